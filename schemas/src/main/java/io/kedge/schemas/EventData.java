@@ -1,0 +1,19 @@
+package io.kedge.schemas;
+
+/** The typed {@code data} of a kedge event; one record per {@link EventType}. */
+public sealed interface EventData
+    permits ResourceUpsert,
+        ResourceDelete,
+        ResyncRequest,
+        ResyncBegin,
+        ResyncEnd,
+        WriteRequest,
+        WriteResponse,
+        RuleMessage,
+        EventbusMessage,
+        TwinReport,
+        DeviceState {
+
+  /** The type this data is carried as. */
+  EventType type();
+}
