@@ -1,0 +1,146 @@
+package io.kedge.testkit;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A TCP proxy on loopback that a test places between a client and a server to cut the link: {@link
+ * #cut()} closes every connection and refuses new ones until {@link #restore()}, which is what a
+ * dropped WAN link looks like to both ends.
+ */
+public final class TcpProxy implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(TcpProxy.class);
+
+  private final InetSocketAddress target;
+  private final ServerSocket server;
+  private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
+  private final AtomicBoolean cut = new AtomicBoolean();
+  private final Thread acceptor;
+  private volatile boolean closed;
+
+  /** Listens on {@code port} (0 = a free one) and forwards to {@code targetHost:targetPort}. */
+  public TcpProxy(int port, String targetHost, int targetPort) {
+    this.target = new InetSocketAddress(targetHost, targetPort);
+    try {
+      this.server = new ServerSocket(port, 50, InetAddress.getLoopbackAddress());
+      server.setReuseAddress(true);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot listen on port " + port, e);
+    }
+    this.acceptor = new Thread(this::acceptLoop, "tcp-proxy-" + server.getLocalPort());
+    acceptor.setDaemon(true);
+    acceptor.start();
+  }
+
+  public int port() {
+    return server.getLocalPort();
+  }
+
+  /** {@code 127.0.0.1:<port>}, for a client's bootstrap list. */
+  public String address() {
+    return "127.0.0.1:" + port();
+  }
+
+  /** Closes every open connection and refuses new ones. */
+  public void cut() {
+    cut.set(true);
+    sockets.forEach(TcpProxy::closeQuietly);
+    sockets.clear();
+  }
+
+  /** Accepts and forwards connections again. */
+  public void restore() {
+    cut.set(false);
+  }
+
+  public boolean isCut() {
+    return cut.get();
+  }
+
+  private void acceptLoop() {
+    while (!closed) {
+      try {
+        Socket client = server.accept();
+        if (cut.get()) {
+          closeQuietly(client);
+          continue;
+        }
+        Socket upstream = new Socket();
+        try {
+          upstream.connect(target, 5000);
+        } catch (IOException e) {
+          closeQuietly(client);
+          closeQuietly(upstream);
+          continue;
+        }
+        sockets.add(client);
+        sockets.add(upstream);
+        pump(client, upstream);
+        pump(upstream, client);
+      } catch (IOException e) {
+        if (!closed) {
+          LOG.debug("proxy accept failed: {}", e.toString());
+        }
+      }
+    }
+  }
+
+  private void pump(Socket from, Socket to) {
+    Thread t =
+        new Thread(
+            () -> {
+              byte[] buffer = new byte[64 * 1024];
+              try (InputStream in = from.getInputStream();
+                  OutputStream out = to.getOutputStream()) {
+                int n;
+                while ((n = in.read(buffer)) >= 0) {
+                  if (cut.get()) {
+                    break;
+                  }
+                  out.write(buffer, 0, n);
+                  out.flush();
+                }
+              } catch (IOException e) {
+                // a cut or a closed peer ends the pump
+              } finally {
+                closeQuietly(from);
+                closeQuietly(to);
+                sockets.remove(from);
+                sockets.remove(to);
+              }
+            },
+            "tcp-proxy-pump");
+    t.setDaemon(true);
+    t.start();
+  }
+
+  private static void closeQuietly(Socket socket) {
+    try {
+      socket.close();
+    } catch (IOException e) {
+      // already closed
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    cut();
+    try {
+      server.close();
+    } catch (IOException e) {
+      // closing
+    }
+  }
+}
