@@ -1,0 +1,74 @@
+package io.kedge.cloud.topics;
+
+import io.kedge.schemas.TopicDescriptor;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.CreateTopicsResult;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Creates kedge topics idempotently with the partitions and policy their descriptors give. An
+ * existing topic is left as it is: operators may have tuned it.
+ */
+public final class TopicProvisioner {
+  private static final Logger LOG = LoggerFactory.getLogger(TopicProvisioner.class);
+
+  private final Admin admin;
+  private final Optional<Short> replicationFactor;
+  private final Duration timeout;
+
+  /**
+   * @param replicationFactor empty for the broker's {@code default.replication.factor}
+   */
+  public TopicProvisioner(Admin admin, Optional<Short> replicationFactor, Duration timeout) {
+    this.admin = admin;
+    this.replicationFactor = replicationFactor;
+    this.timeout = timeout;
+  }
+
+  /**
+   * Ensures every topic exists.
+   *
+   * @throws IllegalStateException naming the topic that could not be created and why
+   */
+  public void ensure(List<? extends TopicDescriptor<?, ?>> topics) {
+    List<NewTopic> requests = new ArrayList<>();
+    for (TopicDescriptor<?, ?> topic : topics) {
+      requests.add(
+          new NewTopic(topic.name(), Optional.of(topic.policy().partitions()), replicationFactor)
+              .configs(topic.policy().topicConfigs()));
+    }
+    CreateTopicsResult result = admin.createTopics(requests);
+    for (NewTopic request : requests) {
+      try {
+        result.values().get(request.name()).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        LOG.info("created topic {}", request.name());
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof TopicExistsException)) {
+          throw new IllegalStateException(
+              "cannot create topic " + request.name() + ": " + e.getCause().getMessage(),
+              e.getCause());
+        }
+      } catch (TimeoutException e) {
+        throw new IllegalStateException(
+            "Kafka did not create topic " + request.name() + " within " + timeout, e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while creating " + request.name(), e);
+      }
+    }
+  }
+
+  public void ensure(TopicDescriptor<?, ?> topic) {
+    ensure(List.of(topic));
+  }
+}

@@ -1,0 +1,38 @@
+package io.kedge.launcher;
+
+import io.kedge.runtime.config.ConfigException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code kedge}: the top-level command; each subcommand is one deployable or tool. */
+@Command(
+    name = "kedge",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionCommand.Provider.class,
+    description = "Kubernetes workloads and devices at the edge over Apache Kafka.",
+    subcommands = {LocalCommand.class, VersionCommand.class, CommandLine.HelpCommand.class})
+public final class KedgeCommand implements Runnable {
+  /** Exit code for a configuration or usage error. */
+  public static final int CONFIG_ERROR = 2;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /** The command line with kedge's error handling: config problems are printed, not thrown. */
+  public static CommandLine commandLine() {
+    CommandLine cli = new CommandLine(new KedgeCommand());
+    cli.setExecutionExceptionHandler(
+        (e, commandLine, parseResult) -> {
+          if (e instanceof ConfigException) {
+            commandLine.getErr().println("kedge: " + e.getMessage());
+            return CONFIG_ERROR;
+          }
+          throw e;
+        });
+    return cli;
+  }
+}

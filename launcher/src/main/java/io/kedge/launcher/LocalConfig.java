@@ -1,0 +1,75 @@
+package io.kedge.launcher;
+
+import io.kedge.runtime.config.Config;
+import io.kedge.runtime.config.ConfigDef;
+import io.kedge.runtime.config.ConfigKey;
+import io.kedge.schemas.KedgeTopics;
+import io.kedge.schemas.NodeNames;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/** Configuration of the all-in-one {@code kedge local}. */
+record LocalConfig(
+    List<String> nodes, Path dataDir, int kafkaPort, String topicPrefix, Duration nodeRetention) {
+
+  static final ConfigKey<List<String>> NODES =
+      ConfigKey.list(
+              "local.nodes", List.of("edge-1", "edge-2"), "Edge nodes to run, comma-separated.")
+          .withRule(LocalConfig::validNodes, "must be 1-20 distinct DNS-subdomain node names");
+  static final ConfigKey<String> DATA_DIR =
+      ConfigKey.string(
+          "local.data-dir", ".kedge/local", "Directory for Kafka data and each node's log.");
+  static final ConfigKey<Integer> KAFKA_PORT =
+      ConfigKey.port(
+          "local.kafka-port",
+          9092,
+          true,
+          "Port of the in-process Kafka broker; 0 picks a free one.");
+  static final ConfigKey<String> TOPIC_PREFIX =
+      ConfigKey.string("topics.prefix", KedgeTopics.DEFAULT_PREFIX, "Prefix of every kedge topic.")
+          .withRule(
+              p -> p.matches("[a-zA-Z0-9._-]{1,100}"),
+              "must be 1-100 characters of [a-zA-Z0-9._-]");
+  static final ConfigKey<Duration> NODE_RETENTION =
+      ConfigKey.duration(
+          "topics.node-retention",
+          Duration.ofDays(7),
+          Duration.ofMinutes(1),
+          "Time retention of node topics.");
+
+  static final ConfigDef DEF =
+      new ConfigDef("local")
+          .define(NODES)
+          .define(DATA_DIR)
+          .define(KAFKA_PORT)
+          .define(TOPIC_PREFIX)
+          .define(NODE_RETENTION);
+
+  static LocalConfig from(Config config) {
+    return new LocalConfig(
+        config.get(NODES),
+        Path.of(config.get(DATA_DIR)),
+        config.get(KAFKA_PORT),
+        config.get(TOPIC_PREFIX),
+        config.get(NODE_RETENTION));
+  }
+
+  KedgeTopics topics() {
+    return new KedgeTopics(topicPrefix, 1, nodeRetention);
+  }
+
+  private static boolean validNodes(List<String> nodes) {
+    if (nodes.isEmpty() || nodes.size() > 20 || nodes.stream().distinct().count() != nodes.size()) {
+      return false;
+    }
+    for (String node : nodes) {
+      try {
+        NodeNames.requireValid(node);
+      } catch (IllegalArgumentException e) {
+        return false;
+      }
+    }
+    return true;
+  }
+}

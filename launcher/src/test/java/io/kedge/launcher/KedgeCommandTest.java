@@ -1,0 +1,66 @@
+package io.kedge.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class KedgeCommandTest {
+  private final StringWriter out = new StringWriter();
+  private final StringWriter err = new StringWriter();
+
+  private int run(String... args) {
+    CommandLine cli = KedgeCommand.commandLine();
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(err, true));
+    return cli.execute(args);
+  }
+
+  @Test
+  void badLocalConfigListsEveryProblemWithKeyValueAndRule(@TempDir Path dir) {
+    int code =
+        run(
+            "local",
+            "--nodes",
+            "edge-1,Bad_Node",
+            "--kafka-port",
+            "99999",
+            "--config",
+            dir.resolve("missing.yaml").toString());
+
+    assertThat(code).isEqualTo(KedgeCommand.CONFIG_ERROR);
+    assertThat(err.toString())
+        .contains("3 configuration problems")
+        .contains(
+            "local.nodes = 'edge-1,Bad_Node' (from --nodes): must be 1-20 distinct DNS-subdomain node names")
+        .contains("local.kafka-port = '99999' (from --kafka-port): must be between 0 and 65535")
+        .contains("--config = '" + dir.resolve("missing.yaml") + "': must be a readable YAML file");
+  }
+
+  @Test
+  void everySubcommandAnswersHelp() {
+    for (String sub : KedgeCommand.commandLine().getSubcommands().keySet()) {
+      if (sub.equals("help")) {
+        continue;
+      }
+      assertThat(run(sub, "--help")).as(sub).isZero();
+      assertThat(out.toString()).contains("Usage: kedge " + sub);
+    }
+  }
+
+  @Test
+  void versionNamesKedgeAndKafka() {
+    assertThat(run("version")).isZero();
+    assertThat(out.toString()).containsPattern("kedge \\d+\\.\\d+").contains("kafka 4.3.0");
+  }
+
+  @Test
+  void unknownOptionIsAUsageError() {
+    assertThat(run("local", "--no-such-flag")).isEqualTo(2);
+    assertThat(err.toString()).contains("Unknown option: '--no-such-flag'");
+  }
+}
