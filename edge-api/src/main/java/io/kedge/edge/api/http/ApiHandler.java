@@ -1,0 +1,355 @@
+package io.kedge.edge.api.http;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kedge.edge.api.view.ExpiredException;
+import io.kedge.edge.api.view.FieldSelector;
+import io.kedge.edge.api.view.LabelSelector;
+import io.kedge.edge.api.view.ResourceType;
+import io.kedge.edge.api.view.View;
+import io.kedge.edge.api.view.WatchFilter;
+import io.kedge.schemas.EventCodec;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Serves one edge API request: health, discovery, get, list and watch, all from the VIEW and never
+ * from the cloud, so reads work the same online and offline. Errors are Kubernetes {@code Status}
+ * objects with the real code.
+ */
+final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+  private static final Logger LOG = LoggerFactory.getLogger(ApiHandler.class);
+  private static final AtomicLong REQUEST_IDS = new AtomicLong();
+
+  private final View view;
+  private final Discovery discovery;
+  private final BooleanSupplier ready;
+  private final EdgeApiOptions options;
+  private WatchStream activeWatch;
+
+  ApiHandler(View view, Discovery discovery, BooleanSupplier ready, EdgeApiOptions options) {
+    this.view = view;
+    this.discovery = discovery;
+    this.ready = ready;
+    this.options = options;
+  }
+
+  @Override
+  protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+    long id = REQUEST_IDS.incrementAndGet();
+    QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+    String path = uri.path();
+    FullHttpResponse response;
+    try {
+      response = route(ctx, request, uri, path, id);
+    } catch (IllegalArgumentException e) {
+      response =
+          Responses.json(
+              ctx.alloc(), HttpResponseStatus.BAD_REQUEST, Statuses.badRequest(e.getMessage()));
+    } catch (RuntimeException e) {
+      LOG.error("request {} {} {} failed", id, request.method(), request.uri(), e);
+      response =
+          Responses.json(
+              ctx.alloc(),
+              HttpResponseStatus.INTERNAL_SERVER_ERROR,
+              Statuses.failure(500, "InternalError", "request " + id + " failed: " + e));
+    }
+    if (response == null) {
+      LOG.debug("request {} {} {} -> watch", id, request.method(), request.uri());
+      return; // a watch stream now owns the channel
+    }
+    LOG.debug(
+        "request {} {} {} -> {}", id, request.method(), request.uri(), response.status().code());
+    boolean keepAlive = HttpUtil.isKeepAlive(request);
+    HttpUtil.setKeepAlive(response, keepAlive);
+    var future = ctx.writeAndFlush(response);
+    if (!keepAlive) {
+      future.addListener(ChannelFutureListener.CLOSE);
+    }
+  }
+
+  private FullHttpResponse route(
+      ChannelHandlerContext ctx,
+      FullHttpRequest request,
+      QueryStringDecoder uri,
+      String path,
+      long id) {
+    switch (path) {
+      case "/healthz", "/livez":
+        return Responses.text(HttpResponseStatus.OK, "ok");
+      case "/readyz":
+        return ready.getAsBoolean()
+            ? Responses.text(HttpResponseStatus.OK, "ok")
+            : Responses.text(
+                HttpResponseStatus.SERVICE_UNAVAILABLE, "the view is still replaying the log");
+      case "/version":
+        return ok(ctx, discovery.version());
+      case "/api":
+        return ok(ctx, discovery.coreVersions(options.advertisedAddress()));
+      case "/apis":
+        return ok(ctx, discovery.groups());
+      default:
+        break;
+    }
+    if (path.equals("/api/v1") || (path.startsWith("/apis/") && path.split("/").length == 4)) {
+      String[] parts = path.split("/");
+      ObjectNode resources =
+          path.equals("/api/v1")
+              ? discovery.resources("", "v1")
+              : discovery.resources(parts[2], parts[3]);
+      return resources == null ? notFoundPath(ctx) : ok(ctx, resources);
+    }
+    ApiPath api = ApiPath.parse(path);
+    if (api == null) {
+      return notFoundPath(ctx);
+    }
+    ResourceType type =
+        view.types().byResource(api.group(), api.version(), api.resource()).orElse(null);
+    if (type == null) {
+      return notFoundPath(ctx);
+    }
+    if (!request.method().equals(HttpMethod.GET)) {
+      return Responses.json(
+          ctx.alloc(),
+          HttpResponseStatus.METHOD_NOT_ALLOWED,
+          Statuses.failure(
+              405,
+              "MethodNotAllowed",
+              request.method()
+                  + " is not supported by this edge API yet: it serves get, list and watch"));
+    }
+    boolean watch = api.watch() || isTrue(uri, "watch");
+    if (!api.name().isEmpty() && !watch) {
+      return get(ctx, type, api);
+    }
+    WatchFilter filter = filter(type, api, uri);
+    if (watch) {
+      return startWatch(ctx, type, filter, uri, id);
+    }
+    return list(ctx, type, filter, uri);
+  }
+
+  private WatchFilter filter(ResourceType type, ApiPath api, QueryStringDecoder uri) {
+    String fieldSelector = param(uri, "fieldSelector");
+    if (!api.name().isEmpty()) {
+      fieldSelector =
+          (fieldSelector.isEmpty() ? "" : fieldSelector + ",") + "metadata.name=" + api.name();
+    }
+    return new WatchFilter(
+        type,
+        type.namespaced() ? api.namespace() : "",
+        LabelSelector.parse(param(uri, "labelSelector")),
+        FieldSelector.parse(fieldSelector, type.kind()));
+  }
+
+  private FullHttpResponse get(ChannelHandlerContext ctx, ResourceType type, ApiPath api) {
+    if (!api.subresource().isEmpty() && !api.subresource().equals("status")) {
+      return notFoundPath(ctx);
+    }
+    return view.get(type, type.namespaced() ? api.namespace() : "", api.name())
+        .map(stored -> ok(ctx, stored.object()))
+        .orElseGet(
+            () ->
+                Responses.json(
+                    ctx.alloc(),
+                    HttpResponseStatus.NOT_FOUND,
+                    Statuses.notFound(
+                        type.plural() + (type.group().isEmpty() ? "" : "." + type.group()),
+                        api.name())));
+  }
+
+  private FullHttpResponse list(
+      ChannelHandlerContext ctx, ResourceType type, WatchFilter filter, QueryStringDecoder uri) {
+    String rv = param(uri, "resourceVersion");
+    String match = param(uri, "resourceVersionMatch");
+    View.Snapshot snapshot = view.list(filter);
+    if (!rv.isEmpty() && !rv.equals("0")) {
+      long requested = parseVersion(rv);
+      if ("Exact".equals(match) && requested != snapshot.resourceVersion()) {
+        return Responses.json(
+            ctx.alloc(),
+            HttpResponseStatus.GONE,
+            Statuses.expired(
+                "the edge API serves lists only at its latest resourceVersion "
+                    + snapshot.resourceVersion()));
+      }
+      if (requested > snapshot.resourceVersion()) {
+        return Responses.json(
+            ctx.alloc(),
+            HttpResponseStatus.GATEWAY_TIMEOUT,
+            Statuses.failure(
+                504,
+                "Timeout",
+                "Too large resource version: "
+                    + requested
+                    + ", current: "
+                    + snapshot.resourceVersion()));
+      }
+    }
+    List<ObjectNode> items = snapshot.items();
+    int limit = parseLimit(param(uri, "limit"));
+    String continueToken = param(uri, "continue");
+    int from = 0;
+    if (!continueToken.isEmpty()) {
+      String after = decodeContinue(continueToken);
+      while (from < items.size() && nameKey(items.get(from)).compareTo(after) <= 0) {
+        from++;
+      }
+    }
+    int to = limit > 0 ? Math.min(items.size(), from + limit) : items.size();
+    ObjectNode list = EventCodec.json().createObjectNode();
+    list.put("kind", type.kind() + "List").put("apiVersion", type.apiVersion());
+    ObjectNode metadata = list.putObject("metadata");
+    metadata.put("resourceVersion", Long.toString(snapshot.resourceVersion()));
+    if (to < items.size()) {
+      metadata.put("continue", encodeContinue(nameKey(items.get(to - 1))));
+      metadata.put("remainingItemCount", items.size() - to);
+    }
+    ArrayNode array = list.putArray("items");
+    for (int i = from; i < to; i++) {
+      array.add(items.get(i));
+    }
+    return ok(ctx, list);
+  }
+
+  private FullHttpResponse startWatch(
+      ChannelHandlerContext ctx,
+      ResourceType type,
+      WatchFilter filter,
+      QueryStringDecoder uri,
+      long id) {
+    String rv = param(uri, "resourceVersion");
+    boolean bookmarks = isTrue(uri, "allowWatchBookmarks");
+    boolean sendInitialEvents = isTrue(uri, "sendInitialEvents");
+    long from = rv.isEmpty() || rv.equals("0") || sendInitialEvents ? -1 : parseVersion(rv);
+    int timeoutSeconds =
+        param(uri, "timeoutSeconds").isEmpty() ? 0 : Integer.parseInt(param(uri, "timeoutSeconds"));
+
+    HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+    head.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
+    head.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+    ctx.writeAndFlush(head);
+    WatchStream stream =
+        new WatchStream(ctx.channel(), type, options.watchBufferEvents(), sendInitialEvents);
+    activeWatch = stream;
+    try {
+      stream.registration(view.watch(filter, from, bookmarks, sendInitialEvents, stream));
+    } catch (ExpiredException e) {
+      stream.fail(Statuses.expired(e.getMessage()));
+      return null;
+    }
+    if (timeoutSeconds > 0) {
+      ctx.executor().schedule(stream::end, timeoutSeconds, TimeUnit.SECONDS);
+    }
+    LOG.debug("request {} watches {} from resourceVersion {}", id, type.gvr(), from);
+    return null;
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    if (activeWatch != null && ctx.channel().isWritable()) {
+      activeWatch.drain();
+    }
+    ctx.fireChannelWritabilityChanged();
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    if (activeWatch != null) {
+      activeWatch.stopWatching();
+    }
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    LOG.debug("connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+    ctx.close();
+  }
+
+  private FullHttpResponse ok(
+      ChannelHandlerContext ctx, com.fasterxml.jackson.databind.JsonNode body) {
+    return Responses.json(ctx.alloc(), HttpResponseStatus.OK, body);
+  }
+
+  private FullHttpResponse notFoundPath(ChannelHandlerContext ctx) {
+    return Responses.json(
+        ctx.alloc(),
+        HttpResponseStatus.NOT_FOUND,
+        Statuses.failure(404, "NotFound", "the server could not find the requested resource"));
+  }
+
+  private static String nameKey(ObjectNode object) {
+    return object.path("metadata").path("namespace").asText("")
+        + "/"
+        + object.path("metadata").path("name").asText("");
+  }
+
+  private static String encodeContinue(String lastKey) {
+    return Base64.getUrlEncoder()
+        .withoutPadding()
+        .encodeToString(lastKey.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static String decodeContinue(String token) {
+    try {
+      return new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("invalid continue token '" + token + "'");
+    }
+  }
+
+  private static long parseVersion(String rv) {
+    try {
+      return Long.parseLong(rv);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("invalid resourceVersion '" + rv + "': must be a number");
+    }
+  }
+
+  private static int parseLimit(String limit) {
+    if (limit.isEmpty()) {
+      return 0;
+    }
+    try {
+      int n = Integer.parseInt(limit);
+      if (n < 0) {
+        throw new NumberFormatException();
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          "invalid limit '" + limit + "': must be a non-negative integer");
+    }
+  }
+
+  private static String param(QueryStringDecoder uri, String name) {
+    List<String> values = uri.parameters().get(name);
+    return values == null || values.isEmpty() ? "" : values.get(0);
+  }
+
+  private static boolean isTrue(QueryStringDecoder uri, String name) {
+    String value = param(uri, name);
+    return value.equals("true") || value.equals("1");
+  }
+}

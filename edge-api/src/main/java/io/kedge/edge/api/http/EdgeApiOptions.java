@@ -1,0 +1,21 @@
+package io.kedge.edge.api.http;
+
+/**
+ * How the edge API listens and bounds its work.
+ *
+ * @param bindHost address to bind; loopback unless TLS and auth are configured
+ * @param port port to listen on; 0 picks a free one
+ * @param maxBodyBytes request bodies above this get 413 (Kubernetes' limit is 3 MiB)
+ * @param watchBufferEvents events buffered per watch before a slow client is dropped
+ */
+public record EdgeApiOptions(String bindHost, int port, int maxBodyBytes, int watchBufferEvents) {
+  public static final int DEFAULT_MAX_BODY_BYTES = 3 * 1024 * 1024;
+
+  public static EdgeApiOptions loopback(int port) {
+    return new EdgeApiOptions("127.0.0.1", port, DEFAULT_MAX_BODY_BYTES, 10_000);
+  }
+
+  String advertisedAddress() {
+    return bindHost + ":" + port;
+  }
+}

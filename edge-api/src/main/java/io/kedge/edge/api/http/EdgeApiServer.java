@@ -1,0 +1,82 @@
+package io.kedge.edge.api.http;
+
+import io.kedge.edge.api.view.View;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpServerCodec;
+import java.net.InetSocketAddress;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The Kubernetes-compatible HTTP server of one edge node (Netty). */
+public final class EdgeApiServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(EdgeApiServer.class);
+
+  private final EventLoopGroup group;
+  private final Channel channel;
+  private final int port;
+
+  private EdgeApiServer(EventLoopGroup group, Channel channel) {
+    this.group = group;
+    this.channel = channel;
+    this.port = ((InetSocketAddress) channel.localAddress()).getPort();
+  }
+
+  /**
+   * Binds and starts serving.
+   *
+   * @param ready answers {@code /readyz}: true once the VIEW has caught up with the log
+   */
+  public static EdgeApiServer start(
+      View view, EdgeApiOptions options, BooleanSupplier ready, String kedgeVersion)
+      throws InterruptedException {
+    EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+    Discovery discovery = new Discovery(view.types(), kedgeVersion);
+    try {
+      Channel channel =
+          new ServerBootstrap()
+              .group(group)
+              .channel(NioServerSocketChannel.class)
+              .childOption(
+                  io.netty.channel.ChannelOption.WRITE_BUFFER_WATER_MARK,
+                  new WriteBufferWaterMark(256 * 1024, 1024 * 1024))
+              .childHandler(
+                  new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                      ch.pipeline()
+                          .addLast(new HttpServerCodec())
+                          .addLast(new BoundedBodyAggregator(options.maxBodyBytes()))
+                          .addLast(new ApiHandler(view, discovery, ready, options));
+                    }
+                  })
+              .bind(options.bindHost(), options.port())
+              .sync()
+              .channel();
+      EdgeApiServer server = new EdgeApiServer(group, channel);
+      LOG.info("edge API listening on http://{}:{}", options.bindHost(), server.port());
+      return server;
+    } catch (RuntimeException | InterruptedException e) {
+      group.shutdownGracefully();
+      throw e;
+    }
+  }
+
+  public int port() {
+    return port;
+  }
+
+  @Override
+  public void close() {
+    channel.close().syncUninterruptibly();
+    group.shutdownGracefully().syncUninterruptibly();
+  }
+}
