@@ -1,0 +1,40 @@
+package io.kedge.edge.api.http;
+
+import io.kedge.edge.api.log.MemoryLog;
+import io.kedge.edge.api.view.ResourceTypes;
+import io.kedge.edge.api.view.View;
+import io.kedge.edge.api.view.ViewApplier;
+import io.kedge.schemas.KedgeEvent;
+import java.time.Duration;
+import org.awaitility.Awaitility;
+
+/** An edge API over an in-memory log, as the relay would host it over Chronicle Queue. */
+final class EdgeApiFixture implements AutoCloseable {
+  final MemoryLog log = new MemoryLog(1_000, 3);
+  final View view = new View(ResourceTypes.builtIn(), 10_000);
+  final ViewApplier applier = new ViewApplier(view, log, Duration.ofMillis(200), "test").start();
+  final EdgeApiServer server;
+
+  EdgeApiFixture() throws InterruptedException {
+    server = EdgeApiServer.start(view, EdgeApiOptions.loopback(0), applier::caughtUp, "test");
+  }
+
+  String url() {
+    return "http://127.0.0.1:" + server.port();
+  }
+
+  /** Appends and waits until the VIEW has applied it. */
+  long append(KedgeEvent event) {
+    long index = log.append(event);
+    Awaitility.await("view applies log index " + index)
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> view.resourceVersion() >= index);
+    return index;
+  }
+
+  @Override
+  public void close() {
+    server.close();
+    applier.close();
+  }
+}

@@ -1,0 +1,106 @@
+package io.kedge.edge.api.http;
+
+import static io.kedge.edge.api.view.TestObjects.delete;
+import static io.kedge.edge.api.view.TestObjects.pod;
+import static io.kedge.edge.api.view.TestObjects.upsert;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.kedge.schemas.EventCodec;
+import io.kedge.testkit.Kubectl;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The real kubectl against the edge API (KubeEdge's MetaServer could not serve kubectl at all). */
+class EdgeApiKubectlIT {
+  private EdgeApiFixture edge;
+  private Kubectl kubectl;
+
+  @BeforeEach
+  void start() throws Exception {
+    Path binary = Kubectl.find().orElse(null);
+    Assumptions.assumeTrue(
+        binary != null, "SKIPPED: no kubectl found; run .ci/fetch-kubectl to fetch one");
+    edge = new EdgeApiFixture();
+    kubectl = Kubectl.at(binary, edge.url());
+    edge.append(upsert(pod("default", "web-0", "edge-1", "Running", "app", "web"), "1"));
+    edge.append(upsert(pod("default", "db-0", "edge-1", "Pending", "app", "db"), "2"));
+    edge.append(upsert(pod("kube-system", "agent", "edge-1", "Running"), "3"));
+  }
+
+  @AfterEach
+  void stop() {
+    if (edge != null) {
+      edge.close();
+    }
+  }
+
+  @Test
+  void getListsPodsWithSelectors() throws Exception {
+    Kubectl.Result all = kubectl.run("get", "pods", "-A");
+    assertThat(all.exitCode()).as(all.stderr()).isZero();
+    assertThat(all.stdout()).contains("web-0", "db-0", "agent");
+
+    Kubectl.Result labelled = kubectl.run("get", "pods", "-l", "app=web", "-o", "name");
+    assertThat(labelled.stdout().trim()).isEqualTo("pod/web-0");
+
+    Kubectl.Result fields =
+        kubectl.run("get", "pods", "-A", "--field-selector", "status.phase=Running", "-o", "name");
+    assertThat(fields.stdout().lines()).containsExactlyInAnyOrder("pod/agent", "pod/web-0");
+
+    Kubectl.Result json = kubectl.run("get", "pod", "web-0", "-o", "json");
+    JsonNode pod = EventCodec.readJson(json.stdout().getBytes(StandardCharsets.UTF_8));
+    assertThat(pod.path("spec").path("nodeName").asText()).isEqualTo("edge-1");
+    assertThat(pod.path("metadata").path("resourceVersion").asLong()).isGreaterThanOrEqualTo(1_000);
+  }
+
+  @Test
+  void missingObjectIsARealNotFound() {
+    Kubectl.Result missing = kubectl.run("get", "pod", "nope");
+    assertThat(missing.exitCode()).isNotZero();
+    assertThat(missing.stderr()).contains("NotFound").contains("\"nope\" not found");
+  }
+
+  @Test
+  void discoveryServesApiResources() {
+    Kubectl.Result resources = kubectl.run("api-resources");
+    assertThat(resources.exitCode()).as(resources.stderr()).isZero();
+    assertThat(resources.stdout()).contains("pods", "configmaps", "devices", "rules", "leases");
+    Kubectl.Result version = kubectl.run("version");
+    assertThat(version.stdout()).contains("Server Version: v1.35.0-kedge");
+  }
+
+  @Test
+  void yamlAndDescribeWork() {
+    Kubectl.Result yaml = kubectl.run("get", "pod", "db-0", "-o", "yaml");
+    assertThat(yaml.exitCode()).as(yaml.stderr()).isZero();
+    assertThat(yaml.stdout()).contains("name: db-0", "phase: Pending");
+    Kubectl.Result describe = kubectl.run("describe", "pod", "web-0");
+    assertThat(describe.exitCode()).as(describe.stderr()).isZero();
+    assertThat(describe.stdout()).contains("Name:", "web-0", "Node:", "edge-1");
+  }
+
+  @Test
+  void getWatchShowsChangesAsTheyHappen(@TempDir Path tmp) throws Exception {
+    Path out = tmp.resolve("watch.out");
+    Path err = tmp.resolve("watch.err");
+    Process watch = kubectl.start(out, err, "get", "pods", "-w", "--output-watch-events");
+    try {
+      Kubectl.awaitContains(out, "web-0", Duration.ofSeconds(30));
+      edge.append(upsert(pod("default", "late", "edge-1", "Running"), "9"));
+      Kubectl.awaitContains(out, "ADDED", Duration.ofSeconds(30));
+      Kubectl.awaitContains(out, "late", Duration.ofSeconds(30));
+      edge.append(delete(pod("default", "db-0", "edge-1", "Pending")));
+      Kubectl.awaitContains(out, "DELETED", Duration.ofSeconds(30));
+      assertThat(watch.isAlive()).isTrue();
+    } finally {
+      watch.destroy();
+    }
+  }
+}
