@@ -22,7 +22,12 @@ public final class VersionCommand implements Runnable {
     }
   }
 
-  static String[] versionLines() {
+  /** The kedge version, e.g. {@code 0.1.0-SNAPSHOT}. */
+  static String version() {
+    return properties().getProperty("version", "unknown");
+  }
+
+  private static Properties properties() {
     Properties props = new Properties();
     try (InputStream in = VersionCommand.class.getResourceAsStream("/kedge-version.properties")) {
       if (in != null) {
@@ -31,6 +36,11 @@ public final class VersionCommand implements Runnable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    return props;
+  }
+
+  static String[] versionLines() {
+    Properties props = properties();
     return new String[] {
       "kedge " + props.getProperty("version", "unknown"),
       "kafka " + props.getProperty("kafka", "unknown"),

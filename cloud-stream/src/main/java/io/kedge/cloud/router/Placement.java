@@ -1,0 +1,139 @@
+package io.kedge.cloud.router;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.kedge.schemas.ObjectKey;
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+/**
+ * Where an object belongs, decided from the object alone: the pure part of routing. Pods go to
+ * {@code spec.nodeName}, Nodes to themselves, Devices to the node their selector names, broadcast
+ * kinds everywhere, and other kinds follow the {@code kedge.io/node} label. ConfigMaps, Secrets and
+ * DeviceModels go where the objects that reference them are; {@link #references} lists those
+ * references.
+ */
+public final class Placement {
+  /** The label that routes an object of any other kind to one node. */
+  public static final String NODE_LABEL = "kedge.io/node";
+
+  private final Set<String> broadcastKinds;
+
+  /**
+   * @param broadcastKinds {@code group/Kind} of kinds every node receives (core group is empty)
+   */
+  public Placement(Set<String> broadcastKinds) {
+    this.broadcastKinds = Set.copyOf(broadcastKinds);
+  }
+
+  /** How an object is placed. */
+  public enum Rule {
+    /** To the nodes {@link #directNodes} names. */
+    DIRECT,
+    /** To every known node. */
+    BROADCAST,
+    /** To the nodes of the objects that reference it (ConfigMap, Secret, DeviceModel). */
+    REFERENCED
+  }
+
+  public Rule rule(ObjectKey key) {
+    String gk = key.group() + "/" + key.kind();
+    if (broadcastKinds.contains(gk)) {
+      return Rule.BROADCAST;
+    }
+    return switch (gk) {
+      case "/ConfigMap", "/Secret", "devices.kubeedge.io/DeviceModel" -> Rule.REFERENCED;
+      default -> Rule.DIRECT;
+    };
+  }
+
+  /** The nodes a {@link Rule#DIRECT} object belongs to (possibly none). */
+  public Set<String> directNodes(ObjectKey key, JsonNode object) {
+    Set<String> nodes = new LinkedHashSet<>();
+    switch (key.group() + "/" + key.kind()) {
+      case "/Pod" -> addIfPresent(nodes, object.path("spec").path("nodeName").asText(""));
+      case "/Node" -> nodes.add(key.name());
+      case "devices.kubeedge.io/Device" -> nodes.addAll(deviceNodes(object));
+      case "rules.kubeedge.io/Rule" ->
+          addIfPresent(
+              nodes, object.path("spec").path("sourceResource").path("node_name").asText(""));
+      default ->
+          addIfPresent(nodes, object.path("metadata").path("labels").path(NODE_LABEL).asText(""));
+    }
+    return nodes;
+  }
+
+  /**
+   * The objects {@code object} refers to whose placement follows it: the ConfigMaps and Secrets a
+   * Pod uses (volumes, projected volumes, env valueFrom, envFrom) and a Device's DeviceModel.
+   */
+  public Set<ObjectKey> references(ObjectKey key, JsonNode object) {
+    Set<ObjectKey> refs = new LinkedHashSet<>();
+    String ns = key.namespace();
+    if (key.group().isEmpty() && key.kind().equals("Pod")) {
+      JsonNode spec = object.path("spec");
+      for (JsonNode volume : spec.path("volumes")) {
+        addRef(refs, ns, "ConfigMap", volume.path("configMap").path("name"));
+        addRef(refs, ns, "Secret", volume.path("secret").path("secretName"));
+        for (JsonNode source : volume.path("projected").path("sources")) {
+          addRef(refs, ns, "ConfigMap", source.path("configMap").path("name"));
+          addRef(refs, ns, "Secret", source.path("secret").path("name"));
+        }
+      }
+      for (String containers :
+          new String[] {"initContainers", "containers", "ephemeralContainers"}) {
+        for (JsonNode container : spec.path(containers)) {
+          for (JsonNode env : container.path("env")) {
+            addRef(
+                refs, ns, "ConfigMap", env.path("valueFrom").path("configMapKeyRef").path("name"));
+            addRef(refs, ns, "Secret", env.path("valueFrom").path("secretKeyRef").path("name"));
+          }
+          for (JsonNode from : container.path("envFrom")) {
+            addRef(refs, ns, "ConfigMap", from.path("configMapRef").path("name"));
+            addRef(refs, ns, "Secret", from.path("secretRef").path("name"));
+          }
+        }
+      }
+      for (JsonNode pull : spec.path("imagePullSecrets")) {
+        addRef(refs, ns, "Secret", pull.path("name"));
+      }
+    } else if (key.group().equals("devices.kubeedge.io") && key.kind().equals("Device")) {
+      String model = object.path("spec").path("deviceModelRef").path("name").asText("");
+      if (!model.isEmpty()) {
+        refs.add(new ObjectKey("devices.kubeedge.io", "v1alpha2", "DeviceModel", ns, model));
+      }
+    }
+    return refs;
+  }
+
+  /** Version-free identity of an object, so references match whatever version was applied. */
+  public static String identity(ObjectKey key) {
+    return key.group() + "/" + key.kind() + "/" + key.namespace() + "/" + key.name();
+  }
+
+  private static Set<String> deviceNodes(JsonNode device) {
+    Set<String> nodes = new LinkedHashSet<>();
+    for (JsonNode term : device.path("spec").path("nodeSelector").path("nodeSelectorTerms")) {
+      for (JsonNode expression : term.path("matchExpressions")) {
+        if ("In".equals(expression.path("operator").asText())) {
+          for (JsonNode value : expression.path("values")) {
+            addIfPresent(nodes, value.asText(""));
+          }
+        }
+      }
+    }
+    return nodes;
+  }
+
+  private static void addRef(Set<ObjectKey> refs, String namespace, String kind, JsonNode name) {
+    String n = name.asText("");
+    if (!n.isEmpty()) {
+      refs.add(new ObjectKey("", "v1", kind, namespace, n));
+    }
+  }
+
+  private static void addIfPresent(Set<String> nodes, String node) {
+    if (!node.isEmpty()) {
+      nodes.add(node);
+    }
+  }
+}

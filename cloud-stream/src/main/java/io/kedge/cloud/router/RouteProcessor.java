@@ -1,0 +1,363 @@
+package io.kedge.cloud.router;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kedge.schemas.DeadLetter;
+import io.kedge.schemas.EventCodec;
+import io.kedge.schemas.EventData;
+import io.kedge.schemas.InvalidEventException;
+import io.kedge.schemas.KedgeEvent;
+import io.kedge.schemas.ObjectKey;
+import io.kedge.schemas.ResourceDelete;
+import io.kedge.schemas.ResourceUpsert;
+import io.kedge.schemas.ResyncBegin;
+import io.kedge.schemas.ResyncEnd;
+import io.kedge.schemas.ResyncRequest;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The ROUTER: keeps, per object, the set of nodes that hold it, and turns each resource event into
+ * upserts and deletes for node topics. Referenced objects (ConfigMaps, Secrets, DeviceModels) are
+ * reference-counted: they reach a node no later than the first object that needs them and leave it
+ * with the last. Also answers resync requests with every object a node should hold.
+ */
+final class RouteProcessor implements Processor<String, byte[], String, Object> {
+  private static final Logger LOG = LoggerFactory.getLogger(RouteProcessor.class);
+  private static final URI SOURCE = URI.create("/kedge/cloud/router");
+
+  static final String OBJECTS = "router-objects";
+  static final String PLACEMENTS = "router-placements";
+  static final String REFERRERS = "router-referrers";
+  static final String NODES = "router-nodes";
+  static final String NODE_SINK = "node-topics";
+  static final String DEADLETTER_SINK = "deadletter";
+
+  private final Placement placement;
+  private final NodeTopics nodeTopics;
+  private final EventCodec codec = new EventCodec();
+  private ProcessorContext<String, Object> context;
+  private KeyValueStore<String, byte[]> objects;
+  private KeyValueStore<String, String> placements;
+  private KeyValueStore<String, String> referrers;
+  private KeyValueStore<String, String> nodes;
+
+  RouteProcessor(Placement placement, NodeTopics nodeTopics) {
+    this.placement = placement;
+    this.nodeTopics = nodeTopics;
+  }
+
+  @Override
+  public void init(ProcessorContext<String, Object> context) {
+    this.context = context;
+    this.objects = context.getStateStore(OBJECTS);
+    this.placements = context.getStateStore(PLACEMENTS);
+    this.referrers = context.getStateStore(REFERRERS);
+    this.nodes = context.getStateStore(NODES);
+  }
+
+  @Override
+  public void process(Record<String, byte[]> record) {
+    if (record.value() == null) {
+      return; // a compaction tombstone: the delete event before it already routed the delete
+    }
+    KedgeEvent event;
+    try {
+      event = codec.decode(record.headers(), record.value());
+    } catch (InvalidEventException e) {
+      deadLetter(record, e.getMessage());
+      return;
+    }
+    EventData data = event.data();
+    try {
+      if (data instanceof ResourceUpsert upsert) {
+        onUpsert(upsert, event);
+      } else if (data instanceof ResourceDelete delete) {
+        onDelete(delete.key(), event);
+      } else if (data instanceof ResyncRequest request) {
+        onResync(request);
+      }
+    } catch (IllegalArgumentException e) {
+      deadLetter(record, e.getMessage());
+    }
+  }
+
+  private void deadLetter(Record<String, byte[]> record, String reason) {
+    RecordMetadata from = context.recordMetadata().orElseThrow();
+    LOG.warn("dead-lettering {}-{}@{}: {}", from.topic(), from.partition(), from.offset(), reason);
+    RecordHeaders headers = new RecordHeaders(record.headers().toArray());
+    DeadLetter.annotate(headers, from.topic(), from.partition(), from.offset(), "router", reason);
+    byte[] key = record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8);
+    context.forward(
+        new Record<String, Object>(
+            record.key(), new DeadLetterValue(key, record.value()), record.timestamp(), headers),
+        DEADLETTER_SINK);
+  }
+
+  /** Original key and value bytes of a dead letter. */
+  record DeadLetterValue(byte[] key, byte[] value) {}
+
+  private void onUpsert(ResourceUpsert upsert, KedgeEvent event) {
+    ObjectKey key = upsert.key();
+    String id = Placement.identity(key);
+    ResourceUpsert previous = loadObject(id);
+    objects.put(id, codec.encodeData(upsert));
+    boolean newNode =
+        key.group().isEmpty() && key.kind().equals("Node") && nodes.get(key.name()) == null;
+    if (newNode) {
+      nodeTopics.ensure(key.name());
+      nodes.put(key.name(), "");
+      LOG.info("node {} appeared: topic ready", key.name());
+    }
+    Set<String> referenceChanges = updateReferences(key, previous, upsert.object());
+    referenceChanges.forEach(ref -> place(ref, true, false));
+    placeObject(id, upsert, event);
+    referenceChanges.forEach(ref -> place(ref, false, true));
+    if (newNode) {
+      catchUpNode(key.name());
+    }
+  }
+
+  private void onDelete(ObjectKey key, KedgeEvent event) {
+    String id = Placement.identity(key);
+    ResourceUpsert previous = loadObject(id);
+    objects.delete(id);
+    Set<String> referenceChanges =
+        previous == null ? Set.of() : updateReferences(key, previous, null);
+    Set<String> held = nodesOf(placements.get(id));
+    for (String node : held) {
+      emit(node, key, new ResourceDelete(key, ""));
+    }
+    placements.delete(id);
+    referenceChanges.forEach(ref -> place(ref, false, true));
+    if (key.group().isEmpty() && key.kind().equals("Node") && nodes.get(key.name()) != null) {
+      nodes.delete(key.name());
+      nodeTopics.released(key.name());
+      LOG.info("node {} removed", key.name());
+    }
+  }
+
+  /** Updates the referrer index for {@code key}'s references; returns referenced ids touched. */
+  private Set<String> updateReferences(ObjectKey key, ResourceUpsert previous, ObjectNode current) {
+    String id = Placement.identity(key);
+    Set<String> before =
+        previous == null ? Set.of() : ids(placement.references(key, previous.object()));
+    Set<String> after = current == null ? Set.of() : ids(placement.references(key, current));
+    Set<String> touched = new LinkedHashSet<>();
+    for (String ref : before) {
+      if (!after.contains(ref)) {
+        Set<String> set = nodesOf(referrers.get(ref));
+        set.remove(id);
+        putSet(referrers, ref, set);
+        touched.add(ref);
+      }
+    }
+    for (String ref : after) {
+      Set<String> set = nodesOf(referrers.get(ref));
+      set.add(id);
+      putSet(referrers, ref, set);
+      touched.add(ref); // the referrer may have moved to another node
+    }
+    return touched;
+  }
+
+  private static Set<String> ids(Set<ObjectKey> keys) {
+    return keys.stream()
+        .map(Placement::identity)
+        .collect(Collectors.toCollection(LinkedHashSet::new));
+  }
+
+  /** The nodes {@code upsert} should be on now, among the known ones. */
+  private Set<String> desired(String id, ResourceUpsert upsert) {
+    Set<String> wanted =
+        switch (placement.rule(upsert.key())) {
+          case BROADCAST -> knownNodes();
+          case DIRECT -> placement.directNodes(upsert.key(), upsert.object());
+          case REFERENCED -> nodesOfReferrers(id);
+        };
+    Set<String> known = new TreeSet<>();
+    for (String node : wanted) {
+      if (nodes.get(node) != null) {
+        known.add(node);
+      }
+    }
+    return known;
+  }
+
+  private Set<String> nodesOfReferrers(String id) {
+    Set<String> result = new TreeSet<>();
+    for (String referrer : nodesOf(referrers.get(id))) {
+      ResourceUpsert object = loadObject(referrer);
+      if (object != null) {
+        result.addAll(placement.directNodes(object.key(), object.object()));
+      }
+    }
+    return result;
+  }
+
+  private void placeObject(String id, ResourceUpsert upsert, KedgeEvent event) {
+    Set<String> before = nodesOf(placements.get(id));
+    Set<String> after = desired(id, upsert);
+    for (String node : before) {
+      if (!after.contains(node)) {
+        emit(node, upsert.key(), new ResourceDelete(upsert.key(), upsert.cloudResourceVersion()));
+      }
+    }
+    for (String node : after) {
+      emit(node, upsert.key(), upsert);
+    }
+    putSet(placements, id, after);
+  }
+
+  /**
+   * Re-places a referenced object whose referrers changed: additions first (before the referrer
+   * arrives), removals later (after it left).
+   */
+  private void place(String id, boolean additions, boolean removals) {
+    ResourceUpsert object = loadObject(id);
+    Set<String> before = nodesOf(placements.get(id));
+    Set<String> after = object == null ? Set.of() : desired(id, object);
+    Set<String> next = new TreeSet<>(before);
+    if (additions && object != null) {
+      for (String node : after) {
+        if (!before.contains(node)) {
+          emit(node, object.key(), object);
+          next.add(node);
+        }
+      }
+    }
+    if (removals && object != null) {
+      for (String node : before) {
+        if (!after.contains(node)) {
+          emit(node, object.key(), new ResourceDelete(object.key(), object.cloudResourceVersion()));
+          next.remove(node);
+        }
+      }
+    }
+    putSet(placements, id, next);
+  }
+
+  /** A node just appeared: send it everything already waiting for it (pending pods, broadcasts). */
+  private void catchUpNode(String node) {
+    List<KeyValue<String, byte[]>> all = new ArrayList<>();
+    try (KeyValueIterator<String, byte[]> it = objects.all()) {
+      it.forEachRemaining(all::add);
+    }
+    // Referenced objects first, so they arrive before what needs them.
+    all.sort((a, b) -> Boolean.compare(!isReferenced(a.key), !isReferenced(b.key)));
+    int sent = 0;
+    for (KeyValue<String, byte[]> entry : all) {
+      ResourceUpsert object =
+          (ResourceUpsert)
+              codec.decodeData(io.kedge.schemas.EventType.RESOURCE_UPSERT, entry.value);
+      Set<String> held = nodesOf(placements.get(entry.key));
+      if (!held.contains(node) && desired(entry.key, object).contains(node)) {
+        emit(node, object.key(), object);
+        held.add(node);
+        putSet(placements, entry.key, held);
+        sent++;
+      }
+    }
+    if (sent > 0) {
+      LOG.info("node {} caught up with {} pending objects", node, sent);
+    }
+  }
+
+  private boolean isReferenced(String id) {
+    return referrers.get(id) != null;
+  }
+
+  private void onResync(ResyncRequest request) {
+    String node = request.node();
+    if (nodes.get(node) == null) {
+      LOG.warn(
+          "resync {} from unknown node {}: ignored until its Node object exists",
+          request.requestId(),
+          node);
+      return;
+    }
+    emit(node, null, new ResyncBegin(request.requestId()));
+    long count = 0;
+    List<String> referenced = new ArrayList<>();
+    List<String> others = new ArrayList<>();
+    try (KeyValueIterator<String, String> it = placements.all()) {
+      while (it.hasNext()) {
+        KeyValue<String, String> entry = it.next();
+        if (nodesOf(entry.value).contains(node)) {
+          (isReferenced(entry.key) ? referenced : others).add(entry.key);
+        }
+      }
+    }
+    for (List<String> ids : List.of(referenced, others)) {
+      for (String id : ids) {
+        ResourceUpsert object = loadObject(id);
+        if (object != null) {
+          emit(node, object.key(), object);
+          count++;
+        }
+      }
+    }
+    emit(node, null, new ResyncEnd(request.requestId(), count));
+    LOG.info(
+        "resync {} for node {}: {} objects ({})",
+        request.requestId(),
+        node,
+        count,
+        request.reason());
+  }
+
+  private void emit(String node, ObjectKey key, EventData data) {
+    KedgeEvent event = KedgeEvent.of(SOURCE, key == null ? "" : key.toString(), data);
+    String recordKey = key == null ? event.id() : key.toString();
+    context.forward(
+        new Record<String, Object>(
+            recordKey, new Routed(node, event), context.currentSystemTimeMs()),
+        NODE_SINK);
+  }
+
+  private ResourceUpsert loadObject(String id) {
+    byte[] bytes = objects.get(id);
+    return bytes == null
+        ? null
+        : (ResourceUpsert) codec.decodeData(io.kedge.schemas.EventType.RESOURCE_UPSERT, bytes);
+  }
+
+  private Set<String> knownNodes() {
+    Set<String> known = new TreeSet<>();
+    try (KeyValueIterator<String, String> it = nodes.all()) {
+      it.forEachRemaining(kv -> known.add(kv.key));
+    }
+    return known;
+  }
+
+  private static Set<String> nodesOf(String joined) {
+    if (joined == null || joined.isEmpty()) {
+      return new TreeSet<>();
+    }
+    return new TreeSet<>(Arrays.asList(joined.split("\n")));
+  }
+
+  private static void putSet(KeyValueStore<String, String> store, String key, Set<String> values) {
+    if (values.isEmpty()) {
+      store.delete(key);
+    } else {
+      store.put(key, String.join("\n", values));
+    }
+  }
+}

@@ -1,0 +1,317 @@
+package io.kedge.cloud.router;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kedge.schemas.DeadLetter;
+import io.kedge.schemas.EventCodec;
+import io.kedge.schemas.EventData;
+import io.kedge.schemas.KedgeEvent;
+import io.kedge.schemas.KedgeEventSerde;
+import io.kedge.schemas.KedgeTopics;
+import io.kedge.schemas.ObjectKey;
+import io.kedge.schemas.ResourceDelete;
+import io.kedge.schemas.ResourceUpsert;
+import io.kedge.schemas.ResyncBegin;
+import io.kedge.schemas.ResyncEnd;
+import io.kedge.schemas.ResyncRequest;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RouterTopologyTest {
+  private static final URI SOURCE = URI.create("/kedge/test");
+  private final KedgeTopics topics = new KedgeTopics("kedge", 1, Duration.ofDays(7));
+  private final EventCodec codec = new EventCodec();
+  private final List<String> createdTopics = new ArrayList<>();
+  private TopologyTestDriver driver;
+  private TestInputTopic<String, byte[]> resources;
+  private TestInputTopic<String, byte[]> upstream;
+
+  @TempDir Path stateDir;
+
+  @BeforeEach
+  void start() {
+    NodeTopics nodeTopics =
+        new NodeTopics() {
+          @Override
+          public void ensure(String node) {
+            createdTopics.add(topics.node(node).name());
+          }
+
+          @Override
+          public void released(String node) {}
+        };
+    Properties props = new Properties();
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "router-test");
+    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+    props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+    driver =
+        new TopologyTestDriver(
+            RouterTopology.build(topics, RouterTopology.DEFAULT_BROADCAST_KINDS, nodeTopics),
+            props);
+    resources =
+        driver.createInputTopic(
+            topics.resources().name(), new StringSerializer(), new ByteArraySerializer());
+    upstream =
+        driver.createInputTopic(
+            topics.upstream().name(), new StringSerializer(), new ByteArraySerializer());
+  }
+
+  @AfterEach
+  void stop() {
+    driver.close();
+  }
+
+  private void send(EventData data) {
+    KedgeEvent event = KedgeEvent.of(SOURCE, "", data);
+    ProducerRecord<String, byte[]> record = codec.toRecord("t", "k", event);
+    resources.pipeInput(new TestRecord<>(record.key(), record.value(), record.headers()));
+  }
+
+  private static ObjectNode object(String apiVersion, String kind, String namespace, String name) {
+    ObjectNode o = EventCodec.json().createObjectNode();
+    o.put("apiVersion", apiVersion).put("kind", kind);
+    ObjectNode metadata = o.putObject("metadata").put("name", name);
+    if (!namespace.isEmpty()) {
+      metadata.put("namespace", namespace);
+    }
+    return o;
+  }
+
+  private void upsert(ObjectNode object) {
+    send(new ResourceUpsert(ObjectKey.of(object), "", object));
+  }
+
+  private void delete(ObjectNode object) {
+    send(new ResourceDelete(ObjectKey.of(object), ""));
+  }
+
+  private static ObjectNode node(String name) {
+    return object("v1", "Node", "", name);
+  }
+
+  private static ObjectNode pod(String name, String node, String... configMaps) {
+    ObjectNode pod = object("v1", "Pod", "default", name);
+    ObjectNode spec = pod.putObject("spec").put("nodeName", node);
+    var volumes = spec.putArray("volumes");
+    for (String cm : configMaps) {
+      volumes.addObject().put("name", cm).putObject("configMap").put("name", cm);
+    }
+    spec.putArray("containers").addObject().put("name", "app");
+    return pod;
+  }
+
+  private static ObjectNode configMap(String name) {
+    ObjectNode cm = object("v1", "ConfigMap", "default", name);
+    cm.putObject("data").put("k", "v");
+    return cm;
+  }
+
+  /** What a node topic received, as "upsert Kind/name" lines. */
+  private List<String> received(String node) {
+    var out =
+        driver.createOutputTopic(
+            topics.node(node).name(),
+            new StringDeserializer(),
+            new KedgeEventSerde(codec).deserializer());
+    List<String> lines = new ArrayList<>();
+    for (KedgeEvent event : out.readValuesToList()) {
+      EventData data = event.data();
+      if (data instanceof ResourceUpsert u) {
+        lines.add("upsert " + u.key().kind() + "/" + u.key().name());
+      } else if (data instanceof ResourceDelete d) {
+        lines.add("delete " + d.key().kind() + "/" + d.key().name());
+      } else if (data instanceof ResyncBegin) {
+        lines.add("begin");
+      } else if (data instanceof ResyncEnd e) {
+        lines.add("end " + e.objectCount());
+      }
+    }
+    return lines;
+  }
+
+  @Test
+  void podsGoToTheirNodeAndNodesToThemselves() {
+    upsert(node("edge-1"));
+    upsert(pod("web", "edge-1"));
+    assertThat(createdTopics).containsExactly("kedge.node.edge-1");
+    assertThat(received("edge-1")).containsExactly("upsert Node/edge-1", "upsert Pod/web");
+  }
+
+  @Test
+  void podForAnUnknownNodeWaitsUntilTheNodeAppears() {
+    upsert(configMap("cfg"));
+    upsert(pod("web", "edge-9", "cfg"));
+    upsert(node("edge-9"));
+    assertThat(received("edge-9"))
+        .containsExactly("upsert Node/edge-9", "upsert ConfigMap/cfg", "upsert Pod/web");
+  }
+
+  @Test
+  void rescheduleDeletesFromTheOldNode() {
+    upsert(node("edge-1"));
+    upsert(node("edge-2"));
+    upsert(pod("web", "edge-1"));
+    upsert(pod("web", "edge-2"));
+    assertThat(received("edge-1"))
+        .containsExactly("upsert Node/edge-1", "upsert Pod/web", "delete Pod/web");
+    assertThat(received("edge-2")).containsExactly("upsert Node/edge-2", "upsert Pod/web");
+  }
+
+  @Test
+  void configMapsAreReferenceCountedAndArriveBeforeThePod() {
+    upsert(node("edge-1"));
+    upsert(configMap("cfg"));
+    upsert(configMap("unused"));
+    upsert(pod("a", "edge-1", "cfg"));
+    upsert(pod("b", "edge-1", "cfg"));
+    delete(pod("a", "edge-1", "cfg"));
+    assertThat(received("edge-1"))
+        .containsExactly(
+            "upsert Node/edge-1",
+            "upsert ConfigMap/cfg",
+            "upsert Pod/a",
+            "upsert Pod/b",
+            "delete Pod/a");
+    delete(pod("b", "edge-1", "cfg"));
+    assertThat(received("edge-1")).containsExactly("delete Pod/b", "delete ConfigMap/cfg");
+    upsert(pod("c", "edge-1", "cfg"));
+    upsert(configMap("cfg"));
+    delete(configMap("cfg"));
+    assertThat(received("edge-1"))
+        .containsExactly(
+            "upsert ConfigMap/cfg", "upsert Pod/c", "upsert ConfigMap/cfg", "delete ConfigMap/cfg");
+  }
+
+  @Test
+  void envAndProjectedReferencesCount() {
+    upsert(node("edge-1"));
+    upsert(object("v1", "Secret", "default", "token"));
+    upsert(configMap("env-cm"));
+    ObjectNode pod = pod("p", "edge-1");
+    var container = pod.path("spec").path("containers").get(0);
+    ((ObjectNode) container)
+        .putArray("envFrom")
+        .addObject()
+        .putObject("configMapRef")
+        .put("name", "env-cm");
+    ((ObjectNode) pod.path("spec"))
+        .putArray("volumes")
+        .addObject()
+        .putObject("projected")
+        .putArray("sources")
+        .addObject()
+        .putObject("secret")
+        .put("name", "token");
+    upsert(pod);
+    assertThat(received("edge-1"))
+        .containsExactlyInAnyOrder(
+            "upsert Node/edge-1", "upsert Secret/token", "upsert ConfigMap/env-cm", "upsert Pod/p");
+  }
+
+  @Test
+  void broadcastKindsReachEveryNodeIncludingLaterOnes() {
+    upsert(node("edge-1"));
+    upsert(object("v1", "Service", "default", "svc"));
+    upsert(node("edge-2"));
+    assertThat(received("edge-1")).containsExactly("upsert Node/edge-1", "upsert Service/svc");
+    assertThat(received("edge-2")).containsExactly("upsert Node/edge-2", "upsert Service/svc");
+  }
+
+  @Test
+  void devicesFollowTheirNodeSelectorAndModelsFollowDevices() {
+    upsert(node("edge-1"));
+    upsert(object("devices.kubeedge.io/v1alpha2", "DeviceModel", "default", "thermometer"));
+    ObjectNode device = object("devices.kubeedge.io/v1alpha2", "Device", "default", "t1");
+    ObjectNode spec = device.putObject("spec");
+    spec.putObject("deviceModelRef").put("name", "thermometer");
+    spec.putObject("nodeSelector")
+        .putArray("nodeSelectorTerms")
+        .addObject()
+        .putArray("matchExpressions")
+        .addObject()
+        .put("key", "")
+        .put("operator", "In")
+        .putArray("values")
+        .add("edge-1");
+    upsert(device);
+    assertThat(received("edge-1"))
+        .containsExactly(
+            "upsert Node/edge-1", "upsert DeviceModel/thermometer", "upsert Device/t1");
+  }
+
+  @Test
+  void otherKindsFollowTheNodeLabel() {
+    upsert(node("edge-1"));
+    ObjectNode widget = object("example.com/v1", "Widget", "default", "w");
+    widget.withObject("metadata").putObject("labels").put(Placement.NODE_LABEL, "edge-1");
+    upsert(widget);
+    upsert(object("example.com/v1", "Widget", "default", "unlabelled"));
+    assertThat(received("edge-1")).containsExactly("upsert Node/edge-1", "upsert Widget/w");
+  }
+
+  @Test
+  void resyncSendsEverythingTheNodeHoldsBetweenMarkers() {
+    upsert(node("edge-1"));
+    upsert(configMap("cfg"));
+    upsert(pod("web", "edge-1", "cfg"));
+    upsert(object("v1", "Service", "default", "svc"));
+    received("edge-1");
+
+    KedgeEvent request = KedgeEvent.of(SOURCE, "", new ResyncRequest("edge-1", "r-1", "test"));
+    ProducerRecord<String, byte[]> record = codec.toRecord("t", "edge-1", request);
+    upstream.pipeInput(new TestRecord<>("edge-1", record.value(), record.headers()));
+
+    List<String> lines = received("edge-1");
+    assertThat(lines.get(0)).isEqualTo("begin");
+    assertThat(lines.get(lines.size() - 1)).isEqualTo("end 4");
+    assertThat(lines.subList(1, lines.size() - 1))
+        .containsExactlyInAnyOrder(
+            "upsert Node/edge-1", "upsert ConfigMap/cfg", "upsert Pod/web", "upsert Service/svc");
+    assertThat(lines.indexOf("upsert ConfigMap/cfg")).isLessThan(lines.indexOf("upsert Pod/web"));
+  }
+
+  @Test
+  void poisonGoesToTheDeadLetterTopicWithItsCoordinatesAndRoutingContinues() {
+    RecordHeaders headers = new RecordHeaders();
+    headers.add("ce_specversion", "1.0".getBytes(StandardCharsets.UTF_8));
+    headers.add("ce_type", "io.kedge.resource.upsert.v9".getBytes(StandardCharsets.UTF_8));
+    headers.add("ce_id", "x".getBytes(StandardCharsets.UTF_8));
+    headers.add("ce_source", "/x".getBytes(StandardCharsets.UTF_8));
+    resources.pipeInput(
+        new TestRecord<>("bad-key", "{}".getBytes(StandardCharsets.UTF_8), headers));
+    upsert(node("edge-1"));
+
+    var dlq =
+        driver.createOutputTopic(
+            topics.deadletter().name(), new StringDeserializer(), new ByteArrayDeserializer());
+    TestRecord<String, byte[]> dead = dlq.readRecord();
+    assertThat(dead.key()).isEqualTo("bad-key");
+    assertThat(new String(dead.value(), StandardCharsets.UTF_8)).isEqualTo("{}");
+    assertThat(DeadLetter.header(dead.headers(), DeadLetter.SOURCE_TOPIC))
+        .isEqualTo("kedge.resources");
+    assertThat(DeadLetter.header(dead.headers(), DeadLetter.SOURCE_OFFSET)).isEqualTo("0");
+    assertThat(DeadLetter.header(dead.headers(), DeadLetter.REASON)).contains("major version 9");
+    assertThat(received("edge-1")).containsExactly("upsert Node/edge-1");
+  }
+}

@@ -1,0 +1,129 @@
+package io.kedge.edge.relay;
+
+import io.kedge.runtime.config.Config;
+import io.kedge.runtime.config.ConfigDef;
+import io.kedge.runtime.config.ConfigKey;
+import io.kedge.schemas.KedgeTopics;
+import io.kedge.schemas.NodeNames;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** Configuration of one edge node ({@code kedge edge}). */
+public record EdgeConfig(
+    String node,
+    String kafkaBootstrap,
+    Path dataDir,
+    String apiBind,
+    int apiPort,
+    int mqttPort,
+    String topicPrefix,
+    RollCycleChoice rollCycle,
+    int watchHistory,
+    Duration bookmarkInterval) {
+
+  /** Chronicle Queue roll cycles offered: how often a new queue file starts. */
+  public enum RollCycleChoice {
+    FAST_HOURLY,
+    FAST_DAILY,
+    WEEKLY
+  }
+
+  public static final ConfigKey<String> NODE =
+      ConfigKey.requiredString("edge.node", "Name of this edge node (a Kubernetes Node name).")
+          .withRule(EdgeConfig::validNode, "must be a DNS subdomain of at most 253 characters");
+  public static final ConfigKey<String> KAFKA =
+      ConfigKey.requiredString("kafka.bootstrap", "Kafka bootstrap servers, host:port[,host:port].")
+          .withRule(
+              s -> s.matches("[^,:\\s]+:\\d{1,5}(,[^,:\\s]+:\\d{1,5})*"),
+              "must be host:port[,host:port...]");
+  public static final ConfigKey<String> DATA_DIR =
+      ConfigKey.requiredString(
+          "edge.data-dir", "Directory of the node's log, uplink queue and snapshots.");
+  public static final ConfigKey<String> API_BIND =
+      ConfigKey.string("edge.api-bind", "127.0.0.1", "Address the edge API binds.")
+          .withRule(
+              EdgeConfig::loopback,
+              "must be a loopback address (TLS and authentication, needed for other addresses, are not available yet)");
+  public static final ConfigKey<Integer> API_PORT =
+      ConfigKey.port("edge.api-port", 10550, true, "Port of the edge API.");
+  public static final ConfigKey<Integer> MQTT_PORT =
+      ConfigKey.port(
+          "edge.mqtt-port",
+          1884,
+          true,
+          "Port of the embedded MQTT eventbus (used by the eventbus and device twin).");
+  public static final ConfigKey<String> TOPIC_PREFIX =
+      ConfigKey.string("topics.prefix", KedgeTopics.DEFAULT_PREFIX, "Prefix of every kedge topic.")
+          .withRule(
+              p -> p.matches("[a-zA-Z0-9._-]{1,100}"),
+              "must be 1-100 characters of [a-zA-Z0-9._-]");
+  public static final ConfigKey<RollCycleChoice> ROLL_CYCLE =
+      ConfigKey.choice(
+          "log.roll-cycle",
+          RollCycleChoice.class,
+          RollCycleChoice.FAST_DAILY,
+          "How often the log starts a new file.");
+  public static final ConfigKey<Integer> WATCH_HISTORY =
+      ConfigKey.integer(
+          "edge.watch-history",
+          100_000,
+          100,
+          10_000_000,
+          "Changes kept in memory for resuming watches; older resourceVersions get 410 Expired.");
+  public static final ConfigKey<Duration> BOOKMARK_INTERVAL =
+      ConfigKey.duration(
+          "edge.bookmark-interval",
+          Duration.ofSeconds(30),
+          Duration.ofSeconds(1),
+          "Period of watch BOOKMARK events.");
+
+  public static final ConfigDef DEF =
+      new ConfigDef("edge")
+          .define(NODE)
+          .define(KAFKA)
+          .define(DATA_DIR)
+          .define(API_BIND)
+          .define(API_PORT)
+          .define(MQTT_PORT)
+          .define(TOPIC_PREFIX)
+          .define(ROLL_CYCLE)
+          .define(WATCH_HISTORY)
+          .define(BOOKMARK_INTERVAL);
+
+  public static EdgeConfig from(Config config) {
+    return new EdgeConfig(
+        config.get(NODE),
+        config.get(KAFKA),
+        Path.of(config.get(DATA_DIR)),
+        config.get(API_BIND),
+        config.get(API_PORT),
+        config.get(MQTT_PORT),
+        config.get(TOPIC_PREFIX),
+        config.get(ROLL_CYCLE),
+        config.get(WATCH_HISTORY),
+        config.get(BOOKMARK_INTERVAL));
+  }
+
+  public KedgeTopics topics() {
+    return new KedgeTopics(topicPrefix, 1, Duration.ofDays(7));
+  }
+
+  private static boolean validNode(String node) {
+    try {
+      NodeNames.requireValid(node);
+      return true;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+
+  private static boolean loopback(String host) {
+    try {
+      return InetAddress.getByName(host).isLoopbackAddress();
+    } catch (UnknownHostException e) {
+      return false;
+    }
+  }
+}

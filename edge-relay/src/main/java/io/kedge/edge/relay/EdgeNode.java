@@ -1,0 +1,212 @@
+package io.kedge.edge.relay;
+
+import io.kedge.edge.api.http.EdgeApiOptions;
+import io.kedge.edge.api.http.EdgeApiServer;
+import io.kedge.edge.api.view.ResourceTypes;
+import io.kedge.edge.api.view.View;
+import io.kedge.edge.api.view.ViewApplier;
+import io.kedge.edge.relay.link.Downlink;
+import io.kedge.edge.relay.link.LinkState;
+import io.kedge.edge.relay.log.DownlinkLog;
+import io.kedge.edge.relay.uplink.UplinkForwarder;
+import io.kedge.edge.relay.uplink.UplinkLog;
+import io.kedge.schemas.EventCodec;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Map;
+import net.openhft.chronicle.queue.RollCycle;
+import net.openhft.chronicle.queue.RollCycles;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running edge node: the relay (downlink into the LOG, uplink out of its queue) and the edge
+ * API over the VIEW, in one process. Reads never wait on Kafka.
+ */
+public final class EdgeNode implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(EdgeNode.class);
+
+  private final EdgeConfig config;
+  private final Deque<AutoCloseable> parts = new ArrayDeque<>();
+  private Downlink downlink;
+  private ViewApplier applier;
+  private EdgeApiServer api;
+  private View view;
+  private UplinkLog uplinkLog;
+  private UplinkForwarder forwarder;
+
+  private EdgeNode(EdgeConfig config) {
+    this.config = config;
+  }
+
+  /** Opens the node's data and starts relay and API; on failure, closes what it started. */
+  public static EdgeNode start(EdgeConfig config, String kedgeVersion) throws InterruptedException {
+    EdgeNode node = new EdgeNode(config);
+    try {
+      node.startParts(kedgeVersion);
+      return node;
+    } catch (RuntimeException | InterruptedException e) {
+      node.close();
+      throw e;
+    }
+  }
+
+  private void startParts(String kedgeVersion) throws InterruptedException {
+    Path dataDir = config.dataDir();
+    try {
+      Files.createDirectories(dataDir);
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "edge.data-dir " + dataDir + " cannot be created: " + e.getMessage(), e);
+    }
+    if (!Files.isWritable(dataDir)) {
+      throw new IllegalStateException("edge.data-dir " + dataDir + " is not writable");
+    }
+    EventCodec codec = new EventCodec();
+    RollCycle cycle = rollCycle(config.rollCycle());
+    DownlinkLog log = add(DownlinkLog.open(dataDir.resolve("log"), cycle, codec));
+    uplinkLog = add(UplinkLog.open(dataDir.resolve("uplink"), cycle, codec));
+
+    view = new View(ResourceTypes.builtIn(), config.watchHistory());
+    applier = add(new ViewApplier(view, log, config.bookmarkInterval(), config.node()).start());
+    api =
+        add(
+            EdgeApiServer.start(
+                view,
+                new EdgeApiOptions(
+                    config.apiBind(),
+                    config.apiPort(),
+                    EdgeApiOptions.DEFAULT_MAX_BODY_BYTES,
+                    10_000),
+                applier::caughtUp,
+                kedgeVersion));
+
+    KafkaProducer<String, byte[]> producer =
+        add(
+            new KafkaProducer<>(
+                producerConfig(), new StringSerializer(), new ByteArraySerializer()));
+    forwarder =
+        add(
+            new UplinkForwarder(
+                    config.node(),
+                    uplinkLog,
+                    producer,
+                    config.topics().upstream().name(),
+                    dataDir.resolve("uplink.position"),
+                    codec,
+                    Duration.ofSeconds(30))
+                .start());
+    KafkaConsumer<String, byte[]> consumer =
+        new KafkaConsumer<>(
+            consumerConfig(), new StringDeserializer(), new ByteArrayDeserializer());
+    downlink =
+        add(
+            new Downlink(
+                    config.node(),
+                    config.topics().node(config.node()).name(),
+                    consumer,
+                    log,
+                    uplinkLog,
+                    codec)
+                .start());
+    LOG.info(
+        "edge node {} started: API http://{}:{}, data in {}",
+        config.node(),
+        config.apiBind(),
+        api.port(),
+        dataDir);
+  }
+
+  private <T extends AutoCloseable> T add(T part) {
+    parts.push(part);
+    return part;
+  }
+
+  private Map<String, Object> producerConfig() {
+    Map<String, Object> props = new HashMap<>();
+    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
+    props.put(ProducerConfig.CLIENT_ID_CONFIG, "kedge-uplink-" + config.node());
+    props.put(ProducerConfig.ACKS_CONFIG, "all");
+    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+    props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
+    props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+    props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
+    props.put(ProducerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 5_000);
+    return props;
+  }
+
+  private Map<String, Object> consumerConfig() {
+    Map<String, Object> props = new HashMap<>();
+    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
+    props.put(ConsumerConfig.CLIENT_ID_CONFIG, "kedge-downlink-" + config.node());
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    props.put(ConsumerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 5_000);
+    props.put(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+    return props;
+  }
+
+  private static RollCycle rollCycle(EdgeConfig.RollCycleChoice choice) {
+    return switch (choice) {
+      case FAST_HOURLY -> RollCycles.FAST_HOURLY;
+      case FAST_DAILY -> RollCycles.FAST_DAILY;
+      case WEEKLY -> RollCycles.WEEKLY;
+    };
+  }
+
+  public int apiPort() {
+    return api.port();
+  }
+
+  public View view() {
+    return view;
+  }
+
+  public LinkState linkState() {
+    return downlink.state();
+  }
+
+  public Downlink downlink() {
+    return downlink;
+  }
+
+  public UplinkForwarder uplink() {
+    return forwarder;
+  }
+
+  public boolean ready() {
+    return applier != null && applier.caughtUp();
+  }
+
+  @Override
+  public void close() {
+    while (!parts.isEmpty()) {
+      AutoCloseable part = parts.pop();
+      try {
+        part.close();
+      } catch (Exception e) {
+        LOG.warn(
+            "error closing {} of node {}: {}",
+            part.getClass().getSimpleName(),
+            config.node(),
+            e.toString());
+      }
+    }
+  }
+}

@@ -1,0 +1,232 @@
+package io.kedge.edge.relay.link;
+
+import io.kedge.edge.relay.log.DownlinkLog;
+import io.kedge.edge.relay.uplink.UplinkLog;
+import io.kedge.schemas.EventCodec;
+import io.kedge.schemas.InvalidEventException;
+import io.kedge.schemas.KedgeEvent;
+import io.kedge.schemas.ResyncEnd;
+import io.kedge.schemas.ResyncRequest;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Moves the node topic into the LOG: a {@code read_committed} consumer assigned to the node's one
+ * partition, seeking to the last logged offset + 1 on start, skipping any offset already logged.
+ * At-least-once from Kafka plus that dedupe gives exactly-once into the log. When the log is new or
+ * the next offset has been deleted by retention, it asks the cloud for a resync and consumes from
+ * the end offset seen when asking.
+ */
+public final class Downlink implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Downlink.class);
+  private static final Duration POLL = Duration.ofMillis(200);
+  private static final Duration PROBE = Duration.ofSeconds(2);
+
+  private final String node;
+  private final TopicPartition partition;
+  private final Consumer<String, byte[]> consumer;
+  private final DownlinkLog log;
+  private final UplinkLog uplink;
+  private final EventCodec codec;
+  private final Thread thread;
+  private final AtomicReference<LinkState> state = new AtomicReference<>(LinkState.CONNECTING);
+  private final AtomicLong lastOffset = new AtomicLong(-1);
+  private final AtomicLong endOffset = new AtomicLong(-1);
+  private final AtomicLong poisonCount = new AtomicLong();
+  private volatile boolean running = true;
+  private volatile String pendingResync;
+
+  public Downlink(
+      String node,
+      String topic,
+      Consumer<String, byte[]> consumer,
+      DownlinkLog log,
+      UplinkLog uplink,
+      EventCodec codec) {
+    this.node = node;
+    this.partition = new TopicPartition(topic, 0);
+    this.consumer = consumer;
+    this.log = log;
+    this.uplink = uplink;
+    this.codec = codec;
+    this.thread = new Thread(this::run, "kedge-downlink-" + node);
+    thread.setDaemon(true);
+  }
+
+  public Downlink start() {
+    thread.start();
+    return this;
+  }
+
+  public LinkState state() {
+    return state.get();
+  }
+
+  /** Offset of the last record in the log ({@code -1}: none yet). */
+  public long lastOffset() {
+    return lastOffset.get();
+  }
+
+  /** Records in the node topic not yet in the log, as of the last probe. */
+  public long lag() {
+    long end = endOffset.get();
+    return end < 0 ? 0 : Math.max(0, end - (lastOffset.get() + 1));
+  }
+
+  public long poisonCount() {
+    return poisonCount.get();
+  }
+
+  private void transition(LinkState next, String why) {
+    LinkState previous = state.getAndSet(next);
+    if (previous != next) {
+      LOG.info(
+          "node {} link {} -> {}: {} (log offset {}, lag {})",
+          node,
+          previous,
+          next,
+          why,
+          lastOffset.get(),
+          lag());
+    }
+  }
+
+  private void run() {
+    consumer.assign(List.of(partition));
+    Optional<DownlinkLog.Position> last = log.lastPosition();
+    last.ifPresent(p -> lastOffset.set(p.offset()));
+    boolean positioned = false;
+    long nextProbe = 0;
+    long backoffMs = 200;
+    while (running) {
+      try {
+        if (!positioned) {
+          position(last.isPresent());
+          positioned = true;
+        }
+        if (System.nanoTime() >= nextProbe) {
+          probe();
+          nextProbe = System.nanoTime() + PROBE.toNanos();
+        }
+        ConsumerRecords<String, byte[]> records = consumer.poll(POLL);
+        for (ConsumerRecord<String, byte[]> record : records) {
+          logRecord(record);
+        }
+        backoffMs = 200;
+      } catch (TimeoutException e) {
+        transition(
+            LinkState.DISCONNECTED, "Kafka did not answer within " + PROBE.toSeconds() + " s");
+        sleep(backoffMs);
+        backoffMs = Math.min(backoffMs * 2, 10_000);
+        nextProbe = 0;
+      } catch (KafkaException e) {
+        if (!running) {
+          break;
+        }
+        transition(LinkState.DISCONNECTED, e.toString());
+        sleep(backoffMs);
+        backoffMs = Math.min(backoffMs * 2, 10_000);
+      }
+    }
+    consumer.close();
+  }
+
+  /** Seeks to the last logged offset + 1, or resyncs when that is impossible. */
+  private void position(boolean hasLog) {
+    long next = lastOffset.get() + 1;
+    long beginning = consumer.beginningOffsets(List.of(partition), PROBE).get(partition);
+    long end = consumer.endOffsets(List.of(partition), PROBE).get(partition);
+    endOffset.set(end);
+    if (!hasLog) {
+      requestResync("the log is new", end);
+    } else if (next < beginning) {
+      requestResync("offsets " + next + ".." + (beginning - 1) + " were deleted by retention", end);
+    } else {
+      consumer.seek(partition, next);
+      transition(LinkState.CONNECTED, "resuming at offset " + next);
+    }
+  }
+
+  private void requestResync(String reason, long end) {
+    String requestId = node + "-resync-" + UUID.randomUUID();
+    pendingResync = requestId;
+    uplink.append(new ResyncRequest(node, requestId, reason), "");
+    consumer.seek(partition, end);
+    transition(
+        LinkState.RESYNCING,
+        reason + "; asked for snapshot " + requestId + ", consuming from offset " + end);
+  }
+
+  private void probe() {
+    Map<TopicPartition, Long> ends = consumer.endOffsets(List.of(partition), PROBE);
+    endOffset.set(ends.get(partition));
+    if (state.get() == LinkState.DISCONNECTED || state.get() == LinkState.CONNECTING) {
+      transition(
+          pendingResync != null ? LinkState.RESYNCING : LinkState.CONNECTED, "Kafka answers");
+    }
+    if (pendingResync != null && lag() > 10_000) {
+      LOG.info("node {} resync in progress: {} records to go", node, lag());
+    }
+  }
+
+  private void logRecord(ConsumerRecord<String, byte[]> record) {
+    if (record.offset() <= lastOffset.get()) {
+      return; // already logged: Kafka redelivered after a reconnect
+    }
+    try {
+      KedgeEvent event = codec.decode(record.headers(), record.value());
+      log.appendEvent(record.partition(), record.offset(), record.headers(), record.value());
+      if (event.data() instanceof ResyncEnd end && end.requestId().equals(pendingResync)) {
+        pendingResync = null;
+        transition(
+            LinkState.CONNECTED,
+            "snapshot " + end.requestId() + " received (" + end.objectCount() + " objects)");
+      }
+    } catch (InvalidEventException e) {
+      poisonCount.incrementAndGet();
+      log.appendPoison(
+          record.partition(), record.offset(), record.headers(), record.value(), e.getMessage());
+      LOG.warn(
+          "node {}: record {}-{}@{} is invalid and kept in the log as poison: {}",
+          node,
+          record.topic(),
+          record.partition(),
+          record.offset(),
+          e.getMessage());
+    }
+    lastOffset.set(record.offset());
+  }
+
+  private void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      running = false;
+    }
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    consumer.wakeup();
+    try {
+      thread.join(10_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

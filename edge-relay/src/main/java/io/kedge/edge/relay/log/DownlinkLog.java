@@ -1,0 +1,257 @@
+package io.kedge.edge.relay.log;
+
+import io.kedge.edge.api.log.EntryLog;
+import io.kedge.edge.api.log.LogEntry;
+import io.kedge.schemas.EventCodec;
+import io.kedge.schemas.InvalidEventException;
+import java.nio.file.Path;
+import java.util.Optional;
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.queue.ChronicleQueue;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.RollCycle;
+import net.openhft.chronicle.queue.TailerDirection;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.wire.DocumentContext;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node's durable downlink LOG on Chronicle Queue. Each excerpt holds one Kafka record (headers
+ * and value, unchanged) together with the partition and offset it came from, written atomically:
+ * the last excerpt says exactly where consumption resumes, so nothing is lost or doubled across
+ * disconnects and {@code kill -9}. Records that fail validation are kept as POISON excerpts for
+ * inspection; readers of events skip them.
+ *
+ * <p>Appends come from one thread (the downlink); any number of readers may follow.
+ */
+public final class DownlinkLog implements EntryLog, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(DownlinkLog.class);
+  private static final byte FORMAT = 1;
+  private static final byte EVENT = 1;
+  private static final byte POISON = 2;
+
+  /** Where the last logged record came from, and its log index. */
+  public record Position(int partition, long offset, long index) {}
+
+  private final ChronicleQueue queue;
+  private final EventCodec codec;
+  private final Path dir;
+  private ExcerptAppender appender;
+
+  private DownlinkLog(ChronicleQueue queue, EventCodec codec, Path dir) {
+    this.queue = queue;
+    this.codec = codec;
+    this.dir = dir;
+  }
+
+  /**
+   * Opens (or creates) the log in {@code dir}.
+   *
+   * @throws IllegalStateException naming the directory when it cannot be used
+   */
+  public static DownlinkLog open(Path dir, RollCycle rollCycle, EventCodec codec) {
+    try {
+      ChronicleQueue queue = SingleChronicleQueueBuilder.binary(dir).rollCycle(rollCycle).build();
+      return new DownlinkLog(queue, codec, dir);
+    } catch (RuntimeException e) {
+      throw new IllegalStateException(
+          "cannot open log directory " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  public Path dir() {
+    return dir;
+  }
+
+  /** The partition and offset of the last logged record, if any. */
+  public Optional<Position> lastPosition() {
+    ExcerptTailer tailer = queue.createTailer().direction(TailerDirection.BACKWARD).toEnd();
+    try (DocumentContext dc = tailer.readingDocument()) {
+      if (!dc.isPresent()) {
+        return Optional.empty();
+      }
+      Bytes<?> bytes = dc.wire().bytes();
+      bytes.readByte(); // format
+      bytes.readByte(); // kind
+      int partition = bytes.readInt();
+      long offset = bytes.readLong();
+      return Optional.of(new Position(partition, offset, dc.index()));
+    } finally {
+      tailer.close();
+    }
+  }
+
+  /** Appends a valid event record; returns its log index. */
+  public long appendEvent(int partition, long offset, Headers headers, byte[] value) {
+    return append(EVENT, partition, offset, headers, value, "");
+  }
+
+  /** Keeps a record that failed validation, so its offset counts as consumed; returns its index. */
+  public long appendPoison(
+      int partition, long offset, Headers headers, byte[] value, String reason) {
+    return append(POISON, partition, offset, headers, value, reason);
+  }
+
+  private long append(
+      byte kind, int partition, long offset, Headers headers, byte[] value, String reason) {
+    if (appender == null) {
+      appender = queue.createAppender();
+    }
+    try (DocumentContext dc = appender.writingDocument()) {
+      Bytes<?> bytes = dc.wire().bytes();
+      bytes.writeByte(FORMAT);
+      bytes.writeByte(kind);
+      bytes.writeInt(partition);
+      bytes.writeLong(offset);
+      Header[] all = headers.toArray();
+      bytes.writeStopBit(all.length);
+      for (Header header : all) {
+        bytes.writeUtf8(header.key());
+        writeBytes(bytes, header.value());
+      }
+      writeBytes(bytes, value);
+      bytes.writeUtf8(reason);
+    }
+    return appender.lastIndexAppended();
+  }
+
+  private static void writeBytes(Bytes<?> bytes, byte[] value) {
+    if (value == null) {
+      bytes.writeStopBit(-1);
+    } else {
+      bytes.writeStopBit(value.length);
+      bytes.write(value);
+    }
+  }
+
+  private static byte[] readBytes(Bytes<?> bytes) {
+    long length = bytes.readStopBit();
+    if (length < 0) {
+      return null;
+    }
+    byte[] value = new byte[(int) length];
+    bytes.read(value);
+    return value;
+  }
+
+  /** One raw excerpt, for the relay and for inspection tools. */
+  public record RawEntry(
+      long index,
+      boolean poison,
+      int partition,
+      long offset,
+      Headers headers,
+      byte[] value,
+      String reason) {}
+
+  static RawEntry decode(DocumentContext dc) {
+    Bytes<?> bytes = dc.wire().bytes();
+    byte format = bytes.readByte();
+    if (format != FORMAT) {
+      throw new IllegalStateException("log entry " + dc.index() + " has unknown format " + format);
+    }
+    boolean poison = bytes.readByte() == POISON;
+    int partition = bytes.readInt();
+    long offset = bytes.readLong();
+    int count = (int) bytes.readStopBit();
+    RecordHeaders headers = new RecordHeaders();
+    for (int i = 0; i < count; i++) {
+      String key = bytes.readUtf8();
+      headers.add(key, readBytes(bytes));
+    }
+    byte[] value = readBytes(bytes);
+    String reason = bytes.readUtf8();
+    return new RawEntry(
+        dc.index(), poison, partition, offset, headers, value, reason == null ? "" : reason);
+  }
+
+  /** A reader of raw entries after {@code afterIndex} ({@code -1}: from the start). */
+  public RawReader readRawAfter(long afterIndex) {
+    ExcerptTailer tailer = queue.createTailer();
+    if (afterIndex >= 0) {
+      if (tailer.moveToIndex(afterIndex)) {
+        try (DocumentContext dc = tailer.readingDocument()) {
+          // skip the entry at afterIndex itself
+        }
+      } else if (afterIndex >= queue.lastIndex()) {
+        tailer.toEnd();
+      } else {
+        LOG.warn(
+            "log index {} is no longer retained in {}; reading from the oldest entry",
+            afterIndex,
+            dir);
+        tailer.toStart();
+      }
+    }
+    return new RawReader(tailer);
+  }
+
+  /** Follows the log; single-threaded. */
+  public static final class RawReader implements AutoCloseable {
+    private final ExcerptTailer tailer;
+
+    RawReader(ExcerptTailer tailer) {
+      this.tailer = tailer;
+    }
+
+    /** The next entry, or {@code null} when caught up. */
+    public RawEntry next() {
+      try (DocumentContext dc = tailer.readingDocument()) {
+        if (!dc.isPresent()) {
+          return null;
+        }
+        return decode(dc);
+      }
+    }
+
+    @Override
+    public void close() {
+      tailer.close();
+    }
+  }
+
+  @Override
+  public LogReader readAfter(long afterIndex) {
+    RawReader raw = readRawAfter(afterIndex);
+    return new LogReader() {
+      @Override
+      public LogEntry next() {
+        RawEntry entry;
+        while ((entry = raw.next()) != null) {
+          if (entry.poison()) {
+            continue;
+          }
+          try {
+            return new LogEntry(entry.index(), codec.decode(entry.headers(), entry.value()));
+          } catch (InvalidEventException e) {
+            // validated before it was logged; a reader with older schemas skips what it cannot read
+            LOG.warn(
+                "log entry {} (offset {}) cannot be decoded: {}",
+                entry.index(),
+                entry.offset(),
+                e.getMessage());
+          }
+        }
+        return null;
+      }
+
+      @Override
+      public void close() {
+        raw.close();
+      }
+    };
+  }
+
+  @Override
+  public void close() {
+    if (appender != null) {
+      appender.close();
+    }
+    queue.close();
+  }
+}

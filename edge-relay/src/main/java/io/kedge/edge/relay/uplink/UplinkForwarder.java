@@ -1,0 +1,168 @@
+package io.kedge.edge.relay.uplink;
+
+import io.kedge.schemas.EventCodec;
+import io.kedge.schemas.KedgeEvent;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Forwards the uplink queue to the upstream topic with an idempotent producer. The forwarded
+ * position is persisted only after the broker acknowledged every event up to it, so a crash resends
+ * at most the unacknowledged tail, with the same ids.
+ */
+public final class UplinkForwarder implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(UplinkForwarder.class);
+  private static final int BATCH = 500;
+
+  private final String node;
+  private final URI source;
+  private final UplinkLog uplink;
+  private final Producer<String, byte[]> producer;
+  private final String topic;
+  private final Path positionFile;
+  private final EventCodec codec;
+  private final Duration ackTimeout;
+  private final Thread thread;
+  private final AtomicLong forwarded = new AtomicLong(-1);
+  private volatile boolean running = true;
+
+  public UplinkForwarder(
+      String node,
+      UplinkLog uplink,
+      Producer<String, byte[]> producer,
+      String topic,
+      Path positionFile,
+      EventCodec codec,
+      Duration ackTimeout) {
+    this.node = node;
+    this.source = URI.create("/kedge/edge/" + node);
+    this.uplink = uplink;
+    this.producer = producer;
+    this.topic = topic;
+    this.positionFile = positionFile;
+    this.codec = codec;
+    this.ackTimeout = ackTimeout;
+    this.forwarded.set(readPosition(positionFile));
+    this.thread = new Thread(this::run, "kedge-uplink-" + node);
+    thread.setDaemon(true);
+  }
+
+  public UplinkForwarder start() {
+    thread.start();
+    return this;
+  }
+
+  /** The uplink index of the last event the broker acknowledged ({@code -1}: none). */
+  public long forwardedIndex() {
+    return forwarded.get();
+  }
+
+  /** The id an uplink event carries: stable across resends. */
+  public static String eventId(String node, long index) {
+    return node + "-" + index;
+  }
+
+  private void run() {
+    long backoffMs = 100;
+    while (running) {
+      try {
+        int sent = forwardBatch();
+        backoffMs = 100;
+        if (sent == 0) {
+          LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+        }
+      } catch (RuntimeException e) {
+        LOG.warn(
+            "uplink of node {} cannot reach Kafka after index {}: {}; retrying in {} ms",
+            node,
+            forwarded.get(),
+            e.toString(),
+            backoffMs);
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(backoffMs));
+        backoffMs = Math.min(backoffMs * 2, 10_000);
+      }
+    }
+  }
+
+  private int forwardBatch() {
+    List<Future<RecordMetadata>> acks = new ArrayList<>();
+    long last = forwarded.get();
+    try (UplinkLog.Reader reader = uplink.readAfter(last)) {
+      UplinkLog.Pending pending;
+      while (acks.size() < BATCH && (pending = reader.next()) != null) {
+        KedgeEvent event =
+            KedgeEvent.withId(
+                eventId(node, pending.index()), source, pending.subject(), pending.data());
+        ProducerRecord<String, byte[]> record = codec.toRecord(topic, node, event);
+        acks.add(producer.send(record));
+        last = pending.index();
+      }
+    }
+    if (acks.isEmpty()) {
+      return 0;
+    }
+    producer.flush();
+    try {
+      for (Future<RecordMetadata> ack : acks) {
+        ack.get(ackTimeout.toMillis(), TimeUnit.MILLISECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    } catch (Exception e) {
+      throw new IllegalStateException("send not acknowledged: " + e.getMessage(), e);
+    }
+    writePosition(last);
+    forwarded.set(last);
+    return acks.size();
+  }
+
+  private static long readPosition(Path file) {
+    try {
+      return Files.exists(file)
+          ? Long.parseLong(Files.readString(file, StandardCharsets.UTF_8).trim())
+          : -1;
+    } catch (IOException | NumberFormatException e) {
+      throw new IllegalStateException(
+          "uplink position file " + file + " is unreadable: " + e.getMessage(), e);
+    }
+  }
+
+  private void writePosition(long index) {
+    Path tmp = positionFile.resolveSibling(positionFile.getFileName() + ".tmp");
+    try {
+      Files.writeString(tmp, Long.toString(index), StandardCharsets.UTF_8);
+      Files.move(
+          tmp, positionFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot persist uplink position to " + positionFile, e);
+    }
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    try {
+      thread.join(10_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,111 @@
+package io.kedge.edge.relay.uplink;
+
+import io.kedge.schemas.EventCodec;
+import io.kedge.schemas.EventData;
+import io.kedge.schemas.EventType;
+import java.nio.file.Path;
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.queue.ChronicleQueue;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.RollCycle;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.wire.DocumentContext;
+
+/**
+ * Edge-originated events waiting to go to the cloud, on a second Chronicle Queue. An event is
+ * durable once {@link #append} returns; its log index becomes its stable id ({@code
+ * <node>-<index>}), so a resend after a crash is recognised by the cloud as a duplicate.
+ */
+public final class UplinkLog implements AutoCloseable {
+  private static final byte FORMAT = 1;
+
+  /** One queued event. */
+  public record Pending(long index, EventData data, String subject) {}
+
+  private final ChronicleQueue queue;
+  private final EventCodec codec;
+  private final ExcerptAppender appender;
+
+  private UplinkLog(ChronicleQueue queue, EventCodec codec) {
+    this.queue = queue;
+    this.codec = codec;
+    this.appender = queue.createAppender();
+  }
+
+  public static UplinkLog open(Path dir, RollCycle rollCycle, EventCodec codec) {
+    try {
+      return new UplinkLog(
+          SingleChronicleQueueBuilder.binary(dir).rollCycle(rollCycle).build(), codec);
+    } catch (RuntimeException e) {
+      throw new IllegalStateException(
+          "cannot open uplink directory " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Appends durably and returns the event's uplink index. Thread-safe. */
+  public synchronized long append(EventData data, String subject) {
+    try (DocumentContext dc = appender.writingDocument()) {
+      Bytes<?> bytes = dc.wire().bytes();
+      bytes.writeByte(FORMAT);
+      bytes.writeUtf8(data.type().ceType());
+      bytes.writeUtf8(subject == null ? "" : subject);
+      byte[] json = codec.encodeData(data);
+      bytes.writeStopBit(json.length);
+      bytes.write(json);
+    }
+    return appender.lastIndexAppended();
+  }
+
+  public long lastIndex() {
+    return queue.lastIndex();
+  }
+
+  /** A reader of events after {@code afterIndex} ({@code -1}: from the start). */
+  public Reader readAfter(long afterIndex) {
+    ExcerptTailer tailer = queue.createTailer();
+    if (afterIndex >= 0 && tailer.moveToIndex(afterIndex)) {
+      try (DocumentContext dc = tailer.readingDocument()) {
+        // skip the entry at afterIndex itself
+      }
+    }
+    return new Reader(tailer, codec);
+  }
+
+  /** Follows the uplink queue; single-threaded. */
+  public static final class Reader implements AutoCloseable {
+    private final ExcerptTailer tailer;
+    private final EventCodec codec;
+
+    Reader(ExcerptTailer tailer, EventCodec codec) {
+      this.tailer = tailer;
+      this.codec = codec;
+    }
+
+    public Pending next() {
+      try (DocumentContext dc = tailer.readingDocument()) {
+        if (!dc.isPresent()) {
+          return null;
+        }
+        Bytes<?> bytes = dc.wire().bytes();
+        bytes.readByte();
+        EventType type = EventType.fromCeType(bytes.readUtf8());
+        String subject = bytes.readUtf8();
+        byte[] json = new byte[(int) bytes.readStopBit()];
+        bytes.read(json);
+        return new Pending(dc.index(), codec.decodeData(type, json), subject);
+      }
+    }
+
+    @Override
+    public void close() {
+      tailer.close();
+    }
+  }
+
+  @Override
+  public void close() {
+    appender.close();
+    queue.close();
+  }
+}
