@@ -15,7 +15,8 @@ import picocli.CommandLine.Option;
 @Command(
     name = "edge",
     mixinStandardHelpOptions = true,
-    description = "Run an edge node: Kafka relay into the durable log, and the edge Kubernetes API.")
+    description =
+        "Run an edge node: Kafka relay into the durable log, and the edge Kubernetes API.")
 public final class EdgeCommand implements Callable<Integer> {
   /** Printed once the node serves; scripts and tests wait for it. */
   public static final String READY_LINE = "kedge edge ready";
@@ -25,16 +26,25 @@ public final class EdgeCommand implements Callable<Integer> {
   @Option(names = "--node", paramLabel = "NAME", description = "Node name (edge.node).")
   String node;
 
-  @Option(names = "--kafka", paramLabel = "HOST:PORT", description = "Kafka bootstrap servers (kafka.bootstrap).")
+  @Option(
+      names = "--kafka",
+      paramLabel = "HOST:PORT",
+      description = "Kafka bootstrap servers (kafka.bootstrap).")
   String kafka;
 
   @Option(names = "--data-dir", paramLabel = "DIR", description = "Data directory (edge.data-dir).")
   Path dataDir;
 
-  @Option(names = "--api-port", paramLabel = "PORT", description = "Edge API port (edge.api-port, default 10550).")
+  @Option(
+      names = "--api-port",
+      paramLabel = "PORT",
+      description = "Edge API port (edge.api-port, default 10550).")
   Integer apiPort;
 
-  @Option(names = "--mqtt-port", paramLabel = "PORT", description = "Eventbus MQTT port (edge.mqtt-port, default 1884).")
+  @Option(
+      names = "--mqtt-port",
+      paramLabel = "PORT",
+      description = "Eventbus MQTT port (edge.mqtt-port, default 1884).")
   Integer mqttPort;
 
   @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration file.")
@@ -63,7 +73,14 @@ public final class EdgeCommand implements Callable<Integer> {
                   stopped.countDown();
                 },
                 "kedge-edge-shutdown"));
-    out.println("  edge API   http://" + config.apiBind() + ":" + edge.apiPort() + "  (node " + config.node() + ")");
+    out.println(
+        "  edge API   http://"
+            + config.apiBind()
+            + ":"
+            + edge.apiPort()
+            + "  (node "
+            + config.node()
+            + ")");
     out.println(READY_LINE);
     out.flush();
     stopped.await();

@@ -10,7 +10,15 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = VersionCommand.Provider.class,
     description = "Kubernetes workloads and devices at the edge over Apache Kafka.",
-    subcommands = {LocalCommand.class, VersionCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {
+      LocalCommand.class,
+      CloudCommand.class,
+      EdgeCommand.class,
+      ApplyCommand.class,
+      DeleteCommand.class,
+      VersionCommand.class,
+      CommandLine.HelpCommand.class
+    })
 public final class KedgeCommand implements Runnable {
   /** Exit code for a configuration or usage error. */
   public static final int CONFIG_ERROR = 2;

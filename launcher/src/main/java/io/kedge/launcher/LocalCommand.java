@@ -1,26 +1,36 @@
 package io.kedge.launcher;
 
-import io.kedge.cloud.topics.TopicProvisioner;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kedge.cloud.CloudConfig;
+import io.kedge.cloud.manifest.Manifest;
+import io.kedge.cloud.manifest.ManifestPublisher;
+import io.kedge.cloud.router.Router;
+import io.kedge.cloud.router.RouterTopology;
+import io.kedge.edge.relay.EdgeConfig;
+import io.kedge.edge.relay.EdgeNode;
+import io.kedge.edge.relay.link.LinkState;
 import io.kedge.kafka.local.LocalKafkaCluster;
 import io.kedge.runtime.config.ConfigSources;
+import io.kedge.schemas.EventCodec;
 import io.kedge.schemas.KedgeTopics;
-import io.kedge.schemas.TopicDescriptor;
+import io.kedge.schemas.ObjectKey;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import org.apache.kafka.clients.admin.Admin;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
  * {@code kedge local}: everything on one machine on embedded defaults, for a first look and for
- * demos. Runs until Ctrl-C or SIGTERM.
+ * demos: in-process Kafka, the cloud router in standalone mode (manifests are the store), and one
+ * edge node per {@code --nodes} entry. Runs until Ctrl-C or SIGTERM.
  */
 @Command(
     name = "local",
@@ -51,6 +61,12 @@ public final class LocalCommand implements Callable<Integer> {
       description = "Kafka port (default: 9092; 0 = free port).")
   Integer kafkaPort;
 
+  @Option(
+      names = "--api-port",
+      paramLabel = "PORT",
+      description = "Edge API port of the first node (default: 10550; 0 = free ports).")
+  Integer apiPort;
+
   @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration file.")
   Path configFile;
 
@@ -66,7 +82,8 @@ public final class LocalCommand implements Callable<Integer> {
                         nodes == null ? null : String.join(",", nodes),
                         "--nodes")
                     .flag(LocalConfig.DATA_DIR.name(), dataDir, "--data-dir")
-                    .flag(LocalConfig.KAFKA_PORT.name(), kafkaPort, "--kafka-port")));
+                    .flag(LocalConfig.KAFKA_PORT.name(), kafkaPort, "--kafka-port")
+                    .flag(LocalConfig.API_PORT.name(), apiPort, "--api-port")));
     PrintWriter out = spec.commandLine().getOut();
     CountDownLatch stopped = new CountDownLatch(1);
     Components components = new Components();
@@ -92,14 +109,15 @@ public final class LocalCommand implements Callable<Integer> {
     return 0;
   }
 
-  private static void start(LocalConfig config, Components components, PrintWriter out) {
-    out.println(
-        "kedge local: starting Kafka on 127.0.0.1:"
+  private static void start(LocalConfig config, Components components, PrintWriter out)
+      throws InterruptedException {
+    progress(
+        out,
+        "starting Kafka on 127.0.0.1:"
             + config.kafkaPort()
             + " (data in "
             + config.dataDir()
             + ")");
-    out.flush();
     LocalKafkaCluster kafka =
         components.add(
             LocalKafkaCluster.builder()
@@ -107,14 +125,46 @@ public final class LocalCommand implements Callable<Integer> {
                 .dataDir(config.dataDir().resolve("kafka"))
                 .build()
                 .start(Duration.ofSeconds(60)));
+    String bootstrap = kafka.bootstrapServers();
     KedgeTopics topics = config.topics();
-    List<TopicDescriptor<?, ?>> all =
-        new ArrayList<>(List.of(topics.resources(), topics.upstream(), topics.deadletter()));
-    config.nodes().forEach(node -> all.add(topics.node(node)));
-    try (Admin admin = Admin.create(kafka.clientConfig())) {
-      new TopicProvisioner(admin, Optional.empty(), Duration.ofSeconds(30)).ensure(all);
+
+    progress(out, "starting the cloud router (standalone: manifests are the store)");
+    CloudConfig cloud =
+        new CloudConfig(
+            bootstrap,
+            config.dataDir().resolve("cloud"),
+            config.topicPrefix(),
+            config.nodeRetention(),
+            1,
+            RouterTopology.DEFAULT_BROADCAST_KINDS,
+            false,
+            config.topicPrefix() + "-router");
+    components.add(Router.start(cloud));
+    registerNodes(bootstrap, topics, config.nodes());
+
+    List<EdgeNode> edges = new ArrayList<>();
+    for (int i = 0; i < config.nodes().size(); i++) {
+      String node = config.nodes().get(i);
+      progress(out, "starting edge node " + node);
+      EdgeConfig edge =
+          EdgeConfig.from(
+              EdgeConfig.DEF.parse(
+                  ConfigSources.withEnvironment(Map.of())
+                      .flag(EdgeConfig.NODE.name(), node, "--nodes")
+                      .flag(EdgeConfig.KAFKA.name(), bootstrap, "kedge local")
+                      .flag(
+                          EdgeConfig.DATA_DIR.name(),
+                          config.dataDir().resolve("nodes").resolve(node),
+                          "--data-dir")
+                      .flag(EdgeConfig.API_PORT.name(), config.apiPort(i), "--api-port")
+                      .flag(
+                          EdgeConfig.TOPIC_PREFIX.name(), config.topicPrefix(), "topics.prefix")));
+      edges.add(components.add(EdgeNode.start(edge, VersionCommand.version())));
     }
-    out.println("  kafka      " + kafka.bootstrapServers());
+    for (EdgeNode edge : edges) {
+      awaitConnected(edge, Duration.ofSeconds(60));
+    }
+    out.println("  kafka      " + bootstrap);
     out.println(
         "  topics     "
             + topics.resources().name()
@@ -122,9 +172,59 @@ public final class LocalCommand implements Callable<Integer> {
             + topics.upstream().name()
             + ", "
             + topics.deadletter().name());
-    for (String node : config.nodes()) {
-      out.println("  node       " + node + " -> " + topics.node(node).name());
+    for (int i = 0; i < edges.size(); i++) {
+      String node = config.nodes().get(i);
+      out.println(
+          "  node       "
+              + node
+              + "  edge API http://127.0.0.1:"
+              + edges.get(i).apiPort()
+              + "  topic "
+              + topics.node(node).name());
     }
+    out.println(
+        "  try        ./kedge apply -f examples/pod.yaml && kubectl -s http://127.0.0.1:"
+            + edges.get(0).apiPort()
+            + " get pods -w");
+    out.flush();
+  }
+
+  /** Writes a Node object for each local node, so the router creates its topic and routes to it. */
+  private static void registerNodes(String bootstrap, KedgeTopics topics, List<String> nodes) {
+    List<Manifest> manifests = new ArrayList<>();
+    for (String node : nodes) {
+      ObjectNode object = EventCodec.json().createObjectNode();
+      object.put("apiVersion", "v1").put("kind", "Node");
+      object
+          .putObject("metadata")
+          .put("name", node)
+          .putObject("labels")
+          .put("node-role.kubernetes.io/edge", "");
+      manifests.add(new Manifest(Path.of("kedge-local"), 1, ObjectKey.of(object), object));
+    }
+    try (ManifestPublisher publisher =
+        new ManifestPublisher(bootstrap, topics, Duration.ofSeconds(30))) {
+      publisher.apply(manifests, m -> {});
+    }
+  }
+
+  private static void awaitConnected(EdgeNode edge, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (edge.linkState() != LinkState.CONNECTED || !edge.ready()) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(
+            "edge node did not connect within "
+                + timeout.toSeconds()
+                + " s (link "
+                + edge.linkState()
+                + ")");
+      }
+      TimeUnit.MILLISECONDS.sleep(50);
+    }
+  }
+
+  private static void progress(PrintWriter out, String message) {
+    out.println("kedge local: " + message);
     out.flush();
   }
 }

@@ -11,7 +11,12 @@ import java.util.List;
 
 /** Configuration of the all-in-one {@code kedge local}. */
 record LocalConfig(
-    List<String> nodes, Path dataDir, int kafkaPort, String topicPrefix, Duration nodeRetention) {
+    List<String> nodes,
+    Path dataDir,
+    int kafkaPort,
+    int apiPort,
+    String topicPrefix,
+    Duration nodeRetention) {
 
   static final ConfigKey<List<String>> NODES =
       ConfigKey.list(
@@ -26,6 +31,12 @@ record LocalConfig(
           9092,
           true,
           "Port of the in-process Kafka broker; 0 picks a free one.");
+  static final ConfigKey<Integer> API_PORT =
+      ConfigKey.port(
+          "local.api-port",
+          10550,
+          true,
+          "Edge API port of the first node; the others follow (10551, ...). 0 picks free ports.");
   static final ConfigKey<String> TOPIC_PREFIX =
       ConfigKey.string("topics.prefix", KedgeTopics.DEFAULT_PREFIX, "Prefix of every kedge topic.")
           .withRule(
@@ -43,6 +54,7 @@ record LocalConfig(
           .define(NODES)
           .define(DATA_DIR)
           .define(KAFKA_PORT)
+          .define(API_PORT)
           .define(TOPIC_PREFIX)
           .define(NODE_RETENTION);
 
@@ -51,12 +63,18 @@ record LocalConfig(
         config.get(NODES),
         Path.of(config.get(DATA_DIR)),
         config.get(KAFKA_PORT),
+        config.get(API_PORT),
         config.get(TOPIC_PREFIX),
         config.get(NODE_RETENTION));
   }
 
   KedgeTopics topics() {
     return new KedgeTopics(topicPrefix, 1, nodeRetention);
+  }
+
+  /** Edge API port of the {@code i}-th node (0-based). */
+  int apiPort(int i) {
+    return apiPort == 0 ? 0 : apiPort + i;
   }
 
   private static boolean validNodes(List<String> nodes) {

@@ -1,0 +1,94 @@
+package io.kedge.cloud;
+
+import io.kedge.cloud.router.RouterTopology;
+import io.kedge.runtime.config.Config;
+import io.kedge.runtime.config.ConfigDef;
+import io.kedge.runtime.config.ConfigKey;
+import io.kedge.schemas.KedgeTopics;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+
+/** Configuration of the cloud deployable ({@code kedge cloud}). */
+public record CloudConfig(
+    String kafkaBootstrap,
+    Path dataDir,
+    String topicPrefix,
+    Duration nodeRetention,
+    int upstreamPartitions,
+    Set<String> broadcastKinds,
+    boolean deleteNodeTopics,
+    String applicationId) {
+
+  public static final ConfigKey<String> KAFKA =
+      ConfigKey.requiredString("kafka.bootstrap", "Kafka bootstrap servers, host:port[,host:port].")
+          .withRule(
+              s -> s.matches("[^,:\\s]+:\\d{1,5}(,[^,:\\s]+:\\d{1,5})*"),
+              "must be host:port[,host:port...]");
+  public static final ConfigKey<String> DATA_DIR =
+      ConfigKey.string(
+          "cloud.data-dir", ".kedge/cloud", "Directory of the router's local state stores.");
+  public static final ConfigKey<String> TOPIC_PREFIX =
+      ConfigKey.string("topics.prefix", KedgeTopics.DEFAULT_PREFIX, "Prefix of every kedge topic.")
+          .withRule(
+              p -> p.matches("[a-zA-Z0-9._-]{1,100}"),
+              "must be 1-100 characters of [a-zA-Z0-9._-]");
+  public static final ConfigKey<Duration> NODE_RETENTION =
+      ConfigKey.duration(
+          "topics.node-retention",
+          Duration.ofDays(7),
+          Duration.ofMinutes(1),
+          "Time retention of node topics.");
+  public static final ConfigKey<Integer> UPSTREAM_PARTITIONS =
+      ConfigKey.integer(
+          "topics.upstream-partitions",
+          6,
+          1,
+          1000,
+          "Partitions of the upstream topic when kedge creates it.");
+  public static final ConfigKey<List<String>> BROADCAST_KINDS =
+      ConfigKey.list(
+          "router.broadcast-kinds",
+          List.copyOf(RouterTopology.DEFAULT_BROADCAST_KINDS),
+          "Kinds every edge node receives, as group/Kind (core group empty: /Service).");
+  public static final ConfigKey<Boolean> DELETE_NODE_TOPICS =
+      ConfigKey.bool(
+          "router.delete-node-topics",
+          false,
+          "Delete a node's topic when its Node object is deleted.");
+  public static final ConfigKey<String> APPLICATION_ID =
+      ConfigKey.string(
+          "router.application-id",
+          "",
+          "Kafka Streams application id (default: <topics.prefix>-router).");
+
+  public static final ConfigDef DEF =
+      new ConfigDef("cloud")
+          .define(KAFKA)
+          .define(DATA_DIR)
+          .define(TOPIC_PREFIX)
+          .define(NODE_RETENTION)
+          .define(UPSTREAM_PARTITIONS)
+          .define(BROADCAST_KINDS)
+          .define(DELETE_NODE_TOPICS)
+          .define(APPLICATION_ID);
+
+  public static CloudConfig from(Config config) {
+    String prefix = config.get(TOPIC_PREFIX);
+    String appId = config.get(APPLICATION_ID);
+    return new CloudConfig(
+        config.get(KAFKA),
+        Path.of(config.get(DATA_DIR)),
+        prefix,
+        config.get(NODE_RETENTION),
+        config.get(UPSTREAM_PARTITIONS),
+        Set.copyOf(config.get(BROADCAST_KINDS)),
+        config.get(DELETE_NODE_TOPICS),
+        appId.isEmpty() ? prefix + "-router" : appId);
+  }
+
+  public KedgeTopics topics() {
+    return new KedgeTopics(topicPrefix, upstreamPartitions, nodeRetention);
+  }
+}

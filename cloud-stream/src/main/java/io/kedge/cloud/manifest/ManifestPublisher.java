@@ -1,0 +1,99 @@
+package io.kedge.cloud.manifest;
+
+import io.kedge.schemas.EventCodec;
+import io.kedge.schemas.KedgeEvent;
+import io.kedge.schemas.KedgeTopics;
+import io.kedge.schemas.ResourceDelete;
+import io.kedge.schemas.ResourceUpsert;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * Writes manifests to the resources topic, the store of standalone mode. Each file is one Kafka
+ * transaction: its documents are applied together or not at all.
+ */
+public final class ManifestPublisher implements AutoCloseable {
+  private static final URI SOURCE = URI.create("/kedge/cloud/manifests");
+
+  private final KafkaProducer<String, byte[]> producer;
+  private final KedgeTopics topics;
+  private final EventCodec codec = new EventCodec();
+
+  public ManifestPublisher(String bootstrap, KedgeTopics topics, Duration timeout) {
+    this.topics = topics;
+    Map<String, Object> props = new LinkedHashMap<>();
+    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "kedge-apply-" + UUID.randomUUID());
+    props.put(ProducerConfig.ACKS_CONFIG, "all");
+    props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) timeout.toMillis());
+    props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+    props.put(
+        ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) Math.max(timeout.toMillis(), 15_000));
+    this.producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+    producer.initTransactions();
+  }
+
+  /** Upserts every manifest, one transaction per file; reports each as it is committed. */
+  public void apply(List<Manifest> manifests, Consumer<Manifest> done) {
+    publish(manifests, true, done);
+  }
+
+  /** Deletes every manifest's object, one transaction per file. */
+  public void delete(List<Manifest> manifests, Consumer<Manifest> done) {
+    publish(manifests, false, done);
+  }
+
+  private void publish(List<Manifest> manifests, boolean upsert, Consumer<Manifest> done) {
+    Map<Path, List<Manifest>> byFile = new LinkedHashMap<>();
+    for (Manifest m : manifests) {
+      byFile.computeIfAbsent(m.file(), f -> new java.util.ArrayList<>()).add(m);
+    }
+    String topic = topics.resources().name();
+    for (List<Manifest> file : byFile.values()) {
+      producer.beginTransaction();
+      try {
+        for (Manifest m : file) {
+          KedgeEvent event =
+              KedgeEvent.of(
+                  SOURCE,
+                  m.key().toString(),
+                  upsert
+                      ? new ResourceUpsert(m.key(), "", m.object())
+                      : new ResourceDelete(m.key(), ""));
+          producer.send(codec.toRecord(topic, m.key().toString(), event));
+        }
+        producer.commitTransaction();
+      } catch (RuntimeException e) {
+        try {
+          producer.abortTransaction();
+        } catch (RuntimeException abort) {
+          e.addSuppressed(abort);
+        }
+        throw new IllegalStateException(
+            "cannot write "
+                + file.get(0).file()
+                + " to "
+                + topic
+                + " (nothing of it was applied): "
+                + e.getMessage(),
+            e);
+      }
+      file.forEach(done);
+    }
+  }
+
+  @Override
+  public void close() {
+    producer.close(Duration.ofSeconds(5));
+  }
+}

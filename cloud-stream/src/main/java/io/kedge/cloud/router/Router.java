@@ -1,0 +1,102 @@
+package io.kedge.cloud.router;
+
+import io.kedge.cloud.CloudConfig;
+import io.kedge.cloud.topics.TopicProvisioner;
+import io.kedge.schemas.KedgeTopics;
+import io.kedge.schemas.TopicDescriptor;
+import io.kedge.schemas.TopicPolicy;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running ROUTER: the topology on Kafka Streams with {@code exactly_once_v2}. Several instances
+ * with the same application id share the work and take over each other's tasks.
+ */
+public final class Router implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Router.class);
+
+  private final KafkaStreams streams;
+  private final Admin admin;
+
+  private Router(KafkaStreams streams, Admin admin) {
+    this.streams = streams;
+    this.admin = admin;
+  }
+
+  /** Creates the kedge topics if missing, then starts routing. */
+  public static Router start(CloudConfig config) {
+    KedgeTopics topics = config.topics();
+    Admin admin =
+        Admin.create(
+            java.util.Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap()));
+    try {
+      TopicProvisioner provisioner =
+          new TopicProvisioner(admin, Optional.empty(), Duration.ofSeconds(30));
+      int resourcePartitions = topics.resources().policy().partitions();
+      provisioner.ensure(
+          List.of(
+              topics.resources(),
+              topics.upstream(),
+              topics.deadletter(),
+              new TopicDescriptor<>(
+                  RouterTopology.resyncTopic(topics),
+                  Serdes.String(),
+                  Serdes.ByteArray(),
+                  new TopicPolicy(resourcePartitions, false, Duration.ofDays(1)))));
+      NodeTopics nodeTopics =
+          new AdminNodeTopics(admin, topics, provisioner, config.deleteNodeTopics());
+      KafkaStreams streams =
+          new KafkaStreams(
+              RouterTopology.build(topics, config.broadcastKinds(), nodeTopics),
+              streamsConfig(config));
+      streams.setStateListener((next, previous) -> LOG.info("router {} -> {}", previous, next));
+      streams.setUncaughtExceptionHandler(
+          e -> {
+            LOG.error("router stream thread failed; replacing it", e);
+            return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler
+                .StreamThreadExceptionResponse.REPLACE_THREAD;
+          });
+      streams.start();
+      return new Router(streams, admin);
+    } catch (RuntimeException e) {
+      admin.close();
+      throw e;
+    }
+  }
+
+  private static Properties streamsConfig(CloudConfig config) {
+    Properties props = new Properties();
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
+    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
+    props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    props.put(StreamsConfig.STATE_DIR_CONFIG, config.dataDir().resolve("streams").toString());
+    props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
+    props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, -1);
+    props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+    return props;
+  }
+
+  public KafkaStreams.State state() {
+    return streams.state();
+  }
+
+  public boolean running() {
+    return streams.state() == KafkaStreams.State.RUNNING;
+  }
+
+  @Override
+  public void close() {
+    streams.close(Duration.ofSeconds(30));
+    admin.close();
+  }
+}
