@@ -48,7 +48,13 @@ public final class LocalKafkaCluster implements AutoCloseable {
   private final Path dataDir;
   private final boolean deleteOnClose;
   private final Map<String, String> extraConfig;
+  private final List<ExtraListener> extraListeners;
   private final KafkaRaftServer[] servers;
+
+  /**
+   * A further client listener of the first node, advertised under another port (e.g. a proxy's).
+   */
+  private record ExtraListener(String name, int port, int advertisedPort) {}
 
   private record NodeSpec(int id, int brokerPort, int controllerPort, Path logDir) {}
 
@@ -56,6 +62,7 @@ public final class LocalKafkaCluster implements AutoCloseable {
     this.dataDir = dataDir;
     this.deleteOnClose = deleteOnClose;
     this.extraConfig = Map.copyOf(builder.extraConfig);
+    this.extraListeners = List.copyOf(builder.extraListeners);
     List<NodeSpec> specs = new ArrayList<>();
     for (int i = 0; i < builder.nodeCount; i++) {
       int brokerPort = i == 0 && builder.brokerPort > 0 ? builder.brokerPort : freePort();
@@ -75,8 +82,26 @@ public final class LocalKafkaCluster implements AutoCloseable {
     private int brokerPort;
     private Path dataDir;
     private final Map<String, String> extraConfig = new HashMap<>();
+    private final List<ExtraListener> extraListeners = new ArrayList<>();
 
     private Builder() {}
+
+    /**
+     * Adds a plaintext client listener {@code name} on {@code port} of the first node that tells
+     * clients to connect to {@code advertisedPort}: put a {@code TcpProxy} on that port in front of
+     * {@code port}, and every client that bootstraps there talks to Kafka only through the proxy,
+     * so a test can cut that client's link while others stay connected.
+     */
+    public Builder listener(String name, int port, int advertisedPort) {
+      if (!name.matches("[A-Z][A-Z0-9_]*")
+          || name.equals("PLAINTEXT")
+          || name.equals("CONTROLLER")) {
+        throw new IllegalArgumentException(
+            "listener name '" + name + "' must be upper-case and not PLAINTEXT or CONTROLLER");
+      }
+      extraListeners.add(new ExtraListener(name, port, advertisedPort));
+      return this;
+    }
 
     /** Number of combined broker+controller nodes: 1, or 3 for fault tests. */
     public Builder nodes(int count) {
@@ -235,18 +260,40 @@ public final class LocalKafkaCluster implements AutoCloseable {
     props.put("process.roles", "broker,controller");
     props.put("node.id", Integer.toString(node.id()));
     props.put("controller.quorum.voters", voters);
-    props.put(
-        "listeners",
-        "PLAINTEXT://"
-            + HOST
-            + ":"
-            + node.brokerPort()
-            + ",CONTROLLER://"
-            + HOST
-            + ":"
-            + node.controllerPort());
-    props.put("advertised.listeners", "PLAINTEXT://" + HOST + ":" + node.brokerPort());
-    props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+    StringBuilder listeners =
+        new StringBuilder(
+            "PLAINTEXT://"
+                + HOST
+                + ":"
+                + node.brokerPort()
+                + ",CONTROLLER://"
+                + HOST
+                + ":"
+                + node.controllerPort());
+    StringBuilder advertised = new StringBuilder("PLAINTEXT://" + HOST + ":" + node.brokerPort());
+    StringBuilder protocols = new StringBuilder("PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+    if (node.id() == 1) {
+      for (ExtraListener extra : extraListeners) {
+        listeners
+            .append(',')
+            .append(extra.name())
+            .append("://")
+            .append(HOST)
+            .append(':')
+            .append(extra.port());
+        advertised
+            .append(',')
+            .append(extra.name())
+            .append("://")
+            .append(HOST)
+            .append(':')
+            .append(extra.advertisedPort());
+        protocols.append(',').append(extra.name()).append(":PLAINTEXT");
+      }
+    }
+    props.put("listeners", listeners.toString());
+    props.put("advertised.listeners", advertised.toString());
+    props.put("listener.security.protocol.map", protocols.toString());
     props.put("controller.listener.names", "CONTROLLER");
     props.put("inter.broker.listener.name", "PLAINTEXT");
     props.put("log.dirs", node.logDir().toString());
@@ -348,7 +395,7 @@ public final class LocalKafkaCluster implements AutoCloseable {
   }
 
   /** A port that was free a moment ago on loopback. */
-  static int freePort() {
+  public static int freePort() {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
       socket.setReuseAddress(true);
       return socket.getLocalPort();
