@@ -1,0 +1,161 @@
+package io.kedge.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kedge.cloud.CloudConfig;
+import io.kedge.cloud.manifest.Manifest;
+import io.kedge.cloud.manifest.ManifestPublisher;
+import io.kedge.cloud.router.Router;
+import io.kedge.cloud.router.RouterTopology;
+import io.kedge.edge.relay.log.DownlinkLog;
+import io.kedge.kafka.local.LocalKafkaCluster;
+import io.kedge.schemas.EventCodec;
+import io.kedge.schemas.KedgeTopics;
+import io.kedge.schemas.ObjectKey;
+import io.kedge.testkit.Kubectl;
+import io.kedge.testkit.TcpProxy;
+import io.kedge.testkit.TestNames;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+import net.openhft.chronicle.queue.RollCycles;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The spine, end to end: a pod applied in the cloud shows up in {@code kubectl get -w} on the edge
+ * node, across a cut cloud link and a {@code kill -9} of the edge process, and the edge API keeps
+ * serving the last state while offline.
+ */
+class EdgeSpineIT {
+  private static final String NODE = "edge-1";
+
+  @Test
+  void kubectlWatchOnTheEdgeSeesCloudChangesAcrossALinkCutAndAKillNine(@TempDir Path tmp)
+      throws Exception {
+    Path kubectlBinary = Kubectl.find().orElse(null);
+    Assumptions.assumeTrue(
+        kubectlBinary != null, "SKIPPED: no kubectl found; run .ci/fetch-kubectl to fetch one");
+    long started = System.nanoTime();
+    int proxyPort = LocalKafkaCluster.freePort();
+    int edgeListenerPort = LocalKafkaCluster.freePort();
+    String prefix = TestNames.unique("spine");
+    KedgeTopics topics = new KedgeTopics(prefix, 1, Duration.ofDays(1));
+    try (LocalKafkaCluster kafka =
+            LocalKafkaCluster.builder()
+                .listener("EDGE", edgeListenerPort, proxyPort)
+                .build()
+                .start(Duration.ofSeconds(60));
+        TcpProxy link = new TcpProxy(proxyPort, "127.0.0.1", edgeListenerPort);
+        Router router =
+            Router.start(
+                new CloudConfig(
+                    kafka.bootstrapServers(),
+                    tmp.resolve("cloud"),
+                    prefix,
+                    Duration.ofDays(1),
+                    1,
+                    RouterTopology.DEFAULT_BROADCAST_KINDS,
+                    false,
+                    prefix + "-router"));
+        ManifestPublisher cloud =
+            new ManifestPublisher(kafka.bootstrapServers(), topics, Duration.ofSeconds(30));
+        EdgeProcess edge =
+            new EdgeProcess(
+                NODE, link.address(), prefix, tmp.resolve("edge"), LocalKafkaCluster.freePort())) {
+      apply(cloud, node(NODE));
+      edge.start();
+      edge.jvm().awaitOutput(Pattern.compile("-> CONNECTED"), Duration.ofSeconds(60));
+      Kubectl kubectl = Kubectl.at(kubectlBinary, edge.url());
+
+      apply(cloud, pod("a"));
+      Path out = tmp.resolve("watch.out");
+      Process watch =
+          kubectl.start(
+              out, tmp.resolve("watch.err"), "get", "pods", "-w", "--output-watch-events");
+      Kubectl.awaitContains(out, " a ", Duration.ofSeconds(60));
+
+      // The cloud link goes down: reads and the open watch keep working from the log.
+      link.cut();
+      edge.jvm().awaitOutput(Pattern.compile("-> DISCONNECTED"), Duration.ofSeconds(60));
+      apply(cloud, pod("b"));
+      delete(cloud, pod("a"));
+      Kubectl.Result offline = kubectl.run("get", "pods", "-o", "name");
+      assertThat(offline.exitCode()).as(offline.stderr()).isZero();
+      assertThat(offline.stdout().lines()).containsExactly("pod/a");
+
+      // The link comes back: the watch, never closed, sees exactly what happened meanwhile.
+      link.restore();
+      Kubectl.awaitContains(out, " b ", Duration.ofSeconds(90));
+      Kubectl.awaitContains(out, "DELETED", Duration.ofSeconds(30));
+      assertThat(watch.isAlive()).as("kubectl get -w is still watching").isTrue();
+      watch.destroy();
+
+      // kill -9 while the link is down, restart offline: the last state is served at once.
+      link.cut();
+      edge.kill9();
+      apply(cloud, pod("c"));
+      edge.start();
+      Kubectl.Result restarted = kubectl.run("get", "pods", "-o", "name");
+      assertThat(restarted.stdout().lines()).containsExactly("pod/b");
+      link.restore();
+      Awaitility.await("pod c reaches the restarted edge")
+          .atMost(Duration.ofSeconds(90))
+          .until(
+              () -> kubectl.run("get", "pods", "-o", "name").stdout().lines().toList(),
+              lines -> lines.contains("pod/c"));
+      edge.stop();
+
+      List<Long> offsets = loggedOffsets(edge.logDir());
+      assertThat(offsets).isSorted().doesNotHaveDuplicates();
+      System.out.printf(
+          "edge-spine: log entries=%d duplicated=0 time=%.1fs%n",
+          offsets.size(), (System.nanoTime() - started) / 1e9);
+    }
+  }
+
+  private static ObjectNode node(String name) {
+    ObjectNode node = EventCodec.json().createObjectNode();
+    node.put("apiVersion", "v1").put("kind", "Node");
+    node.putObject("metadata").put("name", name);
+    return node;
+  }
+
+  private static ObjectNode pod(String name) {
+    ObjectNode pod = EventCodec.json().createObjectNode();
+    pod.put("apiVersion", "v1").put("kind", "Pod");
+    pod.putObject("metadata").put("name", name).put("namespace", "default");
+    pod.putObject("spec")
+        .put("nodeName", NODE)
+        .putArray("containers")
+        .addObject()
+        .put("name", "app")
+        .put("image", "nginx");
+    return pod;
+  }
+
+  private static void apply(ManifestPublisher cloud, ObjectNode object) {
+    cloud.apply(List.of(new Manifest(Path.of("test"), 1, ObjectKey.of(object), object)), m -> {});
+  }
+
+  private static void delete(ManifestPublisher cloud, ObjectNode object) {
+    cloud.delete(List.of(new Manifest(Path.of("test"), 1, ObjectKey.of(object), object)), m -> {});
+  }
+
+  private static List<Long> loggedOffsets(Path logDir) {
+    List<Long> offsets = new ArrayList<>();
+    try (DownlinkLog log = DownlinkLog.open(logDir, RollCycles.FAST_DAILY, new EventCodec());
+        DownlinkLog.RawReader reader = log.readRawAfter(-1)) {
+      DownlinkLog.RawEntry entry;
+      while ((entry = reader.next()) != null) {
+        offsets.add(entry.offset());
+      }
+    }
+    return offsets;
+  }
+}
