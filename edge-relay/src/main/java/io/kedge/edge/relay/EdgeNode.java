@@ -15,7 +15,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
@@ -107,8 +106,7 @@ public final class EdgeNode implements AutoCloseable {
                     producer,
                     config.topics().upstream().name(),
                     dataDir.resolve("uplink.position"),
-                    codec,
-                    Duration.ofSeconds(30))
+                    codec)
                 .start());
     KafkaConsumer<String, byte[]> consumer =
         new KafkaConsumer<>(
@@ -184,6 +182,11 @@ public final class EdgeNode implements AutoCloseable {
 
   public Downlink downlink() {
     return downlink;
+  }
+
+  /** The durable queue of events for the cloud; what is appended here is forwarded. */
+  public UplinkLog uplinkLog() {
+    return uplinkLog;
   }
 
   public UplinkForwarder uplink() {

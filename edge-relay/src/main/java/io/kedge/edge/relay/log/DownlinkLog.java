@@ -250,6 +250,8 @@ public final class DownlinkLog implements EntryLog, AutoCloseable {
   @Override
   public void close() {
     if (appender != null) {
+      appender
+          .singleThreadedCheckReset(); // closed by the shutdown thread once the downlink stopped
       appender.close();
     }
     queue.close();

@@ -9,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Future;
@@ -38,7 +37,6 @@ public final class UplinkForwarder implements AutoCloseable {
   private final String topic;
   private final Path positionFile;
   private final EventCodec codec;
-  private final Duration ackTimeout;
   private final Thread thread;
   private final AtomicLong forwarded = new AtomicLong(-1);
   private volatile boolean running = true;
@@ -49,8 +47,7 @@ public final class UplinkForwarder implements AutoCloseable {
       Producer<String, byte[]> producer,
       String topic,
       Path positionFile,
-      EventCodec codec,
-      Duration ackTimeout) {
+      EventCodec codec) {
     this.node = node;
     this.source = URI.create("/kedge/edge/" + node);
     this.uplink = uplink;
@@ -58,7 +55,6 @@ public final class UplinkForwarder implements AutoCloseable {
     this.topic = topic;
     this.positionFile = positionFile;
     this.codec = codec;
-    this.ackTimeout = ackTimeout;
     this.forwarded.set(readPosition(positionFile));
     this.thread = new Thread(this::run, "kedge-uplink-" + node);
     thread.setDaemon(true);
@@ -120,8 +116,18 @@ public final class UplinkForwarder implements AutoCloseable {
     }
     producer.flush();
     try {
+      // Wait for every send to finish one way or the other (the producer's delivery timeout
+      // bounds this): resending while earlier sends are still in flight would double them.
+      Exception failure = null;
       for (Future<RecordMetadata> ack : acks) {
-        ack.get(ackTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        try {
+          ack.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+          failure = failure == null ? e : failure;
+        }
+      }
+      if (failure != null) {
+        throw failure;
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -45,6 +45,9 @@ public final class UplinkLog implements AutoCloseable {
 
   /** Appends durably and returns the event's uplink index. Thread-safe. */
   public synchronized long append(EventData data, String subject) {
+    // Callers come from several threads (downlink, API, eventbus); this lock serialises them,
+    // so the appender may be handed from one thread to the next.
+    appender.singleThreadedCheckReset();
     try (DocumentContext dc = appender.writingDocument()) {
       Bytes<?> bytes = dc.wire().bytes();
       bytes.writeByte(FORMAT);
@@ -104,7 +107,8 @@ public final class UplinkLog implements AutoCloseable {
   }
 
   @Override
-  public void close() {
+  public synchronized void close() {
+    appender.singleThreadedCheckReset();
     appender.close();
     queue.close();
   }
