@@ -275,7 +275,7 @@ class RelayIT {
                   return new HashSet<>(messages).size() >= count;
                 });
       }
-      assertThat(new HashSet<>(messages)).hasSize(count);
+      assertThat(messages).as("every event once, none twice").hasSize(count).doesNotHaveDuplicates();
       assertThat(ids).hasSize(count);
       System.out.printf(
           "uplink-drain: events=%d received=%d distinct-ids=%d%n",

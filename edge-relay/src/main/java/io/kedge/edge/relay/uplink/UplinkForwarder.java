@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -97,47 +98,56 @@ public final class UplinkForwarder implements AutoCloseable {
     }
   }
 
+  private record InFlight(long index, Future<RecordMetadata> ack) {}
+
   private int forwardBatch() {
-    List<Future<RecordMetadata>> acks = new ArrayList<>();
-    long last = forwarded.get();
-    try (UplinkLog.Reader reader = uplink.readAfter(last)) {
+    if (uplink.lastIndex() <= forwarded.get()) {
+      return 0;
+    }
+    // Fails fast (no send at all) while the topic's metadata is unknown, e.g. the broker is down:
+    // a batch whose first sends fail but later ones succeed would be resent, doubling the latter.
+    producer.partitionsFor(topic);
+    List<InFlight> inFlight = new ArrayList<>();
+    try (UplinkLog.Reader reader = uplink.readAfter(forwarded.get())) {
       UplinkLog.Pending pending;
-      while (acks.size() < BATCH && (pending = reader.next()) != null) {
+      while (inFlight.size() < BATCH && (pending = reader.next()) != null) {
         KedgeEvent event =
             KedgeEvent.withId(
                 eventId(node, pending.index()), source, pending.subject(), pending.data());
         ProducerRecord<String, byte[]> record = codec.toRecord(topic, node, event);
-        acks.add(producer.send(record));
-        last = pending.index();
+        inFlight.add(new InFlight(pending.index(), producer.send(record)));
       }
     }
-    if (acks.isEmpty()) {
+    if (inFlight.isEmpty()) {
       return 0;
     }
     producer.flush();
-    try {
-      // Wait for every send to finish one way or the other (the producer's delivery timeout
-      // bounds this): resending while earlier sends are still in flight would double them.
-      Exception failure = null;
-      for (Future<RecordMetadata> ack : acks) {
-        try {
-          ack.get();
-        } catch (java.util.concurrent.ExecutionException e) {
-          failure = failure == null ? e : failure;
+    // Wait for every send to finish one way or the other (the producer's delivery timeout bounds
+    // this): resending while earlier sends are still in flight would double them. The position
+    // moves past the acknowledged prefix only, so a retry resends as little as possible.
+    long acknowledged = forwarded.get();
+    Exception failure = null;
+    for (InFlight send : inFlight) {
+      try {
+        send.ack().get();
+        if (failure == null) {
+          acknowledged = send.index();
         }
+      } catch (ExecutionException e) {
+        failure = failure == null ? e : failure;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted", e);
       }
-      if (failure != null) {
-        throw failure;
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
-    } catch (Exception e) {
-      throw new IllegalStateException("send not acknowledged: " + e.getMessage(), e);
     }
-    writePosition(last);
-    forwarded.set(last);
-    return acks.size();
+    if (acknowledged != forwarded.get()) {
+      writePosition(acknowledged);
+      forwarded.set(acknowledged);
+    }
+    if (failure != null) {
+      throw new IllegalStateException("send not acknowledged: " + failure.getCause(), failure);
+    }
+    return inFlight.size();
   }
 
   private static long readPosition(Path file) {
