@@ -50,7 +50,7 @@ public record CloudConfig(
   public static final ConfigKey<List<String>> BROADCAST_KINDS =
       ConfigKey.list(
           "router.broadcast-kinds",
-          List.copyOf(RouterTopology.DEFAULT_BROADCAST_KINDS),
+          RouterTopology.DEFAULT_BROADCAST_KINDS.stream().sorted().toList(),
           "Kinds every edge node receives, as group/Kind (core group empty: /Service).");
   public static final ConfigKey<Boolean> DELETE_NODE_TOPICS =
       ConfigKey.bool(

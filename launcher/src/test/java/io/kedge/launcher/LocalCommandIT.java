@@ -55,7 +55,9 @@ class LocalCommandIT {
       assertThat(local.readOutput()).contains("kafka      127.0.0.1:" + port);
 
       int exit = local.stop(Duration.ofSeconds(60));
-      assertThat(exit).as("0, or 143: the JVM's status after SIGTERM once its shutdown hooks finished").isIn(0, 143);
+      assertThat(exit)
+          .as("0, or 143: the JVM's status after SIGTERM once its shutdown hooks finished")
+          .isIn(0, 143);
       assertThat(local.readOutput()).contains("kedge local stopped");
     }
   }
