@@ -185,6 +185,7 @@ class RelayIT {
           .atMost(Duration.ofSeconds(60))
           .until(() -> edge.linkState() == LinkState.CONNECTED);
       send(upsert("before"));
+      Awaitility.await("first pod logged").atMost(Duration.ofSeconds(30)).until(() -> podNames(edge).equals(List.of("before")));
       kafka.stopNode(0);
       Awaitility.await("link reported down")
           .atMost(Duration.ofSeconds(60))

@@ -23,6 +23,8 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
@@ -45,13 +47,20 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private final Discovery discovery;
   private final BooleanSupplier ready;
   private final EdgeApiOptions options;
+  private final ApiStats stats;
   private WatchStream activeWatch;
 
-  ApiHandler(View view, Discovery discovery, BooleanSupplier ready, EdgeApiOptions options) {
+  ApiHandler(
+      View view,
+      Discovery discovery,
+      BooleanSupplier ready,
+      EdgeApiOptions options,
+      ApiStats stats) {
     this.view = view;
     this.discovery = discovery;
     this.ready = ready;
     this.options = options;
+    this.stats = stats;
   }
 
   @Override
@@ -140,12 +149,15 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
     boolean watch = api.watch() || isTrue(uri, "watch");
     if (!api.name().isEmpty() && !watch) {
+      stats.get();
       return get(ctx, type, api);
     }
     WatchFilter filter = filter(type, api, uri);
     if (watch) {
-      return startWatch(ctx, type, filter, uri, id);
+      stats.watch();
+      return startWatch(ctx, request, type, filter, uri, id);
     }
+    stats.list();
     return list(ctx, type, filter, uri);
   }
 
@@ -234,6 +246,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
   private FullHttpResponse startWatch(
       ChannelHandlerContext ctx,
+      FullHttpRequest request,
       ResourceType type,
       WatchFilter filter,
       QueryStringDecoder uri,
@@ -245,12 +258,27 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     int timeoutSeconds =
         param(uri, "timeoutSeconds").isEmpty() ? 0 : Integer.parseInt(param(uri, "timeoutSeconds"));
 
-    HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
-    head.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
-    head.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
-    ctx.writeAndFlush(head);
+    boolean websocket =
+        request.headers().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true);
+    if (websocket) {
+      // fabric8 and other clients watch over WebSocket: one text message per event.
+      String location = "ws://" + request.headers().get(HttpHeaderNames.HOST) + request.uri();
+      WebSocketServerHandshaker handshaker =
+          new WebSocketServerHandshakerFactory(location, null, false).newHandshaker(request);
+      if (handshaker == null) {
+        WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel());
+        return null;
+      }
+      handshaker.handshake(ctx.channel(), request);
+    } else {
+      HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+      head.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
+      head.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+      ctx.writeAndFlush(head);
+    }
     WatchStream stream =
-        new WatchStream(ctx.channel(), type, options.watchBufferEvents(), sendInitialEvents);
+        new WatchStream(
+            ctx.channel(), websocket, type, options.watchBufferEvents(), sendInitialEvents);
     activeWatch = stream;
     try {
       stream.registration(view.watch(filter, from, bookmarks, sendInitialEvents, stream));

@@ -23,10 +23,12 @@ public final class EdgeApiServer implements AutoCloseable {
   private final EventLoopGroup group;
   private final Channel channel;
   private final int port;
+  private final ApiStats stats;
 
-  private EdgeApiServer(EventLoopGroup group, Channel channel) {
+  private EdgeApiServer(EventLoopGroup group, Channel channel, ApiStats stats) {
     this.group = group;
     this.channel = channel;
+    this.stats = stats;
     this.port = ((InetSocketAddress) channel.localAddress()).getPort();
   }
 
@@ -40,6 +42,7 @@ public final class EdgeApiServer implements AutoCloseable {
       throws InterruptedException {
     EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
     Discovery discovery = new Discovery(view.types(), kedgeVersion);
+    ApiStats stats = new ApiStats();
     try {
       Channel channel =
           new ServerBootstrap()
@@ -55,19 +58,24 @@ public final class EdgeApiServer implements AutoCloseable {
                       ch.pipeline()
                           .addLast(new HttpServerCodec())
                           .addLast(new BoundedBodyAggregator(options.maxBodyBytes()))
-                          .addLast(new ApiHandler(view, discovery, ready, options));
+                          .addLast(new ApiHandler(view, discovery, ready, options, stats));
                     }
                   })
               .bind(options.bindHost(), options.port())
               .sync()
               .channel();
-      EdgeApiServer server = new EdgeApiServer(group, channel);
+      EdgeApiServer server = new EdgeApiServer(group, channel, stats);
       LOG.info("edge API listening on http://{}:{}", options.bindHost(), server.port());
       return server;
     } catch (RuntimeException | InterruptedException e) {
       group.shutdownGracefully();
       throw e;
     }
+  }
+
+  /** Request counts since start. */
+  public ApiStats stats() {
+    return stats;
   }
 
   public int port() {

@@ -11,6 +11,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -23,6 +24,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class WatchStream implements WatchSink {
   private final Channel channel;
+  private final boolean websocket;
   private final ResourceType type;
   private final ArrayBlockingQueue<WatchEvent> queue;
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
@@ -30,8 +32,18 @@ final class WatchStream implements WatchSink {
   private volatile boolean initialEventsPending;
   private volatile AutoCloseable registration = () -> {};
 
-  WatchStream(Channel channel, ResourceType type, int capacity, boolean initialEventsEndBookmark) {
+  /**
+   * @param websocket frame events as WebSocket text messages (clients such as fabric8 watch over
+   *     WebSocket) instead of lines of a chunked HTTP response (kubectl, client-go)
+   */
+  WatchStream(
+      Channel channel,
+      boolean websocket,
+      ResourceType type,
+      int capacity,
+      boolean initialEventsEndBookmark) {
     this.channel = channel;
+    this.websocket = websocket;
     this.type = type;
     this.queue = new ArrayBlockingQueue<>(capacity);
     this.initialEventsPending = initialEventsEndBookmark;
@@ -70,7 +82,7 @@ final class WatchStream implements WatchSink {
     boolean wrote = false;
     WatchEvent event;
     while (!ended.get() && channel.isWritable() && (event = queue.poll()) != null) {
-      channel.write(new DefaultHttpContent(encode(event)));
+      channel.write(frame(encode(event)));
       wrote = true;
     }
     if (wrote) {
@@ -101,7 +113,7 @@ final class WatchStream implements WatchSink {
     ObjectNode line = EventCodec.json().createObjectNode();
     line.put("type", "ERROR");
     line.set("object", status);
-    channel.write(new DefaultHttpContent(toLine(line)));
+    channel.write(frame(toLine(line)));
     end();
   }
 
@@ -122,6 +134,10 @@ final class WatchStream implements WatchSink {
     } catch (Exception e) {
       // the registration only removes itself from a list
     }
+  }
+
+  private Object frame(ByteBuf line) {
+    return websocket ? new TextWebSocketFrame(line) : new DefaultHttpContent(line);
   }
 
   private ByteBuf toLine(ObjectNode node) {
