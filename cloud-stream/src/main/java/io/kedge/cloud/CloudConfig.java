@@ -1,6 +1,7 @@
 package io.kedge.cloud;
 
 import io.kedge.cloud.router.RouterTopology;
+import io.kedge.runtime.config.CommonKeys;
 import io.kedge.runtime.config.Config;
 import io.kedge.runtime.config.ConfigDef;
 import io.kedge.runtime.config.ConfigKey;
@@ -21,19 +22,11 @@ public record CloudConfig(
     boolean deleteNodeTopics,
     String applicationId) {
 
-  public static final ConfigKey<String> KAFKA =
-      ConfigKey.requiredString("kafka.bootstrap", "Kafka bootstrap servers, host:port[,host:port].")
-          .withRule(
-              s -> s.matches("[^,:\\s]+:\\d{1,5}(,[^,:\\s]+:\\d{1,5})*"),
-              "must be host:port[,host:port...]");
+  public static final ConfigKey<String> KAFKA = CommonKeys.KAFKA_BOOTSTRAP;
   public static final ConfigKey<String> DATA_DIR =
       ConfigKey.string(
           "cloud.data-dir", ".kedge/cloud", "Directory of the router's local state stores.");
-  public static final ConfigKey<String> TOPIC_PREFIX =
-      ConfigKey.string("topics.prefix", KedgeTopics.DEFAULT_PREFIX, "Prefix of every kedge topic.")
-          .withRule(
-              p -> p.matches("[a-zA-Z0-9._-]{1,100}"),
-              "must be 1-100 characters of [a-zA-Z0-9._-]");
+  public static final ConfigKey<String> TOPIC_PREFIX = CommonKeys.TOPIC_PREFIX;
   public static final ConfigKey<Duration> NODE_RETENTION =
       ConfigKey.duration(
           "topics.node-retention",

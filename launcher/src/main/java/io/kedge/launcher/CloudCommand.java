@@ -3,9 +3,9 @@ package io.kedge.launcher;
 import io.kedge.cloud.CloudConfig;
 import io.kedge.cloud.router.Router;
 import io.kedge.runtime.config.ConfigSources;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -45,18 +45,9 @@ public final class CloudCommand implements Callable<Integer> {
                     .flag(CloudConfig.KAFKA.name(), kafka, "--kafka")
                     .flag(CloudConfig.DATA_DIR.name(), dataDir, "--data-dir")));
     Router router = Router.start(config);
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  router.close();
-                  stopped.countDown();
-                },
-                "kedge-cloud-shutdown"));
-    spec.commandLine().getOut().println(READY_LINE);
-    spec.commandLine().getOut().flush();
-    stopped.await();
+    PrintWriter out = spec.commandLine().getOut();
+    StopSignal stop = StopSignal.install(router, out, "kedge cloud stopped");
+    stop.readyAndAwait(out, READY_LINE);
     return 0;
   }
 }

@@ -6,7 +6,6 @@ import io.kedge.runtime.config.ConfigSources;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -64,15 +63,7 @@ public final class EdgeCommand implements Callable<Integer> {
                     .flag(EdgeConfig.MQTT_PORT.name(), mqttPort, "--mqtt-port")));
     PrintWriter out = spec.commandLine().getOut();
     EdgeNode edge = EdgeNode.start(config, VersionCommand.version());
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  edge.close();
-                  stopped.countDown();
-                },
-                "kedge-edge-shutdown"));
+    StopSignal stop = StopSignal.install(edge, out, "kedge edge stopped");
     out.println(
         "  edge API   http://"
             + config.apiBind()
@@ -81,9 +72,7 @@ public final class EdgeCommand implements Callable<Integer> {
             + "  (node "
             + config.node()
             + ")");
-    out.println(READY_LINE);
-    out.flush();
-    stopped.await();
+    stop.readyAndAwait(out, READY_LINE);
     return 0;
   }
 }

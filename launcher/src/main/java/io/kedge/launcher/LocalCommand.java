@@ -21,7 +21,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -85,27 +84,15 @@ public final class LocalCommand implements Callable<Integer> {
                     .flag(LocalConfig.KAFKA_PORT.name(), kafkaPort, "--kafka-port")
                     .flag(LocalConfig.API_PORT.name(), apiPort, "--api-port")));
     PrintWriter out = spec.commandLine().getOut();
-    CountDownLatch stopped = new CountDownLatch(1);
     Components components = new Components();
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  components.close();
-                  out.println("kedge local stopped");
-                  out.flush();
-                  stopped.countDown();
-                },
-                "kedge-local-shutdown"));
+    StopSignal stop = StopSignal.install(components, out, "kedge local stopped");
     try {
       start(config, components, out);
     } catch (RuntimeException e) {
       components.close();
       throw e;
     }
-    out.println(READY_LINE);
-    out.flush();
-    stopped.await();
+    stop.readyAndAwait(out, READY_LINE);
     return 0;
   }
 

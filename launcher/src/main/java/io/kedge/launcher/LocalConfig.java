@@ -1,5 +1,6 @@
 package io.kedge.launcher;
 
+import io.kedge.runtime.config.CommonKeys;
 import io.kedge.runtime.config.Config;
 import io.kedge.runtime.config.ConfigDef;
 import io.kedge.runtime.config.ConfigKey;
@@ -37,11 +38,7 @@ record LocalConfig(
           10550,
           true,
           "Edge API port of the first node; the others follow (10551, ...). 0 picks free ports.");
-  static final ConfigKey<String> TOPIC_PREFIX =
-      ConfigKey.string("topics.prefix", KedgeTopics.DEFAULT_PREFIX, "Prefix of every kedge topic.")
-          .withRule(
-              p -> p.matches("[a-zA-Z0-9._-]{1,100}"),
-              "must be 1-100 characters of [a-zA-Z0-9._-]");
+  static final ConfigKey<String> TOPIC_PREFIX = CommonKeys.TOPIC_PREFIX;
   static final ConfigKey<Duration> NODE_RETENTION =
       ConfigKey.duration(
           "topics.node-retention",
@@ -81,13 +78,6 @@ record LocalConfig(
     if (nodes.isEmpty() || nodes.size() > 20 || nodes.stream().distinct().count() != nodes.size()) {
       return false;
     }
-    for (String node : nodes) {
-      try {
-        NodeNames.requireValid(node);
-      } catch (IllegalArgumentException e) {
-        return false;
-      }
-    }
-    return true;
+    return nodes.stream().allMatch(NodeNames::isValid);
   }
 }

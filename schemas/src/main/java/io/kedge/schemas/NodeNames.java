@@ -53,6 +53,14 @@ public final class NodeNames {
     return node;
   }
 
+  /** True when {@code node} is a DNS subdomain of at most 253 characters. */
+  public static boolean isValid(String node) {
+    return node != null
+        && !node.isEmpty()
+        && node.length() <= MAX_NODE_NAME_LENGTH
+        && DNS_SUBDOMAIN.matcher(node).matches();
+  }
+
   /** The topic of {@code node} under {@code topicPrefix} (e.g. {@code kedge.node.edge-1}). */
   public static String topicFor(String topicPrefix, String node) {
     requireValid(node);

@@ -8,7 +8,6 @@ import io.kedge.cloud.manifest.Manifest;
 import io.kedge.cloud.manifest.ManifestPublisher;
 import io.kedge.cloud.router.Router;
 import io.kedge.cloud.router.RouterTopology;
-import io.kedge.edge.relay.log.DownlinkLog;
 import io.kedge.kafka.local.LocalKafkaCluster;
 import io.kedge.schemas.EventCodec;
 import io.kedge.schemas.KedgeTopics;
@@ -18,10 +17,8 @@ import io.kedge.testkit.TcpProxy;
 import io.kedge.testkit.TestNames;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
-import net.openhft.chronicle.queue.RollCycles;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -111,7 +108,7 @@ class EdgeSpineIT {
               lines -> lines.contains("pod/c"));
       edge.stop();
 
-      List<Long> offsets = loggedOffsets(edge.logDir());
+      List<Long> offsets = LoggedOffsets.of(edge.logDir());
       assertThat(offsets).isSorted().doesNotHaveDuplicates();
       System.out.printf(
           "edge-spine: log entries=%d duplicated=0 time=%.1fs%n",
@@ -145,17 +142,5 @@ class EdgeSpineIT {
 
   private static void delete(ManifestPublisher cloud, ObjectNode object) {
     cloud.delete(List.of(new Manifest(Path.of("test"), 1, ObjectKey.of(object), object)), m -> {});
-  }
-
-  private static List<Long> loggedOffsets(Path logDir) {
-    List<Long> offsets = new ArrayList<>();
-    try (DownlinkLog log = DownlinkLog.open(logDir, RollCycles.FAST_DAILY, new EventCodec());
-        DownlinkLog.RawReader reader = log.readRawAfter(-1)) {
-      DownlinkLog.RawEntry entry;
-      while ((entry = reader.next()) != null) {
-        offsets.add(entry.offset());
-      }
-    }
-    return offsets;
   }
 }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kedge.cloud.topics.TopicProvisioner;
-import io.kedge.edge.relay.log.DownlinkLog;
 import io.kedge.kafka.local.LocalKafkaCluster;
 import io.kedge.schemas.EventCodec;
 import io.kedge.schemas.KedgeEvent;
@@ -20,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
-import net.openhft.chronicle.queue.RollCycles;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -76,10 +74,10 @@ class RelayCrashIT {
         Awaitility.await("relay logs offset " + (EVENTS - 1))
             .atMost(Duration.ofMinutes(3))
             .pollInterval(Duration.ofMillis(500))
-            .until(() -> lastLoggedOffset(edge.logDir()) >= EVENTS - 1);
+            .until(() -> LoggedOffsets.last(edge.logDir()) >= EVENTS - 1);
         edge.stop();
       }
-      List<Long> offsets = loggedOffsets(tmp.resolve("edge/data/log"));
+      List<Long> offsets = LoggedOffsets.of(tmp.resolve("edge/data/log"));
       long duplicated = offsets.size() - offsets.stream().distinct().count();
       long lost = EVENTS - offsets.stream().distinct().count();
       System.out.printf(
@@ -116,23 +114,5 @@ class RelayCrashIT {
             true),
         new StringSerializer(),
         new ByteArraySerializer());
-  }
-
-  private static long lastLoggedOffset(Path logDir) {
-    try (DownlinkLog log = DownlinkLog.open(logDir, RollCycles.FAST_DAILY, new EventCodec())) {
-      return log.lastPosition().map(DownlinkLog.Position::offset).orElse(-1L);
-    }
-  }
-
-  private static List<Long> loggedOffsets(Path logDir) {
-    List<Long> offsets = new ArrayList<>();
-    try (DownlinkLog log = DownlinkLog.open(logDir, RollCycles.FAST_DAILY, new EventCodec());
-        DownlinkLog.RawReader reader = log.readRawAfter(-1)) {
-      DownlinkLog.RawEntry entry;
-      while ((entry = reader.next()) != null) {
-        offsets.add(entry.offset());
-      }
-    }
-    return offsets;
   }
 }

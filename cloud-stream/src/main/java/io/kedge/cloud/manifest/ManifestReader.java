@@ -160,7 +160,7 @@ public final class ManifestReader {
     }
     if (objectName.isEmpty()) {
       problems.add(new ManifestException.Problem(name, index, "metadata.name", "is required"));
-    } else if (!validName(objectName)) {
+    } else if (!NodeNames.isValid(objectName)) {
       problems.add(
           new ManifestException.Problem(
               name,
@@ -190,7 +190,10 @@ public final class ManifestReader {
               "'" + abbreviate(namespace) + "' must be a DNS label of at most 63 characters"));
     }
     String nodeName = doc.path("spec").path("nodeName").asText("");
-    if (kind.equals("Pod") && group.isEmpty() && !nodeName.isEmpty() && !validName(nodeName)) {
+    if (kind.equals("Pod")
+        && group.isEmpty()
+        && !nodeName.isEmpty()
+        && !NodeNames.isValid(nodeName)) {
       problems.add(
           new ManifestException.Problem(
               name,
@@ -215,15 +218,6 @@ public final class ManifestReader {
             index,
             new ObjectKey(group, version, kind, clusterScoped ? "" : namespace, objectName),
             object));
-  }
-
-  private static boolean validName(String name) {
-    try {
-      NodeNames.requireValid(name);
-      return true;
-    } catch (IllegalArgumentException e) {
-      return false;
-    }
   }
 
   private static String abbreviate(String s) {

@@ -1,5 +1,6 @@
 package io.kedge.edge.relay;
 
+import io.kedge.runtime.config.CommonKeys;
 import io.kedge.runtime.config.Config;
 import io.kedge.runtime.config.ConfigDef;
 import io.kedge.runtime.config.ConfigKey;
@@ -32,12 +33,8 @@ public record EdgeConfig(
 
   public static final ConfigKey<String> NODE =
       ConfigKey.requiredString("edge.node", "Name of this edge node (a Kubernetes Node name).")
-          .withRule(EdgeConfig::validNode, "must be a DNS subdomain of at most 253 characters");
-  public static final ConfigKey<String> KAFKA =
-      ConfigKey.requiredString("kafka.bootstrap", "Kafka bootstrap servers, host:port[,host:port].")
-          .withRule(
-              s -> s.matches("[^,:\\s]+:\\d{1,5}(,[^,:\\s]+:\\d{1,5})*"),
-              "must be host:port[,host:port...]");
+          .withRule(NodeNames::isValid, "must be a DNS subdomain of at most 253 characters");
+  public static final ConfigKey<String> KAFKA = CommonKeys.KAFKA_BOOTSTRAP;
   public static final ConfigKey<String> DATA_DIR =
       ConfigKey.requiredString(
           "edge.data-dir", "Directory of the node's log, uplink queue and snapshots.");
@@ -54,11 +51,7 @@ public record EdgeConfig(
           1884,
           true,
           "Port of the embedded MQTT eventbus (used by the eventbus and device twin).");
-  public static final ConfigKey<String> TOPIC_PREFIX =
-      ConfigKey.string("topics.prefix", KedgeTopics.DEFAULT_PREFIX, "Prefix of every kedge topic.")
-          .withRule(
-              p -> p.matches("[a-zA-Z0-9._-]{1,100}"),
-              "must be 1-100 characters of [a-zA-Z0-9._-]");
+  public static final ConfigKey<String> TOPIC_PREFIX = CommonKeys.TOPIC_PREFIX;
   public static final ConfigKey<RollCycleChoice> ROLL_CYCLE =
       ConfigKey.choice(
           "log.roll-cycle",
@@ -108,15 +101,6 @@ public record EdgeConfig(
 
   public KedgeTopics topics() {
     return new KedgeTopics(topicPrefix, 1, Duration.ofDays(7));
-  }
-
-  private static boolean validNode(String node) {
-    try {
-      NodeNames.requireValid(node);
-      return true;
-    } catch (IllegalArgumentException e) {
-      return false;
-    }
   }
 
   private static boolean loopback(String host) {

@@ -185,7 +185,9 @@ class RelayIT {
           .atMost(Duration.ofSeconds(60))
           .until(() -> edge.linkState() == LinkState.CONNECTED);
       send(upsert("before"));
-      Awaitility.await("first pod logged").atMost(Duration.ofSeconds(30)).until(() -> podNames(edge).equals(List.of("before")));
+      Awaitility.await("first pod logged")
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> podNames(edge).equals(List.of("before")));
       kafka.stopNode(0);
       Awaitility.await("link reported down")
           .atMost(Duration.ofSeconds(60))
@@ -276,7 +278,10 @@ class RelayIT {
                   return new HashSet<>(messages).size() >= count;
                 });
       }
-      assertThat(messages).as("every event once, none twice").hasSize(count).doesNotHaveDuplicates();
+      assertThat(messages)
+          .as("every event once, none twice")
+          .hasSize(count)
+          .doesNotHaveDuplicates();
       assertThat(ids).hasSize(count);
       System.out.printf(
           "uplink-drain: events=%d received=%d distinct-ids=%d%n",
