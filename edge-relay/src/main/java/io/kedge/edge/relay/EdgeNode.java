@@ -95,9 +95,9 @@ public final class EdgeNode implements AutoCloseable {
                 kedgeVersion));
 
     KafkaProducer<String, byte[]> producer =
-        add(
-            new KafkaProducer<>(
-                producerConfig(), new StringSerializer(), new ByteArraySerializer()));
+        new KafkaProducer<>(producerConfig(), new StringSerializer(), new ByteArraySerializer());
+    // Bounded close: unsent events stay in the uplink queue and go after the restart.
+    add(() -> producer.close(Duration.ofSeconds(5)));
     forwarder =
         add(
             new UplinkForwarder(
@@ -141,9 +141,11 @@ public final class EdgeNode implements AutoCloseable {
     props.put(ProducerConfig.ACKS_CONFIG, "all");
     props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-    props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
+    // Store-and-forward: a send waits for the broker rather than failing part of a batch, which
+    // would force a resend of the parts that did go through (duplicates) or reorder events.
+    props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 300_000);
     props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
-    props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
+    props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Integer.MAX_VALUE);
     props.put(ProducerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 5_000);
     return props;
   }
