@@ -37,6 +37,11 @@ public enum EventType {
     this.dataClass = dataClass;
   }
 
+  /** The type's name without its version, e.g. {@code io.kedge.resource.upsert}. */
+  public String baseName() {
+    return name;
+  }
+
   /** The CloudEvents {@code type} attribute, e.g. {@code io.kedge.resource.upsert.v1}. */
   public String ceType() {
     return name + ".v" + MAJOR_VERSION;

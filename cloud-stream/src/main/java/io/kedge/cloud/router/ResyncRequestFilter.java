@@ -13,7 +13,9 @@ import org.apache.kafka.streams.processor.api.Record;
  * happens in the router, which dead-letters what it cannot read.
  */
 final class ResyncRequestFilter implements Processor<String, byte[], String, byte[]> {
-  private static final String TYPE = EventType.RESYNC_REQUEST.ceType();
+  /** Any major version: the router dead-letters versions it cannot read. */
+  private static final String TYPE_PREFIX = EventType.RESYNC_REQUEST.baseName() + ".v";
+
   private ProcessorContext<String, byte[]> context;
 
   @Override
@@ -24,14 +26,8 @@ final class ResyncRequestFilter implements Processor<String, byte[], String, byt
   @Override
   public void process(Record<String, byte[]> record) {
     Header type = record.headers().lastHeader("ce_type");
-    if (type != null
-        && new String(type.value(), StandardCharsets.UTF_8)
-            .startsWith("io.kedge.resync.request.")) {
+    if (type != null && new String(type.value(), StandardCharsets.UTF_8).startsWith(TYPE_PREFIX)) {
       context.forward(record);
     }
-  }
-
-  static boolean isResyncRequest(String ceType) {
-    return TYPE.equals(ceType);
   }
 }

@@ -2,6 +2,7 @@ package io.kedge.cloud.router;
 
 import io.kedge.schemas.EventCodec;
 import io.kedge.schemas.KedgeEvent;
+import io.kedge.schemas.KedgeEventSerde;
 import io.kedge.schemas.KedgeTopics;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.Serializer;
@@ -18,7 +19,8 @@ record Routed(String node, KedgeEvent event) {
 
   /** Writes the event in CloudEvents binary mode; the node only chose the topic. */
   static final class RoutedSerializer implements Serializer<Routed> {
-    private final EventCodec codec = new EventCodec();
+    private final Serializer<KedgeEvent> events =
+        new KedgeEventSerde(new EventCodec()).serializer();
 
     @Override
     public byte[] serialize(String topic, Routed data) {
@@ -27,7 +29,7 @@ record Routed(String node, KedgeEvent event) {
 
     @Override
     public byte[] serialize(String topic, Headers headers, Routed data) {
-      return codec.encode(data.event(), headers);
+      return events.serialize(topic, headers, data.event());
     }
   }
 }

@@ -10,14 +10,13 @@ import io.kedge.edge.relay.link.LinkState;
 import io.kedge.edge.relay.log.DownlinkLog;
 import io.kedge.edge.relay.uplink.UplinkForwarder;
 import io.kedge.edge.relay.uplink.UplinkLog;
+import io.kedge.runtime.lifecycle.Components;
 import io.kedge.schemas.EventCodec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.HashMap;
 import java.util.Map;
 import net.openhft.chronicle.queue.RollCycle;
@@ -41,7 +40,7 @@ public final class EdgeNode implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EdgeNode.class);
 
   private final EdgeConfig config;
-  private final Deque<AutoCloseable> parts = new ArrayDeque<>();
+  private final Components parts = new Components();
   private Downlink downlink;
   private ViewApplier applier;
   private EdgeApiServer api;
@@ -131,8 +130,7 @@ public final class EdgeNode implements AutoCloseable {
   }
 
   private <T extends AutoCloseable> T add(T part) {
-    parts.push(part);
-    return part;
+    return parts.add(part);
   }
 
   private Map<String, Object> producerConfig() {
@@ -202,17 +200,6 @@ public final class EdgeNode implements AutoCloseable {
 
   @Override
   public void close() {
-    while (!parts.isEmpty()) {
-      AutoCloseable part = parts.pop();
-      try {
-        part.close();
-      } catch (Exception e) {
-        LOG.warn(
-            "error closing {} of node {}: {}",
-            part.getClass().getSimpleName(),
-            config.node(),
-            e.toString());
-      }
-    }
+    parts.close();
   }
 }

@@ -1,4 +1,4 @@
-package io.kedge.launcher;
+package io.kedge.runtime.lifecycle;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -6,12 +6,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Started components, closed in reverse start order; a failing close does not stop the others. */
-final class Components implements AutoCloseable {
+public final class Components implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Components.class);
 
   private final Deque<AutoCloseable> started = new ArrayDeque<>();
 
-  <T extends AutoCloseable> T add(T component) {
+  /** Registers a started component; returns it for chaining. */
+  public <T extends AutoCloseable> T add(T component) {
     started.push(component);
     return component;
   }
