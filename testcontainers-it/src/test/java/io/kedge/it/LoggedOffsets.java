@@ -11,14 +11,16 @@ import net.openhft.chronicle.queue.RollCycles;
 final class LoggedOffsets {
   private LoggedOffsets() {}
 
-  /** The Kafka offset of every log entry, in log order. */
+  /** The Kafka offset of every entry that came from Kafka (not local changes), in log order. */
   static List<Long> of(Path logDir) {
     List<Long> offsets = new ArrayList<>();
     try (DownlinkLog log = DownlinkLog.open(logDir, RollCycles.FAST_DAILY, new EventCodec());
         DownlinkLog.RawReader reader = log.readRawAfter(-1)) {
       DownlinkLog.RawEntry entry;
       while ((entry = reader.next()) != null) {
-        offsets.add(entry.offset());
+        if (!entry.local()) {
+          offsets.add(entry.offset());
+        }
       }
     }
     return offsets;

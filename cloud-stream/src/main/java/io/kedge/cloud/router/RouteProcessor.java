@@ -1,9 +1,11 @@
 package io.kedge.cloud.router;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kedge.schemas.DeadLetter;
 import io.kedge.schemas.EventCodec;
 import io.kedge.schemas.EventData;
+import io.kedge.schemas.EventType;
 import io.kedge.schemas.InvalidEventException;
 import io.kedge.schemas.KedgeEvent;
 import io.kedge.schemas.ObjectKey;
@@ -12,6 +14,9 @@ import io.kedge.schemas.ResourceUpsert;
 import io.kedge.schemas.ResyncBegin;
 import io.kedge.schemas.ResyncEnd;
 import io.kedge.schemas.ResyncRequest;
+import io.kedge.schemas.WriteResponse;
+import io.kedge.schemas.objects.KubeStatus;
+import io.kedge.schemas.objects.ObjectWrites;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -57,6 +62,7 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
   private KeyValueStore<String, String> placements;
   private KeyValueStore<String, String> referrers;
   private KeyValueStore<String, String> nodes;
+  private KeyValueStore<String, byte[]> pending;
 
   RouteProcessor(Placement placement, NodeTopics nodeTopics) {
     this.placement = placement;
@@ -70,12 +76,16 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
     this.placements = context.getStateStore(PLACEMENTS);
     this.referrers = context.getStateStore(REFERRERS);
     this.nodes = context.getStateStore(NODES);
+    this.pending = context.getStateStore(UplinkApplier.PENDING);
   }
 
   @Override
   public void process(Record<String, byte[]> record) {
     if (record.value() == null) {
       return; // a compaction tombstone: the delete event before it already routed the delete
+    }
+    if (UpstreamRequestFilter.is(record.headers(), EventType.WRITE_REQUEST)) {
+      return; // the applier's
     }
     KedgeEvent event;
     try {
@@ -86,10 +96,14 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
     }
     EventData data = event.data();
     try {
+      WriteOrigin origin = WriteOrigin.of(record.headers());
       if (data instanceof ResourceUpsert upsert) {
-        onUpsert(upsert, event);
+        ResourceUpsert versioned = versioned(upsert);
+        onUpsert(versioned, event);
+        answered(origin, versioned.key(), versioned.object());
       } else if (data instanceof ResourceDelete delete) {
-        onDelete(delete.key(), event);
+        ResourceUpsert previous = onDelete(delete.key(), event);
+        answered(origin, delete.key(), previous == null ? null : previous.object());
       } else if (data instanceof ResyncRequest request) {
         onResync(request);
       }
@@ -134,7 +148,59 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
     }
   }
 
-  private void onDelete(ObjectKey key, KedgeEvent event) {
+  /**
+   * In standalone mode sources leave the version empty: the record's offset in the resources topic
+   * becomes it, as etcd's revision does, so every change of an object has a new, growing version.
+   */
+  private ResourceUpsert versioned(ResourceUpsert upsert) {
+    if (!upsert.cloudResourceVersion().isEmpty()) {
+      return upsert;
+    }
+    String version = Long.toString(context.recordMetadata().orElseThrow().offset());
+    ObjectNode object = upsert.object().deepCopy();
+    object.withObject("metadata").put("resourceVersion", version);
+    return new ResourceUpsert(upsert.key(), version, object);
+  }
+
+  /** Answers the edge write this record carries out, if any, now that it is routed. */
+  private void answered(WriteOrigin origin, ObjectKey key, ObjectNode object) {
+    if (origin == null) {
+      return;
+    }
+    String id = Placement.identity(key);
+    UplinkApplier.Pending inFlight = UplinkApplier.Pending.decode(pending.get(id));
+    if (inFlight != null && inFlight.requestId().equals(origin.requestId())) {
+      pending.delete(id);
+    }
+    JsonNode body =
+        object == null ? KubeStatus.success(ObjectWrites.resourceName(key), key.name()) : object;
+    answer(
+        context, nodes, origin.node(), new WriteResponse(origin.requestId(), origin.code(), body));
+  }
+
+  /** Sends a write's answer to the node that asked, if its topic exists. */
+  static void answer(
+      ProcessorContext<String, Object> context,
+      KeyValueStore<String, String> nodes,
+      String node,
+      WriteResponse response) {
+    if (nodes.get(node) == null) {
+      LOG.warn(
+          "write {} came from node {}, which has no Node object: the answer {} is not sent",
+          response.requestId(),
+          node,
+          response.code());
+      return;
+    }
+    KedgeEvent event = KedgeEvent.of(SOURCE, response.requestId(), response);
+    context.forward(
+        new Record<String, Object>(
+            response.requestId(), new Routed(node, event), context.currentSystemTimeMs()),
+        NODE_SINK);
+  }
+
+  /** Routes the deletion; returns the object as it was, or null when it was unknown. */
+  private ResourceUpsert onDelete(ObjectKey key, KedgeEvent event) {
     String id = Placement.identity(key);
     ResourceUpsert previous = loadObject(id);
     objects.delete(id);
@@ -151,6 +217,7 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
       nodeTopics.released(key.name());
       LOG.info("node {} removed", key.name());
     }
+    return previous;
   }
 
   /** Updates the referrer index for {@code key}'s references; returns referenced ids touched. */

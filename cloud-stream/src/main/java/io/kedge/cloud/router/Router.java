@@ -49,7 +49,7 @@ public final class Router implements AutoCloseable {
               topics.upstream(),
               topics.deadletter(),
               new TopicDescriptor<>(
-                  RouterTopology.resyncTopic(topics),
+                  RouterTopology.requestsTopic(topics),
                   Serdes.String(),
                   Serdes.ByteArray(),
                   new TopicPolicy(resourcePartitions, false, Duration.ofDays(1)))));

@@ -1,6 +1,7 @@
 package io.kedge.cloud.router;
 
 import io.kedge.schemas.KedgeTopics;
+import java.time.Duration;
 import java.util.Set;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
@@ -15,10 +16,14 @@ import org.apache.kafka.streams.state.Stores;
  * call alike.
  *
  * <pre>
- * resources ──────────────────────────────┐
- * upstream ─► resync filter ─► resync ────┴─► route ─► node topics (by node)
- *                                               └───► dead-letter
+ * resources ◄───────────────────────────────────────┐ (applied writes)
+ *     └──────────────────────────────┬─► route ─────┼─► node topics (objects, resync, answers)
+ * upstream ─► request filter ─► requests ─┤         │   └─► dead-letter
+ *  (resync and write requests)            └─► apply ┘
  * </pre>
+ *
+ * <p>One task holds every store (the resources topic has one partition; see docs/architecture.md),
+ * so the applier decides against exactly the state the router routes.
  */
 public final class RouterTopology {
   /** Kinds every edge node receives unless configured otherwise. */
@@ -32,9 +37,12 @@ public final class RouterTopology {
 
   private RouterTopology() {}
 
-  /** The router-internal topic carrying resync requests, partitioned like the resources topic. */
-  public static String resyncTopic(KedgeTopics topics) {
-    return topics.prefix() + ".router.resync";
+  /**
+   * The router-internal topic carrying resync and write requests, partitioned like the resources
+   * topic.
+   */
+  public static String requestsTopic(KedgeTopics topics) {
+    return topics.prefix() + ".router.requests";
   }
 
   public static Topology build(
@@ -46,22 +54,26 @@ public final class RouterTopology {
         "resources", keys, Serdes.ByteArray().deserializer(), topics.resources().name());
     topology.addSource(
         "upstream", keys, Serdes.ByteArray().deserializer(), topics.upstream().name());
-    topology.addProcessor("resync-filter", ResyncRequestFilter::new, "upstream");
+    topology.addProcessor("request-filter", UpstreamRequestFilter::new, "upstream");
     topology.addSink(
-        "resync-out",
-        resyncTopic(topics),
+        "requests-out",
+        requestsTopic(topics),
         new StringSerializer(),
         new ByteArraySerializer(),
-        "resync-filter");
-    topology.addSource("resync-in", keys, Serdes.ByteArray().deserializer(), resyncTopic(topics));
+        "request-filter");
+    topology.addSource(
+        "requests-in", keys, Serdes.ByteArray().deserializer(), requestsTopic(topics));
     topology.addProcessor(
-        "route", () -> new RouteProcessor(placement, nodeTopics), "resources", "resync-in");
+        "route", () -> new RouteProcessor(placement, nodeTopics), "resources", "requests-in");
+    Duration dedupeWindow = topics.upstream().policy().retention();
+    topology.addProcessor("apply", () -> new UplinkApplier(dedupeWindow), "requests-in");
     topology.addStateStore(
         Stores.keyValueStoreBuilder(
             Stores.persistentKeyValueStore(RouteProcessor.OBJECTS),
             Serdes.String(),
             Serdes.ByteArray()),
-        "route");
+        "route",
+        "apply");
     topology.addStateStore(
         Stores.keyValueStoreBuilder(
             Stores.persistentKeyValueStore(RouteProcessor.PLACEMENTS),
@@ -77,19 +89,39 @@ public final class RouterTopology {
     topology.addStateStore(
         Stores.keyValueStoreBuilder(
             Stores.persistentKeyValueStore(RouteProcessor.NODES), Serdes.String(), Serdes.String()),
-        "route");
+        "route",
+        "apply");
+    topology.addStateStore(
+        Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(UplinkApplier.PENDING),
+            Serdes.String(),
+            Serdes.ByteArray()),
+        "route",
+        "apply");
+    topology.addStateStore(
+        Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(UplinkApplier.APPLIED), Serdes.String(), Serdes.Long()),
+        "apply");
+    topology.addSink(
+        UplinkApplier.RESOURCES_SINK,
+        topics.resources().name(),
+        new StringSerializer(),
+        new ByteArraySerializer(),
+        "apply");
     topology.addSink(
         RouteProcessor.NODE_SINK,
         Routed.topicOf(topics),
         new StringSerializer(),
         new Routed.RoutedSerializer(),
-        "route");
+        "route",
+        "apply");
     topology.addSink(
         RouteProcessor.DEADLETTER_SINK,
         topics.deadletter().name(),
         new StringSerializer(),
         deadLetterValues(),
-        "route");
+        "route",
+        "apply");
     return topology;
   }
 

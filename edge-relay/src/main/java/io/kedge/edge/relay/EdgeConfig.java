@@ -22,7 +22,9 @@ public record EdgeConfig(
     String topicPrefix,
     RollCycleChoice rollCycle,
     int watchHistory,
-    Duration bookmarkInterval) {
+    Duration bookmarkInterval,
+    Duration writeTimeout,
+    boolean tolerateNotReady) {
 
   /** Chronicle Queue roll cycles offered: how often a new queue file starts. */
   public enum RollCycleChoice {
@@ -72,6 +74,19 @@ public record EdgeConfig(
           Duration.ofSeconds(1),
           "Period of watch BOOKMARK events.");
 
+  public static final ConfigKey<Duration> WRITE_TIMEOUT =
+      ConfigKey.duration(
+          "edge.write-timeout",
+          Duration.ofSeconds(10),
+          Duration.ofMillis(100),
+          "How long a write on the edge API waits for the cloud's answer before 504 Timeout.");
+  public static final ConfigKey<Boolean> TOLERATE_NOT_READY =
+      ConfigKey.bool(
+          "edge.offline-autonomy.not-ready",
+          false,
+          "Pods created on the edge API with app-offline.kubeedge.io=autonomy also tolerate"
+              + " node.kubernetes.io/not-ready forever.");
+
   public static final ConfigDef DEF =
       new ConfigDef("edge")
           .define(NODE)
@@ -83,7 +98,9 @@ public record EdgeConfig(
           .define(TOPIC_PREFIX)
           .define(ROLL_CYCLE)
           .define(WATCH_HISTORY)
-          .define(BOOKMARK_INTERVAL);
+          .define(BOOKMARK_INTERVAL)
+          .define(WRITE_TIMEOUT)
+          .define(TOLERATE_NOT_READY);
 
   public static EdgeConfig from(Config config) {
     return new EdgeConfig(
@@ -96,7 +113,9 @@ public record EdgeConfig(
         config.get(TOPIC_PREFIX),
         config.get(ROLL_CYCLE),
         config.get(WATCH_HISTORY),
-        config.get(BOOKMARK_INTERVAL));
+        config.get(BOOKMARK_INTERVAL),
+        config.get(WRITE_TIMEOUT),
+        config.get(TOLERATE_NOT_READY));
   }
 
   public KedgeTopics topics() {

@@ -82,18 +82,6 @@ public final class EdgeNode implements AutoCloseable {
 
     view = new View(ResourceTypes.builtIn(), config.watchHistory());
     applier = add(new ViewApplier(view, log, config.bookmarkInterval(), config.node()).start());
-    api =
-        add(
-            EdgeApiServer.start(
-                view,
-                new EdgeApiOptions(
-                    config.apiBind(),
-                    config.apiPort(),
-                    EdgeApiOptions.DEFAULT_MAX_BODY_BYTES,
-                    10_000),
-                applier::caughtUp,
-                kedgeVersion));
-
     KafkaProducer<String, byte[]> producer =
         new KafkaProducer<>(producerConfig(), new StringSerializer(), new ByteArraySerializer());
     // Bounded close: unsent events stay in the uplink queue and go after the restart.
@@ -111,7 +99,7 @@ public final class EdgeNode implements AutoCloseable {
     KafkaConsumer<String, byte[]> consumer =
         new KafkaConsumer<>(
             consumerConfig(), new StringDeserializer(), new ByteArrayDeserializer());
-    downlink =
+    Downlink link =
         add(
             new Downlink(
                     config.node(),
@@ -121,6 +109,22 @@ public final class EdgeNode implements AutoCloseable {
                     uplinkLog,
                     codec)
                 .start());
+    downlink = link;
+    api =
+        add(
+            EdgeApiServer.start(
+                view,
+                new EdgeApiOptions(
+                    config.apiBind(),
+                    config.apiPort(),
+                    EdgeApiOptions.DEFAULT_MAX_BODY_BYTES,
+                    10_000,
+                    config.writeTimeout(),
+                    config.tolerateNotReady()),
+                applier::caughtUp,
+                kedgeVersion,
+                new RelayWriteUplink(link, uplinkLog, log),
+                config.node()));
     LOG.info(
         "edge node {} started: API http://{}:{}, data in {}",
         config.node(),

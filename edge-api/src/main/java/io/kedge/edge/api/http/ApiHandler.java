@@ -8,7 +8,10 @@ import io.kedge.edge.api.view.LabelSelector;
 import io.kedge.edge.api.view.ResourceType;
 import io.kedge.edge.api.view.View;
 import io.kedge.edge.api.view.WatchFilter;
+import io.kedge.edge.api.write.EdgeWrites;
 import io.kedge.schemas.EventCodec;
+import io.kedge.schemas.WriteOperation;
+import io.kedge.schemas.objects.KubeStatus;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -36,8 +39,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Serves one edge API request: health, discovery, get, list and watch, all from the VIEW and never
- * from the cloud, so reads work the same online and offline. Errors are Kubernetes {@code Status}
- * objects with the real code.
+ * from the cloud, so reads work the same online and offline; writes go to {@link EdgeWrites}.
+ * Errors are Kubernetes {@code Status} objects with the real code.
  */
 final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private static final Logger LOG = LoggerFactory.getLogger(ApiHandler.class);
@@ -48,6 +51,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private final BooleanSupplier ready;
   private final EdgeApiOptions options;
   private final ApiStats stats;
+  private final EdgeWrites writes;
   private WatchStream activeWatch;
 
   ApiHandler(
@@ -55,7 +59,9 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       Discovery discovery,
       BooleanSupplier ready,
       EdgeApiOptions options,
-      ApiStats stats) {
+      ApiStats stats,
+      EdgeWrites writes) {
+    this.writes = writes;
     this.view = view;
     this.discovery = discovery;
     this.ready = ready;
@@ -74,22 +80,26 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     } catch (IllegalArgumentException e) {
       response =
           Responses.json(
-              ctx.alloc(), HttpResponseStatus.BAD_REQUEST, Statuses.badRequest(e.getMessage()));
+              ctx.alloc(), HttpResponseStatus.BAD_REQUEST, KubeStatus.badRequest(e.getMessage()));
     } catch (RuntimeException e) {
       LOG.error("request {} {} {} failed", id, request.method(), request.uri(), e);
       response =
           Responses.json(
               ctx.alloc(),
               HttpResponseStatus.INTERNAL_SERVER_ERROR,
-              Statuses.failure(500, "InternalError", "request " + id + " failed: " + e));
+              KubeStatus.failure(500, "InternalError", "request " + id + " failed: " + e));
     }
     if (response == null) {
-      LOG.debug("request {} {} {} -> watch", id, request.method(), request.uri());
-      return; // a watch stream now owns the channel
+      LOG.debug("request {} {} {} -> answered later", id, request.method(), request.uri());
+      return; // a watch stream now owns the channel, or a write answers when the cloud has
     }
     LOG.debug(
         "request {} {} {} -> {}", id, request.method(), request.uri(), response.status().code());
-    boolean keepAlive = HttpUtil.isKeepAlive(request);
+    send(ctx, HttpUtil.isKeepAlive(request), response);
+  }
+
+  private static void send(
+      ChannelHandlerContext ctx, boolean keepAlive, FullHttpResponse response) {
     HttpUtil.setKeepAlive(response, keepAlive);
     var future = ctx.writeAndFlush(response);
     if (!keepAlive) {
@@ -138,14 +148,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       return notFoundPath(ctx);
     }
     if (!request.method().equals(HttpMethod.GET)) {
-      return Responses.json(
-          ctx.alloc(),
-          HttpResponseStatus.METHOD_NOT_ALLOWED,
-          Statuses.failure(
-              405,
-              "MethodNotAllowed",
-              request.method()
-                  + " is not supported by this edge API yet: it serves get, list and watch"));
+      return write(ctx, request, type, api, uri, id);
     }
     boolean watch = api.watch() || isTrue(uri, "watch");
     if (!api.name().isEmpty() && !watch) {
@@ -159,6 +162,68 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
     stats.list();
     return list(ctx, type, filter, uri);
+  }
+
+  private FullHttpResponse write(
+      ChannelHandlerContext ctx,
+      FullHttpRequest request,
+      ResourceType type,
+      ApiPath api,
+      QueryStringDecoder uri,
+      long id) {
+    HttpMethod method = request.method();
+    WriteOperation operation = WriteRequests.operation(method, api.name());
+    if (writes == null || operation == null) {
+      return Responses.json(
+          ctx.alloc(),
+          HttpResponseStatus.METHOD_NOT_ALLOWED,
+          KubeStatus.failure(
+              405,
+              "MethodNotAllowed",
+              method
+                  + (api.name().isEmpty() ? " on a collection" : " on an object")
+                  + " is not supported by this edge API"
+                  + (writes == null ? ": it is read-only" : "")));
+    }
+    if (!api.subresource().isEmpty() && !api.subresource().equals("status")) {
+      return notFoundPath(ctx);
+    }
+    String contentType = request.headers().get(HttpHeaderNames.CONTENT_TYPE, "");
+    String mediaType = contentType.split(";")[0].trim().toLowerCase(java.util.Locale.ROOT);
+    String problem = WriteRequests.unsupportedMediaType(operation, mediaType);
+    if (problem != null) {
+      return Responses.json(
+          ctx.alloc(),
+          HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE,
+          KubeStatus.failure(415, "UnsupportedMediaType", problem));
+    }
+    com.fasterxml.jackson.databind.JsonNode body = WriteRequests.body(request.content());
+    stats.write();
+    boolean keepAlive = HttpUtil.isKeepAlive(request);
+    String line = request.method() + " " + request.uri();
+    writes
+        .submit(
+            new EdgeWrites.Write(
+                operation,
+                type,
+                api.namespace(),
+                api.name(),
+                api.subresource(),
+                operation == WriteOperation.PATCH ? mediaType : "",
+                body,
+                "All".equals(param(uri, "dryRun")),
+                param(uri, "fieldManager")))
+        .thenAcceptAsync(
+            reply -> {
+              LOG.debug("request {} {} -> {}", id, line, reply.code());
+              FullHttpResponse response =
+                  Responses.json(
+                      ctx.alloc(), HttpResponseStatus.valueOf(reply.code()), reply.body());
+              reply.headers().forEach((k, v) -> response.headers().set(k, v));
+              send(ctx, keepAlive, response);
+            },
+            ctx.executor());
+    return null;
   }
 
   private WatchFilter filter(ResourceType type, ApiPath api, QueryStringDecoder uri) {
@@ -185,7 +250,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 Responses.json(
                     ctx.alloc(),
                     HttpResponseStatus.NOT_FOUND,
-                    Statuses.notFound(
+                    KubeStatus.notFound(
                         type.plural() + (type.group().isEmpty() ? "" : "." + type.group()),
                         api.name())));
   }
@@ -201,7 +266,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         return Responses.json(
             ctx.alloc(),
             HttpResponseStatus.GONE,
-            Statuses.expired(
+            KubeStatus.expired(
                 "the edge API serves lists only at its latest resourceVersion "
                     + snapshot.resourceVersion()));
       }
@@ -209,7 +274,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         return Responses.json(
             ctx.alloc(),
             HttpResponseStatus.GATEWAY_TIMEOUT,
-            Statuses.failure(
+            KubeStatus.failure(
                 504,
                 "Timeout",
                 "Too large resource version: "
@@ -283,7 +348,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     try {
       stream.registration(view.watch(filter, from, bookmarks, sendInitialEvents, stream));
     } catch (ExpiredException e) {
-      stream.fail(Statuses.expired(e.getMessage()));
+      stream.fail(KubeStatus.expired(e.getMessage()));
       return null;
     }
     if (timeoutSeconds > 0) {
@@ -324,7 +389,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     return Responses.json(
         ctx.alloc(),
         HttpResponseStatus.NOT_FOUND,
-        Statuses.failure(404, "NotFound", "the server could not find the requested resource"));
+        KubeStatus.failure(404, "NotFound", "the server could not find the requested resource"));
   }
 
   private static String nameKey(ObjectNode object) {

@@ -11,6 +11,7 @@ public final class ApiStats {
   private final LongAdder watches = new LongAdder();
   private final LongAdder gets = new LongAdder();
   private final LongAdder errors = new LongAdder();
+  private final LongAdder writes = new LongAdder();
 
   void list() {
     lists.increment();
@@ -22,6 +23,14 @@ public final class ApiStats {
 
   void get() {
     gets.increment();
+  }
+
+  void write() {
+    writes.increment();
+  }
+
+  public long writes() {
+    return writes.sum();
   }
 
   void error() {

@@ -1,5 +1,6 @@
 package io.kedge.edge.api.http;
 
+import io.kedge.schemas.objects.KubeStatus;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpMessage;
@@ -24,7 +25,7 @@ final class BoundedBodyAggregator extends HttpObjectAggregator {
             Responses.json(
                 ctx.alloc(),
                 HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
-                Statuses.failure(
+                KubeStatus.failure(
                     413,
                     "RequestEntityTooLarge",
                     "request body is larger than the limit of " + maxBytes + " bytes")))

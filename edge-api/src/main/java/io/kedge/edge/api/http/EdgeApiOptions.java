@@ -1,5 +1,7 @@
 package io.kedge.edge.api.http;
 
+import java.time.Duration;
+
 /**
  * How the edge API listens and bounds its work.
  *
@@ -7,12 +9,28 @@ package io.kedge.edge.api.http;
  * @param port port to listen on; 0 picks a free one
  * @param maxBodyBytes request bodies above this get 413 (Kubernetes' limit is 3 MiB)
  * @param watchBufferEvents events buffered per watch before a slow client is dropped
+ * @param writeTimeout how long a write waits for the cloud's answer before 504
+ * @param tolerateNotReady pods created here with the offline-autonomy label also tolerate {@code
+ *     node.kubernetes.io/not-ready} forever
  */
-public record EdgeApiOptions(String bindHost, int port, int maxBodyBytes, int watchBufferEvents) {
+public record EdgeApiOptions(
+    String bindHost,
+    int port,
+    int maxBodyBytes,
+    int watchBufferEvents,
+    Duration writeTimeout,
+    boolean tolerateNotReady) {
   public static final int DEFAULT_MAX_BODY_BYTES = 3 * 1024 * 1024;
+  public static final Duration DEFAULT_WRITE_TIMEOUT = Duration.ofSeconds(10);
 
   public static EdgeApiOptions loopback(int port) {
-    return new EdgeApiOptions("127.0.0.1", port, DEFAULT_MAX_BODY_BYTES, 10_000);
+    return new EdgeApiOptions(
+        "127.0.0.1", port, DEFAULT_MAX_BODY_BYTES, 10_000, DEFAULT_WRITE_TIMEOUT, false);
+  }
+
+  public EdgeApiOptions withWriteTimeout(Duration timeout) {
+    return new EdgeApiOptions(
+        bindHost, port, maxBodyBytes, watchBufferEvents, timeout, tolerateNotReady);
   }
 
   String advertisedAddress() {

@@ -1,6 +1,9 @@
 package io.kedge.edge.api.http;
 
 import io.kedge.edge.api.view.View;
+import io.kedge.edge.api.write.EdgeWrites;
+import io.kedge.edge.api.write.WriteUplink;
+import io.kedge.schemas.objects.OfflineAutonomy;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -12,6 +15,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,17 +36,42 @@ public final class EdgeApiServer implements AutoCloseable {
     this.port = ((InetSocketAddress) channel.localAddress()).getPort();
   }
 
+  /** Binds and starts a read-only API (writes get 405), as tests of reads use. */
+  public static EdgeApiServer start(
+      View view, EdgeApiOptions options, BooleanSupplier ready, String kedgeVersion)
+      throws InterruptedException {
+    return start(view, options, ready, kedgeVersion, null, "");
+  }
+
   /**
    * Binds and starts serving.
    *
    * @param ready answers {@code /readyz}: true once the VIEW has caught up with the log
+   * @param uplink where writes go; null for a read-only API
+   * @param node the node this API serves, named in write requests
    */
   public static EdgeApiServer start(
-      View view, EdgeApiOptions options, BooleanSupplier ready, String kedgeVersion)
+      View view,
+      EdgeApiOptions options,
+      BooleanSupplier ready,
+      String kedgeVersion,
+      WriteUplink uplink,
+      String node)
       throws InterruptedException {
     EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
     Discovery discovery = new Discovery(view.types(), kedgeVersion);
     ApiStats stats = new ApiStats();
+    EdgeWrites writes =
+        uplink == null
+            ? null
+            : new EdgeWrites(
+                node,
+                view,
+                uplink,
+                options.writeTimeout(),
+                new OfflineAutonomy(options.tolerateNotReady()),
+                group,
+                Clock.systemUTC());
     try {
       Channel channel =
           new ServerBootstrap()
@@ -58,7 +87,7 @@ public final class EdgeApiServer implements AutoCloseable {
                       ch.pipeline()
                           .addLast(new HttpServerCodec())
                           .addLast(new BoundedBodyAggregator(options.maxBodyBytes()))
-                          .addLast(new ApiHandler(view, discovery, ready, options, stats));
+                          .addLast(new ApiHandler(view, discovery, ready, options, stats, writes));
                     }
                   })
               .bind(options.bindHost(), options.port())

@@ -8,6 +8,7 @@ import io.kedge.schemas.ResourceDelete;
 import io.kedge.schemas.ResourceUpsert;
 import io.kedge.schemas.ResyncBegin;
 import io.kedge.schemas.ResyncEnd;
+import io.kedge.schemas.WriteResponse;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -21,6 +22,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,6 +54,7 @@ public final class View {
   private long historyFloor = -1;
   private String resyncId;
   private Set<String> resyncSeen;
+  private volatile Consumer<WriteResponse> writeResponses = response -> {};
 
   /**
    * @param historyLimit how many recent changes to keep for resuming watches; a watch from an older
@@ -60,6 +63,14 @@ public final class View {
   public View(ResourceTypes types, int historyLimit) {
     this.types = types;
     this.historyLimit = historyLimit;
+  }
+
+  /**
+   * Where answers to this node's write requests go as the log delivers them (they are not state).
+   * Called on the applier thread, so it must not block.
+   */
+  public void onWriteResponse(Consumer<WriteResponse> listener) {
+    this.writeResponses = Objects.requireNonNull(listener, "listener");
   }
 
   public ResourceTypes types() {
@@ -92,6 +103,8 @@ public final class View {
         LOG.info("resync {} begins at log index {}", resyncId, entry.index());
       } else if (data instanceof ResyncEnd end) {
         finishResync(end, entry.index());
+      } else if (data instanceof WriteResponse response) {
+        writeResponses.accept(response);
       }
       appliedIndex = entry.index();
     } finally {
@@ -108,6 +121,13 @@ public final class View {
     NavigableMap<String, Stored> objects = byType.computeIfAbsent(typeKey, k -> new TreeMap<>());
     Stored previous = objects.get(nameKey(key));
     if (previous != null && unchanged(previous, upsert)) {
+      if (!upsert.cloudResourceVersion().equals(previous.cloudResourceVersion())) {
+        // the cloud confirmed a change made here first: remember its version, no new event
+        objects.put(
+            nameKey(key),
+            new Stored(
+                key, previous.object(), previous.resourceVersion(), upsert.cloudResourceVersion()));
+      }
       return; // a resync re-sent what we hold: not a change, no event
     }
     ObjectNode served = upsert.object().deepCopy();

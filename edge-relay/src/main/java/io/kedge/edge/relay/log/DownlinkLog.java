@@ -4,6 +4,7 @@ import io.kedge.edge.api.log.EntryLog;
 import io.kedge.edge.api.log.LogEntry;
 import io.kedge.schemas.EventCodec;
 import io.kedge.schemas.InvalidEventException;
+import io.kedge.schemas.KedgeEvent;
 import java.nio.file.Path;
 import java.util.Optional;
 import net.openhft.chronicle.bytes.Bytes;
@@ -25,15 +26,18 @@ import org.slf4j.LoggerFactory;
  * and value, unchanged) together with the partition and offset it came from, written atomically:
  * the last excerpt says exactly where consumption resumes, so nothing is lost or doubled across
  * disconnects and {@code kill -9}. Records that fail validation are kept as POISON excerpts for
- * inspection; readers of events skip them.
+ * inspection; readers of events skip them. Edge-owned changes made on this node while the cloud is
+ * away are LOCAL excerpts, read like events.
  *
- * <p>Appends come from one thread (the downlink); any number of readers may follow.
+ * <p>Appends are serialised (the downlink, and the API for local changes); any number of readers
+ * may follow.
  */
 public final class DownlinkLog implements EntryLog, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DownlinkLog.class);
   private static final byte FORMAT = 1;
   private static final byte EVENT = 1;
   private static final byte POISON = 2;
+  private static final byte LOCAL = 3;
 
   /** Where the last logged record came from, and its log index. */
   public record Position(int partition, long offset, long index) {}
@@ -42,6 +46,12 @@ public final class DownlinkLog implements EntryLog, AutoCloseable {
   private final EventCodec codec;
   private final Path dir;
   private ExcerptAppender appender;
+
+  /** Kafka coordinates of the last logged record; LOCAL entries repeat them. */
+  private int lastPartition = -1;
+
+  private long lastOffset = -1;
+  private boolean lastKnown;
 
   private DownlinkLog(ChronicleQueue queue, EventCodec codec, Path dir) {
     this.queue = queue;
@@ -80,7 +90,10 @@ public final class DownlinkLog implements EntryLog, AutoCloseable {
       bytes.readByte(); // kind
       int partition = bytes.readInt();
       long offset = bytes.readLong();
-      return Optional.of(new Position(partition, offset, dc.index()));
+      // only local entries so far: nothing came from Kafka yet
+      return offset < 0
+          ? Optional.empty()
+          : Optional.of(new Position(partition, offset, dc.index()));
     } finally {
       tailer.close();
     }
@@ -91,16 +104,44 @@ public final class DownlinkLog implements EntryLog, AutoCloseable {
     return append(EVENT, partition, offset, headers, value, "");
   }
 
+  /**
+   * Appends a change made on this node (an edge-owned write accepted while the cloud is away), so
+   * the VIEW applies it in order with what came from Kafka; returns its log index. It repeats the
+   * Kafka coordinates of the last record, so the downlink still resumes where it left off.
+   */
+  public synchronized long appendLocal(KedgeEvent event) {
+    if (!lastKnown) {
+      lastPosition()
+          .ifPresent(
+              p -> {
+                lastPartition = p.partition();
+                lastOffset = p.offset();
+              });
+      lastKnown = true;
+    }
+    RecordHeaders headers = new RecordHeaders();
+    byte[] value = codec.encode(event, headers);
+    return append(LOCAL, lastPartition, lastOffset, headers, value, "");
+  }
+
   /** Keeps a record that failed validation, so its offset counts as consumed; returns its index. */
   public long appendPoison(
       int partition, long offset, Headers headers, byte[] value, String reason) {
     return append(POISON, partition, offset, headers, value, reason);
   }
 
-  private long append(
+  private synchronized long append(
       byte kind, int partition, long offset, Headers headers, byte[] value, String reason) {
+    // The downlink and the API (local writes) both append; the lock serialises them, so the
+    // appender may be handed from one thread to the next.
     if (appender == null) {
       appender = queue.createAppender();
+    }
+    appender.singleThreadedCheckReset();
+    if (kind != LOCAL) {
+      lastPartition = partition;
+      lastOffset = offset;
+      lastKnown = true;
     }
     try (DocumentContext dc = appender.writingDocument()) {
       Bytes<?> bytes = dc.wire().bytes();
@@ -143,6 +184,7 @@ public final class DownlinkLog implements EntryLog, AutoCloseable {
   public record RawEntry(
       long index,
       boolean poison,
+      boolean local,
       int partition,
       long offset,
       Headers headers,
@@ -155,7 +197,8 @@ public final class DownlinkLog implements EntryLog, AutoCloseable {
     if (format != FORMAT) {
       throw new IllegalStateException("log entry " + dc.index() + " has unknown format " + format);
     }
-    boolean poison = bytes.readByte() == POISON;
+    byte kind = bytes.readByte();
+    boolean poison = kind == POISON;
     int partition = bytes.readInt();
     long offset = bytes.readLong();
     int count = (int) bytes.readStopBit();
@@ -167,7 +210,14 @@ public final class DownlinkLog implements EntryLog, AutoCloseable {
     byte[] value = readBytes(bytes);
     String reason = bytes.readUtf8();
     return new RawEntry(
-        dc.index(), poison, partition, offset, headers, value, reason == null ? "" : reason);
+        dc.index(),
+        poison,
+        kind == LOCAL,
+        partition,
+        offset,
+        headers,
+        value,
+        reason == null ? "" : reason);
   }
 
   /** A reader of raw entries after {@code afterIndex} ({@code -1}: from the start). */
@@ -248,7 +298,7 @@ public final class DownlinkLog implements EntryLog, AutoCloseable {
   }
 
   @Override
-  public void close() {
+  public synchronized void close() {
     if (appender != null) {
       appender
           .singleThreadedCheckReset(); // closed by the shutdown thread once the downlink stopped

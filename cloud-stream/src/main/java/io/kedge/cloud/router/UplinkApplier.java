@@ -1,0 +1,226 @@
+package io.kedge.cloud.router;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kedge.schemas.DeadLetter;
+import io.kedge.schemas.EventCodec;
+import io.kedge.schemas.EventData;
+import io.kedge.schemas.EventType;
+import io.kedge.schemas.InvalidEventException;
+import io.kedge.schemas.KedgeEvent;
+import io.kedge.schemas.ObjectKey;
+import io.kedge.schemas.ResourceDelete;
+import io.kedge.schemas.ResourceUpsert;
+import io.kedge.schemas.WriteRequest;
+import io.kedge.schemas.WriteResponse;
+import io.kedge.schemas.objects.ObjectWrites;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The UPLINK APPLIER in standalone mode, where {@code kedge.resources} is the store: it applies
+ * write requests from edge APIs with optimistic concurrency and answers with Kubernetes' codes.
+ *
+ * <p>A change is written to {@code kedge.resources} in the same transaction as the request's
+ * consumption, tagged with its {@link WriteOrigin}; the router answers once it has routed that
+ * record, whose offset becomes the object's resourceVersion (as etcd's revision does). Until then
+ * the change is held as pending, so later requests for the same object see it: an unconditional
+ * write applies on top of it, and one naming any resourceVersion conflicts, as no client can have
+ * seen the pending one. Rejections, no-ops and dry runs are answered at once. A request id seen
+ * before is dropped: applied once and answered once.
+ */
+final class UplinkApplier implements Processor<String, byte[], String, Object> {
+  private static final Logger LOG = LoggerFactory.getLogger(UplinkApplier.class);
+  private static final URI SOURCE = URI.create("/kedge/cloud/applier");
+
+  static final String PENDING = "applier-pending";
+  static final String APPLIED = "applier-requests";
+  static final String RESOURCES_SINK = "applier-resources";
+
+  private final Duration dedupeWindow;
+  private final EventCodec codec = new EventCodec();
+  private ProcessorContext<String, Object> context;
+  private KeyValueStore<String, byte[]> objects;
+  private KeyValueStore<String, byte[]> pending;
+  private KeyValueStore<String, Long> applied;
+  private KeyValueStore<String, String> nodes;
+
+  /**
+   * @param dedupeWindow how long request ids are remembered (at least the upstream retention)
+   */
+  UplinkApplier(Duration dedupeWindow) {
+    this.dedupeWindow = dedupeWindow;
+  }
+
+  @Override
+  public void init(ProcessorContext<String, Object> context) {
+    this.context = context;
+    this.objects = context.getStateStore(RouteProcessor.OBJECTS);
+    this.pending = context.getStateStore(PENDING);
+    this.applied = context.getStateStore(APPLIED);
+    this.nodes = context.getStateStore(RouteProcessor.NODES);
+    context.schedule(Duration.ofMinutes(10), PunctuationType.WALL_CLOCK_TIME, this::forgetOld);
+  }
+
+  @Override
+  public void process(Record<String, byte[]> record) {
+    if (record.value() == null
+        || !UpstreamRequestFilter.is(record.headers(), EventType.WRITE_REQUEST)) {
+      return; // resync requests are the router's
+    }
+    WriteRequest request;
+    try {
+      request = codec.decode(record.headers(), record.value()).dataAs(WriteRequest.class);
+    } catch (InvalidEventException | ClassCastException e) {
+      deadLetter(record, e.getMessage());
+      return;
+    }
+    if (applied.get(request.requestId()) != null) {
+      LOG.info(
+          "write {} from node {} was applied before: dropped as a duplicate",
+          request.requestId(),
+          request.node());
+      return;
+    }
+    applied.put(request.requestId(), context.currentSystemTimeMs());
+    apply(request, record.timestamp());
+  }
+
+  private void apply(WriteRequest request, long timestamp) {
+    String id = Placement.identity(request.key());
+    Pending inFlight = Pending.decode(pending.get(id));
+    ObjectNode current;
+    if (inFlight != null) {
+      current = inFlight.object();
+      if (current != null && !requestedVersion(request).isEmpty()) {
+        // nobody has seen the in-flight version yet, so any named version is stale
+        current = current.deepCopy();
+        current.withObject("metadata").put("resourceVersion", "pending");
+      }
+    } else {
+      byte[] stored = objects.get(id);
+      current =
+          stored == null
+              ? null
+              : ((ResourceUpsert) codec.decodeData(EventType.RESOURCE_UPSERT, stored)).object();
+    }
+    ObjectWrites.Outcome outcome =
+        ObjectWrites.apply(
+            request, current, "", Instant.ofEpochMilli(context.currentSystemTimeMs()));
+    LOG.info(
+        "write {} from node {}: {} {}{} -> {}",
+        request.requestId(),
+        request.node(),
+        request.operation(),
+        request.key(),
+        request.subresource().isEmpty() ? "" : "/" + request.subresource(),
+        outcome.code());
+    ObjectKey key = request.key();
+    WriteOrigin origin = new WriteOrigin(request.requestId(), request.node(), outcome.code());
+    if (outcome.change() instanceof ObjectWrites.Upsert upsert) {
+      ObjectNode object = upsert.object();
+      object.withObject("metadata").remove("resourceVersion"); // the record's offset sets it
+      pending.put(id, new Pending(request.requestId(), object).encode());
+      writeResource(key, new ResourceUpsert(key, "", object), origin, timestamp);
+    } else if (outcome.change() instanceof ObjectWrites.Delete) {
+      pending.put(id, new Pending(request.requestId(), null).encode());
+      writeResource(key, new ResourceDelete(key, ""), origin, timestamp);
+    } else {
+      RouteProcessor.answer(
+          context,
+          nodes,
+          request.node(),
+          new WriteResponse(request.requestId(), outcome.code(), outcome.body()));
+    }
+  }
+
+  private void writeResource(ObjectKey key, EventData data, WriteOrigin origin, long timestamp) {
+    KedgeEvent event = KedgeEvent.of(SOURCE, key.toString(), data);
+    RecordHeaders headers = new RecordHeaders();
+    byte[] value = codec.encode(event, headers);
+    origin.addTo(headers);
+    context.forward(
+        new Record<String, Object>(key.toString(), value, timestamp, headers), RESOURCES_SINK);
+  }
+
+  private static String requestedVersion(WriteRequest request) {
+    JsonNode body = request.body();
+    String inBody =
+        body == null
+            ? ""
+            : body.path("metadata")
+                .path("resourceVersion")
+                .asText(body.path("preconditions").path("resourceVersion").asText(""));
+    return inBody.isEmpty() ? request.resourceVersion() : inBody;
+  }
+
+  private void deadLetter(Record<String, byte[]> record, String reason) {
+    RecordMetadata from = context.recordMetadata().orElseThrow();
+    LOG.warn("dead-lettering {}-{}@{}: {}", from.topic(), from.partition(), from.offset(), reason);
+    RecordHeaders headers = new RecordHeaders(record.headers().toArray());
+    DeadLetter.annotate(headers, from.topic(), from.partition(), from.offset(), "applier", reason);
+    byte[] key = record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8);
+    context.forward(
+        new Record<String, Object>(
+            record.key(),
+            new RouteProcessor.DeadLetterValue(key, record.value()),
+            record.timestamp(),
+            headers),
+        RouteProcessor.DEADLETTER_SINK);
+  }
+
+  private void forgetOld(long now) {
+    long cutoff = now - dedupeWindow.toMillis();
+    try (KeyValueIterator<String, Long> it = applied.all()) {
+      while (it.hasNext()) {
+        var entry = it.next();
+        if (entry.value < cutoff) {
+          applied.delete(entry.key);
+        }
+      }
+    }
+  }
+
+  /** A change written but not yet read back from the resources topic; null object: a delete. */
+  record Pending(String requestId, ObjectNode object) {
+    byte[] encode() {
+      ObjectNode json = EventCodec.json().createObjectNode();
+      json.put("requestId", requestId);
+      json.set("object", object);
+      try {
+        return EventCodec.json().writeValueAsBytes(json);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+
+    static Pending decode(byte[] bytes) {
+      if (bytes == null) {
+        return null;
+      }
+      try {
+        JsonNode json = EventCodec.readJson(bytes);
+        JsonNode object = json.get("object");
+        return new Pending(
+            json.path("requestId").asText(),
+            object == null || object.isNull() ? null : (ObjectNode) object);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  }
+}

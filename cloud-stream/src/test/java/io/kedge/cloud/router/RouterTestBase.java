@@ -1,0 +1,147 @@
+package io.kedge.cloud.router;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kedge.schemas.EventCodec;
+import io.kedge.schemas.EventData;
+import io.kedge.schemas.KedgeEvent;
+import io.kedge.schemas.KedgeEventSerde;
+import io.kedge.schemas.KedgeTopics;
+import io.kedge.schemas.ObjectKey;
+import io.kedge.schemas.ResourceDelete;
+import io.kedge.schemas.ResourceUpsert;
+import io.kedge.schemas.ResyncBegin;
+import io.kedge.schemas.ResyncEnd;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A ROUTER topology on {@link TopologyTestDriver}, with helpers to feed and read it. */
+abstract class RouterTestBase {
+  static final URI SOURCE = URI.create("/kedge/test");
+  final KedgeTopics topics = new KedgeTopics("kedge", 1, Duration.ofDays(7));
+  final EventCodec codec = new EventCodec();
+  final List<String> createdTopics = new ArrayList<>();
+  TopologyTestDriver driver;
+  TestInputTopic<String, byte[]> resources;
+  TestInputTopic<String, byte[]> upstream;
+
+  @TempDir Path stateDir;
+
+  @BeforeEach
+  void start() {
+    NodeTopics nodeTopics =
+        new NodeTopics() {
+          @Override
+          public void ensure(String node) {
+            createdTopics.add(topics.node(node).name());
+          }
+
+          @Override
+          public void released(String node) {}
+        };
+    Properties props = new Properties();
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "router-test");
+    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+    props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+    driver =
+        new TopologyTestDriver(
+            RouterTopology.build(topics, RouterTopology.DEFAULT_BROADCAST_KINDS, nodeTopics),
+            props);
+    resources =
+        driver.createInputTopic(
+            topics.resources().name(), new StringSerializer(), new ByteArraySerializer());
+    upstream =
+        driver.createInputTopic(
+            topics.upstream().name(), new StringSerializer(), new ByteArraySerializer());
+  }
+
+  @AfterEach
+  void stop() {
+    driver.close();
+  }
+
+  void send(EventData data) {
+    KedgeEvent event = KedgeEvent.of(SOURCE, "", data);
+    ProducerRecord<String, byte[]> record = codec.toRecord("t", "k", event);
+    resources.pipeInput(new TestRecord<>(record.key(), record.value(), record.headers()));
+  }
+
+  static ObjectNode object(String apiVersion, String kind, String namespace, String name) {
+    ObjectNode o = EventCodec.json().createObjectNode();
+    o.put("apiVersion", apiVersion).put("kind", kind);
+    ObjectNode metadata = o.putObject("metadata").put("name", name);
+    if (!namespace.isEmpty()) {
+      metadata.put("namespace", namespace);
+    }
+    return o;
+  }
+
+  void upsert(ObjectNode object) {
+    send(new ResourceUpsert(ObjectKey.of(object), "", object));
+  }
+
+  void delete(ObjectNode object) {
+    send(new ResourceDelete(ObjectKey.of(object), ""));
+  }
+
+  static ObjectNode node(String name) {
+    return object("v1", "Node", "", name);
+  }
+
+  static ObjectNode pod(String name, String node, String... configMaps) {
+    ObjectNode pod = object("v1", "Pod", "default", name);
+    ObjectNode spec = pod.putObject("spec").put("nodeName", node);
+    var volumes = spec.putArray("volumes");
+    for (String cm : configMaps) {
+      volumes.addObject().put("name", cm).putObject("configMap").put("name", cm);
+    }
+    spec.putArray("containers").addObject().put("name", "app");
+    return pod;
+  }
+
+  static ObjectNode configMap(String name) {
+    ObjectNode cm = object("v1", "ConfigMap", "default", name);
+    cm.putObject("data").put("k", "v");
+    return cm;
+  }
+
+  /** What a node topic received, as "upsert Kind/name" lines. */
+  List<String> received(String node) {
+    var out =
+        driver.createOutputTopic(
+            topics.node(node).name(),
+            new StringDeserializer(),
+            new KedgeEventSerde(codec).deserializer());
+    List<String> lines = new ArrayList<>();
+    for (KedgeEvent event : out.readValuesToList()) {
+      EventData data = event.data();
+      if (data instanceof ResourceUpsert u) {
+        lines.add("upsert " + u.key().kind() + "/" + u.key().name());
+      } else if (data instanceof ResourceDelete d) {
+        lines.add("delete " + d.key().kind() + "/" + d.key().name());
+      } else if (data instanceof ResyncBegin) {
+        lines.add("begin");
+      } else if (data instanceof ResyncEnd e) {
+        lines.add("end " + e.objectCount());
+      } else if (data instanceof io.kedge.schemas.WriteResponse r) {
+        lines.add("answer " + r.code());
+      }
+    }
+    return lines;
+  }
+}

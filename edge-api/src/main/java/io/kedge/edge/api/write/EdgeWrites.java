@@ -1,0 +1,381 @@
+package io.kedge.edge.api.write;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kedge.edge.api.view.ResourceType;
+import io.kedge.edge.api.view.View;
+import io.kedge.schemas.EventData;
+import io.kedge.schemas.KedgeEvent;
+import io.kedge.schemas.ObjectKey;
+import io.kedge.schemas.ResourceDelete;
+import io.kedge.schemas.ResourceUpsert;
+import io.kedge.schemas.WriteOperation;
+import io.kedge.schemas.WriteRequest;
+import io.kedge.schemas.WriteResponse;
+import io.kedge.schemas.objects.KubeStatus;
+import io.kedge.schemas.objects.ObjectWrites;
+import io.kedge.schemas.objects.OfflineAutonomy;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Decides and carries out writes made on the edge API.
+ *
+ * <ul>
+ *   <li>Online, a write becomes a {@link WriteRequest} on the uplink and is answered with the
+ *       cloud's {@link WriteResponse}: the real code and the object or Status. Once the changed
+ *       object has come down into the VIEW it is returned with its edge resourceVersion, so a
+ *       client reads its own write.
+ *   <li>Offline, writes to cloud-owned objects fail fast (503, Retry-After); edge-owned writes
+ *       (status subresources, Events, Leases) are applied to the node's log at once and forwarded
+ *       later. The cloud applies those unconditionally: the edge owns them.
+ *   <li>A client's resourceVersion is the edge's (a log index); it is checked against the VIEW and
+ *       replaced by the cloud's version of the same object before forwarding.
+ * </ul>
+ */
+public final class EdgeWrites {
+  private static final Logger LOG = LoggerFactory.getLogger(EdgeWrites.class);
+  private static final URI SOURCE = URI.create("/kedge/edge/api");
+  private static final long POLL_MILLIS = 5;
+
+  /** How long a successful answer waits for its object to come down, before answering as is. */
+  private static final Duration VIEW_WAIT = Duration.ofSeconds(3);
+
+  /** A write as the HTTP layer parsed it; {@code name} is empty for a create. */
+  public record Write(
+      WriteOperation operation,
+      ResourceType type,
+      String namespace,
+      String name,
+      String subresource,
+      String patchType,
+      JsonNode body,
+      boolean dryRun,
+      String fieldManager) {}
+
+  private final String node;
+  private final View view;
+  private final WriteUplink uplink;
+  private final Duration timeout;
+  private final OfflineAutonomy autonomy;
+  private final ScheduledExecutorService timer;
+  private final Clock clock;
+  private final Map<String, CompletableFuture<WriteResponse>> pending = new ConcurrentHashMap<>();
+
+  public EdgeWrites(
+      String node,
+      View view,
+      WriteUplink uplink,
+      Duration timeout,
+      OfflineAutonomy autonomy,
+      ScheduledExecutorService timer,
+      Clock clock) {
+    this.node = node;
+    this.view = view;
+    this.uplink = uplink;
+    this.timeout = timeout;
+    this.autonomy = autonomy;
+    this.timer = timer;
+    this.clock = clock;
+    view.onWriteResponse(this::answered);
+  }
+
+  /** Requests forwarded and not yet answered. */
+  public int pendingCount() {
+    return pending.size();
+  }
+
+  private void answered(WriteResponse response) {
+    CompletableFuture<WriteResponse> waiting = pending.remove(response.requestId());
+    if (waiting != null) {
+      waiting.complete(response);
+    }
+  }
+
+  /** Carries out {@code write}; the reply never completes exceptionally. */
+  public CompletableFuture<WriteReply> submit(Write write) {
+    try {
+      return decide(write);
+    } catch (IllegalArgumentException e) {
+      return done(KubeStatus.badRequest(e.getMessage()));
+    }
+  }
+
+  private CompletableFuture<WriteReply> decide(Write write) {
+    ResourceType type = write.type();
+    JsonNode payload = write.body() == null ? null : write.body().deepCopy();
+    String namespace = type.namespaced() ? write.namespace() : "";
+    String name = write.name();
+    if (write.operation() == WriteOperation.CREATE) {
+      if (payload == null || !payload.isObject()) {
+        return done(KubeStatus.badRequest("the body of a create must be a JSON object"));
+      }
+      ObjectNode metadata = ((ObjectNode) payload).withObject("metadata");
+      name = metadata.path("name").asText("");
+      if (name.isEmpty() && !metadata.path("generateName").asText("").isEmpty()) {
+        name = metadata.path("generateName").asText() + randomSuffix();
+        metadata.put("name", name);
+      }
+      if (type.namespaced() && namespace.isEmpty()) {
+        namespace = metadata.path("namespace").asText("default");
+      }
+      if (type.group().isEmpty() && type.kind().equals("Pod")) {
+        payload = autonomy.apply((ObjectNode) payload);
+      }
+    }
+    String resource = type.plural() + (type.group().isEmpty() ? "" : "." + type.group());
+    if (name.isEmpty() || name.length() > 253) {
+      return done(
+          KubeStatus.invalid(
+              resource,
+              name,
+              "metadata.name: Required value: a name (or generateName) of at most 253 characters"));
+    }
+    ObjectKey key = new ObjectKey(type.group(), type.version(), type.kind(), namespace, name);
+    Optional<View.Stored> stored = view.get(type, namespace, name);
+    boolean edgeOwned = edgeOwned(type, write.subresource());
+
+    String requested = requestedVersion(write.operation(), payload);
+    String cloudVersion = "";
+    if (!requested.isEmpty() && stored.isPresent()) {
+      if (!requested.equals(Long.toString(stored.get().resourceVersion()))) {
+        return done(
+            KubeStatus.conflict(
+                resource,
+                name,
+                "the object has been modified; please apply your changes to the latest version and"
+                    + " try again"));
+      }
+      cloudVersion = stored.get().cloudResourceVersion();
+    }
+    // Edge-owned objects are written unconditionally; others carry the cloud's version.
+    setRequestedVersion(write.operation(), payload, edgeOwned ? "" : cloudVersion);
+    WriteRequest request =
+        new WriteRequest(
+            "w-" + UUID.randomUUID(),
+            node,
+            write.operation(),
+            key,
+            write.subresource(),
+            write.patchType(),
+            payload,
+            edgeOwned ? "" : cloudVersion,
+            write.dryRun(),
+            write.fieldManager());
+
+    if (!uplink.connected()) {
+      if (edgeOwned) {
+        return applyHere(request, stored, false);
+      }
+      ObjectNode status =
+          KubeStatus.failure(
+              503,
+              "ServiceUnavailable",
+              "the cloud link of node "
+                  + node
+                  + " is down: "
+                  + resource
+                  + " are written in the cloud, so this write cannot be made now; reads and watches"
+                  + " keep working");
+      return CompletableFuture.completedFuture(
+          new WriteReply(503, status, Map.of("Retry-After", "5")));
+    }
+    return forward(request, stored, edgeOwned);
+  }
+
+  private CompletableFuture<WriteReply> forward(
+      WriteRequest request, Optional<View.Stored> stored, boolean edgeOwned) {
+    CompletableFuture<WriteResponse> answer = new CompletableFuture<>();
+    pending.put(request.requestId(), answer);
+    long deadline = System.nanoTime() + timeout.toNanos();
+    try {
+      uplink.forward(request);
+    } catch (RuntimeException e) {
+      pending.remove(request.requestId());
+      LOG.error("write {} cannot be queued for the cloud", request.requestId(), e);
+      return done(
+          KubeStatus.failure(
+              500, "InternalError", "the write cannot be queued for the cloud: " + e.getMessage()));
+    }
+    var timeoutTask =
+        timer.schedule(
+            () -> answer.completeExceptionally(new TimeoutException()),
+            timeout.toMillis(),
+            TimeUnit.MILLISECONDS);
+    return answer
+        .handle(
+            (response, error) -> {
+              timeoutTask.cancel(false);
+              pending.remove(request.requestId());
+              if (error == null) {
+                return finish(request, response, deadline);
+              }
+              if (edgeOwned) {
+                return applyHere(request, stored, true);
+              }
+              return done(
+                  KubeStatus.failure(
+                      504,
+                      "Timeout",
+                      "the cloud did not answer write "
+                          + request.requestId()
+                          + " within "
+                          + timeout.toSeconds()
+                          + " s; it stays queued and may still be applied"));
+            })
+        .thenCompose(reply -> reply);
+  }
+
+  /** The cloud's answer; a success waits (briefly) until its object is in the VIEW. */
+  private CompletableFuture<WriteReply> finish(
+      WriteRequest request, WriteResponse response, long deadline) {
+    boolean ok = response.code() >= 200 && response.code() < 300;
+    if (!ok || request.dryRun() || KubeStatus.isStatus(response.body())) {
+      return CompletableFuture.completedFuture(WriteReply.of(response.code(), response.body()));
+    }
+    ObjectKey key = request.key();
+    ResourceType type = view.types().byKind(key.group(), key.version(), key.kind()).orElse(null);
+    if (type == null) {
+      return CompletableFuture.completedFuture(WriteReply.of(response.code(), response.body()));
+    }
+    long waitUntil = Math.min(deadline, System.nanoTime() + VIEW_WAIT.toNanos());
+    if (request.operation() == WriteOperation.DELETE) {
+      return until(() -> view.get(type, key.namespace(), key.name()).isEmpty(), waitUntil)
+          .thenApply(v -> WriteReply.of(response.code(), response.body()));
+    }
+    String version = response.body().path("metadata").path("resourceVersion").asText("");
+    return until(
+            () ->
+                view.get(type, key.namespace(), key.name())
+                    .map(s -> s.cloudResourceVersion().equals(version))
+                    .orElse(false),
+            waitUntil)
+        .thenApply(
+            v ->
+                WriteReply.of(
+                    response.code(),
+                    view.get(type, key.namespace(), key.name())
+                        .filter(s -> s.cloudResourceVersion().equals(version))
+                        .<JsonNode>map(View.Stored::object)
+                        .orElse(response.body())));
+  }
+
+  /** Applies an edge-owned write to the node's log now; the cloud gets it through the uplink. */
+  private CompletableFuture<WriteReply> applyHere(
+      WriteRequest request, Optional<View.Stored> stored, boolean forwarded) {
+    ObjectWrites.Outcome outcome =
+        ObjectWrites.apply(
+            request, stored.map(View.Stored::object).orElse(null), "", clock.instant());
+    if (!outcome.succeeded() || outcome.change() instanceof ObjectWrites.None) {
+      return CompletableFuture.completedFuture(WriteReply.of(outcome.code(), outcome.body()));
+    }
+    if (!forwarded) {
+      uplink.forward(request); // first, so a crash cannot keep a change the cloud never gets
+    }
+    ObjectKey key = request.key();
+    EventData change =
+        outcome.change() instanceof ObjectWrites.Upsert upsert
+            ? new ResourceUpsert(key, "", upsert.object())
+            : new ResourceDelete(key, "");
+    long index = uplink.applyLocally(KedgeEvent.of(SOURCE, key.toString(), change));
+    LOG.info(
+        "node {}: {} {} applied locally at log index {} (request {}), forwarded to the cloud",
+        node,
+        request.operation(),
+        key,
+        index,
+        request.requestId());
+    ResourceType type = view.types().byKind(key.group(), key.version(), key.kind()).orElse(null);
+    return until(() -> view.resourceVersion() >= index, System.nanoTime() + timeout.toNanos())
+        .thenApply(
+            v ->
+                WriteReply.of(
+                    outcome.code(),
+                    type == null
+                        ? outcome.body()
+                        : view.get(type, key.namespace(), key.name())
+                            .<JsonNode>map(View.Stored::object)
+                            .orElse(outcome.body())));
+  }
+
+  /** Status subresources, Events and Leases are written by the edge and accepted offline. */
+  static boolean edgeOwned(ResourceType type, String subresource) {
+    if (subresource.equals("status")) {
+      return true;
+    }
+    return (type.kind().equals("Event")
+            && (type.group().isEmpty() || type.group().equals("events.k8s.io")))
+        || (type.kind().equals("Lease") && type.group().equals("coordination.k8s.io"));
+  }
+
+  private static String requestedVersion(WriteOperation operation, JsonNode payload) {
+    if (payload == null || !payload.isObject()) {
+      return "";
+    }
+    return operation == WriteOperation.DELETE
+        ? payload.path("preconditions").path("resourceVersion").asText("")
+        : payload.path("metadata").path("resourceVersion").asText("");
+  }
+
+  private static void setRequestedVersion(
+      WriteOperation operation, JsonNode payload, String version) {
+    if (payload == null || !payload.isObject()) {
+      return;
+    }
+    ObjectNode holder =
+        operation == WriteOperation.DELETE
+            ? (payload.has("preconditions")
+                ? ((ObjectNode) payload).withObject("preconditions")
+                : null)
+            : (payload.has("metadata") ? ((ObjectNode) payload).withObject("metadata") : null);
+    if (holder == null || !holder.has("resourceVersion")) {
+      return;
+    }
+    if (version.isEmpty()) {
+      holder.remove("resourceVersion");
+    } else {
+      holder.put("resourceVersion", version);
+    }
+  }
+
+  private CompletableFuture<Void> until(BooleanSupplier condition, long deadlineNanos) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    poll(condition, deadlineNanos, done);
+    return done;
+  }
+
+  private void poll(BooleanSupplier condition, long deadlineNanos, CompletableFuture<Void> done) {
+    if (condition.getAsBoolean() || System.nanoTime() >= deadlineNanos) {
+      done.complete(null);
+    } else {
+      timer.schedule(
+          () -> poll(condition, deadlineNanos, done), POLL_MILLIS, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private static CompletableFuture<WriteReply> done(ObjectNode status) {
+    return CompletableFuture.completedFuture(WriteReply.of(status.path("code").asInt(500), status));
+  }
+
+  private static String randomSuffix() {
+    String alphabet = "bcdfghjklmnpqrstvwxz2456789"; // Kubernetes' generateName alphabet
+    StringBuilder suffix = new StringBuilder();
+    for (int i = 0; i < 5; i++) {
+      suffix.append(alphabet.charAt(ThreadLocalRandom.current().nextInt(alphabet.length())));
+    }
+    return suffix.toString();
+  }
+}

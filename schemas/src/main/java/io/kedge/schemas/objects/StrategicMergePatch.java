@@ -1,0 +1,235 @@
+package io.kedge.schemas.objects;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Kubernetes strategic merge patch for the core kinds kedge carries: like a merge patch, except
+ * that lists of named things (containers, env, volumes, ports, conditions...) merge element by
+ * element on their merge key instead of being replaced, and the directives {@code $patch}, {@code
+ * $retainKeys}, {@code $deleteFromPrimitiveList/...} and {@code $setElementOrder/...} (an ordering
+ * hint, ignored) are honoured. This is what {@code kubectl apply}, {@code kubectl patch} and
+ * client-go send.
+ *
+ * <p>Merge keys come from the Kubernetes API's {@code patchMergeKey} tags, by field name.
+ */
+public final class StrategicMergePatch {
+  private static final String PATCH = "$patch";
+  private static final String RETAIN_KEYS = "$retainKeys";
+  private static final String SET_ORDER = "$setElementOrder/";
+  private static final String DELETE_PRIMITIVE = "$deleteFromPrimitiveList/";
+
+  /** Field name → merge key, as tagged in k8s.io/api. */
+  private static final Map<String, String> MERGE_KEYS =
+      Map.ofEntries(
+          Map.entry("containers", "name"),
+          Map.entry("initContainers", "name"),
+          Map.entry("ephemeralContainers", "name"),
+          Map.entry("volumes", "name"),
+          Map.entry("env", "name"),
+          Map.entry("imagePullSecrets", "name"),
+          Map.entry("volumeMounts", "mountPath"),
+          Map.entry("volumeDevices", "devicePath"),
+          Map.entry("conditions", "type"),
+          Map.entry("hostAliases", "ip"),
+          Map.entry("ownerReferences", "uid"),
+          Map.entry("readinessGates", "conditionType"),
+          Map.entry("topologySpreadConstraints", "topologyKey"),
+          Map.entry("addresses", "type"),
+          Map.entry("resourceClaims", "name"),
+          Map.entry("schedulingGates", "name"));
+
+  /** Lists of scalars that merge as sets. */
+  private static final Set<String> MERGED_SCALAR_LISTS = Set.of("finalizers");
+
+  private StrategicMergePatch() {}
+
+  /**
+   * Returns the patched object; {@code target} is not modified.
+   *
+   * @throws IllegalArgumentException when the patch is not an object or a directive is malformed
+   */
+  public static ObjectNode apply(ObjectNode target, JsonNode patch) {
+    if (!patch.isObject()) {
+      throw new IllegalArgumentException("a strategic merge patch must be a JSON object");
+    }
+    JsonNode merged = mergeObject(target.deepCopy(), (ObjectNode) patch);
+    if (merged == null) {
+      throw new IllegalArgumentException("a strategic merge patch cannot delete the whole object");
+    }
+    return (ObjectNode) merged;
+  }
+
+  /** Merges {@code patch} into {@code original} (which it may modify); null means "delete me". */
+  private static ObjectNode mergeObject(ObjectNode original, ObjectNode patch) {
+    String directive = patch.path(PATCH).asText("");
+    switch (directive) {
+      case "delete":
+        return null;
+      case "replace":
+        return withoutDirectives(patch);
+      case "", "merge":
+        break;
+      default:
+        throw new IllegalArgumentException("unknown $patch directive '" + directive + "'");
+    }
+    for (Map.Entry<String, JsonNode> field : patch.properties()) {
+      String name = field.getKey();
+      JsonNode value = field.getValue();
+      if (name.startsWith("$")) {
+        continue;
+      }
+      if (value.isNull()) {
+        original.remove(name);
+      } else if (value.isObject()) {
+        JsonNode current = original.get(name);
+        ObjectNode merged =
+            mergeObject(
+                current != null && current.isObject()
+                    ? (ObjectNode) current
+                    : JsonNodeFactory.instance.objectNode(),
+                (ObjectNode) value);
+        if (merged == null) {
+          original.remove(name);
+        } else {
+          original.set(name, merged);
+        }
+      } else if (value.isArray()) {
+        original.set(name, mergeList(name, original.get(name), (ArrayNode) value));
+      } else {
+        original.set(name, value.deepCopy());
+      }
+    }
+    for (Map.Entry<String, JsonNode> field : patch.properties()) {
+      if (field.getKey().startsWith(DELETE_PRIMITIVE)) {
+        String name = field.getKey().substring(DELETE_PRIMITIVE.length());
+        JsonNode current = original.get(name);
+        if (current != null && current.isArray()) {
+          Set<JsonNode> gone = new HashSet<>();
+          field.getValue().forEach(gone::add);
+          ArrayNode kept = JsonNodeFactory.instance.arrayNode();
+          current.forEach(
+              v -> {
+                if (!gone.contains(v)) {
+                  kept.add(v);
+                }
+              });
+          original.set(name, kept);
+        }
+      }
+    }
+    JsonNode retain = patch.get(RETAIN_KEYS);
+    if (retain != null) {
+      if (!retain.isArray()) {
+        throw new IllegalArgumentException("$retainKeys must be a list of field names");
+      }
+      Set<String> keep = new HashSet<>();
+      retain.forEach(k -> keep.add(k.asText()));
+      original.properties().removeIf(e -> !keep.contains(e.getKey()));
+    }
+    return original;
+  }
+
+  private static ArrayNode mergeList(String field, JsonNode current, ArrayNode patch) {
+    ArrayNode result = JsonNodeFactory.instance.arrayNode();
+    for (JsonNode element : patch) {
+      if (element.isObject() && "replace".equals(element.path(PATCH).asText())) {
+        patch.forEach(
+            e -> {
+              if (!(e.isObject() && e.has(PATCH) && e.size() == 1)) {
+                result.add(e.isObject() ? withoutDirectives((ObjectNode) e) : e.deepCopy());
+              }
+            });
+        return result;
+      }
+    }
+    if (current != null && current.isArray()) {
+      current.forEach(e -> result.add(e.deepCopy()));
+    }
+    String mergeKey = mergeKey(field, patch, result);
+    if (mergeKey == null) {
+      if (!MERGED_SCALAR_LISTS.contains(field)) {
+        ArrayNode replaced = JsonNodeFactory.instance.arrayNode();
+        patch.forEach(
+            e -> replaced.add(e.isObject() ? withoutDirectives((ObjectNode) e) : e.deepCopy()));
+        return replaced;
+      }
+      Set<JsonNode> present = new HashSet<>();
+      result.forEach(present::add);
+      patch.forEach(
+          e -> {
+            if (present.add(e)) {
+              result.add(e.deepCopy());
+            }
+          });
+      return result;
+    }
+    for (JsonNode element : patch) {
+      if (!element.isObject()) {
+        throw new IllegalArgumentException(
+            "list "
+                + field
+                + " merges on '"
+                + mergeKey
+                + "', but a patch element is not an object");
+      }
+      JsonNode keyValue = element.get(mergeKey);
+      if (keyValue == null) {
+        throw new IllegalArgumentException(
+            "an element of list " + field + " has no merge key '" + mergeKey + "'");
+      }
+      int at = indexOf(result, mergeKey, keyValue);
+      if ("delete".equals(element.path(PATCH).asText())) {
+        if (at >= 0) {
+          result.remove(at);
+        }
+      } else if (at >= 0) {
+        ObjectNode merged = mergeObject((ObjectNode) result.get(at), (ObjectNode) element);
+        if (merged == null) {
+          result.remove(at);
+        } else {
+          result.set(at, merged);
+        }
+      } else {
+        ObjectNode added = mergeObject(JsonNodeFactory.instance.objectNode(), (ObjectNode) element);
+        if (added != null) {
+          result.add(added);
+        }
+      }
+    }
+    return result;
+  }
+
+  /** Container ports merge on containerPort, Service ports on port; the rest by field name. */
+  private static String mergeKey(String field, ArrayNode patch, ArrayNode current) {
+    if (field.equals("ports")) {
+      JsonNode sample =
+          patch.size() > 0 ? patch.get(0) : current.size() > 0 ? current.get(0) : null;
+      if (sample == null) {
+        return null;
+      }
+      return sample.has("containerPort") ? "containerPort" : "port";
+    }
+    return MERGE_KEYS.get(field);
+  }
+
+  private static int indexOf(ArrayNode list, String mergeKey, JsonNode value) {
+    for (int i = 0; i < list.size(); i++) {
+      if (value.equals(list.get(i).get(mergeKey))) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private static ObjectNode withoutDirectives(ObjectNode node) {
+    ObjectNode copy = node.deepCopy();
+    copy.properties().removeIf(e -> e.getKey().startsWith("$"));
+    return copy;
+  }
+}

@@ -1,0 +1,257 @@
+package io.kedge.schemas.objects;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kedge.schemas.EventCodec;
+import io.kedge.schemas.ObjectKey;
+import io.kedge.schemas.WriteOperation;
+import io.kedge.schemas.WriteRequest;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+class ObjectWritesTest {
+  private static final ObjectKey POD = ObjectKey.parse("/v1/Pod/default/web");
+  private static final Instant NOW = Instant.parse("2026-11-26T10:00:00Z");
+
+  private static ObjectNode json(String text) {
+    try {
+      return (ObjectNode) EventCodec.json().readTree(text.replace('\'', '"'));
+    } catch (Exception e) {
+      throw new IllegalArgumentException(e);
+    }
+  }
+
+  private static JsonNode anyJson(String text) {
+    try {
+      return EventCodec.json().readTree(text.replace('\'', '"'));
+    } catch (Exception e) {
+      throw new IllegalArgumentException(e);
+    }
+  }
+
+  private static WriteRequest request(
+      WriteOperation op, String sub, String patchType, JsonNode body) {
+    return new WriteRequest("req-1", "edge-1", op, POD, sub, patchType, body, "", false, "");
+  }
+
+  private static ObjectNode pod() {
+    return json(
+        "{'apiVersion':'v1','kind':'Pod','metadata':{'name':'web','namespace':'default',"
+            + "'resourceVersion':'7','uid':'u-1','generation':1,'labels':{'app':'web'}},"
+            + "'spec':{'nodeName':'edge-1','containers':[{'name':'app','image':'nginx:1',"
+            + "'env':[{'name':'A','value':'1'},{'name':'B','value':'2'}]},{'name':'side','image':'busybox'}],"
+            + "'tolerations':[{'key':'a','operator':'Exists'}]},'status':{'phase':'Running'}}");
+  }
+
+  @Test
+  void createFillsServerFieldsAndRefusesAnExistingObject() {
+    ObjectNode body = json("{'apiVersion':'v1','kind':'Pod','metadata':{'name':'web'},'spec':{}}");
+    ObjectWrites.Outcome created =
+        ObjectWrites.apply(request(WriteOperation.CREATE, "", "", body), null, "8", NOW);
+    assertThat(created.code()).isEqualTo(201);
+    ObjectNode object = ((ObjectWrites.Upsert) created.change()).object();
+    assertThat(object.at("/metadata/namespace").asText()).isEqualTo("default");
+    assertThat(object.at("/metadata/resourceVersion").asText()).isEqualTo("8");
+    assertThat(object.at("/metadata/uid").asText()).isNotEmpty();
+    assertThat(object.at("/metadata/creationTimestamp").asText()).isEqualTo("2026-11-26T10:00:00Z");
+
+    ObjectWrites.Outcome again =
+        ObjectWrites.apply(request(WriteOperation.CREATE, "", "", body), pod(), "9", NOW);
+    assertThat(again.code()).isEqualTo(409);
+    assertThat(again.body().path("reason").asText()).isEqualTo("AlreadyExists");
+    assertThat(again.body().path("message").asText()).isEqualTo("pods \"web\" already exists");
+    assertThat(again.change()).isInstanceOf(ObjectWrites.None.class);
+  }
+
+  @Test
+  void createWithAnotherNameThanTheUrlIsABadRequest() {
+    ObjectNode body = json("{'apiVersion':'v1','kind':'Pod','metadata':{'name':'other'}}");
+    ObjectWrites.Outcome outcome =
+        ObjectWrites.apply(request(WriteOperation.CREATE, "", "", body), null, "8", NOW);
+    assertThat(outcome.code()).isEqualTo(400);
+    assertThat(outcome.body().path("message").asText()).contains("(other)", "(web)");
+  }
+
+  @Test
+  void updateChecksTheResourceVersionAndKeepsStatus() {
+    ObjectNode stale = pod();
+    stale.withObject("metadata").put("resourceVersion", "6");
+    ObjectWrites.Outcome conflict =
+        ObjectWrites.apply(request(WriteOperation.UPDATE, "", "", stale), pod(), "8", NOW);
+    assertThat(conflict.code()).isEqualTo(409);
+    assertThat(conflict.body().path("reason").asText()).isEqualTo("Conflict");
+
+    ObjectNode changed = pod();
+    changed.withObject("metadata").withObject("labels").put("tier", "front");
+    changed.withObject("status").put("phase", "Failed"); // ignored: status goes through /status
+    ObjectWrites.Outcome ok =
+        ObjectWrites.apply(request(WriteOperation.UPDATE, "", "", changed), pod(), "8", NOW);
+    assertThat(ok.code()).isEqualTo(200);
+    ObjectNode object = ((ObjectWrites.Upsert) ok.change()).object();
+    assertThat(object.at("/metadata/labels/tier").asText()).isEqualTo("front");
+    assertThat(object.at("/status/phase").asText()).isEqualTo("Running");
+    assertThat(object.at("/metadata/resourceVersion").asText()).isEqualTo("8");
+  }
+
+  @Test
+  void updateOfAMissingObjectIsNotFound() {
+    ObjectWrites.Outcome outcome =
+        ObjectWrites.apply(request(WriteOperation.UPDATE, "", "", pod()), null, "8", NOW);
+    assertThat(outcome.code()).isEqualTo(404);
+    assertThat(outcome.body().path("message").asText()).isEqualTo("pods \"web\" not found");
+  }
+
+  @Test
+  void statusUpdateChangesOnlyStatus() {
+    ObjectNode body = pod();
+    body.withObject("status").put("phase", "Succeeded");
+    body.withObject("spec").put("nodeName", "elsewhere");
+    ObjectWrites.Outcome ok =
+        ObjectWrites.apply(request(WriteOperation.UPDATE, "status", "", body), pod(), "8", NOW);
+    ObjectNode object = ((ObjectWrites.Upsert) ok.change()).object();
+    assertThat(object.at("/status/phase").asText()).isEqualTo("Succeeded");
+    assertThat(object.at("/spec/nodeName").asText()).isEqualTo("edge-1");
+  }
+
+  @Test
+  void aNoOpWriteKeepsTheVersion() {
+    ObjectWrites.Outcome outcome =
+        ObjectWrites.apply(request(WriteOperation.UPDATE, "", "", pod()), pod(), "8", NOW);
+    assertThat(outcome.code()).isEqualTo(200);
+    assertThat(outcome.change()).isInstanceOf(ObjectWrites.None.class);
+    assertThat(outcome.body().at("/metadata/resourceVersion").asText()).isEqualTo("7");
+  }
+
+  @Test
+  void jsonMergeAndStrategicPatches() {
+    ObjectWrites.Outcome json =
+        ObjectWrites.apply(
+            request(
+                WriteOperation.PATCH,
+                "",
+                "application/json-patch+json",
+                anyJson("[{'op':'replace','path':'/metadata/labels/app','value':'api'}]")),
+            pod(),
+            "8",
+            NOW);
+    assertThat(((ObjectWrites.Upsert) json.change()).object().at("/metadata/labels/app").asText())
+        .isEqualTo("api");
+
+    ObjectWrites.Outcome merge =
+        ObjectWrites.apply(
+            request(
+                WriteOperation.PATCH,
+                "",
+                "application/merge-patch+json",
+                json("{'metadata':{'labels':{'app':null,'x':'y'}}}")),
+            pod(),
+            "8",
+            NOW);
+    ObjectNode merged = ((ObjectWrites.Upsert) merge.change()).object();
+    assertThat(merged.at("/metadata/labels").toString()).isEqualTo("{\"x\":\"y\"}");
+
+    ObjectWrites.Outcome strategic =
+        ObjectWrites.apply(
+            request(
+                WriteOperation.PATCH,
+                "",
+                "application/strategic-merge-patch+json",
+                json(
+                    "{'spec':{'containers':[{'name':'app','image':'nginx:2',"
+                        + "'env':[{'name':'B','$patch':'delete'},{'name':'C','value':'3'}]}],"
+                        + "'$setElementOrder/containers':[{'name':'app'},{'name':'side'}],"
+                        + "'tolerations':[{'key':'b','operator':'Exists'}]}}")),
+            pod(),
+            "8",
+            NOW);
+    ObjectNode object = ((ObjectWrites.Upsert) strategic.change()).object();
+    assertThat(object.at("/spec/containers")).hasSize(2);
+    assertThat(object.at("/spec/containers/0/image").asText()).isEqualTo("nginx:2");
+    assertThat(object.at("/spec/containers/0/env").toString())
+        .isEqualTo("[{\"name\":\"A\",\"value\":\"1\"},{\"name\":\"C\",\"value\":\"3\"}]");
+    assertThat(object.at("/spec/containers/1/image").asText()).isEqualTo("busybox");
+    assertThat(object.at("/spec/tolerations").toString())
+        .isEqualTo("[{\"key\":\"b\",\"operator\":\"Exists\"}]"); // no merge key: replaced
+    assertThat(object.has("$setElementOrder/containers")).isFalse();
+    assertThat(object.at("/metadata/generation").asInt()).isEqualTo(2);
+  }
+
+  @Test
+  void aBrokenJsonPatchIsInvalidAndAnUnknownPatchTypeUnsupported() {
+    ObjectWrites.Outcome broken =
+        ObjectWrites.apply(
+            request(
+                WriteOperation.PATCH,
+                "",
+                "application/json-patch+json",
+                anyJson("[{'op':'remove','path':'/spec/missing'}]")),
+            pod(),
+            "8",
+            NOW);
+    assertThat(broken.code()).isEqualTo(422);
+    assertThat(broken.body().path("message").asText()).contains("cannot be applied");
+
+    ObjectWrites.Outcome unknown =
+        ObjectWrites.apply(
+            request(WriteOperation.PATCH, "", "application/apply-patch+yaml", json("{}")),
+            pod(),
+            "8",
+            NOW);
+    assertThat(unknown.code()).isEqualTo(415);
+  }
+
+  @Test
+  void patchCarryingAStaleResourceVersionConflicts() {
+    ObjectWrites.Outcome outcome =
+        ObjectWrites.apply(
+            request(
+                WriteOperation.PATCH,
+                "",
+                "application/merge-patch+json",
+                json("{'metadata':{'resourceVersion':'3','labels':{'x':'y'}}}")),
+            pod(),
+            "8",
+            NOW);
+    assertThat(outcome.code()).isEqualTo(409);
+  }
+
+  @Test
+  void deleteHonoursPreconditionsAndDryRunChangesNothing() {
+    ObjectWrites.Outcome stale =
+        ObjectWrites.apply(
+            request(
+                WriteOperation.DELETE,
+                "",
+                "",
+                json("{'kind':'DeleteOptions','preconditions':{'resourceVersion':'2'}}")),
+            pod(),
+            "8",
+            NOW);
+    assertThat(stale.code()).isEqualTo(409);
+    ObjectWrites.Outcome deleted =
+        ObjectWrites.apply(request(WriteOperation.DELETE, "", "", null), pod(), "8", NOW);
+    assertThat(deleted.code()).isEqualTo(200);
+    assertThat(deleted.change()).isInstanceOf(ObjectWrites.Delete.class);
+    ObjectWrites.Outcome missing =
+        ObjectWrites.apply(request(WriteOperation.DELETE, "", "", null), null, "8", NOW);
+    assertThat(missing.code()).isEqualTo(404);
+
+    WriteRequest dryRun =
+        new WriteRequest("r", "edge-1", WriteOperation.DELETE, POD, "", "", null, "", true, "");
+    ObjectWrites.Outcome dry = ObjectWrites.apply(dryRun, pod(), "8", NOW);
+    assertThat(dry.code()).isEqualTo(200);
+    assertThat(dry.change()).isInstanceOf(ObjectWrites.None.class);
+  }
+
+  @Test
+  void pluralsFollowKubernetes() {
+    assertThat(ObjectWrites.resourceName(ObjectKey.parse("/v1/Endpoints/default/x")))
+        .isEqualTo("endpoints");
+    assertThat(ObjectWrites.resourceName(ObjectKey.parse("networking.k8s.io/v1/Ingress/default/x")))
+        .isEqualTo("ingresses.networking.k8s.io");
+    assertThat(ObjectWrites.resourceName(ObjectKey.parse("x.io/v1/Policy/default/x")))
+        .isEqualTo("policies.x.io");
+  }
+}
