@@ -52,6 +52,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private final EdgeApiOptions options;
   private final ApiStats stats;
   private final EdgeWrites writes;
+  private final OpenApiV2 openApi;
   private WatchStream activeWatch;
 
   ApiHandler(
@@ -62,6 +63,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       ApiStats stats,
       EdgeWrites writes) {
     this.writes = writes;
+    this.openApi = new OpenApiV2(discovery.version().path("gitVersion").asText());
     this.view = view;
     this.discovery = discovery;
     this.ready = ready;
@@ -127,6 +129,8 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         return ok(ctx, discovery.coreVersions(options.advertisedAddress()));
       case "/apis":
         return ok(ctx, discovery.groups());
+      case "/openapi/v2":
+        return openApi.response(request.headers().get(HttpHeaderNames.ACCEPT));
       default:
         break;
     }

@@ -51,9 +51,6 @@ public final class EdgeWrites {
   private static final URI SOURCE = URI.create("/kedge/edge/api");
   private static final long POLL_MILLIS = 5;
 
-  /** How long a successful answer waits for its object to come down, before answering as is. */
-  private static final Duration VIEW_WAIT = Duration.ofSeconds(3);
-
   /** A write as the HTTP layer parsed it; {@code name} is empty for a create. */
   public record Write(
       WriteOperation operation,
@@ -190,8 +187,9 @@ public final class EdgeWrites {
                   + resource
                   + " are written in the cloud, so this write cannot be made now; reads and watches"
                   + " keep working");
+      // client-go retries a 503 with Retry-After up to 10 times: 1 s keeps kubectl's error quick
       return CompletableFuture.completedFuture(
-          new WriteReply(503, status, Map.of("Retry-After", "5")));
+          new WriteReply(503, status, Map.of("Retry-After", "1")));
     }
     return forward(request, stored, edgeOwned);
   }
@@ -200,7 +198,6 @@ public final class EdgeWrites {
       WriteRequest request, Optional<View.Stored> stored, boolean edgeOwned) {
     CompletableFuture<WriteResponse> answer = new CompletableFuture<>();
     pending.put(request.requestId(), answer);
-    long deadline = System.nanoTime() + timeout.toNanos();
     try {
       uplink.forward(request);
     } catch (RuntimeException e) {
@@ -215,13 +212,14 @@ public final class EdgeWrites {
             () -> answer.completeExceptionally(new TimeoutException()),
             timeout.toMillis(),
             TimeUnit.MILLISECONDS);
+    // async: the answer completes on the VIEW's applier thread, which must not wait on anything
     return answer
-        .handle(
+        .handleAsync(
             (response, error) -> {
               timeoutTask.cancel(false);
               pending.remove(request.requestId());
               if (error == null) {
-                return finish(request, response, deadline);
+                return CompletableFuture.completedFuture(finish(request, response));
               }
               if (edgeOwned) {
                 return applyHere(request, stored, true);
@@ -235,42 +233,35 @@ public final class EdgeWrites {
                           + " within "
                           + timeout.toSeconds()
                           + " s; it stays queued and may still be applied"));
-            })
+            },
+            timer)
         .thenCompose(reply -> reply);
   }
 
-  /** The cloud's answer; a success waits (briefly) until its object is in the VIEW. */
-  private CompletableFuture<WriteReply> finish(
-      WriteRequest request, WriteResponse response, long deadline) {
+  /**
+   * The cloud's answer. The router sends an object down before the answer to the write that changed
+   * it, so when the answer is applied the VIEW already holds the object if this node receives it:
+   * it is returned with its edge resourceVersion, and the client reads its own write. Objects this
+   * node does not receive are returned as the cloud has them.
+   */
+  private WriteReply finish(WriteRequest request, WriteResponse response) {
     boolean ok = response.code() >= 200 && response.code() < 300;
-    if (!ok || request.dryRun() || KubeStatus.isStatus(response.body())) {
-      return CompletableFuture.completedFuture(WriteReply.of(response.code(), response.body()));
+    if (!ok
+        || request.dryRun()
+        || request.operation() == WriteOperation.DELETE
+        || KubeStatus.isStatus(response.body())) {
+      return WriteReply.of(response.code(), response.body());
     }
     ObjectKey key = request.key();
-    ResourceType type = view.types().byKind(key.group(), key.version(), key.kind()).orElse(null);
-    if (type == null) {
-      return CompletableFuture.completedFuture(WriteReply.of(response.code(), response.body()));
-    }
-    long waitUntil = Math.min(deadline, System.nanoTime() + VIEW_WAIT.toNanos());
-    if (request.operation() == WriteOperation.DELETE) {
-      return until(() -> view.get(type, key.namespace(), key.name()).isEmpty(), waitUntil)
-          .thenApply(v -> WriteReply.of(response.code(), response.body()));
-    }
     String version = response.body().path("metadata").path("resourceVersion").asText("");
-    return until(
-            () ->
-                view.get(type, key.namespace(), key.name())
-                    .map(s -> s.cloudResourceVersion().equals(version))
-                    .orElse(false),
-            waitUntil)
-        .thenApply(
-            v ->
-                WriteReply.of(
-                    response.code(),
-                    view.get(type, key.namespace(), key.name())
-                        .filter(s -> s.cloudResourceVersion().equals(version))
-                        .<JsonNode>map(View.Stored::object)
-                        .orElse(response.body())));
+    JsonNode body =
+        view.types()
+            .byKind(key.group(), key.version(), key.kind())
+            .flatMap(type -> view.get(type, key.namespace(), key.name()))
+            .filter(stored -> stored.cloudResourceVersion().equals(version))
+            .<JsonNode>map(View.Stored::object)
+            .orElse(response.body());
+    return WriteReply.of(response.code(), body);
   }
 
   /** Applies an edge-owned write to the node's log now; the cloud gets it through the uplink. */
