@@ -114,6 +114,7 @@ public final class EdgeApiServer implements AutoCloseable {
   @Override
   public void close() {
     channel.close().syncUninterruptibly();
-    group.shutdownGracefully().syncUninterruptibly();
+    // no quiet period: the channel is closed, and watchers were told by the close
+    group.shutdownGracefully(0, 5, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
   }
 }

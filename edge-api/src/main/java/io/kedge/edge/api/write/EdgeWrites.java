@@ -1,6 +1,7 @@
 package io.kedge.edge.api.write;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kedge.edge.api.view.ResourceType;
 import io.kedge.edge.api.view.View;
@@ -312,8 +313,25 @@ public final class EdgeWrites {
         || (type.kind().equals("Lease") && type.group().equals("coordination.k8s.io"));
   }
 
+  private static final String RV_PATH = "/metadata/resourceVersion";
+
+  /**
+   * The resourceVersion a client based its write on: in the object, in delete preconditions, or in
+   * a JSON patch operation on {@code /metadata/resourceVersion} (fabric8's edit sends one).
+   */
   private static String requestedVersion(WriteOperation operation, JsonNode payload) {
-    if (payload == null || !payload.isObject()) {
+    if (payload == null) {
+      return "";
+    }
+    if (payload.isArray()) {
+      for (JsonNode op : payload) {
+        if (RV_PATH.equals(op.path("path").asText()) && op.has("value")) {
+          return op.path("value").asText("");
+        }
+      }
+      return "";
+    }
+    if (!payload.isObject()) {
       return "";
     }
     return operation == WriteOperation.DELETE
@@ -321,9 +339,27 @@ public final class EdgeWrites {
         : payload.path("metadata").path("resourceVersion").asText("");
   }
 
+  /** Replaces the client's (edge) version with the cloud's, or drops it when there is none. */
   private static void setRequestedVersion(
       WriteOperation operation, JsonNode payload, String version) {
-    if (payload == null || !payload.isObject()) {
+    if (payload == null) {
+      return;
+    }
+    if (payload.isArray()) {
+      ArrayNode ops = (ArrayNode) payload;
+      for (int i = ops.size() - 1; i >= 0; i--) {
+        JsonNode op = ops.get(i);
+        if (RV_PATH.equals(op.path("path").asText()) && op.has("value")) {
+          if (version.isEmpty()) {
+            ops.remove(i);
+          } else {
+            ((ObjectNode) op).put("value", version);
+          }
+        }
+      }
+      return;
+    }
+    if (!payload.isObject()) {
       return;
     }
     ObjectNode holder =

@@ -14,9 +14,23 @@ final class EdgeApiFixture implements AutoCloseable {
   final View view = new View(ResourceTypes.builtIn(), 10_000);
   final ViewApplier applier = new ViewApplier(view, log, Duration.ofMillis(200), "test").start();
   final EdgeApiServer server;
+  final SimulatedCloud cloud = new SimulatedCloud(log);
 
+  /** A read-only edge API: writes get 405. */
   EdgeApiFixture() throws InterruptedException {
     server = EdgeApiServer.start(view, EdgeApiOptions.loopback(0), applier::caughtUp, "test");
+  }
+
+  /** An edge API whose writes go to {@link #cloud}, answered within {@code writeTimeout}. */
+  EdgeApiFixture(Duration writeTimeout) throws InterruptedException {
+    server =
+        EdgeApiServer.start(
+            view,
+            EdgeApiOptions.loopback(0).withWriteTimeout(writeTimeout),
+            applier::caughtUp,
+            "test",
+            cloud,
+            "edge-1");
   }
 
   String url() {

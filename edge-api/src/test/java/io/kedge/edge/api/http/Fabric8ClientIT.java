@@ -6,6 +6,8 @@ import static io.kedge.edge.api.view.TestObjects.upsert;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.Config;
@@ -16,6 +18,8 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.kedge.schemas.EventCodec;
@@ -28,14 +32,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The real fabric8 client against the edge API: list, get, watch, informers and CRDs. */
+/** The real fabric8 client against the edge API: list, get, watch, informers, CRDs and writes. */
 class Fabric8ClientIT {
   private EdgeApiFixture edge;
   private KubernetesClient client;
 
   @BeforeEach
   void start() throws Exception {
-    edge = new EdgeApiFixture();
+    edge = new EdgeApiFixture(Duration.ofSeconds(5));
     Config config =
         new ConfigBuilder(Config.empty())
             .withMasterUrl(edge.url())
@@ -176,11 +180,48 @@ class Fabric8ClientIT {
   }
 
   @Test
-  void writesAreRefusedWithAStatusNotA500() {
-    KubernetesClientException e =
+  void createEditPatchAndDeleteThroughTheCloud() {
+    ConfigMap created =
+        client
+            .configMaps()
+            .inNamespace("default")
+            .resource(
+                new ConfigMapBuilder()
+                    .withNewMetadata()
+                    .withName("settings")
+                    .endMetadata()
+                    .addToData("mode", "a")
+                    .build())
+            .create();
+    assertThat(created.getMetadata().getUid()).isNotEmpty();
+    ConfigMap edited =
+        client
+            .configMaps()
+            .inNamespace("default")
+            .withName("settings")
+            .edit(cm -> new ConfigMapBuilder(cm).addToData("mode", "b").build());
+    assertThat(edited.getData()).containsEntry("mode", "b");
+    assertThat(Long.parseLong(edited.getMetadata().getResourceVersion()))
+        .isGreaterThan(Long.parseLong(created.getMetadata().getResourceVersion()));
+    ConfigMap patched =
+        client
+            .configMaps()
+            .inNamespace("default")
+            .withName("settings")
+            .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"data\":{\"extra\":\"1\"}}");
+    assertThat(patched.getData()).containsEntry("extra", "1").containsEntry("mode", "b");
+    assertThat(client.configMaps().inNamespace("default").withName("settings").delete()).hasSize(1);
+    assertThat(client.configMaps().inNamespace("default").withName("settings").get()).isNull();
+
+    KubernetesClientException missing =
         org.junit.jupiter.api.Assertions.assertThrows(
             KubernetesClientException.class,
-            () -> client.pods().inNamespace("default").withName("web-0").delete());
-    assertThat(e.getCode()).isEqualTo(405);
+            () ->
+                client
+                    .configMaps()
+                    .inNamespace("default")
+                    .withName("ghost")
+                    .patch(PatchContext.of(PatchType.JSON_MERGE), "{}"));
+    assertThat(missing.getCode()).isEqualTo(404);
   }
 }
