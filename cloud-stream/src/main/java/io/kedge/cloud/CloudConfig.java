@@ -1,10 +1,12 @@
 package io.kedge.cloud;
 
+import io.kedge.cloud.admission.WebhookConfig;
 import io.kedge.cloud.router.RouterTopology;
 import io.kedge.runtime.config.CommonKeys;
 import io.kedge.runtime.config.Config;
 import io.kedge.runtime.config.ConfigDef;
 import io.kedge.runtime.config.ConfigKey;
+import io.kedge.runtime.ops.OpsConfig;
 import io.kedge.schemas.KedgeTopics;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -56,6 +58,9 @@ public record CloudConfig(
           "",
           "Kafka Streams application id (default: <topics.prefix>-router).");
 
+  public static final ConfigKey<String> OPS_BIND = OpsConfig.bindKey("0.0.0.0");
+  public static final ConfigKey<Integer> OPS_PORT = OpsConfig.portKey(9100);
+
   public static final ConfigDef DEF =
       new ConfigDef("cloud")
           .define(KAFKA)
@@ -65,7 +70,16 @@ public record CloudConfig(
           .define(UPSTREAM_PARTITIONS)
           .define(BROADCAST_KINDS)
           .define(DELETE_NODE_TOPICS)
-          .define(APPLICATION_ID);
+          .define(APPLICATION_ID)
+          .define(OPS_BIND)
+          .define(OPS_PORT)
+          .define(WebhookConfig.ENABLED)
+          .define(WebhookConfig.BIND)
+          .define(WebhookConfig.PORT)
+          .define(WebhookConfig.TLS_CERT)
+          .define(WebhookConfig.TLS_KEY)
+          .define(WebhookConfig.HOSTS)
+          .define(WebhookConfig.NOT_READY);
 
   public static CloudConfig from(Config config) {
     String prefix = config.get(TOPIC_PREFIX);

@@ -1,8 +1,15 @@
 package io.kedge.launcher;
 
+import io.kedge.cloud.Cloud;
 import io.kedge.cloud.CloudConfig;
-import io.kedge.cloud.router.Router;
+import io.kedge.cloud.admission.WebhookConfig;
+import io.kedge.cloud.admission.WebhookServer;
+import io.kedge.runtime.config.Config;
 import io.kedge.runtime.config.ConfigSources;
+import io.kedge.runtime.lifecycle.Components;
+import io.kedge.runtime.ops.OpsConfig;
+import io.kedge.runtime.ops.OpsServer;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -10,7 +17,10 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code kedge cloud}: the cloud part (router) against an existing Kafka. Runs until SIGTERM. */
+/**
+ * {@code kedge cloud}: the cloud part (router, uplink applier, admission webhook, metrics) against
+ * an existing Kafka. Runs until SIGTERM.
+ */
 @Command(
     name = "cloud",
     mixinStandardHelpOptions = true,
@@ -37,16 +47,36 @@ public final class CloudCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    CloudConfig config =
-        CloudConfig.from(
-            CloudConfig.DEF.parse(
-                ConfigSources.withEnvironment(System.getenv())
-                    .file(configFile)
-                    .flag(CloudConfig.KAFKA.name(), kafka, "--kafka")
-                    .flag(CloudConfig.DATA_DIR.name(), dataDir, "--data-dir")));
-    Router router = Router.start(config);
+    Config parsed =
+        CloudConfig.DEF.parse(
+            ConfigSources.withEnvironment(System.getenv())
+                .file(configFile)
+                .flag(CloudConfig.KAFKA.name(), kafka, "--kafka")
+                .flag(CloudConfig.DATA_DIR.name(), dataDir, "--data-dir"));
+    CloudConfig config = CloudConfig.from(parsed);
+    WebhookConfig webhook = WebhookConfig.from(parsed);
+    OpsConfig ops = OpsConfig.from(parsed, CloudConfig.OPS_BIND, CloudConfig.OPS_PORT);
+    PrometheusMeterRegistry metrics = OpsServer.registry();
+    Components running = new Components();
     PrintWriter out = spec.commandLine().getOut();
-    StopSignal stop = StopSignal.install(router, out, "kedge cloud stopped");
+    try {
+      Cloud cloud = running.add(Cloud.start(config, webhook, metrics));
+      OpsServer opsServer =
+          running.add(OpsServer.start(ops.bind(), ops.port(), metrics, cloud::unreadyReason));
+      out.println("  metrics    http://" + ops.bind() + ":" + opsServer.port() + "/metrics");
+      if (cloud.webhook() != null) {
+        out.println(
+            "  webhook    https://"
+                + webhook.bind()
+                + ":"
+                + cloud.webhook().port()
+                + WebhookServer.PATH);
+      }
+    } catch (RuntimeException e) {
+      running.close();
+      throw e;
+    }
+    StopSignal stop = StopSignal.install(running, out, "kedge cloud stopped");
     stop.readyAndAwait(out, READY_LINE);
     return 0;
   }

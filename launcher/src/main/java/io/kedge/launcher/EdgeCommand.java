@@ -2,7 +2,12 @@ package io.kedge.launcher;
 
 import io.kedge.edge.relay.EdgeConfig;
 import io.kedge.edge.relay.EdgeNode;
+import io.kedge.runtime.config.Config;
 import io.kedge.runtime.config.ConfigSources;
+import io.kedge.runtime.lifecycle.Components;
+import io.kedge.runtime.ops.OpsConfig;
+import io.kedge.runtime.ops.OpsServer;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -46,24 +51,45 @@ public final class EdgeCommand implements Callable<Integer> {
       description = "Eventbus MQTT port (edge.mqtt-port, default 1884).")
   Integer mqttPort;
 
+  @Option(
+      names = "--ops-port",
+      paramLabel = "PORT",
+      description = "Port of /metrics, /healthz, /readyz (ops.port, default 9101).")
+  Integer opsPort;
+
   @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration file.")
   Path configFile;
 
   @Override
   public Integer call() throws InterruptedException {
-    EdgeConfig config =
-        EdgeConfig.from(
-            EdgeConfig.DEF.parse(
-                ConfigSources.withEnvironment(System.getenv())
-                    .file(configFile)
-                    .flag(EdgeConfig.NODE.name(), node, "--node")
-                    .flag(EdgeConfig.KAFKA.name(), kafka, "--kafka")
-                    .flag(EdgeConfig.DATA_DIR.name(), dataDir, "--data-dir")
-                    .flag(EdgeConfig.API_PORT.name(), apiPort, "--api-port")
-                    .flag(EdgeConfig.MQTT_PORT.name(), mqttPort, "--mqtt-port")));
+    Config parsed =
+        EdgeConfig.DEF.parse(
+            ConfigSources.withEnvironment(System.getenv())
+                .file(configFile)
+                .flag(EdgeConfig.NODE.name(), node, "--node")
+                .flag(EdgeConfig.KAFKA.name(), kafka, "--kafka")
+                .flag(EdgeConfig.DATA_DIR.name(), dataDir, "--data-dir")
+                .flag(EdgeConfig.API_PORT.name(), apiPort, "--api-port")
+                .flag(EdgeConfig.MQTT_PORT.name(), mqttPort, "--mqtt-port")
+                .flag(EdgeConfig.OPS_PORT.name(), opsPort, "--ops-port"));
+    EdgeConfig config = EdgeConfig.from(parsed);
+    OpsConfig opsConfig = OpsConfig.from(parsed, EdgeConfig.OPS_BIND, EdgeConfig.OPS_PORT);
     PrintWriter out = spec.commandLine().getOut();
-    EdgeNode edge = EdgeNode.start(config, VersionCommand.version());
-    StopSignal stop = StopSignal.install(edge, out, "kedge edge stopped");
+    PrometheusMeterRegistry metrics = OpsServer.registry();
+    Components running = new Components();
+    EdgeNode edge = running.add(EdgeNode.start(config, VersionCommand.version()));
+    OpsServer ops;
+    try {
+      edge.bindMetrics(metrics);
+      ops =
+          running.add(
+              OpsServer.start(opsConfig.bind(), opsConfig.port(), metrics, edge::unreadyReason));
+    } catch (RuntimeException e) {
+      running.close();
+      throw e;
+    }
+    StopSignal stop = StopSignal.install(running, out, "kedge edge stopped");
+    out.println("  metrics    http://" + opsConfig.bind() + ":" + ops.port() + "/metrics");
     out.println(
         "  edge API   http://"
             + config.apiBind()

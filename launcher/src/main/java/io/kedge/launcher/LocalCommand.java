@@ -1,10 +1,11 @@
 package io.kedge.launcher;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kedge.cloud.Cloud;
 import io.kedge.cloud.CloudConfig;
+import io.kedge.cloud.admission.WebhookConfig;
 import io.kedge.cloud.manifest.Manifest;
 import io.kedge.cloud.manifest.ManifestPublisher;
-import io.kedge.cloud.router.Router;
 import io.kedge.cloud.router.RouterTopology;
 import io.kedge.edge.relay.EdgeConfig;
 import io.kedge.edge.relay.EdgeNode;
@@ -12,9 +13,11 @@ import io.kedge.edge.relay.link.LinkState;
 import io.kedge.kafka.local.LocalKafkaCluster;
 import io.kedge.runtime.config.ConfigSources;
 import io.kedge.runtime.lifecycle.Components;
+import io.kedge.runtime.ops.OpsServer;
 import io.kedge.schemas.EventCodec;
 import io.kedge.schemas.KedgeTopics;
 import io.kedge.schemas.ObjectKey;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -62,6 +65,12 @@ public final class LocalCommand implements Callable<Integer> {
   Integer kafkaPort;
 
   @Option(
+      names = "--ops-port",
+      paramLabel = "PORT",
+      description = "Port of /metrics, /healthz, /readyz (default: 9100; 0 = free port).")
+  Integer opsPort;
+
+  @Option(
       names = "--api-port",
       paramLabel = "PORT",
       description = "Edge API port of the first node (default: 10550; 0 = free ports).")
@@ -83,7 +92,8 @@ public final class LocalCommand implements Callable<Integer> {
                         "--nodes")
                     .flag(LocalConfig.DATA_DIR.name(), dataDir, "--data-dir")
                     .flag(LocalConfig.KAFKA_PORT.name(), kafkaPort, "--kafka-port")
-                    .flag(LocalConfig.API_PORT.name(), apiPort, "--api-port")));
+                    .flag(LocalConfig.API_PORT.name(), apiPort, "--api-port")
+                    .flag(LocalConfig.OPS_PORT.name(), opsPort, "--ops-port")));
     PrintWriter out = spec.commandLine().getOut();
     Components components = new Components();
     StopSignal stop = StopSignal.install(components, out, "kedge local stopped");
@@ -127,7 +137,13 @@ public final class LocalCommand implements Callable<Integer> {
             RouterTopology.DEFAULT_BROADCAST_KINDS,
             false,
             config.topicPrefix() + "-router");
-    components.add(Router.start(cloud));
+    PrometheusMeterRegistry metrics = OpsServer.registry();
+    Cloud router =
+        components.add(
+            Cloud.start(
+                cloud,
+                new WebhookConfig(false, "", 0, "", "", List.of(), false), // no API server here
+                metrics));
     registerNodes(bootstrap, topics, config.nodes());
 
     List<EdgeNode> edges = new ArrayList<>();
@@ -147,8 +163,23 @@ public final class LocalCommand implements Callable<Integer> {
                       .flag(EdgeConfig.API_PORT.name(), config.apiPort(i), "--api-port")
                       .flag(
                           EdgeConfig.TOPIC_PREFIX.name(), config.topicPrefix(), "topics.prefix")));
-      edges.add(components.add(EdgeNode.start(edge, VersionCommand.version())));
+      EdgeNode started = components.add(EdgeNode.start(edge, VersionCommand.version()));
+      started.bindMetrics(metrics);
+      edges.add(started);
     }
+    OpsServer ops =
+        components.add(
+            OpsServer.start(
+                "127.0.0.1",
+                config.opsPort(),
+                metrics,
+                () -> {
+                  String reason = router.unreadyReason();
+                  for (EdgeNode edge : edges) {
+                    reason = reason != null ? reason : edge.unreadyReason();
+                  }
+                  return reason;
+                }));
     for (EdgeNode edge : edges) {
       awaitConnected(edge, Duration.ofSeconds(60));
     }
@@ -170,6 +201,7 @@ public final class LocalCommand implements Callable<Integer> {
               + "  topic "
               + topics.node(node).name());
     }
+    out.println("  metrics    http://127.0.0.1:" + ops.port() + "/metrics  (/healthz, /readyz)");
     out.println(
         "  try        ./kedge apply -f examples/pod.yaml && kubectl -s http://127.0.0.1:"
             + edges.get(0).apiPort()

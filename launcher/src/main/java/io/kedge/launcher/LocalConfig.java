@@ -4,6 +4,7 @@ import io.kedge.runtime.config.CommonKeys;
 import io.kedge.runtime.config.Config;
 import io.kedge.runtime.config.ConfigDef;
 import io.kedge.runtime.config.ConfigKey;
+import io.kedge.runtime.ops.OpsConfig;
 import io.kedge.schemas.KedgeTopics;
 import io.kedge.schemas.NodeNames;
 import java.nio.file.Path;
@@ -17,7 +18,8 @@ record LocalConfig(
     int kafkaPort,
     int apiPort,
     String topicPrefix,
-    Duration nodeRetention) {
+    Duration nodeRetention,
+    int opsPort) {
 
   static final ConfigKey<List<String>> NODES =
       ConfigKey.list(
@@ -46,6 +48,8 @@ record LocalConfig(
           Duration.ofMinutes(1),
           "Time retention of node topics.");
 
+  static final ConfigKey<Integer> OPS_PORT = OpsConfig.portKey(9100);
+
   static final ConfigDef DEF =
       new ConfigDef("local")
           .define(NODES)
@@ -53,7 +57,8 @@ record LocalConfig(
           .define(KAFKA_PORT)
           .define(API_PORT)
           .define(TOPIC_PREFIX)
-          .define(NODE_RETENTION);
+          .define(NODE_RETENTION)
+          .define(OPS_PORT);
 
   static LocalConfig from(Config config) {
     return new LocalConfig(
@@ -62,7 +67,8 @@ record LocalConfig(
         config.get(KAFKA_PORT),
         config.get(API_PORT),
         config.get(TOPIC_PREFIX),
-        config.get(NODE_RETENTION));
+        config.get(NODE_RETENTION),
+        config.get(OPS_PORT));
   }
 
   KedgeTopics topics() {

@@ -34,7 +34,11 @@ class LocalCommandIT {
             "--data-dir",
             tmp.resolve("data").toString(),
             "--nodes",
-            "edge-1,edge-2");
+            "edge-1,edge-2",
+            "--api-port",
+            "0",
+            "--ops-port",
+            "0");
     try (ChildJvm local =
         ChildJvm.start(
             "kedge-local", Main.class, ChildJvm.chronicleFlags(), args, tmp.resolve("local.log"))) {
@@ -53,6 +57,29 @@ class LocalCommandIT {
                 "kedge.node.edge-2");
       }
       assertThat(local.readOutput()).contains("kafka      127.0.0.1:" + port);
+
+      // metrics and health of the whole process
+      java.util.regex.Matcher ops =
+          Pattern.compile("metrics    (http://\\S+)/metrics").matcher(local.readOutput());
+      assertThat(ops.find()).as("the metrics endpoint is printed").isTrue();
+      java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+      var metrics =
+          http.send(
+              java.net.http.HttpRequest.newBuilder(java.net.URI.create(ops.group(1) + "/metrics"))
+                  .build(),
+              java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertThat(metrics.statusCode()).isEqualTo(200);
+      assertThat(metrics.body())
+          .contains("kedge_link_state{node=\"edge-1\",state=\"CONNECTED\"} 1.0")
+          .contains("kedge_view_objects{node=\"edge-2\"}")
+          .contains("kedge_router_running 1.0")
+          .contains("jvm_memory_used_bytes");
+      var ready =
+          http.send(
+              java.net.http.HttpRequest.newBuilder(java.net.URI.create(ops.group(1) + "/readyz"))
+                  .build(),
+              java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
 
       int exit = local.stop(Duration.ofSeconds(60));
       assertThat(exit)

@@ -36,7 +36,10 @@ final class EdgeProcess implements AutoCloseable {
     try {
       Files.createDirectories(dir);
       Files.writeString(
-          config, "topics:\n  prefix: " + topicPrefix + "\nedge:\n  bookmark-interval: 2s\n");
+          config,
+          "topics:\n  prefix: "
+              + topicPrefix
+              + "\nedge:\n  bookmark-interval: 2s\nops:\n  port: 0\n");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -86,6 +86,11 @@ public final class Router implements AutoCloseable {
     return props;
   }
 
+  /** The Kafka Streams instance, for its metrics. */
+  public KafkaStreams streams() {
+    return streams;
+  }
+
   public KafkaStreams.State state() {
     return streams.state();
   }

@@ -4,6 +4,7 @@ import io.kedge.runtime.config.CommonKeys;
 import io.kedge.runtime.config.Config;
 import io.kedge.runtime.config.ConfigDef;
 import io.kedge.runtime.config.ConfigKey;
+import io.kedge.runtime.ops.OpsConfig;
 import io.kedge.schemas.KedgeTopics;
 import io.kedge.schemas.NodeNames;
 import java.net.InetAddress;
@@ -87,6 +88,9 @@ public record EdgeConfig(
           "Pods created on the edge API with app-offline.kubeedge.io=autonomy also tolerate"
               + " node.kubernetes.io/not-ready forever.");
 
+  public static final ConfigKey<String> OPS_BIND = OpsConfig.bindKey("127.0.0.1");
+  public static final ConfigKey<Integer> OPS_PORT = OpsConfig.portKey(9101);
+
   public static final ConfigDef DEF =
       new ConfigDef("edge")
           .define(NODE)
@@ -100,7 +104,9 @@ public record EdgeConfig(
           .define(WATCH_HISTORY)
           .define(BOOKMARK_INTERVAL)
           .define(WRITE_TIMEOUT)
-          .define(TOLERATE_NOT_READY);
+          .define(TOLERATE_NOT_READY)
+          .define(OPS_BIND)
+          .define(OPS_PORT);
 
   public static EdgeConfig from(Config config) {
     return new EdgeConfig(

@@ -12,6 +12,7 @@ import io.kedge.edge.relay.uplink.UplinkForwarder;
 import io.kedge.edge.relay.uplink.UplinkLog;
 import io.kedge.runtime.lifecycle.Components;
 import io.kedge.schemas.EventCodec;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -196,6 +197,21 @@ public final class EdgeNode implements AutoCloseable {
 
   public UplinkForwarder uplink() {
     return forwarder;
+  }
+
+  /** Edge API request counts. */
+  public io.kedge.edge.api.http.ApiStats apiStats() {
+    return api.stats();
+  }
+
+  /** Registers this node's metrics, tagged with its name. */
+  public void bindMetrics(MeterRegistry registry) {
+    EdgeMetrics.bind(this, config.node(), config.dataDir(), registry);
+  }
+
+  /** Null when ready, else why not: what {@code /readyz} answers. */
+  public String unreadyReason() {
+    return ready() ? null : "node " + config.node() + ": the view is still replaying the log";
   }
 
   public boolean ready() {

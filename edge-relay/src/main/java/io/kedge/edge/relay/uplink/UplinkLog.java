@@ -5,10 +5,10 @@ import io.kedge.schemas.EventData;
 import io.kedge.schemas.EventType;
 import java.nio.file.Path;
 import net.openhft.chronicle.bytes.Bytes;
-import net.openhft.chronicle.queue.ChronicleQueue;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.RollCycle;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import net.openhft.chronicle.wire.DocumentContext;
 
@@ -23,11 +23,11 @@ public final class UplinkLog implements AutoCloseable {
   /** One queued event. */
   public record Pending(long index, EventData data, String subject) {}
 
-  private final ChronicleQueue queue;
+  private final SingleChronicleQueue queue;
   private final EventCodec codec;
   private final ExcerptAppender appender;
 
-  private UplinkLog(ChronicleQueue queue, EventCodec codec) {
+  private UplinkLog(SingleChronicleQueue queue, EventCodec codec) {
     this.queue = queue;
     this.codec = codec;
     this.appender = queue.createAppender();
@@ -62,6 +62,17 @@ public final class UplinkLog implements AutoCloseable {
 
   public long lastIndex() {
     return queue.lastIndex();
+  }
+
+  /** How many events follow {@code afterIndex} ({@code -1}: all): the backlog not yet forwarded. */
+  public long countAfter(long afterIndex) {
+    long last = queue.lastIndex();
+    if (last < 0 || last <= afterIndex) {
+      return 0;
+    }
+    long from = afterIndex < 0 ? queue.firstIndex() : afterIndex;
+    long count = queue.countExcerpts(from, last) + 1; // [from, last) plus last itself
+    return afterIndex < 0 ? count : count - 1; // afterIndex itself was forwarded
   }
 
   /** A reader of events after {@code afterIndex} ({@code -1}: from the start). */

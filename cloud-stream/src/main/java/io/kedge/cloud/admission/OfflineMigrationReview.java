@@ -1,0 +1,65 @@
+package io.kedge.cloud.admission;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kedge.schemas.EventCodec;
+import io.kedge.schemas.objects.OfflineAutonomy;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+
+/**
+ * Answers an {@code admission.k8s.io/v1} AdmissionReview for {@code /offlinemigration}: a pod
+ * labelled {@code app-offline.kubeedge.io=autonomy} gets the tolerations that keep it from ever
+ * being evicted when its node goes offline (COMPAT.md §3). Pods are always allowed; the answer
+ * carries a JSON patch only when something must change.
+ */
+public final class OfflineMigrationReview {
+  private final OfflineAutonomy autonomy;
+
+  public OfflineMigrationReview(OfflineAutonomy autonomy) {
+    this.autonomy = autonomy;
+  }
+
+  /**
+   * The AdmissionReview answering {@code review}.
+   *
+   * @throws IllegalArgumentException naming the field when the review cannot be answered
+   */
+  public ObjectNode answer(JsonNode review) {
+    if (!"AdmissionReview".equals(review.path("kind").asText())
+        || !"admission.k8s.io/v1".equals(review.path("apiVersion").asText())) {
+      throw new IllegalArgumentException(
+          "expected kind AdmissionReview, apiVersion admission.k8s.io/v1; got kind '"
+              + review.path("kind").asText()
+              + "', apiVersion '"
+              + review.path("apiVersion").asText()
+              + "'");
+    }
+    JsonNode request = review.path("request");
+    String uid = request.path("uid").asText("");
+    if (uid.isEmpty()) {
+      throw new IllegalArgumentException("request.uid is missing");
+    }
+    ObjectNode answer = EventCodec.json().createObjectNode();
+    answer.put("apiVersion", "admission.k8s.io/v1").put("kind", "AdmissionReview");
+    ObjectNode response = answer.putObject("response").put("uid", uid).put("allowed", true);
+    JsonNode pod = request.path("object");
+    String operation = request.path("operation").asText("");
+    boolean isPod =
+        "Pod".equals(pod.path("kind").asText("Pod"))
+            && "".equals(request.path("kind").path("group").asText(""))
+            && "Pod".equals(request.path("kind").path("kind").asText("Pod"));
+    if (!isPod || !(operation.equals("CREATE") || operation.equals("UPDATE")) || !pod.isObject()) {
+      return answer;
+    }
+    ArrayNode patch = autonomy.patch(pod, operation.equals("UPDATE"));
+    if (!patch.isEmpty()) {
+      response.put("patchType", "JSONPatch");
+      response.put(
+          "patch",
+          Base64.getEncoder().encodeToString(patch.toString().getBytes(StandardCharsets.UTF_8)));
+    }
+    return answer;
+  }
+}

@@ -1,0 +1,97 @@
+package io.kedge.edge.relay;
+
+import io.kedge.edge.relay.link.LinkState;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+
+/**
+ * An edge node's metrics, tagged with its name: link state and lag, log size, VIEW objects and
+ * watchers, API requests, uplink backlog and writes waiting for the cloud.
+ */
+final class EdgeMetrics {
+  private EdgeMetrics() {}
+
+  static void bind(EdgeNode edge, String node, Path dataDir, MeterRegistry registry) {
+    Tags tags = Tags.of("node", node);
+    for (LinkState state : LinkState.values()) {
+      Gauge.builder("kedge_link_state", edge, e -> e.linkState() == state ? 1 : 0)
+          .description("1 for the cloud link's current state")
+          .tags(tags.and("state", state.name()))
+          .register(registry);
+    }
+    Gauge.builder("kedge_downlink_lag_records", edge, e -> e.downlink().lag())
+        .description("Records in the node topic not yet in the log")
+        .tags(tags)
+        .register(registry);
+    Gauge.builder("kedge_downlink_offset", edge, e -> e.downlink().lastOffset())
+        .description("Offset of the last node-topic record in the log")
+        .tags(tags)
+        .register(registry);
+    FunctionCounter.builder("kedge_downlink_poison_total", edge, e -> e.downlink().poisonCount())
+        .description("Node-topic records that failed validation, kept in the log as poison")
+        .tags(tags)
+        .register(registry);
+    Gauge.builder("kedge_log_bytes", dataDir, EdgeMetrics::size)
+        .description("Bytes on disk of the node's log, uplink queue and snapshots")
+        .tags(tags)
+        .register(registry);
+    Gauge.builder("kedge_view_objects", edge, e -> e.view().size())
+        .description("Objects the edge API serves")
+        .tags(tags)
+        .register(registry);
+    Gauge.builder("kedge_view_resource_version", edge, e -> e.view().resourceVersion())
+        .description("Log index the VIEW has applied")
+        .tags(tags)
+        .register(registry);
+    Gauge.builder("kedge_watchers", edge, e -> e.view().watchCount())
+        .description("Open watches on the edge API")
+        .tags(tags)
+        .register(registry);
+    for (String kind : new String[] {"list", "get", "watch", "write"}) {
+      FunctionCounter.builder("kedge_api_requests_total", edge, e -> requests(e, kind))
+          .description("Edge API requests by kind")
+          .tags(tags.and("kind", kind))
+          .register(registry);
+    }
+    Gauge.builder(
+            "kedge_uplink_backlog_events",
+            edge,
+            e -> e.uplinkLog().countAfter(e.uplink().forwardedIndex()))
+        .description("Uplink events not yet acknowledged by Kafka")
+        .tags(tags)
+        .register(registry);
+  }
+
+  private static double requests(EdgeNode edge, String kind) {
+    var stats = edge.apiStats();
+    return switch (kind) {
+      case "list" -> stats.lists();
+      case "get" -> stats.gets();
+      case "watch" -> stats.watches();
+      default -> stats.writes();
+    };
+  }
+
+  private static double size(Path dir) {
+    try (Stream<Path> files = Files.walk(dir)) {
+      return files.filter(Files::isRegularFile).mapToLong(EdgeMetrics::bytes).sum();
+    } catch (IOException | UncheckedIOException e) {
+      return Double.NaN;
+    }
+  }
+
+  private static long bytes(Path file) {
+    try {
+      return Files.size(file);
+    } catch (IOException e) {
+      return 0; // rolled away meanwhile
+    }
+  }
+}
