@@ -3,18 +3,10 @@ package io.kedge.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.kedge.cloud.CloudConfig;
-import io.kedge.cloud.manifest.Manifest;
-import io.kedge.cloud.manifest.ManifestPublisher;
-import io.kedge.cloud.router.Router;
-import io.kedge.cloud.router.RouterTopology;
 import io.kedge.kafka.local.LocalKafkaCluster;
 import io.kedge.schemas.EventCodec;
-import io.kedge.schemas.KedgeTopics;
-import io.kedge.schemas.ObjectKey;
 import io.kedge.testkit.Kubectl;
 import io.kedge.testkit.TcpProxy;
-import io.kedge.testkit.TestNames;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -39,38 +31,21 @@ class EdgeSpineIT {
     Assumptions.assumeTrue(
         kubectlBinary != null, "SKIPPED: no kubectl found; run .ci/fetch-kubectl to fetch one");
     long started = System.nanoTime();
-    int proxyPort = LocalKafkaCluster.freePort();
-    int edgeListenerPort = LocalKafkaCluster.freePort();
-    String prefix = TestNames.unique("spine");
-    KedgeTopics topics = new KedgeTopics(prefix, 1, Duration.ofDays(1));
-    try (LocalKafkaCluster kafka =
-            LocalKafkaCluster.builder()
-                .listener("EDGE", edgeListenerPort, proxyPort)
-                .build()
-                .start(Duration.ofSeconds(60));
-        TcpProxy link = new TcpProxy(proxyPort, "127.0.0.1", edgeListenerPort);
-        Router router =
-            Router.start(
-                new CloudConfig(
-                    kafka.bootstrapServers(),
-                    tmp.resolve("cloud"),
-                    prefix,
-                    Duration.ofDays(1),
-                    1,
-                    RouterTopology.DEFAULT_BROADCAST_KINDS,
-                    false,
-                    prefix + "-router"));
-        ManifestPublisher cloud =
-            new ManifestPublisher(kafka.bootstrapServers(), topics, Duration.ofSeconds(30));
+    try (CloudEnvironment cloud = new CloudEnvironment("spine", tmp);
         EdgeProcess edge =
             new EdgeProcess(
-                NODE, link.address(), prefix, tmp.resolve("edge"), LocalKafkaCluster.freePort())) {
-      apply(cloud, node(NODE));
+                NODE,
+                cloud.edgeBootstrap(),
+                cloud.prefix,
+                tmp.resolve("edge"),
+                LocalKafkaCluster.freePort())) {
+      TcpProxy link = cloud.link;
+      cloud.apply(CloudEnvironment.node(NODE));
       edge.start();
       edge.jvm().awaitOutput(Pattern.compile("-> CONNECTED"), Duration.ofSeconds(60));
       Kubectl kubectl = Kubectl.at(kubectlBinary, edge.url());
 
-      apply(cloud, pod("a"));
+      cloud.apply(pod("a"));
       Path out = tmp.resolve("watch.out");
       Process watch =
           kubectl.start(
@@ -80,8 +55,8 @@ class EdgeSpineIT {
       // The cloud link goes down: reads and the open watch keep working from the log.
       link.cut();
       edge.jvm().awaitOutput(Pattern.compile("-> DISCONNECTED"), Duration.ofSeconds(60));
-      apply(cloud, pod("b"));
-      delete(cloud, pod("a"));
+      cloud.apply(pod("b"));
+      cloud.delete(pod("a"));
       Kubectl.Result offline = kubectl.run("get", "pods", "-o", "name");
       assertThat(offline.exitCode()).as(offline.stderr()).isZero();
       assertThat(offline.stdout().lines()).containsExactly("pod/a");
@@ -96,7 +71,7 @@ class EdgeSpineIT {
       // kill -9 while the link is down, restart offline: the last state is served at once.
       link.cut();
       edge.kill9();
-      apply(cloud, pod("c"));
+      cloud.apply(pod("c"));
       edge.start();
       Kubectl.Result restarted = kubectl.run("get", "pods", "-o", "name");
       assertThat(restarted.stdout().lines()).containsExactly("pod/b");
@@ -116,13 +91,6 @@ class EdgeSpineIT {
     }
   }
 
-  private static ObjectNode node(String name) {
-    ObjectNode node = EventCodec.json().createObjectNode();
-    node.put("apiVersion", "v1").put("kind", "Node");
-    node.putObject("metadata").put("name", name);
-    return node;
-  }
-
   private static ObjectNode pod(String name) {
     ObjectNode pod = EventCodec.json().createObjectNode();
     pod.put("apiVersion", "v1").put("kind", "Pod");
@@ -134,13 +102,5 @@ class EdgeSpineIT {
         .put("name", "app")
         .put("image", "nginx");
     return pod;
-  }
-
-  private static void apply(ManifestPublisher cloud, ObjectNode object) {
-    cloud.apply(List.of(new Manifest(Path.of("test"), 1, ObjectKey.of(object), object)), m -> {});
-  }
-
-  private static void delete(ManifestPublisher cloud, ObjectNode object) {
-    cloud.delete(List.of(new Manifest(Path.of("test"), 1, ObjectKey.of(object), object)), m -> {});
   }
 }

@@ -4,23 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.kedge.cloud.CloudConfig;
-import io.kedge.cloud.manifest.Manifest;
-import io.kedge.cloud.manifest.ManifestPublisher;
-import io.kedge.cloud.router.Router;
-import io.kedge.cloud.router.RouterTopology;
 import io.kedge.edge.relay.EdgeConfig;
 import io.kedge.edge.relay.EdgeNode;
 import io.kedge.edge.relay.link.LinkState;
-import io.kedge.kafka.local.LocalKafkaCluster;
 import io.kedge.schemas.EventCodec;
 import io.kedge.schemas.KedgeEvent;
 import io.kedge.schemas.KedgeTopics;
-import io.kedge.schemas.ObjectKey;
 import io.kedge.schemas.ResourceUpsert;
 import io.kedge.testkit.Kubectl;
 import io.kedge.testkit.TcpProxy;
-import io.kedge.testkit.TestNames;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -54,34 +46,10 @@ class EdgeWritesIT {
     Assumptions.assumeTrue(
         kubectlBinary != null, "SKIPPED: no kubectl found; run .ci/fetch-kubectl to fetch one");
     long started = System.nanoTime();
-    int proxyPort = LocalKafkaCluster.freePort();
-    int edgeListenerPort = LocalKafkaCluster.freePort();
-    String prefix = TestNames.unique("writes");
-    KedgeTopics topics = new KedgeTopics(prefix, 1, Duration.ofDays(1));
-    try (LocalKafkaCluster kafka =
-            LocalKafkaCluster.builder()
-                .listener("EDGE", edgeListenerPort, proxyPort)
-                .build()
-                .start(Duration.ofSeconds(60));
-        TcpProxy link = new TcpProxy(proxyPort, "127.0.0.1", edgeListenerPort);
-        Router router =
-            Router.start(
-                new CloudConfig(
-                    kafka.bootstrapServers(),
-                    tmp.resolve("cloud"),
-                    prefix,
-                    Duration.ofDays(1),
-                    1,
-                    RouterTopology.DEFAULT_BROADCAST_KINDS,
-                    false,
-                    prefix + "-router"));
-        ManifestPublisher cloud =
-            new ManifestPublisher(kafka.bootstrapServers(), topics, Duration.ofSeconds(30))) {
-      ObjectNode nodeObject = EventCodec.json().createObjectNode();
-      nodeObject.put("apiVersion", "v1").put("kind", "Node");
-      nodeObject.putObject("metadata").put("name", NODE);
-      cloud.apply(
-          List.of(new Manifest(Path.of("test"), 1, ObjectKey.of(nodeObject), nodeObject)), m -> {});
+    try (CloudEnvironment cloud = new CloudEnvironment("writes", tmp)) {
+      TcpProxy link = cloud.link;
+      KedgeTopics topics = cloud.topics;
+      cloud.apply(CloudEnvironment.node(NODE));
       try (EdgeNode edge =
           EdgeNode.start(
               new EdgeConfig(
@@ -91,7 +59,7 @@ class EdgeWritesIT {
                   "127.0.0.1",
                   0,
                   0,
-                  prefix,
+                  cloud.prefix,
                   EdgeConfig.RollCycleChoice.FAST_DAILY,
                   10_000,
                   Duration.ofSeconds(30),
@@ -190,7 +158,7 @@ class EdgeWritesIT {
         Awaitility.await("the offline status write is applied in the cloud")
             .atMost(Duration.ofSeconds(90))
             .until(
-                () -> cloudObject(kafka.bootstrapServers(), topics, "/v1/Pod/default/web"),
+                () -> cloudObject(cloud.kafka.bootstrapServers(), topics, "/v1/Pod/default/web"),
                 pod -> pod != null && pod.at("/status/phase").asText().equals("Succeeded"));
 
         // delete, and kubectl wait sees it go

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
+import io.kedge.runtime.lifecycle.DaemonThreads;
 import io.kedge.schemas.EventCodec;
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,7 +13,6 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.LongAdder;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
@@ -48,14 +48,7 @@ public final class WebhookServer implements AutoCloseable {
           "the admission webhook cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
     }
     server.setHttpsConfigurator(new HttpsConfigurator(tls));
-    ExecutorService executor =
-        Executors.newFixedThreadPool(
-            4,
-            r -> {
-              Thread t = new Thread(r, "kedge-webhook");
-              t.setDaemon(true);
-              return t;
-            });
+    ExecutorService executor = DaemonThreads.pool("kedge-webhook", 4);
     WebhookServer webhook = new WebhookServer(server, executor);
     server.createContext(PATH, exchange -> webhook.handle(exchange, review));
     server.setExecutor(executor);

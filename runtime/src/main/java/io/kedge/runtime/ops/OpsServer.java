@@ -2,6 +2,7 @@ package io.kedge.runtime.ops;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.kedge.runtime.lifecycle.DaemonThreads;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -15,7 +16,6 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -76,14 +76,7 @@ public final class OpsServer implements AutoCloseable {
         "/metrics",
         exchange ->
             reply(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape()));
-    ExecutorService executor =
-        Executors.newFixedThreadPool(
-            2,
-            r -> {
-              Thread t = new Thread(r, "kedge-ops");
-              t.setDaemon(true);
-              return t;
-            });
+    ExecutorService executor = DaemonThreads.pool("kedge-ops", 2);
     server.setExecutor(executor);
     server.start();
     OpsServer ops = new OpsServer(server, executor, gc);

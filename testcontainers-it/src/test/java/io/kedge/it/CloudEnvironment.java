@@ -1,0 +1,95 @@
+package io.kedge.it;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kedge.cloud.CloudConfig;
+import io.kedge.cloud.manifest.Manifest;
+import io.kedge.cloud.manifest.ManifestPublisher;
+import io.kedge.cloud.router.Router;
+import io.kedge.cloud.router.RouterTopology;
+import io.kedge.kafka.local.LocalKafkaCluster;
+import io.kedge.runtime.lifecycle.Components;
+import io.kedge.schemas.EventCodec;
+import io.kedge.schemas.KedgeTopics;
+import io.kedge.schemas.ObjectKey;
+import io.kedge.testkit.TcpProxy;
+import io.kedge.testkit.TestNames;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The cloud side of an end-to-end test, on real local processes: an in-process KRaft broker whose
+ * edge listener sits behind a TCP proxy (the cloud link, which tests cut and restore), the router
+ * with its applier, and a manifest publisher standing in for {@code kedge apply}. Topic names are
+ * unique per environment.
+ */
+final class CloudEnvironment implements AutoCloseable {
+  private final Components parts = new Components();
+  final LocalKafkaCluster kafka;
+  final TcpProxy link;
+  final Router router;
+  final ManifestPublisher publisher;
+  final KedgeTopics topics;
+  final String prefix;
+
+  CloudEnvironment(String name, Path dir) throws Exception {
+    prefix = TestNames.unique(name);
+    topics = new KedgeTopics(prefix, 1, Duration.ofDays(1));
+    int proxyPort = LocalKafkaCluster.freePort();
+    int edgeListenerPort = LocalKafkaCluster.freePort();
+    try {
+      kafka =
+          parts.add(
+              LocalKafkaCluster.builder()
+                  .listener("EDGE", edgeListenerPort, proxyPort)
+                  .build()
+                  .start(Duration.ofSeconds(60)));
+      link = parts.add(new TcpProxy(proxyPort, "127.0.0.1", edgeListenerPort));
+      router =
+          parts.add(
+              Router.start(
+                  new CloudConfig(
+                      kafka.bootstrapServers(),
+                      dir.resolve("cloud"),
+                      prefix,
+                      Duration.ofDays(1),
+                      1,
+                      RouterTopology.DEFAULT_BROADCAST_KINDS,
+                      false,
+                      prefix + "-router")));
+      publisher =
+          parts.add(
+              new ManifestPublisher(kafka.bootstrapServers(), topics, Duration.ofSeconds(30)));
+    } catch (Exception e) {
+      parts.close();
+      throw e;
+    }
+  }
+
+  /** Where edge nodes connect: through the link proxy. */
+  String edgeBootstrap() {
+    return link.address();
+  }
+
+  void apply(ObjectNode object) {
+    publisher.apply(
+        List.of(new Manifest(Path.of("test"), 1, ObjectKey.of(object), object)), m -> {});
+  }
+
+  void delete(ObjectNode object) {
+    publisher.delete(
+        List.of(new Manifest(Path.of("test"), 1, ObjectKey.of(object), object)), m -> {});
+  }
+
+  static ObjectNode node(String name) {
+    ObjectNode node = EventCodec.json().createObjectNode();
+    node.put("apiVersion", "v1").put("kind", "Node");
+    node.putObject("metadata").put("name", name);
+    return node;
+  }
+
+  @Override
+  public void close() {
+    parts.close();
+  }
+}
