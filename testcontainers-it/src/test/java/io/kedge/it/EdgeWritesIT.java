@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kedge.edge.relay.EdgeConfig;
 import io.kedge.edge.relay.EdgeNode;
 import io.kedge.edge.relay.link.LinkState;
+import io.kedge.edge.relay.uplink.UplinkBounds;
 import io.kedge.schemas.EventCodec;
 import io.kedge.schemas.KedgeEvent;
 import io.kedge.schemas.KedgeTopics;
@@ -64,7 +65,8 @@ class EdgeWritesIT {
                   10_000,
                   Duration.ofSeconds(30),
                   Duration.ofSeconds(20),
-                  false),
+                  false,
+                  UplinkBounds.unbounded()),
               "test")) {
         Awaitility.await("edge connected")
             .atMost(Duration.ofSeconds(60))

@@ -1,5 +1,6 @@
 package io.kedge.edge.relay;
 
+import io.kedge.edge.relay.uplink.UplinkBounds;
 import io.kedge.runtime.config.CommonKeys;
 import io.kedge.runtime.config.Config;
 import io.kedge.runtime.config.ConfigDef;
@@ -25,7 +26,8 @@ public record EdgeConfig(
     int watchHistory,
     Duration bookmarkInterval,
     Duration writeTimeout,
-    boolean tolerateNotReady) {
+    boolean tolerateNotReady,
+    UplinkBounds uplinkBounds) {
 
   /** Chronicle Queue roll cycles offered: how often a new queue file starts. */
   public enum RollCycleChoice {
@@ -88,6 +90,27 @@ public record EdgeConfig(
           "Pods created on the edge API with app-offline.kubeedge.io=autonomy also tolerate"
               + " node.kubernetes.io/not-ready forever.");
 
+  public static final ConfigKey<Integer> UPLINK_MAX_EVENTS =
+      ConfigKey.integer(
+          "uplink.max-events",
+          1_000_000,
+          1,
+          1_000_000_000,
+          "Events the uplink queue may hold while the cloud is away.");
+  public static final ConfigKey<Duration> UPLINK_MAX_AGE =
+      ConfigKey.duration(
+          "uplink.max-age",
+          Duration.ofDays(7),
+          Duration.ofSeconds(1),
+          "How long an event may wait in the uplink queue.");
+  public static final ConfigKey<UplinkBounds.FullPolicy> UPLINK_FULL_POLICY =
+      ConfigKey.choice(
+          "uplink.full-policy",
+          UplinkBounds.FullPolicy.class,
+          UplinkBounds.FullPolicy.REJECT,
+          "When the uplink is full: REJECT new events with a clear error to the writer, or"
+              + " DROP_OLDEST (counted in kedge_uplink_dropped_total and logged).");
+
   public static final ConfigKey<String> OPS_BIND = OpsConfig.bindKey("127.0.0.1");
   public static final ConfigKey<Integer> OPS_PORT = OpsConfig.portKey(9101);
 
@@ -105,6 +128,9 @@ public record EdgeConfig(
           .define(BOOKMARK_INTERVAL)
           .define(WRITE_TIMEOUT)
           .define(TOLERATE_NOT_READY)
+          .define(UPLINK_MAX_EVENTS)
+          .define(UPLINK_MAX_AGE)
+          .define(UPLINK_FULL_POLICY)
           .define(OPS_BIND)
           .define(OPS_PORT);
 
@@ -121,7 +147,11 @@ public record EdgeConfig(
         config.get(WATCH_HISTORY),
         config.get(BOOKMARK_INTERVAL),
         config.get(WRITE_TIMEOUT),
-        config.get(TOLERATE_NOT_READY));
+        config.get(TOLERATE_NOT_READY),
+        new UplinkBounds(
+            config.get(UPLINK_MAX_EVENTS),
+            config.get(UPLINK_MAX_AGE),
+            config.get(UPLINK_FULL_POLICY)));
   }
 
   public KedgeTopics topics() {

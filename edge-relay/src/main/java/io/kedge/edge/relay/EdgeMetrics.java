@@ -67,6 +67,10 @@ final class EdgeMetrics {
         .description("Uplink events not yet acknowledged by Kafka")
         .tags(tags)
         .register(registry);
+    FunctionCounter.builder("kedge_uplink_dropped_total", edge, e -> e.uplink().droppedCount())
+        .description("Uplink events dropped because the queue was full (DROP_OLDEST)")
+        .tags(tags)
+        .register(registry);
   }
 
   private static double requests(EdgeNode edge, String kind) {

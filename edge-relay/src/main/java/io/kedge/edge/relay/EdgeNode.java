@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -95,7 +96,9 @@ public final class EdgeNode implements AutoCloseable {
                     producer,
                     config.topics().upstream().name(),
                     dataDir.resolve("uplink.position"),
-                    codec)
+                    codec,
+                    config.uplinkBounds(),
+                    Clock.systemUTC())
                 .start());
     KafkaConsumer<String, byte[]> consumer =
         new KafkaConsumer<>(
@@ -124,7 +127,14 @@ public final class EdgeNode implements AutoCloseable {
                     config.tolerateNotReady()),
                 applier::caughtUp,
                 kedgeVersion,
-                new RelayWriteUplink(link, uplinkLog, log),
+                new RelayWriteUplink(
+                    config.node(),
+                    link,
+                    uplinkLog,
+                    forwarder,
+                    log,
+                    config.uplinkBounds(),
+                    Clock.systemUTC()),
                 config.node()));
     LOG.info(
         "edge node {} started: API http://{}:{}, data in {}",

@@ -201,6 +201,9 @@ public final class EdgeWrites {
     pending.put(request.requestId(), answer);
     try {
       uplink.forward(request);
+    } catch (UplinkFullException e) {
+      pending.remove(request.requestId());
+      return full(e);
     } catch (RuntimeException e) {
       pending.remove(request.requestId());
       LOG.error("write {} cannot be queued for the cloud", request.requestId(), e);
@@ -275,7 +278,11 @@ public final class EdgeWrites {
       return CompletableFuture.completedFuture(WriteReply.of(outcome.code(), outcome.body()));
     }
     if (!forwarded) {
-      uplink.forward(request); // first, so a crash cannot keep a change the cloud never gets
+      try {
+        uplink.forward(request); // first, so a crash cannot keep a change the cloud never gets
+      } catch (UplinkFullException e) {
+        return full(e);
+      }
     }
     ObjectKey key = request.key();
     EventData change =
@@ -391,6 +398,14 @@ public final class EdgeWrites {
       timer.schedule(
           () -> poll(condition, deadlineNanos, done), POLL_MILLIS, TimeUnit.MILLISECONDS);
     }
+  }
+
+  private static CompletableFuture<WriteReply> full(UplinkFullException e) {
+    return CompletableFuture.completedFuture(
+        new WriteReply(
+            503,
+            KubeStatus.failure(503, "ServiceUnavailable", e.getMessage()),
+            Map.of("Retry-After", "1")));
   }
 
   private static CompletableFuture<WriteReply> done(ObjectNode status) {

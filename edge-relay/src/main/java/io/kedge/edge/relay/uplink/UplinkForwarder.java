@@ -2,6 +2,7 @@ package io.kedge.edge.relay.uplink;
 
 import io.kedge.schemas.EventCodec;
 import io.kedge.schemas.KedgeEvent;
+import io.kedge.schemas.ResyncRequest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -9,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -40,6 +42,9 @@ public final class UplinkForwarder implements AutoCloseable {
   private final EventCodec codec;
   private final Thread thread;
   private final AtomicLong forwarded = new AtomicLong(-1);
+  private final AtomicLong dropped = new AtomicLong();
+  private final UplinkBounds bounds;
+  private final Clock clock;
   private volatile boolean running = true;
 
   public UplinkForwarder(
@@ -49,6 +54,31 @@ public final class UplinkForwarder implements AutoCloseable {
       String topic,
       Path positionFile,
       EventCodec codec) {
+    this(
+        node,
+        uplink,
+        producer,
+        topic,
+        positionFile,
+        codec,
+        UplinkBounds.unbounded(),
+        Clock.systemUTC());
+  }
+
+  /**
+   * @param bounds how much may wait; with DROP_OLDEST this forwarder drops what exceeds them
+   */
+  public UplinkForwarder(
+      String node,
+      UplinkLog uplink,
+      Producer<String, byte[]> producer,
+      String topic,
+      Path positionFile,
+      EventCodec codec,
+      UplinkBounds bounds,
+      Clock clock) {
+    this.bounds = bounds;
+    this.clock = clock;
     this.node = node;
     this.source = URI.create("/kedge/edge/" + node);
     this.uplink = uplink;
@@ -69,6 +99,11 @@ public final class UplinkForwarder implements AutoCloseable {
   /** The uplink index of the last event the broker acknowledged ({@code -1}: none). */
   public long forwardedIndex() {
     return forwarded.get();
+  }
+
+  /** Events dropped because the uplink was full (policy DROP_OLDEST). */
+  public long droppedCount() {
+    return dropped.get();
   }
 
   /** The id an uplink event carries: stable across resends. */
@@ -104,6 +139,7 @@ public final class UplinkForwarder implements AutoCloseable {
     if (uplink.lastIndex() <= forwarded.get()) {
       return 0;
     }
+    trim(); // also while the broker is away: that is when the queue grows
     // Fails fast (no send at all) while the topic's metadata is unknown, e.g. the broker is down:
     // a batch whose first sends fail but later ones succeed would be resent, doubling the latter.
     producer.partitionsFor(topic);
@@ -148,6 +184,55 @@ public final class UplinkForwarder implements AutoCloseable {
       throw new IllegalStateException("send not acknowledged: " + failure.getCause(), failure);
     }
     return inFlight.size();
+  }
+
+  /**
+   * With DROP_OLDEST, drops the oldest events beyond {@code maxEvents} or older than {@code
+   * maxAge}: the position moves past them. Resync requests among them are queued again rather than
+   * dropped, so the node still gets its snapshot.
+   */
+  void trim() {
+    if (bounds.policy() != UplinkBounds.FullPolicy.DROP_OLDEST) {
+      return;
+    }
+    long start = forwarded.get();
+    long excess = uplink.countAfter(start) - bounds.maxEvents();
+    long cutoff = clock.millis() - bounds.maxAge().toMillis();
+    long count = 0;
+    long last = start;
+    List<ResyncRequest> requeue = new ArrayList<>();
+    try (UplinkLog.Reader reader = uplink.readAfter(start)) {
+      UplinkLog.Pending pending;
+      while ((pending = reader.next()) != null) {
+        boolean tooMany = count < excess;
+        boolean tooOld = pending.appendedAtMs() != 0 && pending.appendedAtMs() < cutoff;
+        if (!tooMany && !tooOld) {
+          break;
+        }
+        if (pending.data() instanceof ResyncRequest request) {
+          requeue.add(request);
+        } else {
+          count++;
+        }
+        last = pending.index();
+      }
+    }
+    if (last == start) {
+      return;
+    }
+    requeue.forEach(request -> uplink.append(request, "")); // durable before the skip is
+    writePosition(last);
+    forwarded.set(last);
+    dropped.addAndGet(count);
+    LOG.warn(
+        "uplink of node {} is full (at most {} events, none older than {}): dropped the {} oldest"
+            + " events up to uplink index {} (uplink.full-policy=DROP_OLDEST); {} dropped in all",
+        node,
+        bounds.maxEvents(),
+        bounds.maxAge(),
+        count,
+        last,
+        dropped.get());
   }
 
   private static long readPosition(Path file) {

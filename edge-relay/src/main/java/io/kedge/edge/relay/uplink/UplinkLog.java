@@ -4,6 +4,7 @@ import io.kedge.schemas.EventCodec;
 import io.kedge.schemas.EventData;
 import io.kedge.schemas.EventType;
 import java.nio.file.Path;
+import java.time.Clock;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.ExcerptTailer;
@@ -18,25 +19,38 @@ import net.openhft.chronicle.wire.DocumentContext;
  * <node>-<index>}), so a resend after a crash is recognised by the cloud as a duplicate.
  */
 public final class UplinkLog implements AutoCloseable {
-  private static final byte FORMAT = 1;
+  private static final byte FORMAT_V1 = 1;
+
+  /** Adds the append time, for the uplink's age bound. */
+  private static final byte FORMAT = 2;
 
   /** One queued event. */
-  public record Pending(long index, EventData data, String subject) {}
+  /** One queued event; {@code appendedAtMs} is 0 for events queued by older versions. */
+  public record Pending(long index, EventData data, String subject, long appendedAtMs) {}
 
   private final SingleChronicleQueue queue;
   private final EventCodec codec;
+  private final Clock clock;
   private final ExcerptAppender appender;
 
-  private UplinkLog(SingleChronicleQueue queue, EventCodec codec) {
+  private UplinkLog(SingleChronicleQueue queue, EventCodec codec, Clock clock) {
     this.queue = queue;
     this.codec = codec;
+    this.clock = clock;
     this.appender = queue.createAppender();
   }
 
   public static UplinkLog open(Path dir, RollCycle rollCycle, EventCodec codec) {
+    return open(dir, rollCycle, codec, Clock.systemUTC());
+  }
+
+  /**
+   * @param clock stamps each appended event, for the age bound
+   */
+  public static UplinkLog open(Path dir, RollCycle rollCycle, EventCodec codec, Clock clock) {
     try {
       return new UplinkLog(
-          SingleChronicleQueueBuilder.binary(dir).rollCycle(rollCycle).build(), codec);
+          SingleChronicleQueueBuilder.binary(dir).rollCycle(rollCycle).build(), codec, clock);
     } catch (RuntimeException e) {
       throw new IllegalStateException(
           "cannot open uplink directory " + dir + ": " + e.getMessage(), e);
@@ -51,6 +65,7 @@ public final class UplinkLog implements AutoCloseable {
     try (DocumentContext dc = appender.writingDocument()) {
       Bytes<?> bytes = dc.wire().bytes();
       bytes.writeByte(FORMAT);
+      bytes.writeLong(clock.millis());
       bytes.writeUtf8(data.type().ceType());
       bytes.writeUtf8(subject == null ? "" : subject);
       byte[] json = codec.encodeData(data);
@@ -75,6 +90,13 @@ public final class UplinkLog implements AutoCloseable {
     return afterIndex < 0 ? count : count - 1; // afterIndex itself was forwarded
   }
 
+  /** The first event after {@code afterIndex}, or null when there is none. */
+  public Pending firstAfter(long afterIndex) {
+    try (Reader reader = readAfter(afterIndex)) {
+      return reader.next();
+    }
+  }
+
   /** A reader of events after {@code afterIndex} ({@code -1}: from the start). */
   public Reader readAfter(long afterIndex) {
     ExcerptTailer tailer = queue.createTailer();
@@ -96,18 +118,20 @@ public final class UplinkLog implements AutoCloseable {
       this.codec = codec;
     }
 
+    /** The next event, or null when caught up. */
     public Pending next() {
       try (DocumentContext dc = tailer.readingDocument()) {
         if (!dc.isPresent()) {
           return null;
         }
         Bytes<?> bytes = dc.wire().bytes();
-        bytes.readByte();
+        byte format = bytes.readByte();
+        long appendedAt = format == FORMAT_V1 ? 0 : bytes.readLong();
         EventType type = EventType.fromCeType(bytes.readUtf8());
         String subject = bytes.readUtf8();
         byte[] json = new byte[(int) bytes.readStopBit()];
         bytes.read(json);
-        return new Pending(dc.index(), codec.decodeData(type, json), subject);
+        return new Pending(dc.index(), codec.decodeData(type, json), subject, appendedAt);
       }
     }
 
