@@ -111,7 +111,9 @@ public final class EdgeNode implements AutoCloseable {
                     consumer,
                     log,
                     uplinkLog,
-                    codec)
+                    codec,
+                    producer,
+                    config.topics().deadletter().name())
                 .start());
     downlink = link;
     api =

@@ -9,6 +9,7 @@ import io.kedge.edge.relay.link.LinkState;
 import io.kedge.edge.relay.uplink.UplinkLog;
 import io.kedge.kafka.local.LocalKafkaCluster;
 import io.kedge.runtime.config.ConfigSources;
+import io.kedge.schemas.DeadLetter;
 import io.kedge.schemas.EventCodec;
 import io.kedge.schemas.EventbusMessage;
 import io.kedge.schemas.KedgeEvent;
@@ -21,6 +22,7 @@ import io.kedge.schemas.ResyncEnd;
 import io.kedge.schemas.ResyncRequest;
 import io.kedge.testkit.TestNames;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -175,6 +177,67 @@ class RelayIT {
     return edge.view().list(WatchFilter.all(pods)).items().stream()
         .map(o -> o.path("metadata").path("name").asText())
         .toList();
+  }
+
+  @Test
+  void aPoisonRecordIsKeptDeadLetteredAndConsumptionGoesOn() throws Exception {
+    admin
+        .createTopics(List.of(new NewTopic(topics.deadletter().name(), 1, (short) 1)))
+        .all()
+        .get(30, TimeUnit.SECONDS);
+    try (EdgeNode edge = startEdge()) {
+      answerResync(1, List.of());
+      Awaitility.await("connected")
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> edge.linkState() == LinkState.CONNECTED);
+      org.apache.kafka.common.header.internals.RecordHeaders headers =
+          new org.apache.kafka.common.header.internals.RecordHeaders();
+      headers.add("ce_specversion", "1.0".getBytes(StandardCharsets.UTF_8));
+      headers.add("ce_type", "io.kedge.resource.upsert.v9".getBytes(StandardCharsets.UTF_8));
+      headers.add("ce_id", "bad-1".getBytes(StandardCharsets.UTF_8));
+      headers.add("ce_source", "/elsewhere".getBytes(StandardCharsets.UTF_8));
+      producer
+          .send(
+              new org.apache.kafka.clients.producer.ProducerRecord<>(
+                  topics.node(NODE).name(),
+                  null,
+                  "bad",
+                  "{}".getBytes(StandardCharsets.UTF_8),
+                  headers))
+          .get(30, TimeUnit.SECONDS);
+      send(upsert("after-poison"));
+      Awaitility.await("the pod after the poison record")
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> podNames(edge).equals(List.of("after-poison")));
+      assertThat(edge.downlink().poisonCount()).isEqualTo(1);
+      try (KafkaConsumer<String, byte[]> dead =
+          new KafkaConsumer<>(
+              Map.of(
+                  ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                  kafka.bootstrapServers(),
+                  ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                  "earliest",
+                  ConsumerConfig.GROUP_ID_CONFIG,
+                  TestNames.unique("dlq")),
+              new StringDeserializer(),
+              new ByteArrayDeserializer())) {
+        dead.subscribe(List.of(topics.deadletter().name()));
+        List<org.apache.kafka.clients.consumer.ConsumerRecord<String, byte[]>> letters =
+            new java.util.ArrayList<>();
+        Awaitility.await("the dead letter")
+            .atMost(Duration.ofSeconds(30))
+            .until(
+                () -> {
+                  dead.poll(Duration.ofMillis(200)).forEach(letters::add);
+                  return !letters.isEmpty();
+                });
+        var letter = letters.get(0);
+        assertThat(letter.key()).isEqualTo("bad");
+        assertThat(DeadLetter.header(letter.headers(), DeadLetter.SOURCE_TOPIC))
+            .isEqualTo(topics.node(NODE).name());
+        assertThat(DeadLetter.header(letter.headers(), DeadLetter.REASON)).contains("v9");
+      }
+    }
   }
 
   @Test

@@ -2,6 +2,8 @@ package io.kedge.edge.relay.link;
 
 import io.kedge.edge.relay.log.DownlinkLog;
 import io.kedge.edge.relay.uplink.UplinkLog;
+import io.kedge.runtime.lifecycle.DaemonThreads;
+import io.kedge.schemas.DeadLetter;
 import io.kedge.schemas.EventCodec;
 import io.kedge.schemas.InvalidEventException;
 import io.kedge.schemas.KedgeEvent;
@@ -12,14 +14,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,14 +54,28 @@ public final class Downlink implements AutoCloseable {
   private final AtomicLong poisonCount = new AtomicLong();
   private volatile boolean running = true;
   private volatile String pendingResync;
+  private final Producer<String, byte[]> deadLetters;
+  private final String deadLetterTopic;
 
+  /** Sends dead letters off the downlink thread: a send may wait for topic metadata. */
+  private final ExecutorService deadLetterSender;
+
+  /**
+   * @param deadLetters where records that fail validation are also published ({@code
+   *     deadLetterTopic}), beside the POISON entry kept in the log
+   */
   public Downlink(
       String node,
       String topic,
       Consumer<String, byte[]> consumer,
       DownlinkLog log,
       UplinkLog uplink,
-      EventCodec codec) {
+      EventCodec codec,
+      Producer<String, byte[]> deadLetters,
+      String deadLetterTopic) {
+    this.deadLetters = deadLetters;
+    this.deadLetterTopic = deadLetterTopic;
+    this.deadLetterSender = DaemonThreads.pool("kedge-deadletter-" + node, 1);
     this.node = node;
     this.partition = new TopicPartition(topic, 0);
     this.consumer = consumer;
@@ -197,17 +217,54 @@ public final class Downlink implements AutoCloseable {
       }
     } catch (InvalidEventException e) {
       poisonCount.incrementAndGet();
-      log.appendPoison(
-          record.partition(), record.offset(), record.headers(), record.value(), e.getMessage());
+      long index =
+          log.appendPoison(
+              record.partition(),
+              record.offset(),
+              record.headers(),
+              record.value(),
+              e.getMessage());
       LOG.warn(
-          "node {}: record {}-{}@{} is invalid and kept in the log as poison: {}",
+          "node {}: record {}-{}@{} is invalid, kept in the log as poison at index {} and sent to"
+              + " {}: {}",
           node,
           record.topic(),
           record.partition(),
           record.offset(),
+          index,
+          deadLetterTopic,
           e.getMessage());
+      deadLetter(record, e.getMessage());
     }
     lastOffset.set(record.offset());
+  }
+
+  /** Best effort: the poison entry in the log is the durable record of it. */
+  private void deadLetter(ConsumerRecord<String, byte[]> record, String reason) {
+    RecordHeaders headers = new RecordHeaders(record.headers().toArray());
+    DeadLetter.annotate(
+        headers, record.topic(), record.partition(), record.offset(), "relay-" + node, reason);
+    ProducerRecord<String, byte[]> letter =
+        new ProducerRecord<>(deadLetterTopic, null, record.key(), record.value(), headers);
+    deadLetterSender.execute(() -> sendDeadLetter(record, letter));
+  }
+
+  private void sendDeadLetter(
+      ConsumerRecord<String, byte[]> record, ProducerRecord<String, byte[]> letter) {
+    deadLetters.send(
+        letter,
+        (metadata, error) -> {
+          if (error != null) {
+            LOG.warn(
+                "node {}: poison {}-{}@{} could not be sent to {} ({}); it stays in the log",
+                node,
+                record.topic(),
+                record.partition(),
+                record.offset(),
+                deadLetterTopic,
+                error.toString());
+          }
+        });
   }
 
   private void sleep(long millis) {
@@ -222,6 +279,7 @@ public final class Downlink implements AutoCloseable {
   @Override
   public void close() {
     running = false;
+    deadLetterSender.shutdownNow();
     consumer.wakeup();
     try {
       thread.join(10_000);
