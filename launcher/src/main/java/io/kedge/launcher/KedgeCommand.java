@@ -1,5 +1,6 @@
 package io.kedge.launcher;
 
+import io.kedge.launcher.bench.BenchCommand;
 import io.kedge.runtime.config.ConfigException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -17,6 +18,7 @@ import picocli.CommandLine.Command;
       ApplyCommand.class,
       DeleteCommand.class,
       VersionCommand.class,
+      BenchCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class KedgeCommand implements Runnable {

@@ -59,6 +59,12 @@ class KedgeCommandTest {
   }
 
   @Test
+  void anUnknownBenchmarkIsAUsageErrorNamingTheKnownOnes() {
+    assertThat(run("bench", "nope")).isEqualTo(2);
+    assertThat(err.toString()).contains("unknown benchmark 'nope'").contains("list");
+  }
+
+  @Test
   void unknownOptionIsAUsageError() {
     assertThat(run("local", "--no-such-flag")).isEqualTo(2);
     assertThat(err.toString()).contains("Unknown option: '--no-such-flag'");

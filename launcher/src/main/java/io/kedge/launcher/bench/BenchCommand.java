@@ -1,0 +1,41 @@
+package io.kedge.launcher.bench;
+
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code kedge bench NAME [--quick]}: an end-to-end benchmark measured against its baseline in the
+ * same run; the last line is {@code RATIO <name> <value> (<what over what>)}.
+ */
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    description = "Measure a goal against its baseline in the same run (names: list).")
+public final class BenchCommand implements Callable<Integer> {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "NAME", description = "Benchmark: list.")
+  String name;
+
+  @Option(names = "--quick", description = "A short run (under 2 minutes).")
+  boolean quick;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    String ratio =
+        switch (name) {
+          case "list" -> new ListBenchmark(quick, out).run();
+          default ->
+              throw new CommandLine.ParameterException(
+                  spec.commandLine(), "unknown benchmark '" + name + "': the benchmarks are: list");
+        };
+    out.println(ratio);
+    out.flush();
+    return 0;
+  }
+}
