@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.kedge.edge.api.write.UplinkFullException;
 import io.kedge.edge.relay.uplink.MutableClock;
+import io.kedge.edge.relay.uplink.OfflineForwarder;
 import io.kedge.edge.relay.uplink.UplinkBounds;
 import io.kedge.edge.relay.uplink.UplinkForwarder;
 import io.kedge.edge.relay.uplink.UplinkLog;
@@ -15,9 +16,6 @@ import io.kedge.schemas.WriteRequest;
 import java.nio.file.Path;
 import java.time.Duration;
 import net.openhft.chronicle.queue.RollCycles;
-import org.apache.kafka.clients.producer.MockProducer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,17 +39,7 @@ class RelayWriteUplinkTest {
   }
 
   private RelayWriteUplink uplink(UplinkLog log, UplinkBounds bounds) {
-    EventCodec codec = new EventCodec();
-    UplinkForwarder forwarder =
-        new UplinkForwarder(
-            "edge-1",
-            log,
-            new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer()),
-            "kedge.upstream",
-            dir.resolve("uplink.position"),
-            codec,
-            bounds,
-            clock); // not started: the cloud is away
+    UplinkForwarder forwarder = OfflineForwarder.of(log, dir, bounds, clock);
     return new RelayWriteUplink("edge-1", null, log, forwarder, null, bounds, clock);
   }
 

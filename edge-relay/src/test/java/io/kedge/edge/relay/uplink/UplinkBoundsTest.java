@@ -11,9 +11,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import net.openhft.chronicle.queue.RollCycles;
-import org.apache.kafka.clients.producer.MockProducer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,13 +36,9 @@ class UplinkBoundsTest {
         }
       }
       UplinkForwarder forwarder =
-          new UplinkForwarder(
-              "edge-1",
+          OfflineForwarder.of(
               log,
-              new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer()),
-              "kedge.upstream",
-              dir.resolve("uplink.position"),
-              codec,
+              dir,
               new UplinkBounds(4, Duration.ofHours(1), UplinkBounds.FullPolicy.DROP_OLDEST),
               clock);
       forwarder.trim();
@@ -75,13 +68,9 @@ class UplinkBoundsTest {
         log.append(message(i), "");
       }
       UplinkForwarder forwarder =
-          new UplinkForwarder(
-              "edge-1",
+          OfflineForwarder.of(
               log,
-              new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer()),
-              "kedge.upstream",
-              dir.resolve("uplink.position"),
-              codec,
+              dir,
               new UplinkBounds(4, Duration.ofHours(1), UplinkBounds.FullPolicy.REJECT),
               clock);
       clock.advance(Duration.ofHours(2));
