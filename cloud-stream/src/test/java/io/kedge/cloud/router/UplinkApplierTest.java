@@ -35,8 +35,12 @@ class UplinkApplierTest extends RouterTestBase {
   private void write(String id, WriteOperation op, String sub, String patchType, JsonNode body) {
     WriteRequest request =
         new WriteRequest(id, "edge-1", op, WEB, sub, patchType, body, "", false, "");
+    submit(request);
+  }
+
+  private void submit(WriteRequest request) {
     ProducerRecord<String, byte[]> record =
-        codec.toRecord("t", "edge-1", KedgeEvent.of(SOURCE, WEB.toString(), request));
+        codec.toRecord("t", request.node(), KedgeEvent.of(SOURCE, WEB.toString(), request));
     upstream.pipeInput(new TestRecord<>(record.key(), record.value(), record.headers()));
   }
 
@@ -142,9 +146,7 @@ class UplinkApplierTest extends RouterTestBase {
     WriteRequest request =
         new WriteRequest(
             "r1", "edge-1", WriteOperation.CREATE, WEB, "", "", pod("web", "edge-1"), "", true, "");
-    ProducerRecord<String, byte[]> record =
-        codec.toRecord("t", "edge-1", KedgeEvent.of(SOURCE, WEB.toString(), request));
-    upstream.pipeInput(new TestRecord<>(record.key(), record.value(), record.headers()));
+    submit(request);
     assertThat(received("edge-1")).containsExactly("answer 201");
     assertThat(
             driver
@@ -161,9 +163,7 @@ class UplinkApplierTest extends RouterTestBase {
     WriteRequest request =
         new WriteRequest(
             "r1", "ghost", WriteOperation.CREATE, WEB, "", "", pod("web", "edge-1"), "", false, "");
-    ProducerRecord<String, byte[]> record =
-        codec.toRecord("t", "ghost", KedgeEvent.of(SOURCE, WEB.toString(), request));
-    upstream.pipeInput(new TestRecord<>(record.key(), record.value(), record.headers()));
+    submit(request);
     assertThat(received("edge-1")).containsExactly("upsert Pod/web");
     create("r2");
     assertThat(answers("edge-1")).extracting(WriteResponse::code).containsExactly(409);
