@@ -138,12 +138,7 @@ public final class LocalCommand implements Callable<Integer> {
             false,
             config.topicPrefix() + "-router");
     PrometheusMeterRegistry metrics = OpsServer.registry();
-    Cloud router =
-        components.add(
-            Cloud.start(
-                cloud,
-                new WebhookConfig(false, "", 0, "", "", List.of(), false), // no API server here
-                metrics));
+    Cloud router = components.add(Cloud.start(cloud, WebhookConfig.disabled(), metrics));
     registerNodes(bootstrap, topics, config.nodes());
 
     List<EdgeNode> edges = new ArrayList<>();

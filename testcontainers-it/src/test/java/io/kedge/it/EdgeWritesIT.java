@@ -123,16 +123,7 @@ class EdgeWritesIT {
         assertThat(missing.stderr()).contains("pods \"nope\" not found");
 
         // a status write by an edge agent
-        expectOk(
-            kubectl.run(
-                "patch",
-                "pod",
-                "web",
-                "--subresource=status",
-                "--type=merge",
-                "-p",
-                "{\"status\":{\"phase\":\"Running\"}}"),
-            "pod/web patched");
+        patchPhase(kubectl, "Running");
 
         // the cloud link goes down
         link.cut();
@@ -142,16 +133,7 @@ class EdgeWritesIT {
         Kubectl.Result offline = kubectl.run("label", "pod", "web", "offline=yes");
         assertThat(offline.exitCode()).isNotZero();
         assertThat(offline.stderr()).contains("cloud link of node edge-1 is down");
-        expectOk(
-            kubectl.run(
-                "patch",
-                "pod",
-                "web",
-                "--subresource=status",
-                "--type=merge",
-                "-p",
-                "{\"status\":{\"phase\":\"Succeeded\"}}"),
-            "pod/web patched");
+        patchPhase(kubectl, "Succeeded");
         assertThat(getJson(kubectl, "pod", "web").at("/status/phase").asText())
             .isEqualTo("Succeeded");
 
@@ -172,6 +154,20 @@ class EdgeWritesIT {
             (System.nanoTime() - started) / 1e9);
       }
     }
+  }
+
+  /** A status write, as a kubelet-like agent on the edge makes it. */
+  private static void patchPhase(Kubectl kubectl, String phase) {
+    expectOk(
+        kubectl.run(
+            "patch",
+            "pod",
+            "web",
+            "--subresource=status",
+            "--type=merge",
+            "-p",
+            "{\"status\":{\"phase\":\"" + phase + "\"}}"),
+        "pod/web patched");
   }
 
   private static void expectOk(Kubectl.Result result, String stdout) {

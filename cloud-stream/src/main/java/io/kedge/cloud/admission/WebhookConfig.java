@@ -44,6 +44,11 @@ public record WebhookConfig(
           false,
           "Also replace the node.kubernetes.io/not-ready toleration of labelled pods.");
 
+  /** No webhook: where no Kubernetes API server calls one, as in {@code kedge local}. */
+  public static WebhookConfig disabled() {
+    return new WebhookConfig(false, "", 0, "", "", List.of(), false);
+  }
+
   public static WebhookConfig from(Config config) {
     String cert = config.get(TLS_CERT);
     String key = config.get(TLS_KEY);

@@ -106,7 +106,9 @@ final class UplinkApplier implements Processor<String, byte[], String, Object> {
     ObjectNode current;
     if (inFlight != null) {
       current = inFlight.object();
-      if (current != null && !requestedVersion(request).isEmpty()) {
+      if (current != null
+          && !(ObjectWrites.requestedVersion(request.operation(), request.body()).isEmpty()
+              && request.resourceVersion().isEmpty())) {
         // nobody has seen the in-flight version yet, so any named version is stale
         current = current.deepCopy();
         current.withObject("metadata").put("resourceVersion", "pending");
@@ -155,17 +157,6 @@ final class UplinkApplier implements Processor<String, byte[], String, Object> {
     origin.addTo(headers);
     context.forward(
         new Record<String, Object>(key.toString(), value, timestamp, headers), RESOURCES_SINK);
-  }
-
-  private static String requestedVersion(WriteRequest request) {
-    JsonNode body = request.body();
-    String inBody =
-        body == null
-            ? ""
-            : body.path("metadata")
-                .path("resourceVersion")
-                .asText(body.path("preconditions").path("resourceVersion").asText(""));
-    return inBody.isEmpty() ? request.resourceVersion() : inBody;
   }
 
   private void deadLetter(Record<String, byte[]> record, String reason) {

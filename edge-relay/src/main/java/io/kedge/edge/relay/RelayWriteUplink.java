@@ -71,6 +71,9 @@ final class RelayWriteUplink implements WriteUplink {
               + ") allows: writes are refused until the link drains it (or raise"
               + " uplink.max-events, or set uplink.full-policy=DROP_OLDEST)");
     }
+    if (backlog == 0) {
+      return; // nothing waits, so nothing is too old: no need to read the queue
+    }
     UplinkLog.Pending oldest = uplink.firstAfter(forwarded);
     if (oldest != null
         && oldest.appendedAtMs() != 0

@@ -9,13 +9,11 @@ import io.kedge.edge.relay.uplink.OfflineForwarder;
 import io.kedge.edge.relay.uplink.UplinkBounds;
 import io.kedge.edge.relay.uplink.UplinkForwarder;
 import io.kedge.edge.relay.uplink.UplinkLog;
-import io.kedge.schemas.EventCodec;
 import io.kedge.schemas.ObjectKey;
 import io.kedge.schemas.WriteOperation;
 import io.kedge.schemas.WriteRequest;
 import java.nio.file.Path;
 import java.time.Duration;
-import net.openhft.chronicle.queue.RollCycles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,8 +43,7 @@ class RelayWriteUplinkTest {
 
   @Test
   void aFullUplinkRefusesWritesByCount() {
-    try (UplinkLog log =
-        UplinkLog.open(dir.resolve("uplink"), RollCycles.FAST_DAILY, new EventCodec(), clock)) {
+    try (UplinkLog log = OfflineForwarder.queue(dir, clock)) {
       RelayWriteUplink uplink =
           uplink(log, new UplinkBounds(3, Duration.ofDays(1), UplinkBounds.FullPolicy.REJECT));
       for (int i = 0; i < 3; i++) {
@@ -62,8 +59,7 @@ class RelayWriteUplinkTest {
 
   @Test
   void aFullUplinkRefusesWritesByAge() {
-    try (UplinkLog log =
-        UplinkLog.open(dir.resolve("uplink"), RollCycles.FAST_DAILY, new EventCodec(), clock)) {
+    try (UplinkLog log = OfflineForwarder.queue(dir, clock)) {
       RelayWriteUplink uplink =
           uplink(log, new UplinkBounds(100, Duration.ofMinutes(5), UplinkBounds.FullPolicy.REJECT));
       uplink.forward(write(0));

@@ -9,6 +9,7 @@ import com.flipkart.zjsonpatch.JsonPatch;
 import com.flipkart.zjsonpatch.JsonPatchApplicationException;
 import com.flipkart.zjsonpatch.Operation;
 import io.kedge.schemas.ObjectKey;
+import io.kedge.schemas.WriteOperation;
 import io.kedge.schemas.WriteRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -369,6 +370,30 @@ public final class ObjectWrites {
 
   private static Outcome rejected(ObjectNode status) {
     return new Outcome(status.path("code").asInt(500), status, new None());
+  }
+
+  /** Where a JSON patch names the version it was based on. */
+  public static final String VERSION_PATH = "/metadata/resourceVersion";
+
+  /**
+   * The resourceVersion a write's body says it was based on: in the object, in a delete's
+   * preconditions, or in a JSON patch operation on {@link #VERSION_PATH}; empty when it names none.
+   */
+  public static String requestedVersion(WriteOperation operation, JsonNode body) {
+    if (body == null) {
+      return "";
+    }
+    if (body.isArray()) {
+      for (JsonNode op : body) {
+        if (VERSION_PATH.equals(op.path("path").asText()) && op.has("value")) {
+          return op.path("value").asText("");
+        }
+      }
+      return "";
+    }
+    return operation == WriteOperation.DELETE
+        ? body.path("preconditions").path("resourceVersion").asText("")
+        : body.path("metadata").path("resourceVersion").asText("");
   }
 
   /** The lower-case plural Kubernetes names a kind by in messages, e.g. {@code pods}. */

@@ -254,9 +254,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 Responses.json(
                     ctx.alloc(),
                     HttpResponseStatus.NOT_FOUND,
-                    KubeStatus.notFound(
-                        type.plural() + (type.group().isEmpty() ? "" : "." + type.group()),
-                        api.name())));
+                    KubeStatus.notFound(type.qualifiedPlural(), api.name())));
   }
 
   private FullHttpResponse list(

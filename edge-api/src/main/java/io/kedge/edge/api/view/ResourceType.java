@@ -26,6 +26,14 @@ public record ResourceType(
     return kind.toLowerCase(java.util.Locale.ROOT);
   }
 
+  /**
+   * The plural with its group, as Kubernetes names a resource in messages: {@code pods}, {@code
+   * devices.devices.kubeedge.io}.
+   */
+  public String qualifiedPlural() {
+    return group.isEmpty() ? plural : plural + "." + group;
+  }
+
   /** {@code group/version/plural}, the key the API routes by. */
   public String gvr() {
     return group + "/" + version + "/" + plural;

@@ -134,7 +134,7 @@ public final class EdgeWrites {
         payload = autonomy.apply((ObjectNode) payload);
       }
     }
-    String resource = type.plural() + (type.group().isEmpty() ? "" : "." + type.group());
+    String resource = type.qualifiedPlural();
     if (name.isEmpty() || name.length() > 253) {
       return done(
           KubeStatus.invalid(
@@ -146,7 +146,7 @@ public final class EdgeWrites {
     Optional<View.Stored> stored = view.get(type, namespace, name);
     boolean edgeOwned = edgeOwned(type, write.subresource());
 
-    String requested = requestedVersion(write.operation(), payload);
+    String requested = ObjectWrites.requestedVersion(write.operation(), payload);
     String cloudVersion = "";
     if (!requested.isEmpty() && stored.isPresent()) {
       if (!requested.equals(Long.toString(stored.get().resourceVersion()))) {
@@ -176,7 +176,7 @@ public final class EdgeWrites {
 
     if (!uplink.connected()) {
       if (edgeOwned) {
-        return applyHere(request, stored, false);
+        return applyHere(type, request, stored, false);
       }
       ObjectNode status =
           KubeStatus.failure(
@@ -192,11 +192,11 @@ public final class EdgeWrites {
       return CompletableFuture.completedFuture(
           new WriteReply(503, status, Map.of("Retry-After", "1")));
     }
-    return forward(request, stored, edgeOwned);
+    return forward(type, request, stored, edgeOwned);
   }
 
   private CompletableFuture<WriteReply> forward(
-      WriteRequest request, Optional<View.Stored> stored, boolean edgeOwned) {
+      ResourceType type, WriteRequest request, Optional<View.Stored> stored, boolean edgeOwned) {
     CompletableFuture<WriteResponse> answer = new CompletableFuture<>();
     pending.put(request.requestId(), answer);
     try {
@@ -223,10 +223,10 @@ public final class EdgeWrites {
               timeoutTask.cancel(false);
               pending.remove(request.requestId());
               if (error == null) {
-                return CompletableFuture.completedFuture(finish(request, response));
+                return CompletableFuture.completedFuture(finish(type, request, response));
               }
               if (edgeOwned) {
-                return applyHere(request, stored, true);
+                return applyHere(type, request, stored, true);
               }
               return done(
                   KubeStatus.failure(
@@ -248,7 +248,7 @@ public final class EdgeWrites {
    * it is returned with its edge resourceVersion, and the client reads its own write. Objects this
    * node does not receive are returned as the cloud has them.
    */
-  private WriteReply finish(WriteRequest request, WriteResponse response) {
+  private WriteReply finish(ResourceType type, WriteRequest request, WriteResponse response) {
     boolean ok = response.code() >= 200 && response.code() < 300;
     if (!ok
         || request.dryRun()
@@ -259,9 +259,7 @@ public final class EdgeWrites {
     ObjectKey key = request.key();
     String version = response.body().path("metadata").path("resourceVersion").asText("");
     JsonNode body =
-        view.types()
-            .byKind(key.group(), key.version(), key.kind())
-            .flatMap(type -> view.get(type, key.namespace(), key.name()))
+        view.get(type, key.namespace(), key.name())
             .filter(stored -> stored.cloudResourceVersion().equals(version))
             .<JsonNode>map(View.Stored::object)
             .orElse(response.body());
@@ -270,7 +268,7 @@ public final class EdgeWrites {
 
   /** Applies an edge-owned write to the node's log now; the cloud gets it through the uplink. */
   private CompletableFuture<WriteReply> applyHere(
-      WriteRequest request, Optional<View.Stored> stored, boolean forwarded) {
+      ResourceType type, WriteRequest request, Optional<View.Stored> stored, boolean forwarded) {
     ObjectWrites.Outcome outcome =
         ObjectWrites.apply(
             request, stored.map(View.Stored::object).orElse(null), "", clock.instant());
@@ -297,17 +295,14 @@ public final class EdgeWrites {
         key,
         index,
         request.requestId());
-    ResourceType type = view.types().byKind(key.group(), key.version(), key.kind()).orElse(null);
     return until(() -> view.resourceVersion() >= index, System.nanoTime() + timeout.toNanos())
         .thenApply(
             v ->
                 WriteReply.of(
                     outcome.code(),
-                    type == null
-                        ? outcome.body()
-                        : view.get(type, key.namespace(), key.name())
-                            .<JsonNode>map(View.Stored::object)
-                            .orElse(outcome.body())));
+                    view.get(type, key.namespace(), key.name())
+                        .<JsonNode>map(View.Stored::object)
+                        .orElse(outcome.body())));
   }
 
   /** Status subresources, Events and Leases are written by the edge and accepted offline. */
@@ -320,32 +315,6 @@ public final class EdgeWrites {
         || (type.kind().equals("Lease") && type.group().equals("coordination.k8s.io"));
   }
 
-  private static final String RV_PATH = "/metadata/resourceVersion";
-
-  /**
-   * The resourceVersion a client based its write on: in the object, in delete preconditions, or in
-   * a JSON patch operation on {@code /metadata/resourceVersion} (fabric8's edit sends one).
-   */
-  private static String requestedVersion(WriteOperation operation, JsonNode payload) {
-    if (payload == null) {
-      return "";
-    }
-    if (payload.isArray()) {
-      for (JsonNode op : payload) {
-        if (RV_PATH.equals(op.path("path").asText()) && op.has("value")) {
-          return op.path("value").asText("");
-        }
-      }
-      return "";
-    }
-    if (!payload.isObject()) {
-      return "";
-    }
-    return operation == WriteOperation.DELETE
-        ? payload.path("preconditions").path("resourceVersion").asText("")
-        : payload.path("metadata").path("resourceVersion").asText("");
-  }
-
   /** Replaces the client's (edge) version with the cloud's, or drops it when there is none. */
   private static void setRequestedVersion(
       WriteOperation operation, JsonNode payload, String version) {
@@ -356,7 +325,7 @@ public final class EdgeWrites {
       ArrayNode ops = (ArrayNode) payload;
       for (int i = ops.size() - 1; i >= 0; i--) {
         JsonNode op = ops.get(i);
-        if (RV_PATH.equals(op.path("path").asText()) && op.has("value")) {
+        if (ObjectWrites.VERSION_PATH.equals(op.path("path").asText()) && op.has("value")) {
           if (version.isEmpty()) {
             ops.remove(i);
           } else {

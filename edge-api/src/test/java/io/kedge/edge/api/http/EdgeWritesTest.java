@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kedge.edge.api.view.TestObjects;
 import io.kedge.schemas.EventCodec;
-import io.kedge.schemas.ObjectKey;
 import io.kedge.schemas.WriteRequest;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -207,10 +206,5 @@ class EdgeWritesTest {
 
   private io.kedge.edge.api.view.ResourceType type() {
     return edge.view.types().byKind("", "v1", "Pod").orElseThrow();
-  }
-
-  @SuppressWarnings("unused")
-  private static ObjectKey key(String name) {
-    return ObjectKey.parse("/v1/Pod/default/" + name);
   }
 }

@@ -2,7 +2,6 @@ package io.kedge.edge.relay.uplink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.kedge.schemas.EventCodec;
 import io.kedge.schemas.EventbusMessage;
 import io.kedge.schemas.ResyncRequest;
 import java.nio.file.Files;
@@ -10,7 +9,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import net.openhft.chronicle.queue.RollCycles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,11 +21,14 @@ class UplinkBoundsTest {
     return new EventbusMessage("m" + i, "edge-1", "default/sensors", new byte[] {(byte) i});
   }
 
+  /** At most 4 events, none older than an hour. */
+  private UplinkForwarder forwarder(UplinkLog log, UplinkBounds.FullPolicy policy) {
+    return OfflineForwarder.of(log, dir, new UplinkBounds(4, Duration.ofHours(1), policy), clock);
+  }
+
   @Test
   void theOldestEventsBeyondTheBoundsAreDroppedAndResyncRequestsKept() throws Exception {
-    EventCodec codec = new EventCodec();
-    try (UplinkLog log =
-        UplinkLog.open(dir.resolve("uplink"), RollCycles.FAST_DAILY, codec, clock)) {
+    try (UplinkLog log = OfflineForwarder.queue(dir, clock)) {
       for (int i = 0; i < 10; i++) {
         if (i == 2) {
           log.append(new ResyncRequest("edge-1", "resync-1", "the log is new"), "");
@@ -35,12 +36,7 @@ class UplinkBoundsTest {
           log.append(message(i), "");
         }
       }
-      UplinkForwarder forwarder =
-          OfflineForwarder.of(
-              log,
-              dir,
-              new UplinkBounds(4, Duration.ofHours(1), UplinkBounds.FullPolicy.DROP_OLDEST),
-              clock);
+      UplinkForwarder forwarder = forwarder(log, UplinkBounds.FullPolicy.DROP_OLDEST);
       forwarder.trim();
       assertThat(forwarder.droppedCount()).isEqualTo(6);
       List<Object> left = remaining(log, forwarder.forwardedIndex());
@@ -61,18 +57,11 @@ class UplinkBoundsTest {
 
   @Test
   void rejectDropsNothing() throws Exception {
-    EventCodec codec = new EventCodec();
-    try (UplinkLog log =
-        UplinkLog.open(dir.resolve("uplink"), RollCycles.FAST_DAILY, codec, clock)) {
+    try (UplinkLog log = OfflineForwarder.queue(dir, clock)) {
       for (int i = 0; i < 10; i++) {
         log.append(message(i), "");
       }
-      UplinkForwarder forwarder =
-          OfflineForwarder.of(
-              log,
-              dir,
-              new UplinkBounds(4, Duration.ofHours(1), UplinkBounds.FullPolicy.REJECT),
-              clock);
+      UplinkForwarder forwarder = forwarder(log, UplinkBounds.FullPolicy.REJECT);
       clock.advance(Duration.ofHours(2));
       forwarder.trim();
       assertThat(forwarder.droppedCount()).isZero();
