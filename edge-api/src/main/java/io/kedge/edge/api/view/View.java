@@ -133,8 +133,7 @@ public final class View {
     ObjectNode served = upsert.object().deepCopy();
     served.withObject("metadata").put("resourceVersion", Long.toString(index));
     objects.put(nameKey(key), new Stored(key, served, index, upsert.cloudResourceVersion()));
-    if ("CustomResourceDefinition".equals(key.kind())
-        && "apiextensions.k8s.io".equals(key.group())) {
+    if (isCrd(key)) {
       types.addCrd(served);
     }
     publish(
@@ -353,6 +352,61 @@ public final class View {
     } finally {
       lock.readLock().unlock();
     }
+  }
+
+  /**
+   * The state as of the last applied entry, for a snapshot; empty while a resync is under way,
+   * because a snapshot taken then could not finish the resync's diff after a restart.
+   */
+  public java.util.Optional<Checkpoint> checkpoint() {
+    lock.readLock().lock();
+    try {
+      if (resyncSeen != null || appliedIndex < 0) {
+        return java.util.Optional.empty();
+      }
+      List<Stored> all = new ArrayList<>();
+      for (NavigableMap<String, Stored> objects : byType.values()) {
+        all.addAll(objects.values()); // stored objects are never modified, only replaced
+      }
+      return java.util.Optional.of(new Checkpoint(appliedIndex, all));
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** Every object held as of log index {@code index}. */
+  public record Checkpoint(long index, List<Stored> objects) {}
+
+  /**
+   * Loads a snapshot into a view that has applied nothing yet; log entries up to its index are then
+   * skipped. Watches can resume only from its index on, as the changes before it are gone.
+   */
+  public void restore(Checkpoint checkpoint) {
+    lock.writeLock().lock();
+    try {
+      if (appliedIndex >= 0 || !byType.isEmpty()) {
+        throw new IllegalStateException(
+            "a snapshot can only be restored into an empty view; this one is at " + appliedIndex);
+      }
+      for (Stored stored : checkpoint.objects()) {
+        ObjectKey key = stored.key();
+        byType
+            .computeIfAbsent(typeKey(key.group(), key.kind()), k -> new TreeMap<>())
+            .put(nameKey(key), stored);
+        if (isCrd(key)) {
+          types.addCrd(stored.object());
+        }
+      }
+      appliedIndex = checkpoint.index();
+      historyFloor = checkpoint.index();
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  private static boolean isCrd(ObjectKey key) {
+    return "CustomResourceDefinition".equals(key.kind())
+        && "apiextensions.k8s.io".equals(key.group());
   }
 
   /** Drops watches whose sink is gone (for tests and shutdown). */

@@ -45,4 +45,16 @@ public final class TestObjects {
   public static KedgeEvent delete(ObjectNode object) {
     return KedgeEvent.of(SOURCE, "", new ResourceDelete(ObjectKey.of(object), ""));
   }
+
+  /** A CustomResourceDefinition serving {@code widgets.example.com/v1}, namespaced. */
+  public static ObjectNode widgetCrd() {
+    ObjectNode crd = EventCodec.json().createObjectNode();
+    crd.put("apiVersion", "apiextensions.k8s.io/v1").put("kind", "CustomResourceDefinition");
+    crd.putObject("metadata").put("name", "widgets.example.com");
+    ObjectNode spec = crd.putObject("spec");
+    spec.put("group", "example.com").put("scope", "Namespaced");
+    spec.putObject("names").put("kind", "Widget").put("plural", "widgets");
+    spec.putArray("versions").addObject().put("name", "v1").put("served", true);
+    return crd;
+  }
 }

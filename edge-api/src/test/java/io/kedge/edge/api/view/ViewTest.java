@@ -185,13 +185,7 @@ class ViewTest {
 
   @Test
   void crdObjectsBecomeServedTypes() {
-    var crd = io.kedge.schemas.EventCodec.json().createObjectNode();
-    crd.put("apiVersion", "apiextensions.k8s.io/v1").put("kind", "CustomResourceDefinition");
-    crd.putObject("metadata").put("name", "widgets.example.com");
-    var spec = crd.putObject("spec");
-    spec.put("group", "example.com").put("scope", "Namespaced");
-    spec.putObject("names").put("kind", "Widget").put("plural", "widgets");
-    spec.putArray("versions").addObject().put("name", "v1").put("served", true);
+    var crd = TestObjects.widgetCrd();
     append(upsert(crd, "1"));
     assertThat(types.byResource("example.com", "v1", "widgets")).isPresent();
   }
