@@ -61,7 +61,7 @@ class EdgeWritesIT {
                   0,
                   0,
                   cloud.prefix,
-                  EdgeConfig.RollCycleChoice.FAST_DAILY,
+                  EdgeConfig.LogSettings.defaults(),
                   10_000,
                   Duration.ofSeconds(30),
                   Duration.ofSeconds(20),

@@ -22,12 +22,33 @@ public record EdgeConfig(
     int apiPort,
     int mqttPort,
     String topicPrefix,
-    RollCycleChoice rollCycle,
+    LogSettings log,
     int watchHistory,
     Duration bookmarkInterval,
     Duration writeTimeout,
     boolean tolerateNotReady,
     UplinkBounds uplinkBounds) {
+
+  /**
+   * How the node's log is kept: its roll cycle, how long closed cycles stay, the disk budget of all
+   * its data, how often the VIEW is snapshotted, and whether each batch is forced to disk.
+   */
+  public record LogSettings(
+      RollCycleChoice rollCycle,
+      Duration retention,
+      long diskBudgetBytes,
+      Duration snapshotInterval,
+      boolean fsync) {
+    /** The defaults of the configuration keys. */
+    public static LogSettings defaults() {
+      return new LogSettings(
+          ROLL_CYCLE.defaultValue(),
+          LOG_RETENTION.defaultValue(),
+          DISK_BUDGET.defaultValue(),
+          SNAPSHOT_INTERVAL.defaultValue(),
+          FSYNC.defaultValue());
+    }
+  }
 
   /** Chronicle Queue roll cycles offered: how often a new queue file starts. */
   public enum RollCycleChoice {
@@ -63,6 +84,33 @@ public record EdgeConfig(
           RollCycleChoice.class,
           RollCycleChoice.FAST_DAILY,
           "How often the log starts a new file.");
+  public static final ConfigKey<Duration> LOG_RETENTION =
+      ConfigKey.duration(
+          "log.retention",
+          Duration.ofDays(7),
+          Duration.ofMinutes(1),
+          "How long closed log cycles are kept; they are deleted only once a VIEW snapshot"
+              + " covers them.");
+  public static final ConfigKey<Long> DISK_BUDGET =
+      ConfigKey.bytes(
+          "log.disk-budget",
+          4L << 30,
+          1L << 20,
+          "Disk space for the node's log, uplink queue and snapshots; over it, the oldest closed"
+              + " cycles are deleted early (still only once a snapshot covers them).");
+  public static final ConfigKey<Duration> SNAPSHOT_INTERVAL =
+      ConfigKey.duration(
+          "log.snapshot-interval",
+          Duration.ofMinutes(10),
+          Duration.ofSeconds(1),
+          "How often the VIEW is snapshotted when it changed; a restart replays the log after"
+              + " the newest snapshot.");
+  public static final ConfigKey<Boolean> FSYNC =
+      ConfigKey.bool(
+          "log.fsync",
+          false,
+          "Force each downlink batch to disk before going on: survives power loss, at a cost"
+              + " measured by `kedge bench relay`. Without it, entries survive a process crash.");
   public static final ConfigKey<Integer> WATCH_HISTORY =
       ConfigKey.integer(
           "edge.watch-history",
@@ -124,6 +172,10 @@ public record EdgeConfig(
           .define(MQTT_PORT)
           .define(TOPIC_PREFIX)
           .define(ROLL_CYCLE)
+          .define(LOG_RETENTION)
+          .define(DISK_BUDGET)
+          .define(SNAPSHOT_INTERVAL)
+          .define(FSYNC)
           .define(WATCH_HISTORY)
           .define(BOOKMARK_INTERVAL)
           .define(WRITE_TIMEOUT)
@@ -143,7 +195,12 @@ public record EdgeConfig(
         config.get(API_PORT),
         config.get(MQTT_PORT),
         config.get(TOPIC_PREFIX),
-        config.get(ROLL_CYCLE),
+        new LogSettings(
+            config.get(ROLL_CYCLE),
+            config.get(LOG_RETENTION),
+            config.get(DISK_BUDGET),
+            config.get(SNAPSHOT_INTERVAL),
+            config.get(FSYNC)),
         config.get(WATCH_HISTORY),
         config.get(BOOKMARK_INTERVAL),
         config.get(WRITE_TIMEOUT),

@@ -1,15 +1,12 @@
 package io.kedge.edge.relay;
 
 import io.kedge.edge.relay.link.LinkState;
+import io.kedge.edge.relay.log.QueueCycles;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.stream.Stream;
 
 /**
  * An edge node's metrics, tagged with its name: link state and lag, log size, VIEW objects and
@@ -38,8 +35,26 @@ final class EdgeMetrics {
         .description("Node-topic records that failed validation, kept in the log as poison")
         .tags(tags)
         .register(registry);
-    Gauge.builder("kedge_log_bytes", dataDir, EdgeMetrics::size)
+    Gauge.builder("kedge_log_bytes", dataDir, QueueCycles::bytesUnder)
         .description("Bytes on disk of the node's log, uplink queue and snapshots")
+        .tags(tags)
+        .register(registry);
+    Gauge.builder("kedge_log_disk_budget_bytes", edge, e -> e.retention().diskBudgetBytes())
+        .description("Disk budget of the node's data (log.disk-budget)")
+        .tags(tags)
+        .register(registry);
+    FunctionCounter.builder(
+            "kedge_log_cycles_deleted_total", edge, e -> e.retention().cyclesDeleted())
+        .description("Log cycles deleted by retention or the disk budget, once snapshotted")
+        .tags(tags)
+        .register(registry);
+    Gauge.builder("kedge_log_snapshot_index", edge, e -> e.retention().snapshotIndex())
+        .description("Log index of the newest VIEW snapshot (-1: none)")
+        .tags(tags)
+        .register(registry);
+    FunctionCounter.builder(
+            "kedge_log_unreadable_entries_total", edge, e -> e.log().unreadableCount())
+        .description("Log entries found damaged on disk and skipped (each triggers a resync)")
         .tags(tags)
         .register(registry);
     Gauge.builder("kedge_view_objects", edge, e -> e.view().size())
@@ -81,21 +96,5 @@ final class EdgeMetrics {
       case "watch" -> stats.watches();
       default -> stats.writes();
     };
-  }
-
-  private static double size(Path dir) {
-    try (Stream<Path> files = Files.walk(dir)) {
-      return files.filter(Files::isRegularFile).mapToLong(EdgeMetrics::bytes).sum();
-    } catch (IOException | UncheckedIOException e) {
-      return Double.NaN;
-    }
-  }
-
-  private static long bytes(Path file) {
-    try {
-      return Files.size(file);
-    } catch (IOException e) {
-      return 0; // rolled away meanwhile
-    }
   }
 }

@@ -5,9 +5,11 @@ import io.kedge.edge.api.http.EdgeApiServer;
 import io.kedge.edge.api.view.ResourceTypes;
 import io.kedge.edge.api.view.View;
 import io.kedge.edge.api.view.ViewApplier;
+import io.kedge.edge.api.view.ViewSnapshots;
 import io.kedge.edge.relay.link.Downlink;
 import io.kedge.edge.relay.link.LinkState;
 import io.kedge.edge.relay.log.DownlinkLog;
+import io.kedge.edge.relay.log.LogRetention;
 import io.kedge.edge.relay.uplink.UplinkForwarder;
 import io.kedge.edge.relay.uplink.UplinkLog;
 import io.kedge.runtime.lifecycle.Components;
@@ -21,6 +23,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import net.openhft.chronicle.core.time.SystemTimeProvider;
 import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.RollCycles;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -40,6 +43,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class EdgeNode implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EdgeNode.class);
+  private static final Duration RETENTION_PERIOD = Duration.ofSeconds(30);
 
   private final EdgeConfig config;
   private final Components parts = new Components();
@@ -49,6 +53,8 @@ public final class EdgeNode implements AutoCloseable {
   private View view;
   private UplinkLog uplinkLog;
   private UplinkForwarder forwarder;
+  private LogRetention retention;
+  private DownlinkLog log;
 
   private EdgeNode(EdgeConfig config) {
     this.config = config;
@@ -78,11 +84,21 @@ public final class EdgeNode implements AutoCloseable {
       throw new IllegalStateException("edge.data-dir " + dataDir + " is not writable");
     }
     EventCodec codec = new EventCodec();
-    RollCycle cycle = rollCycle(config.rollCycle());
-    DownlinkLog log = add(DownlinkLog.open(dataDir.resolve("log"), cycle, codec));
+    EdgeConfig.LogSettings settings = config.log();
+    RollCycle cycle = rollCycle(settings.rollCycle());
+    log =
+        add(
+            DownlinkLog.open(
+                dataDir.resolve("log"),
+                cycle,
+                codec,
+                settings.fsync(),
+                SystemTimeProvider.INSTANCE));
     uplinkLog = add(UplinkLog.open(dataDir.resolve("uplink"), cycle, codec));
 
     view = new View(ResourceTypes.builtIn(), config.watchHistory());
+    ViewSnapshots snapshots = new ViewSnapshots(dataDir.resolve("snapshots"));
+    String gap = restoreView(log, snapshots);
     applier = add(new ViewApplier(view, log, config.bookmarkInterval(), config.node()).start());
     KafkaProducer<String, byte[]> producer =
         new KafkaProducer<>(producerConfig(), new StringSerializer(), new ByteArraySerializer());
@@ -116,6 +132,26 @@ public final class EdgeNode implements AutoCloseable {
                     config.topics().deadletter().name())
                 .start());
     downlink = link;
+    if (gap != null) {
+      link.resyncSoon(gap);
+    }
+    log.onUnreadable(
+        index -> link.resyncSoon("log entry " + index + " is unreadable; the VIEW may miss it"));
+    retention =
+        add(
+            new LogRetention(
+                    log,
+                    uplinkLog,
+                    forwarder::forwardedIndex,
+                    view,
+                    snapshots,
+                    dataDir,
+                    new LogRetention.Policy(
+                        settings.retention(),
+                        settings.diskBudgetBytes(),
+                        settings.snapshotInterval()),
+                    Clock.systemUTC())
+                .start(RETENTION_PERIOD, config.node()));
     api =
         add(
             EdgeApiServer.start(
@@ -144,6 +180,31 @@ public final class EdgeNode implements AutoCloseable {
         config.apiBind(),
         api.port(),
         dataDir);
+  }
+
+  /**
+   * Loads the newest VIEW snapshot the log continues; returns why a resync is needed (the log lost
+   * entries the VIEW would need), or null.
+   */
+  private String restoreView(DownlinkLog log, ViewSnapshots snapshots) {
+    var checkpoint = snapshots.loadNewest();
+    if (checkpoint.isPresent() && checkpoint.get().index() > log.lastIndex()) {
+      // the log is behind the snapshot (replaced or lost): its indexes could repeat older ones
+      LOG.warn(
+          "node {}: snapshot at index {} is ahead of the log (last index {}); ignored",
+          config.node(),
+          checkpoint.get().index(),
+          log.lastIndex());
+      checkpoint = java.util.Optional.empty();
+    }
+    checkpoint.ifPresent(view::restore);
+    long from = view.resourceVersion();
+    if (log.lastIndex() >= 0 && !log.continuesAfter(from)) {
+      return from < 0
+          ? "the log's oldest cycles were deleted and no snapshot covers them"
+          : "the log does not continue the snapshot at index " + from;
+    }
+    return null;
   }
 
   private <T extends AutoCloseable> T add(T part) {
@@ -205,6 +266,16 @@ public final class EdgeNode implements AutoCloseable {
   /** The durable queue of events for the cloud; what is appended here is forwarded. */
   public UplinkLog uplinkLog() {
     return uplinkLog;
+  }
+
+  /** The node's downlink log. */
+  public DownlinkLog log() {
+    return log;
+  }
+
+  /** Snapshots and deletion of old log cycles. */
+  public LogRetention retention() {
+    return retention;
   }
 
   public UplinkForwarder uplink() {

@@ -2,6 +2,8 @@ package io.kedge.runtime.lifecycle;
 
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 
 /** Thread pools that never keep the JVM alive: a stop signal closes their owner instead. */
 public final class DaemonThreads {
@@ -9,12 +11,19 @@ public final class DaemonThreads {
 
   /** A fixed pool of {@code threads} daemon threads named {@code name}. */
   public static ExecutorService pool(String name, int threads) {
-    return Executors.newFixedThreadPool(
-        threads,
-        r -> {
-          Thread t = new Thread(r, name);
-          t.setDaemon(true);
-          return t;
-        });
+    return Executors.newFixedThreadPool(threads, factory(name));
+  }
+
+  /** One daemon thread named {@code name} for periodic work. */
+  public static ScheduledExecutorService scheduled(String name) {
+    return Executors.newSingleThreadScheduledExecutor(factory(name));
+  }
+
+  private static ThreadFactory factory(String name) {
+    return r -> {
+      Thread t = new Thread(r, name);
+      t.setDaemon(true);
+      return t;
+    };
   }
 }

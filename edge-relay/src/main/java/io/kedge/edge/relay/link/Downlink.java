@@ -54,6 +54,7 @@ public final class Downlink implements AutoCloseable {
   private final AtomicLong poisonCount = new AtomicLong();
   private volatile boolean running = true;
   private volatile String pendingResync;
+  private volatile String wantedResync;
   private final Producer<String, byte[]> deadLetters;
   private final String deadLetterTopic;
 
@@ -141,9 +142,17 @@ public final class Downlink implements AutoCloseable {
           probe();
           nextProbe = System.nanoTime() + PROBE.toNanos();
         }
+        String wanted = wantedResync;
+        if (wanted != null && pendingResync == null) {
+          wantedResync = null;
+          requestResync(wanted, consumer.endOffsets(List.of(partition), PROBE).get(partition));
+        }
         ConsumerRecords<String, byte[]> records = consumer.poll(POLL);
         for (ConsumerRecord<String, byte[]> record : records) {
           logRecord(record);
+        }
+        if (!records.isEmpty()) {
+          log.sync();
         }
         backoffMs = 200;
       } catch (TimeoutException e) {
@@ -178,6 +187,14 @@ public final class Downlink implements AutoCloseable {
       consumer.seek(partition, next);
       transition(LinkState.CONNECTED, "resuming at offset " + next);
     }
+  }
+
+  /**
+   * Asks the cloud for a full resync as soon as the link allows, e.g. because the log lost entries
+   * on disk or does not continue the VIEW's snapshot. Callable from any thread.
+   */
+  public void resyncSoon(String reason) {
+    wantedResync = reason;
   }
 
   private void requestResync(String reason, long end) {

@@ -5,14 +5,22 @@ import io.kedge.edge.api.log.LogEntry;
 import io.kedge.schemas.EventCodec;
 import io.kedge.schemas.InvalidEventException;
 import io.kedge.schemas.KedgeEvent;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongConsumer;
 import net.openhft.chronicle.bytes.Bytes;
-import net.openhft.chronicle.queue.ChronicleQueue;
+import net.openhft.chronicle.bytes.SyncMode;
+import net.openhft.chronicle.core.time.SystemTimeProvider;
+import net.openhft.chronicle.core.time.TimeProvider;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.TailerDirection;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import net.openhft.chronicle.wire.DocumentContext;
 import org.apache.kafka.common.header.Header;
@@ -42,9 +50,15 @@ public final class DownlinkLog implements EntryLog, AutoCloseable {
   /** Where the last logged record came from, and its log index. */
   public record Position(int partition, long offset, long index) {}
 
-  private final ChronicleQueue queue;
+  /** Written before the first cycles are deleted: the log no longer starts at its beginning. */
+  private static final String TRIMMED_MARKER = "kedge-trimmed";
+
+  private final SingleChronicleQueue queue;
   private final EventCodec codec;
   private final Path dir;
+  private final boolean fsync;
+  private final AtomicLong unreadable = new AtomicLong();
+  private volatile LongConsumer onUnreadable = index -> {};
   private ExcerptAppender appender;
 
   /** Kafka coordinates of the last logged record; LOCAL entries repeat them. */
@@ -53,10 +67,11 @@ public final class DownlinkLog implements EntryLog, AutoCloseable {
   private long lastOffset = -1;
   private boolean lastKnown;
 
-  private DownlinkLog(ChronicleQueue queue, EventCodec codec, Path dir) {
+  private DownlinkLog(SingleChronicleQueue queue, EventCodec codec, Path dir, boolean fsync) {
     this.queue = queue;
     this.codec = codec;
     this.dir = dir;
+    this.fsync = fsync;
   }
 
   /**
@@ -65,9 +80,26 @@ public final class DownlinkLog implements EntryLog, AutoCloseable {
    * @throws IllegalStateException naming the directory when it cannot be used
    */
   public static DownlinkLog open(Path dir, RollCycle rollCycle, EventCodec codec) {
+    return open(dir, rollCycle, codec, false, SystemTimeProvider.INSTANCE);
+  }
+
+  /**
+   * Opens (or creates) the log in {@code dir}.
+   *
+   * @param fsync force appended entries to disk on {@link #sync()}, for power-loss durability
+   * @param time when cycles roll (tests move it)
+   * @throws IllegalStateException naming the directory when it cannot be used
+   */
+  public static DownlinkLog open(
+      Path dir, RollCycle rollCycle, EventCodec codec, boolean fsync, TimeProvider time) {
     try {
-      ChronicleQueue queue = SingleChronicleQueueBuilder.binary(dir).rollCycle(rollCycle).build();
-      return new DownlinkLog(queue, codec, dir);
+      SingleChronicleQueue queue =
+          SingleChronicleQueueBuilder.binary(dir)
+              .rollCycle(rollCycle)
+              .timeProvider(time)
+              .syncMode(fsync ? SyncMode.SYNC : SyncMode.NONE)
+              .build();
+      return new DownlinkLog(queue, codec, dir, fsync);
     } catch (RuntimeException e) {
       throw new IllegalStateException(
           "cannot open log directory " + dir + ": " + e.getMessage(), e);
@@ -81,21 +113,103 @@ public final class DownlinkLog implements EntryLog, AutoCloseable {
   /** The partition and offset of the last logged record, if any. */
   public Optional<Position> lastPosition() {
     ExcerptTailer tailer = queue.createTailer().direction(TailerDirection.BACKWARD).toEnd();
-    try (DocumentContext dc = tailer.readingDocument()) {
-      if (!dc.isPresent()) {
-        return Optional.empty();
+    try {
+      while (true) {
+        try (DocumentContext dc = tailer.readingDocument()) {
+          if (!dc.isPresent()) {
+            return Optional.empty();
+          }
+          Bytes<?> bytes = dc.wire().bytes();
+          byte format = bytes.readByte();
+          if (format != FORMAT || bytes.readRemaining() < 13) {
+            // a damaged tail: resume after the last readable entry, so the records after it are
+            // consumed (and logged) again
+            LOG.error(
+                "log entry {} in {} is unreadable (format {}); resuming after the entry before it",
+                dc.index(),
+                dir,
+                format);
+            unreadable.incrementAndGet();
+            continue;
+          }
+          bytes.readByte(); // kind
+          int partition = bytes.readInt();
+          long offset = bytes.readLong();
+          // only local entries so far: nothing came from Kafka yet
+          return offset < 0
+              ? Optional.empty()
+              : Optional.of(new Position(partition, offset, dc.index()));
+        }
       }
-      Bytes<?> bytes = dc.wire().bytes();
-      bytes.readByte(); // format
-      bytes.readByte(); // kind
-      int partition = bytes.readInt();
-      long offset = bytes.readLong();
-      // only local entries so far: nothing came from Kafka yet
-      return offset < 0
-          ? Optional.empty()
-          : Optional.of(new Position(partition, offset, dc.index()));
     } finally {
       tailer.close();
+    }
+  }
+
+  /**
+   * Whether reading after {@code index} continues the log without a gap: the entry at {@code index}
+   * is still held, or ({@code index < 0}) no cycle was ever deleted.
+   */
+  public boolean continuesAfter(long index) {
+    if (index < 0) {
+      return !Files.exists(dir.resolve(TRIMMED_MARKER));
+    }
+    ExcerptTailer tailer = queue.createTailer();
+    try {
+      return tailer.moveToIndex(index);
+    } finally {
+      tailer.close();
+    }
+  }
+
+  /** Index of the last entry ({@code -1}: none). */
+  public long lastIndex() {
+    long last = queue.lastIndex();
+    return last < 0 ? -1 : last;
+  }
+
+  /** When cycle {@code cycle} ended (or ends), in epoch milliseconds. */
+  public long cycleEndMillis(int cycle) {
+    return queue.epoch() + (cycle + 1L) * queue.rollCycle().lengthInMillis();
+  }
+
+  /** Closed cycles, oldest first. */
+  public List<QueueCycles.Cycle> closedCycles() {
+    return QueueCycles.closed(queue);
+  }
+
+  /**
+   * Deletes closed cycles. The caller guarantees a VIEW snapshot covers them; the log then no
+   * longer starts at its beginning, which {@link #continuesAfter} reports from now on.
+   */
+  public long deleteCycles(List<QueueCycles.Cycle> cycles) throws IOException {
+    if (cycles.isEmpty()) {
+      return 0;
+    }
+    Path marker = dir.resolve(TRIMMED_MARKER);
+    if (!Files.exists(marker)) {
+      Files.writeString(marker, "cycles before " + cycles.get(cycles.size() - 1).nextIndex());
+    }
+    return QueueCycles.delete(queue, cycles);
+  }
+
+  /** Entries found unreadable so far (damaged on disk); each is logged and skipped. */
+  public long unreadableCount() {
+    return unreadable.get();
+  }
+
+  /**
+   * Called with the index of each unreadable entry a reader skips (the relay asks for a resync).
+   */
+  public void onUnreadable(LongConsumer listener) {
+    this.onUnreadable = listener;
+  }
+
+  /** With fsync on, forces what was appended to disk; call once per batch. */
+  public synchronized void sync() {
+    if (fsync && appender != null) {
+      appender.singleThreadedCheckReset();
+      appender.sync();
     }
   }
 
@@ -194,7 +308,7 @@ public final class DownlinkLog implements EntryLog, AutoCloseable {
   static RawEntry decode(DocumentContext dc) {
     Bytes<?> bytes = dc.wire().bytes();
     byte format = bytes.readByte();
-    if (format != FORMAT) {
+    if (format != FORMAT) { // damaged, or written by a newer kedge
       throw new IllegalStateException("log entry " + dc.index() + " has unknown format " + format);
     }
     byte kind = bytes.readByte();
@@ -220,8 +334,22 @@ public final class DownlinkLog implements EntryLog, AutoCloseable {
         reason == null ? "" : reason);
   }
 
+  private void skipUnreadable(long index, String why) {
+    unreadable.incrementAndGet();
+    LOG.error("log entry {} in {} is unreadable and is skipped: {}", index, dir, why);
+    onUnreadable.accept(index);
+  }
+
   /** A reader of raw entries after {@code afterIndex} ({@code -1}: from the start). */
   public RawReader readRawAfter(long afterIndex) {
+    return readRawAfter(
+        afterIndex,
+        (index, why) -> {
+          throw new IllegalStateException("log entry " + index + " is unreadable: " + why);
+        });
+  }
+
+  private RawReader readRawAfter(long afterIndex, Unreadable unreadable) {
     ExcerptTailer tailer = queue.createTailer();
     if (afterIndex >= 0) {
       if (tailer.moveToIndex(afterIndex)) {
@@ -238,24 +366,36 @@ public final class DownlinkLog implements EntryLog, AutoCloseable {
         tailer.toStart();
       }
     }
-    return new RawReader(tailer);
+    return new RawReader(tailer, unreadable);
+  }
+
+  private interface Unreadable {
+    void skip(long index, String why);
   }
 
   /** Follows the log; single-threaded. */
   public static final class RawReader implements AutoCloseable {
     private final ExcerptTailer tailer;
+    private final Unreadable unreadable;
 
-    RawReader(ExcerptTailer tailer) {
+    RawReader(ExcerptTailer tailer, Unreadable unreadable) {
       this.tailer = tailer;
+      this.unreadable = unreadable;
     }
 
     /** The next entry, or {@code null} when caught up. */
     public RawEntry next() {
-      try (DocumentContext dc = tailer.readingDocument()) {
-        if (!dc.isPresent()) {
-          return null;
+      while (true) {
+        try (DocumentContext dc = tailer.readingDocument()) {
+          if (!dc.isPresent()) {
+            return null;
+          }
+          try {
+            return decode(dc);
+          } catch (RuntimeException e) {
+            unreadable.skip(dc.index(), e.toString());
+          }
         }
-        return decode(dc);
       }
     }
 
@@ -267,7 +407,7 @@ public final class DownlinkLog implements EntryLog, AutoCloseable {
 
   @Override
   public LogReader readAfter(long afterIndex) {
-    RawReader raw = readRawAfter(afterIndex);
+    RawReader raw = readRawAfter(afterIndex, this::skipUnreadable);
     return new LogReader() {
       @Override
       public LogEntry next() {
@@ -279,12 +419,8 @@ public final class DownlinkLog implements EntryLog, AutoCloseable {
           try {
             return new LogEntry(entry.index(), codec.decode(entry.headers(), entry.value()));
           } catch (InvalidEventException e) {
-            // validated before it was logged; a reader with older schemas skips what it cannot read
-            LOG.warn(
-                "log entry {} (offset {}) cannot be decoded: {}",
-                entry.index(),
-                entry.offset(),
-                e.getMessage());
+            // validated before it was logged: damaged on disk, or written by a newer version
+            skipUnreadable(entry.index(), "offset " + entry.offset() + ": " + e.getMessage());
           }
         }
         return null;

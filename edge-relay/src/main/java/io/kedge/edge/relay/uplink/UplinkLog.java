@@ -1,10 +1,13 @@
 package io.kedge.edge.relay.uplink;
 
+import io.kedge.edge.relay.log.QueueCycles;
 import io.kedge.schemas.EventCodec;
 import io.kedge.schemas.EventData;
 import io.kedge.schemas.EventType;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.ExcerptTailer;
@@ -73,6 +76,20 @@ public final class UplinkLog implements AutoCloseable {
       bytes.write(json);
     }
     return appender.lastIndexAppended();
+  }
+
+  /**
+   * Deletes the closed cycles that hold only events at or before {@code forwardedIndex}; the cycle
+   * holding that index is kept, as the forwarder reads on from it. Returns the bytes freed.
+   */
+  public synchronized long deleteForwardedCycles(long forwardedIndex) throws IOException {
+    if (forwardedIndex < 0) {
+      return 0;
+    }
+    int keepFrom = queue.rollCycle().toCycle(forwardedIndex);
+    List<QueueCycles.Cycle> done =
+        QueueCycles.closed(queue).stream().filter(c -> c.cycle() < keepFrom).toList();
+    return QueueCycles.delete(queue, done);
   }
 
   public long lastIndex() {
