@@ -38,7 +38,8 @@ public record EdgeConfig(
       Duration retention,
       long diskBudgetBytes,
       Duration snapshotInterval,
-      boolean fsync) {
+      boolean fsync,
+      long minFreeBytes) {
     /** The defaults of the configuration keys. */
     public static LogSettings defaults() {
       return new LogSettings(
@@ -46,7 +47,8 @@ public record EdgeConfig(
           LOG_RETENTION.defaultValue(),
           DISK_BUDGET.defaultValue(),
           SNAPSHOT_INTERVAL.defaultValue(),
-          FSYNC.defaultValue());
+          FSYNC.defaultValue(),
+          MIN_FREE_DISK.defaultValue());
     }
   }
 
@@ -111,6 +113,13 @@ public record EdgeConfig(
           false,
           "Force each downlink batch to disk before going on: survives power loss, at a cost"
               + " measured by `kedge bench relay`. Without it, entries survive a process crash.");
+  public static final ConfigKey<Long> MIN_FREE_DISK =
+      ConfigKey.bytes(
+          "log.min-free-disk",
+          256L << 20,
+          0,
+          "Free space the log and uplink leave on their file system: below it, the downlink pauses"
+              + " and edge writes get 503 until space is back, instead of a crash on a full disk.");
   public static final ConfigKey<Integer> WATCH_HISTORY =
       ConfigKey.integer(
           "edge.watch-history",
@@ -176,6 +185,7 @@ public record EdgeConfig(
           .define(DISK_BUDGET)
           .define(SNAPSHOT_INTERVAL)
           .define(FSYNC)
+          .define(MIN_FREE_DISK)
           .define(WATCH_HISTORY)
           .define(BOOKMARK_INTERVAL)
           .define(WRITE_TIMEOUT)
@@ -200,7 +210,8 @@ public record EdgeConfig(
             config.get(LOG_RETENTION),
             config.get(DISK_BUDGET),
             config.get(SNAPSHOT_INTERVAL),
-            config.get(FSYNC)),
+            config.get(FSYNC),
+            config.get(MIN_FREE_DISK)),
         config.get(WATCH_HISTORY),
         config.get(BOOKMARK_INTERVAL),
         config.get(WRITE_TIMEOUT),

@@ -39,6 +39,14 @@ final class EdgeMetrics {
         .description("Bytes on disk of the node's log, uplink queue and snapshots")
         .tags(tags)
         .register(registry);
+    Gauge.builder("kedge_log_disk_free_bytes", edge, e -> e.diskReserve().usableBytes())
+        .description("Free bytes on the file system of the node's data")
+        .tags(tags)
+        .register(registry);
+    Gauge.builder("kedge_log_disk_full", edge, e -> e.diskReserve().full() ? 1 : 0)
+        .description("1 while appends are refused to keep log.min-free-disk free")
+        .tags(tags)
+        .register(registry);
     Gauge.builder("kedge_log_disk_budget_bytes", edge, e -> e.retention().diskBudgetBytes())
         .description("Disk budget of the node's data (log.disk-budget)")
         .tags(tags)

@@ -8,6 +8,7 @@ import io.kedge.edge.api.view.ViewApplier;
 import io.kedge.edge.api.view.ViewSnapshots;
 import io.kedge.edge.relay.link.Downlink;
 import io.kedge.edge.relay.link.LinkState;
+import io.kedge.edge.relay.log.DiskReserve;
 import io.kedge.edge.relay.log.DownlinkLog;
 import io.kedge.edge.relay.log.LogRetention;
 import io.kedge.edge.relay.uplink.UplinkForwarder;
@@ -55,6 +56,7 @@ public final class EdgeNode implements AutoCloseable {
   private UplinkForwarder forwarder;
   private LogRetention retention;
   private DownlinkLog log;
+  private DiskReserve reserve;
 
   private EdgeNode(EdgeConfig config) {
     this.config = config;
@@ -95,11 +97,13 @@ public final class EdgeNode implements AutoCloseable {
                 settings.fsync(),
                 SystemTimeProvider.INSTANCE));
     uplinkLog = add(UplinkLog.open(dataDir.resolve("uplink"), cycle, codec));
+    reserve = DiskReserve.of(dataDir, settings.minFreeBytes());
+    log.withReserve(reserve);
+    uplinkLog.withReserve(reserve);
 
     view = new View(ResourceTypes.builtIn(), config.watchHistory());
     ViewSnapshots snapshots = new ViewSnapshots(dataDir.resolve("snapshots"));
     String gap = restoreView(log, snapshots);
-    applier = add(new ViewApplier(view, log, config.bookmarkInterval(), config.node()).start());
     KafkaProducer<String, byte[]> producer =
         new KafkaProducer<>(producerConfig(), new StringSerializer(), new ByteArraySerializer());
     // Bounded close: unsent events stay in the uplink queue and go after the restart.
@@ -137,6 +141,8 @@ public final class EdgeNode implements AutoCloseable {
     }
     log.onUnreadable(
         index -> link.resyncSoon("log entry " + index + " is unreadable; the VIEW may miss it"));
+    // after the listener, so that damage found while replaying at start is answered too
+    applier = add(new ViewApplier(view, log, config.bookmarkInterval(), config.node()).start());
     retention =
         add(
             new LogRetention(
@@ -271,6 +277,11 @@ public final class EdgeNode implements AutoCloseable {
   /** The node's downlink log. */
   public DownlinkLog log() {
     return log;
+  }
+
+  /** Free space the node's queues leave on their file system. */
+  public DiskReserve diskReserve() {
+    return reserve;
   }
 
   /** Snapshots and deletion of old log cycles. */

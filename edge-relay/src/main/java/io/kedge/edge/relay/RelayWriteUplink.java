@@ -4,6 +4,7 @@ import io.kedge.edge.api.write.UplinkFullException;
 import io.kedge.edge.api.write.WriteUplink;
 import io.kedge.edge.relay.link.Downlink;
 import io.kedge.edge.relay.link.LinkState;
+import io.kedge.edge.relay.log.DiskReserve;
 import io.kedge.edge.relay.log.DownlinkLog;
 import io.kedge.edge.relay.uplink.UplinkBounds;
 import io.kedge.edge.relay.uplink.UplinkForwarder;
@@ -54,7 +55,11 @@ final class RelayWriteUplink implements WriteUplink {
     if (bounds.policy() == UplinkBounds.FullPolicy.REJECT) {
       refuseWhenFull();
     }
-    uplink.append(request, request.key().toString());
+    try {
+      uplink.append(request, request.key().toString());
+    } catch (DiskReserve.DiskFullException e) {
+      throw new UplinkFullException(e.getMessage()); // answered 503 with Retry-After
+    }
   }
 
   private void refuseWhenFull() {
@@ -90,6 +95,10 @@ final class RelayWriteUplink implements WriteUplink {
 
   @Override
   public long applyLocally(KedgeEvent change) {
-    return log.appendLocal(change);
+    try {
+      return log.appendLocal(change);
+    } catch (DiskReserve.DiskFullException e) {
+      throw new UplinkFullException(e.getMessage());
+    }
   }
 }

@@ -1,11 +1,14 @@
 package io.kedge.edge.relay;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kedge.edge.api.view.ResourceType;
 import io.kedge.edge.api.view.WatchFilter;
 import io.kedge.edge.relay.link.LinkState;
+import io.kedge.edge.relay.log.DiskReserve;
+import io.kedge.edge.relay.log.LogFiles;
 import io.kedge.edge.relay.uplink.UplinkLog;
 import io.kedge.kafka.local.LocalKafkaCluster;
 import io.kedge.runtime.config.ConfigSources;
@@ -31,6 +34,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.RecordsToDelete;
@@ -238,6 +242,89 @@ class RelayIT {
         assertThat(DeadLetter.header(letter.headers(), DeadLetter.REASON)).contains("v9");
       }
     }
+  }
+
+  @Test
+  void aFullDiskPausesTheDownlinkWithoutLossUntilSpaceIsBack() throws Exception {
+    try (EdgeNode edge = startEdge()) {
+      answerResync(1, List.of());
+      send(upsert("before"));
+      Awaitility.await("first pod")
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> podNames(edge).equals(List.of("before")));
+      AtomicLong free = new AtomicLong(0);
+      edge.log().withReserve(new DiskReserve(tmp, 1 << 20, free::get));
+      send(upsert("during-1"));
+      send(upsert("during-2"));
+      Awaitility.await("downlink paused")
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> edge.downlink().diskFull());
+      Thread.sleep(1000);
+      assertThat(podNames(edge)).containsExactly("before");
+
+      free.set(Long.MAX_VALUE);
+      Awaitility.await("pods after the disk has room again")
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> podNames(edge).size() == 3);
+      assertThat(edge.downlink().diskFull()).isFalse();
+      assertThat(loggedOffsets(edge)).doesNotHaveDuplicates().isSorted();
+    }
+  }
+
+  @Test
+  void aDamagedLogEntryIsSkippedCountedAndRepairedByAResync() throws Exception {
+    String damaged = "damaged-entry-marker";
+    try (EdgeNode edge = startEdge()) {
+      answerResync(1, List.of());
+      send(upsert(damaged));
+      send(upsert("healthy"));
+      Awaitility.await("pods")
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> podNames(edge).size() == 2);
+    }
+    int overwritten = LogFiles.overwrite(tmp.resolve("edge/log"), damaged);
+    assertThat(overwritten).isPositive();
+    LogFiles.deleteTree(tmp.resolve("edge/snapshots")); // so the restart replays the log
+
+    try (EdgeNode edge = startEdge()) {
+      Awaitility.await("damaged entry found")
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> edge.log().unreadableCount() == 1);
+      assertThat(podNames(edge)).containsExactly("healthy");
+      answerResync(2, List.of(damaged, "healthy"));
+      Awaitility.await("view repaired by the resync")
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> podNames(edge).equals(List.of(damaged, "healthy")));
+    }
+  }
+
+  @Test
+  void anUnusableDataDirIsAClearStartError() throws Exception {
+    Path file = java.nio.file.Files.writeString(tmp.resolve("not-a-dir"), "x");
+    EdgeConfig config =
+        EdgeConfig.from(
+            EdgeConfig.DEF.parse(
+                ConfigSources.withEnvironment(Map.of())
+                    .flag("edge.node", NODE, "test")
+                    .flag("kafka.bootstrap", kafka.bootstrapServers(), "test")
+                    .flag("edge.data-dir", file.resolve("edge"), "test")
+                    .flag("edge.api-port", 0, "test")));
+    assertThatThrownBy(() -> EdgeNode.start(config, "test"))
+        .hasMessageContaining("edge.data-dir")
+        .hasMessageContaining(file.resolve("edge").toString())
+        .hasMessageContaining("cannot be created");
+  }
+
+  private static List<Long> loggedOffsets(EdgeNode edge) {
+    List<Long> offsets = new ArrayList<>();
+    try (var reader = edge.log().readRawAfter(-1)) {
+      for (var entry = reader.next(); entry != null; entry = reader.next()) {
+        if (!entry.local()) {
+          offsets.add(entry.offset());
+        }
+      }
+    }
+    return offsets;
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.kedge.edge.relay.link;
 
+import io.kedge.edge.relay.log.DiskReserve;
 import io.kedge.edge.relay.log.DownlinkLog;
 import io.kedge.edge.relay.uplink.UplinkLog;
 import io.kedge.runtime.lifecycle.DaemonThreads;
@@ -55,6 +56,7 @@ public final class Downlink implements AutoCloseable {
   private volatile boolean running = true;
   private volatile String pendingResync;
   private volatile String wantedResync;
+  private volatile boolean diskFull;
   private final Producer<String, byte[]> deadLetters;
   private final String deadLetterTopic;
 
@@ -107,6 +109,11 @@ public final class Downlink implements AutoCloseable {
     return end < 0 ? 0 : Math.max(0, end - (lastOffset.get() + 1));
   }
 
+  /** True while the downlink is paused because the disk reserve is reached. */
+  public boolean diskFull() {
+    return diskFull;
+  }
+
   public long poisonCount() {
     return poisonCount.get();
   }
@@ -144,8 +151,8 @@ public final class Downlink implements AutoCloseable {
         }
         String wanted = wantedResync;
         if (wanted != null && pendingResync == null) {
-          wantedResync = null;
           requestResync(wanted, consumer.endOffsets(List.of(partition), PROBE).get(partition));
+          wantedResync = null;
         }
         ConsumerRecords<String, byte[]> records = consumer.poll(POLL);
         for (ConsumerRecord<String, byte[]> record : records) {
@@ -154,7 +161,28 @@ public final class Downlink implements AutoCloseable {
         if (!records.isEmpty()) {
           log.sync();
         }
+        if (diskFull) {
+          diskFull = false;
+          LOG.info(
+              "node {}: downlink resumed at offset {}: disk space is back",
+              node,
+              lastOffset.get() + 1);
+        }
         backoffMs = 200;
+      } catch (DiskReserve.DiskFullException e) {
+        // nothing of the refused record was logged: read it again once there is room
+        consumer.seek(partition, lastOffset.get() + 1);
+        diskFull = true;
+        if (backoffMs == 200 || backoffMs >= 10_000) {
+          LOG.error(
+              "node {}: downlink paused at offset {}: {}",
+              node,
+              lastOffset.get() + 1,
+              e.getMessage());
+        }
+        sleep(backoffMs);
+        backoffMs = Math.min(backoffMs * 2, 10_000);
+        continue;
       } catch (TimeoutException e) {
         transition(
             LinkState.DISCONNECTED, "Kafka did not answer within " + PROBE.toSeconds() + " s");

@@ -60,6 +60,7 @@ public final class DownlinkLog implements EntryLog, AutoCloseable {
   private final AtomicLong unreadable = new AtomicLong();
   private volatile LongConsumer onUnreadable = index -> {};
   private ExcerptAppender appender;
+  private volatile DiskReserve reserve = DiskReserve.NONE;
 
   /** Kafka coordinates of the last logged record; LOCAL entries repeat them. */
   private int lastPartition = -1;
@@ -193,6 +194,12 @@ public final class DownlinkLog implements EntryLog, AutoCloseable {
     return QueueCycles.delete(queue, cycles);
   }
 
+  /** Appends are refused while less than the reserve is free. */
+  public DownlinkLog withReserve(DiskReserve reserve) {
+    this.reserve = reserve;
+    return this;
+  }
+
   /** Entries found unreadable so far (damaged on disk); each is logged and skipped. */
   public long unreadableCount() {
     return unreadable.get();
@@ -248,6 +255,7 @@ public final class DownlinkLog implements EntryLog, AutoCloseable {
       byte kind, int partition, long offset, Headers headers, byte[] value, String reason) {
     // The downlink and the API (local writes) both append; the lock serialises them, so the
     // appender may be handed from one thread to the next.
+    reserve.check("log append");
     if (appender == null) {
       appender = queue.createAppender();
     }

@@ -1,5 +1,6 @@
 package io.kedge.edge.relay.uplink;
 
+import io.kedge.edge.relay.log.DiskReserve;
 import io.kedge.edge.relay.log.QueueCycles;
 import io.kedge.schemas.EventCodec;
 import io.kedge.schemas.EventData;
@@ -35,6 +36,7 @@ public final class UplinkLog implements AutoCloseable {
   private final EventCodec codec;
   private final Clock clock;
   private final ExcerptAppender appender;
+  private volatile DiskReserve reserve = DiskReserve.NONE;
 
   private UplinkLog(SingleChronicleQueue queue, EventCodec codec, Clock clock) {
     this.queue = queue;
@@ -64,6 +66,7 @@ public final class UplinkLog implements AutoCloseable {
   public synchronized long append(EventData data, String subject) {
     // Callers come from several threads (downlink, API, eventbus); this lock serialises them,
     // so the appender may be handed from one thread to the next.
+    reserve.check("uplink append");
     appender.singleThreadedCheckReset();
     try (DocumentContext dc = appender.writingDocument()) {
       Bytes<?> bytes = dc.wire().bytes();
@@ -76,6 +79,12 @@ public final class UplinkLog implements AutoCloseable {
       bytes.write(json);
     }
     return appender.lastIndexAppended();
+  }
+
+  /** Appends are refused while less than the reserve is free. */
+  public UplinkLog withReserve(DiskReserve reserve) {
+    this.reserve = reserve;
+    return this;
   }
 
   /**

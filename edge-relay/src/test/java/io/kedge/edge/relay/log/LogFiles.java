@@ -1,0 +1,73 @@
+package io.kedge.edge.relay.log;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/** Damages queue files on disk the way a failing disk would, for bad-input tests. */
+public final class LogFiles {
+  private LogFiles() {}
+
+  /**
+   * Overwrites every occurrence of {@code marker} in the queue files under {@code dir} with NUL
+   * bytes; returns how many were overwritten. The queue must be closed.
+   */
+  public static int overwrite(Path dir, String marker) throws IOException {
+    byte[] needle = marker.getBytes(StandardCharsets.UTF_8);
+    int found = 0;
+    for (Path file : queueFiles(dir)) {
+      byte[] bytes = Files.readAllBytes(file);
+      try (RandomAccessFile out = new RandomAccessFile(file.toFile(), "rw")) {
+        for (int i = indexOf(bytes, needle, 0); i >= 0; i = indexOf(bytes, needle, i + 1)) {
+          out.seek(i);
+          out.write(new byte[needle.length]);
+          found++;
+        }
+      }
+    }
+    return found;
+  }
+
+  /** Overwrites one byte at {@code position} of {@code file}. */
+  public static void overwriteByte(Path file, long position, int value) throws IOException {
+    try (RandomAccessFile out = new RandomAccessFile(file.toFile(), "rw")) {
+      out.seek(position);
+      out.write(value);
+    }
+  }
+
+  public static List<Path> queueFiles(Path dir) throws IOException {
+    try (Stream<Path> files = Files.list(dir)) {
+      return files.filter(f -> f.toString().endsWith(".cq4")).sorted().toList();
+    }
+  }
+
+  public static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> files = Files.walk(dir)) {
+      for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+
+  private static int indexOf(byte[] haystack, byte[] needle, int from) {
+    outer:
+    for (int i = from; i <= haystack.length - needle.length; i++) {
+      for (int j = 0; j < needle.length; j++) {
+        if (haystack[i + j] != needle[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    return -1;
+  }
+}
