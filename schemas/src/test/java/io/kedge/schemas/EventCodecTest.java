@@ -92,7 +92,43 @@ class EventCodecTest {
       assertThat(codec.encodeData(decoded.data()))
           .as(data.type().ceType())
           .isEqualTo(codec.encodeData(data));
+      assertThat(codec.check(headers, value)).isEqualTo(data.type());
     }
+  }
+
+  @Test
+  void checkRejectsWhatDecodeRejects() {
+    String[][] mutations = {
+      {"ce_type", "io.kedge.unknown.v1"},
+      {"ce_type", "io.kedge.resource.delete.v2"},
+      {"ce_time", null},
+      {"ce_time", "yesterday"},
+      {"ce_id", null},
+      {"ce_source", null},
+      {"ce_specversion", "0.3"},
+      {"content-type", "text/plain"},
+    };
+    byte[] value = "{\"key\":\"/v1/Pod/default/p\"}".getBytes(StandardCharsets.UTF_8);
+    for (String[] mutation : mutations) {
+      Headers headers = validDeleteHeaders();
+      headers.remove(mutation[0]);
+      if (mutation[1] != null) {
+        headers.add(mutation[0], mutation[1].getBytes(StandardCharsets.UTF_8));
+      }
+      assertThatThrownBy(() -> codec.decode(headers, value))
+          .as("decode with %s=%s", mutation[0], mutation[1])
+          .isInstanceOf(InvalidEventException.class);
+      assertThatThrownBy(() -> codec.check(headers, value))
+          .as("check with %s=%s", mutation[0], mutation[1])
+          .isInstanceOf(InvalidEventException.class);
+    }
+    assertThat(codec.check(validDeleteHeaders(), value)).isEqualTo(EventType.RESOURCE_DELETE);
+    assertThatThrownBy(
+            () -> codec.check(validDeleteHeaders(), "{not json".getBytes(StandardCharsets.UTF_8)))
+        .isInstanceOf(InvalidEventException.class);
+    assertThatThrownBy(
+            () -> codec.check(validDeleteHeaders(), "{\"key\":7}".getBytes(StandardCharsets.UTF_8)))
+        .isInstanceOf(InvalidEventException.class);
   }
 
   @Test

@@ -6,7 +6,9 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 
 /**
  * An edge node's metrics, tagged with its name: link state and lag, log size, VIEW objects and
@@ -31,6 +33,13 @@ final class EdgeMetrics {
         .description("Offset of the last node-topic record in the log")
         .tags(tags)
         .register(registry);
+    Timer appendDelay =
+        Timer.builder("kedge_downlink_append_delay")
+            .description("From a record's Kafka timestamp to its append to the log")
+            .publishPercentileHistogram()
+            .tags(tags)
+            .register(registry);
+    edge.downlink().onAppendDelay(ms -> appendDelay.record(Math.max(0, ms), TimeUnit.MILLISECONDS));
     FunctionCounter.builder("kedge_downlink_poison_total", edge, e -> e.downlink().poisonCount())
         .description("Node-topic records that failed validation, kept in the log as poison")
         .tags(tags)

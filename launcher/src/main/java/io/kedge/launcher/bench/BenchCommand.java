@@ -14,11 +14,11 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "bench",
     mixinStandardHelpOptions = true,
-    description = "Measure a goal against its baseline in the same run (names: list).")
+    description = "Measure a goal against its baseline in the same run (names: list, relay).")
 public final class BenchCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "NAME", description = "Benchmark: list.")
+  @Parameters(index = "0", paramLabel = "NAME", description = "Benchmark: list, relay.")
   String name;
 
   @Option(names = "--quick", description = "A short run (under 2 minutes).")
@@ -30,9 +30,11 @@ public final class BenchCommand implements Callable<Integer> {
     String ratio =
         switch (name) {
           case "list" -> new ListBenchmark(quick, out).run();
+          case "relay" -> new RelayBenchmark(quick, out).run();
           default ->
               throw new CommandLine.ParameterException(
-                  spec.commandLine(), "unknown benchmark '" + name + "': the benchmarks are: list");
+                  spec.commandLine(),
+                  "unknown benchmark '" + name + "': the benchmarks are: list, relay");
         };
     out.println(ratio);
     out.flush();

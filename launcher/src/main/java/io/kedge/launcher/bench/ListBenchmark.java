@@ -20,7 +20,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.Arrays;
 
 /**
  * {@code kedge bench list}: the edge API's LIST of N pods over HTTP against its baseline, Jackson
@@ -94,16 +93,16 @@ final class ListBenchmark {
           out.flush();
         }
       }
-      double listP50 = percentile(listNanos, 50);
-      double jacksonP50 = percentile(jacksonNanos, 50);
+      double listP50 = BenchStats.percentile(listNanos, 50);
+      double jacksonP50 = BenchStats.percentile(jacksonNanos, 50);
       out.printf(
           "bench list: LIST %d pods p50 %.1f ms p99 %.1f ms; GET p50 %.2f ms p99 %.2f ms;"
               + " Jackson serialize p50 %.1f ms%n",
           pods,
           listP50 / 1e6,
-          percentile(listNanos, 99) / 1e6,
-          percentile(getNanos, 50) / 1e6,
-          percentile(getNanos, 99) / 1e6,
+          BenchStats.percentile(listNanos, 99) / 1e6,
+          BenchStats.percentile(getNanos, 50) / 1e6,
+          BenchStats.percentile(getNanos, 99) / 1e6,
           jacksonP50 / 1e6);
       return String.format(
           "RATIO list %.2f (edge LIST p50 over Jackson serializing the same list, p50; goal <= 1.5)",
@@ -125,13 +124,6 @@ final class ListBenchmark {
         .put("phase", "Running")
         .put("podIP", "10.0." + (i / 250) + "." + (i % 250));
     return pod;
-  }
-
-  private static double percentile(long[] values, int p) {
-    long[] sorted = values.clone();
-    Arrays.sort(sorted);
-    int index = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
-    return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
   }
 
   private static long usedHeap() throws IOException {

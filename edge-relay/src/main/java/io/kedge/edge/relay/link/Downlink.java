@@ -6,8 +6,8 @@ import io.kedge.edge.relay.uplink.UplinkLog;
 import io.kedge.runtime.lifecycle.DaemonThreads;
 import io.kedge.schemas.DeadLetter;
 import io.kedge.schemas.EventCodec;
+import io.kedge.schemas.EventType;
 import io.kedge.schemas.InvalidEventException;
-import io.kedge.schemas.KedgeEvent;
 import io.kedge.schemas.ResyncEnd;
 import io.kedge.schemas.ResyncRequest;
 import java.time.Duration;
@@ -18,6 +18,7 @@ import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongConsumer;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -57,6 +58,7 @@ public final class Downlink implements AutoCloseable {
   private volatile String pendingResync;
   private volatile String wantedResync;
   private volatile boolean diskFull;
+  private volatile LongConsumer appendDelays = millis -> {};
   private final Producer<String, byte[]> deadLetters;
   private final String deadLetterTopic;
 
@@ -107,6 +109,16 @@ public final class Downlink implements AutoCloseable {
   public long lag() {
     long end = endOffset.get();
     return end < 0 ? 0 : Math.max(0, end - (lastOffset.get() + 1));
+  }
+
+  /**
+   * Receives, for each record logged, the milliseconds from its Kafka timestamp (the broker's
+   * append time where the topic uses LogAppendTime) to its log append. Called on the downlink
+   * thread; must not block.
+   */
+  public Downlink onAppendDelay(LongConsumer millis) {
+    this.appendDelays = millis;
+    return this;
   }
 
   /** True while the downlink is paused because the disk reserve is reached. */
@@ -252,9 +264,13 @@ public final class Downlink implements AutoCloseable {
       return; // already logged: Kafka redelivered after a reconnect
     }
     try {
-      KedgeEvent event = codec.decode(record.headers(), record.value());
+      // validated, not bound: the log keeps the record as it came
+      EventType type = codec.check(record.headers(), record.value());
       log.appendEvent(record.partition(), record.offset(), record.headers(), record.value());
-      if (event.data() instanceof ResyncEnd end && end.requestId().equals(pendingResync)) {
+      appendDelays.accept(System.currentTimeMillis() - record.timestamp());
+      if (type == EventType.RESYNC_END
+          && codec.decode(record.headers(), record.value()).data() instanceof ResyncEnd end
+          && end.requestId().equals(pendingResync)) {
         pendingResync = null;
         transition(
             LinkState.CONNECTED,
