@@ -69,6 +69,39 @@ class DownlinkLogDamageTest {
   }
 
   @Test
+  void aTruncatedQueueFileLosesOnlyTheCutEntryWhichIsReportedAndAppendsGoOn() throws Exception {
+    Path logDir = dir.resolve("log");
+    try (DownlinkLog log = DownlinkLog.open(logDir, RollCycles.FAST_DAILY, codec)) {
+      write(log, 5);
+    }
+    Path file = LogFiles.queueFiles(logDir).get(0);
+    long cut = LogFiles.lastOffsetOf(file, "pod-4-marker");
+    try (java.io.RandomAccessFile raf = new java.io.RandomAccessFile(file.toFile(), "rw")) {
+      raf.setLength(cut); // the file ends in the middle of the last entry
+    }
+
+    try (DownlinkLog log = DownlinkLog.open(logDir, RollCycles.FAST_DAILY, codec)) {
+      List<Long> reported = new ArrayList<>();
+      log.onUnreadable(reported::add);
+      assertThat(names(log))
+          .containsExactly("pod-0-marker", "pod-1-marker", "pod-2-marker", "pod-3-marker");
+      assertThat(reported).hasSize(1);
+      write(log, 1); // the log takes new entries after the damaged one
+      assertThat(names(log)).hasSize(5).endsWith("pod-0-marker");
+    }
+  }
+
+  private static List<String> names(DownlinkLog log) {
+    List<String> names = new ArrayList<>();
+    try (EntryLog.LogReader reader = log.readAfter(-1)) {
+      for (LogEntry entry = reader.next(); entry != null; entry = reader.next()) {
+        names.add(((ResourceUpsert) entry.event().data()).key().name());
+      }
+    }
+    return names;
+  }
+
+  @Test
   void aDamagedLastEntryMakesTheDownlinkResumeAfterTheEntryBeforeIt() throws Exception {
     Path logDir = dir.resolve("log");
     long lastIndex;

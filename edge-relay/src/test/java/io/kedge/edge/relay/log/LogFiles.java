@@ -33,6 +33,20 @@ public final class LogFiles {
     return found;
   }
 
+  /** Position of the last occurrence of {@code marker} in {@code file}. */
+  public static long lastOffsetOf(Path file, String marker) throws IOException {
+    byte[] bytes = Files.readAllBytes(file);
+    byte[] needle = marker.getBytes(StandardCharsets.UTF_8);
+    long last = -1;
+    for (int i = indexOf(bytes, needle, 0); i >= 0; i = indexOf(bytes, needle, i + 1)) {
+      last = i;
+    }
+    if (last < 0) {
+      throw new IllegalArgumentException(marker + " is not in " + file);
+    }
+    return last;
+  }
+
   /** Overwrites one byte at {@code position} of {@code file}. */
   public static void overwriteByte(Path file, long position, int value) throws IOException {
     try (RandomAccessFile out = new RandomAccessFile(file.toFile(), "rw")) {
