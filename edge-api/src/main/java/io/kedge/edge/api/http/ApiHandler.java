@@ -53,6 +53,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private final ApiStats stats;
   private final EdgeWrites writes;
   private final OpenApiV2 openApi;
+  private final Tables tables = new Tables(java.time.Clock.systemUTC());
   private WatchStream activeWatch;
 
   ApiHandler(
@@ -155,17 +156,31 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       return write(ctx, request, type, api, uri, id);
     }
     boolean watch = api.watch() || isTrue(uri, "watch");
+    Presentation as = presentation(request, uri);
     if (!api.name().isEmpty() && !watch) {
       stats.get();
-      return get(ctx, type, api);
+      return get(ctx, type, api, as);
     }
     WatchFilter filter = filter(type, api, uri);
     if (watch) {
       stats.watch();
-      return startWatch(ctx, request, type, filter, uri, id);
+      return startWatch(ctx, request, type, filter, uri, id, as);
     }
     stats.list();
-    return list(ctx, type, filter, uri);
+    return list(ctx, type, filter, uri, as);
+  }
+
+  /** How objects are answered: as themselves, or as rows of a Table kubectl prints. */
+  record Presentation(String tableVersion, Tables.Include include) {
+    boolean table() {
+      return tableVersion != null;
+    }
+  }
+
+  private static Presentation presentation(FullHttpRequest request, QueryStringDecoder uri) {
+    return new Presentation(
+        Tables.tableVersion(request.headers().get(HttpHeaderNames.ACCEPT)),
+        Tables.Include.parse(param(uri, "includeObject")));
   }
 
   private FullHttpResponse write(
@@ -243,12 +258,26 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         FieldSelector.parse(fieldSelector, type.kind()));
   }
 
-  private FullHttpResponse get(ChannelHandlerContext ctx, ResourceType type, ApiPath api) {
+  private FullHttpResponse get(
+      ChannelHandlerContext ctx, ResourceType type, ApiPath api, Presentation as) {
     if (!api.subresource().isEmpty() && !api.subresource().equals("status")) {
       return notFoundPath(ctx);
     }
     return view.get(type, type.namespaced() ? api.namespace() : "", api.name())
-        .map(stored -> ok(ctx, stored.object()))
+        .map(
+            stored ->
+                ok(
+                    ctx,
+                    as.table()
+                        ? tables.table(
+                            type,
+                            as.tableVersion(),
+                            List.of(stored.object()),
+                            as.include(),
+                            EventCodec.json()
+                                .createObjectNode()
+                                .put("resourceVersion", Long.toString(stored.resourceVersion())))
+                        : stored.object()))
         .orElseGet(
             () ->
                 Responses.json(
@@ -258,7 +287,11 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   }
 
   private FullHttpResponse list(
-      ChannelHandlerContext ctx, ResourceType type, WatchFilter filter, QueryStringDecoder uri) {
+      ChannelHandlerContext ctx,
+      ResourceType type,
+      WatchFilter filter,
+      QueryStringDecoder uri,
+      Presentation as) {
     String rv = param(uri, "resourceVersion");
     String match = param(uri, "resourceVersionMatch");
     View.Snapshot snapshot = view.list(filter);
@@ -304,6 +337,11 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       metadata.put("continue", encodeContinue(nameKey(items.get(to - 1))));
       metadata.put("remainingItemCount", items.size() - to);
     }
+    if (as.table()) {
+      return ok(
+          ctx,
+          tables.table(type, as.tableVersion(), items.subList(from, to), as.include(), metadata));
+    }
     ArrayNode array = list.putArray("items");
     for (int i = from; i < to; i++) {
       array.add(items.get(i));
@@ -317,7 +355,8 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       ResourceType type,
       WatchFilter filter,
       QueryStringDecoder uri,
-      long id) {
+      long id,
+      Presentation as) {
     String rv = param(uri, "resourceVersion");
     boolean bookmarks = isTrue(uri, "allowWatchBookmarks");
     boolean sendInitialEvents = isTrue(uri, "sendInitialEvents");
@@ -345,7 +384,24 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
     WatchStream stream =
         new WatchStream(
-            ctx.channel(), websocket, type, options.watchBufferEvents(), sendInitialEvents);
+            ctx.channel(),
+            websocket,
+            type,
+            options.watchBufferEvents(),
+            sendInitialEvents,
+            as.table()
+                ? object ->
+                    tables.table(
+                        type,
+                        as.tableVersion(),
+                        List.of(object),
+                        as.include(),
+                        EventCodec.json()
+                            .createObjectNode()
+                            .put(
+                                "resourceVersion",
+                                object.path("metadata").path("resourceVersion").asText()))
+                : object -> object);
     activeWatch = stream;
     try {
       stream.registration(view.watch(filter, from, bookmarks, sendInitialEvents, stream));

@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.UnaryOperator;
 
 /**
  * One watch response: a bounded queue of events that the channel's event loop drains as fast as the
@@ -32,6 +33,9 @@ final class WatchStream implements WatchSink {
   private volatile boolean initialEventsPending;
   private volatile AutoCloseable registration = () -> {};
 
+  /** Turns each event's object into what the client asked for (itself, or a one-row Table). */
+  private final UnaryOperator<ObjectNode> presentation;
+
   /**
    * @param websocket frame events as WebSocket text messages (clients such as fabric8 watch over
    *     WebSocket) instead of lines of a chunked HTTP response (kubectl, client-go)
@@ -41,7 +45,9 @@ final class WatchStream implements WatchSink {
       boolean websocket,
       ResourceType type,
       int capacity,
-      boolean initialEventsEndBookmark) {
+      boolean initialEventsEndBookmark,
+      UnaryOperator<ObjectNode> presentation) {
+    this.presentation = presentation;
     this.channel = channel;
     this.websocket = websocket;
     this.type = type;
@@ -103,7 +109,7 @@ final class WatchStream implements WatchSink {
         metadata.putObject("annotations").put("k8s.io/initial-events-end", "true");
       }
     } else {
-      line.set("object", event.object());
+      line.set("object", presentation.apply(event.object()));
     }
     return toLine(line);
   }

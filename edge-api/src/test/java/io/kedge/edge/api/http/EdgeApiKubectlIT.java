@@ -46,6 +46,16 @@ class EdgeApiKubectlIT {
     Kubectl.Result all = kubectl.run("get", "pods", "-A");
     assertThat(all.exitCode()).as(all.stderr()).isZero();
     assertThat(all.stdout()).contains("web-0", "db-0", "agent");
+    // server-side printing: kubectl's own pod columns, from the edge API's Table
+    assertThat(all.stdout().lines().findFirst().orElse(""))
+        .containsSubsequence("NAMESPACE", "NAME", "READY", "STATUS", "RESTARTS", "AGE");
+    assertThat(all.stdout().lines().filter(l -> l.contains("web-0")).findFirst().orElse(""))
+        .containsSubsequence("default", "web-0", "0/1", "Running", "0");
+    Kubectl.Result wide = kubectl.run("get", "pod", "web-0", "-o", "wide");
+    assertThat(wide.exitCode()).as(wide.stderr()).isZero();
+    assertThat(wide.stdout()).contains("NODE", "edge-1").doesNotContain("NAMESPACE");
+    Kubectl.Result labels = kubectl.run("get", "pods", "--show-labels");
+    assertThat(labels.stdout()).contains("LABELS", "app=web");
 
     Kubectl.Result labelled = kubectl.run("get", "pods", "-l", "app=web", "-o", "name");
     assertThat(labelled.stdout().trim()).isEqualTo("pod/web-0");

@@ -1,0 +1,256 @@
+package io.kedge.edge.api.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kedge.edge.api.view.ResourceType;
+import io.kedge.schemas.EventCodec;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Server-side printing: the {@code meta.k8s.io} Table that kubectl asks for ({@code Accept:
+ * application/json;as=Table;v=v1;g=meta.k8s.io}), with kubectl's columns for pods and Kubernetes'
+ * default Name / Created At columns for other kinds. Rows carry the object's metadata, the whole
+ * object or nothing, as {@code includeObject} asks.
+ */
+final class Tables {
+  /** What a row carries besides its cells ({@code includeObject}). */
+  enum Include {
+    NONE,
+    METADATA,
+    OBJECT;
+
+    static Include parse(String value) {
+      return switch (value) {
+        case "", "Metadata" -> METADATA;
+        case "None" -> NONE;
+        case "Object" -> OBJECT;
+        default ->
+            throw new IllegalArgumentException(
+                "includeObject must be None, Metadata or Object, not '" + value + "'");
+      };
+    }
+  }
+
+  private final Clock clock;
+
+  Tables(Clock clock) {
+    this.clock = clock;
+  }
+
+  /**
+   * The Table version an {@code Accept} header prefers over plain JSON, or null for plain JSON.
+   * Media ranges are taken in order; the first one this server can produce wins.
+   */
+  static String tableVersion(String accept) {
+    if (accept == null || accept.isBlank()) {
+      return null;
+    }
+    for (String range : accept.split(",")) {
+      String[] parts = range.split(";");
+      String media = parts[0].trim().toLowerCase(Locale.ROOT);
+      String as = "";
+      String group = "";
+      String version = "";
+      for (int i = 1; i < parts.length; i++) {
+        String[] kv = parts[i].trim().split("=", 2);
+        if (kv.length == 2) {
+          switch (kv[0].trim()) {
+            case "as" -> as = kv[1].trim();
+            case "g" -> group = kv[1].trim();
+            case "v" -> version = kv[1].trim();
+            default -> {}
+          }
+        }
+      }
+      boolean json = media.equals("application/json") || media.equals("*/*");
+      if (json && as.equals("Table") && group.equals("meta.k8s.io")) {
+        if (version.equals("v1") || version.equals("v1beta1")) {
+          return version;
+        }
+        continue; // a Table version this server does not produce: try the next range
+      }
+      if (json && as.isEmpty()) {
+        return null;
+      }
+    }
+    return null;
+  }
+
+  /** A Table of {@code objects}; {@code listMetadata} becomes its metadata. */
+  ObjectNode table(
+      ResourceType type,
+      String version,
+      List<? extends JsonNode> objects,
+      Include include,
+      ObjectNode listMetadata) {
+    ObjectNode table = EventCodec.json().createObjectNode();
+    table.put("kind", "Table").put("apiVersion", "meta.k8s.io/" + version);
+    table.set("metadata", listMetadata);
+    table.set("columnDefinitions", columns(type));
+    ArrayNode rows = table.putArray("rows");
+    for (JsonNode object : objects) {
+      rows.add(row(type, object, include));
+    }
+    return table;
+  }
+
+  private static ArrayNode columns(ResourceType type) {
+    ArrayNode columns = EventCodec.json().createArrayNode();
+    column(columns, "Name", "string", "name", 0, "Name must be unique within a namespace.");
+    if (isPod(type)) {
+      column(columns, "Ready", "string", "", 0, "The aggregate readiness state of this pod.");
+      column(columns, "Status", "string", "", 0, "The aggregate status of the containers.");
+      column(columns, "Restarts", "string", "", 0, "The number of container restarts.");
+      column(columns, "Age", "string", "", 0, "Time since the pod was created.");
+      column(columns, "IP", "string", "", 1, "IP address allocated to the pod.");
+      column(columns, "Node", "string", "", 1, "Name of the node the pod is bound to.");
+      column(columns, "Nominated Node", "string", "", 1, "The node nominated by the scheduler.");
+      column(columns, "Readiness Gates", "string", "", 1, "Readiness gates met / declared.");
+    } else {
+      column(columns, "Created At", "date", "", 0, "When the object was created.");
+    }
+    return columns;
+  }
+
+  private static void column(
+      ArrayNode columns, String name, String type, String format, int priority, String doc) {
+    columns
+        .addObject()
+        .put("name", name)
+        .put("type", type)
+        .put("format", format)
+        .put("description", doc)
+        .put("priority", priority);
+  }
+
+  private ObjectNode row(ResourceType type, JsonNode object, Include include) {
+    ObjectNode row = EventCodec.json().createObjectNode();
+    ArrayNode cells = row.putArray("cells");
+    JsonNode metadata = object.path("metadata");
+    cells.add(metadata.path("name").asText());
+    if (isPod(type)) {
+      podCells(object, cells);
+    } else {
+      cells.add(metadata.path("creationTimestamp").asText(""));
+    }
+    switch (include) {
+      case OBJECT -> row.set("object", object);
+      case METADATA -> {
+        ObjectNode partial = row.putObject("object");
+        partial.put("kind", "PartialObjectMetadata").put("apiVersion", "meta.k8s.io/v1");
+        partial.set("metadata", metadata);
+      }
+      case NONE -> {}
+    }
+    return row;
+  }
+
+  private void podCells(JsonNode pod, ArrayNode cells) {
+    JsonNode spec = pod.path("spec");
+    JsonNode status = pod.path("status");
+    int containers = spec.path("containers").size();
+    int ready = 0;
+    long restarts = 0;
+    String reason = status.path("reason").asText(status.path("phase").asText(""));
+    for (JsonNode container : status.path("containerStatuses")) {
+      restarts += container.path("restartCount").asLong();
+      JsonNode state = container.path("state");
+      if (state.path("waiting").hasNonNull("reason")) {
+        reason = state.path("waiting").path("reason").asText();
+      } else if (state.path("terminated").hasNonNull("reason")) {
+        reason = state.path("terminated").path("reason").asText();
+      } else if (state.has("terminated")) {
+        int exit = state.path("terminated").path("exitCode").asInt();
+        reason =
+            state.path("terminated").hasNonNull("signal")
+                ? "Signal:" + state.path("terminated").path("signal").asInt()
+                : "ExitCode:" + exit;
+      } else if (container.path("ready").asBoolean() && state.has("running")) {
+        ready++;
+      }
+    }
+    if (pod.path("metadata").hasNonNull("deletionTimestamp")) {
+      reason = "Terminating";
+    }
+    int gates = spec.path("readinessGates").size();
+    cells.add(ready + "/" + containers);
+    cells.add(reason);
+    cells.add(Long.toString(restarts));
+    cells.add(age(pod.path("metadata").path("creationTimestamp").asText("")));
+    cells.add(status.path("podIP").asText("<none>"));
+    cells.add(spec.path("nodeName").asText("<none>"));
+    cells.add(status.path("nominatedNodeName").asText("<none>"));
+    cells.add(gates == 0 ? "<none>" : metGates(pod) + "/" + gates);
+  }
+
+  private static int metGates(JsonNode pod) {
+    int met = 0;
+    for (JsonNode gate : pod.path("spec").path("readinessGates")) {
+      String conditionType = gate.path("conditionType").asText();
+      for (JsonNode condition : pod.path("status").path("conditions")) {
+        if (condition.path("type").asText().equals(conditionType)
+            && condition.path("status").asText().equals("True")) {
+          met++;
+        }
+      }
+    }
+    return met;
+  }
+
+  /** The age of a timestamp as kubectl shows it ({@code 45s}, {@code 3m12s}, {@code 5d}). */
+  String age(String timestamp) {
+    if (timestamp.isEmpty()) {
+      return "<unknown>";
+    }
+    try {
+      return humanDuration(Duration.between(Instant.parse(timestamp), clock.instant()));
+    } catch (DateTimeParseException e) {
+      return "<invalid>";
+    }
+  }
+
+  /** Kubernetes' HumanDuration: coarser the older, two units while the second still matters. */
+  static String humanDuration(Duration d) {
+    long seconds = d.toSeconds();
+    if (seconds < -1) {
+      return "<invalid>";
+    } else if (seconds < 0) {
+      return "0s";
+    } else if (seconds < 60 * 2) {
+      return seconds + "s";
+    }
+    long minutes = d.toMinutes();
+    if (minutes < 10) {
+      long s = seconds % 60;
+      return s == 0 ? minutes + "m" : minutes + "m" + s + "s";
+    } else if (minutes < 60 * 3) {
+      return minutes + "m";
+    }
+    long hours = d.toHours();
+    if (hours < 8) {
+      long m = minutes % 60;
+      return m == 0 ? hours + "h" : hours + "h" + m + "m";
+    } else if (hours < 48) {
+      return hours + "h";
+    } else if (hours < 24 * 8) {
+      long h = hours % 24;
+      return h == 0 ? hours / 24 + "d" : hours / 24 + "d" + h + "h";
+    } else if (hours < 24 * 365 * 2) {
+      return hours / 24 + "d";
+    } else if (hours < 24 * 365 * 8) {
+      long dy = (hours / 24) % 365;
+      return dy == 0 ? hours / 24 / 365 + "y" : hours / 24 / 365 + "y" + dy + "d";
+    }
+    return hours / 24 / 365 + "y";
+  }
+
+  private static boolean isPod(ResourceType type) {
+    return type.group().isEmpty() && type.kind().equals("Pod");
+  }
+}
