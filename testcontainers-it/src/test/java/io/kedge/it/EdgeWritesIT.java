@@ -59,6 +59,7 @@ class EdgeWritesIT {
                   tmp.resolve("edge"),
                   "127.0.0.1",
                   0,
+                  EdgeConfig.ApiTls.none(),
                   0,
                   cloud.prefix,
                   EdgeConfig.LogSettings.defaults(),

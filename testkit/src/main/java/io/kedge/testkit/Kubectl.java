@@ -85,6 +85,8 @@ public final class Kubectl {
     command.addAll(List.of(args));
     ProcessBuilder builder =
         new ProcessBuilder(command)
+            // no terminal: kubectl must not wait for a username it prompts for after a 401
+            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
             .redirectOutput(ProcessBuilder.Redirect.appendTo(out.toFile()))
             .redirectError(ProcessBuilder.Redirect.appendTo(err.toFile()));
     builder.environment().put("KUBECONFIG", "/dev/null");

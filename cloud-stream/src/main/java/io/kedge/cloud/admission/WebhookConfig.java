@@ -4,6 +4,7 @@ import io.kedge.runtime.config.Config;
 import io.kedge.runtime.config.ConfigException;
 import io.kedge.runtime.config.ConfigKey;
 import io.kedge.runtime.config.ConfigProblem;
+import io.kedge.runtime.tls.TlsMaterial;
 import io.kedge.schemas.objects.OfflineAutonomy;
 import java.nio.file.Path;
 import java.util.List;

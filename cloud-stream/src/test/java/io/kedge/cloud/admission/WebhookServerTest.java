@@ -3,6 +3,7 @@ package io.kedge.cloud.admission;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.kedge.runtime.tls.TlsMaterial;
 import io.kedge.schemas.EventCodec;
 import io.kedge.schemas.objects.OfflineAutonomy;
 import java.io.InputStream;

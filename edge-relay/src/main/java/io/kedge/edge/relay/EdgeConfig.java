@@ -4,7 +4,9 @@ import io.kedge.edge.relay.uplink.UplinkBounds;
 import io.kedge.runtime.config.CommonKeys;
 import io.kedge.runtime.config.Config;
 import io.kedge.runtime.config.ConfigDef;
+import io.kedge.runtime.config.ConfigException;
 import io.kedge.runtime.config.ConfigKey;
+import io.kedge.runtime.config.ConfigProblem;
 import io.kedge.runtime.ops.OpsConfig;
 import io.kedge.schemas.KedgeTopics;
 import io.kedge.schemas.NodeNames;
@@ -12,6 +14,8 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /** Configuration of one edge node ({@code kedge edge}). */
 public record EdgeConfig(
@@ -20,6 +24,7 @@ public record EdgeConfig(
     Path dataDir,
     String apiBind,
     int apiPort,
+    ApiTls apiTls,
     int mqttPort,
     String topicPrefix,
     LogSettings log,
@@ -52,6 +57,24 @@ public record EdgeConfig(
     }
   }
 
+  /**
+   * TLS and authentication of the edge API: PEM certificate and key, and a file of bearer tokens
+   * (one per line) and/or a PEM file of CAs for client certificates. Empty strings: not set.
+   */
+  public record ApiTls(String certFile, String keyFile, String tokenFile, String clientCaFile) {
+    public static ApiTls none() {
+      return new ApiTls("", "", "", "");
+    }
+
+    public boolean enabled() {
+      return !certFile.isEmpty();
+    }
+
+    public boolean authenticates() {
+      return !tokenFile.isEmpty() || !clientCaFile.isEmpty();
+    }
+  }
+
   /** Chronicle Queue roll cycles offered: how often a new queue file starts. */
   public enum RollCycleChoice {
     FAST_HOURLY,
@@ -67,10 +90,26 @@ public record EdgeConfig(
       ConfigKey.requiredString(
           "edge.data-dir", "Directory of the node's log, uplink queue and snapshots.");
   public static final ConfigKey<String> API_BIND =
-      ConfigKey.string("edge.api-bind", "127.0.0.1", "Address the edge API binds.")
-          .withRule(
-              EdgeConfig::loopback,
-              "must be a loopback address (TLS and authentication, needed for other addresses, are not available yet)");
+      ConfigKey.string(
+          "edge.api-bind",
+          "127.0.0.1",
+          "Address the edge API binds. Any other than a loopback address needs edge.api-tls-cert,"
+              + " edge.api-tls-key and edge.api-token-file or edge.api-client-ca.");
+  public static final ConfigKey<String> API_TLS_CERT =
+      ConfigKey.string(
+          "edge.api-tls-cert", "", "PEM certificate chain the edge API serves TLS with.");
+  public static final ConfigKey<String> API_TLS_KEY =
+      ConfigKey.string("edge.api-tls-key", "", "PKCS#8 PEM private key of edge.api-tls-cert.");
+  public static final ConfigKey<String> API_TOKEN_FILE =
+      ConfigKey.string(
+          "edge.api-token-file",
+          "",
+          "File of bearer tokens the edge API accepts, one per line (needs TLS).");
+  public static final ConfigKey<String> API_CLIENT_CA =
+      ConfigKey.string(
+          "edge.api-client-ca",
+          "",
+          "PEM CA certificates whose client certificates the edge API accepts (needs TLS).");
   public static final ConfigKey<Integer> API_PORT =
       ConfigKey.port("edge.api-port", 10550, true, "Port of the edge API.");
   public static final ConfigKey<Integer> MQTT_PORT =
@@ -178,6 +217,10 @@ public record EdgeConfig(
           .define(DATA_DIR)
           .define(API_BIND)
           .define(API_PORT)
+          .define(API_TLS_CERT)
+          .define(API_TLS_KEY)
+          .define(API_TOKEN_FILE)
+          .define(API_CLIENT_CA)
           .define(MQTT_PORT)
           .define(TOPIC_PREFIX)
           .define(ROLL_CYCLE)
@@ -197,12 +240,20 @@ public record EdgeConfig(
           .define(OPS_PORT);
 
   public static EdgeConfig from(Config config) {
+    ApiTls tls =
+        new ApiTls(
+            config.get(API_TLS_CERT),
+            config.get(API_TLS_KEY),
+            config.get(API_TOKEN_FILE),
+            config.get(API_CLIENT_CA));
+    checkApiSecurity(config.get(API_BIND), tls);
     return new EdgeConfig(
         config.get(NODE),
         config.get(KAFKA),
         Path.of(config.get(DATA_DIR)),
         config.get(API_BIND),
         config.get(API_PORT),
+        tls,
         config.get(MQTT_PORT),
         config.get(TOPIC_PREFIX),
         new LogSettings(
@@ -224,6 +275,40 @@ public record EdgeConfig(
 
   public KedgeTopics topics() {
     return new KedgeTopics(topicPrefix, 1, Duration.ofDays(7));
+  }
+
+  /** The rules across the API keys: TLS files in pairs, auth only over TLS, and no open bind. */
+  static void checkApiSecurity(String bind, ApiTls tls) {
+    List<ConfigProblem> problems = new ArrayList<>();
+    if (tls.certFile().isEmpty() != tls.keyFile().isEmpty()) {
+      problems.add(
+          new ConfigProblem(
+              tls.certFile().isEmpty() ? API_TLS_CERT.name() : API_TLS_KEY.name(),
+              null,
+              "",
+              "edge.api-tls-cert and edge.api-tls-key must be set together"));
+    }
+    if (!tls.enabled() && tls.authenticates()) {
+      problems.add(
+          new ConfigProblem(
+              tls.tokenFile().isEmpty() ? API_CLIENT_CA.name() : API_TOKEN_FILE.name(),
+              tls.tokenFile().isEmpty() ? tls.clientCaFile() : tls.tokenFile(),
+              "",
+              "needs edge.api-tls-cert and edge.api-tls-key: tokens and certificates are only"
+                  + " checked over TLS"));
+    }
+    if (!loopback(bind) && !(tls.enabled() && tls.authenticates())) {
+      problems.add(
+          new ConfigProblem(
+              API_BIND.name(),
+              bind,
+              "",
+              "is not a loopback address, so it needs TLS (edge.api-tls-cert, edge.api-tls-key)"
+                  + " and authentication (edge.api-token-file or edge.api-client-ca)"));
+    }
+    if (!problems.isEmpty()) {
+      throw new ConfigException(problems);
+    }
   }
 
   private static boolean loopback(String host) {

@@ -1,5 +1,6 @@
 package io.kedge.edge.relay;
 
+import io.kedge.edge.api.http.ApiSecurity;
 import io.kedge.edge.api.http.EdgeApiOptions;
 import io.kedge.edge.api.http.EdgeApiServer;
 import io.kedge.edge.api.view.ResourceTypes;
@@ -14,6 +15,7 @@ import io.kedge.edge.relay.log.LogRetention;
 import io.kedge.edge.relay.uplink.UplinkForwarder;
 import io.kedge.edge.relay.uplink.UplinkLog;
 import io.kedge.runtime.lifecycle.Components;
+import io.kedge.runtime.tls.TlsMaterial;
 import io.kedge.schemas.EventCodec;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -23,7 +25,9 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import javax.net.ssl.SSLContext;
 import net.openhft.chronicle.core.time.SystemTimeProvider;
 import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.RollCycles;
@@ -168,7 +172,8 @@ public final class EdgeNode implements AutoCloseable {
                     EdgeApiOptions.DEFAULT_MAX_BODY_BYTES,
                     10_000,
                     config.writeTimeout(),
-                    config.tolerateNotReady()),
+                    config.tolerateNotReady(),
+                    apiSecurity(config.apiTls())),
                 applier::caughtUp,
                 kedgeVersion,
                 new RelayWriteUplink(
@@ -181,8 +186,9 @@ public final class EdgeNode implements AutoCloseable {
                     Clock.systemUTC()),
                 config.node()));
     LOG.info(
-        "edge node {} started: API http://{}:{}, data in {}",
+        "edge node {} started: API {}://{}:{}, data in {}",
         config.node(),
+        config.apiTls().enabled() ? "https" : "http",
         config.apiBind(),
         api.port(),
         dataDir);
@@ -211,6 +217,36 @@ public final class EdgeNode implements AutoCloseable {
           : "the log does not continue the snapshot at index " + from;
     }
     return null;
+  }
+
+  /** The edge API's TLS identity and accepted credentials, read from the configured files. */
+  static ApiSecurity apiSecurity(EdgeConfig.ApiTls tls) {
+    if (!tls.enabled()) {
+      return ApiSecurity.none();
+    }
+    List<String> tokens = List.of();
+    if (!tls.tokenFile().isEmpty()) {
+      try {
+        tokens =
+            Files.readAllLines(Path.of(tls.tokenFile())).stream()
+                .map(String::trim)
+                .filter(t -> !t.isEmpty() && !t.startsWith("#"))
+                .toList();
+      } catch (IOException e) {
+        throw new IllegalArgumentException(
+            "edge.api-token-file " + tls.tokenFile() + " cannot be read: " + e.getMessage(), e);
+      }
+      if (tokens.isEmpty()) {
+        throw new IllegalArgumentException(
+            "edge.api-token-file " + tls.tokenFile() + " holds no token (one per line)");
+      }
+    }
+    SSLContext context =
+        TlsMaterial.fromPem(
+            Path.of(tls.certFile()),
+            Path.of(tls.keyFile()),
+            tls.clientCaFile().isEmpty() ? null : Path.of(tls.clientCaFile()));
+    return ApiSecurity.of(context, !tls.clientCaFile().isEmpty(), tokens);
   }
 
   private <T extends AutoCloseable> T add(T part) {

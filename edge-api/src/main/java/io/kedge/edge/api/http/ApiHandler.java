@@ -28,12 +28,14 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
+import io.netty.handler.ssl.SslHandler;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
+import javax.net.ssl.SSLPeerUnverifiedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -79,7 +81,13 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     String path = uri.path();
     FullHttpResponse response;
     try {
-      response = route(ctx, request, uri, path, id);
+      response =
+          authenticated(ctx, request, path)
+              ? route(ctx, request, uri, path, id)
+              : Responses.json(
+                  ctx.alloc(),
+                  HttpResponseStatus.UNAUTHORIZED,
+                  KubeStatus.failure(401, "Unauthorized", "Unauthorized"));
     } catch (IllegalArgumentException e) {
       response =
           Responses.json(
@@ -99,6 +107,29 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     LOG.debug(
         "request {} {} {} -> {}", id, request.method(), request.uri(), response.status().code());
     send(ctx, HttpUtil.isKeepAlive(request), response);
+  }
+
+  /** Health endpoints are open; everything else needs a token or a verified client cert. */
+  private boolean authenticated(ChannelHandlerContext ctx, FullHttpRequest request, String path) {
+    ApiSecurity security = options.security();
+    if (!security.authenticates()
+        || path.equals("/healthz")
+        || path.equals("/livez")
+        || path.equals("/readyz")) {
+      return true;
+    }
+    if (security.acceptsBearer(request.headers().get(HttpHeaderNames.AUTHORIZATION))) {
+      return true;
+    }
+    if (security.clientCertificates()) {
+      SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+      try {
+        return ssl != null && ssl.engine().getSession().getPeerCertificates().length > 0;
+      } catch (SSLPeerUnverifiedException e) {
+        return false; // no certificate presented; one that did not verify failed the handshake
+      }
+    }
+    return false;
   }
 
   private static void send(
@@ -368,7 +399,10 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         request.headers().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true);
     if (websocket) {
       // fabric8 and other clients watch over WebSocket: one text message per event.
-      String location = "ws://" + request.headers().get(HttpHeaderNames.HOST) + request.uri();
+      String location =
+          (options.security().usesTls() ? "wss://" : "ws://")
+              + request.headers().get(HttpHeaderNames.HOST)
+              + request.uri();
       WebSocketServerHandshaker handshaker =
           new WebSocketServerHandshakerFactory(location, null, false).newHandshaker(request);
       if (handshaker == null) {

@@ -12,6 +12,7 @@ import java.time.Duration;
  * @param writeTimeout how long a write waits for the cloud's answer before 504
  * @param tolerateNotReady pods created here with the offline-autonomy label also tolerate {@code
  *     node.kubernetes.io/not-ready} forever
+ * @param security TLS and authentication
  */
 public record EdgeApiOptions(
     String bindHost,
@@ -19,18 +20,30 @@ public record EdgeApiOptions(
     int maxBodyBytes,
     int watchBufferEvents,
     Duration writeTimeout,
-    boolean tolerateNotReady) {
+    boolean tolerateNotReady,
+    ApiSecurity security) {
   public static final int DEFAULT_MAX_BODY_BYTES = 3 * 1024 * 1024;
   public static final Duration DEFAULT_WRITE_TIMEOUT = Duration.ofSeconds(10);
 
   public static EdgeApiOptions loopback(int port) {
     return new EdgeApiOptions(
-        "127.0.0.1", port, DEFAULT_MAX_BODY_BYTES, 10_000, DEFAULT_WRITE_TIMEOUT, false);
+        "127.0.0.1",
+        port,
+        DEFAULT_MAX_BODY_BYTES,
+        10_000,
+        DEFAULT_WRITE_TIMEOUT,
+        false,
+        ApiSecurity.none());
   }
 
   public EdgeApiOptions withWriteTimeout(Duration timeout) {
     return new EdgeApiOptions(
-        bindHost, port, maxBodyBytes, watchBufferEvents, timeout, tolerateNotReady);
+        bindHost, port, maxBodyBytes, watchBufferEvents, timeout, tolerateNotReady, security);
+  }
+
+  public EdgeApiOptions withSecurity(ApiSecurity security) {
+    return new EdgeApiOptions(
+        bindHost, port, maxBodyBytes, watchBufferEvents, writeTimeout, tolerateNotReady, security);
   }
 
   String advertisedAddress() {

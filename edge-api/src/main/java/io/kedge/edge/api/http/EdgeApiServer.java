@@ -14,6 +14,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.ssl.SslHandler;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.function.BooleanSupplier;
@@ -84,6 +85,9 @@ public final class EdgeApiServer implements AutoCloseable {
                   new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                      if (options.security().usesTls()) {
+                        ch.pipeline().addLast(new SslHandler(options.security().newEngine()));
+                      }
                       ch.pipeline()
                           .addLast(new HttpServerCodec())
                           .addLast(new BoundedBodyAggregator(options.maxBodyBytes()))
@@ -94,7 +98,12 @@ public final class EdgeApiServer implements AutoCloseable {
               .sync()
               .channel();
       EdgeApiServer server = new EdgeApiServer(group, channel, stats);
-      LOG.info("edge API listening on http://{}:{}", options.bindHost(), server.port());
+      LOG.info(
+          "edge API listening on {}://{}:{}{}",
+          options.security().scheme(),
+          options.bindHost(),
+          server.port(),
+          options.security().authenticates() ? " (authenticated)" : "");
       return server;
     } catch (RuntimeException | InterruptedException e) {
       group.shutdownGracefully();

@@ -33,8 +33,18 @@ final class EdgeApiFixture implements AutoCloseable {
             "edge-1");
   }
 
+  /** A read-only edge API with {@code security}. */
+  EdgeApiFixture(ApiSecurity security) throws InterruptedException {
+    server =
+        EdgeApiServer.start(
+            view, EdgeApiOptions.loopback(0).withSecurity(security), applier::caughtUp, "test");
+    this.security = security;
+  }
+
+  private ApiSecurity security = ApiSecurity.none();
+
   String url() {
-    return "http://127.0.0.1:" + server.port();
+    return security.scheme() + "://127.0.0.1:" + server.port();
   }
 
   /** Appends and waits until the VIEW has applied it. */

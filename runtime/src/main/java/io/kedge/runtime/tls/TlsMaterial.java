@@ -1,4 +1,4 @@
-package io.kedge.cloud.admission;
+package io.kedge.runtime.tls;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,35 +18,55 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The webhook's TLS identity: a PEM certificate chain and PKCS#8 private key (RSA or EC), as
- * cert-manager and {@code kubectl create secret tls} produce them, or, for development only, a
- * self-signed certificate made once with the JDK's {@code keytool} and kept in the data directory.
+ * A server's TLS identity (the admission webhook's, the edge API's): a PEM certificate chain and
+ * PKCS#8 private key (RSA or EC), as cert-manager and {@code kubectl create secret tls} produce
+ * them, optionally with the CA certificates client certificates must chain to; or, for development
+ * only, a self-signed certificate made once with the JDK's {@code keytool}.
  */
 public final class TlsMaterial {
   private static final Logger LOG = LoggerFactory.getLogger(TlsMaterial.class);
   private static final char[] STORE_PASSWORD = "kedge-dev".toCharArray();
+  private static final String ALIAS = "webhook"; // kept: existing self-signed stores use it
 
   private TlsMaterial() {}
 
   /** An SSL context serving the PEM {@code certFile} and {@code keyFile}. */
   public static SSLContext fromPem(Path certFile, Path keyFile) {
+    return fromPem(certFile, keyFile, null);
+  }
+
+  /**
+   * An SSL context serving the PEM {@code certFile} and {@code keyFile} that trusts client
+   * certificates issued by the CA certificates in {@code clientCaFile} (null: no client
+   * certificates).
+   */
+  public static SSLContext fromPem(Path certFile, Path keyFile, Path clientCaFile) {
     try {
-      List<Certificate> chain = new ArrayList<>();
-      try (InputStream in = Files.newInputStream(certFile)) {
-        chain.addAll(CertificateFactory.getInstance("X.509").generateCertificates(in));
-      }
-      if (chain.isEmpty()) {
-        throw new IllegalArgumentException("no certificate in " + certFile);
-      }
+      List<Certificate> chain = certificates(certFile);
       PrivateKey key = privateKey(keyFile);
       KeyStore store = KeyStore.getInstance("PKCS12");
       store.load(null, null);
-      store.setKeyEntry("webhook", key, STORE_PASSWORD, chain.toArray(Certificate[]::new));
-      return context(store);
+      store.setKeyEntry("server", key, STORE_PASSWORD, chain.toArray(Certificate[]::new));
+      TrustManager[] trust = null;
+      if (clientCaFile != null) {
+        KeyStore cas = KeyStore.getInstance("PKCS12");
+        cas.load(null, null);
+        int i = 0;
+        for (Certificate ca : certificates(clientCaFile)) {
+          cas.setCertificateEntry("client-ca-" + i++, ca);
+        }
+        TrustManagerFactory factory =
+            TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        factory.init(cas);
+        trust = factory.getTrustManagers();
+      }
+      return context(store, trust);
     } catch (IOException | GeneralSecurityException e) {
       throw new IllegalArgumentException(
           "cannot use TLS certificate " + certFile + " with key " + keyFile + ": " + e.getMessage(),
@@ -81,6 +101,55 @@ public final class TlsMaterial {
     }
   }
 
+  /**
+   * Writes a new self-signed certificate for {@code hosts} and its key as PEM files (for
+   * development and tests: the certificate is its own CA, so it can be given as a CA file).
+   */
+  public static void writeSelfSignedPem(Path certPem, Path keyPem, List<String> hosts) {
+    try {
+      Path dir = Files.createTempDirectory("kedge-tls");
+      Path store = dir.resolve("identity.p12");
+      try {
+        generate(store, hosts);
+        KeyStore keyStore = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(store)) {
+          keyStore.load(in, STORE_PASSWORD);
+        }
+        Certificate cert = keyStore.getCertificate(ALIAS);
+        PrivateKey key = (PrivateKey) keyStore.getKey(ALIAS, STORE_PASSWORD);
+        Files.writeString(certPem, pem("CERTIFICATE", cert.getEncoded()));
+        Files.writeString(keyPem, pem("PRIVATE KEY", key.getEncoded()));
+      } finally {
+        Files.deleteIfExists(store);
+        Files.deleteIfExists(dir);
+      }
+    } catch (IOException | GeneralSecurityException e) {
+      throw new IllegalStateException("cannot create a self-signed certificate: " + e, e);
+    }
+  }
+
+  private static String pem(String type, byte[] der) {
+    return "-----BEGIN "
+        + type
+        + "-----\n"
+        + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
+        + "\n-----END "
+        + type
+        + "-----\n";
+  }
+
+  private static List<Certificate> certificates(Path file)
+      throws IOException, GeneralSecurityException {
+    List<Certificate> certificates = new ArrayList<>();
+    try (InputStream in = Files.newInputStream(file)) {
+      certificates.addAll(CertificateFactory.getInstance("X.509").generateCertificates(in));
+    }
+    if (certificates.isEmpty()) {
+      throw new IllegalArgumentException("no certificate in " + file);
+    }
+    return certificates;
+  }
+
   private static void generate(Path store, List<String> hosts) throws IOException {
     Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
     StringBuilder san = new StringBuilder();
@@ -94,7 +163,7 @@ public final class TlsMaterial {
             keytool.toString(),
             "-genkeypair",
             "-alias",
-            "webhook",
+            ALIAS,
             "-keyalg",
             "EC",
             "-groupname",
@@ -149,10 +218,15 @@ public final class TlsMaterial {
   }
 
   private static SSLContext context(KeyStore store) throws GeneralSecurityException {
+    return context(store, null);
+  }
+
+  private static SSLContext context(KeyStore store, TrustManager[] trust)
+      throws GeneralSecurityException {
     KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
     keys.init(store, STORE_PASSWORD);
     SSLContext context = SSLContext.getInstance("TLS");
-    context.init(keys.getKeyManagers(), null, null);
+    context.init(keys.getKeyManagers(), trust, null);
     return context;
   }
 }
