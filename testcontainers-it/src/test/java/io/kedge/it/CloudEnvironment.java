@@ -81,6 +81,20 @@ final class CloudEnvironment implements AutoCloseable {
         List.of(new Manifest(Path.of("test"), 1, ObjectKey.of(object), object)), m -> {});
   }
 
+  /** A pod bound to {@code node}, in the default namespace. */
+  static ObjectNode pod(String name, String node) {
+    ObjectNode pod = EventCodec.json().createObjectNode();
+    pod.put("apiVersion", "v1").put("kind", "Pod");
+    pod.putObject("metadata").put("name", name).put("namespace", "default");
+    pod.putObject("spec")
+        .put("nodeName", node)
+        .putArray("containers")
+        .addObject()
+        .put("name", "app")
+        .put("image", "nginx");
+    return pod;
+  }
+
   static ObjectNode node(String name) {
     ObjectNode node = EventCodec.json().createObjectNode();
     node.put("apiVersion", "v1").put("kind", "Node");

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kedge.kafka.local.LocalKafkaCluster;
-import io.kedge.schemas.EventCodec;
 import io.kedge.testkit.Kubectl;
 import io.kedge.testkit.TcpProxy;
 import java.nio.file.Path;
@@ -92,15 +91,6 @@ class EdgeSpineIT {
   }
 
   private static ObjectNode pod(String name) {
-    ObjectNode pod = EventCodec.json().createObjectNode();
-    pod.put("apiVersion", "v1").put("kind", "Pod");
-    pod.putObject("metadata").put("name", name).put("namespace", "default");
-    pod.putObject("spec")
-        .put("nodeName", NODE)
-        .putArray("containers")
-        .addObject()
-        .put("name", "app")
-        .put("image", "nginx");
-    return pod;
+    return CloudEnvironment.pod(name, NODE);
   }
 }
