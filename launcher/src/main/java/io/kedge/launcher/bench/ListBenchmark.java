@@ -29,11 +29,13 @@ import java.time.Duration;
 final class ListBenchmark {
   private final int pods;
   private final int rounds;
+  private final boolean quick;
   private final PrintWriter out;
 
   ListBenchmark(boolean quick, PrintWriter out) {
     this.pods = 10_000;
     this.rounds = quick ? 30 : 200;
+    this.quick = quick;
     this.out = out;
   }
 
@@ -104,6 +106,7 @@ final class ListBenchmark {
           BenchStats.percentile(getNanos, 50) / 1e6,
           BenchStats.percentile(getNanos, 99) / 1e6,
           jacksonP50 / 1e6);
+      new WatchFanOut(100, quick ? 200 : 1000, 100, out).run(log, view, server.port(), pod(42));
       return String.format(
           "RATIO list %.2f (edge LIST p50 over Jackson serializing the same list, p50; goal <= 1.5)",
           listP50 / jacksonP50);
