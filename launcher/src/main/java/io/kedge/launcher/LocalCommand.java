@@ -76,6 +76,12 @@ public final class LocalCommand implements Callable<Integer> {
       description = "Edge API port of the first node (default: 10550; 0 = free ports).")
   Integer apiPort;
 
+  @Option(
+      names = "--mqtt-port",
+      paramLabel = "PORT",
+      description = "Embedded MQTT port of the first node (default: 1884; 0 = free ports).")
+  Integer mqttPort;
+
   @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration file.")
   Path configFile;
 
@@ -93,6 +99,7 @@ public final class LocalCommand implements Callable<Integer> {
                     .flag(LocalConfig.DATA_DIR.name(), dataDir, "--data-dir")
                     .flag(LocalConfig.KAFKA_PORT.name(), kafkaPort, "--kafka-port")
                     .flag(LocalConfig.API_PORT.name(), apiPort, "--api-port")
+                    .flag(LocalConfig.MQTT_PORT.name(), mqttPort, "--mqtt-port")
                     .flag(LocalConfig.OPS_PORT.name(), opsPort, "--ops-port")));
     PrintWriter out = spec.commandLine().getOut();
     Components components = new Components();
@@ -156,6 +163,7 @@ public final class LocalCommand implements Callable<Integer> {
                           config.dataDir().resolve("nodes").resolve(node),
                           "--data-dir")
                       .flag(EdgeConfig.API_PORT.name(), config.apiPort(i), "--api-port")
+                      .flag(EdgeConfig.MQTT_PORT.name(), config.mqttPort(i), "--mqtt-port")
                       .flag(
                           EdgeConfig.TOPIC_PREFIX.name(), config.topicPrefix(), "topics.prefix")));
       EdgeNode started = components.add(EdgeNode.start(edge, VersionCommand.version()));
@@ -193,6 +201,8 @@ public final class LocalCommand implements Callable<Integer> {
               + node
               + "  edge API http://127.0.0.1:"
               + edges.get(i).apiPort()
+              + "  eventbus "
+              + edges.get(i).mqttUrl()
               + "  topic "
               + topics.node(node).name());
     }

@@ -17,6 +17,7 @@ record LocalConfig(
     Path dataDir,
     int kafkaPort,
     int apiPort,
+    int mqttPort,
     String topicPrefix,
     Duration nodeRetention,
     int opsPort) {
@@ -40,6 +41,12 @@ record LocalConfig(
           10550,
           true,
           "Edge API port of the first node; the others follow (10551, ...). 0 picks free ports.");
+  static final ConfigKey<Integer> MQTT_PORT =
+      ConfigKey.port(
+          "local.mqtt-port",
+          1884,
+          true,
+          "Embedded MQTT port of the first node; the others follow (1885, ...). 0 picks free ports.");
   static final ConfigKey<String> TOPIC_PREFIX = CommonKeys.TOPIC_PREFIX;
   static final ConfigKey<Duration> NODE_RETENTION =
       ConfigKey.duration(
@@ -56,6 +63,7 @@ record LocalConfig(
           .define(DATA_DIR)
           .define(KAFKA_PORT)
           .define(API_PORT)
+          .define(MQTT_PORT)
           .define(TOPIC_PREFIX)
           .define(NODE_RETENTION)
           .define(OPS_PORT);
@@ -66,6 +74,7 @@ record LocalConfig(
         Path.of(config.get(DATA_DIR)),
         config.get(KAFKA_PORT),
         config.get(API_PORT),
+        config.get(MQTT_PORT),
         config.get(TOPIC_PREFIX),
         config.get(NODE_RETENTION),
         config.get(OPS_PORT));
@@ -78,6 +87,11 @@ record LocalConfig(
   /** Edge API port of the {@code i}-th node (0-based). */
   int apiPort(int i) {
     return apiPort == 0 ? 0 : apiPort + i;
+  }
+
+  /** Embedded MQTT port of the {@code i}-th node (0-based). */
+  int mqttPort(int i) {
+    return mqttPort == 0 ? 0 : mqttPort + i;
   }
 
   private static boolean validNodes(List<String> nodes) {

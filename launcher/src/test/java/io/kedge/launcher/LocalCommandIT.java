@@ -37,6 +37,8 @@ class LocalCommandIT {
             "edge-1,edge-2",
             "--api-port",
             "0",
+            "--mqtt-port",
+            "0",
             "--ops-port",
             "0");
     try (ChildJvm local =

@@ -63,6 +63,8 @@ final class EdgeProcess implements AutoCloseable {
                 dataDir.toString(),
                 "--api-port",
                 Integer.toString(apiPort),
+                "--mqtt-port",
+                "0",
                 "--config",
                 config.toString()),
             dataDir.resolveSibling("edge-" + starts + ".log"));

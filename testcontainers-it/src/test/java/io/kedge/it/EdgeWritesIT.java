@@ -61,6 +61,7 @@ class EdgeWritesIT {
                   0,
                   EdgeConfig.ApiTls.none(),
                   0,
+                  "",
                   cloud.prefix,
                   EdgeConfig.LogSettings.defaults(),
                   10_000,

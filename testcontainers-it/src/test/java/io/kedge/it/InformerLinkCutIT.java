@@ -137,6 +137,7 @@ class InformerLinkCutIT {
                 .flag("kafka.bootstrap", cloud.edgeBootstrap(), "test")
                 .flag("edge.data-dir", dataDir, "test")
                 .flag("edge.api-port", 0, "test")
+                .flag("edge.mqtt-port", 0, "test")
                 .flag("topics.prefix", cloud.prefix, "test")));
   }
 }

@@ -26,6 +26,7 @@ public record EdgeConfig(
     int apiPort,
     ApiTls apiTls,
     int mqttPort,
+    String eventbusUrl,
     String topicPrefix,
     LogSettings log,
     int watchHistory,
@@ -118,6 +119,15 @@ public record EdgeConfig(
           1884,
           true,
           "Port of the embedded MQTT eventbus (used by the eventbus and device twin).");
+  public static final ConfigKey<String> EVENTBUS_URL =
+      ConfigKey.string(
+              "eventbus.url",
+              "",
+              "MQTT broker of the node's eventbus, tcp://host:port (e.g. tcp://127.0.0.1:1883 for a"
+                  + " local Mosquitto); empty: the embedded broker on 127.0.0.1:edge.mqtt-port.")
+          .withRule(
+              url -> url.isEmpty() || url.startsWith("tcp://") || url.startsWith("ssl://"),
+              "must be empty or a tcp:// or ssl:// URL");
   public static final ConfigKey<String> TOPIC_PREFIX = CommonKeys.TOPIC_PREFIX;
   public static final ConfigKey<RollCycleChoice> ROLL_CYCLE =
       ConfigKey.choice(
@@ -222,6 +232,7 @@ public record EdgeConfig(
           .define(API_TOKEN_FILE)
           .define(API_CLIENT_CA)
           .define(MQTT_PORT)
+          .define(EVENTBUS_URL)
           .define(TOPIC_PREFIX)
           .define(ROLL_CYCLE)
           .define(LOG_RETENTION)
@@ -255,6 +266,7 @@ public record EdgeConfig(
         config.get(API_PORT),
         tls,
         config.get(MQTT_PORT),
+        config.get(EVENTBUS_URL),
         config.get(TOPIC_PREFIX),
         new LogSettings(
             config.get(ROLL_CYCLE),

@@ -7,11 +7,16 @@ import io.kedge.edge.api.view.ResourceTypes;
 import io.kedge.edge.api.view.View;
 import io.kedge.edge.api.view.ViewApplier;
 import io.kedge.edge.api.view.ViewSnapshots;
+import io.kedge.edge.relay.eventbus.EmbeddedBroker;
+import io.kedge.edge.relay.eventbus.Eventbus;
+import io.kedge.edge.relay.eventbus.EventbusSources;
+import io.kedge.edge.relay.eventbus.RuleMessageDelivery;
 import io.kedge.edge.relay.link.Downlink;
 import io.kedge.edge.relay.link.LinkState;
 import io.kedge.edge.relay.log.DiskReserve;
 import io.kedge.edge.relay.log.DownlinkLog;
 import io.kedge.edge.relay.log.LogRetention;
+import io.kedge.edge.relay.log.PositionFile;
 import io.kedge.edge.relay.uplink.UplinkForwarder;
 import io.kedge.edge.relay.uplink.UplinkLog;
 import io.kedge.runtime.lifecycle.Components;
@@ -59,6 +64,8 @@ public final class EdgeNode implements AutoCloseable {
   private UplinkLog uplinkLog;
   private UplinkForwarder forwarder;
   private LogRetention retention;
+  private Eventbus eventbus;
+  private String mqttUrl;
   private DownlinkLog log;
   private DiskReserve reserve;
 
@@ -162,6 +169,7 @@ public final class EdgeNode implements AutoCloseable {
                         settings.snapshotInterval()),
                     Clock.systemUTC())
                 .start(RETENTION_PERIOD, config.node()));
+    startEventbus(dataDir);
     api =
         add(
             EdgeApiServer.start(
@@ -192,6 +200,38 @@ public final class EdgeNode implements AutoCloseable {
         config.apiBind(),
         api.port(),
         dataDir);
+  }
+
+  /** The EVENTBUS: broker (embedded unless eventbus.url names one), rule delivery, sources. */
+  private void startEventbus(Path dataDir) {
+    String url = config.eventbusUrl();
+    if (url.isEmpty()) {
+      EmbeddedBroker broker =
+          add(EmbeddedBroker.start("127.0.0.1", config.mqttPort(), dataDir.resolve("mqtt")));
+      url = broker.url();
+    }
+    mqttUrl = url;
+    eventbus = add(new Eventbus(url, "kedge-relay-" + config.node()).start());
+    RuleMessageDelivery delivery =
+        add(
+            new RuleMessageDelivery(
+                    config.node(),
+                    log,
+                    eventbus,
+                    new PositionFile(dataDir.resolve("eventbus.position"), "eventbus delivery"),
+                    log.lastIndex())
+                .start());
+    retention.keepingFor(delivery::position);
+    add(new EventbusSources(config.node(), view, eventbus, uplinkLog).start());
+  }
+
+  /** The MQTT broker of the node's eventbus. */
+  public String mqttUrl() {
+    return mqttUrl;
+  }
+
+  public Eventbus eventbus() {
+    return eventbus;
   }
 
   /**

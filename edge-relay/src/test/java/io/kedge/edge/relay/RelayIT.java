@@ -3,28 +3,17 @@ package io.kedge.edge.relay;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.kedge.edge.api.view.ResourceType;
-import io.kedge.edge.api.view.WatchFilter;
 import io.kedge.edge.relay.link.LinkState;
 import io.kedge.edge.relay.log.DiskReserve;
 import io.kedge.edge.relay.log.LogFiles;
 import io.kedge.edge.relay.uplink.UplinkLog;
-import io.kedge.kafka.local.LocalKafkaCluster;
 import io.kedge.runtime.config.ConfigSources;
 import io.kedge.schemas.DeadLetter;
-import io.kedge.schemas.EventCodec;
 import io.kedge.schemas.EventbusMessage;
 import io.kedge.schemas.KedgeEvent;
-import io.kedge.schemas.KedgeTopics;
 import io.kedge.schemas.ObjectKey;
 import io.kedge.schemas.ResourceDelete;
-import io.kedge.schemas.ResourceUpsert;
-import io.kedge.schemas.ResyncBegin;
-import io.kedge.schemas.ResyncEnd;
-import io.kedge.schemas.ResyncRequest;
 import io.kedge.testkit.TestNames;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,154 +24,19 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The relay against a real broker: outages, retention gaps and uplink buffering. */
-class RelayIT {
-  private static final URI SOURCE = URI.create("/kedge/test");
-  private static final String NODE = "edge-1";
-  private final EventCodec codec = new EventCodec();
-  private LocalKafkaCluster kafka;
-  private KedgeTopics topics;
-  private Admin admin;
-  private KafkaProducer<String, byte[]> producer;
-  @TempDir Path tmp;
-
-  @BeforeEach
-  void start() throws Exception {
-    kafka =
-        LocalKafkaCluster.builder()
-            .dataDir(tmp.resolve("kafka"))
-            .build()
-            .start(Duration.ofSeconds(60));
-    topics = new KedgeTopics(TestNames.unique("relay"), 1, Duration.ofDays(1));
-    admin = Admin.create(kafka.clientConfig());
-    admin
-        .createTopics(
-            List.of(
-                new NewTopic(topics.node(NODE).name(), 1, (short) 1),
-                new NewTopic(topics.upstream().name(), 1, (short) 1)))
-        .all()
-        .get(30, TimeUnit.SECONDS);
-    producer =
-        new KafkaProducer<>(
-            Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                kafka.bootstrapServers(),
-                ProducerConfig.ACKS_CONFIG,
-                "all"),
-            new StringSerializer(),
-            new ByteArraySerializer());
-  }
-
-  @AfterEach
-  void stop() {
-    producer.close();
-    admin.close();
-    kafka.close();
-  }
-
-  private EdgeNode startEdge() throws InterruptedException {
-    EdgeConfig config =
-        EdgeConfig.from(
-            EdgeConfig.DEF.parse(
-                ConfigSources.withEnvironment(Map.of())
-                    .flag("edge.node", NODE, "test")
-                    .flag("kafka.bootstrap", kafka.bootstrapServers(), "test")
-                    .flag("edge.data-dir", tmp.resolve("edge"), "test")
-                    .flag("edge.api-port", 0, "test")
-                    .flag("topics.prefix", topics.prefix(), "test")));
-    return EdgeNode.start(config, "test");
-  }
-
-  private void send(Object data) throws Exception {
-    KedgeEvent event = KedgeEvent.of(SOURCE, "", (io.kedge.schemas.EventData) data);
-    producer.send(codec.toRecord(topics.node(NODE).name(), "k", event)).get(30, TimeUnit.SECONDS);
-  }
-
-  private static ObjectNode pod(String name) {
-    ObjectNode pod = EventCodec.json().createObjectNode();
-    pod.put("apiVersion", "v1").put("kind", "Pod");
-    pod.putObject("metadata").put("name", name).put("namespace", "default");
-    pod.putObject("spec").put("nodeName", NODE);
-    return pod;
-  }
-
-  private static ResourceUpsert upsert(String name) {
-    ObjectNode pod = pod(name);
-    return new ResourceUpsert(ObjectKey.of(pod), name, pod);
-  }
-
-  /** Answers the relay's resync request as the router would, with {@code objects}. */
-  private void answerResync(int nth, List<String> objects) throws Exception {
-    ResyncRequest request = awaitResyncRequest(nth);
-    send(new ResyncBegin(request.requestId()));
-    for (String name : objects) {
-      send(upsert(name));
-    }
-    send(new ResyncEnd(request.requestId(), objects.size()));
-  }
-
-  private ResyncRequest awaitResyncRequest(int nth) {
-    List<ResyncRequest> found = new ArrayList<>();
-    try (KafkaConsumer<String, byte[]> consumer = upstreamConsumer()) {
-      Awaitility.await("resync request")
-          .atMost(Duration.ofSeconds(60))
-          .until(
-              () -> {
-                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                  if (codec.decode(r.headers(), r.value()).data()
-                      instanceof ResyncRequest request) {
-                    found.add(request);
-                  }
-                }
-                return found.size() >= nth;
-              });
-    }
-    return found.get(nth - 1);
-  }
-
-  private KafkaConsumer<String, byte[]> upstreamConsumer() {
-    KafkaConsumer<String, byte[]> consumer =
-        new KafkaConsumer<>(
-            Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                kafka.bootstrapServers(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
-                "earliest",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
-                false),
-            new StringDeserializer(),
-            new ByteArrayDeserializer());
-    consumer.assign(List.of(new TopicPartition(topics.upstream().name(), 0)));
-    consumer.seekToBeginning(consumer.assignment());
-    return consumer;
-  }
-
-  private static List<String> podNames(EdgeNode edge) {
-    ResourceType pods = edge.view().types().byResource("", "v1", "pods").orElseThrow();
-    return edge.view().list(WatchFilter.all(pods)).items().stream()
-        .map(o -> o.path("metadata").path("name").asText())
-        .toList();
-  }
-
+class RelayIT extends RelayTestBase {
   @Test
   void aPoisonRecordIsKeptDeadLetteredAndConsumptionGoesOn() throws Exception {
     admin

@@ -340,6 +340,17 @@ public final class View {
     }
   }
 
+  /** The objects of one kind, whether or not the API serves that kind (rules, devices). */
+  public List<Stored> objectsOf(String group, String kind) {
+    lock.readLock().lock();
+    try {
+      NavigableMap<String, Stored> objects = byType.get(typeKey(group, kind));
+      return objects == null ? List.of() : List.copyOf(objects.values());
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
   /** Every object held, for snapshots and diagnostics. */
   public List<Stored> all() {
     lock.readLock().lock();

@@ -36,6 +36,7 @@ public final class LogRetention implements AutoCloseable {
   private final DownlinkLog log;
   private final UplinkLog uplink;
   private final LongSupplier forwardedIndex;
+  private LongSupplier otherReaders = () -> Long.MAX_VALUE;
   private final View view;
   private final ViewSnapshots snapshots;
   private final Path dataDir;
@@ -65,6 +66,15 @@ public final class LogRetention implements AutoCloseable {
     this.policy = policy;
     this.clock = clock;
     this.lastSnapshotAt = clock.millis();
+  }
+
+  /**
+   * Keeps the log cycles a reader besides the VIEW still needs: {@code position} is the last log
+   * index it has finished (e.g. the eventbus delivery's).
+   */
+  public LogRetention keepingFor(LongSupplier position) {
+    this.otherReaders = position;
+    return this;
   }
 
   /** Runs a pass every {@code period} on a daemon thread. */
@@ -117,8 +127,9 @@ public final class LogRetention implements AutoCloseable {
         covered = snapshot(covered); // the deletion needs a snapshot past these cycles
       }
       List<QueueCycles.Cycle> deletable = new ArrayList<>();
+      long readersAt = otherReaders.getAsLong();
       for (QueueCycles.Cycle cycle : expired) {
-        if (cycle.nextIndex() <= covered + 1) {
+        if (cycle.nextIndex() <= covered + 1 && cycle.nextIndex() <= readersAt + 1) {
           deletable.add(cycle);
         }
       }

@@ -1,15 +1,11 @@
 package io.kedge.edge.relay.uplink;
 
+import io.kedge.edge.relay.log.PositionFile;
 import io.kedge.schemas.EventCodec;
 import io.kedge.schemas.KedgeEvent;
 import io.kedge.schemas.ResyncRequest;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,7 +34,7 @@ public final class UplinkForwarder implements AutoCloseable {
   private final UplinkLog uplink;
   private final Producer<String, byte[]> producer;
   private final String topic;
-  private final Path positionFile;
+  private final PositionFile position;
   private final EventCodec codec;
   private final Thread thread;
   private final AtomicLong forwarded = new AtomicLong(-1);
@@ -84,9 +80,9 @@ public final class UplinkForwarder implements AutoCloseable {
     this.uplink = uplink;
     this.producer = producer;
     this.topic = topic;
-    this.positionFile = positionFile;
+    this.position = new PositionFile(positionFile, "uplink");
     this.codec = codec;
-    this.forwarded.set(readPosition(positionFile));
+    this.forwarded.set(position.read().orElse(-1));
     this.thread = new Thread(this::run, "kedge-uplink-" + node);
     thread.setDaemon(true);
   }
@@ -177,7 +173,7 @@ public final class UplinkForwarder implements AutoCloseable {
       }
     }
     if (acknowledged != forwarded.get()) {
-      writePosition(acknowledged);
+      position.write(acknowledged);
       forwarded.set(acknowledged);
     }
     if (failure != null) {
@@ -221,7 +217,7 @@ public final class UplinkForwarder implements AutoCloseable {
       return;
     }
     requeue.forEach(request -> uplink.append(request, "")); // durable before the skip is
-    writePosition(last);
+    position.write(last);
     forwarded.set(last);
     dropped.addAndGet(count);
     LOG.warn(
@@ -233,28 +229,6 @@ public final class UplinkForwarder implements AutoCloseable {
         count,
         last,
         dropped.get());
-  }
-
-  private static long readPosition(Path file) {
-    try {
-      return Files.exists(file)
-          ? Long.parseLong(Files.readString(file, StandardCharsets.UTF_8).trim())
-          : -1;
-    } catch (IOException | NumberFormatException e) {
-      throw new IllegalStateException(
-          "uplink position file " + file + " is unreadable: " + e.getMessage(), e);
-    }
-  }
-
-  private void writePosition(long index) {
-    Path tmp = positionFile.resolveSibling(positionFile.getFileName() + ".tmp");
-    try {
-      Files.writeString(tmp, Long.toString(index), StandardCharsets.UTF_8);
-      Files.move(
-          tmp, positionFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot persist uplink position to " + positionFile, e);
-    }
   }
 
   @Override

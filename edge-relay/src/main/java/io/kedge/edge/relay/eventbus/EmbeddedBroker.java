@@ -1,0 +1,83 @@
+package io.kedge.edge.relay.eventbus;
+
+import io.moquette.broker.Server;
+import io.moquette.broker.config.MemoryConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node's embedded MQTT broker (Moquette), for local apps and mappers: loopback only, sessions
+ * and QoS 1 queues kept on disk under the node's data directory.
+ */
+public final class EmbeddedBroker implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(EmbeddedBroker.class);
+
+  private final Server server = new Server();
+  private final String host;
+  private final int port;
+
+  private EmbeddedBroker(String host, int port) {
+    this.host = host;
+    this.port = port;
+  }
+
+  /**
+   * Starts the broker on {@code host:port} ({@code port} 0: a free one), keeping its state in
+   * {@code dataDir}.
+   *
+   * @throws IllegalStateException naming the address when it cannot listen
+   */
+  public static EmbeddedBroker start(String host, int port, Path dataDir) {
+    int chosen = port == 0 ? freePort(host) : port;
+    EmbeddedBroker broker = new EmbeddedBroker(host, chosen);
+    Properties props = new Properties();
+    props.setProperty("host", host);
+    props.setProperty("port", Integer.toString(chosen));
+    props.setProperty("websocket_port", "disabled");
+    props.setProperty("allow_anonymous", "true");
+    props.setProperty("telemetry_enabled", "false");
+    props.setProperty("netty.epoll", "false");
+    props.setProperty("persistence_enabled", "true");
+    props.setProperty("immediate_buffer_flush", "true");
+    try {
+      Files.createDirectories(dataDir);
+      props.setProperty("data_path", dataDir.toString());
+      broker.server.startServer(new MemoryConfig(props));
+    } catch (IOException | RuntimeException e) {
+      broker.server.stopServer();
+      throw new IllegalStateException(
+          "the embedded MQTT broker cannot listen on " + host + ":" + chosen + ": " + e, e);
+    }
+    LOG.info("embedded MQTT broker listening on {}:{} (state in {})", host, chosen, dataDir);
+    return broker;
+  }
+
+  /** The URL clients connect to. */
+  public String url() {
+    return "tcp://" + host + ":" + port;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  private static int freePort(String host) {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(host))) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException("no free port on " + host, e);
+    }
+  }
+
+  @Override
+  public void close() {
+    server.stopServer();
+  }
+}

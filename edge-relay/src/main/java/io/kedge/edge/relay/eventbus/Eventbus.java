@@ -1,0 +1,199 @@
+package io.kedge.edge.relay.eventbus;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
+import org.eclipse.paho.client.mqttv3.MqttCallbackExtended;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.MqttException;
+import org.eclipse.paho.client.mqttv3.MqttMessage;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The relay's connection to the node's MQTT broker (embedded or external): QoS 1 publishing and
+ * subscriptions that survive reconnects and broker restarts (they are made again on every connect).
+ * Connecting is retried in the background until {@link #close}.
+ */
+public final class Eventbus implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Eventbus.class);
+
+  /** Receives messages of one subscription; called on the client's thread. */
+  public interface Handler {
+    void message(String topic, byte[] payload) throws Exception;
+  }
+
+  private final MqttClient client;
+  private final MqttConnectOptions options = new MqttConnectOptions();
+  private final Map<String, Handler> subscriptions = new ConcurrentHashMap<>();
+  private final AtomicLong published = new AtomicLong();
+  private final AtomicLong received = new AtomicLong();
+  private final Thread connector;
+  private volatile boolean running = true;
+
+  /**
+   * @param url the broker, {@code tcp://host:port}
+   * @param clientId unique per node, so a reconnect replaces the old session
+   */
+  public Eventbus(String url, String clientId) {
+    try {
+      client = new MqttClient(url, clientId, new MemoryPersistence());
+    } catch (MqttException e) {
+      throw new IllegalArgumentException("eventbus.url '" + url + "' is not usable: " + e, e);
+    }
+    options.setAutomaticReconnect(true);
+    options.setCleanSession(true); // subscriptions are made again on every connect
+    options.setKeepAliveInterval(30);
+    options.setMaxInflight(1000);
+    options.setConnectionTimeout(10);
+    client.setCallback(new Callback());
+    connector = new Thread(this::connectUntilConnected, "kedge-eventbus-connect-" + clientId);
+    connector.setDaemon(true);
+  }
+
+  public Eventbus start() {
+    connector.start();
+    return this;
+  }
+
+  private void connectUntilConnected() {
+    long backoff = 200;
+    while (running && !client.isConnected()) {
+      try {
+        client.connect(options); // after a first success, Paho reconnects by itself
+        return;
+      } catch (MqttException e) {
+        LOG.warn(
+            "eventbus {} not reachable ({}); retrying in {} ms",
+            client.getServerURI(),
+            e.getMessage(),
+            backoff);
+        sleep(backoff);
+        backoff = Math.min(backoff * 2, 5_000);
+      }
+    }
+  }
+
+  public boolean connected() {
+    return client.isConnected();
+  }
+
+  /**
+   * Publishes at QoS 1 and waits for the broker's acknowledgement.
+   *
+   * @throws MqttException when the broker is not connected or refuses
+   */
+  public void publish(String topic, byte[] payload) throws MqttException {
+    MqttMessage message = new MqttMessage(payload);
+    message.setQos(1);
+    client.publish(topic, message);
+    published.incrementAndGet();
+  }
+
+  /** Subscribes at QoS 1 now if connected, and again after every reconnect. */
+  public void subscribe(String filter, Handler handler) {
+    subscriptions.put(filter, handler);
+    if (client.isConnected()) {
+      subscribeNow(filter);
+    }
+  }
+
+  public void unsubscribe(String filter) {
+    if (subscriptions.remove(filter) != null && client.isConnected()) {
+      try {
+        client.unsubscribe(filter);
+      } catch (MqttException e) {
+        LOG.warn("eventbus: cannot unsubscribe {}: {}", filter, e.getMessage());
+      }
+    }
+  }
+
+  public java.util.Set<String> subscriptions() {
+    return java.util.Set.copyOf(subscriptions.keySet());
+  }
+
+  public long publishedCount() {
+    return published.get();
+  }
+
+  public long receivedCount() {
+    return received.get();
+  }
+
+  private void subscribeNow(String filter) {
+    try {
+      client.subscribe(filter, 1);
+      LOG.info("eventbus: subscribed to {}", filter);
+    } catch (MqttException e) {
+      LOG.warn("eventbus: cannot subscribe to {} yet: {}", filter, e.getMessage());
+    }
+  }
+
+  private final class Callback implements MqttCallbackExtended {
+    @Override
+    public void connectComplete(boolean reconnect, String serverUri) {
+      LOG.info("eventbus {} {}", reconnect ? "reconnected to" : "connected to", serverUri);
+      // from another thread: Paho must not be called back into from its callback thread
+      Thread resubscribe =
+          new Thread(() -> subscriptions.keySet().forEach(Eventbus.this::subscribeNow));
+      resubscribe.setDaemon(true);
+      resubscribe.start();
+    }
+
+    @Override
+    public void connectionLost(Throwable cause) {
+      LOG.warn("eventbus connection lost: {}; reconnecting", cause.toString());
+    }
+
+    @Override
+    public void messageArrived(String topic, MqttMessage message) throws Exception {
+      Handler handler = match(topic);
+      if (handler != null) {
+        handler.message(topic, message.getPayload()); // a failure leaves it unacknowledged
+        received.incrementAndGet();
+      }
+    }
+
+    @Override
+    public void deliveryComplete(IMqttDeliveryToken token) {}
+  }
+
+  private Handler match(String topic) {
+    Handler exact = subscriptions.get(topic);
+    if (exact != null) {
+      return exact;
+    }
+    for (Map.Entry<String, Handler> entry : subscriptions.entrySet()) {
+      if (org.eclipse.paho.client.mqttv3.MqttTopic.isMatched(entry.getKey(), topic)) {
+        return entry.getValue();
+      }
+    }
+    return null;
+  }
+
+  private void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      running = false;
+    }
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    connector.interrupt();
+    try {
+      if (client.isConnected()) {
+        client.disconnect(2_000);
+      }
+      client.close(true);
+    } catch (MqttException e) {
+      LOG.debug("eventbus close: {}", e.toString());
+    }
+  }
+}

@@ -1,0 +1,134 @@
+package io.kedge.edge.relay.eventbus;
+
+import io.kedge.edge.api.log.EntryLog;
+import io.kedge.edge.api.log.LogEntry;
+import io.kedge.edge.relay.log.PositionFile;
+import io.kedge.schemas.RuleMessage;
+import java.util.concurrent.atomic.AtomicLong;
+import org.eclipse.paho.client.mqttv3.MqttException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Publishes the rule messages the LOG receives for this node's eventbus (rest → eventbus rules) at
+ * QoS 1, in log order. The position after the last acknowledged publish is kept in a file, so a
+ * message is published at least once across broker outages and restarts; while the broker is away,
+ * delivery waits and retries.
+ */
+public final class RuleMessageDelivery implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(RuleMessageDelivery.class);
+
+  private final String node;
+  private final EntryLog log;
+  private final Eventbus eventbus;
+  private final PositionFile position;
+  private final Thread thread;
+  private final AtomicLong delivered = new AtomicLong();
+  private final AtomicLong skipped = new AtomicLong();
+  private final AtomicLong finished = new AtomicLong(-1);
+  private volatile boolean running = true;
+
+  /**
+   * @param startIfNew where a node without a position file starts: the log's current end, so that a
+   *     first start does not replay what the log already held
+   */
+  public RuleMessageDelivery(
+      String node, EntryLog log, Eventbus eventbus, PositionFile position, long startIfNew) {
+    this.node = node;
+    this.log = log;
+    this.eventbus = eventbus;
+    this.position = position;
+    if (position.read().isEmpty()) {
+      position.write(startIfNew);
+    }
+    this.thread = new Thread(this::run, "kedge-eventbus-delivery-" + node);
+    thread.setDaemon(true);
+  }
+
+  public RuleMessageDelivery start() {
+    thread.start();
+    return this;
+  }
+
+  /** The last log index this delivery has finished with, as stored. */
+  public long position() {
+    return finished.get();
+  }
+
+  public long deliveredCount() {
+    return delivered.get();
+  }
+
+  private void run() {
+    long after = position.read().orElse(-1);
+    finished.set(after);
+    try (EntryLog.LogReader reader = log.readAfter(after)) {
+      while (running) {
+        LogEntry entry = reader.next();
+        if (entry == null) {
+          if (finished.get() != after) { // caught up: remember how far, rarely
+            position.write(after);
+            finished.set(after);
+          }
+          sleep(5);
+          continue;
+        }
+        after = entry.index();
+        if (entry.event().data() instanceof RuleMessage message) {
+          deliver(entry.index(), message);
+          position.write(after);
+          finished.set(after);
+        }
+      }
+    } catch (RuntimeException e) {
+      LOG.error("node {}: eventbus delivery stopped after log index {}: {}", node, after, e, e);
+    }
+  }
+
+  private void deliver(long index, RuleMessage message) {
+    if (!"eventbus".equals(message.targetType()) || !node.equals(message.node())) {
+      skipped.incrementAndGet(); // servicebus targets are answered elsewhere
+      return;
+    }
+    long backoff = 100;
+    while (running) {
+      try {
+        eventbus.publish(message.target(), message.payload());
+        delivered.incrementAndGet();
+        return;
+      } catch (MqttException e) {
+        if (backoff == 100 || backoff >= 5_000) {
+          LOG.warn(
+              "node {}: rule message {} (log index {}) to {} waits for the eventbus: {}",
+              node,
+              message.messageId(),
+              index,
+              message.target(),
+              e.getMessage());
+        }
+        sleep(backoff);
+        backoff = Math.min(backoff * 2, 5_000);
+      }
+    }
+  }
+
+  private void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      running = false;
+    }
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    thread.interrupt();
+    try {
+      thread.join(5_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

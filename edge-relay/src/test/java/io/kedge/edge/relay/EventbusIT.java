@@ -1,0 +1,163 @@
+package io.kedge.edge.relay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kedge.schemas.EventCodec;
+import io.kedge.schemas.EventbusMessage;
+import io.kedge.schemas.ObjectKey;
+import io.kedge.schemas.ResourceUpsert;
+import io.kedge.schemas.RuleMessage;
+import io.kedge.testkit.TestNames;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.awaitility.Awaitility;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.MqttMessage;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The edge EVENTBUS against a real broker: rule messages from the node topic are published on MQTT,
+ * and messages on the topics of eventbus-sourced rules go up to the cloud. Against the embedded
+ * broker, and against the machine's Mosquitto on 1883 when there is one.
+ */
+class EventbusIT extends RelayTestBase {
+  private static final String MOSQUITTO = "tcp://127.0.0.1:1883";
+
+  @Test
+  void embeddedBrokerCarriesRuleMessagesBothWays() throws Exception {
+    try (EdgeNode edge = startEdge()) {
+      bothWays(edge, "default");
+    }
+  }
+
+  @Test
+  void externalMosquittoCarriesRuleMessagesBothWays() throws Exception {
+    Assumptions.assumeTrue(
+        reachable("127.0.0.1", 1883), "SKIPPED: no MQTT broker (Mosquitto) on 127.0.0.1:1883");
+    String namespace = TestNames.unique("ns"); // topics of its own beside other users of 1883
+    try (EdgeNode edge = startEdge(Map.of("eventbus.url", MOSQUITTO))) {
+      assertThat(edge.mqttUrl()).isEqualTo(MOSQUITTO);
+      bothWays(edge, namespace);
+    }
+  }
+
+  private void bothWays(EdgeNode edge, String namespace) throws Exception {
+    answerResync(1, List.of());
+    Awaitility.await("eventbus connected")
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> edge.eventbus().connected());
+
+    // cloud -> edge: rule messages in the node topic are published on their MQTT topic, in order
+    List<String> received = new CopyOnWriteArrayList<>();
+    MqttClient app = client(edge.mqttUrl(), "app");
+    app.subscribe(namespace + "/greetings", 1, (t, m) -> received.add(new String(m.getPayload())));
+    for (int i = 0; i < 20; i++) {
+      send(
+          new RuleMessage(
+              "m-" + i,
+              NODE,
+              namespace,
+              "greet",
+              "eventbus",
+              namespace + "/greetings",
+              Map.of(),
+              ("hello " + i).getBytes(StandardCharsets.UTF_8)));
+    }
+    Awaitility.await("20 rule messages on MQTT")
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> received.size() >= 20);
+    assertThat(received).hasSize(20).startsWith("hello 0", "hello 1").endsWith("hello 19");
+
+    // edge -> cloud: a rule with an eventbus source on this node subscribes to {ns}/{topic}
+    send(upsert(ruleEndpoint(namespace, "edge-mqtt", "eventbus")));
+    send(upsert(ruleEndpoint(namespace, "cloud-rest", "rest")));
+    send(upsert(rule(namespace, "temperature", "edge-mqtt", "cloud-rest", "sensors/temp")));
+    Awaitility.await("subscribed")
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> edge.eventbus().subscriptions().contains(namespace + "/sensors/temp"));
+    for (int i = 0; i < 10; i++) {
+      MqttMessage message = new MqttMessage(("21." + i).getBytes(StandardCharsets.UTF_8));
+      message.setQos(1);
+      app.publish(namespace + "/sensors/temp", message);
+    }
+    List<EventbusMessage> uplinked = new ArrayList<>();
+    try (KafkaConsumer<String, byte[]> upstream = upstreamConsumer()) {
+      Awaitility.await("10 eventbus messages upstream")
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () -> {
+                for (ConsumerRecord<String, byte[]> r : upstream.poll(Duration.ofMillis(200))) {
+                  if (codec.decode(r.headers(), r.value()).data() instanceof EventbusMessage m) {
+                    uplinked.add(m);
+                  }
+                }
+                return uplinked.size() >= 10;
+              });
+    }
+    assertThat(uplinked).hasSize(10);
+    assertThat(uplinked)
+        .allSatisfy(
+            m -> {
+              assertThat(m.node()).isEqualTo(NODE);
+              assertThat(m.topic()).isEqualTo(namespace + "/sensors/temp");
+            });
+    assertThat(uplinked.stream().map(m -> new String(m.payload(), StandardCharsets.UTF_8)))
+        .containsExactly(
+            "21.0", "21.1", "21.2", "21.3", "21.4", "21.5", "21.6", "21.7", "21.8", "21.9");
+    app.disconnect();
+    app.close();
+  }
+
+  private static MqttClient client(String url, String name) throws Exception {
+    MqttClient client = new MqttClient(url, TestNames.unique(name), new MemoryPersistence());
+    MqttConnectOptions options = new MqttConnectOptions();
+    options.setCleanSession(true);
+    client.connect(options);
+    return client;
+  }
+
+  static ObjectNode ruleEndpoint(String namespace, String name, String type) {
+    ObjectNode endpoint = EventCodec.json().createObjectNode();
+    endpoint.put("apiVersion", "rules.kubeedge.io/v1").put("kind", "RuleEndpoint");
+    endpoint.putObject("metadata").put("name", name).put("namespace", namespace);
+    endpoint.putObject("spec").put("ruleEndpointType", type).putObject("properties");
+    return endpoint;
+  }
+
+  static ObjectNode rule(
+      String namespace, String name, String source, String target, String topic) {
+    ObjectNode rule = EventCodec.json().createObjectNode();
+    rule.put("apiVersion", "rules.kubeedge.io/v1").put("kind", "Rule");
+    rule.putObject("metadata").put("name", name).put("namespace", namespace);
+    ObjectNode spec = rule.putObject("spec");
+    spec.put("source", source).put("target", target);
+    spec.putObject("sourceResource").put("topic", topic).put("node_name", NODE);
+    spec.putObject("targetResource").put("resource", "http://127.0.0.1:1/unused");
+    return rule;
+  }
+
+  private static ResourceUpsert upsert(ObjectNode object) {
+    return new ResourceUpsert(ObjectKey.of(object), "1", object);
+  }
+
+  private static boolean reachable(String host, int port) {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress(host, port), 500);
+      return true;
+    } catch (java.io.IOException e) {
+      return false;
+    }
+  }
+}
