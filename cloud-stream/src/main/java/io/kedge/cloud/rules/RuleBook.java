@@ -1,0 +1,239 @@
+package io.kedge.cloud.rules;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kedge.schemas.ObjectKey;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The cloud's view of Rules, RuleEndpoints and Nodes, and what routing needs from it: which rule a
+ * REST path or an eventbus topic belongs to, and whether a node exists. Each rule is checked as
+ * KubeEdge's admission would (endpoints exist and differ in type, required keys present, a REST
+ * path or an eventbus topic used by one rule only); a rule that fails is kept with its errors and
+ * does not route. Thread-safe: one thread applies, any number look up.
+ */
+public final class RuleBook {
+  static final String GROUP = "rules.kubeedge.io";
+  private static final Set<String> ENDPOINT_TYPES =
+      Set.of("rest", "eventbus", "servicebus", "kafka", "cdc");
+
+  /** A rule that passed the checks, with its endpoint types resolved. */
+  public record Route(
+      String namespace,
+      String name,
+      String sourceType,
+      JsonNode sourceResource,
+      String targetType,
+      JsonNode targetResource) {
+    public String ruleKey() {
+      return namespace + "/" + name;
+    }
+  }
+
+  private final Map<String, ObjectNode> rules = new ConcurrentHashMap<>();
+  private final Map<String, ObjectNode> endpoints = new ConcurrentHashMap<>();
+  private final Set<String> nodes = ConcurrentHashMap.newKeySet();
+  private volatile Map<String, Route> routes = Map.of();
+  private volatile Map<String, List<String>> errors = Map.of();
+
+  /** Applies an upsert ({@code object} non-null) or a delete of {@code key}. */
+  public void apply(ObjectKey key, ObjectNode object) {
+    String id = key.namespace() + "/" + key.name();
+    switch (key.group() + "/" + key.kind()) {
+      case GROUP + "/Rule" -> put(rules, id, object);
+      case GROUP + "/RuleEndpoint" -> put(endpoints, id, object);
+      case "/Node" -> {
+        if (object == null) {
+          nodes.remove(key.name());
+        } else {
+          nodes.add(key.name());
+        }
+        return;
+      }
+      default -> {
+        return;
+      }
+    }
+    recompute();
+  }
+
+  /** True for the kinds {@link #apply} keeps. */
+  public static boolean follows(ObjectKey key) {
+    return (GROUP.equals(key.group())
+            && (key.kind().equals("Rule") || key.kind().equals("RuleEndpoint")))
+        || (key.group().isEmpty() && key.kind().equals("Node"));
+  }
+
+  private static void put(Map<String, ObjectNode> map, String id, ObjectNode object) {
+    if (object == null) {
+      map.remove(id);
+    } else {
+      map.put(id, object);
+    }
+  }
+
+  public boolean nodeExists(String node) {
+    return nodes.contains(node);
+  }
+
+  /** The rule whose REST source path is exactly {@code path} in {@code namespace}. */
+  public Optional<Route> restRoute(String namespace, String path) {
+    return routes.values().stream()
+        .filter(r -> r.namespace().equals(namespace) && r.sourceType().equals("rest"))
+        .filter(r -> r.sourceResource().path("path").asText("").equals(path))
+        .findFirst();
+  }
+
+  /** The rules whose eventbus source on {@code node} is the MQTT topic {@code topic}. */
+  public List<Route> eventbusRoutes(String node, String topic) {
+    return routes.values().stream()
+        .filter(r -> r.sourceType().equals("eventbus"))
+        .filter(r -> r.sourceResource().path("node_name").asText("").equals(node))
+        .filter(
+            r -> (r.namespace() + "/" + r.sourceResource().path("topic").asText("")).equals(topic))
+        .toList();
+  }
+
+  public Optional<Route> route(String namespace, String name) {
+    return Optional.ofNullable(routes.get(namespace + "/" + name));
+  }
+
+  /** The rule object as last applied (with its status), if any. */
+  public Optional<ObjectNode> rule(String namespace, String name) {
+    return Optional.ofNullable(rules.get(namespace + "/" + name));
+  }
+
+  /** Why each rule that does not route fails its checks, by {@code namespace/name}. */
+  public Map<String, List<String>> errors() {
+    return errors;
+  }
+
+  private synchronized void recompute() {
+    Map<String, Route> valid = new HashMap<>();
+    Map<String, List<String>> problems = new HashMap<>();
+    Map<String, String> claimed = new HashMap<>(); // source identity -> rule, oldest first
+    List<Map.Entry<String, ObjectNode>> ordered = new ArrayList<>(rules.entrySet());
+    ordered.sort(
+        Comparator.comparing(
+                (Map.Entry<String, ObjectNode> e) ->
+                    e.getValue().path("metadata").path("creationTimestamp").asText(""))
+            .thenComparing(Map.Entry::getKey));
+    for (Map.Entry<String, ObjectNode> entry : ordered) {
+      List<String> found = new ArrayList<>();
+      Route route = check(entry.getKey(), entry.getValue(), found);
+      if (route != null) {
+        String identity = sourceIdentity(route);
+        String owner = claimed.putIfAbsent(identity, route.ruleKey());
+        if (owner != null) {
+          found.add("source " + identity + " is already used by rule " + owner);
+          route = null;
+        }
+      }
+      if (route == null) {
+        problems.put(entry.getKey(), List.copyOf(found));
+      } else {
+        valid.put(entry.getKey(), route);
+      }
+    }
+    routes = Map.copyOf(valid);
+    errors = Map.copyOf(problems);
+  }
+
+  private static String sourceIdentity(Route route) {
+    JsonNode source = route.sourceResource();
+    return switch (route.sourceType()) {
+      case "rest" -> route.namespace() + " rest path " + source.path("path").asText();
+      case "eventbus" ->
+          route.namespace()
+              + " eventbus topic "
+              + source.path("topic").asText()
+              + " on node "
+              + source.path("node_name").asText();
+      default -> route.ruleKey();
+    };
+  }
+
+  private Route check(String id, ObjectNode rule, List<String> found) {
+    String namespace = id.substring(0, id.indexOf('/'));
+    String name = id.substring(id.indexOf('/') + 1);
+    JsonNode spec = rule.path("spec");
+    String sourceType = endpointType(namespace, spec.path("source").asText(""), "source", found);
+    String targetType = endpointType(namespace, spec.path("target").asText(""), "target", found);
+    if (sourceType != null && sourceType.equals(targetType)) {
+      found.add("source and target endpoints are both of type " + sourceType);
+    }
+    JsonNode sourceResource = spec.path("sourceResource");
+    JsonNode targetResource = spec.path("targetResource");
+    if (sourceType != null) {
+      switch (sourceType) {
+        case "rest" -> {
+          String path = sourceResource.path("path").asText("");
+          if (!path.startsWith("/")) {
+            found.add("sourceResource.path must start with '/', got '" + path + "'");
+          }
+        }
+        case "eventbus" -> {
+          require(sourceResource, "topic", "sourceResource", found);
+          require(sourceResource, "node_name", "sourceResource", found);
+        }
+        case "servicebus" -> found.add("a servicebus endpoint can only be a target");
+        default -> {}
+      }
+    }
+    if (targetType != null) {
+      switch (targetType) {
+        case "rest" -> {
+          String url = targetResource.path("resource").asText("");
+          if (!url.startsWith("http://") && !url.startsWith("https://")) {
+            found.add("targetResource.resource must be an http(s) URL, got '" + url + "'");
+          }
+        }
+        case "eventbus" -> require(targetResource, "topic", "targetResource", found);
+        case "servicebus" -> require(targetResource, "path", "targetResource", found);
+        default -> {}
+      }
+    }
+    if (!found.isEmpty()) {
+      return null;
+    }
+    return new Route(namespace, name, sourceType, sourceResource, targetType, targetResource);
+  }
+
+  private String endpointType(String namespace, String name, String role, List<String> found) {
+    if (name.isEmpty()) {
+      found.add("spec." + role + " is missing");
+      return null;
+    }
+    ObjectNode endpoint = endpoints.get(namespace + "/" + name);
+    if (endpoint == null) {
+      found.add(role + " RuleEndpoint " + namespace + "/" + name + " does not exist");
+      return null;
+    }
+    String type = endpoint.path("spec").path("ruleEndpointType").asText("");
+    if (!ENDPOINT_TYPES.contains(type)) {
+      found.add(
+          role
+              + " RuleEndpoint "
+              + name
+              + " has ruleEndpointType '"
+              + type
+              + "', not one of "
+              + ENDPOINT_TYPES);
+      return null;
+    }
+    return type;
+  }
+
+  private static void require(JsonNode resource, String key, String where, List<String> found) {
+    if (resource.path(key).asText("").isEmpty()) {
+      found.add(where + "." + key + " is missing");
+    }
+  }
+}

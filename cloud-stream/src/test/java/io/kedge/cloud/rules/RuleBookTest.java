@@ -1,0 +1,91 @@
+package io.kedge.cloud.rules;
+
+import static io.kedge.cloud.rules.RuleObjects.endpoint;
+import static io.kedge.cloud.rules.RuleObjects.eventbusToRest;
+import static io.kedge.cloud.rules.RuleObjects.node;
+import static io.kedge.cloud.rules.RuleObjects.restToEventbus;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kedge.schemas.ObjectKey;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class RuleBookTest {
+  private final RuleBook book = new RuleBook();
+
+  private void apply(ObjectNode object) {
+    book.apply(ObjectKey.of(object), object);
+  }
+
+  @BeforeEach
+  void endpoints() {
+    apply(endpoint("default", "rest-in", "rest"));
+    apply(endpoint("default", "mqtt", "eventbus"));
+    apply(endpoint("default", "rest-out", "rest"));
+    apply(node("edge-1"));
+  }
+
+  @Test
+  void restPathsMatchExactlyNotAsPrefixes() {
+    apply(restToEventbus("default", "a", "rest-in", "mqtt", "/a", "topic-a"));
+    assertThat(book.restRoute("default", "/a"))
+        .get()
+        .extracting(RuleBook.Route::name)
+        .isEqualTo("a");
+    assertThat(book.restRoute("default", "/ab")).isEmpty(); // KubeEdge's unanchored regex matched
+    assertThat(book.restRoute("other", "/a")).isEmpty();
+    assertThat(
+            book.restRoute("default", "/a").orElseThrow().targetResource().path("topic").asText())
+        .isEqualTo("topic-a");
+  }
+
+  @Test
+  void eventbusRoutesMatchNodeAndNamespacedTopic() {
+    apply(eventbusToRest("default", "t", "mqtt", "rest-out", "temp", "edge-1", "http://h/x"));
+    assertThat(book.eventbusRoutes("edge-1", "default/temp")).hasSize(1);
+    assertThat(book.eventbusRoutes("edge-2", "default/temp")).isEmpty();
+    assertThat(book.eventbusRoutes("edge-1", "temp")).isEmpty();
+  }
+
+  @Test
+  void invalidRulesCarryTheirErrorsAndDoNotRoute() {
+    apply(restToEventbus("default", "no-endpoint", "nope", "mqtt", "/x", "t"));
+    apply(restToEventbus("default", "same-type", "rest-in", "rest-out", "/y", "t"));
+    apply(eventbusToRest("default", "bad-url", "mqtt", "rest-out", "temp", "edge-1", "ftp://h"));
+    apply(restToEventbus("default", "bad-path", "rest-in", "mqtt", "z", "t"));
+    assertThat(book.errors().get("default/no-endpoint"))
+        .containsExactly("source RuleEndpoint default/nope does not exist");
+    assertThat(book.errors().get("default/same-type"))
+        .contains("source and target endpoints are both of type rest");
+    assertThat(book.errors().get("default/bad-url").get(0))
+        .contains("targetResource.resource must be an http(s) URL");
+    assertThat(book.errors().get("default/bad-path").get(0)).contains("must start with '/'");
+    assertThat(book.restRoute("default", "/x")).isEmpty();
+  }
+
+  @Test
+  void aSourceBelongsToTheOldestRuleAndUpdatesAndDeletesApply() {
+    ObjectNode first = restToEventbus("default", "first", "rest-in", "mqtt", "/p", "t1");
+    first.withObject("metadata").put("creationTimestamp", "2026-01-01T00:00:00Z");
+    ObjectNode second = restToEventbus("default", "second", "rest-in", "mqtt", "/p", "t2");
+    second.withObject("metadata").put("creationTimestamp", "2026-02-01T00:00:00Z");
+    apply(second);
+    apply(first);
+    assertThat(book.restRoute("default", "/p").orElseThrow().name()).isEqualTo("first");
+    assertThat(book.errors().get("default/second").get(0))
+        .contains("already used by rule default/first");
+
+    ObjectNode updated = restToEventbus("default", "first", "rest-in", "mqtt", "/q", "t1");
+    updated.withObject("metadata").put("creationTimestamp", "2026-01-01T00:00:00Z");
+    apply(updated); // KubeEdge forbids updates; kedge applies them
+    assertThat(book.restRoute("default", "/q").orElseThrow().name()).isEqualTo("first");
+    assertThat(book.restRoute("default", "/p").orElseThrow().name()).isEqualTo("second");
+
+    book.apply(ObjectKey.of(updated), null);
+    assertThat(book.restRoute("default", "/q")).isEmpty();
+    assertThat(book.nodeExists("edge-1")).isTrue();
+    book.apply(ObjectKey.of(node("edge-1")), null);
+    assertThat(book.nodeExists("edge-1")).isFalse();
+  }
+}
