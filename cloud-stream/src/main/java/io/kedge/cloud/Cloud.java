@@ -3,10 +3,14 @@ package io.kedge.cloud;
 import io.kedge.cloud.admission.WebhookConfig;
 import io.kedge.cloud.admission.WebhookServer;
 import io.kedge.cloud.router.Router;
+import io.kedge.cloud.rules.Rules;
+import io.kedge.cloud.rules.RulesConfig;
 import io.kedge.runtime.lifecycle.Components;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import java.util.Map;
+import org.apache.kafka.clients.CommonClientConfigs;
 
 /**
  * The running cloud part: the ROUTER (with the standalone uplink applier) and the offline-autonomy
@@ -16,11 +20,16 @@ public final class Cloud implements AutoCloseable {
   private final Components parts = new Components();
   private Router router;
   private WebhookServer webhook;
+  private Rules rules;
 
   private Cloud() {}
 
   public static Cloud start(
-      CloudConfig config, WebhookConfig webhookConfig, MeterRegistry metrics) {
+      CloudConfig config,
+      WebhookConfig webhookConfig,
+      RulesConfig rulesConfig,
+      MeterRegistry metrics)
+      throws InterruptedException {
     Cloud cloud = new Cloud();
     try {
       cloud.router = cloud.parts.add(Router.start(config));
@@ -40,8 +49,18 @@ public final class Cloud implements AutoCloseable {
             .description("AdmissionReviews answered with a tolerations patch")
             .register(metrics);
       }
+      if (rulesConfig.enabled()) {
+        cloud.rules =
+            cloud.parts.add(
+                Rules.start(
+                    rulesConfig,
+                    Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap()),
+                    config.topics(),
+                    config.applicationId() + "-" + Rules.newInstanceId(),
+                    metrics));
+      }
       return cloud;
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | InterruptedException e) {
       cloud.close();
       throw e;
     }
@@ -51,6 +70,11 @@ public final class Cloud implements AutoCloseable {
     return router;
   }
 
+  /** Rule routing, or null when disabled. */
+  public Rules rules() {
+    return rules;
+  }
+
   /** The webhook, or null when disabled. */
   public WebhookServer webhook() {
     return webhook;
@@ -58,7 +82,10 @@ public final class Cloud implements AutoCloseable {
 
   /** Null when ready, else why not: what {@code /readyz} answers. */
   public String unreadyReason() {
-    return router.running() ? null : "the router is " + router.state();
+    if (!router.running()) {
+      return "the router is " + router.state();
+    }
+    return rules == null ? null : rules.unreadyReason();
   }
 
   @Override

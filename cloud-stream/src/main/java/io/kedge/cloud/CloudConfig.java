@@ -2,6 +2,7 @@ package io.kedge.cloud;
 
 import io.kedge.cloud.admission.WebhookConfig;
 import io.kedge.cloud.router.RouterTopology;
+import io.kedge.cloud.rules.RulesConfig;
 import io.kedge.runtime.config.CommonKeys;
 import io.kedge.runtime.config.Config;
 import io.kedge.runtime.config.ConfigDef;
@@ -79,7 +80,15 @@ public record CloudConfig(
           .define(WebhookConfig.TLS_CERT)
           .define(WebhookConfig.TLS_KEY)
           .define(WebhookConfig.HOSTS)
-          .define(WebhookConfig.NOT_READY);
+          .define(WebhookConfig.NOT_READY)
+          .define(RulesConfig.ENABLED)
+          .define(RulesConfig.INGRESS_BIND)
+          .define(RulesConfig.INGRESS_PORT)
+          .define(RulesConfig.MAX_BODY)
+          .define(RulesConfig.DELIVERY_ATTEMPTS)
+          .define(RulesConfig.DELIVERY_BACKOFF)
+          .define(RulesConfig.DELIVERY_TIMEOUT)
+          .define(RulesConfig.DELIVERY_CONCURRENCY);
 
   public static CloudConfig from(Config config) {
     String prefix = config.get(TOPIC_PREFIX);

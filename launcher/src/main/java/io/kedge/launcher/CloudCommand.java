@@ -4,6 +4,7 @@ import io.kedge.cloud.Cloud;
 import io.kedge.cloud.CloudConfig;
 import io.kedge.cloud.admission.WebhookConfig;
 import io.kedge.cloud.admission.WebhookServer;
+import io.kedge.cloud.rules.RulesConfig;
 import io.kedge.runtime.config.Config;
 import io.kedge.runtime.config.ConfigSources;
 import io.kedge.runtime.lifecycle.Components;
@@ -55,15 +56,24 @@ public final class CloudCommand implements Callable<Integer> {
                 .flag(CloudConfig.DATA_DIR.name(), dataDir, "--data-dir"));
     CloudConfig config = CloudConfig.from(parsed);
     WebhookConfig webhook = WebhookConfig.from(parsed);
+    RulesConfig rules = RulesConfig.from(parsed);
     OpsConfig ops = OpsConfig.from(parsed, CloudConfig.OPS_BIND, CloudConfig.OPS_PORT);
     PrometheusMeterRegistry metrics = OpsServer.registry();
     Components running = new Components();
     PrintWriter out = spec.commandLine().getOut();
     try {
-      Cloud cloud = running.add(Cloud.start(config, webhook, metrics));
+      Cloud cloud = running.add(Cloud.start(config, webhook, rules, metrics));
       OpsServer opsServer =
           running.add(OpsServer.start(ops.bind(), ops.port(), metrics, cloud::unreadyReason));
       out.println("  metrics    http://" + ops.bind() + ":" + opsServer.port() + "/metrics");
+      if (cloud.rules() != null) {
+        out.println(
+            "  rules      http://"
+                + rules.ingressBind()
+                + ":"
+                + cloud.rules().ingressPort()
+                + "/{node}/{namespace}/{path}");
+      }
       if (cloud.webhook() != null) {
         out.println(
             "  webhook    https://"

@@ -7,6 +7,7 @@ import io.kedge.cloud.admission.WebhookConfig;
 import io.kedge.cloud.manifest.Manifest;
 import io.kedge.cloud.manifest.ManifestPublisher;
 import io.kedge.cloud.router.RouterTopology;
+import io.kedge.cloud.rules.RulesConfig;
 import io.kedge.edge.relay.EdgeConfig;
 import io.kedge.edge.relay.EdgeNode;
 import io.kedge.edge.relay.link.LinkState;
@@ -82,6 +83,12 @@ public final class LocalCommand implements Callable<Integer> {
       description = "Embedded MQTT port of the first node (default: 1884; 0 = free ports).")
   Integer mqttPort;
 
+  @Option(
+      names = "--ingress-port",
+      paramLabel = "PORT",
+      description = "Rules REST ingress port (default: 9443; 0 = free port).")
+  Integer ingressPort;
+
   @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration file.")
   Path configFile;
 
@@ -100,6 +107,7 @@ public final class LocalCommand implements Callable<Integer> {
                     .flag(LocalConfig.KAFKA_PORT.name(), kafkaPort, "--kafka-port")
                     .flag(LocalConfig.API_PORT.name(), apiPort, "--api-port")
                     .flag(LocalConfig.MQTT_PORT.name(), mqttPort, "--mqtt-port")
+                    .flag(LocalConfig.INGRESS_PORT.name(), ingressPort, "--ingress-port")
                     .flag(LocalConfig.OPS_PORT.name(), opsPort, "--ops-port")));
     PrintWriter out = spec.commandLine().getOut();
     Components components = new Components();
@@ -145,7 +153,13 @@ public final class LocalCommand implements Callable<Integer> {
             false,
             config.topicPrefix() + "-router");
     PrometheusMeterRegistry metrics = OpsServer.registry();
-    Cloud router = components.add(Cloud.start(cloud, WebhookConfig.disabled(), metrics));
+    Cloud router =
+        components.add(
+            Cloud.start(
+                cloud,
+                WebhookConfig.disabled(),
+                RulesConfig.defaults("127.0.0.1", config.ingressPort()),
+                metrics));
     registerNodes(bootstrap, topics, config.nodes());
 
     List<EdgeNode> edges = new ArrayList<>();
@@ -206,6 +220,10 @@ public final class LocalCommand implements Callable<Integer> {
               + "  topic "
               + topics.node(node).name());
     }
+    out.println(
+        "  rules      http://127.0.0.1:"
+            + router.rules().ingressPort()
+            + "/{node}/{namespace}/{path}  (REST ingress)");
     out.println("  metrics    http://127.0.0.1:" + ops.port() + "/metrics  (/healthz, /readyz)");
     out.println(
         "  try        ./kedge apply -f examples/pod.yaml && kubectl -s http://127.0.0.1:"

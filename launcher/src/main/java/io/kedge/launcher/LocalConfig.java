@@ -18,6 +18,7 @@ record LocalConfig(
     int kafkaPort,
     int apiPort,
     int mqttPort,
+    int ingressPort,
     String topicPrefix,
     Duration nodeRetention,
     int opsPort) {
@@ -47,6 +48,12 @@ record LocalConfig(
           1884,
           true,
           "Embedded MQTT port of the first node; the others follow (1885, ...). 0 picks free ports.");
+  static final ConfigKey<Integer> INGRESS_PORT =
+      ConfigKey.port(
+          "local.ingress-port",
+          9443,
+          true,
+          "Port of the rules REST ingress (on 127.0.0.1); 0 picks a free one.");
   static final ConfigKey<String> TOPIC_PREFIX = CommonKeys.TOPIC_PREFIX;
   static final ConfigKey<Duration> NODE_RETENTION =
       ConfigKey.duration(
@@ -64,6 +71,7 @@ record LocalConfig(
           .define(KAFKA_PORT)
           .define(API_PORT)
           .define(MQTT_PORT)
+          .define(INGRESS_PORT)
           .define(TOPIC_PREFIX)
           .define(NODE_RETENTION)
           .define(OPS_PORT);
@@ -75,6 +83,7 @@ record LocalConfig(
         config.get(KAFKA_PORT),
         config.get(API_PORT),
         config.get(MQTT_PORT),
+        config.get(INGRESS_PORT),
         config.get(TOPIC_PREFIX),
         config.get(NODE_RETENTION),
         config.get(OPS_PORT));

@@ -39,6 +39,8 @@ class LocalCommandIT {
             "0",
             "--mqtt-port",
             "0",
+            "--ingress-port",
+            "0",
             "--ops-port",
             "0");
     try (ChildJvm local =

@@ -6,7 +6,9 @@ import io.kedge.cloud.manifest.Manifest;
 import io.kedge.cloud.manifest.ManifestPublisher;
 import io.kedge.cloud.router.Router;
 import io.kedge.cloud.router.RouterTopology;
+import io.kedge.edge.relay.EdgeConfig;
 import io.kedge.kafka.local.LocalKafkaCluster;
+import io.kedge.runtime.config.ConfigSources;
 import io.kedge.runtime.lifecycle.Components;
 import io.kedge.schemas.EventCodec;
 import io.kedge.schemas.KedgeTopics;
@@ -16,6 +18,7 @@ import io.kedge.testkit.TestNames;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The cloud side of an end-to-end test, on real local processes: an in-process KRaft broker whose
@@ -79,6 +82,19 @@ final class CloudEnvironment implements AutoCloseable {
   void delete(ObjectNode object) {
     publisher.delete(
         List.of(new Manifest(Path.of("test"), 1, ObjectKey.of(object), object)), m -> {});
+  }
+
+  /** An in-process edge node's configuration: through the link proxy, on free ports. */
+  EdgeConfig edgeConfig(String node, Path dataDir) {
+    return EdgeConfig.from(
+        EdgeConfig.DEF.parse(
+            ConfigSources.withEnvironment(Map.of())
+                .flag("edge.node", node, "test")
+                .flag("kafka.bootstrap", edgeBootstrap(), "test")
+                .flag("edge.data-dir", dataDir, "test")
+                .flag("edge.api-port", 0, "test")
+                .flag("edge.mqtt-port", 0, "test")
+                .flag("topics.prefix", prefix, "test")));
   }
 
   /** A pod bound to {@code node}, in the default namespace. */

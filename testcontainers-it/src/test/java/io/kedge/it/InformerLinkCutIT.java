@@ -9,14 +9,11 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import io.kedge.edge.relay.EdgeConfig;
 import io.kedge.edge.relay.EdgeNode;
 import io.kedge.edge.relay.link.LinkState;
-import io.kedge.runtime.config.ConfigSources;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
@@ -42,7 +39,7 @@ class InformerLinkCutIT {
       for (int i = 0; i < UPDATES + DELETES; i++) {
         cloud.apply(CloudEnvironment.pod("old-" + i, NODE));
       }
-      try (EdgeNode edge = EdgeNode.start(edgeConfig(cloud, tmp.resolve("edge")), "test")) {
+      try (EdgeNode edge = EdgeNode.start(cloud.edgeConfig(NODE, tmp.resolve("edge")), "test")) {
         Awaitility.await("edge connected and holding the pods")
             .atMost(Duration.ofSeconds(90))
             .until(() -> edge.linkState() == LinkState.CONNECTED && edge.view().size() >= 60);
@@ -127,17 +124,5 @@ class InformerLinkCutIT {
         events.add("DELETE " + pod.getMetadata().getName());
       }
     };
-  }
-
-  private static EdgeConfig edgeConfig(CloudEnvironment cloud, Path dataDir) {
-    return EdgeConfig.from(
-        EdgeConfig.DEF.parse(
-            ConfigSources.withEnvironment(Map.of())
-                .flag("edge.node", NODE, "test")
-                .flag("kafka.bootstrap", cloud.edgeBootstrap(), "test")
-                .flag("edge.data-dir", dataDir, "test")
-                .flag("edge.api-port", 0, "test")
-                .flag("edge.mqtt-port", 0, "test")
-                .flag("topics.prefix", cloud.prefix, "test")));
   }
 }

@@ -1,0 +1,391 @@
+package io.kedge.cloud.rules;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kedge.schemas.DeadLetter;
+import io.kedge.schemas.EventCodec;
+import io.kedge.schemas.EventbusMessage;
+import io.kedge.schemas.InvalidEventException;
+import io.kedge.schemas.KedgeEvent;
+import io.kedge.schemas.ObjectKey;
+import io.kedge.schemas.ResourceUpsert;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The cloud half of eventbus → rest rules: reads the eventbus messages nodes send up, and POSTs
+ * each to the target of every rule whose eventbus source it matches, with retries, exponential
+ * backoff and a per-rule limit on requests in flight. A message that still fails goes to {@code
+ * kedge.deadletter}.
+ *
+ * <p>Counters are exact: each rule's {@code successMessages}, {@code failMessages} and last errors
+ * are written to its status in {@code kedge.resources} in the same Kafka transaction that commits
+ * the consumed offsets, so a crash neither loses nor double-counts (a message handled but not yet
+ * committed is POSTed again after a restart: at-least-once towards the target).
+ */
+public final class EventbusDelivery implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(EventbusDelivery.class);
+  private static final Duration COMMIT_EVERY = Duration.ofSeconds(1);
+  private static final int LAST_ERRORS = 5;
+
+  /** Counters of one rule, as its status shows them. */
+  static final class Counters {
+    long success;
+    long fail;
+    final List<String> errors = new ArrayList<>();
+    boolean changed;
+
+    synchronized void succeeded() {
+      success++;
+      changed = true;
+    }
+
+    synchronized void failed(String error) {
+      fail++;
+      errors.add(error);
+      while (errors.size() > LAST_ERRORS) {
+        errors.remove(0);
+      }
+      changed = true;
+    }
+  }
+
+  private final RuleBook book;
+  private final Consumer<String, byte[]> consumer;
+  private final Producer<String, byte[]> producer;
+  private final String upstreamTopic;
+  private final String resourcesTopic;
+  private final String deadLetterTopic;
+  private final RulesConfig config;
+  private final EventCodec codec;
+  private final HttpClient http;
+  private final Map<String, Counters> counters = new ConcurrentHashMap<>();
+  private final Map<String, Semaphore> inFlight = new ConcurrentHashMap<>();
+  private final Thread thread;
+  private final BooleanSupplier rulesLoaded;
+  private final MeterRegistry metrics;
+  private volatile boolean running = true;
+
+  /**
+   * @param producer transactional ({@code transactional.id} set, not yet initialised)
+   * @param consumer in a group, {@code read_committed}, auto-commit off
+   */
+  public EventbusDelivery(
+      RuleBook book,
+      Consumer<String, byte[]> consumer,
+      Producer<String, byte[]> producer,
+      String upstreamTopic,
+      String resourcesTopic,
+      String deadLetterTopic,
+      RulesConfig config,
+      EventCodec codec,
+      BooleanSupplier rulesLoaded,
+      MeterRegistry metrics) {
+    this.rulesLoaded = rulesLoaded;
+    this.metrics = metrics;
+    this.book = book;
+    this.consumer = consumer;
+    this.producer = producer;
+    this.upstreamTopic = upstreamTopic;
+    this.resourcesTopic = resourcesTopic;
+    this.deadLetterTopic = deadLetterTopic;
+    this.config = config;
+    this.codec = codec;
+    this.http = HttpClient.newBuilder().connectTimeout(config.deliveryTimeout()).build();
+    this.thread = new Thread(this::run, "kedge-rules-delivery");
+    thread.setDaemon(true);
+  }
+
+  public EventbusDelivery start() {
+    thread.start();
+    return this;
+  }
+
+  /** Successes and failures so far of rule {@code namespace/name}. */
+  public long[] counts(String ruleKey) {
+    Counters c = counters.get(ruleKey);
+    if (c == null) {
+      return new long[] {0, 0};
+    }
+    synchronized (c) {
+      return new long[] {c.success, c.fail};
+    }
+  }
+
+  private void run() {
+    try {
+      while (running && !rulesLoaded.getAsBoolean()) {
+        Thread.sleep(100); // a message must not be judged against half the rules
+      }
+      producer.initTransactions();
+      consumer.subscribe(List.of(upstreamTopic));
+      Map<TopicPartition, OffsetAndMetadata> pending = new HashMap<>();
+      long lastCommit = System.nanoTime();
+      while (running) {
+        ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(200));
+        List<CompletableFuture<Void>> batch = new ArrayList<>();
+        for (ConsumerRecord<String, byte[]> record : records) {
+          batch.add(handle(record));
+          pending.put(
+              new TopicPartition(record.topic(), record.partition()),
+              new OffsetAndMetadata(record.offset() + 1));
+        }
+        CompletableFuture.allOf(batch.toArray(CompletableFuture[]::new)).join();
+        if (!pending.isEmpty() && System.nanoTime() - lastCommit >= COMMIT_EVERY.toNanos()) {
+          commit(pending);
+          pending.clear();
+          lastCommit = System.nanoTime();
+        }
+      }
+      if (!pending.isEmpty()) {
+        commit(pending);
+      }
+    } catch (WakeupException e) {
+      // closing
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (KafkaException e) {
+      LOG.error("rules delivery stopped: {}", e.toString(), e);
+    } finally {
+      consumer.close();
+    }
+  }
+
+  /** Status updates of the rules whose counters changed, and the offsets, in one transaction. */
+  private void commit(Map<TopicPartition, OffsetAndMetadata> offsets) {
+    producer.beginTransaction();
+    List<ProducerRecord<String, byte[]>> letters;
+    synchronized (pendingLetters) {
+      letters = new ArrayList<>(pendingLetters);
+      pendingLetters.clear();
+    }
+    letters.forEach(producer::send);
+    for (Map.Entry<String, Counters> entry : counters.entrySet()) {
+      Counters c = entry.getValue();
+      ObjectNode status;
+      synchronized (c) {
+        if (!c.changed) {
+          continue;
+        }
+        c.changed = false;
+        status = status(c);
+      }
+      String[] parts = entry.getKey().split("/", 2);
+      book.rule(parts[0], parts[1])
+          .ifPresent(
+              rule -> {
+                ObjectNode updated = rule.deepCopy();
+                updated.set("status", status);
+                ObjectKey key = ObjectKey.of(updated);
+                producer.send(
+                    codec.toRecord(
+                        resourcesTopic,
+                        key.toString(),
+                        KedgeEvent.of(
+                            URI.create("/kedge/rules"), "", new ResourceUpsert(key, "", updated))));
+              });
+    }
+    producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
+    producer.commitTransaction();
+  }
+
+  private static ObjectNode status(Counters c) {
+    ObjectNode status = EventCodec.json().createObjectNode();
+    status.put("successMessages", c.success).put("failMessages", c.fail);
+    ArrayNode errors = status.putArray("errors");
+    c.errors.forEach(errors::add);
+    return status;
+  }
+
+  private CompletableFuture<Void> handle(ConsumerRecord<String, byte[]> record) {
+    EventbusMessage message;
+    try {
+      if (!(codec.decode(record.headers(), record.value()).data() instanceof EventbusMessage m)) {
+        return CompletableFuture.completedFuture(null); // write requests etc.: not ours
+      }
+      message = m;
+    } catch (InvalidEventException e) {
+      return CompletableFuture.completedFuture(null); // the applier dead-letters poison
+    }
+    List<CompletableFuture<Void>> deliveries = new ArrayList<>();
+    for (RuleBook.Route route : book.eventbusRoutes(message.node(), message.topic())) {
+      Counters c = countersOf(route);
+      if (!route.targetType().equals("rest")) {
+        c.failed("target type " + route.targetType() + " is not delivered from the cloud yet");
+        continue;
+      }
+      deliveries.add(deliver(record, message, route, c));
+    }
+    return CompletableFuture.allOf(deliveries.toArray(CompletableFuture[]::new));
+  }
+
+  private Counters countersOf(RuleBook.Route route) {
+    return counters.computeIfAbsent(
+        route.ruleKey(),
+        key -> {
+          Counters c = new Counters();
+          Tags tags = Tags.of("rule", key);
+          FunctionCounter.builder("kedge_rule_messages_total", c, x -> counts(key)[0])
+              .description("Messages delivered by a rule's target")
+              .tags(tags.and("result", "success"))
+              .register(metrics);
+          FunctionCounter.builder("kedge_rule_messages_total", c, x -> counts(key)[1])
+              .description("Messages delivered by a rule's target")
+              .tags(tags.and("result", "fail"))
+              .register(metrics);
+          // a restart continues from the counts the status last committed
+          book.rule(route.namespace(), route.name())
+              .ifPresent(
+                  rule -> {
+                    c.success = rule.path("status").path("successMessages").asLong(0);
+                    c.fail = rule.path("status").path("failMessages").asLong(0);
+                  });
+          return c;
+        });
+  }
+
+  private CompletableFuture<Void> deliver(
+      ConsumerRecord<String, byte[]> record,
+      EventbusMessage message,
+      RuleBook.Route route,
+      Counters c) {
+    Semaphore limit =
+        inFlight.computeIfAbsent(route.ruleKey(), k -> new Semaphore(config.deliveryConcurrency()));
+    limit.acquireUninterruptibly();
+    String url = route.targetResource().path("resource").asText();
+    return attempt(url, message, 1)
+        .handle(
+            (ok, error) -> {
+              limit.release();
+              if (error == null) {
+                c.succeeded();
+              } else {
+                String reason =
+                    error instanceof DeliveryFailure f ? f.getMessage() : error.toString();
+                c.failed(reason);
+                deadLetter(record, route, reason);
+              }
+              return null;
+            });
+  }
+
+  private CompletableFuture<Void> attempt(String url, EventbusMessage message, int attempt) {
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create(url))
+            .timeout(config.deliveryTimeout())
+            .header("Content-Type", contentType(message.payload()))
+            .header("X-Kedge-Message-Id", message.messageId())
+            .header("X-Kedge-Node", message.node())
+            .POST(HttpRequest.BodyPublishers.ofByteArray(message.payload()))
+            .build();
+    return http.sendAsync(request, HttpResponse.BodyHandlers.discarding())
+        .handle(
+            (response, error) -> {
+              String failure;
+              boolean retry;
+              if (error != null) {
+                failure = "POST " + url + " failed: " + error.getCause();
+                retry = true;
+              } else if (response.statusCode() / 100 == 2) {
+                return CompletableFuture.<Void>completedFuture(null);
+              } else {
+                int code = response.statusCode();
+                failure = "POST " + url + " answered " + code;
+                retry = code >= 500 || code == 408 || code == 429;
+              }
+              if (!retry || attempt >= config.deliveryAttempts()) {
+                return CompletableFuture.<Void>failedFuture(
+                    new DeliveryFailure(failure + " (attempt " + attempt + ")"));
+              }
+              long delay = config.deliveryBackoff().toMillis() << Math.min(attempt - 1, 16);
+              return CompletableFuture.supplyAsync(
+                      () -> null,
+                      CompletableFuture.delayedExecutor(
+                          delay, java.util.concurrent.TimeUnit.MILLISECONDS))
+                  .thenCompose(x -> attempt(url, message, attempt + 1));
+            })
+        .thenCompose(f -> f);
+  }
+
+  private static String contentType(byte[] payload) {
+    for (byte b : payload) {
+      if (!Character.isWhitespace(b)) {
+        return b == '{' || b == '[' ? "application/json" : "application/octet-stream";
+      }
+    }
+    return "application/octet-stream";
+  }
+
+  private void deadLetter(
+      ConsumerRecord<String, byte[]> record, RuleBook.Route route, String reason) {
+    RecordHeaders headers = new RecordHeaders(record.headers().toArray());
+    DeadLetter.annotate(
+        headers,
+        record.topic(),
+        record.partition(),
+        record.offset(),
+        "rules/" + route.ruleKey(),
+        reason);
+    // in the delivery's transaction: it is part of what the committed offsets stand for
+    synchronized (pendingLetters) {
+      pendingLetters.add(
+          new ProducerRecord<>(deadLetterTopic, null, record.key(), record.value(), headers));
+    }
+    LOG.warn(
+        "rule {}: message {}-{}@{} to {} dead-lettered: {}",
+        route.ruleKey(),
+        record.topic(),
+        record.partition(),
+        record.offset(),
+        route.targetResource().path("resource").asText(),
+        reason);
+  }
+
+  private final List<ProducerRecord<String, byte[]>> pendingLetters = new ArrayList<>();
+
+  /** A delivery that failed for good, with the last reason. */
+  static final class DeliveryFailure extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    DeliveryFailure(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    consumer.wakeup();
+    try {
+      thread.join(15_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

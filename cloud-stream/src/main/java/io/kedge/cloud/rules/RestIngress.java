@@ -1,0 +1,269 @@
+package io.kedge.cloud.rules;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kedge.schemas.EventCodec;
+import io.kedge.schemas.NodeNames;
+import io.kedge.schemas.RuleMessage;
+import io.kedge.schemas.objects.KubeStatus;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.net.InetSocketAddress;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The REST ingress of rules (KubeEdge's router on :9443): {@code POST /{node}/{namespace}/{path}}
+ * is matched, exactly, against the REST source paths of the namespace's rules, and the body goes to
+ * the rule's target on that node. It is answered 202 with a message id only once the message is
+ * durably in the node's Kafka topic, so it is delivered when the node is next connected. An unknown
+ * node or path is a 404 Status, a body over the limit a 413.
+ */
+public final class RestIngress implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(RestIngress.class);
+
+  /** Where accepted messages go; completes once the message is durable. */
+  public interface Sender {
+    CompletableFuture<Void> send(RuleMessage message);
+  }
+
+  private final EventLoopGroup group;
+  private final Channel channel;
+  private final AtomicLong accepted = new AtomicLong();
+  private final AtomicLong refused = new AtomicLong();
+
+  private RestIngress(EventLoopGroup group, Channel channel) {
+    this.group = group;
+    this.channel = channel;
+  }
+
+  public static RestIngress start(
+      String bind, int port, long maxBodyBytes, RuleBook book, Sender sender)
+      throws InterruptedException {
+    EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+    RestIngress[] self = new RestIngress[1];
+    try {
+      Channel channel =
+          new ServerBootstrap()
+              .group(group)
+              .channel(NioServerSocketChannel.class)
+              .childHandler(
+                  new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                      ch.pipeline()
+                          .addLast(new HttpServerCodec())
+                          // answers 413 itself when a body is over the limit
+                          .addLast(new HttpObjectAggregator((int) Math.min(maxBodyBytes, 1L << 30)))
+                          .addLast(new Handler(book, sender, self[0]));
+                    }
+                  })
+              .bind(bind, port)
+              .sync()
+              .channel();
+      self[0] = new RestIngress(group, channel);
+      LOG.info("rules REST ingress listening on http://{}:{}", bind, self[0].port());
+      return self[0];
+    } catch (RuntimeException | InterruptedException e) {
+      group.shutdownGracefully();
+      throw e;
+    }
+  }
+
+  public int port() {
+    return ((InetSocketAddress) channel.localAddress()).getPort();
+  }
+
+  public long acceptedCount() {
+    return accepted.get();
+  }
+
+  public long refusedCount() {
+    return refused.get();
+  }
+
+  private static final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
+    private final RuleBook book;
+    private final Sender sender;
+    private final RestIngress ingress;
+
+    Handler(RuleBook book, Sender sender, RestIngress ingress) {
+      this.book = book;
+      this.sender = sender;
+      this.ingress = ingress;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+      boolean keepAlive = HttpUtil.isKeepAlive(request);
+      String path = new QueryStringDecoder(request.uri()).path();
+      String[] parts = path.split("/", 4);
+      if (parts.length < 4 || parts[1].isEmpty() || parts[2].isEmpty() || parts[3].isEmpty()) {
+        reply(
+            ctx,
+            keepAlive,
+            404,
+            KubeStatus.failure(
+                404,
+                "NotFound",
+                "the REST ingress serves /{node}/{namespace}/{path}, not " + path));
+        return;
+      }
+      if (!request.method().equals(HttpMethod.POST) && !request.method().equals(HttpMethod.PUT)) {
+        reply(
+            ctx,
+            keepAlive,
+            405,
+            KubeStatus.failure(
+                405,
+                "MethodNotAllowed",
+                request.method() + " is not accepted: send the message with POST or PUT"));
+        return;
+      }
+      String node = parts[1];
+      String namespace = parts[2];
+      String rulePath = "/" + parts[3];
+      if (!NodeNames.isValid(node) || !book.nodeExists(node)) {
+        reply(ctx, keepAlive, 404, KubeStatus.notFound("nodes", node));
+        return;
+      }
+      RuleBook.Route route = book.restRoute(namespace, rulePath).orElse(null);
+      if (route == null) {
+        reply(
+            ctx,
+            keepAlive,
+            404,
+            KubeStatus.failure(
+                404,
+                "NotFound",
+                "no rule in namespace " + namespace + " has the REST source path " + rulePath));
+        return;
+      }
+      if (!route.targetType().equals("eventbus")) {
+        reply(
+            ctx,
+            keepAlive,
+            501,
+            KubeStatus.failure(
+                501,
+                "NotImplemented",
+                "rule "
+                    + route.ruleKey()
+                    + " targets a "
+                    + route.targetType()
+                    + " endpoint, which the REST ingress does not serve yet"));
+        return;
+      }
+      String id = UUID.randomUUID().toString();
+      Map<String, String> headers = new LinkedHashMap<>();
+      String contentType = request.headers().get(HttpHeaderNames.CONTENT_TYPE);
+      if (contentType != null) {
+        headers.put("Content-Type", contentType);
+      }
+      RuleMessage message =
+          new RuleMessage(
+              id,
+              node,
+              namespace,
+              route.name(),
+              "eventbus",
+              route.targetResource().path("topic").asText(),
+              headers,
+              ByteBufUtil.getBytes(request.content()));
+      sender
+          .send(message)
+          .whenComplete(
+              (ok, error) ->
+                  ctx.executor()
+                      .execute(
+                          () -> {
+                            if (error != null) {
+                              LOG.warn(
+                                  "rule message {} for node {} not stored: {}",
+                                  id,
+                                  node,
+                                  error.toString());
+                              reply(
+                                  ctx,
+                                  keepAlive,
+                                  503,
+                                  KubeStatus.failure(
+                                      503,
+                                      "ServiceUnavailable",
+                                      "the message could not be stored in Kafka: "
+                                          + error.getMessage()));
+                            } else {
+                              ingress.accepted.incrementAndGet();
+                              ObjectNode body = EventCodec.json().createObjectNode();
+                              body.put("messageId", id)
+                                  .put("node", node)
+                                  .put("rule", route.ruleKey());
+                              reply(ctx, keepAlive, 202, body);
+                            }
+                          }));
+    }
+
+    private void reply(ChannelHandlerContext ctx, boolean keepAlive, int code, JsonNode body) {
+      if (code >= 400) {
+        ingress.refused.incrementAndGet();
+      }
+      byte[] bytes;
+      try {
+        bytes = EventCodec.json().writeValueAsBytes(body);
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        throw new IllegalStateException(e);
+      }
+      FullHttpResponse response =
+          new DefaultFullHttpResponse(
+              HttpVersion.HTTP_1_1,
+              HttpResponseStatus.valueOf(code),
+              Unpooled.wrappedBuffer(bytes));
+      response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
+      HttpUtil.setContentLength(response, bytes.length);
+      HttpUtil.setKeepAlive(response, keepAlive);
+      var future = ctx.writeAndFlush(response);
+      if (!keepAlive) {
+        future.addListener(ChannelFutureListener.CLOSE);
+      }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      LOG.debug("REST ingress connection failed: {}", cause.toString());
+      ctx.close();
+    }
+  }
+
+  @Override
+  public void close() {
+    channel.close().syncUninterruptibly();
+    group.shutdownGracefully(0, 5, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+  }
+}

@@ -1,0 +1,235 @@
+package io.kedge.cloud.rules;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kedge.runtime.lifecycle.Components;
+import io.kedge.runtime.lifecycle.DaemonThreads;
+import io.kedge.schemas.EventCodec;
+import io.kedge.schemas.KedgeEvent;
+import io.kedge.schemas.KedgeTopics;
+import io.kedge.schemas.ObjectKey;
+import io.kedge.schemas.ResourceUpsert;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.net.URI;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Rule routing in the cloud, standalone mode: the RuleBook fed from {@code kedge.resources}, the
+ * REST ingress (rest → eventbus), the eventbus → rest delivery, and the status of invalid rules.
+ */
+public final class Rules implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Rules.class);
+
+  private final Components parts = new Components();
+  private final RuleBook book = new RuleBook();
+  private final EventCodec codec = new EventCodec();
+  private ResourceFollower follower;
+  private RestIngress ingress;
+  private EventbusDelivery delivery;
+  private KafkaProducer<String, byte[]> producer;
+  private KedgeTopics topics;
+
+  private Rules() {}
+
+  /**
+   * Starts rule routing against the brokers in {@code kafka}.
+   *
+   * @param instance distinguishes this cloud instance's transactional id
+   */
+  public static Rules start(
+      RulesConfig config,
+      Map<String, Object> kafka,
+      KedgeTopics topics,
+      String instance,
+      MeterRegistry metrics)
+      throws InterruptedException {
+    Rules rules = new Rules();
+    try {
+      rules.startParts(config, kafka, topics, instance, metrics);
+      return rules;
+    } catch (RuntimeException | InterruptedException e) {
+      rules.close();
+      throw e;
+    }
+  }
+
+  private void startParts(
+      RulesConfig config,
+      Map<String, Object> kafka,
+      KedgeTopics topics,
+      String instance,
+      MeterRegistry metrics)
+      throws InterruptedException {
+    this.topics = topics;
+    Map<String, Object> followProps = new HashMap<>(kafka);
+    followProps.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    followProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    follower =
+        parts.add(
+            new ResourceFollower(
+                    new KafkaConsumer<>(
+                        followProps, new StringDeserializer(), new ByteArrayDeserializer()),
+                    topics.resources().name(),
+                    codec,
+                    RuleBook::follows,
+                    book::apply)
+                .start());
+
+    Map<String, Object> producerProps = new HashMap<>(kafka);
+    producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
+    producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    producerProps.put(ProducerConfig.LINGER_MS_CONFIG, 1);
+    producer =
+        new KafkaProducer<>(producerProps, new StringSerializer(), new ByteArraySerializer());
+    KafkaProducer<String, byte[]> ingressProducer = producer;
+    parts.add(() -> ingressProducer.close(java.time.Duration.ofSeconds(5)));
+
+    ingress =
+        parts.add(
+            RestIngress.start(
+                config.ingressBind(),
+                config.ingressPort(),
+                config.maxBodyBytes(),
+                book,
+                message -> {
+                  CompletableFuture<Void> stored = new CompletableFuture<>();
+                  producer.send(
+                      codec.toRecord(
+                          topics.node(message.node()).name(),
+                          message.messageId(),
+                          KedgeEvent.of(URI.create("/kedge/rules/ingress"), "", message)),
+                      (metadata, error) -> {
+                        if (error == null) {
+                          stored.complete(null);
+                        } else {
+                          stored.completeExceptionally(error);
+                        }
+                      });
+                  return stored;
+                }));
+
+    Map<String, Object> groupProps = new HashMap<>(kafka);
+    groupProps.put(ConsumerConfig.GROUP_ID_CONFIG, topics.prefix() + ".rules-delivery");
+    groupProps.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    groupProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    groupProps.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    Map<String, Object> txProps = new HashMap<>(producerProps);
+    txProps.put(
+        ProducerConfig.TRANSACTIONAL_ID_CONFIG, topics.prefix() + ".rules-delivery-" + instance);
+    KafkaProducer<String, byte[]> txProducer =
+        new KafkaProducer<>(txProps, new StringSerializer(), new ByteArraySerializer());
+    delivery =
+        parts.add(
+            new EventbusDelivery(
+                    book,
+                    new KafkaConsumer<>(
+                        groupProps, new StringDeserializer(), new ByteArrayDeserializer()),
+                    txProducer,
+                    topics.upstream().name(),
+                    topics.resources().name(),
+                    topics.deadletter().name(),
+                    config,
+                    codec,
+                    follower::caughtUp,
+                    metrics)
+                .start());
+    parts.add(() -> txProducer.close(java.time.Duration.ofSeconds(5)));
+    // the delivery closes before its producer (parts close in reverse)
+    ScheduledExecutorService statusTimer = DaemonThreads.scheduled("kedge-rules-status");
+    statusTimer.scheduleWithFixedDelay(this::reportInvalidRules, 2, 2, TimeUnit.SECONDS);
+    parts.add(statusTimer::shutdownNow);
+
+    FunctionCounter.builder(
+            "kedge_rules_ingress_accepted_total", ingress, RestIngress::acceptedCount)
+        .description("REST ingress messages stored in Kafka (202)")
+        .register(metrics);
+    FunctionCounter.builder("kedge_rules_ingress_refused_total", ingress, RestIngress::refusedCount)
+        .description("REST ingress requests refused (4xx, 5xx)")
+        .register(metrics);
+    Gauge.builder("kedge_rules_invalid", book, b -> b.errors().size())
+        .description("Rules that fail their checks and do not route")
+        .register(metrics);
+    LOG.info(
+        "rules: REST ingress on port {}, delivery from {}",
+        ingress.port(),
+        topics.upstream().name());
+  }
+
+  /** Writes the errors of rules that fail their checks to their status, once per change. */
+  private void reportInvalidRules() {
+    try {
+      for (Map.Entry<String, List<String>> entry : book.errors().entrySet()) {
+        String[] parts = entry.getKey().split("/", 2);
+        ObjectNode rule = book.rule(parts[0], parts[1]).orElse(null);
+        if (rule == null) {
+          continue;
+        }
+        ArrayNode errors = EventCodec.json().createArrayNode();
+        entry.getValue().forEach(errors::add);
+        if (errors.equals(rule.path("status").path("errors"))) {
+          continue;
+        }
+        LOG.warn("rule {} does not route: {}", entry.getKey(), entry.getValue());
+        ObjectNode updated = rule.deepCopy();
+        ObjectNode status = updated.withObject("status");
+        status.put("successMessages", status.path("successMessages").asLong(0));
+        status.put("failMessages", status.path("failMessages").asLong(0));
+        status.set("errors", errors);
+        ObjectKey key = ObjectKey.of(updated);
+        producer.send(
+            codec.toRecord(
+                topics.resources().name(),
+                key.toString(),
+                KedgeEvent.of(
+                    URI.create("/kedge/rules"), "", new ResourceUpsert(key, "", updated))));
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("rule status not written: {}", e.toString());
+    }
+  }
+
+  public RuleBook book() {
+    return book;
+  }
+
+  public int ingressPort() {
+    return ingress.port();
+  }
+
+  public EventbusDelivery delivery() {
+    return delivery;
+  }
+
+  /** Null when ready, else why not. */
+  public String unreadyReason() {
+    return follower.caughtUp() ? null : "rules are still loading from the resources topic";
+  }
+
+  /** A fresh instance id for the transactional id, when the deployment gives none. */
+  public static String newInstanceId() {
+    return UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  @Override
+  public void close() {
+    parts.close();
+  }
+}

@@ -1,0 +1,258 @@
+package io.kedge.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpServer;
+import io.kedge.cloud.rules.Rules;
+import io.kedge.cloud.rules.RulesConfig;
+import io.kedge.edge.relay.EdgeNode;
+import io.kedge.edge.relay.link.LinkState;
+import io.kedge.schemas.DeadLetter;
+import io.kedge.schemas.EventCodec;
+import io.kedge.testkit.TestNames;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.awaitility.Awaitility;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttMessage;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Rules end to end, KubeEdge's YAML: cloud REST → edge MQTT (also while the node is offline) and
+ * edge MQTT → cloud REST (with retries, dead letters and exact counters in the Rule status).
+ */
+class RulesIT {
+  private static final String NODE = "edge-1";
+  private static final int MESSAGES = 1_000;
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  @Test
+  void messagesFlowBothWaysWithExactCountsAcrossALinkCut(@TempDir Path tmp) throws Exception {
+    long started = System.nanoTime();
+    List<String> targetBodies = new CopyOnWriteArrayList<>();
+    AtomicInteger failingCalls = new AtomicInteger();
+    HttpServer target = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    target.createContext(
+        "/in",
+        exchange -> {
+          targetBodies.add(
+              new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+          exchange.sendResponseHeaders(204, -1);
+          exchange.close();
+        });
+    target.createContext(
+        "/down",
+        exchange -> {
+          failingCalls.incrementAndGet();
+          exchange.getRequestBody().readAllBytes();
+          exchange.sendResponseHeaders(503, -1);
+          exchange.close();
+        });
+    target.start();
+    String targetUrl = "http://127.0.0.1:" + target.getAddress().getPort();
+    try (CloudEnvironment cloud = new CloudEnvironment("rules", tmp);
+        Rules rules =
+            Rules.start(
+                RulesConfig.defaults("127.0.0.1", 0)
+                    .withDelivery(3, Duration.ofMillis(50), Duration.ofSeconds(5)),
+                cloud.kafka.clientConfig(),
+                cloud.topics,
+                "it",
+                new SimpleMeterRegistry())) {
+      cloud.apply(CloudEnvironment.node(NODE));
+      cloud.apply(endpoint("rest-in", "rest"));
+      cloud.apply(endpoint("mqtt", "eventbus"));
+      cloud.apply(endpoint("rest-out", "rest"));
+      cloud.apply(restToEventbus("greet", "/greet", "greetings"));
+      cloud.apply(eventbusToRest("temperature", "sensors/temp", targetUrl + "/in"));
+      cloud.apply(eventbusToRest("broken", "sensors/broken", targetUrl + "/down"));
+      String ingress = "http://127.0.0.1:" + rules.ingressPort();
+
+      try (EdgeNode edge = EdgeNode.start(cloud.edgeConfig(NODE, tmp.resolve("edge")), "test")) {
+        Awaitility.await("edge connected, rules loaded")
+            .atMost(Duration.ofSeconds(90))
+            .until(
+                () ->
+                    edge.linkState() == LinkState.CONNECTED
+                        && rules.unreadyReason() == null
+                        && rules.book().restRoute("default", "/greet").isPresent()
+                        && edge.eventbus().subscriptions().contains("default/sensors/temp"));
+
+        // refusals: unknown node, unanchored path, too large a body
+        assertThat(post(ingress + "/nope/default/greet", "x").statusCode()).isEqualTo(404);
+        HttpResponse<String> prefix = post(ingress + "/" + NODE + "/default/greetings", "x");
+        assertThat(prefix.statusCode()).isEqualTo(404);
+        assertThat(prefix.body()).contains("no rule in namespace default");
+        assertThat(post(ingress + "/" + NODE + "/default/greet", "x".repeat(13 << 20)).statusCode())
+            .isEqualTo(413);
+
+        // cloud REST -> edge MQTT, 1,000 messages, while the cloud link is cut: all accepted (202,
+        // durable in Kafka), none delivered until the link is back, then each exactly once
+        List<String> received = new CopyOnWriteArrayList<>();
+        MqttClient app =
+            new MqttClient(edge.mqttUrl(), TestNames.unique("app"), new MemoryPersistence());
+        app.connect();
+        app.subscribe(
+            "greetings",
+            1,
+            (t, m) -> received.add(new String(m.getPayload(), StandardCharsets.UTF_8)));
+        cloud.link.cut();
+        Awaitility.await("link down")
+            .atMost(Duration.ofSeconds(60))
+            .until(() -> edge.linkState() == LinkState.DISCONNECTED);
+        for (int i = 0; i < MESSAGES; i++) {
+          HttpResponse<String> response =
+              post(ingress + "/" + NODE + "/default/greet", "hello-" + i);
+          assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+          if (i == 0) {
+            assertThat(
+                    EventCodec.readJson(response.body().getBytes(StandardCharsets.UTF_8))
+                        .path("messageId")
+                        .asText())
+                .isNotEmpty();
+          }
+        }
+        Thread.sleep(1_000);
+        assertThat(received).isEmpty();
+        cloud.link.restore();
+        Awaitility.await(MESSAGES + " messages on the edge eventbus")
+            .atMost(Duration.ofSeconds(120))
+            .until(() -> received.size() >= MESSAGES);
+        Thread.sleep(1_000);
+        assertThat(received).hasSize(MESSAGES).doesNotHaveDuplicates();
+        assertThat(received.get(0)).isEqualTo("hello-0");
+        assertThat(received.get(MESSAGES - 1)).isEqualTo("hello-" + (MESSAGES - 1));
+
+        // edge MQTT -> cloud REST, 1,000 messages: each POSTed once, counted in the Rule status
+        for (int i = 0; i < MESSAGES; i++) {
+          MqttMessage message =
+              new MqttMessage(("{\"t\":" + i + "}").getBytes(StandardCharsets.UTF_8));
+          message.setQos(1);
+          app.publish("default/sensors/temp", message);
+        }
+        Awaitility.await(MESSAGES + " POSTs at the target")
+            .atMost(Duration.ofSeconds(120))
+            .until(() -> targetBodies.size() >= MESSAGES);
+        Awaitility.await("status counts")
+            .atMost(Duration.ofSeconds(30))
+            .until(() -> status("temperature", rules).path("successMessages").asLong() == MESSAGES);
+        assertThat(targetBodies).hasSize(MESSAGES).doesNotHaveDuplicates();
+        assertThat(status("temperature", rules).path("failMessages").asLong()).isZero();
+
+        // a target that keeps failing: retried, then dead-lettered, and counted as failures
+        for (int i = 0; i < 3; i++) {
+          MqttMessage message = new MqttMessage(("b" + i).getBytes(StandardCharsets.UTF_8));
+          message.setQos(1);
+          app.publish("default/sensors/broken", message);
+        }
+        Awaitility.await("failures counted")
+            .atMost(Duration.ofSeconds(60))
+            .until(() -> status("broken", rules).path("failMessages").asLong() == 3);
+        assertThat(failingCalls.get()).isEqualTo(3 * 3);
+        assertThat(status("broken", rules).path("errors").get(0).asText()).contains("answered 503");
+        List<ConsumerRecord<String, byte[]>> letters = deadLetters(cloud, 3);
+        assertThat(letters).hasSize(3);
+        assertThat(DeadLetter.header(letters.get(0).headers(), DeadLetter.COMPONENT))
+            .isEqualTo("rules/default/broken");
+        app.disconnect();
+        app.close();
+      }
+      System.out.printf(
+          "rules: rest->eventbus %d, eventbus->rest %d, lost 0, duplicated 0, dead letters 3,"
+              + " time=%.1fs%n",
+          MESSAGES, MESSAGES, (System.nanoTime() - started) / 1e9);
+    } finally {
+      target.stop(0);
+    }
+  }
+
+  private HttpResponse<String> post(String url, String body) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(URI.create(url))
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static JsonNode status(String rule, Rules rules) {
+    return rules.book().rule("default", rule).map(r -> r.path("status")).orElseThrow();
+  }
+
+  private static List<ConsumerRecord<String, byte[]>> deadLetters(CloudEnvironment cloud, int n) {
+    List<ConsumerRecord<String, byte[]>> letters = new ArrayList<>();
+    try (KafkaConsumer<String, byte[]> consumer =
+        new KafkaConsumer<>(
+            Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                cloud.kafka.bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG,
+                TestNames.unique("dlq"),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                "earliest",
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                "read_committed"),
+            new StringDeserializer(),
+            new ByteArrayDeserializer())) {
+      consumer.subscribe(List.of(cloud.topics.deadletter().name()));
+      Awaitility.await("dead letters")
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () -> {
+                consumer.poll(Duration.ofMillis(200)).forEach(letters::add);
+                return letters.size() >= n;
+              });
+    }
+    return letters;
+  }
+
+  private static ObjectNode endpoint(String name, String type) {
+    ObjectNode endpoint = EventCodec.json().createObjectNode();
+    endpoint.put("apiVersion", "rules.kubeedge.io/v1").put("kind", "RuleEndpoint");
+    endpoint.putObject("metadata").put("name", name).put("namespace", "default");
+    endpoint.putObject("spec").put("ruleEndpointType", type).putObject("properties");
+    return endpoint;
+  }
+
+  private static ObjectNode rule(String name, String source, String target) {
+    ObjectNode rule = EventCodec.json().createObjectNode();
+    rule.put("apiVersion", "rules.kubeedge.io/v1").put("kind", "Rule");
+    rule.putObject("metadata").put("name", name).put("namespace", "default");
+    rule.putObject("spec").put("source", source).put("target", target);
+    return rule;
+  }
+
+  private static ObjectNode restToEventbus(String name, String path, String topic) {
+    ObjectNode rule = rule(name, "rest-in", "mqtt");
+    rule.withObject("spec").putObject("sourceResource").put("path", path);
+    rule.withObject("spec").putObject("targetResource").put("topic", topic);
+    return rule;
+  }
+
+  private static ObjectNode eventbusToRest(String name, String topic, String url) {
+    ObjectNode rule = rule(name, "mqtt", "rest-out");
+    rule.withObject("spec").putObject("sourceResource").put("topic", topic).put("node_name", NODE);
+    rule.withObject("spec").putObject("targetResource").put("resource", url);
+    return rule;
+  }
+}
