@@ -129,7 +129,8 @@ public final class LogRetention implements AutoCloseable {
       List<QueueCycles.Cycle> deletable = new ArrayList<>();
       long readersAt = otherReaders.getAsLong();
       for (QueueCycles.Cycle cycle : expired) {
-        if (cycle.nextIndex() <= covered + 1 && cycle.nextIndex() <= readersAt + 1) {
+        long lastInCycle = cycle.nextIndex() - 1; // no overflow: readersAt may be Long.MAX_VALUE
+        if (lastInCycle <= covered && lastInCycle <= readersAt) {
           deletable.add(cycle);
         }
       }

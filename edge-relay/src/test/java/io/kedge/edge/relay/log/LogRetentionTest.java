@@ -175,6 +175,18 @@ class LogRetentionTest {
   }
 
   @Test
+  void aLaggingLogReaderKeepsTheCyclesItHasNotFinished() throws Exception {
+    fiveHoursOfChanges();
+    long secondCycleEnd = log.closedCycles().get(1).nextIndex() - 1;
+
+    LogRetention.Pass pass =
+        retention(Duration.ofDays(7), 1).keepingFor(() -> secondCycleEnd).pass();
+
+    assertThat(pass.cyclesDeleted()).isEqualTo(2);
+    assertThat(log.closedCycles()).hasSize(3);
+  }
+
+  @Test
   void closeTakesAFinalSnapshot() throws Exception {
     fiveHoursOfChanges();
     retention(Duration.ofDays(7), Long.MAX_VALUE).close();
