@@ -88,7 +88,8 @@ public record CloudConfig(
           .define(RulesConfig.DELIVERY_ATTEMPTS)
           .define(RulesConfig.DELIVERY_BACKOFF)
           .define(RulesConfig.DELIVERY_TIMEOUT)
-          .define(RulesConfig.DELIVERY_CONCURRENCY);
+          .define(RulesConfig.DELIVERY_CONCURRENCY)
+          .define(RulesConfig.SERVICEBUS_TIMEOUT);
 
   public static CloudConfig from(Config config) {
     String prefix = config.get(TOPIC_PREFIX);

@@ -10,6 +10,7 @@ public sealed interface EventData
         WriteRequest,
         WriteResponse,
         RuleMessage,
+        RuleResponse,
         EventbusMessage,
         TwinReport,
         DeviceState {

@@ -19,6 +19,7 @@ public enum EventType {
   WRITE_REQUEST("io.kedge.write.request", WriteRequest.class),
   WRITE_RESPONSE("io.kedge.write.response", WriteResponse.class),
   RULE_MESSAGE("io.kedge.rule.message", RuleMessage.class),
+  RULE_RESPONSE("io.kedge.rule.response", RuleResponse.class),
   EVENTBUS_MESSAGE("io.kedge.eventbus.message", EventbusMessage.class),
   TWIN_REPORT("io.kedge.twin.report", TwinReport.class),
   DEVICE_STATE("io.kedge.device.state", DeviceState.class);

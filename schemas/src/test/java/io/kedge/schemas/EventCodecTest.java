@@ -74,6 +74,7 @@ class EventCodecTest {
           "a/b",
           Map.of("h", "v"),
           new byte[] {0, 1, 2, (byte) 255}),
+      new RuleResponse("m1", "edge-1", 200, Map.of("Content-Type", "text/plain"), new byte[] {1}),
       new EventbusMessage("edge-1-7", "edge-1", "default/t", "hi".getBytes(StandardCharsets.UTF_8)),
       new TwinReport(
           "edge-1",

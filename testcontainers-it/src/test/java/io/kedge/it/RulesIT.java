@@ -69,13 +69,38 @@ class RulesIT {
           exchange.sendResponseHeaders(503, -1);
           exchange.close();
         });
+    target.createContext(
+        "/echo",
+        exchange -> {
+          byte[] body = exchange.getRequestBody().readAllBytes();
+          byte[] answer =
+              (exchange.getRequestMethod() + " echo:" + new String(body, StandardCharsets.UTF_8))
+                  .getBytes(StandardCharsets.UTF_8);
+          exchange.getResponseHeaders().add("X-Echo", "yes");
+          exchange.sendResponseHeaders(201, answer.length);
+          exchange.getResponseBody().write(answer);
+          exchange.close();
+        });
+    target.createContext(
+        "/slow",
+        exchange -> {
+          try {
+            Thread.sleep(6_000);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          exchange.sendResponseHeaders(200, -1);
+          exchange.close();
+        });
+    target.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
     target.start();
     String targetUrl = "http://127.0.0.1:" + target.getAddress().getPort();
     try (CloudEnvironment cloud = new CloudEnvironment("rules", tmp);
         Rules rules =
             Rules.start(
                 RulesConfig.defaults("127.0.0.1", 0)
-                    .withDelivery(3, Duration.ofMillis(50), Duration.ofSeconds(5)),
+                    .withDelivery(3, Duration.ofMillis(50), Duration.ofSeconds(5))
+                    .withServicebusTimeout(Duration.ofSeconds(3)),
                 cloud.kafka.clientConfig(),
                 cloud.topics,
                 "it",
@@ -86,6 +111,14 @@ class RulesIT {
       cloud.apply(endpoint("rest-out", "rest"));
       cloud.apply(restToEventbus("greet", "/greet", "greetings"));
       cloud.apply(eventbusToRest("temperature", "sensors/temp", targetUrl + "/in"));
+      ObjectNode service = endpoint("svc", "servicebus");
+      service
+          .withObject("spec")
+          .withObject("properties")
+          .put("service_port", Integer.toString(target.getAddress().getPort()));
+      cloud.apply(service);
+      cloud.apply(restToService("call", "/call", "/echo"));
+      cloud.apply(restToService("slow", "/slow-call", "/slow"));
       cloud.apply(eventbusToRest("broken", "sensors/broken", targetUrl + "/down"));
       String ingress = "http://127.0.0.1:" + rules.ingressPort();
 
@@ -97,6 +130,7 @@ class RulesIT {
                     edge.linkState() == LinkState.CONNECTED
                         && rules.unreadyReason() == null
                         && rules.book().restRoute("default", "/greet").isPresent()
+                        && rules.book().restRoute("default", "/slow-call").isPresent()
                         && edge.eventbus().subscriptions().contains("default/sensors/temp"));
 
         // refusals: unknown node, unanchored path, too large a body
@@ -106,6 +140,15 @@ class RulesIT {
         assertThat(prefix.body()).contains("no rule in namespace default");
         assertThat(post(ingress + "/" + NODE + "/default/greet", "x".repeat(13 << 20)).statusCode())
             .isEqualTo(413);
+
+        // rest -> servicebus: the edge service's status, headers and body answer the caller
+        HttpResponse<String> echoed = post(ingress + "/" + NODE + "/default/call", "ping");
+        assertThat(echoed.statusCode()).as(echoed.body()).isEqualTo(201);
+        assertThat(echoed.body()).isEqualTo("POST echo:ping");
+        assertThat(echoed.headers().firstValue("X-Echo")).hasValue("yes");
+        HttpResponse<String> slow = post(ingress + "/" + NODE + "/default/slow-call", "zzz");
+        assertThat(slow.statusCode()).isEqualTo(504);
+        assertThat(slow.body()).contains("did not answer within 3 s");
 
         // cloud REST -> edge MQTT, 1,000 messages, while the cloud link is cut: all accepted (202,
         // durable in Kafka), none delivered until the link is back, then each exactly once
@@ -246,6 +289,13 @@ class RulesIT {
     ObjectNode rule = rule(name, "rest-in", "mqtt");
     rule.withObject("spec").putObject("sourceResource").put("path", path);
     rule.withObject("spec").putObject("targetResource").put("topic", topic);
+    return rule;
+  }
+
+  private static ObjectNode restToService(String name, String path, String servicePath) {
+    ObjectNode rule = rule(name, "rest-in", "svc");
+    rule.withObject("spec").putObject("sourceResource").put("path", path);
+    rule.withObject("spec").putObject("targetResource").put("path", servicePath);
     return rule;
   }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kedge.schemas.EventCodec;
 import io.kedge.schemas.NodeNames;
 import io.kedge.schemas.RuleMessage;
+import io.kedge.schemas.RuleResponse;
 import io.kedge.schemas.objects.KubeStatus;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBufUtil;
@@ -31,6 +32,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -48,6 +50,15 @@ import org.slf4j.LoggerFactory;
  */
 public final class RestIngress implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RestIngress.class);
+  private static final java.util.Set<String> HOP_BY_HOP =
+      java.util.Set.of(
+          "connection",
+          "keep-alive",
+          "transfer-encoding",
+          "content-length",
+          "host",
+          "upgrade",
+          ":status");
 
   /** Where accepted messages go; completes once the message is durable. */
   public interface Sender {
@@ -65,7 +76,13 @@ public final class RestIngress implements AutoCloseable {
   }
 
   public static RestIngress start(
-      String bind, int port, long maxBodyBytes, RuleBook book, Sender sender)
+      String bind,
+      int port,
+      long maxBodyBytes,
+      RuleBook book,
+      Sender sender,
+      RuleResponses responses,
+      Duration servicebusTimeout)
       throws InterruptedException {
     EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
     RestIngress[] self = new RestIngress[1];
@@ -82,7 +99,8 @@ public final class RestIngress implements AutoCloseable {
                           .addLast(new HttpServerCodec())
                           // answers 413 itself when a body is over the limit
                           .addLast(new HttpObjectAggregator((int) Math.min(maxBodyBytes, 1L << 30)))
-                          .addLast(new Handler(book, sender, self[0]));
+                          .addLast(
+                              new Handler(book, sender, responses, servicebusTimeout, self[0]));
                     }
                   })
               .bind(bind, port)
@@ -113,10 +131,19 @@ public final class RestIngress implements AutoCloseable {
     private final RuleBook book;
     private final Sender sender;
     private final RestIngress ingress;
+    private final RuleResponses responses;
+    private final Duration servicebusTimeout;
 
-    Handler(RuleBook book, Sender sender, RestIngress ingress) {
+    Handler(
+        RuleBook book,
+        Sender sender,
+        RuleResponses responses,
+        Duration servicebusTimeout,
+        RestIngress ingress) {
       this.book = book;
       this.sender = sender;
+      this.responses = responses;
+      this.servicebusTimeout = servicebusTimeout;
       this.ingress = ingress;
     }
 
@@ -136,17 +163,6 @@ public final class RestIngress implements AutoCloseable {
                 "the REST ingress serves /{node}/{namespace}/{path}, not " + path));
         return;
       }
-      if (!request.method().equals(HttpMethod.POST) && !request.method().equals(HttpMethod.PUT)) {
-        reply(
-            ctx,
-            keepAlive,
-            405,
-            KubeStatus.failure(
-                405,
-                "MethodNotAllowed",
-                request.method() + " is not accepted: send the message with POST or PUT"));
-        return;
-      }
       String node = parts[1];
       String namespace = parts[2];
       String rulePath = "/" + parts[3];
@@ -164,6 +180,22 @@ public final class RestIngress implements AutoCloseable {
                 404,
                 "NotFound",
                 "no rule in namespace " + namespace + " has the REST source path " + rulePath));
+        return;
+      }
+      if (route.targetType().equals("servicebus")) {
+        callService(ctx, keepAlive, request, node, route);
+        return;
+      }
+      if (!request.method().equals(HttpMethod.POST) && !request.method().equals(HttpMethod.PUT)) {
+        reply(
+            ctx,
+            keepAlive,
+            405,
+            KubeStatus.failure(
+                405,
+                "MethodNotAllowed",
+                request.method()
+                    + " is not accepted: send the message with POST or PUT (only servicebus rules take any method)"));
         return;
       }
       if (!route.targetType().equals("eventbus")) {
@@ -228,6 +260,110 @@ public final class RestIngress implements AutoCloseable {
                               reply(ctx, keepAlive, 202, body);
                             }
                           }));
+    }
+
+    /** rest → servicebus: the edge service's answer is this request's answer. */
+    private void callService(
+        ChannelHandlerContext ctx,
+        boolean keepAlive,
+        FullHttpRequest request,
+        String node,
+        RuleBook.Route route) {
+      String id = UUID.randomUUID().toString();
+      Map<String, String> headers = new LinkedHashMap<>();
+      request
+          .headers()
+          .forEach(
+              h -> {
+                if (!HOP_BY_HOP.contains(h.getKey().toLowerCase(java.util.Locale.ROOT))) {
+                  headers.put(h.getKey(), h.getValue());
+                }
+              });
+      headers.put("X-Kedge-Method", request.method().name());
+      headers.put(
+          "X-Kedge-Deadline",
+          Long.toString(System.currentTimeMillis() + servicebusTimeout.toMillis()));
+      String target =
+          "http://127.0.0.1:"
+              + route.targetProperties().path("service_port").asText()
+              + route.targetResource().path("path").asText();
+      RuleMessage message =
+          new RuleMessage(
+              id,
+              node,
+              route.namespace(),
+              route.name(),
+              "servicebus",
+              target,
+              headers,
+              ByteBufUtil.getBytes(request.content()));
+      CompletableFuture<RuleResponse> answer = responses.await(id, servicebusTimeout);
+      sender
+          .send(message)
+          .whenComplete(
+              (ok, error) -> {
+                if (error != null) {
+                  answer.completeExceptionally(error);
+                }
+              });
+      answer.whenComplete(
+          (response, error) ->
+              ctx.executor()
+                  .execute(
+                      () -> {
+                        if (error instanceof java.util.concurrent.TimeoutException) {
+                          reply(
+                              ctx,
+                              keepAlive,
+                              504,
+                              KubeStatus.failure(
+                                  504,
+                                  "Timeout",
+                                  "the service of rule "
+                                      + route.ruleKey()
+                                      + " on node "
+                                      + node
+                                      + " did not answer within "
+                                      + servicebusTimeout.toSeconds()
+                                      + " s"));
+                        } else if (error != null) {
+                          reply(
+                              ctx,
+                              keepAlive,
+                              503,
+                              KubeStatus.failure(
+                                  503,
+                                  "ServiceUnavailable",
+                                  "the message could not be stored in Kafka: "
+                                      + error.getMessage()));
+                        } else {
+                          ingress.accepted.incrementAndGet();
+                          relay(ctx, keepAlive, response);
+                        }
+                      }));
+    }
+
+    private void relay(ChannelHandlerContext ctx, boolean keepAlive, RuleResponse answer) {
+      byte[] body = answer.payload();
+      FullHttpResponse response =
+          new DefaultFullHttpResponse(
+              HttpVersion.HTTP_1_1,
+              HttpResponseStatus.valueOf(answer.code()),
+              Unpooled.wrappedBuffer(body));
+      answer
+          .headers()
+          .forEach(
+              (name, value) -> {
+                if (!HOP_BY_HOP.contains(name.toLowerCase(java.util.Locale.ROOT))) {
+                  response.headers().set(name, value);
+                }
+              });
+      HttpUtil.setContentLength(response, body.length);
+      HttpUtil.setKeepAlive(response, keepAlive);
+      var future = ctx.writeAndFlush(response);
+      if (!keepAlive) {
+        future.addListener(ChannelFutureListener.CLOSE);
+      }
     }
 
     private void reply(ChannelHandlerContext ctx, boolean keepAlive, int code, JsonNode body) {

@@ -31,7 +31,8 @@ public final class RuleBook {
       String sourceType,
       JsonNode sourceResource,
       String targetType,
-      JsonNode targetResource) {
+      JsonNode targetResource,
+      JsonNode targetProperties) {
     public String ruleKey() {
       return namespace + "/" + name;
     }
@@ -196,14 +197,41 @@ public final class RuleBook {
           }
         }
         case "eventbus" -> require(targetResource, "topic", "targetResource", found);
-        case "servicebus" -> require(targetResource, "path", "targetResource", found);
+        case "servicebus" -> {
+          require(targetResource, "path", "targetResource", found);
+          String port = targetProperties(namespace, spec).path("service_port").asText("");
+          if (!port.matches("[0-9]{1,5}")
+              || Integer.parseInt(port) < 1
+              || Integer.parseInt(port) > 65535) {
+            found.add(
+                "target RuleEndpoint "
+                    + spec.path("target").asText()
+                    + " needs properties.service_port, a port number, got '"
+                    + port
+                    + "'");
+          }
+        }
         default -> {}
       }
     }
     if (!found.isEmpty()) {
       return null;
     }
-    return new Route(namespace, name, sourceType, sourceResource, targetType, targetResource);
+    return new Route(
+        namespace,
+        name,
+        sourceType,
+        sourceResource,
+        targetType,
+        targetResource,
+        targetProperties(namespace, spec));
+  }
+
+  private JsonNode targetProperties(String namespace, JsonNode spec) {
+    ObjectNode endpoint = endpoints.get(namespace + "/" + spec.path("target").asText(""));
+    return endpoint == null
+        ? com.fasterxml.jackson.databind.node.MissingNode.getInstance()
+        : endpoint.path("spec").path("properties");
   }
 
   private String endpointType(String namespace, String name, String role, List<String> found) {

@@ -46,6 +46,7 @@ public final class Rules implements AutoCloseable {
   private EventbusDelivery delivery;
   private KafkaProducer<String, byte[]> producer;
   private KedgeTopics topics;
+  private RuleResponses responses;
 
   private Rules() {}
 
@@ -102,6 +103,16 @@ public final class Rules implements AutoCloseable {
     KafkaProducer<String, byte[]> ingressProducer = producer;
     parts.add(() -> ingressProducer.close(java.time.Duration.ofSeconds(5)));
 
+    Map<String, Object> answersProps = new HashMap<>(kafka);
+    answersProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    responses =
+        parts.add(
+            new RuleResponses(
+                    new KafkaConsumer<>(
+                        answersProps, new StringDeserializer(), new ByteArrayDeserializer()),
+                    topics.upstream().name(),
+                    codec)
+                .start());
     ingress =
         parts.add(
             RestIngress.start(
@@ -124,7 +135,9 @@ public final class Rules implements AutoCloseable {
                         }
                       });
                   return stored;
-                }));
+                },
+                responses,
+                config.servicebusTimeout()));
 
     Map<String, Object> groupProps = new HashMap<>(kafka);
     groupProps.put(ConsumerConfig.GROUP_ID_CONFIG, topics.prefix() + ".rules-delivery");
@@ -220,7 +233,10 @@ public final class Rules implements AutoCloseable {
 
   /** Null when ready, else why not. */
   public String unreadyReason() {
-    return follower.caughtUp() ? null : "rules are still loading from the resources topic";
+    if (!follower.caughtUp()) {
+      return "rules are still loading from the resources topic";
+    }
+    return responses.ready() ? null : "servicebus answers are not followed yet";
   }
 
   /** A fresh instance id for the transactional id, when the deployment gives none. */

@@ -13,7 +13,8 @@ public record RulesConfig(
     int deliveryAttempts,
     Duration deliveryBackoff,
     Duration deliveryTimeout,
-    int deliveryConcurrency) {
+    int deliveryConcurrency,
+    Duration servicebusTimeout) {
 
   public static final ConfigKey<Boolean> ENABLED =
       ConfigKey.bool("rules.enabled", true, "Route messages by Rules (REST ingress, deliveries).");
@@ -51,6 +52,13 @@ public record RulesConfig(
       ConfigKey.integer(
           "rules.delivery-concurrency", 4, 1, 1000, "HTTP requests in flight per rule.");
 
+  public static final ConfigKey<Duration> SERVICEBUS_TIMEOUT =
+      ConfigKey.duration(
+          "rules.servicebus-timeout",
+          Duration.ofSeconds(30),
+          Duration.ofMillis(100),
+          "How long the REST ingress waits for an edge service's answer before 504.");
+
   public static RulesConfig from(Config config) {
     return new RulesConfig(
         config.get(ENABLED),
@@ -60,7 +68,8 @@ public record RulesConfig(
         config.get(DELIVERY_ATTEMPTS),
         config.get(DELIVERY_BACKOFF),
         config.get(DELIVERY_TIMEOUT),
-        config.get(DELIVERY_CONCURRENCY));
+        config.get(DELIVERY_CONCURRENCY),
+        config.get(SERVICEBUS_TIMEOUT));
   }
 
   /** Defaults, on {@code ingressPort} (0: a free one). */
@@ -73,7 +82,8 @@ public record RulesConfig(
         DELIVERY_ATTEMPTS.defaultValue(),
         DELIVERY_BACKOFF.defaultValue(),
         DELIVERY_TIMEOUT.defaultValue(),
-        DELIVERY_CONCURRENCY.defaultValue());
+        DELIVERY_CONCURRENCY.defaultValue(),
+        SERVICEBUS_TIMEOUT.defaultValue());
   }
 
   public RulesConfig withDelivery(int attempts, Duration backoff, Duration timeout) {
@@ -85,6 +95,20 @@ public record RulesConfig(
         attempts,
         backoff,
         timeout,
-        deliveryConcurrency);
+        deliveryConcurrency,
+        servicebusTimeout);
+  }
+
+  public RulesConfig withServicebusTimeout(Duration timeout) {
+    return new RulesConfig(
+        enabled,
+        ingressBind,
+        ingressPort,
+        maxBodyBytes,
+        deliveryAttempts,
+        deliveryBackoff,
+        deliveryTimeout,
+        deliveryConcurrency,
+        timeout);
   }
 }

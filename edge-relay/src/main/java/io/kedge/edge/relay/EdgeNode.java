@@ -11,6 +11,7 @@ import io.kedge.edge.relay.eventbus.EmbeddedBroker;
 import io.kedge.edge.relay.eventbus.Eventbus;
 import io.kedge.edge.relay.eventbus.EventbusSources;
 import io.kedge.edge.relay.eventbus.RuleMessageDelivery;
+import io.kedge.edge.relay.eventbus.ServicebusCaller;
 import io.kedge.edge.relay.link.Downlink;
 import io.kedge.edge.relay.link.LinkState;
 import io.kedge.edge.relay.log.DiskReserve;
@@ -218,6 +219,7 @@ public final class EdgeNode implements AutoCloseable {
                     config.node(),
                     log,
                     eventbus,
+                    new ServicebusCaller(config.node(), uplinkLog),
                     new PositionFile(dataDir.resolve("eventbus.position"), "eventbus delivery"),
                     log.lastIndex())
                 .start());

@@ -11,9 +11,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Publishes the rule messages the LOG receives for this node's eventbus (rest → eventbus rules) at
- * QoS 1, in log order. The position after the last acknowledged publish is kept in a file, so a
- * message is published at least once across broker outages and restarts; while the broker is away,
- * delivery waits and retries.
+ * QoS 1, in log order, and hands servicebus ones to the {@link ServicebusCaller}. The position
+ * after the last acknowledged publish is kept in a file, so a message is published at least once
+ * across broker outages and restarts; while the broker is away, delivery waits and retries.
  */
 public final class RuleMessageDelivery implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RuleMessageDelivery.class);
@@ -21,6 +21,7 @@ public final class RuleMessageDelivery implements AutoCloseable {
   private final String node;
   private final EntryLog log;
   private final Eventbus eventbus;
+  private final ServicebusCaller servicebus;
   private final PositionFile position;
   private final Thread thread;
   private final AtomicLong delivered = new AtomicLong();
@@ -33,7 +34,13 @@ public final class RuleMessageDelivery implements AutoCloseable {
    *     first start does not replay what the log already held
    */
   public RuleMessageDelivery(
-      String node, EntryLog log, Eventbus eventbus, PositionFile position, long startIfNew) {
+      String node,
+      EntryLog log,
+      Eventbus eventbus,
+      ServicebusCaller servicebus,
+      PositionFile position,
+      long startIfNew) {
+    this.servicebus = servicebus;
     this.node = node;
     this.log = log;
     this.eventbus = eventbus;
@@ -86,8 +93,12 @@ public final class RuleMessageDelivery implements AutoCloseable {
   }
 
   private void deliver(long index, RuleMessage message) {
-    if (!"eventbus".equals(message.targetType()) || !node.equals(message.node())) {
-      skipped.incrementAndGet(); // servicebus targets are answered elsewhere
+    if (!node.equals(message.node())) {
+      skipped.incrementAndGet();
+      return;
+    }
+    if ("servicebus".equals(message.targetType())) {
+      servicebus.call(message); // asynchronous: the answer goes up the uplink
       return;
     }
     long backoff = 100;

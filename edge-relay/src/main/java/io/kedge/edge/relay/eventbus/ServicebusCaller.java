@@ -1,0 +1,118 @@
+package io.kedge.edge.relay.eventbus;
+
+import io.kedge.edge.relay.uplink.UplinkLog;
+import io.kedge.schemas.RuleMessage;
+import io.kedge.schemas.RuleResponse;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The edge half of rest → servicebus rules: calls the node-local service a servicebus rule message
+ * names and sends its status, headers and body back up for the REST ingress to answer with. Only
+ * loopback services are called, and only before the caller's deadline: a message that reaches a
+ * node after its caller gave up (504) is not acted on (at most once).
+ */
+public final class ServicebusCaller {
+  private static final Logger LOG = LoggerFactory.getLogger(ServicebusCaller.class);
+
+  /** Headers the ingress adds for the edge; not passed to the service. */
+  public static final String DEADLINE = "X-Kedge-Deadline";
+
+  public static final String METHOD = "X-Kedge-Method";
+  private static final Set<String> RESTRICTED =
+      Set.of("connection", "content-length", "expect", "host", "upgrade");
+
+  private final String node;
+  private final UplinkLog uplink;
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  public ServicebusCaller(String node, UplinkLog uplink) {
+    this.node = node;
+    this.uplink = uplink;
+  }
+
+  /** Calls the service asynchronously; the answer goes to the uplink. */
+  public void call(RuleMessage message) {
+    long deadline = parseLong(message.headers().get(DEADLINE), Long.MAX_VALUE);
+    long left = deadline - System.currentTimeMillis();
+    if (left <= 0) {
+      LOG.info(
+          "node {}: servicebus message {} to {} arrived after its caller's deadline; not called",
+          node,
+          message.messageId(),
+          message.target());
+      return;
+    }
+    URI target = URI.create(message.target());
+    if (!"127.0.0.1".equals(target.getHost()) && !"localhost".equals(target.getHost())) {
+      answer(message, 502, "servicebus targets must be loopback services, not " + target);
+      return;
+    }
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(target).timeout(Duration.ofMillis(Math.min(left, 300_000)));
+    message
+        .headers()
+        .forEach(
+            (name, value) -> {
+              if (!name.startsWith("X-Kedge-") && !RESTRICTED.contains(name.toLowerCase())) {
+                request.header(name, value);
+              }
+            });
+    String method = message.headers().getOrDefault(METHOD, "POST");
+    request.method(method, HttpRequest.BodyPublishers.ofByteArray(message.payload()));
+    http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofByteArray())
+        .whenComplete(
+            (response, error) -> {
+              if (error != null) {
+                boolean timeout = error.getCause() instanceof java.net.http.HttpTimeoutException;
+                answer(
+                    message,
+                    timeout ? 504 : 502,
+                    method + " " + target + " failed: " + error.getCause());
+                return;
+              }
+              Map<String, String> headers = new LinkedHashMap<>();
+              response.headers().map().forEach((k, v) -> headers.put(k, String.join(",", v)));
+              send(
+                  new RuleResponse(
+                      message.messageId(), node, response.statusCode(), headers, response.body()));
+            });
+  }
+
+  private void answer(RuleMessage message, int code, String error) {
+    LOG.warn("node {}: servicebus message {}: {}", node, message.messageId(), error);
+    send(
+        new RuleResponse(
+            message.messageId(),
+            node,
+            code,
+            Map.of("Content-Type", "text/plain"),
+            error.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  private void send(RuleResponse response) {
+    try {
+      uplink.append(response, response.messageId());
+    } catch (RuntimeException e) {
+      LOG.warn(
+          "node {}: servicebus answer {} not queued: {}", node, response.messageId(), e.toString());
+    }
+  }
+
+  private static long parseLong(String value, long fallback) {
+    try {
+      return value == null ? fallback : Long.parseLong(value);
+    } catch (NumberFormatException e) {
+      return fallback;
+    }
+  }
+}
