@@ -1,17 +1,10 @@
 package io.kedge.cloud.rules;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kedge.schemas.DeadLetter;
 import io.kedge.schemas.EventCodec;
 import io.kedge.schemas.EventbusMessage;
 import io.kedge.schemas.InvalidEventException;
-import io.kedge.schemas.KedgeEvent;
-import io.kedge.schemas.ObjectKey;
-import io.kedge.schemas.ResourceUpsert;
-import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Tags;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -54,28 +47,6 @@ public final class EventbusDelivery implements AutoCloseable {
   private static final Duration COMMIT_EVERY = Duration.ofSeconds(1);
   private static final int LAST_ERRORS = 5;
 
-  /** Counters of one rule, as its status shows them. */
-  static final class Counters {
-    long success;
-    long fail;
-    final List<String> errors = new ArrayList<>();
-    boolean changed;
-
-    synchronized void succeeded() {
-      success++;
-      changed = true;
-    }
-
-    synchronized void failed(String error) {
-      fail++;
-      errors.add(error);
-      while (errors.size() > LAST_ERRORS) {
-        errors.remove(0);
-      }
-      changed = true;
-    }
-  }
-
   private final RuleBook book;
   private final Consumer<String, byte[]> consumer;
   private final Producer<String, byte[]> producer;
@@ -85,11 +56,10 @@ public final class EventbusDelivery implements AutoCloseable {
   private final RulesConfig config;
   private final EventCodec codec;
   private final HttpClient http;
-  private final Map<String, Counters> counters = new ConcurrentHashMap<>();
+  private final RuleCounters counters;
   private final Map<String, Semaphore> inFlight = new ConcurrentHashMap<>();
   private final Thread thread;
   private final BooleanSupplier rulesLoaded;
-  private final MeterRegistry metrics;
   private volatile boolean running = true;
 
   /**
@@ -108,7 +78,7 @@ public final class EventbusDelivery implements AutoCloseable {
       BooleanSupplier rulesLoaded,
       MeterRegistry metrics) {
     this.rulesLoaded = rulesLoaded;
-    this.metrics = metrics;
+    this.counters = new RuleCounters(book, codec, resourcesTopic, metrics);
     this.book = book;
     this.consumer = consumer;
     this.producer = producer;
@@ -129,13 +99,7 @@ public final class EventbusDelivery implements AutoCloseable {
 
   /** Successes and failures so far of rule {@code namespace/name}. */
   public long[] counts(String ruleKey) {
-    Counters c = counters.get(ruleKey);
-    if (c == null) {
-      return new long[] {0, 0};
-    }
-    synchronized (c) {
-      return new long[] {c.success, c.fail};
-    }
+    return counters.counts(ruleKey);
   }
 
   private void run() {
@@ -181,46 +145,14 @@ public final class EventbusDelivery implements AutoCloseable {
   private void commit(Map<TopicPartition, OffsetAndMetadata> offsets) {
     producer.beginTransaction();
     List<ProducerRecord<String, byte[]>> letters;
-    synchronized (pendingLetters) {
-      letters = new ArrayList<>(pendingLetters);
-      pendingLetters.clear();
+    synchronized (toSend) {
+      letters = new ArrayList<>(toSend);
+      toSend.clear();
     }
     letters.forEach(producer::send);
-    for (Map.Entry<String, Counters> entry : counters.entrySet()) {
-      Counters c = entry.getValue();
-      ObjectNode status;
-      synchronized (c) {
-        if (!c.changed) {
-          continue;
-        }
-        c.changed = false;
-        status = status(c);
-      }
-      String[] parts = entry.getKey().split("/", 2);
-      book.rule(parts[0], parts[1])
-          .ifPresent(
-              rule -> {
-                ObjectNode updated = rule.deepCopy();
-                updated.set("status", status);
-                ObjectKey key = ObjectKey.of(updated);
-                producer.send(
-                    codec.toRecord(
-                        resourcesTopic,
-                        key.toString(),
-                        KedgeEvent.of(
-                            URI.create("/kedge/rules"), "", new ResourceUpsert(key, "", updated))));
-              });
-    }
+    counters.changedStatuses().forEach(producer::send);
     producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
     producer.commitTransaction();
-  }
-
-  private static ObjectNode status(Counters c) {
-    ObjectNode status = EventCodec.json().createObjectNode();
-    status.put("successMessages", c.success).put("failMessages", c.fail);
-    ArrayNode errors = status.putArray("errors");
-    c.errors.forEach(errors::add);
-    return status;
   }
 
   private CompletableFuture<Void> handle(ConsumerRecord<String, byte[]> record) {
@@ -235,7 +167,19 @@ public final class EventbusDelivery implements AutoCloseable {
     }
     List<CompletableFuture<Void>> deliveries = new ArrayList<>();
     for (RuleBook.Route route : book.eventbusRoutes(message.node(), message.topic())) {
-      Counters c = countersOf(route);
+      RuleCounters.Counter c = counters.of(route);
+      if (route.targetType().equals("kafka")) {
+        // exactly once into the topic: sent in the transaction that commits this offset
+        synchronized (toSend) {
+          toSend.add(
+              new ProducerRecord<>(
+                  route.targetResource().path("topic").asText(),
+                  message.messageId(),
+                  message.payload()));
+        }
+        c.succeeded();
+        continue;
+      }
       if (!route.targetType().equals("rest")) {
         c.failed("target type " + route.targetType() + " is not delivered from the cloud yet");
         continue;
@@ -245,36 +189,11 @@ public final class EventbusDelivery implements AutoCloseable {
     return CompletableFuture.allOf(deliveries.toArray(CompletableFuture[]::new));
   }
 
-  private Counters countersOf(RuleBook.Route route) {
-    return counters.computeIfAbsent(
-        route.ruleKey(),
-        key -> {
-          Counters c = new Counters();
-          Tags tags = Tags.of("rule", key);
-          FunctionCounter.builder("kedge_rule_messages_total", c, x -> counts(key)[0])
-              .description("Messages delivered by a rule's target")
-              .tags(tags.and("result", "success"))
-              .register(metrics);
-          FunctionCounter.builder("kedge_rule_messages_total", c, x -> counts(key)[1])
-              .description("Messages delivered by a rule's target")
-              .tags(tags.and("result", "fail"))
-              .register(metrics);
-          // a restart continues from the counts the status last committed
-          book.rule(route.namespace(), route.name())
-              .ifPresent(
-                  rule -> {
-                    c.success = rule.path("status").path("successMessages").asLong(0);
-                    c.fail = rule.path("status").path("failMessages").asLong(0);
-                  });
-          return c;
-        });
-  }
-
   private CompletableFuture<Void> deliver(
       ConsumerRecord<String, byte[]> record,
       EventbusMessage message,
       RuleBook.Route route,
-      Counters c) {
+      RuleCounters.Counter c) {
     Semaphore limit =
         inFlight.computeIfAbsent(route.ruleKey(), k -> new Semaphore(config.deliveryConcurrency()));
     limit.acquireUninterruptibly();
@@ -353,8 +272,8 @@ public final class EventbusDelivery implements AutoCloseable {
         "rules/" + route.ruleKey(),
         reason);
     // in the delivery's transaction: it is part of what the committed offsets stand for
-    synchronized (pendingLetters) {
-      pendingLetters.add(
+    synchronized (toSend) {
+      toSend.add(
           new ProducerRecord<>(deadLetterTopic, null, record.key(), record.value(), headers));
     }
     LOG.warn(
@@ -367,7 +286,8 @@ public final class EventbusDelivery implements AutoCloseable {
         reason);
   }
 
-  private final List<ProducerRecord<String, byte[]>> pendingLetters = new ArrayList<>();
+  /** Dead letters and kafka-target records, sent in the next transaction. */
+  private final List<ProducerRecord<String, byte[]>> toSend = new ArrayList<>();
 
   /** A delivery that failed for good, with the last reason. */
   static final class DeliveryFailure extends RuntimeException {

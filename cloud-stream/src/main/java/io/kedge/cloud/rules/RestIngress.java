@@ -63,6 +63,9 @@ public final class RestIngress implements AutoCloseable {
   /** Where accepted messages go; completes once the message is durable. */
   public interface Sender {
     CompletableFuture<Void> send(RuleMessage message);
+
+    /** Stores {@code payload} in a cloud Kafka topic (a kafka target). */
+    CompletableFuture<Void> sendToTopic(String topic, String key, byte[] payload);
   }
 
   private final EventLoopGroup group;
@@ -198,6 +201,18 @@ public final class RestIngress implements AutoCloseable {
                     + " is not accepted: send the message with POST or PUT (only servicebus rules take any method)"));
         return;
       }
+      if (route.targetType().equals("kafka")) {
+        String id = UUID.randomUUID().toString();
+        sender
+            .sendToTopic(
+                route.targetResource().path("topic").asText(),
+                id,
+                ByteBufUtil.getBytes(request.content()))
+            .whenComplete(
+                (ok, error) ->
+                    ctx.executor().execute(() -> accepted(ctx, keepAlive, error, id, node, route)));
+        return;
+      }
       if (!route.targetType().equals("eventbus")) {
         reply(
             ctx,
@@ -233,33 +248,33 @@ public final class RestIngress implements AutoCloseable {
           .send(message)
           .whenComplete(
               (ok, error) ->
-                  ctx.executor()
-                      .execute(
-                          () -> {
-                            if (error != null) {
-                              LOG.warn(
-                                  "rule message {} for node {} not stored: {}",
-                                  id,
-                                  node,
-                                  error.toString());
-                              reply(
-                                  ctx,
-                                  keepAlive,
-                                  503,
-                                  KubeStatus.failure(
-                                      503,
-                                      "ServiceUnavailable",
-                                      "the message could not be stored in Kafka: "
-                                          + error.getMessage()));
-                            } else {
-                              ingress.accepted.incrementAndGet();
-                              ObjectNode body = EventCodec.json().createObjectNode();
-                              body.put("messageId", id)
-                                  .put("node", node)
-                                  .put("rule", route.ruleKey());
-                              reply(ctx, keepAlive, 202, body);
-                            }
-                          }));
+                  ctx.executor().execute(() -> accepted(ctx, keepAlive, error, id, node, route)));
+    }
+
+    /** 202 with the message id once stored, 503 if Kafka did not take it. */
+    private void accepted(
+        ChannelHandlerContext ctx,
+        boolean keepAlive,
+        Throwable error,
+        String id,
+        String node,
+        RuleBook.Route route) {
+      if (error != null) {
+        LOG.warn("rule message {} for node {} not stored: {}", id, node, error.toString());
+        reply(
+            ctx,
+            keepAlive,
+            503,
+            KubeStatus.failure(
+                503,
+                "ServiceUnavailable",
+                "the message could not be stored in Kafka: " + error.getMessage()));
+        return;
+      }
+      ingress.accepted.incrementAndGet();
+      ObjectNode body = EventCodec.json().createObjectNode();
+      body.put("messageId", id).put("node", node).put("rule", route.ruleKey());
+      reply(ctx, keepAlive, 202, body);
     }
 
     /** rest → servicebus: the edge service's answer is this request's answer. */

@@ -102,6 +102,11 @@ public final class RuleBook {
         .toList();
   }
 
+  /** The rules whose source is a Kafka topic of the cloud cluster. */
+  public List<Route> kafkaSourceRoutes() {
+    return routes.values().stream().filter(r -> r.sourceType().equals("kafka")).toList();
+  }
+
   public Optional<Route> route(String namespace, String name) {
     return Optional.ofNullable(routes.get(namespace + "/" + name));
   }
@@ -185,6 +190,15 @@ public final class RuleBook {
           require(sourceResource, "node_name", "sourceResource", found);
         }
         case "servicebus" -> found.add("a servicebus endpoint can only be a target");
+        case "kafka" -> {
+          require(sourceResource, "topic", "sourceResource", found);
+          if ("eventbus".equals(targetType) || "servicebus".equals(targetType)) {
+            require(sourceResource, "node_name", "sourceResource", found);
+          }
+          if (!"eventbus".equals(targetType)) {
+            found.add("a kafka source can only target an eventbus endpoint");
+          }
+        }
         default -> {}
       }
     }
@@ -196,7 +210,7 @@ public final class RuleBook {
             found.add("targetResource.resource must be an http(s) URL, got '" + url + "'");
           }
         }
-        case "eventbus" -> require(targetResource, "topic", "targetResource", found);
+        case "eventbus", "kafka" -> require(targetResource, "topic", "targetResource", found);
         case "servicebus" -> {
           require(targetResource, "path", "targetResource", found);
           String port = targetProperties(namespace, spec).path("service_port").asText("");

@@ -9,6 +9,7 @@ import io.kedge.schemas.KedgeEvent;
 import io.kedge.schemas.KedgeTopics;
 import io.kedge.schemas.ObjectKey;
 import io.kedge.schemas.ResourceUpsert;
+import io.kedge.schemas.RuleMessage;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -24,6 +25,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -120,21 +122,21 @@ public final class Rules implements AutoCloseable {
                 config.ingressPort(),
                 config.maxBodyBytes(),
                 book,
-                message -> {
-                  CompletableFuture<Void> stored = new CompletableFuture<>();
-                  producer.send(
-                      codec.toRecord(
-                          topics.node(message.node()).name(),
-                          message.messageId(),
-                          KedgeEvent.of(URI.create("/kedge/rules/ingress"), "", message)),
-                      (metadata, error) -> {
-                        if (error == null) {
-                          stored.complete(null);
-                        } else {
-                          stored.completeExceptionally(error);
-                        }
-                      });
-                  return stored;
+                new RestIngress.Sender() {
+                  @Override
+                  public CompletableFuture<Void> send(RuleMessage message) {
+                    return store(
+                        codec.toRecord(
+                            topics.node(message.node()).name(),
+                            message.messageId(),
+                            KedgeEvent.of(URI.create("/kedge/rules/ingress"), "", message)));
+                  }
+
+                  @Override
+                  public CompletableFuture<Void> sendToTopic(
+                      String topic, String key, byte[] payload) {
+                    return store(new ProducerRecord<>(topic, key, payload));
+                  }
                 },
                 responses,
                 config.servicebusTimeout()));
@@ -184,6 +186,21 @@ public final class Rules implements AutoCloseable {
         "rules: REST ingress on port {}, delivery from {}",
         ingress.port(),
         topics.upstream().name());
+  }
+
+  /** Sends with {@code acks=all}; completes once the record is durable. */
+  private CompletableFuture<Void> store(ProducerRecord<String, byte[]> record) {
+    CompletableFuture<Void> stored = new CompletableFuture<>();
+    producer.send(
+        record,
+        (metadata, error) -> {
+          if (error == null) {
+            stored.complete(null);
+          } else {
+            stored.completeExceptionally(error);
+          }
+        });
+    return stored;
   }
 
   /** Writes the errors of rules that fail their checks to their status, once per change. */
