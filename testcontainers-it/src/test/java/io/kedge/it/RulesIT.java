@@ -230,6 +230,147 @@ class RulesIT {
     }
   }
 
+  @Test
+  void kafkaEndpointsCarryMessagesExactlyOnce(@TempDir Path tmp) throws Exception {
+    int count = 100;
+    try (CloudEnvironment cloud = new CloudEnvironment("rules-kafka", tmp);
+        Rules rules =
+            Rules.start(
+                RulesConfig.defaults("127.0.0.1", 0),
+                cloud.kafka.clientConfig(),
+                cloud.topics,
+                "it",
+                new SimpleMeterRegistry())) {
+      String events = cloud.prefix + ".app-events";
+      String sink = cloud.prefix + ".app-sink";
+      try (org.apache.kafka.clients.admin.Admin admin =
+          org.apache.kafka.clients.admin.Admin.create(cloud.kafka.clientConfig())) {
+        admin
+            .createTopics(
+                List.of(
+                    new org.apache.kafka.clients.admin.NewTopic(events, 1, (short) 1),
+                    new org.apache.kafka.clients.admin.NewTopic(sink, 1, (short) 1)))
+            .all()
+            .get(30, java.util.concurrent.TimeUnit.SECONDS);
+      }
+      cloud.apply(CloudEnvironment.node(NODE));
+      cloud.apply(endpoint("kafka", "kafka"));
+      cloud.apply(endpoint("mqtt", "eventbus"));
+      cloud.apply(endpoint("rest-in", "rest"));
+      ObjectNode fromKafka = rule("from-kafka", "kafka", "mqtt");
+      fromKafka
+          .withObject("spec")
+          .putObject("sourceResource")
+          .put("topic", events)
+          .put("node_name", NODE);
+      fromKafka.withObject("spec").putObject("targetResource").put("topic", "from-kafka");
+      cloud.apply(fromKafka);
+      ObjectNode toKafka = rule("to-kafka", "mqtt", "kafka");
+      toKafka
+          .withObject("spec")
+          .putObject("sourceResource")
+          .put("topic", "to-kafka")
+          .put("node_name", NODE);
+      toKafka.withObject("spec").putObject("targetResource").put("topic", sink);
+      cloud.apply(toKafka);
+      ObjectNode store = rule("store", "rest-in", "kafka");
+      store.withObject("spec").putObject("sourceResource").put("path", "/store");
+      store.withObject("spec").putObject("targetResource").put("topic", sink);
+      cloud.apply(store);
+
+      try (EdgeNode edge = EdgeNode.start(cloud.edgeConfig(NODE, tmp.resolve("edge")), "test")) {
+        Awaitility.await("edge connected, rules loaded")
+            .atMost(Duration.ofSeconds(90))
+            .until(
+                () ->
+                    edge.linkState() == LinkState.CONNECTED
+                        && rules.unreadyReason() == null
+                        && rules.book().restRoute("default", "/store").isPresent()
+                        && rules.book().kafkaSourceRoutes().size() == 1
+                        && edge.eventbus().subscriptions().contains("default/to-kafka"));
+        List<String> received = new CopyOnWriteArrayList<>();
+        MqttClient app =
+            new MqttClient(edge.mqttUrl(), TestNames.unique("app"), new MemoryPersistence());
+        app.connect();
+        app.subscribe(
+            "from-kafka",
+            1,
+            (t, m) -> received.add(new String(m.getPayload(), StandardCharsets.UTF_8)));
+        Thread.sleep(2_500); // the bridge has subscribed to the source topic
+        try (var producer =
+            new org.apache.kafka.clients.producer.KafkaProducer<String, String>(
+                Map.of("bootstrap.servers", cloud.kafka.bootstrapServers()),
+                new org.apache.kafka.common.serialization.StringSerializer(),
+                new org.apache.kafka.common.serialization.StringSerializer())) {
+          for (int i = 0; i < count; i++) {
+            producer.send(
+                new org.apache.kafka.clients.producer.ProducerRecord<>(events, "k", "e" + i));
+          }
+        }
+        Awaitility.await("kafka -> eventbus")
+            .atMost(Duration.ofSeconds(60))
+            .until(() -> received.size() >= count);
+        for (int i = 0; i < count; i++) {
+          MqttMessage message = new MqttMessage(("m" + i).getBytes(StandardCharsets.UTF_8));
+          message.setQos(1);
+          app.publish("default/to-kafka", message);
+        }
+        for (int i = 0; i < 10; i++) {
+          assertThat(
+                  post(
+                          "http://127.0.0.1:" + rules.ingressPort() + "/" + NODE + "/default/store",
+                          "r" + i)
+                      .statusCode())
+              .isEqualTo(202);
+        }
+        List<String> stored = readAll(cloud, sink, count + 10);
+        assertThat(stored).hasSize(count + 10).doesNotHaveDuplicates();
+        Awaitility.await("status counts")
+            .atMost(Duration.ofSeconds(30))
+            .until(
+                () ->
+                    status("from-kafka", rules).path("successMessages").asLong() == count
+                        && status("to-kafka", rules).path("successMessages").asLong() == count);
+        Thread.sleep(1_000);
+        assertThat(received).hasSize(count).doesNotHaveDuplicates();
+        app.disconnect();
+        app.close();
+      }
+    }
+  }
+
+  private static List<String> readAll(CloudEnvironment cloud, String topic, int n) {
+    List<String> values = new ArrayList<>();
+    try (KafkaConsumer<String, byte[]> consumer =
+        new KafkaConsumer<>(
+            Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                cloud.kafka.bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG,
+                TestNames.unique("sink"),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                "earliest",
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                "read_committed"),
+            new StringDeserializer(),
+            new ByteArrayDeserializer())) {
+      consumer.subscribe(List.of(topic));
+      Awaitility.await(n + " records in " + topic)
+          .atMost(Duration.ofSeconds(60))
+          .until(
+              () -> {
+                consumer
+                    .poll(Duration.ofMillis(200))
+                    .forEach(r -> values.add(new String(r.value(), StandardCharsets.UTF_8)));
+                return values.size() >= n;
+              });
+      consumer
+          .poll(Duration.ofSeconds(1))
+          .forEach(r -> values.add(new String(r.value(), StandardCharsets.UTF_8)));
+    }
+    return values;
+  }
+
   private HttpResponse<String> post(String url, String body) throws Exception {
     return http.send(
         HttpRequest.newBuilder(URI.create(url))

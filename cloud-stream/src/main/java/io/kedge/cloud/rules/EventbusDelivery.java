@@ -57,6 +57,7 @@ public final class EventbusDelivery implements AutoCloseable {
   private final EventCodec codec;
   private final HttpClient http;
   private final RuleCounters counters;
+  private final KnownTopics topics;
   private final Map<String, Semaphore> inFlight = new ConcurrentHashMap<>();
   private final Thread thread;
   private final BooleanSupplier rulesLoaded;
@@ -76,7 +77,9 @@ public final class EventbusDelivery implements AutoCloseable {
       RulesConfig config,
       EventCodec codec,
       BooleanSupplier rulesLoaded,
-      MeterRegistry metrics) {
+      MeterRegistry metrics,
+      KnownTopics topics) {
+    this.topics = topics;
     this.rulesLoaded = rulesLoaded;
     this.counters = new RuleCounters(book, codec, resourcesTopic, metrics);
     this.book = book;
@@ -169,6 +172,13 @@ public final class EventbusDelivery implements AutoCloseable {
     for (RuleBook.Route route : book.eventbusRoutes(message.node(), message.topic())) {
       RuleCounters.Counter c = counters.of(route);
       if (route.targetType().equals("kafka")) {
+        String topic = route.targetResource().path("topic").asText();
+        if (!topics.exists(topic)) {
+          String reason = "kafka topic " + topic + " does not exist";
+          c.failed(reason);
+          deadLetter(record, route, reason);
+          continue;
+        }
         // exactly once into the topic: sent in the transaction that commits this offset
         synchronized (toSend) {
           toSend.add(

@@ -21,6 +21,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -49,6 +50,7 @@ public final class Rules implements AutoCloseable {
   private KafkaProducer<String, byte[]> producer;
   private KedgeTopics topics;
   private RuleResponses responses;
+  private KafkaSourceBridge kafkaSources;
 
   private Rules() {}
 
@@ -104,6 +106,9 @@ public final class Rules implements AutoCloseable {
         new KafkaProducer<>(producerProps, new StringSerializer(), new ByteArraySerializer());
     KafkaProducer<String, byte[]> ingressProducer = producer;
     parts.add(() -> ingressProducer.close(java.time.Duration.ofSeconds(5)));
+    Admin admin = Admin.create(kafka);
+    parts.add(() -> admin.close(java.time.Duration.ofSeconds(5)));
+    KnownTopics knownTopics = new KnownTopics(admin);
 
     Map<String, Object> answersProps = new HashMap<>(kafka);
     answersProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -135,6 +140,10 @@ public final class Rules implements AutoCloseable {
                   @Override
                   public CompletableFuture<Void> sendToTopic(
                       String topic, String key, byte[] payload) {
+                    if (!knownTopics.exists(topic)) {
+                      return CompletableFuture.failedFuture(
+                          new IllegalStateException("kafka topic " + topic + " does not exist"));
+                    }
                     return store(new ProducerRecord<>(topic, key, payload));
                   }
                 },
@@ -151,6 +160,8 @@ public final class Rules implements AutoCloseable {
         ProducerConfig.TRANSACTIONAL_ID_CONFIG, topics.prefix() + ".rules-delivery-" + instance);
     KafkaProducer<String, byte[]> txProducer =
         new KafkaProducer<>(txProps, new StringSerializer(), new ByteArraySerializer());
+    // closed after the delivery that uses it: parts close in reverse order
+    parts.add(() -> txProducer.close(java.time.Duration.ofSeconds(5)));
     delivery =
         parts.add(
             new EventbusDelivery(
@@ -164,10 +175,32 @@ public final class Rules implements AutoCloseable {
                     config,
                     codec,
                     follower::caughtUp,
+                    metrics,
+                    knownTopics)
+                .start());
+
+    Map<String, Object> sourceGroup = new HashMap<>(groupProps);
+    sourceGroup.put(ConsumerConfig.GROUP_ID_CONFIG, topics.prefix() + ".rules-kafka-source");
+    Map<String, Object> sourceTx = new HashMap<>(txProps);
+    sourceTx.put(
+        ProducerConfig.TRANSACTIONAL_ID_CONFIG,
+        topics.prefix() + ".rules-kafka-source-" + instance);
+    KafkaProducer<String, byte[]> sourceProducer =
+        new KafkaProducer<>(sourceTx, new StringSerializer(), new ByteArraySerializer());
+    parts.add(() -> sourceProducer.close(java.time.Duration.ofSeconds(5)));
+    kafkaSources =
+        parts.add(
+            new KafkaSourceBridge(
+                    book,
+                    new KafkaConsumer<>(
+                        sourceGroup, new StringDeserializer(), new ByteArrayDeserializer()),
+                    sourceProducer,
+                    topics,
+                    codec,
+                    follower::caughtUp,
                     metrics)
                 .start());
-    parts.add(() -> txProducer.close(java.time.Duration.ofSeconds(5)));
-    // the delivery closes before its producer (parts close in reverse)
+
     ScheduledExecutorService statusTimer = DaemonThreads.scheduled("kedge-rules-status");
     statusTimer.scheduleWithFixedDelay(this::reportInvalidRules, 2, 2, TimeUnit.SECONDS);
     parts.add(statusTimer::shutdownNow);
@@ -246,6 +279,10 @@ public final class Rules implements AutoCloseable {
 
   public EventbusDelivery delivery() {
     return delivery;
+  }
+
+  public KafkaSourceBridge kafkaSources() {
+    return kafkaSources;
   }
 
   /** Null when ready, else why not. */
