@@ -11,6 +11,7 @@ import io.kedge.edge.relay.EdgeNode;
 import io.kedge.edge.relay.link.LinkState;
 import io.kedge.schemas.DeadLetter;
 import io.kedge.schemas.EventCodec;
+import io.kedge.testkit.LocalPostgres;
 import io.kedge.testkit.TestNames;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.InetSocketAddress;
@@ -20,6 +21,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,6 +40,7 @@ import org.awaitility.Awaitility;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttMessage;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -336,6 +342,102 @@ class RulesIT {
         app.disconnect();
         app.close();
       }
+    }
+  }
+
+  @Test
+  void cdcRowChangesReachAnEdgeSubscriberAndADeletedRuleDropsItsSlot(@TempDir Path tmp)
+      throws Exception {
+    Assumptions.assumeTrue(
+        LocalPostgres.binaries().isPresent(),
+        "SKIPPED: no PostgreSQL binaries (initdb, postgres) on this machine");
+    try (LocalPostgres pg = LocalPostgres.start();
+        CloudEnvironment cloud = new CloudEnvironment("rules-cdc", tmp);
+        Rules rules =
+            Rules.start(
+                RulesConfig.defaults("127.0.0.1", 0),
+                cloud.kafka.clientConfig(),
+                cloud.topics,
+                "it",
+                new SimpleMeterRegistry())) {
+      try (Connection db = DriverManager.getConnection(pg.jdbcUrl(), "postgres", "");
+          Statement sql = db.createStatement()) {
+        sql.execute("create table readings (id serial primary key, node text, value numeric)");
+        sql.execute("alter table readings replica identity full"); // deletes carry the node
+      }
+      cloud.apply(CloudEnvironment.node(NODE));
+      ObjectNode database = endpoint("db", "cdc");
+      database
+          .withObject("spec")
+          .withObject("properties")
+          .put("hostname", "127.0.0.1")
+          .put("port", Integer.toString(pg.port()))
+          .put("dbname", "postgres")
+          .put("user", "postgres");
+      cloud.apply(database);
+      cloud.apply(endpoint("mqtt", "eventbus"));
+      ObjectNode rule = rule("readings", "db", "mqtt");
+      rule.withObject("spec")
+          .putObject("sourceResource")
+          .put("table", "public.readings")
+          .put("node_column", "node");
+      rule.withObject("spec").putObject("targetResource").put("topic", "readings");
+      cloud.apply(rule);
+
+      try (EdgeNode edge = EdgeNode.start(cloud.edgeConfig(NODE, tmp.resolve("edge")), "test")) {
+        List<JsonNode> received = new CopyOnWriteArrayList<>();
+        Awaitility.await("edge connected, cdc streaming")
+            .atMost(Duration.ofSeconds(120))
+            .until(
+                () ->
+                    edge.linkState() == LinkState.CONNECTED
+                        && edge.eventbus().connected()
+                        && slotActive(pg, true));
+        MqttClient app =
+            new MqttClient(edge.mqttUrl(), TestNames.unique("app"), new MemoryPersistence());
+        app.connect();
+        app.subscribe("readings", 1, (t, m) -> received.add(EventCodec.readJson(m.getPayload())));
+        try (Connection db = DriverManager.getConnection(pg.jdbcUrl(), "postgres", "");
+            Statement sql = db.createStatement()) {
+          sql.execute("insert into readings (node, value) values ('" + NODE + "', 21.5)");
+          sql.execute("update readings set value = 22.0");
+          sql.execute("delete from readings");
+        }
+        Awaitility.await("three row changes on the edge eventbus")
+            .atMost(Duration.ofSeconds(60))
+            .until(() -> received.size() >= 3);
+        assertThat(received).extracting(j -> j.path("op").asText()).containsExactly("c", "u", "d");
+        assertThat(received.get(0).path("table").asText()).isEqualTo("public.readings");
+        assertThat(received.get(1).path("after").path("value").asText()).isEqualTo("22.0");
+        assertThat(received.get(2).path("before").path("node").asText()).isEqualTo(NODE);
+        app.disconnect();
+        app.close();
+
+        cloud.delete(rule);
+        Awaitility.await("slot and publication dropped")
+            .atMost(Duration.ofSeconds(60))
+            .until(() -> !slotActive(pg, false) && !publicationExists(pg));
+      }
+    }
+  }
+
+  /** Whether a kedge replication slot exists ({@code active}: and is in use). */
+  private static boolean slotActive(LocalPostgres pg, boolean active) throws Exception {
+    try (Connection db = DriverManager.getConnection(pg.jdbcUrl(), "postgres", "");
+        Statement sql = db.createStatement();
+        ResultSet rows =
+            sql.executeQuery(
+                "select active from pg_replication_slots where slot_name like 'kedge_%'")) {
+      return rows.next() && (!active || rows.getBoolean(1));
+    }
+  }
+
+  private static boolean publicationExists(LocalPostgres pg) throws Exception {
+    try (Connection db = DriverManager.getConnection(pg.jdbcUrl(), "postgres", "");
+        Statement sql = db.createStatement();
+        ResultSet rows =
+            sql.executeQuery("select 1 from pg_publication where pubname like 'kedge_%'")) {
+      return rows.next();
     }
   }
 

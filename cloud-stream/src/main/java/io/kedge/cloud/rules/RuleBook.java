@@ -32,7 +32,8 @@ public final class RuleBook {
       JsonNode sourceResource,
       String targetType,
       JsonNode targetResource,
-      JsonNode targetProperties) {
+      JsonNode targetProperties,
+      JsonNode sourceProperties) {
     public String ruleKey() {
       return namespace + "/" + name;
     }
@@ -100,6 +101,11 @@ public final class RuleBook {
         .filter(
             r -> (r.namespace() + "/" + r.sourceResource().path("topic").asText("")).equals(topic))
         .toList();
+  }
+
+  /** The rules whose source is a PostgreSQL table (cdc). */
+  public List<Route> cdcSourceRoutes() {
+    return routes.values().stream().filter(r -> r.sourceType().equals("cdc")).toList();
   }
 
   /** The rules whose source is a Kafka topic of the cloud cluster. */
@@ -190,6 +196,19 @@ public final class RuleBook {
           require(sourceResource, "node_name", "sourceResource", found);
         }
         case "servicebus" -> found.add("a servicebus endpoint can only be a target");
+        case "cdc" -> {
+          String table = sourceResource.path("table").asText("");
+          if (!table.matches("[A-Za-z_][A-Za-z0-9_$]*\\.[A-Za-z_][A-Za-z0-9_$]*")) {
+            found.add("sourceResource.table must be schema.table, got '" + table + "'");
+          }
+          if (sourceResource.path("node_column").asText("").isEmpty()
+              && sourceResource.path("node_name").asText("").isEmpty()) {
+            found.add("sourceResource needs node_column or node_name: where each row goes");
+          }
+          if (!"eventbus".equals(targetType)) {
+            found.add("a cdc source can only target an eventbus endpoint");
+          }
+        }
         case "kafka" -> {
           require(sourceResource, "topic", "sourceResource", found);
           if ("eventbus".equals(targetType) || "servicebus".equals(targetType)) {
@@ -238,14 +257,19 @@ public final class RuleBook {
         sourceResource,
         targetType,
         targetResource,
-        targetProperties(namespace, spec));
+        targetProperties(namespace, spec),
+        endpointProperties(namespace, spec.path("source").asText("")));
   }
 
-  private JsonNode targetProperties(String namespace, JsonNode spec) {
-    ObjectNode endpoint = endpoints.get(namespace + "/" + spec.path("target").asText(""));
+  private JsonNode endpointProperties(String namespace, String name) {
+    ObjectNode endpoint = endpoints.get(namespace + "/" + name);
     return endpoint == null
         ? com.fasterxml.jackson.databind.node.MissingNode.getInstance()
         : endpoint.path("spec").path("properties");
+  }
+
+  private JsonNode targetProperties(String namespace, JsonNode spec) {
+    return endpointProperties(namespace, spec.path("target").asText(""));
   }
 
   private String endpointType(String namespace, String name, String role, List<String> found) {

@@ -51,6 +51,8 @@ public final class Rules implements AutoCloseable {
   private KedgeTopics topics;
   private RuleResponses responses;
   private KafkaSourceBridge kafkaSources;
+  private CdcSources cdc;
+  private RuleCounters cdcCounters;
 
   private Rules() {}
 
@@ -201,6 +203,18 @@ public final class Rules implements AutoCloseable {
                     metrics)
                 .start());
 
+    cdcCounters = new RuleCounters(book, codec, topics.resources().name(), metrics);
+    cdc =
+        parts.add(
+            new CdcSources(
+                    book,
+                    producer,
+                    topics,
+                    String.valueOf(kafka.get("bootstrap.servers")),
+                    codec,
+                    follower::caughtUp,
+                    cdcCounters)
+                .start());
     ScheduledExecutorService statusTimer = DaemonThreads.scheduled("kedge-rules-status");
     statusTimer.scheduleWithFixedDelay(this::reportInvalidRules, 2, 2, TimeUnit.SECONDS);
     parts.add(statusTimer::shutdownNow);
@@ -239,6 +253,7 @@ public final class Rules implements AutoCloseable {
   /** Writes the errors of rules that fail their checks to their status, once per change. */
   private void reportInvalidRules() {
     try {
+      cdcCounters.changedStatuses().forEach(producer::send); // at least once, like the rows
       for (Map.Entry<String, List<String>> entry : book.errors().entrySet()) {
         String[] parts = entry.getKey().split("/", 2);
         ObjectNode rule = book.rule(parts[0], parts[1]).orElse(null);
@@ -279,6 +294,10 @@ public final class Rules implements AutoCloseable {
 
   public EventbusDelivery delivery() {
     return delivery;
+  }
+
+  public CdcSources cdc() {
+    return cdc;
   }
 
   public KafkaSourceBridge kafkaSources() {

@@ -1,0 +1,216 @@
+package io.kedge.testkit;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * A PostgreSQL server of the test's own: a new cluster in a temporary directory, on a free port of
+ * 127.0.0.1, with {@code wal_level=logical} for logical decoding (CDC), trust authentication, and
+ * gone when closed. It uses the machine's PostgreSQL binaries (Debian: {@code
+ * /usr/lib/postgresql/<version>/bin}); as root it runs them as the {@code postgres} user, since
+ * PostgreSQL refuses to run as root.
+ */
+public final class LocalPostgres implements AutoCloseable {
+  private final Path bin;
+  private final Path dir;
+  private final int port;
+  private final boolean asPostgresUser;
+  private Process server;
+
+  private LocalPostgres(Path bin, Path dir, int port, boolean asPostgresUser) {
+    this.bin = bin;
+    this.dir = dir;
+    this.port = port;
+    this.asPostgresUser = asPostgresUser;
+  }
+
+  /** The directory of {@code initdb} and {@code postgres}, if this machine has them. */
+  public static Optional<Path> binaries() {
+    List<Path> candidates = new ArrayList<>();
+    Path debian = Path.of("/usr/lib/postgresql");
+    if (Files.isDirectory(debian)) {
+      try (Stream<Path> versions = Files.list(debian)) {
+        versions.sorted(Comparator.reverseOrder()).forEach(v -> candidates.add(v.resolve("bin")));
+      } catch (IOException e) {
+        // fall through to PATH
+      }
+    }
+    for (String entry : System.getenv().getOrDefault("PATH", "").split(":")) {
+      candidates.add(Path.of(entry));
+    }
+    return candidates.stream()
+        .filter(
+            d ->
+                Files.isExecutable(d.resolve("initdb"))
+                    && Files.isExecutable(d.resolve("postgres")))
+        .findFirst();
+  }
+
+  /** Starts a new server; call {@link #binaries()} first to skip visibly where there is none. */
+  public static LocalPostgres start() throws IOException, InterruptedException {
+    Path bin = binaries().orElseThrow(() -> new IllegalStateException("no PostgreSQL binaries"));
+    boolean root = "root".equals(System.getProperty("user.name"));
+    Path dir = Files.createTempDirectory("kedge-pg");
+    LocalPostgres pg = new LocalPostgres(bin, dir, freePort(), root);
+    try {
+      pg.run(60, "chmod", "0777", dir.toString()); // the postgres user writes here
+      pg.runAs(
+          120,
+          bin.resolve("initdb").toString(),
+          "-D",
+          dir.resolve("data").toString(),
+          "-U",
+          "postgres",
+          "--auth=trust",
+          "-E",
+          "UTF8");
+      pg.server =
+          pg.startAs(
+              bin.resolve("postgres").toString(),
+              "-D",
+              dir.resolve("data").toString(),
+              "-p",
+              Integer.toString(pg.port),
+              "-c",
+              "listen_addresses=127.0.0.1",
+              "-c",
+              "unix_socket_directories=" + dir,
+              "-c",
+              "wal_level=logical",
+              "-c",
+              "max_replication_slots=20",
+              "-c",
+              "max_wal_senders=20",
+              "-c",
+              "fsync=off");
+      pg.awaitListening(60);
+      return pg;
+    } catch (IOException | InterruptedException | RuntimeException e) {
+      pg.close();
+      throw e;
+    }
+  }
+
+  public int port() {
+    return port;
+  }
+
+  /** {@code jdbc:postgresql://127.0.0.1:<port>/postgres}, user {@code postgres}, no password. */
+  public String jdbcUrl() {
+    return "jdbc:postgresql://127.0.0.1:" + port + "/postgres";
+  }
+
+  private void awaitListening(int seconds) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    while (System.nanoTime() < deadline) {
+      if (!server.isAlive()) {
+        throw new IllegalStateException(
+            "PostgreSQL exited with " + server.exitValue() + ": " + log());
+      }
+      try (Socket socket = new Socket()) {
+        socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
+        Thread.sleep(300); // accepting connections, but let startup finish
+        return;
+      } catch (IOException e) {
+        Thread.sleep(100);
+      }
+    }
+    throw new IllegalStateException("PostgreSQL did not listen on " + port + ": " + log());
+  }
+
+  private String log() {
+    try {
+      return Files.readString(dir.resolve("server.log"), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return "(no log)";
+    }
+  }
+
+  private List<String> asUser(String... command) {
+    List<String> full = new ArrayList<>();
+    if (asPostgresUser) {
+      full.addAll(List.of("runuser", "-u", "postgres", "--"));
+    }
+    full.addAll(List.of(command));
+    return full;
+  }
+
+  private void runAs(int seconds, String... command) throws IOException, InterruptedException {
+    run(seconds, asUser(command).toArray(String[]::new));
+  }
+
+  private void run(int seconds, String... command) throws IOException, InterruptedException {
+    Process process =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("setup.log").toFile()))
+            .start();
+    if (!process.waitFor(seconds, TimeUnit.SECONDS) || process.exitValue() != 0) {
+      process.destroyForcibly();
+      throw new IllegalStateException(
+          String.join(" ", command)
+              + " failed: "
+              + Files.readString(dir.resolve("setup.log"), StandardCharsets.UTF_8));
+    }
+  }
+
+  private Process startAs(String... command) throws IOException {
+    return new ProcessBuilder(asUser(command))
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("server.log").toFile()))
+        .start();
+  }
+
+  private static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    if (server != null) {
+      try { // runuser may not pass signals on: ask PostgreSQL itself to stop
+        runAs(
+            30,
+            bin.resolve("pg_ctl").toString(),
+            "stop",
+            "-D",
+            dir.resolve("data").toString(),
+            "-m",
+            "fast");
+      } catch (IOException | RuntimeException e) {
+        // stopped already, or destroyed below
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      server.destroy();
+      try {
+        if (!server.waitFor(20, TimeUnit.SECONDS)) {
+          server.destroyForcibly();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    try (Stream<Path> files = Files.walk(dir)) {
+      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      // best effort: a temporary directory
+    }
+  }
+}
