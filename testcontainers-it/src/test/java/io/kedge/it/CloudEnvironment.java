@@ -86,15 +86,23 @@ final class CloudEnvironment implements AutoCloseable {
 
   /** An in-process edge node's configuration: through the link proxy, on free ports. */
   EdgeConfig edgeConfig(String node, Path dataDir) {
-    return EdgeConfig.from(
-        EdgeConfig.DEF.parse(
-            ConfigSources.withEnvironment(Map.of())
-                .flag("edge.node", node, "test")
-                .flag("kafka.bootstrap", edgeBootstrap(), "test")
-                .flag("edge.data-dir", dataDir, "test")
-                .flag("edge.api-port", 0, "test")
-                .flag("edge.mqtt-port", 0, "test")
-                .flag("topics.prefix", prefix, "test")));
+    return edgeConfig(node, dataDir, Map.of());
+  }
+
+  /** The same, with {@code flags} on top. */
+  EdgeConfig edgeConfig(String node, Path dataDir, Map<String, Object> flags) {
+    ConfigSources sources =
+        ConfigSources.withEnvironment(Map.of())
+            .flag("edge.node", node, "test")
+            .flag("kafka.bootstrap", edgeBootstrap(), "test")
+            .flag("edge.data-dir", dataDir, "test")
+            .flag("edge.api-port", 0, "test")
+            .flag("edge.mqtt-port", 0, "test")
+            .flag("topics.prefix", prefix, "test");
+    for (Map.Entry<String, Object> flag : flags.entrySet()) {
+      sources = sources.flag(flag.getKey(), flag.getValue(), "test");
+    }
+    return EdgeConfig.from(EdgeConfig.DEF.parse(sources));
   }
 
   /** A pod bound to {@code node}, in the default namespace. */

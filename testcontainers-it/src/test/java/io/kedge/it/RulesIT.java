@@ -12,6 +12,7 @@ import io.kedge.edge.relay.link.LinkState;
 import io.kedge.schemas.DeadLetter;
 import io.kedge.schemas.EventCodec;
 import io.kedge.testkit.LocalPostgres;
+import io.kedge.testkit.LocalServices;
 import io.kedge.testkit.TestNames;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.InetSocketAddress;
@@ -38,11 +39,14 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.awaitility.Awaitility;
 import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttMessage;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Rules end to end, KubeEdge's YAML: cloud REST → edge MQTT (also while the node is offline) and
@@ -53,8 +57,14 @@ class RulesIT {
   private static final int MESSAGES = 1_000;
   private final HttpClient http = HttpClient.newHttpClient();
 
-  @Test
-  void messagesFlowBothWaysWithExactCountsAcrossALinkCut(@TempDir Path tmp) throws Exception {
+  @ParameterizedTest(name = "eventbus {0}")
+  @ValueSource(strings = {"embedded", "external"})
+  void messagesFlowBothWaysWithExactCountsAcrossALinkCut(String eventbus, @TempDir Path tmp)
+      throws Exception {
+    boolean external = eventbus.equals("external");
+    Assumptions.assumeTrue(
+        !external || LocalServices.mosquitto(),
+        "SKIPPED: no MQTT broker (Mosquitto) on 127.0.0.1:1883");
     long started = System.nanoTime();
     List<String> targetBodies = new CopyOnWriteArrayList<>();
     AtomicInteger failingCalls = new AtomicInteger();
@@ -115,8 +125,11 @@ class RulesIT {
       cloud.apply(endpoint("rest-in", "rest"));
       cloud.apply(endpoint("mqtt", "eventbus"));
       cloud.apply(endpoint("rest-out", "rest"));
-      cloud.apply(restToEventbus("greet", "/greet", "greetings"));
-      cloud.apply(eventbusToRest("temperature", "sensors/temp", targetUrl + "/in"));
+      String greetings = cloud.prefix + "/greetings";
+      String temp = cloud.prefix + "/sensors/temp";
+      String broken = cloud.prefix + "/sensors/broken";
+      cloud.apply(restToEventbus("greet", "/greet", greetings));
+      cloud.apply(eventbusToRest("temperature", temp, targetUrl + "/in"));
       ObjectNode service = endpoint("svc", "servicebus");
       service
           .withObject("spec")
@@ -125,10 +138,16 @@ class RulesIT {
       cloud.apply(service);
       cloud.apply(restToService("call", "/call", "/echo"));
       cloud.apply(restToService("slow", "/slow-call", "/slow"));
-      cloud.apply(eventbusToRest("broken", "sensors/broken", targetUrl + "/down"));
+      cloud.apply(eventbusToRest("broken", broken, targetUrl + "/down"));
       String ingress = "http://127.0.0.1:" + rules.ingressPort();
 
-      try (EdgeNode edge = EdgeNode.start(cloud.edgeConfig(NODE, tmp.resolve("edge")), "test")) {
+      try (EdgeNode edge =
+          EdgeNode.start(
+              cloud.edgeConfig(
+                  NODE,
+                  tmp.resolve("edge"),
+                  external ? Map.of("eventbus.url", LocalServices.MOSQUITTO_URL) : Map.of()),
+              "test")) {
         Awaitility.await("edge connected, rules loaded")
             .atMost(Duration.ofSeconds(90))
             .until(
@@ -137,11 +156,11 @@ class RulesIT {
                         && rules.unreadyReason() == null
                         && rules.book().restRoute("default", "/greet").isPresent()
                         && rules.book().restRoute("default", "/slow-call").isPresent()
-                        && edge.eventbus().subscriptions().contains("default/sensors/temp"));
+                        && edge.eventbus().subscriptions().contains("default/" + temp));
 
         // refusals: unknown node, unanchored path, too large a body
         assertThat(post(ingress + "/nope/default/greet", "x").statusCode()).isEqualTo(404);
-        HttpResponse<String> prefix = post(ingress + "/" + NODE + "/default/greetings", "x");
+        HttpResponse<String> prefix = post(ingress + "/" + NODE + "/default/greetingsx", "x");
         assertThat(prefix.statusCode()).isEqualTo(404);
         assertThat(prefix.body()).contains("no rule in namespace default");
         assertThat(post(ingress + "/" + NODE + "/default/greet", "x".repeat(13 << 20)).statusCode())
@@ -159,11 +178,9 @@ class RulesIT {
         // cloud REST -> edge MQTT, 1,000 messages, while the cloud link is cut: all accepted (202,
         // durable in Kafka), none delivered until the link is back, then each exactly once
         List<String> received = new CopyOnWriteArrayList<>();
-        MqttClient app =
-            new MqttClient(edge.mqttUrl(), TestNames.unique("app"), new MemoryPersistence());
-        app.connect();
+        MqttClient app = app(edge.mqttUrl());
         app.subscribe(
-            "greetings",
+            greetings,
             1,
             (t, m) -> received.add(new String(m.getPayload(), StandardCharsets.UTF_8)));
         cloud.link.cut();
@@ -198,7 +215,7 @@ class RulesIT {
           MqttMessage message =
               new MqttMessage(("{\"t\":" + i + "}").getBytes(StandardCharsets.UTF_8));
           message.setQos(1);
-          app.publish("default/sensors/temp", message);
+          app.publish("default/" + temp, message);
         }
         Awaitility.await(MESSAGES + " POSTs at the target")
             .atMost(Duration.ofSeconds(120))
@@ -213,7 +230,7 @@ class RulesIT {
         for (int i = 0; i < 3; i++) {
           MqttMessage message = new MqttMessage(("b" + i).getBytes(StandardCharsets.UTF_8));
           message.setQos(1);
-          app.publish("default/sensors/broken", message);
+          app.publish("default/" + broken, message);
         }
         Awaitility.await("failures counted")
             .atMost(Duration.ofSeconds(60))
@@ -295,9 +312,7 @@ class RulesIT {
                         && rules.book().kafkaSourceRoutes().size() == 1
                         && edge.eventbus().subscriptions().contains("default/to-kafka"));
         List<String> received = new CopyOnWriteArrayList<>();
-        MqttClient app =
-            new MqttClient(edge.mqttUrl(), TestNames.unique("app"), new MemoryPersistence());
-        app.connect();
+        MqttClient app = app(edge.mqttUrl());
         app.subscribe(
             "from-kafka",
             1,
@@ -393,9 +408,7 @@ class RulesIT {
                     edge.linkState() == LinkState.CONNECTED
                         && edge.eventbus().connected()
                         && slotActive(pg, true));
-        MqttClient app =
-            new MqttClient(edge.mqttUrl(), TestNames.unique("app"), new MemoryPersistence());
-        app.connect();
+        MqttClient app = app(edge.mqttUrl());
         app.subscribe("readings", 1, (t, m) -> received.add(EventCodec.readJson(m.getPayload())));
         try (Connection db = DriverManager.getConnection(pg.jdbcUrl(), "postgres", "");
             Statement sql = db.createStatement()) {
@@ -471,6 +484,16 @@ class RulesIT {
           .forEach(r -> values.add(new String(r.value(), StandardCharsets.UTF_8)));
     }
     return values;
+  }
+
+  /** An app on the edge eventbus; publishes QoS 1 back to back. */
+  private static MqttClient app(String url) throws Exception {
+    MqttClient app = new MqttClient(url, TestNames.unique("app"), new MemoryPersistence());
+    MqttConnectOptions options = new MqttConnectOptions();
+    options.setCleanSession(true);
+    options.setMaxInflight(1000);
+    app.connect(options);
+    return app;
   }
 
   private HttpResponse<String> post(String url, String body) throws Exception {

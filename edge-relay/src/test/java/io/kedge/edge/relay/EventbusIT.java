@@ -8,9 +8,8 @@ import io.kedge.schemas.EventbusMessage;
 import io.kedge.schemas.ObjectKey;
 import io.kedge.schemas.ResourceUpsert;
 import io.kedge.schemas.RuleMessage;
+import io.kedge.testkit.LocalServices;
 import io.kedge.testkit.TestNames;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,7 +32,6 @@ import org.junit.jupiter.api.Test;
  * broker, and against the machine's Mosquitto on 1883 when there is one.
  */
 class EventbusIT extends RelayTestBase {
-  private static final String MOSQUITTO = "tcp://127.0.0.1:1883";
 
   @Test
   void embeddedBrokerCarriesRuleMessagesBothWays() throws Exception {
@@ -45,10 +43,10 @@ class EventbusIT extends RelayTestBase {
   @Test
   void externalMosquittoCarriesRuleMessagesBothWays() throws Exception {
     Assumptions.assumeTrue(
-        reachable("127.0.0.1", 1883), "SKIPPED: no MQTT broker (Mosquitto) on 127.0.0.1:1883");
+        LocalServices.mosquitto(), "SKIPPED: no MQTT broker (Mosquitto) on 127.0.0.1:1883");
     String namespace = TestNames.unique("ns"); // topics of its own beside other users of 1883
-    try (EdgeNode edge = startEdge(Map.of("eventbus.url", MOSQUITTO))) {
-      assertThat(edge.mqttUrl()).isEqualTo(MOSQUITTO);
+    try (EdgeNode edge = startEdge(Map.of("eventbus.url", LocalServices.MOSQUITTO_URL))) {
+      assertThat(edge.mqttUrl()).isEqualTo(LocalServices.MOSQUITTO_URL);
       bothWays(edge, namespace);
     }
   }
@@ -150,14 +148,5 @@ class EventbusIT extends RelayTestBase {
 
   private static ResourceUpsert upsert(ObjectNode object) {
     return new ResourceUpsert(ObjectKey.of(object), "1", object);
-  }
-
-  private static boolean reachable(String host, int port) {
-    try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress(host, port), 500);
-      return true;
-    } catch (java.io.IOException e) {
-      return false;
-    }
   }
 }
