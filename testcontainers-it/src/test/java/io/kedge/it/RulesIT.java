@@ -379,6 +379,9 @@ class RulesIT {
           Statement sql = db.createStatement()) {
         sql.execute("create table readings (id serial primary key, node text, value numeric)");
         sql.execute("alter table readings replica identity full"); // deletes carry the node
+        sql.execute(
+            "create table workloads (id serial primary key, name text, node text, body jsonb)");
+        sql.execute("alter table workloads replica identity full");
       }
       cloud.apply(CloudEnvironment.node(NODE));
       ObjectNode database = endpoint("db", "cdc");
@@ -398,6 +401,22 @@ class RulesIT {
           .put("node_column", "node");
       rule.withObject("spec").putObject("targetResource").put("topic", "readings");
       cloud.apply(rule);
+      // rows -> resources: each row is a pod, placed on the node its column names
+      cloud.apply(endpoint("resources", "kafka"));
+      ObjectNode workloads = rule("workloads", "db", "resources");
+      workloads
+          .withObject("spec")
+          .putObject("sourceResource")
+          .put("table", "public.workloads")
+          .put("mode", "resources")
+          .put("object_column", "body")
+          .put("name_column", "name")
+          .put("node_column", "node");
+      workloads
+          .withObject("spec")
+          .putObject("targetResource")
+          .put("topic", cloud.topics.resources().name());
+      cloud.apply(workloads);
 
       try (EdgeNode edge = EdgeNode.start(cloud.edgeConfig(NODE, tmp.resolve("edge")), "test")) {
         List<JsonNode> received = new CopyOnWriteArrayList<>();
@@ -407,7 +426,7 @@ class RulesIT {
                 () ->
                     edge.linkState() == LinkState.CONNECTED
                         && edge.eventbus().connected()
-                        && slotActive(pg, true));
+                        && slotsActive(pg) == 2);
         MqttClient app = app(edge.mqttUrl());
         app.subscribe("readings", 1, (t, m) -> received.add(EventCodec.readJson(m.getPayload())));
         try (Connection db = DriverManager.getConnection(pg.jdbcUrl(), "postgres", "");
@@ -426,6 +445,30 @@ class RulesIT {
         app.disconnect();
         app.close();
 
+        String body =
+            "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"namespace\":\"default\"},"
+                + "\"spec\":{\"containers\":[{\"name\":\"app\",\"image\":\"nginx\"}]}}";
+        try (Connection db = DriverManager.getConnection(pg.jdbcUrl(), "postgres", "");
+            Statement sql = db.createStatement()) {
+          sql.execute(
+              "insert into workloads (name, node, body) values ('from-db', '"
+                  + NODE
+                  + "', '"
+                  + body
+                  + "')");
+        }
+        Awaitility.await("the row's pod on the edge")
+            .atMost(Duration.ofSeconds(60))
+            .until(() -> podNames(edge).contains("from-db"));
+        try (Connection db = DriverManager.getConnection(pg.jdbcUrl(), "postgres", "");
+            Statement sql = db.createStatement()) {
+          sql.execute("delete from workloads");
+        }
+        Awaitility.await("the pod gone with its row")
+            .atMost(Duration.ofSeconds(60))
+            .until(() -> !podNames(edge).contains("from-db"));
+        cloud.delete(workloads);
+
         cloud.delete(rule);
         Awaitility.await("slot and publication dropped")
             .atMost(Duration.ofSeconds(60))
@@ -434,7 +477,22 @@ class RulesIT {
     }
   }
 
+  private static List<String> podNames(EdgeNode edge) {
+    return edge.view().objectsOf("", "Pod").stream().map(p -> p.key().name()).toList();
+  }
+
   /** Whether a kedge replication slot exists ({@code active}: and is in use). */
+  private static int slotsActive(LocalPostgres pg) throws Exception {
+    try (Connection db = DriverManager.getConnection(pg.jdbcUrl(), "postgres", "");
+        Statement sql = db.createStatement();
+        ResultSet rows =
+            sql.executeQuery(
+                "select count(*) from pg_replication_slots where slot_name like 'kedge_%' and active")) {
+      rows.next();
+      return rows.getInt(1);
+    }
+  }
+
   private static boolean slotActive(LocalPostgres pg, boolean active) throws Exception {
     try (Connection db = DriverManager.getConnection(pg.jdbcUrl(), "postgres", "");
         Statement sql = db.createStatement();

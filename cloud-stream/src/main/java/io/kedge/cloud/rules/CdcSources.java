@@ -182,6 +182,10 @@ public final class CdcSources implements AutoCloseable {
     }
     try {
       JsonNode change = EventCodec.readJson(record.value().getBytes(StandardCharsets.UTF_8));
+      if ("resources".equals(route.sourceResource().path("mode").asText(""))) {
+        toResource(route, change, counter);
+        return;
+      }
       JsonNode row = change.path("after").isObject() ? change.path("after") : change.path("before");
       String node = nodeOf(route, row);
       if (node == null) {
@@ -229,6 +233,72 @@ public final class CdcSources implements AutoCloseable {
         | java.util.concurrent.TimeoutException e) {
       counter.failed("row change not forwarded: " + e);
       throw new IllegalStateException("cdc rule " + route.ruleKey() + ": " + e, e);
+    }
+  }
+
+  /**
+   * The resource mapping: the row's object column is a Kubernetes object; name, namespace and node
+   * columns, where named, override its metadata and place it ({@code kedge.io/node}, or a pod's
+   * {@code spec.nodeName}). Inserts and updates become upserts, deletes deletes, in the rule's
+   * target topic (normally the resources topic).
+   */
+  private void toResource(RuleBook.Route route, JsonNode change, RuleCounters.Counter counter)
+      throws IOException,
+          InterruptedException,
+          java.util.concurrent.ExecutionException,
+          java.util.concurrent.TimeoutException {
+    JsonNode source = route.sourceResource();
+    boolean delete = "d".equals(change.path("op").asText());
+    JsonNode row = delete ? change.path("before") : change.path("after");
+    JsonNode column = row.path(source.path("object_column").asText());
+    ObjectNode object;
+    try {
+      object =
+          (ObjectNode)
+              (column.isTextual()
+                  ? EventCodec.readJson(column.asText().getBytes(StandardCharsets.UTF_8))
+                  : column.deepCopy());
+    } catch (IOException | ClassCastException e) {
+      counter.failed("column " + source.path("object_column").asText() + " is not a JSON object");
+      return;
+    }
+    ObjectNode metadata = object.withObject("metadata");
+    setFromColumn(metadata, "name", row, source.path("name_column").asText(""));
+    setFromColumn(metadata, "namespace", row, source.path("namespace_column").asText(""));
+    String node = row.path(source.path("node_column").asText("")).asText("");
+    if (!node.isEmpty()) {
+      if ("Pod".equals(object.path("kind").asText())
+          && object.path("apiVersion").asText().equals("v1")) {
+        object.withObject("spec").put("nodeName", node);
+      } else {
+        metadata.withObject("labels").put("kedge.io/node", node);
+      }
+    }
+    io.kedge.schemas.ObjectKey key;
+    try {
+      key = io.kedge.schemas.ObjectKey.of(object);
+    } catch (IllegalArgumentException e) {
+      counter.failed("row is not a resource: " + e.getMessage());
+      return;
+    }
+    io.kedge.schemas.EventData data =
+        delete
+            ? new io.kedge.schemas.ResourceDelete(key, "")
+            : new io.kedge.schemas.ResourceUpsert(key, "", object);
+    producer
+        .send(
+            codec.toRecord(
+                route.targetResource().path("topic").asText(),
+                key.toString(),
+                KedgeEvent.of(URI.create("/kedge/rules/cdc"), "", data)))
+        .get(60, TimeUnit.SECONDS);
+    counter.succeeded();
+  }
+
+  private static void setFromColumn(
+      ObjectNode metadata, String field, JsonNode row, String column) {
+    if (!column.isEmpty() && !row.path(column).asText("").isEmpty()) {
+      metadata.put(field, row.path(column).asText());
     }
   }
 

@@ -201,12 +201,20 @@ public final class RuleBook {
           if (!table.matches("[A-Za-z_][A-Za-z0-9_$]*\\.[A-Za-z_][A-Za-z0-9_$]*")) {
             found.add("sourceResource.table must be schema.table, got '" + table + "'");
           }
-          if (sourceResource.path("node_column").asText("").isEmpty()
-              && sourceResource.path("node_name").asText("").isEmpty()) {
-            found.add("sourceResource needs node_column or node_name: where each row goes");
-          }
-          if (!"eventbus".equals(targetType)) {
-            found.add("a cdc source can only target an eventbus endpoint");
+          if ("resources".equals(sourceResource.path("mode").asText(""))) {
+            require(sourceResource, "object_column", "sourceResource", found);
+            if (!"kafka".equals(targetType)) {
+              found.add(
+                  "a cdc source in resources mode targets a kafka endpoint (the resources topic)");
+            }
+          } else {
+            if (sourceResource.path("node_column").asText("").isEmpty()
+                && sourceResource.path("node_name").asText("").isEmpty()) {
+              found.add("sourceResource needs node_column or node_name: where each row goes");
+            }
+            if (!"eventbus".equals(targetType)) {
+              found.add("a cdc source can only target an eventbus endpoint");
+            }
           }
         }
         case "kafka" -> {
