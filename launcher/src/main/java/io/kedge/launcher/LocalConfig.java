@@ -12,7 +12,7 @@ import java.time.Duration;
 import java.util.List;
 
 /** Configuration of the all-in-one {@code kedge local}. */
-record LocalConfig(
+public record LocalConfig(
     List<String> nodes,
     Path dataDir,
     int kafkaPort,

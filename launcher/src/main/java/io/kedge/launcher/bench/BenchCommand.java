@@ -14,11 +14,12 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "bench",
     mixinStandardHelpOptions = true,
-    description = "Measure a goal against its baseline in the same run (names: list, relay).")
+    description =
+        "Measure a goal against its baseline in the same run (names: list, relay, rules).")
 public final class BenchCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "NAME", description = "Benchmark: list, relay.")
+  @Parameters(index = "0", paramLabel = "NAME", description = "Benchmark: list, relay, rules.")
   String name;
 
   @Option(names = "--quick", description = "A short run (under 2 minutes).")
@@ -31,10 +32,11 @@ public final class BenchCommand implements Callable<Integer> {
         switch (name) {
           case "list" -> new ListBenchmark(quick, out).run();
           case "relay" -> new RelayBenchmark(quick, out).run();
+          case "rules" -> new RulesBenchmark(quick, out).run();
           default ->
               throw new CommandLine.ParameterException(
                   spec.commandLine(),
-                  "unknown benchmark '" + name + "': the benchmarks are: list, relay");
+                  "unknown benchmark '" + name + "': the benchmarks are: list, relay, rules");
         };
     out.println(ratio);
     out.flush();

@@ -4,7 +4,10 @@ import io.kedge.edge.api.log.EntryLog;
 import io.kedge.edge.api.log.LogEntry;
 import io.kedge.edge.relay.log.PositionFile;
 import io.kedge.schemas.RuleMessage;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
 import org.eclipse.paho.client.mqttv3.MqttException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,6 +30,10 @@ public final class RuleMessageDelivery implements AutoCloseable {
   private final AtomicLong delivered = new AtomicLong();
   private final AtomicLong skipped = new AtomicLong();
   private final AtomicLong finished = new AtomicLong(-1);
+
+  /** Messages published before waiting for their acknowledgements. */
+  private static final int WINDOW = 256;
+
   private volatile boolean running = true;
 
   /**
@@ -71,20 +78,23 @@ public final class RuleMessageDelivery implements AutoCloseable {
     finished.set(after);
     try (EntryLog.LogReader reader = log.readAfter(after)) {
       while (running) {
-        LogEntry entry = reader.next();
-        if (entry == null) {
-          if (finished.get() != after) { // caught up: remember how far, rarely
-            position.write(after);
-            finished.set(after);
+        List<Pending> window = new ArrayList<>();
+        LogEntry entry = null;
+        while (window.size() < WINDOW && (entry = reader.next()) != null) {
+          after = entry.index();
+          if (entry.event().data() instanceof RuleMessage message && accept(message)) {
+            window.add(new Pending(entry.index(), message));
           }
-          sleep(5);
-          continue;
         }
-        after = entry.index();
-        if (entry.event().data() instanceof RuleMessage message) {
-          deliver(entry.index(), message);
+        if (!window.isEmpty()) {
+          deliver(window);
+        }
+        if (finished.get() != after) { // once per window, not per message
           position.write(after);
           finished.set(after);
+        }
+        if (entry == null) {
+          sleep(2);
         }
       }
     } catch (RuntimeException e) {
@@ -92,15 +102,47 @@ public final class RuleMessageDelivery implements AutoCloseable {
     }
   }
 
-  private void deliver(long index, RuleMessage message) {
+  private record Pending(long index, RuleMessage message) {}
+
+  /** True for eventbus messages to publish; servicebus ones are handed to their caller here. */
+  private boolean accept(RuleMessage message) {
     if (!node.equals(message.node())) {
       skipped.incrementAndGet();
-      return;
+      return false;
     }
     if ("servicebus".equals(message.targetType())) {
       servicebus.call(message); // asynchronous: the answer goes up the uplink
-      return;
+      return false;
     }
+    return true;
+  }
+
+  /**
+   * Publishes a window of messages without waiting for each acknowledgement (Paho sends them in
+   * order on one connection), then waits for all; from the first that failed, the rest is published
+   * again, one by one, once the broker is back: at least once, in order.
+   */
+  private void deliver(List<Pending> window) {
+    List<IMqttDeliveryToken> tokens = new ArrayList<>();
+    int first = 0;
+    try {
+      for (Pending pending : window) {
+        tokens.add(eventbus.publishAsync(pending.message().target(), pending.message().payload()));
+      }
+      for (; first < tokens.size(); first++) {
+        tokens.get(first).waitForCompletion(30_000);
+        delivered.incrementAndGet();
+      }
+      return;
+    } catch (MqttException e) {
+      // fall through: publish the rest one at a time, waiting for the broker
+    }
+    for (int i = Math.min(first, window.size()); i < window.size() && running; i++) {
+      deliverOne(window.get(i).index(), window.get(i).message());
+    }
+  }
+
+  private void deliverOne(long index, RuleMessage message) {
     long backoff = 100;
     while (running) {
       try {

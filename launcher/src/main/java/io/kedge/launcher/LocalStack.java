@@ -1,0 +1,203 @@
+package io.kedge.launcher;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kedge.cloud.Cloud;
+import io.kedge.cloud.CloudConfig;
+import io.kedge.cloud.admission.WebhookConfig;
+import io.kedge.cloud.manifest.Manifest;
+import io.kedge.cloud.manifest.ManifestPublisher;
+import io.kedge.cloud.router.RouterTopology;
+import io.kedge.cloud.rules.RulesConfig;
+import io.kedge.edge.relay.EdgeConfig;
+import io.kedge.edge.relay.EdgeNode;
+import io.kedge.edge.relay.link.LinkState;
+import io.kedge.kafka.local.LocalKafkaCluster;
+import io.kedge.runtime.config.ConfigSources;
+import io.kedge.runtime.lifecycle.Components;
+import io.kedge.runtime.ops.OpsServer;
+import io.kedge.schemas.EventCodec;
+import io.kedge.schemas.KedgeTopics;
+import io.kedge.schemas.ObjectKey;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * The all-in-one, wired: an in-process Kafka broker, the cloud part in standalone mode (router,
+ * applier, rules with the REST ingress) and one edge node per configured name, all connected.
+ * {@code kedge local} runs it; benchmarks start their own.
+ */
+public final class LocalStack implements AutoCloseable {
+  private final Components parts = new Components();
+  private final List<EdgeNode> edges = new ArrayList<>();
+  private LocalKafkaCluster kafka;
+  private KedgeTopics topics;
+  private Cloud cloud;
+  private final PrometheusMeterRegistry metrics = OpsServer.registry();
+
+  private LocalStack() {}
+
+  /** A stack of its own for a benchmark: {@code nodes} on free ports, data in {@code dir}. */
+  public static LocalStack forBenchmark(List<String> nodes, Path dir, Consumer<String> progress)
+      throws InterruptedException {
+    return start(new LocalConfig(nodes, dir, 0, 0, 0, 0, "kedge", Duration.ofDays(1), 0), progress);
+  }
+
+  /** Starts everything, saying what it does through {@code progress}; on failure, stops it. */
+  public static LocalStack start(LocalConfig config, Consumer<String> progress)
+      throws InterruptedException {
+    LocalStack stack = new LocalStack();
+    try {
+      stack.startParts(config, progress);
+      return stack;
+    } catch (RuntimeException | InterruptedException e) {
+      stack.close();
+      throw e;
+    }
+  }
+
+  private void startParts(LocalConfig config, Consumer<String> progress)
+      throws InterruptedException {
+    progress.accept(
+        "starting Kafka on 127.0.0.1:"
+            + config.kafkaPort()
+            + " (data in "
+            + config.dataDir()
+            + ")");
+    kafka =
+        parts.add(
+            LocalKafkaCluster.builder()
+                .brokerPort(config.kafkaPort())
+                .dataDir(config.dataDir().resolve("kafka"))
+                .build()
+                .start(Duration.ofSeconds(60)));
+    topics = config.topics();
+
+    progress.accept("starting the cloud router (standalone: manifests are the store)");
+    CloudConfig cloudConfig =
+        new CloudConfig(
+            bootstrap(),
+            config.dataDir().resolve("cloud"),
+            config.topicPrefix(),
+            config.nodeRetention(),
+            1,
+            RouterTopology.DEFAULT_BROADCAST_KINDS,
+            false,
+            config.topicPrefix() + "-router");
+    cloud =
+        parts.add(
+            Cloud.start(
+                cloudConfig,
+                WebhookConfig.disabled(),
+                RulesConfig.defaults("127.0.0.1", config.ingressPort()),
+                metrics));
+    registerNodes(config.nodes());
+
+    for (int i = 0; i < config.nodes().size(); i++) {
+      String node = config.nodes().get(i);
+      progress.accept("starting edge node " + node);
+      EdgeConfig edge =
+          EdgeConfig.from(
+              EdgeConfig.DEF.parse(
+                  ConfigSources.withEnvironment(Map.of())
+                      .flag(EdgeConfig.NODE.name(), node, "--nodes")
+                      .flag(EdgeConfig.KAFKA.name(), bootstrap(), "kedge local")
+                      .flag(
+                          EdgeConfig.DATA_DIR.name(),
+                          config.dataDir().resolve("nodes").resolve(node),
+                          "--data-dir")
+                      .flag(EdgeConfig.API_PORT.name(), config.apiPort(i), "--api-port")
+                      .flag(EdgeConfig.MQTT_PORT.name(), config.mqttPort(i), "--mqtt-port")
+                      .flag(
+                          EdgeConfig.TOPIC_PREFIX.name(), config.topicPrefix(), "topics.prefix")));
+      EdgeNode started = parts.add(EdgeNode.start(edge, VersionCommand.version()));
+      started.bindMetrics(metrics);
+      edges.add(started);
+    }
+  }
+
+  /** Waits until every edge node is connected and serving. */
+  public void awaitConnected(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    for (EdgeNode edge : edges) {
+      while (edge.linkState() != LinkState.CONNECTED || !edge.ready()) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException(
+              "edge node did not connect within "
+                  + timeout.toSeconds()
+                  + " s (link "
+                  + edge.linkState()
+                  + ")");
+        }
+        TimeUnit.MILLISECONDS.sleep(50);
+      }
+    }
+  }
+
+  public String bootstrap() {
+    return kafka.bootstrapServers();
+  }
+
+  public KedgeTopics topics() {
+    return topics;
+  }
+
+  public Cloud cloud() {
+    return cloud;
+  }
+
+  public List<EdgeNode> edges() {
+    return edges;
+  }
+
+  public PrometheusMeterRegistry metrics() {
+    return metrics;
+  }
+
+  /** Null when everything is ready, else why not: what {@code /readyz} answers. */
+  public String unreadyReason() {
+    String reason = cloud.unreadyReason();
+    for (EdgeNode edge : edges) {
+      reason = reason != null ? reason : edge.unreadyReason();
+    }
+    return reason;
+  }
+
+  /** Applies objects as {@code kedge apply} would. */
+  public void apply(List<ObjectNode> objects) {
+    List<Manifest> manifests = new ArrayList<>();
+    for (ObjectNode object : objects) {
+      manifests.add(new Manifest(Path.of("kedge-local"), 1, ObjectKey.of(object), object));
+    }
+    try (ManifestPublisher publisher =
+        new ManifestPublisher(bootstrap(), topics, Duration.ofSeconds(30))) {
+      publisher.apply(manifests, m -> {});
+    }
+  }
+
+  /** A Node object for each local node, so the router creates its topic and routes to it. */
+  private void registerNodes(List<String> nodes) {
+    List<ObjectNode> objects = new ArrayList<>();
+    for (String node : nodes) {
+      ObjectNode object = EventCodec.json().createObjectNode();
+      object.put("apiVersion", "v1").put("kind", "Node");
+      object
+          .putObject("metadata")
+          .put("name", node)
+          .putObject("labels")
+          .put("node-role.kubernetes.io/edge", "");
+      objects.add(object);
+    }
+    apply(objects);
+  }
+
+  @Override
+  public void close() {
+    parts.close();
+  }
+}

@@ -1,0 +1,224 @@
+package io.kedge.launcher.bench;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpServer;
+import io.kedge.edge.relay.EdgeNode;
+import io.kedge.edge.relay.eventbus.Eventbus;
+import io.kedge.launcher.LocalStack;
+import io.kedge.schemas.EventCodec;
+import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.MqttMessage;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+
+/**
+ * {@code kedge bench rules}: on the all-in-one, cloud REST → edge MQTT subscriber latency at 1,000
+ * msg/s against the same subscriber's latency for messages published straight to the edge broker
+ * (the baseline), and edge MQTT → cloud HTTP target throughput.
+ */
+final class RulesBenchmark {
+  private static final String NODE = "bench-1";
+  private static final int RATE = 1_000;
+  private static final int WARMUP_SECONDS = 3;
+
+  private final int seconds;
+  private final int throughputMessages;
+  private final PrintWriter out;
+
+  RulesBenchmark(boolean quick, PrintWriter out) {
+    this.seconds = quick ? 5 : 30;
+    this.throughputMessages = quick ? 2_000 : 20_000;
+    this.out = out;
+  }
+
+  String run() throws Exception {
+    Path dir = Files.createTempDirectory("kedge-bench-rules");
+    AtomicInteger posted = new AtomicInteger();
+    HttpServer target = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    target.createContext(
+        "/in",
+        exchange -> {
+          exchange.getRequestBody().readAllBytes();
+          posted.incrementAndGet();
+          exchange.sendResponseHeaders(204, -1);
+          exchange.close();
+        });
+    target.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(4));
+    target.start();
+    try (LocalStack stack = LocalStack.forBenchmark(List.of(NODE), dir, this::progress)) {
+      stack.awaitConnected(Duration.ofSeconds(60));
+      stack.apply(
+          List.of(
+              endpoint("rest-in", "rest"),
+              endpoint("mqtt", "eventbus"),
+              endpoint("rest-out", "rest"),
+              rule("greet", "rest-in", "mqtt", "path", "/greet", "topic", "bench/greetings"),
+              rule(
+                  "temp",
+                  "mqtt",
+                  "rest-out",
+                  "topic",
+                  "bench/temp",
+                  "resource",
+                  "http://127.0.0.1:" + target.getAddress().getPort() + "/in")));
+      EdgeNode edge = stack.edges().get(0);
+      while (stack.cloud().rules().book().restRoute("default", "/greet").isEmpty()
+          || !edge.eventbus().subscriptions().contains("default/bench/temp")) {
+        Thread.sleep(100);
+      }
+      String ingress =
+          "http://127.0.0.1:" + stack.cloud().rules().ingressPort() + "/" + NODE + "/default/greet";
+      MqttClient app = client(edge.mqttUrl());
+
+      long[] direct = latencies(app, "bench/direct", nanos -> publish(app, "bench/direct", nanos));
+      progress(
+          "direct MQTT publish -> subscriber p50 %.2f ms p99 %.2f ms",
+          BenchStats.percentile(direct, 50) / 1e6, BenchStats.percentile(direct, 99) / 1e6);
+      HttpClient http = HttpClient.newHttpClient();
+      long[] viaKedge =
+          latencies(
+              app,
+              "bench/greetings",
+              nanos ->
+                  http.sendAsync(
+                      HttpRequest.newBuilder(URI.create(ingress))
+                          .POST(HttpRequest.BodyPublishers.ofString(Long.toString(nanos)))
+                          .build(),
+                      HttpResponse.BodyHandlers.discarding()));
+      progress(
+          "cloud REST -> edge MQTT subscriber p50 %.2f ms p99 %.2f ms",
+          BenchStats.percentile(viaKedge, 50) / 1e6, BenchStats.percentile(viaKedge, 99) / 1e6);
+
+      long start = System.nanoTime();
+      for (int i = 0; i < throughputMessages; i++) {
+        publish(app, "default/bench/temp", i);
+      }
+      while (posted.get() < throughputMessages
+          && System.nanoTime() - start < Duration.ofMinutes(5).toNanos()) {
+        Thread.sleep(20);
+      }
+      double throughput = posted.get() / ((System.nanoTime() - start) / 1e9);
+      app.disconnect();
+      app.close();
+      out.printf(
+          "bench rules: at %d msg/s for %d s (after a 3 s warm-up): REST -> edge MQTT p50 %.2f ms p99 %.2f ms (direct"
+              + " MQTT p50 %.2f ms p99 %.2f ms); edge MQTT -> cloud HTTP %.0f msg/s (%d of %d)%n",
+          RATE,
+          seconds,
+          BenchStats.percentile(viaKedge, 50) / 1e6,
+          BenchStats.percentile(viaKedge, 99) / 1e6,
+          BenchStats.percentile(direct, 50) / 1e6,
+          BenchStats.percentile(direct, 99) / 1e6,
+          throughput,
+          posted.get(),
+          throughputMessages);
+      return String.format(
+          "RATIO rules %.2f (cloud REST -> edge MQTT subscriber p99 over a direct MQTT publish's"
+              + " p99 to the same subscriber, at %d msg/s)",
+          (double) BenchStats.percentile(viaKedge, 99) / BenchStats.percentile(direct, 99), RATE);
+    } finally {
+      target.stop(0);
+      BenchFiles.deleteTree(dir);
+    }
+  }
+
+  /**
+   * Sends {@code RATE} messages a second for a warm-up of {@link #WARMUP_SECONDS} and then the
+   * run's length; returns the receive latencies of the messages sent after the warm-up.
+   */
+  private long[] latencies(MqttClient app, String topic, Sender sender) throws Exception {
+    ConcurrentLinkedQueue<Long> samples = new ConcurrentLinkedQueue<>();
+    int total = RATE * (seconds + WARMUP_SECONDS);
+    long start = System.nanoTime();
+    long measuredFrom = start + WARMUP_SECONDS * 1_000_000_000L;
+    ConcurrentLinkedQueue<Long> all = new ConcurrentLinkedQueue<>();
+    app.subscribe(
+        topic,
+        1,
+        (t, m) -> {
+          long sent = Long.parseLong(new String(m.getPayload(), StandardCharsets.UTF_8));
+          all.add(sent);
+          if (sent >= measuredFrom) {
+            samples.add(System.nanoTime() - sent);
+          }
+        });
+    for (int i = 0; i < total; i++) {
+      long due = start + i * (1_000_000_000L / RATE);
+      while (System.nanoTime() < due) {
+        Thread.onSpinWait();
+      }
+      sender.send(System.nanoTime());
+    }
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (all.size() < total && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    app.unsubscribe(topic);
+    return samples.stream().mapToLong(Long::longValue).toArray();
+  }
+
+  private interface Sender {
+    void send(long nanos) throws Exception;
+  }
+
+  private static void publish(MqttClient app, String topic, long value) throws Exception {
+    MqttMessage message = new MqttMessage(Long.toString(value).getBytes(StandardCharsets.UTF_8));
+    message.setQos(1);
+    app.publish(topic, message);
+  }
+
+  private static MqttClient client(String url) throws Exception {
+    MqttClient client = new MqttClient(url, "kedge-bench-app", new MemoryPersistence());
+    MqttConnectOptions options = new MqttConnectOptions();
+    options.setMaxInflight(1000);
+    options.setSocketFactory(Eventbus.noDelaySockets()); // as the relay's own client
+    client.connect(options);
+    return client;
+  }
+
+  private static ObjectNode endpoint(String name, String type) {
+    ObjectNode endpoint = EventCodec.json().createObjectNode();
+    endpoint.put("apiVersion", "rules.kubeedge.io/v1").put("kind", "RuleEndpoint");
+    endpoint.putObject("metadata").put("name", name).put("namespace", "default");
+    endpoint.putObject("spec").put("ruleEndpointType", type).putObject("properties");
+    return endpoint;
+  }
+
+  private static ObjectNode rule(
+      String name,
+      String source,
+      String target,
+      String sourceKey,
+      String sourceValue,
+      String targetKey,
+      String targetValue) {
+    ObjectNode rule = EventCodec.json().createObjectNode();
+    rule.put("apiVersion", "rules.kubeedge.io/v1").put("kind", "Rule");
+    rule.putObject("metadata").put("name", name).put("namespace", "default");
+    ObjectNode spec = rule.putObject("spec").put("source", source).put("target", target);
+    ObjectNode sourceResource = spec.putObject("sourceResource").put(sourceKey, sourceValue);
+    if (sourceKey.equals("topic")) {
+      sourceResource.put("node_name", NODE);
+    }
+    spec.putObject("targetResource").put(targetKey, targetValue);
+    return rule;
+  }
+
+  private void progress(String format, Object... args) {
+    out.printf("bench rules: " + format + "%n", args);
+    out.flush();
+  }
+}
