@@ -11,6 +11,7 @@ import io.kedge.edge.relay.EdgeNode;
 import io.kedge.edge.relay.link.LinkState;
 import io.kedge.schemas.DeadLetter;
 import io.kedge.schemas.EventCodec;
+import io.kedge.schemas.objects.RuleManifests;
 import io.kedge.testkit.LocalPostgres;
 import io.kedge.testkit.LocalServices;
 import io.kedge.testkit.TestNames;
@@ -594,19 +595,12 @@ class RulesIT {
   }
 
   private static ObjectNode endpoint(String name, String type) {
-    ObjectNode endpoint = EventCodec.json().createObjectNode();
-    endpoint.put("apiVersion", "rules.kubeedge.io/v1").put("kind", "RuleEndpoint");
-    endpoint.putObject("metadata").put("name", name).put("namespace", "default");
-    endpoint.putObject("spec").put("ruleEndpointType", type).putObject("properties");
-    return endpoint;
+    return RuleManifests.endpoint("default", name, type);
   }
 
+  /** A rule without resources yet; the tests add them. */
   private static ObjectNode rule(String name, String source, String target) {
-    ObjectNode rule = EventCodec.json().createObjectNode();
-    rule.put("apiVersion", "rules.kubeedge.io/v1").put("kind", "Rule");
-    rule.putObject("metadata").put("name", name).put("namespace", "default");
-    rule.putObject("spec").put("source", source).put("target", target);
-    return rule;
+    return RuleManifests.rule("default", name, source, Map.of(), target, Map.of());
   }
 
   private static ObjectNode restToEventbus(String name, String path, String topic) {

@@ -71,15 +71,10 @@ public final class ResourceFollower implements AutoCloseable {
     while (running) {
       try {
         if (consumer.assignment().isEmpty()) {
-          List<TopicPartition> partitions =
-              consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
-                  .map(p -> new TopicPartition(topic, p.partition()))
-                  .toList();
+          List<TopicPartition> partitions = WholeTopic.assign(consumer, topic);
           if (partitions.isEmpty()) {
-            Thread.sleep(500);
             continue;
           }
-          consumer.assign(partitions);
           consumer.seekToBeginning(partitions);
           ends.putAll(consumer.endOffsets(partitions));
         }

@@ -63,15 +63,10 @@ public final class RuleResponses implements AutoCloseable {
     while (running) {
       try {
         if (!assigned) {
-          List<TopicPartition> partitions =
-              consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
-                  .map(p -> new TopicPartition(topic, p.partition()))
-                  .toList();
+          List<TopicPartition> partitions = WholeTopic.assign(consumer, topic);
           if (partitions.isEmpty()) {
-            Thread.sleep(500);
             continue;
           }
-          consumer.assign(partitions);
           consumer.seekToEnd(partitions);
           partitions.forEach(consumer::position); // resolve "end" now, before requests are sent
           assigned = true;

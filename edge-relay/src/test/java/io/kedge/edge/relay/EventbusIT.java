@@ -3,11 +3,11 @@ package io.kedge.edge.relay;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.kedge.schemas.EventCodec;
 import io.kedge.schemas.EventbusMessage;
 import io.kedge.schemas.ObjectKey;
 import io.kedge.schemas.ResourceUpsert;
 import io.kedge.schemas.RuleMessage;
+import io.kedge.schemas.objects.RuleManifests;
 import io.kedge.testkit.LocalServices;
 import io.kedge.testkit.TestNames;
 import java.nio.charset.StandardCharsets;
@@ -127,23 +127,18 @@ class EventbusIT extends RelayTestBase {
   }
 
   static ObjectNode ruleEndpoint(String namespace, String name, String type) {
-    ObjectNode endpoint = EventCodec.json().createObjectNode();
-    endpoint.put("apiVersion", "rules.kubeedge.io/v1").put("kind", "RuleEndpoint");
-    endpoint.putObject("metadata").put("name", name).put("namespace", namespace);
-    endpoint.putObject("spec").put("ruleEndpointType", type).putObject("properties");
-    return endpoint;
+    return RuleManifests.endpoint(namespace, name, type);
   }
 
   static ObjectNode rule(
       String namespace, String name, String source, String target, String topic) {
-    ObjectNode rule = EventCodec.json().createObjectNode();
-    rule.put("apiVersion", "rules.kubeedge.io/v1").put("kind", "Rule");
-    rule.putObject("metadata").put("name", name).put("namespace", namespace);
-    ObjectNode spec = rule.putObject("spec");
-    spec.put("source", source).put("target", target);
-    spec.putObject("sourceResource").put("topic", topic).put("node_name", NODE);
-    spec.putObject("targetResource").put("resource", "http://127.0.0.1:1/unused");
-    return rule;
+    return RuleManifests.rule(
+        namespace,
+        name,
+        source,
+        Map.of("topic", topic, "node_name", NODE),
+        target,
+        Map.of("resource", "http://127.0.0.1:1/unused"));
   }
 
   private static ResourceUpsert upsert(ObjectNode object) {

@@ -1,11 +1,10 @@
 package io.kedge.launcher.bench;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpServer;
 import io.kedge.edge.relay.EdgeNode;
 import io.kedge.edge.relay.eventbus.Eventbus;
 import io.kedge.launcher.LocalStack;
-import io.kedge.schemas.EventCodec;
+import io.kedge.schemas.objects.RuleManifests;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -17,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.paho.client.mqttv3.MqttClient;
@@ -62,18 +62,24 @@ final class RulesBenchmark {
       stack.awaitConnected(Duration.ofSeconds(60));
       stack.apply(
           List.of(
-              endpoint("rest-in", "rest"),
-              endpoint("mqtt", "eventbus"),
-              endpoint("rest-out", "rest"),
-              rule("greet", "rest-in", "mqtt", "path", "/greet", "topic", "bench/greetings"),
-              rule(
+              RuleManifests.endpoint("default", "rest-in", "rest"),
+              RuleManifests.endpoint("default", "mqtt", "eventbus"),
+              RuleManifests.endpoint("default", "rest-out", "rest"),
+              RuleManifests.rule(
+                  "default",
+                  "greet",
+                  "rest-in",
+                  Map.of("path", "/greet"),
+                  "mqtt",
+                  Map.of("topic", "bench/greetings")),
+              RuleManifests.rule(
+                  "default",
                   "temp",
                   "mqtt",
+                  Map.of("topic", "bench/temp", "node_name", NODE),
                   "rest-out",
-                  "topic",
-                  "bench/temp",
-                  "resource",
-                  "http://127.0.0.1:" + target.getAddress().getPort() + "/in")));
+                  Map.of(
+                      "resource", "http://127.0.0.1:" + target.getAddress().getPort() + "/in"))));
       EdgeNode edge = stack.edges().get(0);
       while (stack.cloud().rules().book().restRoute("default", "/greet").isEmpty()
           || !edge.eventbus().subscriptions().contains("default/bench/temp")) {
@@ -187,34 +193,6 @@ final class RulesBenchmark {
     options.setSocketFactory(Eventbus.noDelaySockets()); // as the relay's own client
     client.connect(options);
     return client;
-  }
-
-  private static ObjectNode endpoint(String name, String type) {
-    ObjectNode endpoint = EventCodec.json().createObjectNode();
-    endpoint.put("apiVersion", "rules.kubeedge.io/v1").put("kind", "RuleEndpoint");
-    endpoint.putObject("metadata").put("name", name).put("namespace", "default");
-    endpoint.putObject("spec").put("ruleEndpointType", type).putObject("properties");
-    return endpoint;
-  }
-
-  private static ObjectNode rule(
-      String name,
-      String source,
-      String target,
-      String sourceKey,
-      String sourceValue,
-      String targetKey,
-      String targetValue) {
-    ObjectNode rule = EventCodec.json().createObjectNode();
-    rule.put("apiVersion", "rules.kubeedge.io/v1").put("kind", "Rule");
-    rule.putObject("metadata").put("name", name).put("namespace", "default");
-    ObjectNode spec = rule.putObject("spec").put("source", source).put("target", target);
-    ObjectNode sourceResource = spec.putObject("sourceResource").put(sourceKey, sourceValue);
-    if (sourceKey.equals("topic")) {
-      sourceResource.put("node_name", NODE);
-    }
-    spec.putObject("targetResource").put(targetKey, targetValue);
-    return rule;
   }
 
   private void progress(String format, Object... args) {

@@ -19,6 +19,20 @@ public final class DaemonThreads {
     return Executors.newSingleThreadScheduledExecutor(factory(name));
   }
 
+  /**
+   * Sleeps {@code millis}; false when interrupted (the thread's interrupt flag is set again), so a
+   * loop can stop.
+   */
+  public static boolean sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
   private static ThreadFactory factory(String name) {
     return r -> {
       Thread t = new Thread(r, name);

@@ -1,5 +1,6 @@
 package io.kedge.edge.relay.eventbus;
 
+import io.kedge.runtime.lifecycle.DaemonThreads;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.Socket;
@@ -238,10 +239,7 @@ public final class Eventbus implements AutoCloseable {
   }
 
   private void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    if (!DaemonThreads.sleep(millis)) {
       running = false;
     }
   }

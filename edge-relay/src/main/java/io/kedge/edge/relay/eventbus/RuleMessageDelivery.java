@@ -3,6 +3,7 @@ package io.kedge.edge.relay.eventbus;
 import io.kedge.edge.api.log.EntryLog;
 import io.kedge.edge.api.log.LogEntry;
 import io.kedge.edge.relay.log.PositionFile;
+import io.kedge.runtime.lifecycle.DaemonThreads;
 import io.kedge.schemas.RuleMessage;
 import java.util.ArrayList;
 import java.util.List;
@@ -166,10 +167,7 @@ public final class RuleMessageDelivery implements AutoCloseable {
   }
 
   private void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    if (!DaemonThreads.sleep(millis)) {
       running = false;
     }
   }

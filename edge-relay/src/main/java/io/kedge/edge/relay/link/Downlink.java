@@ -329,10 +329,7 @@ public final class Downlink implements AutoCloseable {
   }
 
   private void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    if (!DaemonThreads.sleep(millis)) {
       running = false;
     }
   }
