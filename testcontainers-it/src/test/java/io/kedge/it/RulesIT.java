@@ -44,7 +44,6 @@ import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttMessage;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -62,10 +61,7 @@ class RulesIT {
   @ValueSource(strings = {"embedded", "external"})
   void messagesFlowBothWaysWithExactCountsAcrossALinkCut(String eventbus, @TempDir Path tmp)
       throws Exception {
-    boolean external = eventbus.equals("external");
-    Assumptions.assumeTrue(
-        !external || LocalServices.mosquitto(),
-        "SKIPPED: no MQTT broker (Mosquitto) on 127.0.0.1:1883");
+    Map<String, Object> flags = eventbusFlags(eventbus);
     long started = System.nanoTime();
     List<String> targetBodies = new CopyOnWriteArrayList<>();
     AtomicInteger failingCalls = new AtomicInteger();
@@ -143,12 +139,7 @@ class RulesIT {
       String ingress = "http://127.0.0.1:" + rules.ingressPort();
 
       try (EdgeNode edge =
-          EdgeNode.start(
-              cloud.edgeConfig(
-                  NODE,
-                  tmp.resolve("edge"),
-                  external ? Map.of("eventbus.url", LocalServices.MOSQUITTO_URL) : Map.of()),
-              "test")) {
+          EdgeNode.start(cloud.edgeConfig(NODE, tmp.resolve("edge"), flags), "test")) {
         Awaitility.await("edge connected, rules loaded")
             .atMost(Duration.ofSeconds(90))
             .until(
@@ -254,8 +245,10 @@ class RulesIT {
     }
   }
 
-  @Test
-  void kafkaEndpointsCarryMessagesExactlyOnce(@TempDir Path tmp) throws Exception {
+  @ParameterizedTest(name = "eventbus {0}")
+  @ValueSource(strings = {"embedded", "external"})
+  void kafkaEndpointsCarryMessagesExactlyOnce(String eventbus, @TempDir Path tmp) throws Exception {
+    Map<String, Object> flags = eventbusFlags(eventbus);
     int count = 100;
     try (CloudEnvironment cloud = new CloudEnvironment("rules-kafka", tmp);
         Rules rules =
@@ -287,13 +280,15 @@ class RulesIT {
           .putObject("sourceResource")
           .put("topic", events)
           .put("node_name", NODE);
-      fromKafka.withObject("spec").putObject("targetResource").put("topic", "from-kafka");
+      String fromKafkaTopic = cloud.prefix + "/from-kafka";
+      String toKafkaTopic = cloud.prefix + "/to-kafka";
+      fromKafka.withObject("spec").putObject("targetResource").put("topic", fromKafkaTopic);
       cloud.apply(fromKafka);
       ObjectNode toKafka = rule("to-kafka", "mqtt", "kafka");
       toKafka
           .withObject("spec")
           .putObject("sourceResource")
-          .put("topic", "to-kafka")
+          .put("topic", toKafkaTopic)
           .put("node_name", NODE);
       toKafka.withObject("spec").putObject("targetResource").put("topic", sink);
       cloud.apply(toKafka);
@@ -302,7 +297,8 @@ class RulesIT {
       store.withObject("spec").putObject("targetResource").put("topic", sink);
       cloud.apply(store);
 
-      try (EdgeNode edge = EdgeNode.start(cloud.edgeConfig(NODE, tmp.resolve("edge")), "test")) {
+      try (EdgeNode edge =
+          EdgeNode.start(cloud.edgeConfig(NODE, tmp.resolve("edge"), flags), "test")) {
         Awaitility.await("edge connected, rules loaded")
             .atMost(Duration.ofSeconds(90))
             .until(
@@ -311,11 +307,11 @@ class RulesIT {
                         && rules.unreadyReason() == null
                         && rules.book().restRoute("default", "/store").isPresent()
                         && rules.book().kafkaSourceRoutes().size() == 1
-                        && edge.eventbus().subscriptions().contains("default/to-kafka"));
+                        && edge.eventbus().subscriptions().contains("default/" + toKafkaTopic));
         List<String> received = new CopyOnWriteArrayList<>();
         MqttClient app = app(edge.mqttUrl());
         app.subscribe(
-            "from-kafka",
+            fromKafkaTopic,
             1,
             (t, m) -> received.add(new String(m.getPayload(), StandardCharsets.UTF_8)));
         Thread.sleep(2_500); // the bridge has subscribed to the source topic
@@ -335,7 +331,7 @@ class RulesIT {
         for (int i = 0; i < count; i++) {
           MqttMessage message = new MqttMessage(("m" + i).getBytes(StandardCharsets.UTF_8));
           message.setQos(1);
-          app.publish("default/to-kafka", message);
+          app.publish("default/" + toKafkaTopic, message);
         }
         for (int i = 0; i < 10; i++) {
           assertThat(
@@ -361,9 +357,11 @@ class RulesIT {
     }
   }
 
-  @Test
-  void cdcRowChangesReachAnEdgeSubscriberAndADeletedRuleDropsItsSlot(@TempDir Path tmp)
-      throws Exception {
+  @ParameterizedTest(name = "eventbus {0}")
+  @ValueSource(strings = {"embedded", "external"})
+  void cdcRowChangesReachAnEdgeSubscriberAndADeletedRuleDropsItsSlot(
+      String eventbus, @TempDir Path tmp) throws Exception {
+    Map<String, Object> flags = eventbusFlags(eventbus);
     Assumptions.assumeTrue(
         LocalPostgres.binaries().isPresent(),
         "SKIPPED: no PostgreSQL binaries (initdb, postgres) on this machine");
@@ -400,7 +398,8 @@ class RulesIT {
           .putObject("sourceResource")
           .put("table", "public.readings")
           .put("node_column", "node");
-      rule.withObject("spec").putObject("targetResource").put("topic", "readings");
+      String readings = cloud.prefix + "/readings";
+      rule.withObject("spec").putObject("targetResource").put("topic", readings);
       cloud.apply(rule);
       // rows -> resources: each row is a pod, placed on the node its column names
       cloud.apply(endpoint("resources", "kafka"));
@@ -419,7 +418,8 @@ class RulesIT {
           .put("topic", cloud.topics.resources().name());
       cloud.apply(workloads);
 
-      try (EdgeNode edge = EdgeNode.start(cloud.edgeConfig(NODE, tmp.resolve("edge")), "test")) {
+      try (EdgeNode edge =
+          EdgeNode.start(cloud.edgeConfig(NODE, tmp.resolve("edge"), flags), "test")) {
         List<JsonNode> received = new CopyOnWriteArrayList<>();
         Awaitility.await("edge connected, cdc streaming")
             .atMost(Duration.ofSeconds(120))
@@ -429,7 +429,7 @@ class RulesIT {
                         && edge.eventbus().connected()
                         && slotsActive(pg) == 2);
         MqttClient app = app(edge.mqttUrl());
-        app.subscribe("readings", 1, (t, m) -> received.add(EventCodec.readJson(m.getPayload())));
+        app.subscribe(readings, 1, (t, m) -> received.add(EventCodec.readJson(m.getPayload())));
         try (Connection db = DriverManager.getConnection(pg.jdbcUrl(), "postgres", "");
             Statement sql = db.createStatement()) {
           sql.execute("insert into readings (node, value) values ('" + NODE + "', 21.5)");
@@ -553,6 +553,15 @@ class RulesIT {
     options.setMaxInflight(1000);
     app.connect(options);
     return app;
+  }
+
+  /** Edge flags for an eventbus run; skips the external runs where no Mosquitto runs. */
+  private static Map<String, Object> eventbusFlags(String eventbus) {
+    boolean external = eventbus.equals("external");
+    Assumptions.assumeTrue(
+        !external || LocalServices.mosquitto(),
+        "SKIPPED: no MQTT broker (Mosquitto) on 127.0.0.1:1883");
+    return external ? Map.of("eventbus.url", LocalServices.MOSQUITTO_URL) : Map.of();
   }
 
   private HttpResponse<String> post(String url, String body) throws Exception {
