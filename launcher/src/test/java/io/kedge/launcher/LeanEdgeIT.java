@@ -1,0 +1,142 @@
+package io.kedge.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kedge.testkit.ChildJvm;
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The edge image's libraries (as deploy/images/Dockerfile.edge assembles them) hold nothing of the
+ * cloud, and {@code kedge edge} runs from them alone. Prints their size, the edge image's share.
+ */
+class LeanEdgeIT {
+  private static final List<String> CLOUD_ONLY =
+      List.of(
+          "kafka-streams",
+          "rocksdb",
+          "debezium",
+          "connect-runtime",
+          "jetty",
+          "jersey",
+          "kafka_2.13",
+          "kafka-server",
+          "scala-library",
+          "milo",
+          "kedge-cloud-stream");
+
+  private static List<Path> edgeLibraries() throws Exception {
+    List<Path> jars = new ArrayList<>();
+    try (Stream<Path> lib = Files.list(Path.of("..", "edge-relay", "target", "edge-dist", "lib"))) {
+      lib.forEach(jars::add);
+    }
+    try (Stream<Path> relay = Files.list(Path.of("..", "edge-relay", "target"))) {
+      relay
+          .filter(p -> p.getFileName().toString().matches("kedge-edge-relay-.*\\.jar"))
+          .filter(p -> !p.getFileName().toString().contains("sources"))
+          .forEach(jars::add);
+    }
+    try (Stream<Path> dist = Files.list(Path.of("target", "dist", "lib"))) {
+      dist.filter(
+              p -> p.getFileName().toString().matches("(kedge-launcher|picocli|logback-).*\\.jar"))
+          .forEach(jars::add);
+    }
+    return jars;
+  }
+
+  @Test
+  void theEdgeRunsFromItsOwnLibrariesWithNothingOfTheCloud() throws Exception {
+    List<Path> jars = edgeLibraries();
+    assertThat(jars)
+        .extracting(p -> p.getFileName().toString())
+        .anyMatch(n -> n.startsWith("kedge-launcher"));
+    for (Path jar : jars) {
+      String name = jar.getFileName().toString();
+      assertThat(CLOUD_ONLY).noneMatch(name::contains);
+    }
+    long bytes = 0;
+    for (Path jar : jars) {
+      bytes += Files.size(jar);
+    }
+    System.out.printf(
+        "lean-edge: %d jars, %.1f MiB (the edge image's application layer)%n",
+        jars.size(), bytes / 1048576.0);
+
+    String classpath = String.join(File.pathSeparator, jars.stream().map(Path::toString).toList());
+    Process help =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                classpath,
+                "io.kedge.launcher.EdgeMain",
+                "--help")
+            .redirectErrorStream(true)
+            .start();
+    String output = new String(help.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(help.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(help.exitValue()).as(output).isZero();
+    assertThat(output).contains("--node", "--kafka", "--data-dir");
+
+    Process badConfig =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                classpath,
+                "io.kedge.launcher.EdgeMain",
+                "--node",
+                "Not_A_Node")
+            .redirectErrorStream(true)
+            .start();
+    String refused = new String(badConfig.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(badConfig.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(badConfig.exitValue()).as(refused).isNotZero();
+    assertThat(refused).contains("edge.node").doesNotContain("NoClassDefFoundError");
+
+    // and it starts for real: log, VIEW, edge API, eventbus, while Kafka is not there yet
+    Path data = Files.createTempDirectory("lean-edge");
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(ChildJvm.chronicleFlags());
+    command.addAll(
+        List.of(
+            "-cp",
+            classpath,
+            "io.kedge.launcher.EdgeMain",
+            "--node",
+            "edge-1",
+            "--kafka",
+            "127.0.0.1:1",
+            "--data-dir",
+            data.toString(),
+            "--api-port",
+            "0",
+            "--mqtt-port",
+            "0",
+            "--ops-port",
+            "0"));
+    Path log = data.resolve("edge.log");
+    Process edge =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    try {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (!Files.readString(log).contains(EdgeCommand.READY_LINE)
+          && edge.isAlive()
+          && System.nanoTime() < deadline) {
+        Thread.sleep(100);
+      }
+      assertThat(Files.readString(log))
+          .contains(EdgeCommand.READY_LINE)
+          .doesNotContain("NoClassDefFoundError", "ClassNotFoundException");
+    } finally {
+      edge.destroy();
+      edge.waitFor(20, TimeUnit.SECONDS);
+    }
+  }
+}
