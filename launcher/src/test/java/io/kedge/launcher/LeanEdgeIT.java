@@ -7,10 +7,12 @@ import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -125,12 +127,9 @@ class LeanEdgeIT {
     Process edge =
         new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     try {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      while (!Files.readString(log).contains(EdgeCommand.READY_LINE)
-          && edge.isAlive()
-          && System.nanoTime() < deadline) {
-        Thread.sleep(100);
-      }
+      Awaitility.await("the lean edge is ready")
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> !edge.isAlive() || Files.readString(log).contains(EdgeCommand.READY_LINE));
       assertThat(Files.readString(log))
           .contains(EdgeCommand.READY_LINE)
           .doesNotContain("NoClassDefFoundError", "ClassNotFoundException");

@@ -74,15 +74,19 @@ class InformerLinkCutIT {
           for (int i = UPDATES; i < UPDATES + DELETES; i++) {
             cloud.delete(CloudEnvironment.pod("old-" + i, NODE));
           }
-          Thread.sleep(3_000); // offline for a while: nothing reaches the informer
-          assertThat(events).isEmpty();
+          Awaitility.await("nothing reaches the informer while offline")
+              .during(Duration.ofSeconds(3))
+              .atMost(Duration.ofSeconds(10))
+              .until(events::isEmpty);
 
           cloud.link.restore();
           Awaitility.await("the 100 changes reach the informer")
               .atMost(Duration.ofSeconds(120))
               .until(() -> events.size() >= CREATES + UPDATES + DELETES);
-          Thread.sleep(2_000); // and nothing more
-          assertThat(events).hasSize(CREATES + UPDATES + DELETES);
+          Awaitility.await("and nothing more")
+              .during(Duration.ofSeconds(2))
+              .atMost(Duration.ofSeconds(10))
+              .until(() -> events.size() == CREATES + UPDATES + DELETES);
           assertThat(events.stream().filter(e -> e.startsWith("ADD new-"))).hasSize(CREATES);
           assertThat(events.stream().filter(e -> e.startsWith("UPDATE old-"))).hasSize(UPDATES);
           assertThat(events.stream().filter(e -> e.startsWith("DELETE old-"))).hasSize(DELETES);

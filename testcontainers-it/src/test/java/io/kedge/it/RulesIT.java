@@ -57,6 +57,10 @@ class RulesIT {
   private static final int MESSAGES = 1_000;
   private final HttpClient http = HttpClient.newHttpClient();
 
+  /** Holds the slow edge service's answer back; released when the test ends. */
+  private final java.util.concurrent.CountDownLatch slowService =
+      new java.util.concurrent.CountDownLatch(1);
+
   @ParameterizedTest(name = "eventbus {0}")
   @ValueSource(strings = {"embedded", "external"})
   void messagesFlowBothWaysWithExactCountsAcrossALinkCut(String eventbus, @TempDir Path tmp)
@@ -97,8 +101,8 @@ class RulesIT {
     target.createContext(
         "/slow",
         exchange -> {
-          try {
-            Thread.sleep(6_000);
+          try { // a service slower than the ingress waits: answers after the test is done
+            slowService.await(6, java.util.concurrent.TimeUnit.SECONDS);
           } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
           }
@@ -191,13 +195,18 @@ class RulesIT {
                 .isNotEmpty();
           }
         }
-        Thread.sleep(1_000);
-        assertThat(received).isEmpty();
+        Awaitility.await("nothing delivered while the link is cut")
+            .during(Duration.ofSeconds(1))
+            .atMost(Duration.ofSeconds(5))
+            .until(received::isEmpty);
         cloud.link.restore();
         Awaitility.await(MESSAGES + " messages on the edge eventbus")
             .atMost(Duration.ofSeconds(120))
             .until(() -> received.size() >= MESSAGES);
-        Thread.sleep(1_000);
+        Awaitility.await("no message twice")
+            .during(Duration.ofSeconds(1))
+            .atMost(Duration.ofSeconds(5))
+            .until(() -> received.size() == MESSAGES);
         assertThat(received).hasSize(MESSAGES).doesNotHaveDuplicates();
         assertThat(received.get(0)).isEqualTo("hello-0");
         assertThat(received.get(MESSAGES - 1)).isEqualTo("hello-" + (MESSAGES - 1));
@@ -241,6 +250,7 @@ class RulesIT {
               + " time=%.1fs%n",
           MESSAGES, MESSAGES, (System.nanoTime() - started) / 1e9);
     } finally {
+      slowService.countDown();
       target.stop(0);
     }
   }
@@ -314,7 +324,9 @@ class RulesIT {
             fromKafkaTopic,
             1,
             (t, m) -> received.add(new String(m.getPayload(), StandardCharsets.UTF_8)));
-        Thread.sleep(2_500); // the bridge has subscribed to the source topic
+        Awaitility.await("the bridge follows the source topic")
+            .atMost(Duration.ofSeconds(30))
+            .until(() -> rules.kafkaSources().sourceTopics().contains(events));
         try (var producer =
             new org.apache.kafka.clients.producer.KafkaProducer<String, String>(
                 Map.of("bootstrap.servers", cloud.kafka.bootstrapServers()),
@@ -349,7 +361,10 @@ class RulesIT {
                 () ->
                     status("from-kafka", rules).path("successMessages").asLong() == count
                         && status("to-kafka", rules).path("successMessages").asLong() == count);
-        Thread.sleep(1_000);
+        Awaitility.await("no record twice")
+            .during(Duration.ofSeconds(1))
+            .atMost(Duration.ofSeconds(5))
+            .until(() -> received.size() == count);
         assertThat(received).hasSize(count).doesNotHaveDuplicates();
         app.disconnect();
         app.close();

@@ -43,6 +43,7 @@ public final class KafkaSourceBridge implements AutoCloseable {
   private final RuleCounters counters;
   private final Thread thread;
   private volatile boolean running = true;
+  private volatile Set<String> sourceTopics = Set.of();
 
   /**
    * @param producer transactional, not yet initialised
@@ -72,8 +73,9 @@ public final class KafkaSourceBridge implements AutoCloseable {
     return this;
   }
 
-  public long[] counts(String ruleKey) {
-    return counters.counts(ruleKey);
+  /** The source topics followed now. */
+  public Set<String> sourceTopics() {
+    return sourceTopics;
   }
 
   private void run() {
@@ -98,6 +100,7 @@ public final class KafkaSourceBridge implements AutoCloseable {
             }
             LOG.info("rules: kafka sources now {}", wanted);
             subscribed = wanted;
+            sourceTopics = Set.copyOf(wanted);
           }
           nextRefresh = System.nanoTime() + REFRESH_NANOS;
         }
