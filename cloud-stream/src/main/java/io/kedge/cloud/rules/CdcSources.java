@@ -82,11 +82,6 @@ public final class CdcSources implements AutoCloseable {
     return this;
   }
 
-  /** Number of running engines. */
-  public synchronized int runningCount() {
-    return running.size();
-  }
-
   private void safeRefresh() {
     try {
       if (rulesLoaded.getAsBoolean()) {

@@ -100,11 +100,6 @@ public final class EventbusDelivery implements AutoCloseable {
     return this;
   }
 
-  /** Successes and failures so far of rule {@code namespace/name}. */
-  public long[] counts(String ruleKey) {
-    return counters.counts(ruleKey);
-  }
-
   private void run() {
     try {
       while (running && !rulesLoaded.getAsBoolean()) {

@@ -50,15 +50,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class RestIngress implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RestIngress.class);
-  private static final java.util.Set<String> HOP_BY_HOP =
-      java.util.Set.of(
-          "connection",
-          "keep-alive",
-          "transfer-encoding",
-          "content-length",
-          "host",
-          "upgrade",
-          ":status");
 
   /** Where accepted messages go; completes once the message is durable. */
   public interface Sender {
@@ -290,13 +281,13 @@ public final class RestIngress implements AutoCloseable {
           .headers()
           .forEach(
               h -> {
-                if (!HOP_BY_HOP.contains(h.getKey().toLowerCase(java.util.Locale.ROOT))) {
+                if (!RuleMessage.hopByHop(h.getKey())) {
                   headers.put(h.getKey(), h.getValue());
                 }
               });
-      headers.put("X-Kedge-Method", request.method().name());
+      headers.put(RuleMessage.METHOD_HEADER, request.method().name());
       headers.put(
-          "X-Kedge-Deadline",
+          RuleMessage.DEADLINE_HEADER,
           Long.toString(System.currentTimeMillis() + servicebusTimeout.toMillis()));
       String target =
           "http://127.0.0.1:"
@@ -369,7 +360,7 @@ public final class RestIngress implements AutoCloseable {
           .headers()
           .forEach(
               (name, value) -> {
-                if (!HOP_BY_HOP.contains(name.toLowerCase(java.util.Locale.ROOT))) {
+                if (!RuleMessage.hopByHop(name)) {
                   response.headers().set(name, value);
                 }
               });

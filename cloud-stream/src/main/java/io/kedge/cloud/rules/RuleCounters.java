@@ -92,12 +92,6 @@ final class RuleCounters {
         });
   }
 
-  /** {@code {success, fail}} of rule {@code namespace/name}. */
-  long[] counts(String ruleKey) {
-    Counter c = counters.get(ruleKey);
-    return c == null ? new long[] {0, 0} : new long[] {c.success(), c.fail()};
-  }
-
   /** Rule upserts carrying the status of every rule whose counters changed since the last call. */
   List<ProducerRecord<String, byte[]>> changedStatuses() {
     List<ProducerRecord<String, byte[]>> records = new ArrayList<>();

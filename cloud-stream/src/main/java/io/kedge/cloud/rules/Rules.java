@@ -216,7 +216,7 @@ public final class Rules implements AutoCloseable {
                     cdcCounters)
                 .start());
     ScheduledExecutorService statusTimer = DaemonThreads.scheduled("kedge-rules-status");
-    statusTimer.scheduleWithFixedDelay(this::reportInvalidRules, 2, 2, TimeUnit.SECONDS);
+    statusTimer.scheduleWithFixedDelay(this::writeStatuses, 2, 2, TimeUnit.SECONDS);
     parts.add(statusTimer::shutdownNow);
 
     FunctionCounter.builder(
@@ -250,10 +250,14 @@ public final class Rules implements AutoCloseable {
     return stored;
   }
 
-  /** Writes the errors of rules that fail their checks to their status, once per change. */
-  private void reportInvalidRules() {
+  /**
+   * Writes the status of cdc rules whose counts changed (at least once, like their rows) and the
+   * errors of rules that fail their checks, once per change. The transactional writers write the
+   * status of their own rules.
+   */
+  private void writeStatuses() {
     try {
-      cdcCounters.changedStatuses().forEach(producer::send); // at least once, like the rows
+      cdcCounters.changedStatuses().forEach(producer::send);
       for (Map.Entry<String, List<String>> entry : book.errors().entrySet()) {
         String[] parts = entry.getKey().split("/", 2);
         ObjectNode rule = book.rule(parts[0], parts[1]).orElse(null);

@@ -48,6 +48,20 @@ final class EdgeMetrics {
         .description("Bytes on disk of the node's log, uplink queue and snapshots")
         .tags(tags)
         .register(registry);
+    Gauge.builder("kedge_eventbus_connected", edge, e -> e.eventbus().connected() ? 1 : 0)
+        .description("1 while the relay is connected to the node's MQTT broker")
+        .tags(tags)
+        .register(registry);
+    FunctionCounter.builder(
+            "kedge_eventbus_published_total", edge, e -> e.eventbus().publishedCount())
+        .description("Rule messages published on the node's eventbus")
+        .tags(tags)
+        .register(registry);
+    FunctionCounter.builder(
+            "kedge_eventbus_received_total", edge, e -> e.eventbus().receivedCount())
+        .description("Eventbus messages of rule sources stored in the uplink")
+        .tags(tags)
+        .register(registry);
     Gauge.builder("kedge_log_disk_free_bytes", edge, e -> e.diskReserve().usableBytes())
         .description("Free bytes on the file system of the node's data")
         .tags(tags)

@@ -375,11 +375,8 @@ public final class View {
       if (resyncSeen != null || appliedIndex < 0) {
         return java.util.Optional.empty();
       }
-      List<Stored> all = new ArrayList<>();
-      for (NavigableMap<String, Stored> objects : byType.values()) {
-        all.addAll(objects.values()); // stored objects are never modified, only replaced
-      }
-      return java.util.Optional.of(new Checkpoint(appliedIndex, all));
+      // stored objects are never modified, only replaced: the list is a consistent state
+      return java.util.Optional.of(new Checkpoint(appliedIndex, all()));
     } finally {
       lock.readLock().unlock();
     }

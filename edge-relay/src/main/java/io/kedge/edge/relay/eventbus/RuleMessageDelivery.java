@@ -28,8 +28,6 @@ public final class RuleMessageDelivery implements AutoCloseable {
   private final ServicebusCaller servicebus;
   private final PositionFile position;
   private final Thread thread;
-  private final AtomicLong delivered = new AtomicLong();
-  private final AtomicLong skipped = new AtomicLong();
   private final AtomicLong finished = new AtomicLong(-1);
 
   /** Messages published before waiting for their acknowledgements. */
@@ -70,10 +68,6 @@ public final class RuleMessageDelivery implements AutoCloseable {
     return finished.get();
   }
 
-  public long deliveredCount() {
-    return delivered.get();
-  }
-
   private void run() {
     long after = position.read().orElse(-1);
     finished.set(after);
@@ -108,7 +102,6 @@ public final class RuleMessageDelivery implements AutoCloseable {
   /** True for eventbus messages to publish; servicebus ones are handed to their caller here. */
   private boolean accept(RuleMessage message) {
     if (!node.equals(message.node())) {
-      skipped.incrementAndGet();
       return false;
     }
     if ("servicebus".equals(message.targetType())) {
@@ -132,7 +125,6 @@ public final class RuleMessageDelivery implements AutoCloseable {
       }
       for (; first < tokens.size(); first++) {
         tokens.get(first).waitForCompletion(30_000);
-        delivered.incrementAndGet();
       }
       return;
     } catch (MqttException e) {
@@ -148,7 +140,6 @@ public final class RuleMessageDelivery implements AutoCloseable {
     while (running) {
       try {
         eventbus.publish(message.target(), message.payload());
-        delivered.incrementAndGet();
         return;
       } catch (MqttException e) {
         if (backoff == 100 || backoff >= 5_000) {

@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,13 +23,6 @@ import org.slf4j.LoggerFactory;
 public final class ServicebusCaller {
   private static final Logger LOG = LoggerFactory.getLogger(ServicebusCaller.class);
 
-  /** Headers the ingress adds for the edge; not passed to the service. */
-  public static final String DEADLINE = "X-Kedge-Deadline";
-
-  public static final String METHOD = "X-Kedge-Method";
-  private static final Set<String> RESTRICTED =
-      Set.of("connection", "content-length", "expect", "host", "upgrade");
-
   private final String node;
   private final UplinkLog uplink;
   private final HttpClient http = HttpClient.newHttpClient();
@@ -42,7 +34,7 @@ public final class ServicebusCaller {
 
   /** Calls the service asynchronously; the answer goes to the uplink. */
   public void call(RuleMessage message) {
-    long deadline = parseLong(message.headers().get(DEADLINE), Long.MAX_VALUE);
+    long deadline = parseLong(message.headers().get(RuleMessage.DEADLINE_HEADER), Long.MAX_VALUE);
     long left = deadline - System.currentTimeMillis();
     if (left <= 0) {
       LOG.info(
@@ -63,11 +55,12 @@ public final class ServicebusCaller {
         .headers()
         .forEach(
             (name, value) -> {
-              if (!name.startsWith("X-Kedge-") && !RESTRICTED.contains(name.toLowerCase())) {
+              // the ingress's own headers are for this caller, not for the service
+              if (!name.startsWith("X-Kedge-") && !RuleMessage.hopByHop(name)) {
                 request.header(name, value);
               }
             });
-    String method = message.headers().getOrDefault(METHOD, "POST");
+    String method = message.headers().getOrDefault(RuleMessage.METHOD_HEADER, "POST");
     request.method(method, HttpRequest.BodyPublishers.ofByteArray(message.payload()));
     http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofByteArray())
         .whenComplete(

@@ -42,7 +42,6 @@ public final class LogRetention implements AutoCloseable {
   private final Path dataDir;
   private final Policy policy;
   private final Clock clock;
-  private final AtomicLong bytesUsed = new AtomicLong();
   private final AtomicLong cyclesDeleted = new AtomicLong();
   private ScheduledExecutorService timer;
   private long lastSnapshotAt;
@@ -91,11 +90,6 @@ public final class LogRetention implements AutoCloseable {
     } catch (RuntimeException | IOException e) {
       LOG.error("log retention pass in {} failed; it runs again later: {}", dataDir, e.toString());
     }
-  }
-
-  /** Bytes the node's data used after the last pass. */
-  public long bytesUsed() {
-    return bytesUsed.get();
   }
 
   public long diskBudgetBytes() {
@@ -147,7 +141,6 @@ public final class LogRetention implements AutoCloseable {
     }
     freed += uplink.deleteForwardedCycles(forwardedIndex.getAsLong());
     used = QueueCycles.bytesUnder(dataDir);
-    bytesUsed.set(used);
     boolean over = used > policy.diskBudgetBytes();
     if (over && !warnedOverBudget) {
       LOG.warn(
@@ -167,7 +160,7 @@ public final class LogRetention implements AutoCloseable {
     List<QueueCycles.Cycle> expired = new ArrayList<>();
     long remaining = used;
     for (QueueCycles.Cycle cycle : closed) {
-      boolean old = cycleEndMillis(cycle) < now - policy.retention().toMillis();
+      boolean old = log.cycleEndMillis(cycle.cycle()) < now - policy.retention().toMillis();
       if (!old && remaining <= policy.diskBudgetBytes()) {
         break;
       }
@@ -175,10 +168,6 @@ public final class LogRetention implements AutoCloseable {
       remaining -= cycle.bytes();
     }
     return expired;
-  }
-
-  private long cycleEndMillis(QueueCycles.Cycle cycle) {
-    return log.cycleEndMillis(cycle.cycle());
   }
 
   /** Takes a snapshot if the VIEW can give one; returns the index covered by snapshots now. */
