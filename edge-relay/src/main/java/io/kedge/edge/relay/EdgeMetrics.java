@@ -62,6 +62,43 @@ final class EdgeMetrics {
         .description("Eventbus messages of rule sources stored in the uplink")
         .tags(tags)
         .register(registry);
+    twinCounter(
+        registry,
+        tags,
+        edge,
+        "reports",
+        "Twin reports received from mappers",
+        e -> e.twins().reportCount());
+    twinCounter(
+        registry,
+        tags,
+        edge,
+        "status_writes",
+        "Device status writes made from twin reports and states",
+        e -> e.twins().statusWriteCount());
+    twinCounter(
+        registry,
+        tags,
+        edge,
+        "failed_writes",
+        "Device status writes that failed (logged with the device)",
+        e -> e.twins().failedWriteCount());
+    twinCounter(
+        registry,
+        tags,
+        edge,
+        "rejected",
+        "Twin messages rejected: malformed, or about a device the node lacks",
+        e -> e.twins().rejectedCount());
+    twinCounter(
+        registry,
+        tags,
+        edge,
+        "deltas",
+        "twin/update/delta messages sent to mappers",
+        e -> e.twins().deltaCount());
+    twinCounter(
+        registry, tags, edge, "gets", "twin/get requests answered", e -> e.twins().getCount());
     Gauge.builder("kedge_log_disk_free_bytes", edge, e -> e.diskReserve().usableBytes())
         .description("Free bytes on the file system of the node's data")
         .tags(tags)
@@ -127,5 +164,18 @@ final class EdgeMetrics {
       case "watch" -> stats.watches();
       default -> stats.writes();
     };
+  }
+
+  private static void twinCounter(
+      MeterRegistry registry,
+      Iterable<io.micrometer.core.instrument.Tag> tags,
+      EdgeNode edge,
+      String name,
+      String description,
+      java.util.function.ToDoubleFunction<EdgeNode> count) {
+    FunctionCounter.builder("kedge_twin_" + name + "_total", edge, count)
+        .description(description)
+        .tags(tags)
+        .register(registry);
   }
 }

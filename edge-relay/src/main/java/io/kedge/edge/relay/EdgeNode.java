@@ -8,7 +8,6 @@ import io.kedge.edge.api.view.View;
 import io.kedge.edge.api.view.ViewApplier;
 import io.kedge.edge.api.view.ViewSnapshots;
 import io.kedge.edge.relay.eventbus.EmbeddedBroker;
-import io.kedge.edge.relay.eventbus.Eventbus;
 import io.kedge.edge.relay.eventbus.EventbusSources;
 import io.kedge.edge.relay.eventbus.RuleMessageDelivery;
 import io.kedge.edge.relay.eventbus.ServicebusCaller;
@@ -18,9 +17,11 @@ import io.kedge.edge.relay.log.DiskReserve;
 import io.kedge.edge.relay.log.DownlinkLog;
 import io.kedge.edge.relay.log.LogRetention;
 import io.kedge.edge.relay.log.PositionFile;
+import io.kedge.edge.relay.twin.DeviceTwinBridge;
 import io.kedge.edge.relay.uplink.UplinkForwarder;
 import io.kedge.edge.relay.uplink.UplinkLog;
 import io.kedge.runtime.lifecycle.Components;
+import io.kedge.runtime.mqtt.Eventbus;
 import io.kedge.runtime.tls.TlsMaterial;
 import io.kedge.schemas.EventCodec;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -66,6 +67,7 @@ public final class EdgeNode implements AutoCloseable {
   private UplinkForwarder forwarder;
   private LogRetention retention;
   private Eventbus eventbus;
+  private DeviceTwinBridge twins;
   private String mqttUrl;
   private DownlinkLog log;
   private DiskReserve reserve;
@@ -194,6 +196,9 @@ public final class EdgeNode implements AutoCloseable {
                     config.uplinkBounds(),
                     Clock.systemUTC()),
                 config.node()));
+    twins =
+        add(new DeviceTwinBridge(config.node(), view, eventbus, api.writes(), Clock.systemUTC()))
+            .start();
     LOG.info(
         "edge node {} started: API {}://{}:{}, data in {}",
         config.node(),
@@ -234,6 +239,11 @@ public final class EdgeNode implements AutoCloseable {
 
   public Eventbus eventbus() {
     return eventbus;
+  }
+
+  /** The KubeEdge MQTT twin contract of this node's devices. */
+  public DeviceTwinBridge twins() {
+    return twins;
   }
 
   /**

@@ -2,8 +2,8 @@ package io.kedge.launcher.bench;
 
 import com.sun.net.httpserver.HttpServer;
 import io.kedge.edge.relay.EdgeNode;
-import io.kedge.edge.relay.eventbus.Eventbus;
 import io.kedge.launcher.LocalStack;
+import io.kedge.runtime.mqtt.Eventbus;
 import io.kedge.schemas.objects.RuleManifests;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;

@@ -30,10 +30,13 @@ public final class EdgeApiServer implements AutoCloseable {
   private final int port;
   private final ApiStats stats;
 
-  private EdgeApiServer(EventLoopGroup group, Channel channel, ApiStats stats) {
+  private final EdgeWrites writes;
+
+  private EdgeApiServer(EventLoopGroup group, Channel channel, ApiStats stats, EdgeWrites writes) {
     this.group = group;
     this.channel = channel;
     this.stats = stats;
+    this.writes = writes;
     this.port = ((InetSocketAddress) channel.localAddress()).getPort();
   }
 
@@ -97,7 +100,7 @@ public final class EdgeApiServer implements AutoCloseable {
               .bind(options.bindHost(), options.port())
               .sync()
               .channel();
-      EdgeApiServer server = new EdgeApiServer(group, channel, stats);
+      EdgeApiServer server = new EdgeApiServer(group, channel, stats, writes);
       LOG.info(
           "edge API listening on {}://{}:{}{}",
           options.security().scheme(),
@@ -109,6 +112,13 @@ public final class EdgeApiServer implements AutoCloseable {
       group.shutdownGracefully();
       throw e;
     }
+  }
+
+  /**
+   * The writes this API makes, for in-process writers (the device-twin bridge); null if read-only.
+   */
+  public EdgeWrites writes() {
+    return writes;
   }
 
   /** Request counts since start. */

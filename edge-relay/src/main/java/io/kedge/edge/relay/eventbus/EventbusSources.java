@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.kedge.edge.api.view.View;
 import io.kedge.edge.relay.uplink.UplinkLog;
 import io.kedge.runtime.lifecycle.DaemonThreads;
+import io.kedge.runtime.mqtt.Eventbus;
 import io.kedge.schemas.EventbusMessage;
 import java.util.HashMap;
 import java.util.HashSet;

@@ -4,6 +4,7 @@ import io.kedge.edge.api.log.EntryLog;
 import io.kedge.edge.api.log.LogEntry;
 import io.kedge.edge.relay.log.PositionFile;
 import io.kedge.runtime.lifecycle.DaemonThreads;
+import io.kedge.runtime.mqtt.Eventbus;
 import io.kedge.schemas.RuleMessage;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.kedge.edge.relay.eventbus;
+package io.kedge.runtime.mqtt;
 
 import io.kedge.runtime.lifecycle.DaemonThreads;
 import java.io.IOException;
@@ -19,7 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The relay's connection to the node's MQTT broker (embedded or external): QoS 1 publishing and
+ * A connection to an MQTT broker (a node's EVENTBUS, embedded or external): QoS 1 publishing and
  * subscriptions that survive reconnects and broker restarts (they are made again on every connect).
  * Connecting is retried in the background until {@link #close}.
  */

@@ -1,0 +1,434 @@
+package io.kedge.edge.relay.twin;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kedge.edge.api.view.ResourceType;
+import io.kedge.edge.api.view.View;
+import io.kedge.edge.api.view.WatchEvent;
+import io.kedge.edge.api.view.WatchFilter;
+import io.kedge.edge.api.view.WatchSink;
+import io.kedge.edge.api.write.EdgeWrites;
+import io.kedge.edge.api.write.WriteReply;
+import io.kedge.runtime.lifecycle.DaemonThreads;
+import io.kedge.runtime.mqtt.Eventbus;
+import io.kedge.schemas.WriteOperation;
+import io.kedge.schemas.twin.TwinContract;
+import io.kedge.schemas.twin.TwinContract.Reported;
+import io.kedge.schemas.twin.TwinContract.Twin;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The DEVICE TWIN bridge: KubeEdge's MQTT twin contract on the node's eventbus, backed by the VIEW.
+ *
+ * <ul>
+ *   <li>{@code twin/update} and {@code state/update} from mappers become Device status writes
+ *       (edge-owned: applied at once offline and forwarded later). Only changes are written, and
+ *       each device has one write in flight: reports arriving meanwhile are merged into the next.
+ *   <li>Devices in the VIEW whose desired values differ from the reported ones get a {@code
+ *       twin/update/delta}, once per desired value; a mapper that restarts asks with {@code
+ *       twin/get}.
+ *   <li>{@code twin/get} is answered from the VIEW on {@code twin/get/result}.
+ * </ul>
+ *
+ * A device id is the Device's name; the VIEW holds this node's devices only.
+ */
+public final class DeviceTwinBridge implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(DeviceTwinBridge.class);
+  public static final String GROUP = "devices.kubeedge.io";
+  private static final String FIELD_MANAGER = "kedge-twin-bridge";
+  private static final String JSON_PATCH = "application/json-patch+json";
+
+  private final String node;
+  private final View view;
+  private final ResourceType deviceType;
+  private final Eventbus eventbus;
+  private final EdgeWrites writes;
+  private final Clock clock;
+  private final ScheduledExecutorService work;
+
+  /** Per device (namespace/name): reports not yet written, and whether a write is in flight. */
+  private final Map<String, Pending> pending = new HashMap<>();
+
+  /** Per device and property: the desired value last sent as a delta. */
+  private final Map<String, Map<String, String>> deltasSent = new HashMap<>();
+
+  private final AtomicLong reports = new AtomicLong();
+  private final AtomicLong statusWrites = new AtomicLong();
+  private final AtomicLong failedWrites = new AtomicLong();
+  private final AtomicLong rejected = new AtomicLong();
+  private final AtomicLong deltas = new AtomicLong();
+  private final AtomicLong gets = new AtomicLong();
+  private AutoCloseable watch = () -> {};
+
+  private static final class Pending {
+    final Map<String, Reported> reported = new LinkedHashMap<>();
+    String state;
+    boolean inFlight;
+  }
+
+  public DeviceTwinBridge(
+      String node, View view, Eventbus eventbus, EdgeWrites writes, Clock clock) {
+    this.node = node;
+    this.view = view;
+    this.deviceType =
+        view.types().all().stream()
+            .filter(t -> t.group().equals(GROUP) && t.kind().equals("Device"))
+            .findFirst()
+            .orElseThrow(() -> new IllegalStateException("the VIEW does not know Device"));
+    this.eventbus = eventbus;
+    this.writes = Objects.requireNonNull(writes, "writes");
+    this.clock = clock;
+    this.work = DaemonThreads.scheduled("kedge-twin-" + node);
+  }
+
+  public DeviceTwinBridge start() {
+    eventbus.subscribe(
+        TwinContract.ALL_TWIN_UPDATES, (topic, payload) -> onMessage(topic, payload));
+    eventbus.subscribe(TwinContract.ALL_STATE_UPDATES, this::onMessage);
+    eventbus.subscribe(TwinContract.ALL_TWIN_GETS, this::onMessage);
+    watch =
+        view.watch(
+            WatchFilter.all(deviceType),
+            -1,
+            false,
+            false,
+            new WatchSink() {
+              @Override
+              public boolean offer(WatchEvent event) {
+                work.execute(() -> onDevice(event));
+                return true;
+              }
+
+              @Override
+              public void closed(String reason) {
+                LOG.error("node {}: device watch closed ({}); deltas stop", node, reason);
+              }
+            });
+    LOG.info("node {}: device twin bridge on the eventbus", node);
+    return this;
+  }
+
+  /** Called on the MQTT client's thread: hands the message to the bridge's own thread. */
+  private void onMessage(String topic, byte[] payload) {
+    work.execute(() -> handle(topic, payload));
+  }
+
+  private void handle(String topic, byte[] payload) {
+    String id = TwinContract.deviceId(topic).orElse("");
+    try {
+      if (topic.endsWith("/twin/get")) {
+        answerGet(id);
+        return;
+      }
+      View.Stored device = device(id);
+      Pending next = pending.computeIfAbsent(key(device), k -> new Pending());
+      if (topic.endsWith("/state/update")) {
+        next.state = TwinContract.parseState(payload);
+      } else {
+        reports.incrementAndGet();
+        next.reported.putAll(TwinContract.parseReport(payload));
+      }
+      flush(key(device));
+    } catch (IllegalArgumentException e) {
+      rejected.incrementAndGet();
+      LOG.warn("node {}: {} rejected: {}", node, topic, e.getMessage());
+    }
+  }
+
+  private View.Stored device(String id) {
+    List<View.Stored> named =
+        view.objectsOf(GROUP, "Device").stream().filter(d -> d.key().name().equals(id)).toList();
+    if (named.isEmpty()) {
+      throw new IllegalArgumentException("no Device named '" + id + "' is bound to node " + node);
+    }
+    if (named.size() > 1) {
+      throw new IllegalArgumentException(
+          "Device name '" + id + "' is used in several namespaces on node " + node);
+    }
+    return named.get(0);
+  }
+
+  /** Writes what is pending for the device, unless a write is already in flight. */
+  private void flush(String deviceKey) {
+    Pending next = pending.get(deviceKey);
+    if (next == null || next.inFlight) {
+      return;
+    }
+    String[] parts = deviceKey.split("/", 2);
+    var stored = view.get(deviceType, parts[0], parts[1]);
+    if (stored.isEmpty()) {
+      pending.remove(deviceKey);
+      return;
+    }
+    ArrayNode patch = StatusPatch.of(stored.get().object(), next.reported, next.state);
+    next.reported.clear();
+    next.state = null;
+    if (patch.isEmpty()) {
+      pending.remove(deviceKey);
+      return;
+    }
+    next.inFlight = true;
+    writes
+        .submit(
+            new EdgeWrites.Write(
+                WriteOperation.PATCH,
+                deviceType,
+                parts[0],
+                parts[1],
+                "status",
+                JSON_PATCH,
+                patch,
+                false,
+                FIELD_MANAGER))
+        .whenCompleteAsync((reply, error) -> written(deviceKey, reply, error), work);
+  }
+
+  private void written(String deviceKey, WriteReply reply, Throwable error) {
+    if (error != null || reply.code() >= 300) {
+      failedWrites.incrementAndGet();
+      LOG.warn(
+          "node {}: twin status of Device {} not written: {}",
+          node,
+          deviceKey,
+          error != null ? error.toString() : reply.code() + " " + reply.body().path("message"));
+    } else {
+      statusWrites.incrementAndGet();
+    }
+    Pending next = pending.get(deviceKey);
+    if (next != null) {
+      next.inFlight = false;
+      flush(deviceKey);
+    }
+  }
+
+  private void answerGet(String id) {
+    Map<String, Twin> twins = Map.of();
+    String error = "";
+    try {
+      twins = TwinContract.twinsOf(device(id).object());
+    } catch (IllegalArgumentException e) {
+      error = e.getMessage();
+    }
+    publish(TwinContract.getResult(id), TwinContract.getResult(twins, error, clock.millis()));
+    gets.incrementAndGet();
+  }
+
+  /** A Device changed in the VIEW: send the desired values that are new and not yet reported. */
+  private void onDevice(WatchEvent event) {
+    JsonNode metadata = event.object().path("metadata");
+    String name = metadata.path("name").asText();
+    String deviceKey = metadata.path("namespace").asText() + "/" + name;
+    if (event.kind() == WatchEvent.Kind.DELETED) {
+      deltasSent.remove(deviceKey);
+      pending.remove(deviceKey);
+      return;
+    }
+    if (event.kind() == WatchEvent.Kind.BOOKMARK) {
+      return;
+    }
+    Map<String, Twin> twins = TwinContract.twinsOf(event.object());
+    Map<String, String> sent = deltasSent.computeIfAbsent(deviceKey, k -> new HashMap<>());
+    Map<String, String> delta = new LinkedHashMap<>();
+    twins.forEach(
+        (prop, twin) -> {
+          String desired = twin.expected();
+          if (desired != null
+              && !desired.equals(twin.actual())
+              && !desired.equals(sent.get(prop))) {
+            delta.put(prop, desired);
+          }
+        });
+    if (delta.isEmpty()) {
+      return;
+    }
+    if (publish(TwinContract.delta(name), TwinContract.delta(delta, twins, clock.millis()))) {
+      sent.putAll(delta);
+      deltas.incrementAndGet();
+    } else {
+      // not sent: try again shortly with the device as it is then
+      work.schedule(
+          () ->
+              view.get(deviceType, metadata.path("namespace").asText(), name)
+                  .ifPresent(
+                      d -> onDevice(new WatchEvent(WatchEvent.Kind.MODIFIED, "", d.object(), 0))),
+          1,
+          TimeUnit.SECONDS);
+    }
+  }
+
+  private boolean publish(String topic, byte[] payload) {
+    try {
+      eventbus.publish(topic, payload);
+      return true;
+    } catch (Exception e) {
+      LOG.warn("node {}: cannot publish {}: {}", node, topic, e.toString());
+      return false;
+    }
+  }
+
+  private static String key(View.Stored device) {
+    return device.key().namespace() + "/" + device.key().name();
+  }
+
+  /** Twin reports received from mappers. */
+  public long reportCount() {
+    return reports.get();
+  }
+
+  /** Device status writes made (applied locally or by the cloud). */
+  public long statusWriteCount() {
+    return statusWrites.get();
+  }
+
+  public long failedWriteCount() {
+    return failedWrites.get();
+  }
+
+  /** Messages that could not be used: malformed, or about a device this node does not have. */
+  public long rejectedCount() {
+    return rejected.get();
+  }
+
+  public long deltaCount() {
+    return deltas.get();
+  }
+
+  public long getCount() {
+    return gets.get();
+  }
+
+  @Override
+  public void close() throws Exception {
+    watch.close();
+    eventbus.unsubscribe(TwinContract.ALL_TWIN_UPDATES);
+    eventbus.unsubscribe(TwinContract.ALL_STATE_UPDATES);
+    eventbus.unsubscribe(TwinContract.ALL_TWIN_GETS);
+    work.shutdownNow();
+  }
+
+  /** JSON patches of a Device's status that touch only what a mapper reported. */
+  static final class StatusPatch {
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+    private StatusPatch() {}
+
+    /**
+     * The operations that bring {@code device}'s status to the reported values and state; empty
+     * when nothing changes. Existing twins are tested by name before their {@code reported} is
+     * replaced, so a concurrent reorder fails the write instead of touching the wrong twin; desired
+     * values are never touched.
+     */
+    static ArrayNode of(JsonNode device, Map<String, Reported> reported, String state) {
+      ArrayNode ops = NODES.arrayNode();
+      JsonNode status = device.path("status");
+      JsonNode twins = status.path("twins");
+      ArrayNode added = NODES.arrayNode();
+      for (Map.Entry<String, Reported> entry : reported.entrySet()) {
+        String prop = entry.getKey();
+        int index = indexOf(twins, prop);
+        JsonNode current = index < 0 ? NODES.missingNode() : twins.get(index).path("reported");
+        ObjectNode next = reportedNode(current, entry.getValue());
+        if (sameReport(current, next)) {
+          continue;
+        }
+        if (index < 0) {
+          added.addObject().put("propertyName", prop).set("reported", next);
+        } else {
+          ops.addObject()
+              .put("op", "test")
+              .put("path", "/status/twins/" + index + "/propertyName")
+              .put("value", prop);
+          ops.addObject()
+              .put("op", "add")
+              .put("path", "/status/twins/" + index + "/reported")
+              .set("value", next);
+        }
+      }
+      boolean stateChanged = state != null && !state.equals(status.path("state").asText(null));
+      if (!status.isObject()) {
+        if (added.isEmpty() && !stateChanged) {
+          return ops;
+        }
+        ObjectNode value = NODES.objectNode();
+        if (!added.isEmpty()) {
+          value.set("twins", added);
+        }
+        if (stateChanged) {
+          value.put("state", state);
+        }
+        ops.addObject().put("op", "add").put("path", "/status").set("value", value);
+        return ops;
+      }
+      if (!added.isEmpty()) {
+        if (twins.isArray()) {
+          for (JsonNode twin : added) {
+            ops.addObject().put("op", "add").put("path", "/status/twins/-").set("value", twin);
+          }
+        } else {
+          ops.addObject().put("op", "add").put("path", "/status/twins").set("value", added);
+        }
+      }
+      if (stateChanged) {
+        ops.addObject().put("op", "add").put("path", "/status/state").put("value", state);
+      }
+      return ops;
+    }
+
+    private static int indexOf(JsonNode twins, String prop) {
+      for (int i = 0; i < twins.size(); i++) {
+        if (prop.equals(twins.get(i).path("propertyName").asText())) {
+          return i;
+        }
+      }
+      return -1;
+    }
+
+    /** KubeEdge's reported twin: value and string metadata (timestamp, type; error if any). */
+    private static ObjectNode reportedNode(JsonNode current, Reported report) {
+      ObjectNode next = NODES.objectNode();
+      String value = report.value() != null ? report.value() : current.path("value").asText(null);
+      if (value != null) {
+        next.put("value", value);
+      }
+      ObjectNode metadata = next.putObject("metadata");
+      metadata.put("timestamp", Long.toString(report.timestampMs()));
+      String type =
+          report.type().isEmpty()
+              ? current.path("metadata").path("type").asText("")
+              : report.type();
+      if (!type.isEmpty()) {
+        metadata.put("type", type);
+      }
+      if (report.failed()) {
+        metadata.put("error", report.error());
+      }
+      return next;
+    }
+
+    /** Equal but for the timestamp: not worth a write. */
+    private static boolean sameReport(JsonNode current, ObjectNode next) {
+      if (!current.isObject()) {
+        return false;
+      }
+      ObjectNode a = current.deepCopy();
+      ObjectNode b = next.deepCopy();
+      if (a.path("metadata") instanceof ObjectNode metadata) {
+        metadata.remove("timestamp");
+      }
+      b.withObject("metadata").remove("timestamp");
+      return a.equals(b);
+    }
+  }
+}
