@@ -33,6 +33,11 @@ public final class DaemonThreads {
     }
   }
 
+  /** Several daemon threads named {@code name} for scheduled and blocking work. */
+  public static ScheduledExecutorService scheduled(String name, int threads) {
+    return Executors.newScheduledThreadPool(threads, factory(name));
+  }
+
   private static ThreadFactory factory(String name) {
     return r -> {
       Thread t = new Thread(r, name);

@@ -128,6 +128,29 @@ public final class TlsMaterial {
     }
   }
 
+  /** The certificates of a PEM file, for other uses than TLS (OPC UA application identities). */
+  public static List<java.security.cert.X509Certificate> readCertificates(Path file) {
+    try {
+      return certificates(file).stream().map(c -> (java.security.cert.X509Certificate) c).toList();
+    } catch (IOException | GeneralSecurityException e) {
+      throw new IllegalArgumentException("cannot read certificates from " + file + ": " + e, e);
+    }
+  }
+
+  /** The PKCS#8 PEM private key (RSA, EC or Ed25519) of a file. */
+  public static PrivateKey readPrivateKey(Path file) {
+    try {
+      return privateKey(file);
+    } catch (IOException | GeneralSecurityException e) {
+      throw new IllegalArgumentException("cannot read a private key from " + file + ": " + e, e);
+    }
+  }
+
+  /** PEM text of DER bytes, e.g. type CERTIFICATE or PRIVATE KEY. */
+  public static String toPem(String type, byte[] der) {
+    return pem(type, der);
+  }
+
   private static String pem(String type, byte[] der) {
     return "-----BEGIN "
         + type

@@ -1,0 +1,177 @@
+package io.kedge.mapper.opcua;
+
+import io.kedge.runtime.lifecycle.DaemonThreads;
+import io.kedge.runtime.mqtt.Eventbus;
+import io.kedge.schemas.twin.TwinContract;
+import io.kedge.schemas.twin.TwinContract.Reported;
+import java.time.Clock;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The mapper's side of the MQTT twin contract. Reports are buffered per device and sent every
+ * {@link #FLUSH_MILLIS} as one {@code twin/update} per device holding the latest value of each
+ * changed property, so thousands of items do not mean thousands of messages, and a broker outage
+ * keeps the latest values (and states) until it is back. Deltas and {@code twin/get} results are
+ * handed to the device's session.
+ */
+public final class TwinLink implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(TwinLink.class);
+  static final long FLUSH_MILLIS = 20;
+
+  /** Receives desired values for a device: from a delta, or from a twin/get result. */
+  public interface DesiredValues {
+    void desired(String deviceId, Map<String, String> values);
+  }
+
+  private final Eventbus eventbus;
+  private final Clock clock;
+  private final ScheduledExecutorService flusher;
+  private final Map<String, Map<String, Reported>> reports = new LinkedHashMap<>();
+  private final Map<String, String> states = new LinkedHashMap<>();
+  private final Set<String> gets = new HashSet<>();
+  private final AtomicLong published = new AtomicLong();
+  private final AtomicLong received = new AtomicLong();
+  private volatile DesiredValues desired = (id, values) -> {};
+
+  public TwinLink(Eventbus eventbus, Clock clock) {
+    this.eventbus = eventbus;
+    this.clock = clock;
+    this.flusher = DaemonThreads.scheduled("kedge-mapper-twins");
+  }
+
+  public TwinLink start(DesiredValues handler) {
+    this.desired = handler;
+    eventbus.subscribe(TwinContract.ALL_DELTAS, this::onDelta);
+    eventbus.subscribe(TwinContract.ALL_GET_RESULTS, this::onGetResult);
+    flusher.scheduleWithFixedDelay(this::flush, FLUSH_MILLIS, FLUSH_MILLIS, TimeUnit.MILLISECONDS);
+    return this;
+  }
+
+  private void onDelta(String topic, byte[] payload) {
+    received.incrementAndGet();
+    String id = TwinContract.deviceId(topic).orElse("");
+    try {
+      desired.desired(id, TwinContract.parseDelta(payload));
+    } catch (IllegalArgumentException e) {
+      LOG.warn("{}: ignored: {}", topic, e.getMessage());
+    }
+  }
+
+  /** After a (re)start: desired values that were never reported are carried out now. */
+  private void onGetResult(String topic, byte[] payload) {
+    received.incrementAndGet();
+    String id = TwinContract.deviceId(topic).orElse("");
+    try {
+      Map<String, String> pending = new LinkedHashMap<>();
+      TwinContract.parseTwins(payload)
+          .forEach(
+              (prop, twin) -> {
+                if (twin.expected() != null && !twin.expected().equals(twin.actual())) {
+                  pending.put(prop, twin.expected());
+                }
+              });
+      if (!pending.isEmpty()) {
+        desired.desired(id, pending);
+      }
+    } catch (IllegalArgumentException e) {
+      LOG.warn("{}: ignored: {}", topic, e.getMessage());
+    }
+  }
+
+  /** Queues a reported value (or failure) of one property. */
+  public synchronized void report(String deviceId, String property, Reported value) {
+    reports.computeIfAbsent(deviceId, k -> new LinkedHashMap<>()).put(property, value);
+  }
+
+  /** Queues the device's state: online, offline or unknown. */
+  public synchronized void state(String deviceId, String state) {
+    states.put(deviceId, state);
+  }
+
+  /** Asks the edge for the device's twins; the answer's pending desired values are applied. */
+  public synchronized void requestTwins(String deviceId) {
+    gets.add(deviceId);
+  }
+
+  /** Sends what is queued; what cannot be sent stays queued (latest value wins). */
+  void flush() {
+    if (!eventbus.connected()) {
+      return;
+    }
+    Map<String, Map<String, Reported>> toReport;
+    Map<String, String> toState;
+    Set<String> toGet;
+    synchronized (this) {
+      toReport = new LinkedHashMap<>(reports);
+      toState = new LinkedHashMap<>(states);
+      toGet = new HashSet<>(gets);
+      reports.clear();
+      states.clear();
+      gets.clear();
+    }
+    long now = clock.millis();
+    toState.forEach(
+        (id, state) -> {
+          if (!send(TwinContract.stateUpdate(id), TwinContract.state(state, now))) {
+            synchronized (this) {
+              states.putIfAbsent(id, state);
+            }
+          }
+        });
+    toReport.forEach(
+        (id, values) -> {
+          if (!send(TwinContract.twinUpdate(id), TwinContract.report(values, now))) {
+            synchronized (this) {
+              Map<String, Reported> newer = reports.computeIfAbsent(id, k -> new LinkedHashMap<>());
+              values.forEach(newer::putIfAbsent);
+            }
+          }
+        });
+    toGet.forEach(
+        id -> {
+          if (!send(TwinContract.twinGet(id), TwinContract.get(now))) {
+            requestTwins(id);
+          }
+        });
+  }
+
+  private boolean send(String topic, byte[] payload) {
+    try {
+      eventbus.publish(topic, payload);
+      published.incrementAndGet();
+      return true;
+    } catch (Exception e) {
+      LOG.warn("cannot publish {} yet: {}", topic, e.toString());
+      return false;
+    }
+  }
+
+  /** Twin messages published (reports, states, gets). */
+  public long publishedCount() {
+    return published.get();
+  }
+
+  public long receivedCount() {
+    return received.get();
+  }
+
+  public boolean connected() {
+    return eventbus.connected();
+  }
+
+  @Override
+  public void close() {
+    flusher.shutdownNow();
+    flush();
+    eventbus.unsubscribe(TwinContract.ALL_DELTAS);
+    eventbus.unsubscribe(TwinContract.ALL_GET_RESULTS);
+  }
+}
