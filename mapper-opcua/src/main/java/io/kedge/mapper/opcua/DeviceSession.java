@@ -28,7 +28,6 @@ import org.eclipse.milo.opcua.sdk.client.identity.UsernameProvider;
 import org.eclipse.milo.opcua.sdk.client.identity.X509IdentityProvider;
 import org.eclipse.milo.opcua.sdk.client.subscriptions.OpcUaMonitoredItem;
 import org.eclipse.milo.opcua.sdk.client.subscriptions.OpcUaSubscription;
-import org.eclipse.milo.opcua.sdk.core.typetree.DataTypeTree;
 import org.eclipse.milo.opcua.stack.core.AttributeId;
 import org.eclipse.milo.opcua.stack.core.OpcUaDataType;
 import org.eclipse.milo.opcua.stack.core.UaException;
@@ -243,38 +242,45 @@ final class DeviceSession implements AutoCloseable {
     twins.requestTwins(spec.id()); // desired values set while this mapper was away
   }
 
+  /**
+   * Each property's built-in type: its DataType when that is built in, else the type of the value
+   * it holds (a subtype such as Duration or UtcTime). Milo's type-tree cache is not used: it is
+   * rebuilt on session changes and can block a sampling thread then.
+   */
   private void readTypes(OpcUaClient current) throws UaException {
-    DataTypeTree tree = current.readDataTypeTree();
-    List<ReadValueId> reads =
-        spec.properties().stream()
-            .map(
-                p ->
-                    new ReadValueId(
-                        NodeId.parse(p.nodeId()),
-                        AttributeId.DataType.uid(),
-                        null,
-                        QualifiedName.NULL_VALUE))
-            .toList();
+    List<ReadValueId> reads = new ArrayList<>();
+    for (DeviceSpec.Property p : spec.properties()) {
+      NodeId node = NodeId.parse(p.nodeId());
+      reads.add(new ReadValueId(node, AttributeId.DataType.uid(), null, QualifiedName.NULL_VALUE));
+      reads.add(new ReadValueId(node, AttributeId.Value.uid(), null, QualifiedName.NULL_VALUE));
+    }
     if (reads.isEmpty()) {
       return;
     }
-    var results = current.read(0.0, TimestampsToReturn.Neither, reads).getResults();
-    for (int i = 0; i < reads.size(); i++) {
+    DataValue[] results = current.read(0.0, TimestampsToReturn.Neither, reads).getResults();
+    for (int i = 0; i < spec.properties().size(); i++) {
       DeviceSpec.Property property = spec.properties().get(i);
-      DataValue result = results[i];
-      OpcUaDataType type =
-          result.statusCode().isGood() && result.value().value() instanceof NodeId dataType
-              ? tree.getBuiltinType(dataType)
-              : null;
+      DataValue dataType = results[2 * i];
+      DataValue value = results[2 * i + 1];
+      OpcUaDataType type = null;
+      if (dataType.statusCode().isGood()
+          && dataType.value().value() instanceof NodeId id
+          && OpcUaDataType.isBuiltin(id)) {
+        type = OpcUaDataType.fromNodeId(id);
+      } else if (value.statusCode().isGood()) {
+        type = value.value().getDataType().orElse(null);
+      }
       if (type == null) {
         types.remove(property.name());
+        StatusCode status =
+            dataType.statusCode().isGood() ? value.statusCode() : dataType.statusCode();
         report(
             property,
             Reported.failure(
                 "node "
                     + property.nodeId()
                     + " cannot be read: "
-                    + (result.statusCode().isGood() ? "no built-in DataType" : result.statusCode()),
+                    + (status.isGood() ? "its DataType is not a built-in type" : status),
                 property.twinType(),
                 System.currentTimeMillis()));
       } else {
@@ -511,17 +517,20 @@ final class DeviceSession implements AutoCloseable {
   }
 
   @Override
-  public synchronized void close() {
+  public void close() {
     closed = true;
-    stopSampling();
     OpcUaClient current = client;
     client = null;
     if (current != null) {
       try {
+        // first: a sample blocked on this client fails now instead of holding the session
         current.disconnectAsync().get(5, TimeUnit.SECONDS);
       } catch (Exception e) {
         LOG.debug("device {}: disconnect: {}", spec.id(), e.toString());
       }
+    }
+    synchronized (this) {
+      stopSampling();
     }
     twins.state(spec.id(), "offline");
     online = false;

@@ -1,0 +1,298 @@
+package io.kedge.mapper.opcua;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kedge.runtime.tls.TlsMaterial;
+import io.kedge.testkit.LocalServices;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.awaitility.Awaitility;
+import org.eclipse.milo.opcua.stack.core.types.builtin.DateTime;
+import org.eclipse.milo.opcua.stack.core.types.builtin.unsigned.UByte;
+import org.eclipse.milo.opcua.stack.core.types.builtin.unsigned.UInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The mapper against a real in-process Milo server and a real MQTT broker: monitored items and
+ * reporting, typed writes and their errors, reconnect after a server restart, Basic256Sha256
+ * SignAndEncrypt with certificates both ways, username authentication.
+ */
+class OpcUaMapperIT {
+  @TempDir Path dir;
+
+  /** Devices given directly, as a source would name them. */
+  static final class StaticDevices implements DeviceSource {
+    private final List<DeviceSpec> devices;
+
+    StaticDevices(DeviceSpec... devices) {
+      this.devices = List.of(devices);
+    }
+
+    @Override
+    public void start(Listener listener) {
+      devices.forEach(listener::upsert);
+    }
+
+    @Override
+    public void close() {}
+  }
+
+  private static MapperConfig config(
+      String mqtt, String pkiDir, String trustedServers, boolean polling) {
+    return new MapperConfig(
+        "edge-1",
+        "http://127.0.0.1:1",
+        "",
+        "",
+        "",
+        mqtt,
+        pkiDir,
+        trustedServers,
+        polling,
+        Duration.ofSeconds(1));
+  }
+
+  private static DeviceSpec machine(
+      DemoOpcUaServer server, String id, DeviceSpec.Endpoint endpoint) {
+    List<DeviceSpec.Property> properties = new ArrayList<>();
+    for (String name : DemoOpcUaServer.VARIABLES.keySet()) {
+      properties.add(
+          new DeviceSpec.Property(
+              name,
+              server.nodeId(name),
+              Duration.ofMillis(100),
+              name.equals("Temperature") ? "double" : "",
+              name.equals("Temperature")));
+    }
+    return new DeviceSpec(id, "default", endpoint, List.copyOf(properties));
+  }
+
+  private static DeviceSpec.Endpoint plain(DemoOpcUaServer server) {
+    return new DeviceSpec.Endpoint(
+        server.url(), "None", "None", "", "", "", "", Duration.ofSeconds(5));
+  }
+
+  @Test
+  void reportsValuesAndWritesTypedDesiredValues() throws Exception {
+    try (DemoOpcUaServer server =
+            DemoOpcUaServer.start(DemoOpcUaServer.Options.anonymous(LocalServices.freePort()));
+        TwinWatcher edge = new TwinWatcher(dir);
+        OpcUaMapper mapper =
+            OpcUaMapper.start(
+                config(edge.url(), "", "", false),
+                new StaticDevices(machine(server, "press-1", plain(server))))) {
+      edge.awaitState("press-1", "online");
+      edge.awaitValue("press-1", "Temperature", "21"); // 21.0 as a plain decimal
+      assertThat(edge.reported("press-1", "Temperature").get().type()).isEqualTo("double");
+      edge.awaitValue("press-1", "Speed", "1.5");
+      assertThat(edge.reported("press-1", "Setpoint").get().type()).isEqualTo("int");
+
+      // a value change on the server -> a report, as a plain decimal
+      server.set("Temperature", 25.5);
+      edge.awaitValue("press-1", "Temperature", "25.5");
+      server.set("Temperature", 1e-7);
+      edge.awaitValue("press-1", "Temperature", "0.0000001");
+
+      // desired values are converted to each node's DataType
+      Map<String, String> desired = new LinkedHashMap<>();
+      desired.put("Setpoint", "42");
+      desired.put("Switch", "true");
+      desired.put("Speed", "2.25");
+      desired.put("Pressure", "1.75");
+      desired.put("Level", "200");
+      desired.put("Offset", "-7");
+      desired.put("Count", "4000000000");
+      desired.put("Total", "9000000000");
+      desired.put("Label", "running");
+      desired.put("LastService", "2025-06-01T10:00:00Z");
+      edge.delta("press-1", desired);
+      Awaitility.await("all written")
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> mapper.writeCount() >= desired.size());
+      assertThat(server.get("Setpoint")).isEqualTo(42);
+      assertThat(server.get("Switch")).isEqualTo(true);
+      assertThat(server.get("Speed")).isEqualTo(2.25f);
+      assertThat(server.get("Pressure")).isEqualTo(1.75);
+      assertThat(server.get("Level")).isEqualTo(UByte.valueOf(200));
+      assertThat(server.get("Offset")).isEqualTo((short) -7);
+      assertThat(server.get("Count")).isEqualTo(UInteger.valueOf(4_000_000_000L));
+      assertThat(server.get("Total")).isEqualTo(9_000_000_000L);
+      assertThat(server.get("Label")).isEqualTo("running");
+      assertThat(((DateTime) server.get("LastService")).getJavaInstant())
+          .isEqualTo(Instant.parse("2025-06-01T10:00:00Z"));
+      edge.awaitValue("press-1", "Setpoint", "42");
+      edge.awaitValue("press-1", "LastService", "2025-06-01T10:00:00Z");
+
+      // impossible conversions and read-only properties: a clear error in the twin, no write
+      edge.delta(
+          "press-1",
+          Map.of("Setpoint", "warm", "Level", "300", "Temperature", "30", "ReadOnlyCounter", "1"));
+      Awaitility.await("four failures")
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> mapper.writeFailureCount() >= 4);
+      assertThat(edge.reportedError("press-1", "Setpoint")).contains("'warm'", "Int32");
+      assertThat(edge.reportedError("press-1", "Level")).contains("'300'", "0 to 255");
+      assertThat(edge.reportedError("press-1", "Temperature")).contains("ReadOnly");
+      assertThat(edge.reportedError("press-1", "ReadOnlyCounter"))
+          .contains("refused by the server", "Bad_");
+      assertThat(server.get("Setpoint")).isEqualTo(42);
+      assertThat(server.get("ReadOnlyCounter")).isEqualTo(UInteger.valueOf(7));
+      // a good value afterwards is reported again, and clears the error
+      edge.delta("press-1", Map.of("Setpoint", "43"));
+      edge.awaitValue("press-1", "Setpoint", "43");
+      assertThat(edge.reportedError("press-1", "Setpoint")).isEmpty();
+    }
+  }
+
+  @Test
+  void reconnectsAndSubscribesAgainAfterAServerRestart() throws Exception {
+    int port = LocalServices.freePort();
+    DemoOpcUaServer first = DemoOpcUaServer.start(DemoOpcUaServer.Options.anonymous(port));
+    try (TwinWatcher edge = new TwinWatcher(dir);
+        OpcUaMapper mapper =
+            OpcUaMapper.start(
+                config(edge.url(), "", "", false),
+                new StaticDevices(machine(first, "press-2", plain(first))))) {
+      edge.awaitValue("press-2", "Temperature", "21");
+      first.close();
+      edge.awaitState("press-2", "offline");
+      try (DemoOpcUaServer second =
+          DemoOpcUaServer.start(DemoOpcUaServer.Options.anonymous(port))) {
+        edge.awaitState("press-2", "online");
+        second.set("Temperature", 30.25);
+        edge.awaitValue("press-2", "Temperature", "30.25");
+        assertThat(mapper.onlineCount()).isEqualTo(1);
+      }
+    } finally {
+      first.close();
+    }
+  }
+
+  @Test
+  void pollsWhenConfiguredTo() throws Exception {
+    try (DemoOpcUaServer server =
+            DemoOpcUaServer.start(DemoOpcUaServer.Options.anonymous(LocalServices.freePort()));
+        TwinWatcher edge = new TwinWatcher(dir);
+        OpcUaMapper mapper =
+            OpcUaMapper.start(
+                config(edge.url(), "", "", true),
+                new StaticDevices(machine(server, "press-3", plain(server))))) {
+      edge.awaitValue("press-3", "Temperature", "21");
+      server.set("Temperature", 22.5);
+      edge.awaitValue("press-3", "Temperature", "22.5");
+      // polling reports changes only: the value is read every 100 ms but sent once
+      Awaitility.await("no repeated reports")
+          .during(Duration.ofSeconds(1))
+          .atMost(Duration.ofSeconds(3))
+          .until(() -> edge.reportedValue("press-3", "Temperature").equals("22.5"));
+      assertThat(mapper.onlineCount()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void basic256Sha256SignAndEncryptWithCertificatesBothWays() throws Exception {
+    Path pki = dir.resolve("pki");
+    // the mapper's identity, created on first use; the server trusts exactly it
+    ClientIdentity.load(pki.toString(), "");
+    var mapperCertificate = TlsMaterial.readCertificates(pki.resolve("client.pem")).get(0);
+    try (DemoOpcUaServer server =
+            DemoOpcUaServer.start(
+                new DemoOpcUaServer.Options(
+                    LocalServices.freePort(), "", "", List.of(mapperCertificate), false));
+        TwinWatcher edge = new TwinWatcher(dir)) {
+      Path trusted = dir.resolve("server.pem");
+      Files.writeString(
+          trusted,
+          TlsMaterial.toPem("CERTIFICATE", server.certificate().getEncoded()),
+          StandardCharsets.US_ASCII);
+      DeviceSpec.Endpoint secure =
+          new DeviceSpec.Endpoint(
+              server.url(),
+              "Basic256Sha256",
+              "SignAndEncrypt",
+              "",
+              "",
+              "",
+              "",
+              Duration.ofSeconds(5));
+      try (OpcUaMapper mapper =
+          OpcUaMapper.start(
+              config(edge.url(), pki.toString(), trusted.toString(), false),
+              new StaticDevices(machine(server, "secure-1", secure)))) {
+        edge.awaitValue("secure-1", "Temperature", "21");
+        edge.delta("secure-1", Map.of("Setpoint", "7"));
+        Awaitility.await("written over the encrypted channel")
+            .atMost(Duration.ofSeconds(30))
+            .until(() -> Integer.valueOf(7).equals(server.get("Setpoint")));
+      }
+      // another client identity is not trusted by the server: no session, device offline
+      try (OpcUaMapper stranger =
+          OpcUaMapper.start(
+              config(edge.url(), dir.resolve("other-pki").toString(), trusted.toString(), false),
+              new StaticDevices(machine(server, "secure-2", secure)))) {
+        edge.awaitState("secure-2", "offline");
+        Awaitility.await("never online")
+            .during(Duration.ofSeconds(2))
+            .atMost(Duration.ofSeconds(5))
+            .until(() -> stranger.onlineCount() == 0);
+        assertThat(edge.reportedValue("secure-2", "Temperature")).isEmpty();
+      }
+    }
+  }
+
+  @Test
+  void usernameAuthenticationWithThePasswordFromAFile() throws Exception {
+    Path password = dir.resolve("password");
+    Files.writeString(password, "s3cret\n");
+    Path wrong = dir.resolve("wrong");
+    Files.writeString(wrong, "guess\n");
+    try (DemoOpcUaServer server =
+            DemoOpcUaServer.start(
+                new DemoOpcUaServer.Options(
+                    LocalServices.freePort(), "operator", "s3cret", List.of(), false));
+        TwinWatcher edge = new TwinWatcher(dir);
+        OpcUaMapper mapper =
+            OpcUaMapper.start(
+                config(edge.url(), "", "", false),
+                new StaticDevices(
+                    machine(
+                        server,
+                        "locked-1",
+                        new DeviceSpec.Endpoint(
+                            server.url(),
+                            "None",
+                            "None",
+                            "operator",
+                            password.toString(),
+                            "",
+                            "",
+                            Duration.ofSeconds(5))),
+                    machine(
+                        server,
+                        "locked-2",
+                        new DeviceSpec.Endpoint(
+                            server.url(),
+                            "None",
+                            "None",
+                            "operator",
+                            wrong.toString(),
+                            "",
+                            "",
+                            Duration.ofSeconds(5)))))) {
+      edge.awaitValue("locked-1", "Temperature", "21");
+      edge.awaitState("locked-2", "offline");
+      Awaitility.await("the wrong password never connects")
+          .during(Duration.ofSeconds(2))
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> mapper.onlineCount() == 1);
+    }
+  }
+}
