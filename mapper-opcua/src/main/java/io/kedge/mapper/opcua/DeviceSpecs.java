@@ -205,11 +205,17 @@ public final class DeviceSpecs {
     if (value.isMissingNode() || value.isNull()) {
       return DEFAULT_CYCLE;
     }
-    if (!value.canConvertToLong() || value.asLong() < 0) {
+    long millis;
+    try {
+      millis = value.isNumber() ? value.longValue() : Long.parseLong(value.asText().trim());
+    } catch (NumberFormatException e) {
+      millis = -1;
+    }
+    if (millis < 0 || (value.isNumber() && !value.canConvertToExactIntegral())) {
       throw new IllegalArgumentException(
           field + " '" + value.asText() + "' must be a number of milliseconds, 0 or more");
     }
-    return value.asLong() == 0 ? DEFAULT_CYCLE : Duration.ofMillis(value.asLong());
+    return millis == 0 ? DEFAULT_CYCLE : Duration.ofMillis(millis);
   }
 
   private static List<String> sorted(Set<String> values) {
