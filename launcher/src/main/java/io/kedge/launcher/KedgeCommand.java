@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
       DeleteCommand.class,
       VersionCommand.class,
       BenchCommand.class,
+      MapperCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class KedgeCommand implements Runnable {

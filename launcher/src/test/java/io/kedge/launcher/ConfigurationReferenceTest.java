@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kedge.cloud.CloudConfig;
 import io.kedge.edge.relay.EdgeConfig;
+import io.kedge.mapper.opcua.MapperConfig;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,7 +26,9 @@ class ConfigurationReferenceTest {
         + "\n"
         + CloudConfig.DEF.toMarkdown()
         + "\n"
-        + EdgeConfig.DEF.toMarkdown();
+        + EdgeConfig.DEF.toMarkdown()
+        + "\n"
+        + MapperConfig.DEF.toMarkdown();
   }
 
   @Test
