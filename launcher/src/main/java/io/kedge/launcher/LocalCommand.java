@@ -72,11 +72,24 @@ public final class LocalCommand implements Callable<Integer> {
       description = "Rules REST ingress port (default: 9443; 0 = free port).")
   Integer ingressPort;
 
+  @Option(
+      names = "--demo",
+      description =
+          "Also apply the examples, start an OPC UA demo server and the OPC UA mapper on the first"
+              + " node.")
+  Boolean demo;
+
+  @Option(
+      names = "--opcua-port",
+      paramLabel = "PORT",
+      description = "Port of the demo OPC UA server (default: 4840; 0 = free port).")
+  Integer opcuaPort;
+
   @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration file.")
   Path configFile;
 
   @Override
-  public Integer call() throws InterruptedException {
+  public Integer call() throws Exception {
     LocalConfig config =
         LocalConfig.from(
             LocalConfig.DEF.parse(
@@ -91,7 +104,9 @@ public final class LocalCommand implements Callable<Integer> {
                     .flag(LocalConfig.API_PORT.name(), apiPort, "--api-port")
                     .flag(LocalConfig.MQTT_PORT.name(), mqttPort, "--mqtt-port")
                     .flag(LocalConfig.INGRESS_PORT.name(), ingressPort, "--ingress-port")
-                    .flag(LocalConfig.OPS_PORT.name(), opsPort, "--ops-port")));
+                    .flag(LocalConfig.OPS_PORT.name(), opsPort, "--ops-port")
+                    .flag(LocalConfig.DEMO.name(), demo, "--demo")
+                    .flag(LocalConfig.OPCUA_PORT.name(), opcuaPort, "--opcua-port")));
     PrintWriter out = spec.commandLine().getOut();
     Components components = new Components();
     StopSignal stop = StopSignal.install(components, out, "kedge local stopped");
@@ -106,7 +121,7 @@ public final class LocalCommand implements Callable<Integer> {
   }
 
   private static void start(LocalConfig config, Components components, PrintWriter out)
-      throws InterruptedException {
+      throws Exception {
     LocalStack stack = components.add(LocalStack.start(config, message -> progress(out, message)));
     OpsServer ops =
         components.add(
@@ -139,10 +154,27 @@ public final class LocalCommand implements Callable<Integer> {
             + stack.cloud().rules().ingressPort()
             + "/{node}/{namespace}/{path}  (REST ingress)");
     out.println("  metrics    http://127.0.0.1:" + ops.port() + "/metrics  (/healthz, /readyz)");
-    out.println(
-        "  try        ./kedge apply -f examples/pod.yaml && kubectl -s http://127.0.0.1:"
-            + edges.get(0).apiPort()
-            + " get pods -w");
+    if (config.demo()) {
+      LocalDemo demo =
+          components.add(LocalDemo.start(stack, config, message -> progress(out, message)));
+      out.println(
+          "  opcua      "
+              + demo.server().url()
+              + "  (demo server; OPC UA mapper on "
+              + config.nodes().get(0)
+              + ", Device default/press-1)");
+      out.println(
+          "  try        kubectl -s http://127.0.0.1:"
+              + edges.get(0).apiPort()
+              + " get pods,devices -w   (examples applied from "
+              + config.dataDir().resolve("demo")
+              + ")");
+    } else {
+      out.println(
+          "  try        ./kedge apply -f examples/pod.yaml && kubectl -s http://127.0.0.1:"
+              + edges.get(0).apiPort()
+              + " get pods -w");
+    }
     out.flush();
   }
 

@@ -21,7 +21,9 @@ public record LocalConfig(
     int ingressPort,
     String topicPrefix,
     Duration nodeRetention,
-    int opsPort) {
+    int opsPort,
+    boolean demo,
+    int opcuaPort) {
 
   static final ConfigKey<List<String>> NODES =
       ConfigKey.list(
@@ -63,6 +65,18 @@ public record LocalConfig(
           "Time retention of node topics.");
 
   static final ConfigKey<Integer> OPS_PORT = OpsConfig.portKey(9100);
+  static final ConfigKey<Boolean> DEMO =
+      ConfigKey.bool(
+          "local.demo",
+          false,
+          "Apply the examples (a pod and its ConfigMap, rules, an OPC UA device), start an OPC UA"
+              + " demo server and the OPC UA mapper on the first node.");
+  static final ConfigKey<Integer> OPCUA_PORT =
+      ConfigKey.port(
+          "local.opcua-port",
+          4840,
+          true,
+          "Port of the demo OPC UA server (with local.demo); 0 picks a free one.");
 
   static final ConfigDef DEF =
       new ConfigDef("local")
@@ -74,7 +88,9 @@ public record LocalConfig(
           .define(INGRESS_PORT)
           .define(TOPIC_PREFIX)
           .define(NODE_RETENTION)
-          .define(OPS_PORT);
+          .define(OPS_PORT)
+          .define(DEMO)
+          .define(OPCUA_PORT);
 
   static LocalConfig from(Config config) {
     return new LocalConfig(
@@ -86,7 +102,9 @@ public record LocalConfig(
         config.get(INGRESS_PORT),
         config.get(TOPIC_PREFIX),
         config.get(NODE_RETENTION),
-        config.get(OPS_PORT));
+        config.get(OPS_PORT),
+        config.get(DEMO),
+        config.get(OPCUA_PORT));
   }
 
   KedgeTopics topics() {

@@ -45,7 +45,9 @@ public final class LocalStack implements AutoCloseable {
   /** A stack of its own for a benchmark: {@code nodes} on free ports, data in {@code dir}. */
   public static LocalStack forBenchmark(List<String> nodes, Path dir, Consumer<String> progress)
       throws InterruptedException {
-    return start(new LocalConfig(nodes, dir, 0, 0, 0, 0, "kedge", Duration.ofDays(1), 0), progress);
+    return start(
+        new LocalConfig(nodes, dir, 0, 0, 0, 0, "kedge", Duration.ofDays(1), 0, false, 0),
+        progress);
   }
 
   /** Starts everything, saying what it does through {@code progress}; on failure, stops it. */
@@ -174,6 +176,11 @@ public final class LocalStack implements AutoCloseable {
     for (ObjectNode object : objects) {
       manifests.add(new Manifest(Path.of("kedge-local"), 1, ObjectKey.of(object), object));
     }
+    applyManifests(manifests);
+  }
+
+  /** Applies manifests read from files. */
+  public void applyManifests(List<Manifest> manifests) {
     try (ManifestPublisher publisher =
         new ManifestPublisher(bootstrap(), topics, Duration.ofSeconds(30))) {
       publisher.apply(manifests, m -> {});

@@ -98,8 +98,9 @@ public final class DemoOpcUaServer implements AutoCloseable {
     this.simulation = simulate ? DaemonThreads.scheduled("kedge-demo-opcua") : null;
   }
 
-  /** Starts the server on 127.0.0.1:{@code options.port()}. */
+  /** Starts the server on 127.0.0.1:{@code options.port()} (0: a free port). */
   public static DemoOpcUaServer start(Options options) throws Exception {
+    int port = options.port() == 0 ? freePort() : options.port();
     KeyPair keyPair = ClientIdentity.rsaKeyPair();
     X509Certificate certificate =
         ClientIdentity.selfSigned(keyPair, "kedge demo OPC UA server", "urn:kedge:demo:server");
@@ -134,7 +135,7 @@ public final class DemoOpcUaServer implements AutoCloseable {
         EndpointConfig.newBuilder()
             .setBindAddress("127.0.0.1")
             .setHostname("127.0.0.1")
-            .setBindPort(options.port())
+            .setBindPort(port)
             .setPath(PATH)
             .setCertificate(certificate)
             .setTransportProfile(TransportProfile.TCP_UASC_UABINARY)
@@ -177,9 +178,16 @@ public final class DemoOpcUaServer implements AutoCloseable {
     machine.startup();
     server.startup().get(30, TimeUnit.SECONDS);
     DemoOpcUaServer demo =
-        new DemoOpcUaServer(server, machine, certificate, options.port(), options.simulate());
+        new DemoOpcUaServer(server, machine, certificate, port, options.simulate());
     demo.simulate();
     return demo;
+  }
+
+  private static int freePort() throws java.io.IOException {
+    try (java.net.ServerSocket socket =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
   }
 
   private void simulate() {

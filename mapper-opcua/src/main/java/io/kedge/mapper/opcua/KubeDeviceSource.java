@@ -29,6 +29,9 @@ public final class KubeDeviceSource implements DeviceSource {
   static final ResourceDefinitionContext DEVICES = context("Device", "devices");
   static final ResourceDefinitionContext MODELS = context("DeviceModel", "devicemodels");
 
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+      new com.fasterxml.jackson.databind.ObjectMapper();
+
   private final String node;
   private final KubernetesClient client;
   private final Map<String, JsonNode> devices = new ConcurrentHashMap<>();
@@ -98,7 +101,7 @@ public final class KubeDeviceSource implements DeviceSource {
 
   private synchronized void changed(
       Map<String, JsonNode> store, GenericKubernetesResource object, boolean deleted) {
-    JsonNode json = client.getKubernetesSerialization().convertValue(object, JsonNode.class);
+    JsonNode json = toJson(object);
     String key = key(json);
     if (deleted) {
       store.remove(key);
@@ -152,6 +155,14 @@ public final class KubeDeviceSource implements DeviceSource {
     }
     LOG.debug("device {} is not bound to node {}", key(device), node);
     return false;
+  }
+
+  private JsonNode toJson(GenericKubernetesResource object) {
+    try {
+      return JSON.readTree(client.getKubernetesSerialization().asJson(object));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("fabric8 gave unreadable JSON: " + e.getMessage(), e);
+    }
   }
 
   private static String key(JsonNode object) {
