@@ -79,6 +79,7 @@ public final class LocalDemo implements AutoCloseable {
             Duration.ofSeconds(5));
     progress.accept("starting the OPC UA mapper on " + config.nodes().get(0));
     mapper = parts.add(OpcUaMapper.start(mapperConfig));
+    mapper.bindMetrics(stack.metrics());
   }
 
   private static String example(String name) {

@@ -14,6 +14,7 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.kedge.cloud.CloudConfig;
 import io.kedge.edge.relay.EdgeConfig;
+import io.kedge.mapper.opcua.MapperConfig;
 import io.kedge.runtime.config.ConfigDef;
 import io.kedge.runtime.config.ConfigKey;
 import java.io.IOException;
@@ -111,6 +112,11 @@ class DeployManifestsTest {
         pod = d.getSpec().getTemplate().getSpec();
         def = EdgeConfig.DEF;
         opsPort = EdgeConfig.OPS_PORT.defaultValue();
+      } else if (object instanceof DaemonSet d
+          && d.getMetadata().getName().equals("kedge-mapper-opcua")) {
+        pod = d.getSpec().getTemplate().getSpec();
+        def = MapperConfig.DEF;
+        opsPort = MapperConfig.OPS_PORT.defaultValue();
       } else {
         continue;
       }
