@@ -48,7 +48,7 @@ public final class LocalDemo implements AutoCloseable {
     server =
         parts.add(
             DemoOpcUaServer.start(
-                new DemoOpcUaServer.Options(config.opcuaPort(), "", "", List.of(), true)));
+                new DemoOpcUaServer.Options(config.opcuaPort(), "", "", List.of(), true, 0)));
     progress.accept("demo OPC UA server on " + server.url());
     Path dir = config.dataDir().resolve("demo");
     Files.createDirectories(dir);

@@ -67,15 +67,17 @@ public final class DemoOpcUaServer implements AutoCloseable {
    * @param userName empty: anonymous users; else only this user, with {@code password}
    * @param trustedClients client certificates accepted on secured channels; empty accepts any
    * @param simulate let Temperature change every second
+   * @param bulkVariables this many more Double variables, {@code Bulk0} and on (for benchmarks)
    */
   public record Options(
       int port,
       String userName,
       String password,
       List<X509Certificate> trustedClients,
-      boolean simulate) {
+      boolean simulate,
+      int bulkVariables) {
     public static Options anonymous(int port) {
-      return new Options(port, "", "", List.of(), false);
+      return new Options(port, "", "", List.of(), false, 0);
     }
   }
 
@@ -174,7 +176,7 @@ public final class DemoOpcUaServer implements AutoCloseable {
         new OpcUaServer(
             config,
             profile -> new OpcTcpServerTransport(OpcTcpServerTransportConfig.newBuilder().build()));
-    Machine machine = new Machine(server);
+    Machine machine = new Machine(server, options.bulkVariables());
     machine.startup();
     server.startup().get(30, TimeUnit.SECONDS);
     DemoOpcUaServer demo =
@@ -269,15 +271,22 @@ public final class DemoOpcUaServer implements AutoCloseable {
     private final SubscriptionModel subscriptions;
     private final Map<String, UaVariableNode> nodes = new LinkedHashMap<>();
 
-    Machine(OpcUaServer server) {
+    private final int bulk;
+
+    Machine(OpcUaServer server, int bulk) {
       super(server, NAMESPACE_URI);
+      this.bulk = bulk;
       subscriptions = new SubscriptionModel(server, this);
       getLifecycleManager().addLifecycle(subscriptions);
       getLifecycleManager().addStartupTask(this::addVariables);
     }
 
     private void addVariables() {
-      VARIABLES.forEach(
+      Map<String, Object> all = new LinkedHashMap<>(VARIABLES);
+      for (int i = 0; i < bulk; i++) {
+        all.put("Bulk" + i, 0.0);
+      }
+      all.forEach(
           (name, initial) -> {
             boolean readOnly = name.equals("Temperature") || name.startsWith("ReadOnly");
             UaVariableNode node =

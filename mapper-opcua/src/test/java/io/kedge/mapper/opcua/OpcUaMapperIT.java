@@ -206,7 +206,7 @@ class OpcUaMapperIT {
     try (DemoOpcUaServer server =
             DemoOpcUaServer.start(
                 new DemoOpcUaServer.Options(
-                    LocalServices.freePort(), "", "", List.of(mapperCertificate), false));
+                    LocalServices.freePort(), "", "", List.of(mapperCertificate), false, 0));
         TwinWatcher edge = new TwinWatcher(dir)) {
       Path trusted = dir.resolve("server.pem");
       Files.writeString(
@@ -257,7 +257,7 @@ class OpcUaMapperIT {
     try (DemoOpcUaServer server =
             DemoOpcUaServer.start(
                 new DemoOpcUaServer.Options(
-                    LocalServices.freePort(), "operator", "s3cret", List.of(), false));
+                    LocalServices.freePort(), "operator", "s3cret", List.of(), false, 0));
         TwinWatcher edge = new TwinWatcher(dir);
         OpcUaMapper mapper =
             OpcUaMapper.start(
