@@ -63,9 +63,7 @@ public final class CloudCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     try {
       Cloud cloud = running.add(Cloud.start(config, webhook, rules, metrics));
-      OpsServer opsServer =
-          running.add(OpsServer.start(ops.bind(), ops.port(), metrics, cloud::unreadyReason));
-      out.println("  metrics    http://" + ops.bind() + ":" + opsServer.port() + "/metrics");
+      OpsEndpoint.start(running, ops, metrics, cloud::unreadyReason, out);
       if (cloud.rules() != null) {
         out.println(
             "  rules      http://"

@@ -78,18 +78,14 @@ public final class EdgeCommand implements Callable<Integer> {
     PrometheusMeterRegistry metrics = OpsServer.registry();
     Components running = new Components();
     EdgeNode edge = running.add(EdgeNode.start(config, VersionCommand.version()));
-    OpsServer ops;
     try {
       edge.bindMetrics(metrics);
-      ops =
-          running.add(
-              OpsServer.start(opsConfig.bind(), opsConfig.port(), metrics, edge::unreadyReason));
     } catch (RuntimeException e) {
       running.close();
       throw e;
     }
+    OpsEndpoint.start(running, opsConfig, metrics, edge::unreadyReason, out);
     StopSignal stop = StopSignal.install(running, out, "kedge edge stopped");
-    out.println("  metrics    http://" + opsConfig.bind() + ":" + ops.port() + "/metrics");
     out.println(
         "  edge API   http://"
             + config.apiBind()

@@ -88,19 +88,9 @@ public final class MapperCommand implements Runnable {
       PrometheusMeterRegistry metrics = OpsServer.registry();
       Components running = new Components();
       OpcUaMapper mapper = running.add(OpcUaMapper.start(config));
-      OpsServer ops;
-      try {
-        mapper.bindMetrics(metrics);
-        ops =
-            running.add(
-                OpsServer.start(
-                    opsConfig.bind(), opsConfig.port(), metrics, mapper::unreadyReason));
-      } catch (RuntimeException e) {
-        running.close();
-        throw e;
-      }
+      mapper.bindMetrics(metrics);
+      OpsEndpoint.start(running, opsConfig, metrics, mapper::unreadyReason, out);
       StopSignal stop = StopSignal.install(running, out, "kedge mapper opcua stopped");
-      out.println("  metrics    http://" + opsConfig.bind() + ":" + ops.port() + "/metrics");
       out.println("  twins on   " + config.mqttUrl() + "  (node " + config.node() + ")");
       stop.readyAndAwait(out, READY_LINE);
       return 0;

@@ -144,14 +144,11 @@ public final class TwinLink implements AutoCloseable {
   }
 
   private boolean send(String topic, byte[] payload) {
-    try {
-      eventbus.publish(topic, payload);
+    boolean sent = eventbus.tryPublish(topic, payload);
+    if (sent) {
       published.incrementAndGet();
-      return true;
-    } catch (Exception e) {
-      LOG.warn("cannot publish {} yet: {}", topic, e.toString());
-      return false;
     }
+    return sent;
   }
 
   /** Twin messages published (reports, states, gets). */

@@ -144,6 +144,20 @@ public final class Eventbus implements AutoCloseable {
   }
 
   /**
+   * Publishes at QoS 1 and waits for the acknowledgement; false (logged) when the broker is not
+   * connected or refuses, so the caller can keep the message and try again.
+   */
+  public boolean tryPublish(String topic, byte[] payload) {
+    try {
+      publish(topic, payload);
+      return true;
+    } catch (MqttException e) {
+      LOG.warn("eventbus: cannot publish {} yet: {}", topic, e.toString());
+      return false;
+    }
+  }
+
+  /**
    * Publishes at QoS 1 without waiting; the token completes with the broker's acknowledgement.
    * Messages published this way go out in order.
    *

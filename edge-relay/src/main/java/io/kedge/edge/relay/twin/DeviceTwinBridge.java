@@ -269,13 +269,7 @@ public final class DeviceTwinBridge implements AutoCloseable {
   }
 
   private boolean publish(String topic, byte[] payload) {
-    try {
-      eventbus.publish(topic, payload);
-      return true;
-    } catch (Exception e) {
-      LOG.warn("node {}: cannot publish {}: {}", node, topic, e.toString());
-      return false;
-    }
+    return eventbus.tryPublish(topic, payload);
   }
 
   private static String key(View.Stored device) {
