@@ -9,8 +9,6 @@ import io.kedge.runtime.lifecycle.Components;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
-import java.util.Map;
-import org.apache.kafka.clients.CommonClientConfigs;
 
 /**
  * The running cloud part: the ROUTER (with the standalone uplink applier) and the offline-autonomy
@@ -54,7 +52,7 @@ public final class Cloud implements AutoCloseable {
             cloud.parts.add(
                 Rules.start(
                     rulesConfig,
-                    Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap()),
+                    config.kafkaClientConfig(),
                     config.topics(),
                     config.applicationId() + "-" + Rules.newInstanceId(),
                     metrics));

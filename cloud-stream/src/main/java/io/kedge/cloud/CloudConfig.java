@@ -23,9 +23,12 @@ public record CloudConfig(
     int upstreamPartitions,
     Set<String> broadcastKinds,
     boolean deleteNodeTopics,
-    String applicationId) {
+    String applicationId,
+    java.util.Map<String, Object> kafkaClient) {
 
   public static final ConfigKey<String> KAFKA = CommonKeys.KAFKA_BOOTSTRAP;
+  public static final ConfigKey<String> KAFKA_CLIENT =
+      io.kedge.runtime.config.KafkaClientProperties.KEY;
   public static final ConfigKey<String> DATA_DIR =
       ConfigKey.string(
           "cloud.data-dir", ".kedge/cloud", "Directory of the router's local state stores.");
@@ -65,6 +68,7 @@ public record CloudConfig(
   public static final ConfigDef DEF =
       new ConfigDef("cloud")
           .define(KAFKA)
+          .define(KAFKA_CLIENT)
           .define(DATA_DIR)
           .define(TOPIC_PREFIX)
           .define(NODE_RETENTION)
@@ -102,7 +106,15 @@ public record CloudConfig(
         config.get(UPSTREAM_PARTITIONS),
         Set.copyOf(config.get(BROADCAST_KINDS)),
         config.get(DELETE_NODE_TOPICS),
-        appId.isEmpty() ? prefix + "-router" : appId);
+        appId.isEmpty() ? prefix + "-router" : appId,
+        io.kedge.runtime.config.KafkaClientProperties.load(config.get(KAFKA_CLIENT)));
+  }
+
+  /** Settings every Kafka client of the cloud starts from: the servers and the security. */
+  public java.util.Map<String, Object> kafkaClientConfig() {
+    java.util.Map<String, Object> settings = new java.util.HashMap<>(kafkaClient);
+    settings.put("bootstrap.servers", kafkaBootstrap);
+    return settings;
   }
 
   public KedgeTopics topics() {

@@ -90,7 +90,8 @@ public final class LocalStack implements AutoCloseable {
             1,
             RouterTopology.DEFAULT_BROADCAST_KINDS,
             false,
-            config.topicPrefix() + "-router");
+            config.topicPrefix() + "-router",
+            Map.of());
     cloud =
         parts.add(
             Cloud.start(

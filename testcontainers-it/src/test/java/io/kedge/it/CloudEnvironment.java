@@ -59,7 +59,8 @@ final class CloudEnvironment implements AutoCloseable {
                       1,
                       RouterTopology.DEFAULT_BROADCAST_KINDS,
                       false,
-                      prefix + "-router")));
+                      prefix + "-router",
+                      Map.of())));
       publisher =
           parts.add(
               new ManifestPublisher(kafka.bootstrapServers(), topics, Duration.ofSeconds(30)));

@@ -68,7 +68,8 @@ class EdgeWritesIT {
                   Duration.ofSeconds(30),
                   Duration.ofSeconds(20),
                   false,
-                  UplinkBounds.unbounded()),
+                  UplinkBounds.unbounded(),
+                  java.util.Map.of()),
               "test")) {
         Awaitility.await("edge connected")
             .atMost(Duration.ofSeconds(60))

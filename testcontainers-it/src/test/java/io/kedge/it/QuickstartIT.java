@@ -90,8 +90,8 @@ class QuickstartIT {
       Kubectl.awaitContains(rules, "hello edge", Duration.ofSeconds(60));
 
       Path device = run("device", steps.get("device"), ports, kafka, kubectl.get(), data);
-      Kubectl.awaitContains(device, "temperature=2", Duration.ofSeconds(90));
-      Kubectl.awaitContains(device, "setpoint=20", Duration.ofSeconds(60));
+      Kubectl.awaitContains(device, "setpoint,temperature,running", Duration.ofSeconds(90));
+      Kubectl.awaitContains(device, "   20,2", Duration.ofSeconds(60)); // setpoint 20, about 21 °C
 
       Path desired = run("desired", steps.get("desired"), ports, kafka, kubectl.get(), data);
       Awaitility.await("the desired step finishes")
@@ -100,7 +100,7 @@ class QuickstartIT {
       assertThat(running.get(running.size() - 1).exitValue())
           .as(Files.readString(desired))
           .isZero();
-      Kubectl.awaitContains(device, "setpoint=55", Duration.ofSeconds(60));
+      Kubectl.awaitContains(device, "   55,", Duration.ofSeconds(60));
     } finally {
       for (Process process : running) {
         process.descendants().forEach(ProcessHandle::destroyForcibly);

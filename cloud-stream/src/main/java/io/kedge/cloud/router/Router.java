@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
@@ -36,9 +35,7 @@ public final class Router implements AutoCloseable {
   /** Creates the kedge topics if missing, then starts routing. */
   public static Router start(CloudConfig config) {
     KedgeTopics topics = config.topics();
-    Admin admin =
-        Admin.create(
-            java.util.Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap()));
+    Admin admin = Admin.create(config.kafkaClientConfig());
     try {
       TopicProvisioner provisioner =
           new TopicProvisioner(admin, Optional.empty(), Duration.ofSeconds(30));
@@ -76,8 +73,8 @@ public final class Router implements AutoCloseable {
 
   private static Properties streamsConfig(CloudConfig config) {
     Properties props = new Properties();
+    props.putAll(config.kafkaClientConfig());
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
-    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
     props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     props.put(StreamsConfig.STATE_DIR_CONFIG, config.dataDir().resolve("streams").toString());
     props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);

@@ -33,7 +33,8 @@ public record EdgeConfig(
     Duration bookmarkInterval,
     Duration writeTimeout,
     boolean tolerateNotReady,
-    UplinkBounds uplinkBounds) {
+    UplinkBounds uplinkBounds,
+    java.util.Map<String, Object> kafkaClient) {
 
   /**
    * How the node's log is kept: its roll cycle, how long closed cycles stay, the disk budget of all
@@ -87,6 +88,8 @@ public record EdgeConfig(
       ConfigKey.requiredString("edge.node", "Name of this edge node (a Kubernetes Node name).")
           .withRule(NodeNames::isValid, "must be a DNS subdomain of at most 253 characters");
   public static final ConfigKey<String> KAFKA = CommonKeys.KAFKA_BOOTSTRAP;
+  public static final ConfigKey<String> KAFKA_CLIENT =
+      io.kedge.runtime.config.KafkaClientProperties.KEY;
   public static final ConfigKey<String> DATA_DIR =
       ConfigKey.requiredString(
           "edge.data-dir", "Directory of the node's log, uplink queue and snapshots.");
@@ -224,6 +227,7 @@ public record EdgeConfig(
       new ConfigDef("edge")
           .define(NODE)
           .define(KAFKA)
+          .define(KAFKA_CLIENT)
           .define(DATA_DIR)
           .define(API_BIND)
           .define(API_PORT)
@@ -282,7 +286,8 @@ public record EdgeConfig(
         new UplinkBounds(
             config.get(UPLINK_MAX_EVENTS),
             config.get(UPLINK_MAX_AGE),
-            config.get(UPLINK_FULL_POLICY)));
+            config.get(UPLINK_FULL_POLICY)),
+        io.kedge.runtime.config.KafkaClientProperties.load(config.get(KAFKA_CLIENT)));
   }
 
   public KedgeTopics topics() {

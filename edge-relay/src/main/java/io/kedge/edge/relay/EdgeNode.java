@@ -306,7 +306,7 @@ public final class EdgeNode implements AutoCloseable {
   }
 
   private Map<String, Object> producerConfig() {
-    Map<String, Object> props = new HashMap<>();
+    Map<String, Object> props = new HashMap<>(config.kafkaClient()); // security; kedge's win
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
     props.put(ProducerConfig.CLIENT_ID_CONFIG, "kedge-uplink-" + config.node());
     props.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -322,7 +322,7 @@ public final class EdgeNode implements AutoCloseable {
   }
 
   private Map<String, Object> consumerConfig() {
-    Map<String, Object> props = new HashMap<>();
+    Map<String, Object> props = new HashMap<>(config.kafkaClient());
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
     props.put(ConsumerConfig.CLIENT_ID_CONFIG, "kedge-downlink-" + config.node());
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");

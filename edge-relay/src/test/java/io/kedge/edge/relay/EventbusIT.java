@@ -41,6 +41,21 @@ class EventbusIT extends RelayTestBase {
   }
 
   @Test
+  void embeddedBrokerLetsClientsLeaveTheirIdToIt() throws Exception {
+    // as mosquitto_sub does by default (MQTT 3.1.1, empty client id, clean session)
+    try (EdgeNode edge = startEdge()) {
+      MqttClient anonymous = new MqttClient(edge.mqttUrl(), "", new MemoryPersistence());
+      MqttConnectOptions options = new MqttConnectOptions();
+      options.setCleanSession(true);
+      options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
+      anonymous.connect(options);
+      assertThat(anonymous.isConnected()).isTrue();
+      anonymous.disconnect();
+      anonymous.close();
+    }
+  }
+
+  @Test
   void externalMosquittoCarriesRuleMessagesBothWays() throws Exception {
     Assumptions.assumeTrue(
         LocalServices.mosquitto(), "SKIPPED: no MQTT broker (Mosquitto) on 127.0.0.1:1883");

@@ -42,6 +42,8 @@ public final class EmbeddedBroker implements AutoCloseable {
     props.setProperty("port", Integer.toString(chosen));
     props.setProperty("websocket_port", "disabled");
     props.setProperty("allow_anonymous", "true");
+    // mosquitto_sub and other MQTT 3.1.1 clients leave the client id to the broker by default
+    props.setProperty("allow_zero_byte_client_id", "true");
     props.setProperty("telemetry_enabled", "false");
     props.setProperty("netty.epoll", "false");
     props.setProperty("persistence_enabled", "true");
