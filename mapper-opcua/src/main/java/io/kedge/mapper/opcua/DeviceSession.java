@@ -294,7 +294,9 @@ final class DeviceSession implements AutoCloseable {
       OpcUaClient current, List<DeviceSpec.Property> properties) throws UaException {
     double fastest =
         properties.stream().mapToLong(p -> p.collectCycle().toMillis()).min().orElse(1000);
-    subscription = new OpcUaSubscription(current, fastest);
+    // values are sampled every collectCycle; publishing four times as often keeps a change from
+    // waiting up to a whole extra cycle on the server before it is sent
+    subscription = new OpcUaSubscription(current, Math.max(50.0, fastest / 4));
     subscription.setSubscriptionListener(
         new OpcUaSubscription.SubscriptionListener() {
           @Override

@@ -5,8 +5,10 @@ import io.kedge.runtime.mqtt.Eventbus;
 import io.kedge.schemas.twin.TwinContract;
 import io.kedge.schemas.twin.TwinContract.Reported;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
@@ -25,6 +27,7 @@ import org.slf4j.LoggerFactory;
 public final class TwinLink implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(TwinLink.class);
   static final long FLUSH_MILLIS = 20;
+  static final int MAX_PROPERTIES_PER_MESSAGE = 32;
 
   /** Receives desired values for a device: from a delta, or from a twin/get result. */
   public interface DesiredValues {
@@ -128,10 +131,13 @@ public final class TwinLink implements AutoCloseable {
         });
     toReport.forEach(
         (id, values) -> {
-          if (!send(TwinContract.twinUpdate(id), TwinContract.report(values, now))) {
-            synchronized (this) {
-              Map<String, Reported> newer = reports.computeIfAbsent(id, k -> new LinkedHashMap<>());
-              values.forEach(newer::putIfAbsent);
+          for (Map<String, Reported> chunk : chunks(values)) {
+            if (!send(TwinContract.twinUpdate(id), TwinContract.report(chunk, now))) {
+              synchronized (this) {
+                Map<String, Reported> newer =
+                    reports.computeIfAbsent(id, k -> new LinkedHashMap<>());
+                chunk.forEach(newer::putIfAbsent);
+              }
             }
           }
         });
@@ -141,6 +147,26 @@ public final class TwinLink implements AutoCloseable {
             requestTwins(id);
           }
         });
+  }
+
+  /**
+   * At most {@link #MAX_PROPERTIES_PER_MESSAGE} properties per message: brokers limit message sizes
+   * (Moquette to 8 KiB by default), and one device may have hundreds of properties.
+   */
+  static List<Map<String, Reported>> chunks(Map<String, Reported> values) {
+    List<Map<String, Reported>> chunks = new ArrayList<>();
+    Map<String, Reported> chunk = new LinkedHashMap<>();
+    for (Map.Entry<String, Reported> value : values.entrySet()) {
+      if (chunk.size() == MAX_PROPERTIES_PER_MESSAGE) {
+        chunks.add(chunk);
+        chunk = new LinkedHashMap<>();
+      }
+      chunk.put(value.getKey(), value.getValue());
+    }
+    if (!chunk.isEmpty()) {
+      chunks.add(chunk);
+    }
+    return chunks;
   }
 
   private boolean send(String topic, byte[] payload) {

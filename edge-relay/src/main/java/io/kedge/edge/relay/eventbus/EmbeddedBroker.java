@@ -34,6 +34,9 @@ public final class EmbeddedBroker implements AutoCloseable {
    *
    * @throws IllegalStateException naming the address when it cannot listen
    */
+  /** The largest MQTT message the broker takes: the ingress's 12 MiB body and headroom. */
+  public static final int MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+
   public static EmbeddedBroker start(String host, int port, Path dataDir) {
     int chosen = port == 0 ? freePort(host) : port;
     EmbeddedBroker broker = new EmbeddedBroker(host, chosen);
@@ -44,6 +47,9 @@ public final class EmbeddedBroker implements AutoCloseable {
     props.setProperty("allow_anonymous", "true");
     // mosquitto_sub and other MQTT 3.1.1 clients leave the client id to the broker by default
     props.setProperty("allow_zero_byte_client_id", "true");
+    // Moquette drops the connection of a client sending more than 8 KiB by default; rule messages
+    // may carry up to the REST ingress's 12 MiB, and twin reports of big devices exceed 8 KiB
+    props.setProperty("netty.mqtt.message_size", Integer.toString(MAX_MESSAGE_BYTES));
     props.setProperty("telemetry_enabled", "false");
     props.setProperty("netty.epoll", "false");
     props.setProperty("persistence_enabled", "true");
