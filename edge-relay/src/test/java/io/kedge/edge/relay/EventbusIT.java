@@ -56,6 +56,28 @@ class EventbusIT extends RelayTestBase {
   }
 
   @Test
+  void embeddedBrokerCarriesMessagesOfMegabytes() throws Exception {
+    // Moquette's default limit is 8 KiB; rule messages may carry up to the ingress's 12 MiB
+    try (EdgeNode edge = startEdge()) {
+      List<byte[]> received = new CopyOnWriteArrayList<>();
+      MqttClient app = client(edge.mqttUrl(), "big-in");
+      app.subscribe("big/topic", 1, (t, m) -> received.add(m.getPayload()));
+      MqttClient sender = client(edge.mqttUrl(), "big-out");
+      byte[] payload = new byte[12 * 1024 * 1024];
+      java.util.Arrays.fill(payload, (byte) 'k');
+      MqttMessage message = new MqttMessage(payload);
+      message.setQos(1);
+      sender.publish("big/topic", message);
+      Awaitility.await("12 MiB delivered")
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> !received.isEmpty());
+      assertThat(received.get(0)).hasSize(payload.length);
+      sender.disconnect();
+      app.disconnect();
+    }
+  }
+
+  @Test
   void externalMosquittoCarriesRuleMessagesBothWays() throws Exception {
     Assumptions.assumeTrue(
         LocalServices.mosquitto(), "SKIPPED: no MQTT broker (Mosquitto) on 127.0.0.1:1883");
