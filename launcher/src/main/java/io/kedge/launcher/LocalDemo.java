@@ -76,7 +76,8 @@ public final class LocalDemo implements AutoCloseable {
             "",
             "",
             false,
-            Duration.ofSeconds(5));
+            Duration.ofSeconds(5),
+            MapperConfig.FULL_REPORT_INTERVAL.defaultValue());
     progress.accept("starting the OPC UA mapper on " + config.nodes().get(0));
     mapper = parts.add(OpcUaMapper.start(mapperConfig));
     mapper.bindMetrics(stack.metrics());

@@ -122,7 +122,8 @@ final class OpcUaBenchmark {
               "",
               "",
               polling,
-              Duration.ofSeconds(5));
+              Duration.ofSeconds(5),
+              MapperConfig.FULL_REPORT_INTERVAL.defaultValue());
       try (OpcUaMapper mapper =
           OpcUaMapper.start(
               config,

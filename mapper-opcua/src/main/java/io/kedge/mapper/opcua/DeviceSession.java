@@ -63,6 +63,11 @@ final class DeviceSession implements AutoCloseable {
   private final ScheduledExecutorService scheduler;
   private final Duration reconnectMax;
   private final boolean polling;
+  private final Duration fullReportInterval;
+
+  /** The latest good value of each property, reported again every fullReportInterval. */
+  private final Map<String, Reported> latest = new ConcurrentHashMap<>();
+
   private final Map<String, OpcUaDataType> types = new ConcurrentHashMap<>();
   private final Map<String, String> lastReported = new ConcurrentHashMap<>();
   private final List<ScheduledFuture<?>> polls = new ArrayList<>();
@@ -80,7 +85,8 @@ final class DeviceSession implements AutoCloseable {
       MapperStats stats,
       ScheduledExecutorService scheduler,
       Duration reconnectMax,
-      boolean polling) {
+      boolean polling,
+      Duration fullReportInterval) {
     this.spec = spec;
     this.identity = identity.forDevice(spec.endpoint());
     this.twins = twins;
@@ -88,6 +94,7 @@ final class DeviceSession implements AutoCloseable {
     this.scheduler = scheduler;
     this.reconnectMax = reconnectMax;
     this.polling = polling;
+    this.fullReportInterval = fullReportInterval;
   }
 
   DeviceSpec spec() {
@@ -238,6 +245,12 @@ final class DeviceSession implements AutoCloseable {
                 polls.add(
                     scheduler.scheduleWithFixedDelay(
                         () -> poll(properties), 0, cycle.toMillis(), TimeUnit.MILLISECONDS)));
+    polls.add(
+        scheduler.scheduleWithFixedDelay(
+            this::reportAll,
+            fullReportInterval.toMillis(),
+            fullReportInterval.toMillis(),
+            TimeUnit.MILLISECONDS));
     setOnline(true);
     twins.requestTwins(spec.id()); // desired values set while this mapper was away
   }
@@ -378,7 +391,17 @@ final class DeviceSession implements AutoCloseable {
     }
   }
 
+  /** Every property's latest value again: the bridge writes only what its Device lacks. */
+  private void reportAll() {
+    if (online) {
+      latest.forEach((name, value) -> twins.report(spec.id(), name, value));
+    }
+  }
+
   private void report(DeviceSpec.Property property, Reported value) {
+    if (!value.failed()) {
+      latest.put(property.name(), value);
+    }
     String key = value.failed() ? "error:" + value.error() : "value:" + value.value();
     if (!key.equals(lastReported.put(property.name(), key))) {
       twins.report(spec.id(), property.name(), value);

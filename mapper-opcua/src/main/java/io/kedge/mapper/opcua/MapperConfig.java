@@ -18,7 +18,8 @@ public record MapperConfig(
     String pkiDir,
     String trustedServers,
     boolean polling,
-    Duration reconnectMax) {
+    Duration reconnectMax,
+    Duration fullReportInterval) {
 
   public static final ConfigKey<String> NODE =
       ConfigKey.requiredString("mapper.node", "The edge node whose devices this mapper serves.")
@@ -75,6 +76,13 @@ public record MapperConfig(
           Duration.ofSeconds(30),
           Duration.ofMillis(100),
           "Longest wait between attempts to reach an OPC UA server that cannot be reached.");
+  public static final ConfigKey<Duration> FULL_REPORT_INTERVAL =
+      ConfigKey.duration(
+          "mapper.full-report-interval",
+          Duration.ofMinutes(1),
+          Duration.ofSeconds(1),
+          "How often every property's latest value is reported again, changed or not (KubeEdge's"
+              + " reportCycle), so a Device whose status was replaced shows all its values again.");
   public static final ConfigKey<String> OPS_BIND = OpsConfig.bindKey("127.0.0.1");
   public static final ConfigKey<Integer> OPS_PORT = OpsConfig.portKey(9102);
 
@@ -90,6 +98,7 @@ public record MapperConfig(
           .define(TRUSTED_SERVERS)
           .define(POLLING)
           .define(RECONNECT_MAX)
+          .define(FULL_REPORT_INTERVAL)
           .define(OPS_BIND)
           .define(OPS_PORT);
 
@@ -104,6 +113,7 @@ public record MapperConfig(
         config.get(PKI_DIR),
         config.get(TRUSTED_SERVERS),
         config.get(POLLING),
-        config.get(RECONNECT_MAX));
+        config.get(RECONNECT_MAX),
+        config.get(FULL_REPORT_INTERVAL));
   }
 }

@@ -81,7 +81,14 @@ public final class OpcUaMapper implements AutoCloseable, DeviceSource.Listener {
     }
     DeviceSession next =
         new DeviceSession(
-            device, identity, twins, stats, scheduler, config.reconnectMax(), config.polling());
+            device,
+            identity,
+            twins,
+            stats,
+            scheduler,
+            config.reconnectMax(),
+            config.polling(),
+            config.fullReportInterval());
     DeviceSession old = sessions.put(device.id(), next);
     if (old != null) {
       LOG.info("device {} changed; its session starts again", device.id());

@@ -57,7 +57,8 @@ class OpcUaMapperIT {
         pkiDir,
         trustedServers,
         polling,
-        Duration.ofSeconds(1));
+        Duration.ofSeconds(1),
+        Duration.ofSeconds(2));
   }
 
   private static DeviceSpec machine(
@@ -173,6 +174,27 @@ class OpcUaMapperIT {
       }
     } finally {
       first.close();
+    }
+  }
+
+  @Test
+  void reportsEveryValueAgainEachFullReportInterval() throws Exception {
+    try (DemoOpcUaServer server =
+            DemoOpcUaServer.start(DemoOpcUaServer.Options.anonymous(LocalServices.freePort()));
+        TwinWatcher edge = new TwinWatcher(dir);
+        OpcUaMapper mapper =
+            OpcUaMapper.start(
+                config(edge.url(), "", "", false),
+                new StaticDevices(machine(server, "press-4", plain(server))))) {
+      edge.awaitValue("press-4", "Label", "idle");
+      long before = edge.count(io.kedge.schemas.twin.TwinContract.twinUpdate("press-4"));
+      // nothing changes on the server, yet the values come again (every 2 s in this config)
+      Awaitility.await("a full report")
+          .atMost(Duration.ofSeconds(15))
+          .until(
+              () -> edge.count(io.kedge.schemas.twin.TwinContract.twinUpdate("press-4")) > before);
+      assertThat(edge.reportedValue("press-4", "Label")).isEqualTo("idle");
+      assertThat(mapper.onlineCount()).isEqualTo(1);
     }
   }
 
