@@ -63,7 +63,7 @@ public final class CloudCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     try {
       Cloud cloud = running.add(Cloud.start(config, webhook, rules, metrics));
-      OpsEndpoint.start(running, ops, metrics, cloud::unreadyReason, out);
+      OpsEndpoint.start(running, ops, metrics, registry -> {}, cloud::unreadyReason, out);
       if (cloud.rules() != null) {
         out.println(
             "  rules      http://"

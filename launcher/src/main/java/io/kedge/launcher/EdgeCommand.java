@@ -78,13 +78,7 @@ public final class EdgeCommand implements Callable<Integer> {
     PrometheusMeterRegistry metrics = OpsServer.registry();
     Components running = new Components();
     EdgeNode edge = running.add(EdgeNode.start(config, VersionCommand.version()));
-    try {
-      edge.bindMetrics(metrics);
-    } catch (RuntimeException e) {
-      running.close();
-      throw e;
-    }
-    OpsEndpoint.start(running, opsConfig, metrics, edge::unreadyReason, out);
+    OpsEndpoint.start(running, opsConfig, metrics, edge::bindMetrics, edge::unreadyReason, out);
     StopSignal stop = StopSignal.install(running, out, "kedge edge stopped");
     out.println(
         "  edge API   http://"

@@ -88,8 +88,8 @@ public final class MapperCommand implements Runnable {
       PrometheusMeterRegistry metrics = OpsServer.registry();
       Components running = new Components();
       OpcUaMapper mapper = running.add(OpcUaMapper.start(config));
-      mapper.bindMetrics(metrics);
-      OpsEndpoint.start(running, opsConfig, metrics, mapper::unreadyReason, out);
+      OpsEndpoint.start(
+          running, opsConfig, metrics, mapper::bindMetrics, mapper::unreadyReason, out);
       StopSignal stop = StopSignal.install(running, out, "kedge mapper opcua stopped");
       out.println("  twins on   " + config.mqttUrl() + "  (node " + config.node() + ")");
       stop.readyAndAwait(out, READY_LINE);

@@ -24,14 +24,4 @@ public final class LocalServices {
   public static boolean mosquitto() {
     return reachable("127.0.0.1", 1883);
   }
-
-  /** A port free on 127.0.0.1 right now, for servers that need one chosen up front. */
-  public static int freePort() {
-    try (java.net.ServerSocket socket =
-        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
-  }
 }

@@ -54,33 +54,28 @@ final class OpcUaBenchmark {
               + seconds
               + " s per mode");
       Result subscribed = measure(dir.resolve("subscribed"), false);
-      progress(
-          String.format(
-              "subscriptions: CPU %.1f%% of %d cores, change -> MQTT p50 %d ms, p99 %d ms (%d of %d"
-                  + " changes reported)",
-              subscribed.cpuShare() * 100,
-              Runtime.getRuntime().availableProcessors(),
-              subscribed.p50Millis(),
-              subscribed.p99Millis(),
-              subscribed.reports(),
-              subscribed.changes()));
+      progress(summary("subscriptions", subscribed));
       Result polled = measure(dir.resolve("polled"), true);
-      progress(
-          String.format(
-              "polling:       CPU %.1f%% of %d cores, change -> MQTT p50 %d ms, p99 %d ms (%d of %d"
-                  + " changes reported)",
-              polled.cpuShare() * 100,
-              Runtime.getRuntime().availableProcessors(),
-              polled.p50Millis(),
-              polled.p99Millis(),
-              polled.reports(),
-              polled.changes()));
+      progress(summary("polling", polled));
       return String.format(
           "RATIO opcua %.2f (CPU with subscriptions over CPU with polling, %d items at 1 s)",
           subscribed.cpuShare() / polled.cpuShare(), items);
     } finally {
       BenchFiles.deleteTree(dir);
     }
+  }
+
+  private static String summary(String mode, Result result) {
+    return String.format(
+        "%s: CPU %.1f%% of %d cores, change -> MQTT p50 %d ms, p99 %d ms (%d of %d changes"
+            + " reported)",
+        mode,
+        result.cpuShare() * 100,
+        Runtime.getRuntime().availableProcessors(),
+        result.p50Millis(),
+        result.p99Millis(),
+        result.reports(),
+        result.changes());
   }
 
   private Result measure(Path dir, boolean polling) throws Exception {

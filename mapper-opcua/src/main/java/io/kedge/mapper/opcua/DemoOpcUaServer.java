@@ -1,6 +1,7 @@
 package io.kedge.mapper.opcua;
 
 import io.kedge.runtime.lifecycle.DaemonThreads;
+import io.kedge.runtime.net.FreePorts;
 import java.security.KeyPair;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
@@ -102,7 +103,7 @@ public final class DemoOpcUaServer implements AutoCloseable {
 
   /** Starts the server on 127.0.0.1:{@code options.port()} (0: a free port). */
   public static DemoOpcUaServer start(Options options) throws Exception {
-    int port = options.port() == 0 ? freePort() : options.port();
+    int port = options.port() == 0 ? FreePorts.on("127.0.0.1") : options.port();
     KeyPair keyPair = ClientIdentity.rsaKeyPair();
     X509Certificate certificate =
         ClientIdentity.selfSigned(keyPair, "kedge demo OPC UA server", "urn:kedge:demo:server");
@@ -183,13 +184,6 @@ public final class DemoOpcUaServer implements AutoCloseable {
         new DemoOpcUaServer(server, machine, certificate, port, options.simulate());
     demo.simulate();
     return demo;
-  }
-
-  private static int freePort() throws java.io.IOException {
-    try (java.net.ServerSocket socket =
-        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
   }
 
   private void simulate() {

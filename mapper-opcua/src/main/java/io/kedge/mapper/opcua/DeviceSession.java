@@ -74,6 +74,8 @@ final class DeviceSession implements AutoCloseable {
   private volatile OpcUaClient client;
   private volatile boolean online;
   private volatile boolean closed;
+  private final java.util.concurrent.atomic.AtomicReference<String> reportedState =
+      new java.util.concurrent.atomic.AtomicReference<>("");
   private OpcUaSubscription subscription;
   private Duration backoff = FIRST_BACKOFF;
   private String lastError = "";
@@ -473,11 +475,13 @@ final class DeviceSession implements AutoCloseable {
     lastReported.remove(property.name()); // the next good value is reported again
   }
 
+  /** Reports the state when it changes (the first failed connect reports offline). */
   private void setOnline(boolean now) {
-    if (online != now || !now) {
-      twins.state(spec.id(), now ? "online" : "offline");
-    }
     online = now;
+    String state = now ? "online" : "offline";
+    if (!state.equals(reportedState.getAndSet(state))) { // no lock: Milo's threads call this
+      twins.state(spec.id(), state);
+    }
   }
 
   private void stopSampling() {
@@ -557,7 +561,6 @@ final class DeviceSession implements AutoCloseable {
     synchronized (this) {
       stopSampling();
     }
-    twins.state(spec.id(), "offline");
-    online = false;
+    setOnline(false);
   }
 }

@@ -3,7 +3,6 @@ package io.kedge.mapper.opcua;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kedge.runtime.tls.TlsMaterial;
-import io.kedge.testkit.LocalServices;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -83,8 +82,7 @@ class OpcUaMapperIT {
 
   @Test
   void reportsValuesAndWritesTypedDesiredValues() throws Exception {
-    try (DemoOpcUaServer server =
-            DemoOpcUaServer.start(DemoOpcUaServer.Options.anonymous(LocalServices.freePort()));
+    try (DemoOpcUaServer server = DemoOpcUaServer.start(DemoOpcUaServer.Options.anonymous(0));
         TwinWatcher edge = new TwinWatcher(dir);
         OpcUaMapper mapper =
             OpcUaMapper.start(
@@ -155,8 +153,8 @@ class OpcUaMapperIT {
 
   @Test
   void reconnectsAndSubscribesAgainAfterAServerRestart() throws Exception {
-    int port = LocalServices.freePort();
-    DemoOpcUaServer first = DemoOpcUaServer.start(DemoOpcUaServer.Options.anonymous(port));
+    DemoOpcUaServer first = DemoOpcUaServer.start(DemoOpcUaServer.Options.anonymous(0));
+    int port = first.port();
     try (TwinWatcher edge = new TwinWatcher(dir);
         OpcUaMapper mapper =
             OpcUaMapper.start(
@@ -179,8 +177,7 @@ class OpcUaMapperIT {
 
   @Test
   void reportsEveryValueAgainEachFullReportInterval() throws Exception {
-    try (DemoOpcUaServer server =
-            DemoOpcUaServer.start(DemoOpcUaServer.Options.anonymous(LocalServices.freePort()));
+    try (DemoOpcUaServer server = DemoOpcUaServer.start(DemoOpcUaServer.Options.anonymous(0));
         TwinWatcher edge = new TwinWatcher(dir);
         OpcUaMapper mapper =
             OpcUaMapper.start(
@@ -200,8 +197,7 @@ class OpcUaMapperIT {
 
   @Test
   void pollsWhenConfiguredTo() throws Exception {
-    try (DemoOpcUaServer server =
-            DemoOpcUaServer.start(DemoOpcUaServer.Options.anonymous(LocalServices.freePort()));
+    try (DemoOpcUaServer server = DemoOpcUaServer.start(DemoOpcUaServer.Options.anonymous(0));
         TwinWatcher edge = new TwinWatcher(dir);
         OpcUaMapper mapper =
             OpcUaMapper.start(
@@ -227,8 +223,7 @@ class OpcUaMapperIT {
     var mapperCertificate = TlsMaterial.readCertificates(pki.resolve("client.pem")).get(0);
     try (DemoOpcUaServer server =
             DemoOpcUaServer.start(
-                new DemoOpcUaServer.Options(
-                    LocalServices.freePort(), "", "", List.of(mapperCertificate), false, 0));
+                new DemoOpcUaServer.Options(0, "", "", List.of(mapperCertificate), false, 0));
         TwinWatcher edge = new TwinWatcher(dir)) {
       Path trusted = dir.resolve("server.pem");
       Files.writeString(
@@ -278,8 +273,7 @@ class OpcUaMapperIT {
     Files.writeString(wrong, "guess\n");
     try (DemoOpcUaServer server =
             DemoOpcUaServer.start(
-                new DemoOpcUaServer.Options(
-                    LocalServices.freePort(), "operator", "s3cret", List.of(), false, 0));
+                new DemoOpcUaServer.Options(0, "operator", "s3cret", List.of(), false, 0));
         TwinWatcher edge = new TwinWatcher(dir);
         OpcUaMapper mapper =
             OpcUaMapper.start(

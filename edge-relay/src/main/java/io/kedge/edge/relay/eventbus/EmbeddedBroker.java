@@ -1,11 +1,9 @@
 package io.kedge.edge.relay.eventbus;
 
+import io.kedge.runtime.net.FreePorts;
 import io.moquette.broker.Server;
 import io.moquette.broker.config.MemoryConfig;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Properties;
@@ -38,7 +36,7 @@ public final class EmbeddedBroker implements AutoCloseable {
   public static final int MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 
   public static EmbeddedBroker start(String host, int port, Path dataDir) {
-    int chosen = port == 0 ? freePort(host) : port;
+    int chosen = port == 0 ? FreePorts.on(host) : port;
     EmbeddedBroker broker = new EmbeddedBroker(host, chosen);
     Properties props = new Properties();
     props.setProperty("host", host);
@@ -74,14 +72,6 @@ public final class EmbeddedBroker implements AutoCloseable {
 
   public int port() {
     return port;
-  }
-
-  private static int freePort(String host) {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(host))) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException("no free port on " + host, e);
-    }
   }
 
   @Override

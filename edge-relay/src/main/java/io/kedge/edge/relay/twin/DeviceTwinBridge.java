@@ -19,10 +19,11 @@ import io.kedge.schemas.twin.TwinContract.Reported;
 import io.kedge.schemas.twin.TwinContract.Twin;
 import java.time.Clock;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -61,6 +62,9 @@ public final class DeviceTwinBridge implements AutoCloseable {
   /** Per device (namespace/name): reports not yet written, and whether a write is in flight. */
   private final Map<String, Pending> pending = new HashMap<>();
 
+  /** Device name (the twin id) to the namespaces holding a Device of that name. */
+  private final Map<String, Set<String>> namespacesByName = new HashMap<>();
+
   /** Per device and property: the desired value last sent as a delta. */
   private final Map<String, Map<String, String>> deltasSent = new HashMap<>();
 
@@ -94,10 +98,6 @@ public final class DeviceTwinBridge implements AutoCloseable {
   }
 
   public DeviceTwinBridge start() {
-    eventbus.subscribe(
-        TwinContract.ALL_TWIN_UPDATES, (topic, payload) -> onMessage(topic, payload));
-    eventbus.subscribe(TwinContract.ALL_STATE_UPDATES, this::onMessage);
-    eventbus.subscribe(TwinContract.ALL_TWIN_GETS, this::onMessage);
     watch =
         view.watch(
             WatchFilter.all(deviceType),
@@ -116,6 +116,10 @@ public final class DeviceTwinBridge implements AutoCloseable {
                 LOG.error("node {}: device watch closed ({}); deltas stop", node, reason);
               }
             });
+    // after the watch: its current devices are indexed before the first message is handled
+    eventbus.subscribe(TwinContract.ALL_TWIN_UPDATES, this::onMessage);
+    eventbus.subscribe(TwinContract.ALL_STATE_UPDATES, this::onMessage);
+    eventbus.subscribe(TwinContract.ALL_TWIN_GETS, this::onMessage);
     LOG.info("node {}: device twin bridge on the eventbus", node);
     return this;
   }
@@ -148,16 +152,18 @@ public final class DeviceTwinBridge implements AutoCloseable {
   }
 
   private View.Stored device(String id) {
-    List<View.Stored> named =
-        view.objectsOf(GROUP, "Device").stream().filter(d -> d.key().name().equals(id)).toList();
-    if (named.isEmpty()) {
-      throw new IllegalArgumentException("no Device named '" + id + "' is bound to node " + node);
-    }
-    if (named.size() > 1) {
+    Set<String> namespaces = namespacesByName.getOrDefault(id, Set.of());
+    if (namespaces.size() > 1) {
       throw new IllegalArgumentException(
           "Device name '" + id + "' is used in several namespaces on node " + node);
     }
-    return named.get(0);
+    return namespaces.stream()
+        .findFirst()
+        .flatMap(namespace -> view.get(deviceType, namespace, id))
+        .orElseThrow(
+            () ->
+                new IllegalArgumentException(
+                    "no Device named '" + id + "' is bound to node " + node));
   }
 
   /** Writes what is pending for the device, unless a write is already in flight. */
@@ -221,7 +227,8 @@ public final class DeviceTwinBridge implements AutoCloseable {
     } catch (IllegalArgumentException e) {
       error = e.getMessage();
     }
-    publish(TwinContract.getResult(id), TwinContract.getResult(twins, error, clock.millis()));
+    eventbus.tryPublish(
+        TwinContract.getResult(id), TwinContract.getResult(twins, error, clock.millis()));
     gets.incrementAndGet();
   }
 
@@ -229,15 +236,22 @@ public final class DeviceTwinBridge implements AutoCloseable {
   private void onDevice(WatchEvent event) {
     JsonNode metadata = event.object().path("metadata");
     String name = metadata.path("name").asText();
-    String deviceKey = metadata.path("namespace").asText() + "/" + name;
-    if (event.kind() == WatchEvent.Kind.DELETED) {
-      deltasSent.remove(deviceKey);
-      pending.remove(deviceKey);
-      return;
-    }
+    String namespace = metadata.path("namespace").asText();
+    String deviceKey = namespace + "/" + name;
     if (event.kind() == WatchEvent.Kind.BOOKMARK) {
       return;
     }
+    if (event.kind() == WatchEvent.Kind.DELETED) {
+      deltasSent.remove(deviceKey);
+      pending.remove(deviceKey);
+      Set<String> namespaces = namespacesByName.getOrDefault(name, new HashSet<>());
+      namespaces.remove(namespace);
+      if (namespaces.isEmpty()) {
+        namespacesByName.remove(name);
+      }
+      return;
+    }
+    namespacesByName.computeIfAbsent(name, k -> new HashSet<>()).add(namespace);
     Map<String, Twin> twins = TwinContract.twinsOf(event.object());
     Map<String, String> sent = deltasSent.computeIfAbsent(deviceKey, k -> new HashMap<>());
     Map<String, String> delta = new LinkedHashMap<>();
@@ -253,23 +267,20 @@ public final class DeviceTwinBridge implements AutoCloseable {
     if (delta.isEmpty()) {
       return;
     }
-    if (publish(TwinContract.delta(name), TwinContract.delta(delta, twins, clock.millis()))) {
+    if (eventbus.tryPublish(
+        TwinContract.delta(name), TwinContract.delta(delta, twins, clock.millis()))) {
       sent.putAll(delta);
       deltas.incrementAndGet();
     } else {
       // not sent: try again shortly with the device as it is then
       work.schedule(
           () ->
-              view.get(deviceType, metadata.path("namespace").asText(), name)
+              view.get(deviceType, namespace, name)
                   .ifPresent(
                       d -> onDevice(new WatchEvent(WatchEvent.Kind.MODIFIED, "", d.object(), 0))),
           1,
           TimeUnit.SECONDS);
     }
-  }
-
-  private boolean publish(String topic, byte[] payload) {
-    return eventbus.tryPublish(topic, payload);
   }
 
   private static String key(View.Stored device) {
