@@ -4,11 +4,14 @@ import io.kedge.cloud.manifest.Manifest;
 import io.kedge.cloud.manifest.ManifestException;
 import io.kedge.cloud.manifest.ManifestPublisher;
 import io.kedge.cloud.manifest.ManifestReader;
+import io.kedge.runtime.config.ConfigException;
+import io.kedge.runtime.config.KafkaClientProperties;
 import io.kedge.schemas.KedgeTopics;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
@@ -30,6 +33,15 @@ abstract class ManifestCommand implements Callable<Integer> {
       defaultValue = "127.0.0.1:9092",
       description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}).")
   String kafka;
+
+  @Option(
+      names = "--kafka-client-properties",
+      paramLabel = "FILE",
+      defaultValue = "",
+      description =
+          "Java properties file of Kafka client settings for a secured cluster"
+              + " (security.protocol, sasl.*, ssl.*; see docs/security.md).")
+  String kafkaClientProperties;
 
   @Option(
       names = "--topic-prefix",
@@ -54,15 +66,17 @@ abstract class ManifestCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     List<Manifest> manifests;
+    Map<String, Object> clientSettings;
     try {
+      clientSettings = KafkaClientProperties.load(kafkaClientProperties);
       manifests = new ManifestReader().read(path);
-    } catch (ManifestException e) {
+    } catch (ManifestException | ConfigException e) {
       err.println("kedge: " + e.getMessage());
       return KedgeCommand.CONFIG_ERROR;
     }
     KedgeTopics topics = new KedgeTopics(prefix, 1, Duration.ofDays(7));
     try (ManifestPublisher publisher =
-        new ManifestPublisher(kafka, topics, Duration.ofSeconds(timeoutSeconds))) {
+        new ManifestPublisher(kafka, clientSettings, topics, Duration.ofSeconds(timeoutSeconds))) {
       java.util.function.Consumer<Manifest> report =
           m ->
               out.println(

@@ -65,6 +65,22 @@ class KedgeCommandTest {
   }
 
   @Test
+  void applyRefusesKafkaClientSettingsThatKedgeOwns(@TempDir Path dir) throws Exception {
+    Path settings = dir.resolve("kafka.properties");
+    java.nio.file.Files.writeString(settings, "security.protocol=SASL_SSL\nacks=1\n");
+    Path pod = dir.resolve("pod.yaml");
+    java.nio.file.Files.writeString(pod, "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n");
+
+    int code = run("apply", "-f", pod.toString(), "--kafka-client-properties", settings.toString());
+
+    assertThat(code).isEqualTo(KedgeCommand.CONFIG_ERROR);
+    assertThat(err.toString())
+        .contains("kafka.client-properties")
+        .contains(settings.toString())
+        .contains("sets acks, which kedge chooses itself");
+  }
+
+  @Test
   void unknownOptionIsAUsageError() {
     assertThat(run("local", "--no-such-flag")).isEqualTo(2);
     assertThat(err.toString()).contains("Unknown option: '--no-such-flag'");

@@ -30,8 +30,17 @@ public final class ManifestPublisher implements AutoCloseable {
   private final EventCodec codec = new EventCodec();
 
   public ManifestPublisher(String bootstrap, KedgeTopics topics, Duration timeout) {
+    this(bootstrap, Map.of(), topics, timeout);
+  }
+
+  /**
+   * A publisher whose producer also takes {@code clientSettings} (security: see {@link
+   * io.kedge.runtime.config.KafkaClientProperties}).
+   */
+  public ManifestPublisher(
+      String bootstrap, Map<String, Object> clientSettings, KedgeTopics topics, Duration timeout) {
     this.topics = topics;
-    Map<String, Object> props = new LinkedHashMap<>();
+    Map<String, Object> props = new LinkedHashMap<>(clientSettings);
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "kedge-apply-" + UUID.randomUUID());
     props.put(ProducerConfig.ACKS_CONFIG, "all");

@@ -46,7 +46,7 @@ public final class CdcSources implements AutoCloseable {
   private final RuleBook book;
   private final Producer<String, byte[]> producer;
   private final KedgeTopics topics;
-  private final String bootstrap;
+  private final Map<String, Object> kafka;
   private final EventCodec codec;
   private final BooleanSupplier rulesLoaded;
   private final RuleCounters counters;
@@ -64,14 +64,14 @@ public final class CdcSources implements AutoCloseable {
       RuleBook book,
       Producer<String, byte[]> producer,
       KedgeTopics topics,
-      String bootstrap,
+      Map<String, Object> kafka,
       EventCodec codec,
       BooleanSupplier rulesLoaded,
       RuleCounters counters) {
     this.book = book;
     this.producer = producer;
     this.topics = topics;
-    this.bootstrap = bootstrap;
+    this.kafka = Map.copyOf(kafka);
     this.codec = codec;
     this.rulesLoaded = rulesLoaded;
     this.counters = counters;
@@ -123,7 +123,8 @@ public final class CdcSources implements AutoCloseable {
     props.setProperty("offset.storage.partitions", "1");
     props.setProperty("offset.storage.replication.factor", "-1");
     props.setProperty("offset.flush.interval.ms", "1000");
-    props.setProperty("bootstrap.servers", bootstrap);
+    // The offset store's Kafka clients take the engine's top-level settings: servers and security.
+    kafka.forEach((key, value) -> props.setProperty(key, String.valueOf(value)));
     props.setProperty("database.hostname", endpoint.path("hostname").asText("127.0.0.1"));
     props.setProperty("database.port", endpoint.path("port").asText("5432"));
     props.setProperty("database.user", endpoint.path("user").asText("postgres"));

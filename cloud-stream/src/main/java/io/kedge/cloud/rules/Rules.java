@@ -206,14 +206,7 @@ public final class Rules implements AutoCloseable {
     cdcCounters = new RuleCounters(book, codec, topics.resources().name(), metrics);
     cdc =
         parts.add(
-            new CdcSources(
-                    book,
-                    producer,
-                    topics,
-                    String.valueOf(kafka.get("bootstrap.servers")),
-                    codec,
-                    follower::caughtUp,
-                    cdcCounters)
+            new CdcSources(book, producer, topics, kafka, codec, follower::caughtUp, cdcCounters)
                 .start());
     ScheduledExecutorService statusTimer = DaemonThreads.scheduled("kedge-rules-status");
     statusTimer.scheduleWithFixedDelay(this::writeStatuses, 2, 2, TimeUnit.SECONDS);

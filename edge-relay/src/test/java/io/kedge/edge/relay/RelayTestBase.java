@@ -52,8 +52,7 @@ abstract class RelayTestBase {
   @BeforeEach
   void start() throws Exception {
     kafka =
-        LocalKafkaCluster.builder()
-            .dataDir(tmp.resolve("kafka"))
+        cluster(LocalKafkaCluster.builder().dataDir(tmp.resolve("kafka")))
             .build()
             .start(Duration.ofSeconds(60));
     topics = new KedgeTopics(TestNames.unique("relay"), 1, Duration.ofDays(1));
@@ -74,6 +73,11 @@ abstract class RelayTestBase {
                 "all"),
             new StringSerializer(),
             new ByteArraySerializer());
+  }
+
+  /** The broker's settings: a subclass adds listeners or security. */
+  LocalKafkaCluster.Builder cluster(LocalKafkaCluster.Builder builder) {
+    return builder;
   }
 
   @AfterEach

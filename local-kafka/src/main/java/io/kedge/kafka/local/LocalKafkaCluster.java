@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
@@ -54,7 +55,12 @@ public final class LocalKafkaCluster implements AutoCloseable {
   /**
    * A further client listener of the first node, advertised under another port (e.g. a proxy's).
    */
-  private record ExtraListener(String name, int port, int advertisedPort) {}
+  private record ExtraListener(
+      String name, int port, int advertisedPort, Map<String, String> plainUsers) {
+    String protocol() {
+      return plainUsers.isEmpty() ? "PLAINTEXT" : "SASL_PLAINTEXT";
+    }
+  }
 
   private record NodeSpec(int id, int brokerPort, int controllerPort, Path logDir) {}
 
@@ -93,14 +99,32 @@ public final class LocalKafkaCluster implements AutoCloseable {
      * so a test can cut that client's link while others stay connected.
      */
     public Builder listener(String name, int port, int advertisedPort) {
+      extraListeners.add(new ExtraListener(checkName(name), port, advertisedPort, Map.of()));
+      return this;
+    }
+
+    /**
+     * Adds a SASL_PLAINTEXT client listener {@code name} on {@code port} of the first node whose
+     * clients log in with SASL/PLAIN as one of {@code users} (name to password) and become {@code
+     * User:<name>} principals, so a test can give them ACLs (set {@code authorizer.class.name}
+     * through {@link #config}). The plaintext listener stays, for the test's own admin.
+     */
+    public Builder saslPlainListener(String name, int port, Map<String, String> users) {
+      if (users.isEmpty()) {
+        throw new IllegalArgumentException("a SASL/PLAIN listener needs at least one user");
+      }
+      extraListeners.add(new ExtraListener(checkName(name), port, port, Map.copyOf(users)));
+      return this;
+    }
+
+    private static String checkName(String name) {
       if (!name.matches("[A-Z][A-Z0-9_]*")
           || name.equals("PLAINTEXT")
           || name.equals("CONTROLLER")) {
         throw new IllegalArgumentException(
             "listener name '" + name + "' must be upper-case and not PLAINTEXT or CONTROLLER");
       }
-      extraListeners.add(new ExtraListener(name, port, advertisedPort));
-      return this;
+      return name;
     }
 
     /** Number of combined broker+controller nodes: 1, or 3 for fault tests. */
@@ -288,7 +312,12 @@ public final class LocalKafkaCluster implements AutoCloseable {
             .append(HOST)
             .append(':')
             .append(extra.advertisedPort());
-        protocols.append(',').append(extra.name()).append(":PLAINTEXT");
+        protocols.append(',').append(extra.name()).append(':').append(extra.protocol());
+        if (!extra.plainUsers().isEmpty()) {
+          String prefix = "listener.name." + extra.name().toLowerCase(Locale.ROOT) + ".";
+          props.put(prefix + "sasl.enabled.mechanisms", "PLAIN");
+          props.put(prefix + "plain.sasl.jaas.config", plainServerLogin(extra.plainUsers()));
+        }
       }
     }
     props.put("listeners", listeners.toString());
@@ -318,6 +347,33 @@ public final class LocalKafkaCluster implements AutoCloseable {
     props.put("controlled.shutdown.enable", "false");
     props.putAll(extraConfig);
     return props;
+  }
+
+  /** The broker's JAAS login for SASL/PLAIN: {@code user_<name>="<password>"} per user. */
+  private static String plainServerLogin(Map<String, String> users) {
+    StringBuilder login =
+        new StringBuilder("org.apache.kafka.common.security.plain.PlainLoginModule required");
+    users.forEach(
+        (user, password) ->
+            login.append(" user_").append(user).append("=\"").append(password).append('"'));
+    return login.append(';').toString();
+  }
+
+  /**
+   * Client settings that log in as {@code user} on a {@link Builder#saslPlainListener} listener.
+   */
+  public static Map<String, String> saslPlainClient(String user, String password) {
+    return Map.of(
+        "security.protocol",
+        "SASL_PLAINTEXT",
+        "sasl.mechanism",
+        "PLAIN",
+        "sasl.jaas.config",
+        "org.apache.kafka.common.security.plain.PlainLoginModule required username=\""
+            + user
+            + "\" password=\""
+            + password
+            + "\";");
   }
 
   private void format(NodeSpec node, String clusterId) {
