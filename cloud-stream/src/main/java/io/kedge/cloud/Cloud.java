@@ -1,14 +1,22 @@
 package io.kedge.cloud;
 
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kedge.cloud.admission.WebhookConfig;
 import io.kedge.cloud.admission.WebhookServer;
+import io.kedge.cloud.kube.KubeKind;
+import io.kedge.cloud.kube.KubeKinds;
+import io.kedge.cloud.kube.KubeWrites;
+import io.kedge.cloud.kube.KubernetesConfig;
+import io.kedge.cloud.kube.KubernetesSource;
 import io.kedge.cloud.router.Router;
 import io.kedge.cloud.rules.Rules;
 import io.kedge.cloud.rules.RulesConfig;
 import io.kedge.runtime.lifecycle.Components;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import java.util.List;
 
 /**
  * The running cloud part: the ROUTER (with the standalone uplink applier) and the offline-autonomy
@@ -19,18 +27,78 @@ public final class Cloud implements AutoCloseable {
   private Router router;
   private WebhookServer webhook;
   private Rules rules;
+  private KubernetesSource kubernetes;
+  private KubernetesClient kubeClient;
 
   private Cloud() {}
 
+  /** This process's name among cloud instances: host and process id. */
+  static String instanceName() {
+    String host;
+    try {
+      host = java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.net.UnknownHostException e) {
+      host = "unknown-host";
+    }
+    return host + "-" + ProcessHandle.current().pid() + "-" + Long.toHexString(System.nanoTime());
+  }
+
+  /** The Kubernetes source, or null in standalone mode. */
+  public KubernetesSource kubernetesSource() {
+    return kubernetes;
+  }
+
+  /** The cloud in standalone mode. */
   public static Cloud start(
       CloudConfig config,
       WebhookConfig webhookConfig,
       RulesConfig rulesConfig,
       MeterRegistry metrics)
       throws InterruptedException {
+    return start(config, KubernetesConfig.standalone(), webhookConfig, rulesConfig, metrics);
+  }
+
+  public static Cloud start(
+      CloudConfig config,
+      KubernetesConfig kubeConfig,
+      WebhookConfig webhookConfig,
+      RulesConfig rulesConfig,
+      MeterRegistry metrics)
+      throws InterruptedException {
     Cloud cloud = new Cloud();
     try {
-      cloud.router = cloud.parts.add(Router.start(config));
+      KubeWrites kubeWrites = null;
+      if (kubeConfig.kubernetes()) {
+        KubernetesClient client = kubeConfig.client();
+        cloud.parts.add(client::close);
+        KubeKinds kinds = new KubeKinds(client);
+        List<KubeKind> watched =
+            kinds.resolveAll(KubernetesConfig.RESOURCES.name(), kubeConfig.resources());
+        kubeWrites = new KubeWrites(client, kinds, kubeConfig.writeTimeout());
+        cloud.kubernetes =
+            cloud.parts.add(
+                new KubernetesSource(
+                        client,
+                        kubeConfig,
+                        watched,
+                        config.kafkaClientConfig(),
+                        config.topics().resources().name(),
+                        instanceName())
+                    .start());
+        cloud.kubeClient = client;
+        KubernetesSource source = cloud.kubernetes;
+        FunctionCounter.builder("kedge_kube_source_published_total", source, KubernetesSource::sent)
+            .description("Changes the Kubernetes source published to the resources topic")
+            .register(metrics);
+        FunctionCounter.builder(
+                "kedge_kube_source_unchanged_total", source, KubernetesSource::unchanged)
+            .description("Informer events not published again: the topic holds that version")
+            .register(metrics);
+        Gauge.builder("kedge_kube_source_leading", source, s -> s.leading() ? 1 : 0)
+            .description("1 while this instance's informers publish (it holds the Lease)")
+            .register(metrics);
+      }
+      cloud.router = cloud.parts.add(Router.start(config, kubeWrites));
       KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(cloud.router.streams());
       streamsMetrics.bindTo(metrics);
       cloud.parts.add(streamsMetrics);
@@ -82,6 +150,9 @@ public final class Cloud implements AutoCloseable {
   public String unreadyReason() {
     if (!router.running()) {
       return "the router is " + router.state();
+    }
+    if (kubernetes != null && kubernetes.leading() && !kubernetes.synced()) {
+      return "the Kubernetes source's informers are syncing";
     }
     return rules == null ? null : rules.unreadyReason();
   }

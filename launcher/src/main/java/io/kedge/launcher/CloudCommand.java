@@ -4,6 +4,7 @@ import io.kedge.cloud.Cloud;
 import io.kedge.cloud.CloudConfig;
 import io.kedge.cloud.admission.WebhookConfig;
 import io.kedge.cloud.admission.WebhookServer;
+import io.kedge.cloud.kube.KubernetesConfig;
 import io.kedge.cloud.rules.RulesConfig;
 import io.kedge.runtime.config.Config;
 import io.kedge.runtime.config.ConfigSources;
@@ -62,7 +63,14 @@ public final class CloudCommand implements Callable<Integer> {
     Components running = new Components();
     PrintWriter out = spec.commandLine().getOut();
     try {
-      Cloud cloud = running.add(Cloud.start(config, webhook, rules, metrics));
+      Cloud cloud =
+          running.add(
+              Cloud.start(
+                  config,
+                  KubernetesConfig.from(parsed, config.topicPrefix()),
+                  webhook,
+                  rules,
+                  metrics));
       OpsEndpoint.start(running, ops, metrics, registry -> {}, cloud::unreadyReason, out);
       if (cloud.rules() != null) {
         out.println(

@@ -63,10 +63,17 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
   private KeyValueStore<String, String> referrers;
   private KeyValueStore<String, String> nodes;
   private KeyValueStore<String, byte[]> pending;
+  private final boolean kubernetes;
+  private KeyValueStore<String, byte[]> awaiting;
 
-  RouteProcessor(Placement placement, NodeTopics nodeTopics) {
+  /**
+   * @param kubernetes whether edge writes go to a Kubernetes cluster, to be answered once their
+   *     version is routed (see {@link KubernetesApplier})
+   */
+  RouteProcessor(Placement placement, NodeTopics nodeTopics, boolean kubernetes) {
     this.placement = placement;
     this.nodeTopics = nodeTopics;
+    this.kubernetes = kubernetes;
   }
 
   @Override
@@ -77,6 +84,7 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
     this.referrers = context.getStateStore(REFERRERS);
     this.nodes = context.getStateStore(NODES);
     this.pending = context.getStateStore(UplinkApplier.PENDING);
+    this.awaiting = kubernetes ? context.getStateStore(KubernetesApplier.AWAITING) : null;
   }
 
   @Override
@@ -101,9 +109,22 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
         ResourceUpsert versioned = versioned(upsert);
         onUpsert(versioned, event);
         answered(origin, versioned.key(), versioned.object());
+        if (awaiting != null) {
+          KubernetesApplier.routed(
+              context,
+              nodes,
+              awaiting,
+              Placement.identity(versioned.key()),
+              versioned.cloudResourceVersion(),
+              versioned.object());
+        }
       } else if (data instanceof ResourceDelete delete) {
         ResourceUpsert previous = onDelete(delete.key(), event);
         answered(origin, delete.key(), previous == null ? null : previous.object());
+        if (awaiting != null) {
+          KubernetesApplier.routed(
+              context, nodes, awaiting, Placement.identity(delete.key()), "", null);
+        }
       } else if (data instanceof ResyncRequest request) {
         onResync(request);
       }
@@ -113,10 +134,25 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
   }
 
   private void deadLetter(Record<String, byte[]> record, String reason) {
+    deadLetter(context, record, "router", reason);
+  }
+
+  /** Sends {@code record} to the dead-letter topic with its coordinates, the stage and why. */
+  static void deadLetter(
+      ProcessorContext<String, Object> context,
+      Record<String, byte[]> record,
+      String stage,
+      String reason) {
     RecordMetadata from = context.recordMetadata().orElseThrow();
-    LOG.warn("dead-lettering {}-{}@{}: {}", from.topic(), from.partition(), from.offset(), reason);
+    LOG.warn(
+        "{}: dead-lettering {}-{}@{}: {}",
+        stage,
+        from.topic(),
+        from.partition(),
+        from.offset(),
+        reason);
     RecordHeaders headers = new RecordHeaders(record.headers().toArray());
-    DeadLetter.annotate(headers, from.topic(), from.partition(), from.offset(), "router", reason);
+    DeadLetter.annotate(headers, from.topic(), from.partition(), from.offset(), stage, reason);
     byte[] key = record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8);
     context.forward(
         new Record<String, Object>(

@@ -1,6 +1,7 @@
 package io.kedge.cloud.router;
 
 import io.kedge.cloud.CloudConfig;
+import io.kedge.cloud.kube.KubeWrites;
 import io.kedge.cloud.topics.TopicProvisioner;
 import io.kedge.schemas.KedgeTopics;
 import io.kedge.schemas.TopicDescriptor;
@@ -34,6 +35,14 @@ public final class Router implements AutoCloseable {
 
   /** Creates the kedge topics if missing, then starts routing. */
   public static Router start(CloudConfig config) {
+    return start(config, null);
+  }
+
+  /**
+   * Creates the kedge topics if missing, then starts routing; edge writes go to {@code kubernetes},
+   * or to kedge.resources if it is null (standalone).
+   */
+  public static Router start(CloudConfig config, KubeWrites kubernetes) {
     KedgeTopics topics = config.topics();
     Admin admin = Admin.create(config.kafkaClientConfig());
     try {
@@ -54,7 +63,7 @@ public final class Router implements AutoCloseable {
           new AdminNodeTopics(admin, topics, provisioner, config.deleteNodeTopics());
       KafkaStreams streams =
           new KafkaStreams(
-              RouterTopology.build(topics, config.broadcastKinds(), nodeTopics),
+              RouterTopology.build(topics, config.broadcastKinds(), nodeTopics, kubernetes),
               streamsConfig(config));
       streams.setStateListener((next, previous) -> LOG.info("router {} -> {}", previous, next));
       streams.setUncaughtExceptionHandler(

@@ -1,5 +1,6 @@
 package io.kedge.cloud.router;
 
+import io.kedge.cloud.kube.KubeWrites;
 import io.kedge.schemas.KedgeTopics;
 import java.time.Duration;
 import java.util.Set;
@@ -35,6 +36,9 @@ public final class RouterTopology {
           "apiextensions.k8s.io/CustomResourceDefinition",
           "rules.kubeedge.io/RuleEndpoint");
 
+  /** How long a Kubernetes write waits to be read back by the informers before it is answered. */
+  static final Duration KUBE_READ_BACK_WAIT = Duration.ofSeconds(5);
+
   private RouterTopology() {}
 
   /**
@@ -45,8 +49,22 @@ public final class RouterTopology {
     return topics.prefix() + ".router.requests";
   }
 
+  /** The standalone topology: kedge.resources is the store edge writes are applied to. */
   public static Topology build(
       KedgeTopics topics, Set<String> broadcastKinds, NodeTopics nodeTopics) {
+    return build(topics, broadcastKinds, nodeTopics, null);
+  }
+
+  /**
+   * The topology; with {@code kubernetes} writes, edge writes are applied to that cluster instead
+   * (its informers feed kedge.resources), and answered once routed back.
+   */
+  public static Topology build(
+      KedgeTopics topics,
+      Set<String> broadcastKinds,
+      NodeTopics nodeTopics,
+      KubeWrites kubernetes) {
+    boolean kube = kubernetes != null;
     Placement placement = new Placement(broadcastKinds);
     Topology topology = new Topology();
     StringDeserializer keys = new StringDeserializer();
@@ -64,9 +82,29 @@ public final class RouterTopology {
     topology.addSource(
         "requests-in", keys, Serdes.ByteArray().deserializer(), requestsTopic(topics));
     topology.addProcessor(
-        "route", () -> new RouteProcessor(placement, nodeTopics), "resources", "requests-in");
+        "route", () -> new RouteProcessor(placement, nodeTopics, kube), "resources", "requests-in");
     Duration dedupeWindow = topics.upstream().policy().retention();
-    topology.addProcessor("apply", () -> new UplinkApplier(dedupeWindow), "requests-in");
+    if (kube) {
+      topology.addProcessor(
+          "apply",
+          () -> new KubernetesApplier(kubernetes, dedupeWindow, KUBE_READ_BACK_WAIT),
+          "requests-in");
+      topology.addStateStore(
+          Stores.keyValueStoreBuilder(
+              Stores.persistentKeyValueStore(KubernetesApplier.AWAITING),
+              Serdes.String(),
+              Serdes.ByteArray()),
+          "route",
+          "apply");
+    } else {
+      topology.addProcessor("apply", () -> new UplinkApplier(dedupeWindow), "requests-in");
+      topology.addSink(
+          UplinkApplier.RESOURCES_SINK,
+          topics.resources().name(),
+          new StringSerializer(),
+          new ByteArraySerializer(),
+          "apply");
+    }
     topology.addStateStore(
         Stores.keyValueStoreBuilder(
             Stores.persistentKeyValueStore(RouteProcessor.OBJECTS),
@@ -101,12 +139,6 @@ public final class RouterTopology {
     topology.addStateStore(
         Stores.keyValueStoreBuilder(
             Stores.persistentKeyValueStore(UplinkApplier.APPLIED), Serdes.String(), Serdes.Long()),
-        "apply");
-    topology.addSink(
-        UplinkApplier.RESOURCES_SINK,
-        topics.resources().name(),
-        new StringSerializer(),
-        new ByteArraySerializer(),
         "apply");
     topology.addSink(
         RouteProcessor.NODE_SINK,

@@ -2,7 +2,6 @@ package io.kedge.cloud.router;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.kedge.schemas.DeadLetter;
 import io.kedge.schemas.EventCodec;
 import io.kedge.schemas.EventData;
 import io.kedge.schemas.EventType;
@@ -17,7 +16,6 @@ import io.kedge.schemas.objects.ObjectWrites;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -25,7 +23,6 @@ import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
@@ -160,18 +157,7 @@ final class UplinkApplier implements Processor<String, byte[], String, Object> {
   }
 
   private void deadLetter(Record<String, byte[]> record, String reason) {
-    RecordMetadata from = context.recordMetadata().orElseThrow();
-    LOG.warn("dead-lettering {}-{}@{}: {}", from.topic(), from.partition(), from.offset(), reason);
-    RecordHeaders headers = new RecordHeaders(record.headers().toArray());
-    DeadLetter.annotate(headers, from.topic(), from.partition(), from.offset(), "applier", reason);
-    byte[] key = record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8);
-    context.forward(
-        new Record<String, Object>(
-            record.key(),
-            new RouteProcessor.DeadLetterValue(key, record.value()),
-            record.timestamp(),
-            headers),
-        RouteProcessor.DEADLETTER_SINK);
+    RouteProcessor.deadLetter(context, record, "applier", reason);
   }
 
   private void forgetOld(long now) {

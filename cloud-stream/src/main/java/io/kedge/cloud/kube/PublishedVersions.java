@@ -1,0 +1,81 @@
+package io.kedge.cloud.kube;
+
+import io.kedge.schemas.EventCodec;
+import io.kedge.schemas.EventData;
+import io.kedge.schemas.InvalidEventException;
+import io.kedge.schemas.ResourceDelete;
+import io.kedge.schemas.ResourceUpsert;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What {@code kedge.resources} holds, object by object: the cloud resourceVersion last published
+ * for each key. A source that starts again reads it first, so an informer's initial list does not
+ * publish again what is already there, and objects deleted while it was away are found.
+ */
+final class PublishedVersions {
+  private static final Logger LOG = LoggerFactory.getLogger(PublishedVersions.class);
+
+  private PublishedVersions() {}
+
+  /** Reads the topic from its beginning to its end as of now: key to cloud resourceVersion. */
+  static Map<String, String> read(
+      Consumer<String, byte[]> consumer, String topic, Duration timeout) {
+    EventCodec codec = new EventCodec();
+    List<PartitionInfo> infos = consumer.partitionsFor(topic, timeout);
+    List<TopicPartition> partitions =
+        infos.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+    consumer.assign(partitions);
+    consumer.seekToBeginning(partitions);
+    Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, timeout);
+    Map<String, String> versions = new HashMap<>();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    long read = 0;
+    while (!caughtUp(consumer, ends)) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(
+            "could not read " + topic + " to its end within " + timeout.toSeconds() + " s");
+      }
+      for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+        read++;
+        if (record.value() == null) {
+          continue;
+        }
+        try {
+          EventData data = codec.decode(record.headers(), record.value()).data();
+          if (data instanceof ResourceUpsert upsert) {
+            versions.put(upsert.key().toString(), upsert.cloudResourceVersion());
+          } else if (data instanceof ResourceDelete delete) {
+            versions.remove(delete.key().toString());
+          }
+        } catch (InvalidEventException e) {
+          LOG.warn(
+              "{}-{}@{} skipped while reading published versions: {}",
+              record.topic(),
+              record.partition(),
+              record.offset(),
+              e.getMessage());
+        }
+      }
+    }
+    LOG.info("{} read: {} records, {} objects published before", topic, read, versions.size());
+    return versions;
+  }
+
+  private static boolean caughtUp(Consumer<?, ?> consumer, Map<TopicPartition, Long> ends) {
+    for (Map.Entry<TopicPartition, Long> end : ends.entrySet()) {
+      if (consumer.position(end.getKey()) < end.getValue()) {
+        return false;
+      }
+    }
+    return true;
+  }
+}

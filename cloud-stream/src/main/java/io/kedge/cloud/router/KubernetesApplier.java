@@ -1,0 +1,220 @@
+package io.kedge.cloud.router;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kedge.cloud.kube.KubeWrites;
+import io.kedge.schemas.EventCodec;
+import io.kedge.schemas.EventType;
+import io.kedge.schemas.InvalidEventException;
+import io.kedge.schemas.WriteOperation;
+import io.kedge.schemas.WriteRequest;
+import io.kedge.schemas.WriteResponse;
+import io.kedge.schemas.objects.KubeStatus;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The UPLINK APPLIER in Kubernetes mode: applies each edge write to the cluster and answers with
+ * the API server's result.
+ *
+ * <p>A successful change is answered only once the router has routed the version it made (the
+ * informers bring it back through {@code kedge.resources}), so the object reaches its node before
+ * the answer and the edge client reads its own write, as in standalone mode. Changes to kinds the
+ * informers do not watch are answered after {@code readBackWait} with the API server's object.
+ * Request ids seen before are dropped: a request is applied and answered once (unless the process
+ * dies between the API call and its commit, when Kubernetes' own checks, 409 on a repeated create
+ * or a stale resourceVersion, meet the repetition).
+ */
+final class KubernetesApplier implements Processor<String, byte[], String, Object> {
+  private static final Logger LOG = LoggerFactory.getLogger(KubernetesApplier.class);
+
+  static final String AWAITING = "kube-applier-awaiting";
+
+  private final KubeWrites writes;
+  private final Duration dedupeWindow;
+  private final Duration readBackWait;
+  private final EventCodec codec = new EventCodec();
+  private ProcessorContext<String, Object> context;
+  private KeyValueStore<String, Long> applied;
+  private KeyValueStore<String, String> nodes;
+  private KeyValueStore<String, byte[]> awaiting;
+
+  KubernetesApplier(KubeWrites writes, Duration dedupeWindow, Duration readBackWait) {
+    this.writes = writes;
+    this.dedupeWindow = dedupeWindow;
+    this.readBackWait = readBackWait;
+  }
+
+  @Override
+  public void init(ProcessorContext<String, Object> context) {
+    this.context = context;
+    this.applied = context.getStateStore(UplinkApplier.APPLIED);
+    this.nodes = context.getStateStore(RouteProcessor.NODES);
+    this.awaiting = context.getStateStore(AWAITING);
+    context.schedule(Duration.ofSeconds(1), PunctuationType.WALL_CLOCK_TIME, this::answerLate);
+    context.schedule(Duration.ofMinutes(10), PunctuationType.WALL_CLOCK_TIME, this::forgetOld);
+  }
+
+  @Override
+  public void process(Record<String, byte[]> record) {
+    if (record.value() == null
+        || !UpstreamRequestFilter.is(record.headers(), EventType.WRITE_REQUEST)) {
+      return;
+    }
+    WriteRequest request;
+    try {
+      request = codec.decode(record.headers(), record.value()).dataAs(WriteRequest.class);
+    } catch (InvalidEventException | ClassCastException e) {
+      RouteProcessor.deadLetter(context, record, "kubernetes-applier", e.getMessage());
+      return;
+    }
+    if (applied.get(request.requestId()) != null) {
+      LOG.info(
+          "write {} from node {} was applied before: dropped", request.requestId(), request.node());
+      return;
+    }
+    applied.put(request.requestId(), context.currentSystemTimeMs());
+    KubeWrites.Result result = writes.apply(request);
+    LOG.info(
+        "write {} from node {}: {} {}{} -> Kubernetes {}",
+        request.requestId(),
+        request.node(),
+        request.operation(),
+        request.key(),
+        request.subresource().isEmpty() ? "" : "/" + request.subresource(),
+        result.code());
+    boolean change = result.succeeded() && !request.dryRun();
+    String id = Placement.identity(request.key());
+    if (change && !KubeStatus.isStatus(result.body())) {
+      String version = result.body().path("metadata").path("resourceVersion").asText("");
+      awaiting.put(id, new Awaiting(request, result, version).encode(now()));
+    } else if (change && request.operation() == WriteOperation.DELETE) {
+      awaiting.put(id, new Awaiting(request, result, "").encode(now()));
+    } else {
+      respond(request.node(), new WriteResponse(request.requestId(), result.code(), result.body()));
+    }
+  }
+
+  /**
+   * Called by the router once it has routed a version of the object {@code id}: answers the write
+   * that made it. {@code version} is empty for a delete; {@code object} is the routed object.
+   */
+  static void routed(
+      ProcessorContext<String, Object> context,
+      KeyValueStore<String, String> nodes,
+      KeyValueStore<String, byte[]> awaiting,
+      String id,
+      String version,
+      ObjectNode object) {
+    byte[] bytes = awaiting.get(id);
+    if (bytes == null) {
+      return;
+    }
+    Awaiting waiting = Awaiting.decode(bytes);
+    if (!waiting.version().equals(version)) {
+      return;
+    }
+    awaiting.delete(id);
+    JsonNode body = object == null ? waiting.body() : object;
+    RouteProcessor.answer(
+        context,
+        nodes,
+        waiting.node(),
+        new WriteResponse(waiting.requestId(), waiting.code(), body));
+  }
+
+  private void answerLate(long now) {
+    List<String> late = new ArrayList<>();
+    try (KeyValueIterator<String, byte[]> it = awaiting.all()) {
+      while (it.hasNext()) {
+        var entry = it.next();
+        if (Awaiting.since(entry.value) < now - readBackWait.toMillis()) {
+          late.add(entry.key);
+        }
+      }
+    }
+    for (String id : late) {
+      Awaiting waiting = Awaiting.decode(awaiting.get(id));
+      awaiting.delete(id);
+      LOG.info(
+          "write {}: {} not read back from the informers within {} s; answered with the API's object",
+          waiting.requestId(),
+          id,
+          readBackWait.toSeconds());
+      respond(
+          waiting.node(), new WriteResponse(waiting.requestId(), waiting.code(), waiting.body()));
+    }
+  }
+
+  private void respond(String node, WriteResponse response) {
+    RouteProcessor.answer(context, nodes, node, response);
+  }
+
+  private long now() {
+    return context.currentSystemTimeMs();
+  }
+
+  private void forgetOld(long now) {
+    long cutoff = now - dedupeWindow.toMillis();
+    try (KeyValueIterator<String, Long> it = applied.all()) {
+      while (it.hasNext()) {
+        var entry = it.next();
+        if (entry.value < cutoff) {
+          applied.delete(entry.key);
+        }
+      }
+    }
+  }
+
+  /** An applied write waiting for its version to be routed; empty version: a delete. */
+  record Awaiting(String requestId, String node, int code, JsonNode body, String version) {
+    Awaiting(WriteRequest request, KubeWrites.Result result, String version) {
+      this(request.requestId(), request.node(), result.code(), result.body(), version);
+    }
+
+    byte[] encode(long since) {
+      ObjectNode json = EventCodec.json().createObjectNode();
+      json.put("requestId", requestId).put("node", node).put("code", code);
+      json.put("version", version).put("since", since);
+      json.set("body", body);
+      try {
+        return EventCodec.json().writeValueAsBytes(json);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+
+    static Awaiting decode(byte[] bytes) {
+      JsonNode json = read(bytes);
+      return new Awaiting(
+          json.path("requestId").asText(),
+          json.path("node").asText(),
+          json.path("code").asInt(),
+          json.path("body"),
+          json.path("version").asText());
+    }
+
+    static long since(byte[] bytes) {
+      return read(bytes).path("since").asLong();
+    }
+
+    private static JsonNode read(byte[] bytes) {
+      try {
+        return EventCodec.readJson(bytes);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  }
+}
