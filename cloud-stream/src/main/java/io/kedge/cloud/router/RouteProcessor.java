@@ -106,6 +106,9 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
     try {
       WriteOrigin origin = WriteOrigin.of(record.headers());
       if (data instanceof ResourceUpsert upsert) {
+        if (repeats(upsert)) {
+          return;
+        }
         ResourceUpsert versioned = versioned(upsert);
         onUpsert(versioned, event);
         answered(origin, versioned.key(), versioned.object());
@@ -182,6 +185,18 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
     if (newNode) {
       catchUpNode(key.name());
     }
+  }
+
+  /**
+   * A source's upsert of the version already stored: two Kubernetes sources overlapping while the
+   * Lease changes hands, or a re-list. Nothing changed, so nothing is routed.
+   */
+  private boolean repeats(ResourceUpsert upsert) {
+    if (upsert.cloudResourceVersion().isEmpty()) {
+      return false;
+    }
+    ResourceUpsert stored = loadObject(Placement.identity(upsert.key()));
+    return stored != null && stored.cloudResourceVersion().equals(upsert.cloudResourceVersion());
   }
 
   /**

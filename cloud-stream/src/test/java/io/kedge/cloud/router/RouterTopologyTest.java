@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kedge.schemas.DeadLetter;
 import io.kedge.schemas.KedgeEvent;
+import io.kedge.schemas.ObjectKey;
+import io.kedge.schemas.ResourceUpsert;
 import io.kedge.schemas.ResyncRequest;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -31,6 +33,18 @@ class RouterTopologyTest extends RouterTestBase {
     upsert(node("edge-9"));
     assertThat(received("edge-9"))
         .containsExactly("upsert Node/edge-9", "upsert ConfigMap/cfg", "upsert Pod/web");
+  }
+
+  @Test
+  void anUpsertOfTheStoredCloudVersionIsNotRoutedAgain() {
+    upsert(node("edge-1"));
+    ObjectNode web = pod("web", "edge-1");
+    send(new ResourceUpsert(ObjectKey.of(web), "41", web));
+    send(new ResourceUpsert(ObjectKey.of(web), "41", web));
+    web.withObject("metadata").putObject("labels").put("tier", "front");
+    send(new ResourceUpsert(ObjectKey.of(web), "42", web));
+    assertThat(received("edge-1"))
+        .containsExactly("upsert Node/edge-1", "upsert Pod/web", "upsert Pod/web");
   }
 
   @Test
