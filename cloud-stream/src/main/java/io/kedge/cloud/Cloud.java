@@ -28,7 +28,6 @@ public final class Cloud implements AutoCloseable {
   private WebhookServer webhook;
   private Rules rules;
   private KubernetesSource kubernetes;
-  private KubernetesClient kubeClient;
 
   private Cloud() {}
 
@@ -85,7 +84,6 @@ public final class Cloud implements AutoCloseable {
                         config.topics().resources().name(),
                         instanceName())
                     .start());
-        cloud.kubeClient = client;
         KubernetesSource source = cloud.kubernetes;
         FunctionCounter.builder("kedge_kube_source_published_total", source, KubernetesSource::sent)
             .description("Changes the Kubernetes source published to the resources topic")
@@ -123,7 +121,8 @@ public final class Cloud implements AutoCloseable {
                     config.kafkaClientConfig(),
                     config.topics(),
                     config.applicationId() + "-" + Rules.newInstanceId(),
-                    metrics));
+                    metrics,
+                    kubeWrites));
       }
       return cloud;
     } catch (RuntimeException | InterruptedException e) {

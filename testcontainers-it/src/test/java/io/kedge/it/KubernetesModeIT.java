@@ -3,7 +3,9 @@ package io.kedge.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -11,6 +13,7 @@ import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
@@ -26,6 +29,7 @@ import io.kedge.edge.relay.EdgeNode;
 import io.kedge.edge.relay.link.LinkState;
 import io.kedge.kafka.local.LocalKafkaCluster;
 import io.kedge.schemas.KedgeTopics;
+import io.kedge.schemas.objects.RuleManifests;
 import io.kedge.testkit.TestNames;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
@@ -249,6 +253,52 @@ class KubernetesModeIT {
           .as("informer events dropped as already published: the node, cfg and web")
           .isEqualTo(3);
       assertThat(names(edgeApi)).contains("web").doesNotContain("made-on-edge");
+    } finally {
+      cloud.close();
+    }
+  }
+
+  @Test
+  void ruleStatusesAreWrittenToTheRulesInTheCluster() throws Exception {
+    ResourceDefinitionContext rules =
+        new ResourceDefinitionContext.Builder()
+            .withGroup("rules.kubeedge.io")
+            .withVersion("v1")
+            .withKind("Rule")
+            .withPlural("rules")
+            .withNamespaced(true)
+            .build();
+    ObjectNode rule =
+        RuleManifests.rule(
+            NS,
+            "broken",
+            "no-such-endpoint",
+            Map.of("path", "/a"),
+            "nor-this",
+            Map.of("topic", "t"));
+    cluster
+        .genericKubernetesResources(rules)
+        .inNamespace(NS)
+        .resource(
+            cluster
+                .getKubernetesSerialization()
+                .unmarshal(rule.toString(), GenericKubernetesResource.class))
+        .create();
+    Cloud cloud = startCloud();
+    try {
+      Awaitility.await("the rule's errors in its status in the cluster")
+          .atMost(Duration.ofSeconds(60))
+          .until(
+              () -> {
+                GenericKubernetesResource stored =
+                    cluster
+                        .genericKubernetesResources(rules)
+                        .inNamespace(NS)
+                        .withName("broken")
+                        .get();
+                Object status = stored.getAdditionalProperties().get("status");
+                return status != null && status.toString().contains("no-such-endpoint");
+              });
     } finally {
       cloud.close();
     }

@@ -49,7 +49,7 @@ public final class RuleBook {
   public void apply(ObjectKey key, ObjectNode object) {
     String id = key.namespace() + "/" + key.name();
     switch (key.group() + "/" + key.kind()) {
-      case GROUP + "/Rule" -> put(rules, id, object);
+      case GROUP + "/Rule" -> put(rules, id, withKnownCounts(rules.get(id), object));
       case GROUP + "/RuleEndpoint" -> put(endpoints, id, object);
       case "/Node" -> {
         if (object == null) {
@@ -71,6 +71,32 @@ public final class RuleBook {
     return (GROUP.equals(key.group())
             && (key.kind().equals("Rule") || key.kind().equals("RuleEndpoint")))
         || (key.group().isEmpty() && key.kind().equals("Node"));
+  }
+
+  /**
+   * The rule with the status of the higher message counts: counters only grow, and in Kubernetes
+   * mode a rule read back from the cluster may carry a status older than the one kedge has just
+   * written (its mirror has not caught up), which must not set the counters back.
+   */
+  private static ObjectNode withKnownCounts(ObjectNode known, ObjectNode incoming) {
+    if (known == null || incoming == null) {
+      return incoming;
+    }
+    if (counted(known.path("status")) > counted(incoming.path("status"))) {
+      ObjectNode merged = incoming.deepCopy();
+      merged.set("status", known.path("status").deepCopy());
+      return merged;
+    }
+    return incoming;
+  }
+
+  private static long counted(com.fasterxml.jackson.databind.JsonNode status) {
+    return status.path("successMessages").asLong(0) + status.path("failMessages").asLong(0);
+  }
+
+  /** Every rule as last applied, by {@code namespace/name}. */
+  public Map<String, ObjectNode> rules() {
+    return Map.copyOf(rules);
   }
 
   private static void put(Map<String, ObjectNode> map, String id, ObjectNode object) {

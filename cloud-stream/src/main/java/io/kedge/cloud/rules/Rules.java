@@ -2,6 +2,7 @@ package io.kedge.cloud.rules;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kedge.cloud.kube.KubeWrites;
 import io.kedge.runtime.lifecycle.Components;
 import io.kedge.runtime.lifecycle.DaemonThreads;
 import io.kedge.schemas.EventCodec;
@@ -49,6 +50,7 @@ public final class Rules implements AutoCloseable {
   private EventbusDelivery delivery;
   private KafkaProducer<String, byte[]> producer;
   private KedgeTopics topics;
+  private RuleStatusMirror statusMirror;
   private RuleResponses responses;
   private KafkaSourceBridge kafkaSources;
   private CdcSources cdc;
@@ -68,8 +70,26 @@ public final class Rules implements AutoCloseable {
       String instance,
       MeterRegistry metrics)
       throws InterruptedException {
+    return start(config, kafka, topics, instance, metrics, null);
+  }
+
+  /**
+   * Rules whose statuses are also written to the Rule objects of a Kubernetes cluster through
+   * {@code kubernetes} (Kubernetes mode), unless it is null.
+   */
+  public static Rules start(
+      RulesConfig config,
+      Map<String, Object> kafka,
+      KedgeTopics topics,
+      String instance,
+      MeterRegistry metrics,
+      KubeWrites kubernetes)
+      throws InterruptedException {
     Rules rules = new Rules();
     try {
+      if (kubernetes != null) {
+        rules.statusMirror = new RuleStatusMirror(rules.book, kubernetes);
+      }
       rules.startParts(config, kafka, topics, instance, metrics);
       return rules;
     } catch (RuntimeException | InterruptedException e) {
@@ -250,6 +270,9 @@ public final class Rules implements AutoCloseable {
    */
   private void writeStatuses() {
     try {
+      if (statusMirror != null) {
+        statusMirror.mirror();
+      }
       cdcCounters.changedStatuses().forEach(producer::send);
       for (Map.Entry<String, List<String>> entry : book.errors().entrySet()) {
         String[] parts = entry.getKey().split("/", 2);

@@ -41,6 +41,25 @@ class RuleBookTest {
   }
 
   @Test
+  void aRuleReadBackWithOlderCountsKeepsTheHigherOnes() {
+    var rule = restToEventbus("default", "a", "rest-in", "mqtt", "/a", "topic-a");
+    rule.putObject("status").put("successMessages", 7).put("failMessages", 1);
+    apply(rule);
+    var readBack = rule.deepCopy();
+    readBack.withObject("spec").put("target", "mqtt");
+    readBack.putObject("status").put("successMessages", 5).put("failMessages", 0);
+    apply(readBack);
+    var kept = book.rule("default", "a").orElseThrow();
+    assertThat(kept.at("/status/successMessages").asLong()).isEqualTo(7);
+    assertThat(kept.at("/status/failMessages").asLong()).isEqualTo(1);
+    var newer = rule.deepCopy();
+    newer.putObject("status").put("successMessages", 9).put("failMessages", 1);
+    apply(newer);
+    assertThat(book.rule("default", "a").orElseThrow().at("/status/successMessages").asLong())
+        .isEqualTo(9);
+  }
+
+  @Test
   void eventbusRoutesMatchNodeAndNamespacedTopic() {
     apply(eventbusToRest("default", "t", "mqtt", "rest-out", "temp", "edge-1", "http://h/x"));
     assertThat(book.eventbusRoutes("edge-1", "default/temp")).hasSize(1);
