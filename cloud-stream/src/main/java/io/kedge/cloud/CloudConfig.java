@@ -82,6 +82,8 @@ public record CloudConfig(
           .define(io.kedge.cloud.kube.KubernetesConfig.LEASE_NAMESPACE)
           .define(io.kedge.cloud.kube.KubernetesConfig.LEASE_DURATION)
           .define(io.kedge.cloud.kube.KubernetesConfig.WRITE_TIMEOUT)
+          .define(io.kedge.cloud.manifest.ManifestDirectory.DIR)
+          .define(io.kedge.cloud.manifest.ManifestDirectory.POLL_INTERVAL)
           .define(OPS_BIND)
           .define(OPS_PORT)
           .define(WebhookConfig.ENABLED)

@@ -5,15 +5,21 @@ import io.kedge.cloud.CloudConfig;
 import io.kedge.cloud.admission.WebhookConfig;
 import io.kedge.cloud.admission.WebhookServer;
 import io.kedge.cloud.kube.KubernetesConfig;
+import io.kedge.cloud.manifest.ManifestDirectory;
 import io.kedge.cloud.rules.RulesConfig;
 import io.kedge.runtime.config.Config;
+import io.kedge.runtime.config.ConfigException;
+import io.kedge.runtime.config.ConfigProblem;
 import io.kedge.runtime.config.ConfigSources;
 import io.kedge.runtime.lifecycle.Components;
 import io.kedge.runtime.ops.OpsConfig;
 import io.kedge.runtime.ops.OpsServer;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -56,6 +62,17 @@ public final class CloudCommand implements Callable<Integer> {
                 .flag(CloudConfig.KAFKA.name(), kafka, "--kafka")
                 .flag(CloudConfig.DATA_DIR.name(), dataDir, "--data-dir"));
     CloudConfig config = CloudConfig.from(parsed);
+    KubernetesConfig kube = KubernetesConfig.from(parsed, config.topicPrefix());
+    String manifestDir = parsed.get(ManifestDirectory.DIR);
+    if (!manifestDir.isEmpty() && kube.kubernetes()) {
+      throw new ConfigException(
+          List.of(
+              new ConfigProblem(
+                  ManifestDirectory.DIR.name(),
+                  manifestDir,
+                  "",
+                  "must be empty in kubernetes mode (the cluster is the store)")));
+    }
     WebhookConfig webhook = WebhookConfig.from(parsed);
     RulesConfig rules = RulesConfig.from(parsed);
     OpsConfig ops = OpsConfig.from(parsed, CloudConfig.OPS_BIND, CloudConfig.OPS_PORT);
@@ -63,14 +80,24 @@ public final class CloudCommand implements Callable<Integer> {
     Components running = new Components();
     PrintWriter out = spec.commandLine().getOut();
     try {
-      Cloud cloud =
-          running.add(
-              Cloud.start(
-                  config,
-                  KubernetesConfig.from(parsed, config.topicPrefix()),
-                  webhook,
-                  rules,
-                  metrics));
+      Cloud cloud = running.add(Cloud.start(config, kube, webhook, rules, metrics));
+      if (!manifestDir.isEmpty()) {
+        ManifestDirectory directory =
+            running.add(
+                ManifestDirectory.watch(
+                    Path.of(manifestDir),
+                    config.kafkaClientConfig(),
+                    config.topics(),
+                    parsed.get(ManifestDirectory.POLL_INTERVAL)));
+        Gauge.builder("kedge_manifest_invalid_files", directory, d -> d.invalidFiles().size())
+            .description("Files of the manifest directory whose content is refused")
+            .register(metrics);
+        FunctionCounter.builder(
+                "kedge_manifest_files_applied_total", directory, ManifestDirectory::applied)
+            .description("Manifest directory files applied (one transaction each)")
+            .register(metrics);
+        out.println("  manifests  " + manifestDir + " (watched)");
+      }
       OpsEndpoint.start(running, ops, metrics, registry -> {}, cloud::unreadyReason, out);
       if (cloud.rules() != null) {
         out.println(

@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElector;
 import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.kedge.cloud.topics.ResourcesSnapshot;
 import io.kedge.schemas.EventCodec;
 import io.kedge.schemas.EventData;
 import io.kedge.schemas.KedgeEvent;
@@ -149,7 +150,8 @@ public final class KubernetesSource implements AutoCloseable {
     leading = true;
     try (KafkaConsumer<String, byte[]> consumer = topicReader()) {
       published.clear();
-      published.putAll(PublishedVersions.read(consumer, topic, Duration.ofMinutes(5)));
+      ResourcesSnapshot.read(consumer, topic, Duration.ofMinutes(5))
+          .forEach((key, upsert) -> published.put(key, upsert.cloudResourceVersion()));
     }
     producer =
         new KafkaProducer<>(producerConfig(), new StringSerializer(), new ByteArraySerializer());

@@ -1,8 +1,10 @@
 package io.kedge.cloud.manifest;
 
 import io.kedge.schemas.EventCodec;
+import io.kedge.schemas.EventData;
 import io.kedge.schemas.KedgeEvent;
 import io.kedge.schemas.KedgeTopics;
+import io.kedge.schemas.ObjectKey;
 import io.kedge.schemas.ResourceDelete;
 import io.kedge.schemas.ResourceUpsert;
 import java.net.URI;
@@ -67,38 +69,49 @@ public final class ManifestPublisher implements AutoCloseable {
     for (Manifest m : manifests) {
       byFile.computeIfAbsent(m.file(), f -> new java.util.ArrayList<>()).add(m);
     }
-    String topic = topics.resources().name();
     for (List<Manifest> file : byFile.values()) {
-      producer.beginTransaction();
-      try {
-        for (Manifest m : file) {
-          KedgeEvent event =
-              KedgeEvent.of(
-                  SOURCE,
-                  m.key().toString(),
-                  upsert
-                      ? new ResourceUpsert(m.key(), "", m.object())
-                      : new ResourceDelete(m.key(), ""));
-          producer.send(codec.toRecord(topic, m.key().toString(), event));
-        }
-        producer.commitTransaction();
-      } catch (RuntimeException e) {
-        try {
-          producer.abortTransaction();
-        } catch (RuntimeException abort) {
-          e.addSuppressed(abort);
-        }
-        throw new IllegalStateException(
-            "cannot write "
-                + file.get(0).file()
-                + " to "
-                + topic
-                + " (nothing of it was applied): "
-                + e.getMessage(),
-            e);
-      }
+      List<ObjectKey> keys = file.stream().map(Manifest::key).toList();
+      transact(file.get(0).file().toString(), upsert ? file : List.of(), upsert ? List.of() : keys);
       file.forEach(done);
     }
+  }
+
+  /**
+   * Upserts {@code upserts} and deletes {@code deletes} in one transaction: all or nothing.
+   *
+   * @param what names the change in the error, e.g. its file
+   */
+  public void transact(String what, List<Manifest> upserts, List<ObjectKey> deletes) {
+    String topic = topics.resources().name();
+    producer.beginTransaction();
+    try {
+      for (Manifest m : upserts) {
+        send(topic, m.key(), new ResourceUpsert(m.key(), "", m.object()));
+      }
+      for (ObjectKey key : deletes) {
+        send(topic, key, new ResourceDelete(key, ""));
+      }
+      producer.commitTransaction();
+    } catch (RuntimeException e) {
+      try {
+        producer.abortTransaction();
+      } catch (RuntimeException abort) {
+        e.addSuppressed(abort);
+      }
+      throw new IllegalStateException(
+          "cannot write "
+              + what
+              + " to "
+              + topic
+              + " (nothing of it was applied): "
+              + e.getMessage(),
+          e);
+    }
+  }
+
+  private void send(String topic, ObjectKey key, EventData data) {
+    producer.send(
+        codec.toRecord(topic, key.toString(), KedgeEvent.of(SOURCE, key.toString(), data)));
   }
 
   @Override

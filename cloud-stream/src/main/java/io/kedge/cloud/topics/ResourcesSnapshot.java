@@ -1,4 +1,4 @@
-package io.kedge.cloud.kube;
+package io.kedge.cloud.topics;
 
 import io.kedge.schemas.EventCodec;
 import io.kedge.schemas.EventData;
@@ -17,17 +17,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What {@code kedge.resources} holds, object by object: the cloud resourceVersion last published
- * for each key. A source that starts again reads it first, so an informer's initial list does not
- * publish again what is already there, and objects deleted while it was away are found.
+ * What {@code kedge.resources} holds, object by object: the last upsert of each key not deleted
+ * since. A source that starts again reads it first, so it does not publish again what is already
+ * there, and finds what was deleted while it was away.
  */
-final class PublishedVersions {
-  private static final Logger LOG = LoggerFactory.getLogger(PublishedVersions.class);
+public final class ResourcesSnapshot {
+  private static final Logger LOG = LoggerFactory.getLogger(ResourcesSnapshot.class);
 
-  private PublishedVersions() {}
+  private ResourcesSnapshot() {}
 
-  /** Reads the topic from its beginning to its end as of now: key to cloud resourceVersion. */
-  static Map<String, String> read(
+  /**
+   * Reads the topic from its beginning to its end as of now ({@code consumer} should read committed
+   * records only): key to its last upsert.
+   */
+  public static Map<String, ResourceUpsert> read(
       Consumer<String, byte[]> consumer, String topic, Duration timeout) {
     EventCodec codec = new EventCodec();
     List<PartitionInfo> infos = consumer.partitionsFor(topic, timeout);
@@ -36,7 +39,7 @@ final class PublishedVersions {
     consumer.assign(partitions);
     consumer.seekToBeginning(partitions);
     Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, timeout);
-    Map<String, String> versions = new HashMap<>();
+    Map<String, ResourceUpsert> objects = new HashMap<>();
     long deadline = System.nanoTime() + timeout.toNanos();
     long read = 0;
     while (!caughtUp(consumer, ends)) {
@@ -52,9 +55,9 @@ final class PublishedVersions {
         try {
           EventData data = codec.decode(record.headers(), record.value()).data();
           if (data instanceof ResourceUpsert upsert) {
-            versions.put(upsert.key().toString(), upsert.cloudResourceVersion());
+            objects.put(upsert.key().toString(), upsert);
           } else if (data instanceof ResourceDelete delete) {
-            versions.remove(delete.key().toString());
+            objects.remove(delete.key().toString());
           }
         } catch (InvalidEventException e) {
           LOG.warn(
@@ -66,8 +69,8 @@ final class PublishedVersions {
         }
       }
     }
-    LOG.info("{} read: {} records, {} objects published before", topic, read, versions.size());
-    return versions;
+    LOG.info("{} read: {} records, {} objects", topic, read, objects.size());
+    return objects;
   }
 
   private static boolean caughtUp(Consumer<?, ?> consumer, Map<TopicPartition, Long> ends) {
