@@ -81,6 +81,20 @@ class KedgeCommandTest {
   }
 
   @Test
+  void aManifestDirectoryInKubernetesModeIsAConfigError(@TempDir Path dir) throws Exception {
+    Path config = dir.resolve("cloud.yaml");
+    java.nio.file.Files.writeString(
+        config, "cloud:\n  mode: kubernetes\nmanifests:\n  dir: /srv/manifests\n");
+
+    int code = run("cloud", "--kafka", "127.0.0.1:1", "--config", config.toString());
+
+    assertThat(code).isEqualTo(KedgeCommand.CONFIG_ERROR);
+    assertThat(err.toString())
+        .contains("manifests.dir = '/srv/manifests'")
+        .contains("must be empty in kubernetes mode");
+  }
+
+  @Test
   void unknownOptionIsAUsageError() {
     assertThat(run("local", "--no-such-flag")).isEqualTo(2);
     assertThat(err.toString()).contains("Unknown option: '--no-such-flag'");
