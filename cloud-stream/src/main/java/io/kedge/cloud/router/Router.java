@@ -43,6 +43,15 @@ public final class Router implements AutoCloseable {
    * or to kedge.resources if it is null (standalone).
    */
   public static Router start(CloudConfig config, KubeWrites kubernetes) {
+    return start(config, kubernetes, StreamsConfig.EXACTLY_ONCE_V2);
+  }
+
+  /**
+   * The same under {@code processingGuarantee}: kedge runs {@code exactly_once_v2}; benchmarks
+   * compare it with {@code at_least_once}.
+   */
+  public static Router start(
+      CloudConfig config, KubeWrites kubernetes, String processingGuarantee) {
     KedgeTopics topics = config.topics();
     Admin admin = Admin.create(config.kafkaClientConfig());
     try {
@@ -64,7 +73,7 @@ public final class Router implements AutoCloseable {
       KafkaStreams streams =
           new KafkaStreams(
               RouterTopology.build(topics, config.broadcastKinds(), nodeTopics, kubernetes),
-              streamsConfig(config));
+              streamsConfig(config, processingGuarantee));
       streams.setStateListener((next, previous) -> LOG.info("router {} -> {}", previous, next));
       streams.setUncaughtExceptionHandler(
           e -> {
@@ -80,11 +89,11 @@ public final class Router implements AutoCloseable {
     }
   }
 
-  private static Properties streamsConfig(CloudConfig config) {
+  private static Properties streamsConfig(CloudConfig config, String processingGuarantee) {
     Properties props = new Properties();
     props.putAll(config.kafkaClientConfig());
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
-    props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, processingGuarantee);
     props.put(StreamsConfig.STATE_DIR_CONFIG, config.dataDir().resolve("streams").toString());
     props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
     props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, -1);

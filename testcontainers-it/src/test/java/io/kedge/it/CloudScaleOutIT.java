@@ -1,0 +1,167 @@
+package io.kedge.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kedge.cloud.manifest.Manifest;
+import io.kedge.cloud.manifest.ManifestPublisher;
+import io.kedge.kafka.local.LocalKafkaCluster;
+import io.kedge.launcher.CloudCommand;
+import io.kedge.launcher.Main;
+import io.kedge.schemas.EventCodec;
+import io.kedge.schemas.EventData;
+import io.kedge.schemas.KedgeTopics;
+import io.kedge.schemas.ObjectKey;
+import io.kedge.schemas.ResourceUpsert;
+import io.kedge.testkit.ChildJvm;
+import io.kedge.testkit.TestNames;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Scale-out and scenario (f): two {@code kedge cloud} processes share one application; the one
+ * routing is killed with {@code kill -9} in the middle of a stream of pods. The other takes the
+ * router's task over, and the node topic, read committed, holds every pod exactly once.
+ */
+class CloudScaleOutIT {
+  private static final String NODE = "edge-1";
+
+  @Test
+  void killingOneOfTwoCloudInstancesMidStreamLosesAndDoublesNothing(@TempDir Path tmp)
+      throws Exception {
+    int pods = Integer.getInteger("kedge.it.scaleout.pods", 3_000);
+    String prefix = TestNames.unique("scaleout");
+    KedgeTopics topics = new KedgeTopics(prefix, 1, Duration.ofDays(1));
+    long started = System.nanoTime();
+    try (LocalKafkaCluster kafka =
+            LocalKafkaCluster.builder().build().start(Duration.ofSeconds(60));
+        ManifestPublisher publisher =
+            new ManifestPublisher(kafka.bootstrapServers(), topics, Duration.ofSeconds(30));
+        ChildJvm routing = cloud("a", kafka, prefix, tmp)) {
+      // the first instance routes (its task stays where it is when the second one joins)
+      List<ObjectNode> batch = new ArrayList<>(List.of(CloudEnvironment.node(NODE)));
+      for (int i = 0; i < 50; i++) {
+        batch.add(CloudEnvironment.pod("p" + i, NODE));
+      }
+      publish(publisher, batch);
+      batch.clear();
+      Awaitility.await("the first instance routes")
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> podCounts(kafka, topics).size() == 50);
+      try (ChildJvm standby = cloud("b", kafka, prefix, tmp)) {
+        for (int i = 50; i < pods; i++) {
+          batch.add(CloudEnvironment.pod("p" + i, NODE));
+          if (batch.size() == 50) {
+            publish(publisher, batch);
+            batch.clear();
+          }
+          if (i == pods / 3) {
+            Awaitility.await("routing under way")
+                .atMost(Duration.ofSeconds(60))
+                .until(() -> podCounts(kafka, topics).size() > pods / 4);
+            routing.kill9();
+          }
+        }
+        publish(publisher, batch);
+        Map<String, Integer> counts = new TreeMap<>();
+        Awaitility.await("every pod in the node topic, routed by the second instance")
+            .atMost(Duration.ofMinutes(3))
+            .until(
+                () -> {
+                  counts.clear();
+                  counts.putAll(podCounts(kafka, topics));
+                  return counts.size() == pods;
+                });
+        long doubled = counts.values().stream().filter(c -> c > 1).count();
+        System.out.printf(
+            "scenario-f: events=%d lost=%d duplicated=%d time=%ds%n",
+            pods, pods - counts.size(), doubled, (System.nanoTime() - started) / 1_000_000_000);
+        assertThat(doubled).as("pods routed twice").isZero();
+        assertThat(standby.isAlive()).isTrue();
+      }
+    }
+  }
+
+  private static void publish(ManifestPublisher publisher, List<ObjectNode> objects) {
+    List<Manifest> manifests = new ArrayList<>();
+    for (ObjectNode object : objects) {
+      manifests.add(new Manifest(Path.of("stream"), 1, ObjectKey.of(object), object));
+    }
+    publisher.transact("stream", manifests, List.of());
+  }
+
+  /** Pod upserts in the node topic, read committed: pod name to how often it was routed. */
+  private static Map<String, Integer> podCounts(LocalKafkaCluster kafka, KedgeTopics topics) {
+    Map<String, Object> props = new HashMap<>();
+    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000);
+    EventCodec codec = new EventCodec();
+    Map<String, Integer> counts = new HashMap<>();
+    try (KafkaConsumer<String, byte[]> consumer =
+        new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
+      TopicPartition tp = new TopicPartition(topics.node(NODE).name(), 0);
+      if (consumer.partitionsFor(tp.topic()).isEmpty()) {
+        return counts;
+      }
+      consumer.assign(List.of(tp));
+      consumer.seekToBeginning(List.of(tp));
+      long end = consumer.endOffsets(List.of(tp)).get(tp);
+      while (consumer.position(tp) < end) {
+        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+          EventData data = codec.decode(r.headers(), r.value()).data();
+          if (data instanceof ResourceUpsert upsert && upsert.key().kind().equals("Pod")) {
+            counts.merge(upsert.key().name(), 1, Integer::sum);
+          }
+        }
+      }
+    }
+    return counts;
+  }
+
+  private static ChildJvm cloud(String name, LocalKafkaCluster kafka, String prefix, Path tmp)
+      throws Exception {
+    Path config = tmp.resolve("cloud-" + name + ".yaml");
+    Files.writeString(
+        config,
+        "topics:\n  prefix: "
+            + prefix
+            + "\nrouter:\n  application-id: "
+            + prefix
+            + "-router\nwebhook:\n  enabled: false\nrules:\n  ingress-port: 0\nops:\n  port: 0\n");
+    ChildJvm jvm =
+        ChildJvm.start(
+            "cloud " + name,
+            Main.class,
+            List.of(),
+            List.of(
+                "cloud",
+                "--kafka",
+                kafka.bootstrapServers(),
+                "--data-dir",
+                tmp.resolve("cloud-" + name).toString(),
+                "--config",
+                config.toString()),
+            tmp.resolve("cloud-" + name + ".log"));
+    jvm.awaitOutput(
+        Pattern.compile(Pattern.quote(CloudCommand.READY_LINE)), Duration.ofSeconds(120));
+    return jvm;
+  }
+}
