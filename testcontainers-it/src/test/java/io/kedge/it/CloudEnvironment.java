@@ -80,6 +80,14 @@ final class CloudEnvironment implements AutoCloseable {
         List.of(new Manifest(Path.of("test"), 1, ObjectKey.of(object), object)), m -> {});
   }
 
+  /** Upserts {@code objects} in one transaction, as one manifest file would. */
+  static void publish(ManifestPublisher publisher, List<ObjectNode> objects) {
+    publisher.transact(
+        "stream",
+        objects.stream().map(o -> new Manifest(Path.of("stream"), 1, ObjectKey.of(o), o)).toList(),
+        List.of());
+  }
+
   void delete(ObjectNode object) {
     publisher.delete(
         List.of(new Manifest(Path.of("test"), 1, ObjectKey.of(object), object)), m -> {});
@@ -92,10 +100,16 @@ final class CloudEnvironment implements AutoCloseable {
 
   /** The same, with {@code flags} on top. */
   EdgeConfig edgeConfig(String node, Path dataDir, Map<String, Object> flags) {
+    return edgeConfig(node, edgeBootstrap(), prefix, dataDir, flags);
+  }
+
+  /** An edge node's configuration on free ports, reaching Kafka at {@code bootstrap}. */
+  static EdgeConfig edgeConfig(
+      String node, String bootstrap, String prefix, Path dataDir, Map<String, Object> flags) {
     ConfigSources sources =
         ConfigSources.withEnvironment(Map.of())
             .flag("edge.node", node, "test")
-            .flag("kafka.bootstrap", edgeBootstrap(), "test")
+            .flag("kafka.bootstrap", bootstrap, "test")
             .flag("edge.data-dir", dataDir, "test")
             .flag("edge.api-port", 0, "test")
             .flag("edge.mqtt-port", 0, "test")
@@ -104,6 +118,15 @@ final class CloudEnvironment implements AutoCloseable {
       sources = sources.flag(flag.getKey(), flag.getValue(), "test");
     }
     return EdgeConfig.from(EdgeConfig.DEF.parse(sources));
+  }
+
+  /** The names of the pods in an in-process edge node's VIEW. */
+  static List<String> podNames(io.kedge.edge.relay.EdgeNode edge) {
+    io.kedge.edge.api.view.ResourceType pods =
+        edge.view().types().byResource("", "v1", "pods").orElseThrow();
+    return edge.view().list(io.kedge.edge.api.view.WatchFilter.all(pods)).items().stream()
+        .map(o -> o.path("metadata").path("name").asText())
+        .toList();
   }
 
   /** A pod bound to {@code node}, in the default namespace. */

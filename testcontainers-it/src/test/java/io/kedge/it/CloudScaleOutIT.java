@@ -3,7 +3,6 @@ package io.kedge.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.kedge.cloud.manifest.Manifest;
 import io.kedge.cloud.manifest.ManifestPublisher;
 import io.kedge.kafka.local.LocalKafkaCluster;
 import io.kedge.launcher.CloudCommand;
@@ -11,7 +10,6 @@ import io.kedge.launcher.Main;
 import io.kedge.schemas.EventCodec;
 import io.kedge.schemas.EventData;
 import io.kedge.schemas.KedgeTopics;
-import io.kedge.schemas.ObjectKey;
 import io.kedge.schemas.ResourceUpsert;
 import io.kedge.testkit.ChildJvm;
 import io.kedge.testkit.TestNames;
@@ -59,7 +57,7 @@ class CloudScaleOutIT {
       for (int i = 0; i < 50; i++) {
         batch.add(CloudEnvironment.pod("p" + i, NODE));
       }
-      publish(publisher, batch);
+      CloudEnvironment.publish(publisher, batch);
       batch.clear();
       Awaitility.await("the first instance routes")
           .atMost(Duration.ofSeconds(60))
@@ -68,7 +66,7 @@ class CloudScaleOutIT {
         for (int i = 50; i < pods; i++) {
           batch.add(CloudEnvironment.pod("p" + i, NODE));
           if (batch.size() == 50) {
-            publish(publisher, batch);
+            CloudEnvironment.publish(publisher, batch);
             batch.clear();
           }
           if (i == pods / 3) {
@@ -78,7 +76,7 @@ class CloudScaleOutIT {
             routing.kill9();
           }
         }
-        publish(publisher, batch);
+        CloudEnvironment.publish(publisher, batch);
         Map<String, Integer> counts = new TreeMap<>();
         Awaitility.await("every pod in the node topic, routed by the second instance")
             .atMost(Duration.ofMinutes(3))
@@ -96,14 +94,6 @@ class CloudScaleOutIT {
         assertThat(standby.isAlive()).isTrue();
       }
     }
-  }
-
-  private static void publish(ManifestPublisher publisher, List<ObjectNode> objects) {
-    List<Manifest> manifests = new ArrayList<>();
-    for (ObjectNode object : objects) {
-      manifests.add(new Manifest(Path.of("stream"), 1, ObjectKey.of(object), object));
-    }
-    publisher.transact("stream", manifests, List.of());
   }
 
   /** Pod upserts in the node topic, read committed: pod name to how often it was routed. */

@@ -376,15 +376,8 @@ class KubernetesModeIT {
   }
 
   private io.kedge.edge.relay.EdgeConfig edgeConfig() {
-    return io.kedge.edge.relay.EdgeConfig.from(
-        io.kedge.edge.relay.EdgeConfig.DEF.parse(
-            io.kedge.runtime.config.ConfigSources.withEnvironment(Map.of())
-                .flag("edge.node", NODE, "test")
-                .flag("kafka.bootstrap", kafka.bootstrapServers(), "test")
-                .flag("edge.data-dir", tmp.resolve("edge"), "test")
-                .flag("edge.api-port", 0, "test")
-                .flag("edge.mqtt-port", 0, "test")
-                .flag("topics.prefix", topics.prefix(), "test")));
+    return CloudEnvironment.edgeConfig(
+        NODE, kafka.bootstrapServers(), topics.prefix(), tmp.resolve("edge"), Map.of());
   }
 
   private static KubernetesClient edgeClient(EdgeNode edge) {
