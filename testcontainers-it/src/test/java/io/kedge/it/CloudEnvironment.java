@@ -120,6 +120,57 @@ final class CloudEnvironment implements AutoCloseable {
     return EdgeConfig.from(EdgeConfig.DEF.parse(sources));
   }
 
+  /** A fabric8 client of an in-process edge node's API, in the default namespace. */
+  static io.fabric8.kubernetes.client.KubernetesClient edgeClient(
+      io.kedge.edge.relay.EdgeNode edge) {
+    return new io.fabric8.kubernetes.client.KubernetesClientBuilder()
+        .withConfig(
+            new io.fabric8.kubernetes.client.ConfigBuilder()
+                .withMasterUrl("http://127.0.0.1:" + edge.apiPort())
+                .withNamespace("default")
+                .withRequestTimeout(60_000)
+                .build())
+        .build();
+  }
+
+  /**
+   * Names of the upserts of {@code kind} in partition 0 of {@code topic}, read committed, in order
+   * (none if the topic does not exist yet).
+   */
+  static List<String> upsertNames(String bootstrap, String topic, String kind) {
+    java.util.Map<String, Object> props = new java.util.HashMap<>();
+    props.put("bootstrap.servers", bootstrap);
+    props.put("isolation.level", "read_committed");
+    props.put("enable.auto.commit", false);
+    props.put("max.poll.records", 5_000);
+    EventCodec codec = new EventCodec();
+    List<String> names = new java.util.ArrayList<>();
+    try (org.apache.kafka.clients.consumer.KafkaConsumer<String, byte[]> consumer =
+        new org.apache.kafka.clients.consumer.KafkaConsumer<>(
+            props,
+            new org.apache.kafka.common.serialization.StringDeserializer(),
+            new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+      if (consumer.partitionsFor(topic).isEmpty()) {
+        return names;
+      }
+      org.apache.kafka.common.TopicPartition tp =
+          new org.apache.kafka.common.TopicPartition(topic, 0);
+      consumer.assign(List.of(tp));
+      consumer.seekToBeginning(List.of(tp));
+      long end = consumer.endOffsets(List.of(tp)).get(tp);
+      while (consumer.position(tp) < end) {
+        for (var r : consumer.poll(Duration.ofMillis(500))) {
+          if (codec.decode(r.headers(), r.value()).data()
+                  instanceof io.kedge.schemas.ResourceUpsert upsert
+              && upsert.key().kind().equals(kind)) {
+            names.add(upsert.key().name());
+          }
+        }
+      }
+    }
+    return names;
+  }
+
   /** The names of the pods in an in-process edge node's VIEW. */
   static List<String> podNames(io.kedge.edge.relay.EdgeNode edge) {
     io.kedge.edge.api.view.ResourceType pods =

@@ -7,10 +7,7 @@ import io.kedge.cloud.manifest.ManifestPublisher;
 import io.kedge.kafka.local.LocalKafkaCluster;
 import io.kedge.launcher.CloudCommand;
 import io.kedge.launcher.Main;
-import io.kedge.schemas.EventCodec;
-import io.kedge.schemas.EventData;
 import io.kedge.schemas.KedgeTopics;
-import io.kedge.schemas.ResourceUpsert;
 import io.kedge.testkit.ChildJvm;
 import io.kedge.testkit.TestNames;
 import java.nio.file.Files;
@@ -22,12 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -98,30 +89,10 @@ class CloudScaleOutIT {
 
   /** Pod upserts in the node topic, read committed: pod name to how often it was routed. */
   private static Map<String, Integer> podCounts(LocalKafkaCluster kafka, KedgeTopics topics) {
-    Map<String, Object> props = new HashMap<>();
-    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000);
-    EventCodec codec = new EventCodec();
     Map<String, Integer> counts = new HashMap<>();
-    try (KafkaConsumer<String, byte[]> consumer =
-        new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
-      TopicPartition tp = new TopicPartition(topics.node(NODE).name(), 0);
-      if (consumer.partitionsFor(tp.topic()).isEmpty()) {
-        return counts;
-      }
-      consumer.assign(List.of(tp));
-      consumer.seekToBeginning(List.of(tp));
-      long end = consumer.endOffsets(List.of(tp)).get(tp);
-      while (consumer.position(tp) < end) {
-        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-          EventData data = codec.decode(r.headers(), r.value()).data();
-          if (data instanceof ResourceUpsert upsert && upsert.key().kind().equals("Pod")) {
-            counts.merge(upsert.key().name(), 1, Integer::sum);
-          }
-        }
-      }
+    for (String name :
+        CloudEnvironment.upsertNames(kafka.bootstrapServers(), topics.node(NODE).name(), "Pod")) {
+      counts.merge(name, 1, Integer::sum);
     }
     return counts;
   }

@@ -11,7 +11,6 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
@@ -160,7 +159,7 @@ class KubernetesModeIT {
 
     Cloud cloud = startCloud();
     try (EdgeNode edge = EdgeNode.start(edgeConfig(), "test");
-        KubernetesClient edgeApi = edgeClient(edge)) {
+        KubernetesClient edgeApi = CloudEnvironment.edgeClient(edge)) {
       Awaitility.await("edge connected")
           .atMost(Duration.ofSeconds(60))
           .until(() -> edge.linkState() == LinkState.CONNECTED && edge.ready());
@@ -378,16 +377,5 @@ class KubernetesModeIT {
   private io.kedge.edge.relay.EdgeConfig edgeConfig() {
     return CloudEnvironment.edgeConfig(
         NODE, kafka.bootstrapServers(), topics.prefix(), tmp.resolve("edge"), Map.of());
-  }
-
-  private static KubernetesClient edgeClient(EdgeNode edge) {
-    return new KubernetesClientBuilder()
-        .withConfig(
-            new io.fabric8.kubernetes.client.ConfigBuilder()
-                .withMasterUrl("http://127.0.0.1:" + edge.apiPort())
-                .withNamespace(NS)
-                .withRequestTimeout(60_000)
-                .build())
-        .build();
   }
 }

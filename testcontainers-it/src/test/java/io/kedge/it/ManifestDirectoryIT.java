@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.kedge.cloud.manifest.ManifestDirectory;
 import io.kedge.edge.relay.EdgeNode;
 import io.kedge.edge.relay.link.LinkState;
@@ -43,7 +42,7 @@ class ManifestDirectoryIT {
       Map<String, Object> kafka = Map.of("bootstrap.servers", cloud.kafka.bootstrapServers());
       ManifestDirectory watcher = ManifestDirectory.watch(dir, kafka, cloud.topics, SCAN);
       try (EdgeNode edge = EdgeNode.start(cloud.edgeConfig(NODE, tmp.resolve("edge")), "test");
-          KubernetesClient api = edgeClient(edge)) {
+          KubernetesClient api = CloudEnvironment.edgeClient(edge)) {
         Awaitility.await("edge connected")
             .atMost(Duration.ofSeconds(60))
             .until(() -> edge.linkState() == LinkState.CONNECTED && edge.ready());
@@ -138,15 +137,5 @@ class ManifestDirectoryIT {
          "metadata": {"name": "cfg", "namespace": "default"}, "data": {"k": "%s"}}
         """
         .formatted(value);
-  }
-
-  private static KubernetesClient edgeClient(EdgeNode edge) {
-    return new KubernetesClientBuilder()
-        .withConfig(
-            new io.fabric8.kubernetes.client.ConfigBuilder()
-                .withMasterUrl("http://127.0.0.1:" + edge.apiPort())
-                .withNamespace("default")
-                .build())
-        .build();
   }
 }
