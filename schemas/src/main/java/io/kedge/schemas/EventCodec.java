@@ -202,4 +202,13 @@ public final class EventCodec {
   public static JsonNode readJson(byte[] bytes) throws IOException {
     return MAPPER.readTree(bytes);
   }
+
+  /** The bytes of a JSON tree (which cannot fail to serialize). */
+  public static byte[] jsonBytes(JsonNode tree) {
+    try {
+      return MAPPER.writeValueAsBytes(tree);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
 }

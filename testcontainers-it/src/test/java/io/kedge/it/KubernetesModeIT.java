@@ -37,7 +37,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
@@ -99,18 +98,21 @@ class KubernetesModeIT {
     kafka.close();
   }
 
+  private CloudConfig cloudConfig() {
+    return new CloudConfig(
+        kafka.bootstrapServers(),
+        tmp.resolve("cloud"),
+        topics.prefix(),
+        Duration.ofDays(1),
+        1,
+        RouterTopology.DEFAULT_BROADCAST_KINDS,
+        false,
+        topics.prefix() + "-router",
+        Map.of());
+  }
+
   private Cloud startCloud() throws InterruptedException {
-    CloudConfig config =
-        new CloudConfig(
-            kafka.bootstrapServers(),
-            tmp.resolve("cloud"),
-            topics.prefix(),
-            Duration.ofDays(1),
-            1,
-            RouterTopology.DEFAULT_BROADCAST_KINDS,
-            false,
-            topics.prefix() + "-router",
-            Map.of());
+    CloudConfig config = cloudConfig();
     KubernetesConfig kube =
         new KubernetesConfig(
             KubernetesConfig.Mode.KUBERNETES,
@@ -314,17 +316,7 @@ class KubernetesModeIT {
             "x",
             Duration.ofSeconds(4),
             Duration.ofSeconds(10));
-    CloudConfig config =
-        new CloudConfig(
-            kafka.bootstrapServers(),
-            tmp.resolve("cloud"),
-            topics.prefix(),
-            Duration.ofDays(1),
-            1,
-            Set.of(),
-            false,
-            topics.prefix() + "-router",
-            Map.of());
+    CloudConfig config = cloudConfig();
     assertThatThrownBy(
             () ->
                 Cloud.start(

@@ -166,15 +166,7 @@ final class KubernetesApplier implements Processor<String, byte[], String, Objec
   }
 
   private void forgetOld(long now) {
-    long cutoff = now - dedupeWindow.toMillis();
-    try (KeyValueIterator<String, Long> it = applied.all()) {
-      while (it.hasNext()) {
-        var entry = it.next();
-        if (entry.value < cutoff) {
-          applied.delete(entry.key);
-        }
-      }
-    }
+    UplinkApplier.forgetOlderThan(applied, now - dedupeWindow.toMillis());
   }
 
   /** An applied write waiting for its version to be routed; empty version: a delete. */
@@ -188,11 +180,7 @@ final class KubernetesApplier implements Processor<String, byte[], String, Objec
       json.put("requestId", requestId).put("node", node).put("code", code);
       json.put("version", version).put("since", since);
       json.set("body", body);
-      try {
-        return EventCodec.json().writeValueAsBytes(json);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
+      return EventCodec.jsonBytes(json);
     }
 
     static Awaiting decode(byte[] bytes) {

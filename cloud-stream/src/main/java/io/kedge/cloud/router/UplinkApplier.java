@@ -161,7 +161,11 @@ final class UplinkApplier implements Processor<String, byte[], String, Object> {
   }
 
   private void forgetOld(long now) {
-    long cutoff = now - dedupeWindow.toMillis();
+    forgetOlderThan(applied, now - dedupeWindow.toMillis());
+  }
+
+  /** Forgets the request ids of {@code applied} first seen before {@code cutoff}. */
+  static void forgetOlderThan(KeyValueStore<String, Long> applied, long cutoff) {
     try (KeyValueIterator<String, Long> it = applied.all()) {
       while (it.hasNext()) {
         var entry = it.next();
@@ -178,11 +182,7 @@ final class UplinkApplier implements Processor<String, byte[], String, Object> {
       ObjectNode json = EventCodec.json().createObjectNode();
       json.put("requestId", requestId);
       json.set("object", object);
-      try {
-        return EventCodec.json().writeValueAsBytes(json);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
+      return EventCodec.jsonBytes(json);
     }
 
     static Pending decode(byte[] bytes) {
