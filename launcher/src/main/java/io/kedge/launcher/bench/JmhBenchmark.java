@@ -1,0 +1,56 @@
+package io.kedge.launcher.bench;
+
+import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.Options;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * {@code kedge bench jmh}: the JMH micro-benchmarks of module {@code bench/} (event serde, the
+ * relay's validation, log append and read, write request decode and patch), each in a forked JVM
+ * with this one's flags (Chronicle's among them).
+ */
+final class JmhBenchmark {
+  private final boolean quick;
+  private final PrintWriter out;
+
+  JmhBenchmark(boolean quick, PrintWriter out) {
+    this.quick = quick;
+    this.out = out;
+  }
+
+  String run() throws Exception {
+    Options options =
+        new OptionsBuilder()
+            .include("io\\.kedge\\.bench\\..*")
+            .forks(1)
+            .jvmArgs(
+                ManagementFactory.getRuntimeMXBean().getInputArguments().toArray(String[]::new))
+            .warmupIterations(quick ? 1 : 3)
+            .warmupTime(TimeValue.seconds(quick ? 1 : 2))
+            .measurementIterations(quick ? 2 : 5)
+            .measurementTime(TimeValue.seconds(quick ? 1 : 2))
+            .build();
+    Collection<RunResult> results = new Runner(options).run();
+    Map<String, Double> scores = new HashMap<>();
+    for (RunResult result : results) {
+      String name = result.getParams().getBenchmark().replace("io.kedge.bench.", "");
+      var score = result.getPrimaryResult();
+      scores.put(name, score.getScore());
+      out.printf(
+          "bench jmh: %-36s %10.3f ± %.3f %s%n",
+          name, score.getScore(), score.getScoreError(), score.getScoreUnit());
+    }
+    double check = scores.getOrDefault("SerdeBenchmark.check", Double.NaN);
+    double decode = scores.getOrDefault("SerdeBenchmark.decode", Double.NaN);
+    return String.format(
+        "RATIO jmh %.2f (the relay's validation of an event over its full decode, time per event)",
+        check / decode);
+  }
+}
