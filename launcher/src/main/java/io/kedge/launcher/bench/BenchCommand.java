@@ -15,14 +15,14 @@ import picocli.CommandLine.Parameters;
     name = "bench",
     mixinStandardHelpOptions = true,
     description =
-        "Measure a goal against its baseline in the same run (names: list, relay, rules, opcua, router, jmh).")
+        "Measure a goal against its baseline in the same run (names: list, relay, rules, opcua, router, reconnect, jmh).")
 public final class BenchCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Parameters(
       index = "0",
       paramLabel = "NAME",
-      description = "Benchmark: list, relay, rules, opcua, router, jmh.")
+      description = "Benchmark: list, relay, rules, opcua, router, reconnect, jmh.")
   String name;
 
   @Option(names = "--quick", description = "A short run (under 2 minutes).")
@@ -38,13 +38,14 @@ public final class BenchCommand implements Callable<Integer> {
           case "rules" -> new RulesBenchmark(quick, out).run();
           case "opcua" -> new OpcUaBenchmark(quick, out).run();
           case "router" -> new RouterBenchmark(quick, out).run();
+          case "reconnect" -> new ReconnectBenchmark(quick, out).run();
           case "jmh" -> new JmhBenchmark(quick, out).run();
           default ->
               throw new CommandLine.ParameterException(
                   spec.commandLine(),
                   "unknown benchmark '"
                       + name
-                      + "': the benchmarks are: list, relay, rules, opcua, router, jmh");
+                      + "': the benchmarks are: list, relay, rules, opcua, router, reconnect, jmh");
         };
     out.println(ratio);
     out.flush();

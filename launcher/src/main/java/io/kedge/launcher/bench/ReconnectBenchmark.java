@@ -1,0 +1,198 @@
+package io.kedge.launcher.bench;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kedge.cloud.CloudConfig;
+import io.kedge.cloud.manifest.Manifest;
+import io.kedge.cloud.manifest.ManifestPublisher;
+import io.kedge.cloud.router.Router;
+import io.kedge.cloud.router.RouterTopology;
+import io.kedge.edge.api.view.ResourceType;
+import io.kedge.edge.api.view.WatchFilter;
+import io.kedge.edge.relay.EdgeConfig;
+import io.kedge.edge.relay.EdgeNode;
+import io.kedge.kafka.local.LocalKafkaCluster;
+import io.kedge.runtime.config.ConfigSources;
+import io.kedge.runtime.lifecycle.Components;
+import io.kedge.schemas.EventCodec;
+import io.kedge.schemas.KedgeTopics;
+import io.kedge.schemas.ObjectKey;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/**
+ * {@code kedge bench reconnect}: what an edge node that was away fetches when it comes back. The
+ * node holds N pods; while it is down, the cloud changes a hundred of them; on its return the relay
+ * resumes after its last logged offset, so it fetches those changes only, where a client that
+ * re-lists would fetch all N objects again.
+ */
+final class ReconnectBenchmark {
+  private static final String NODE = "edge-1";
+  private static final int CHANGES = 100;
+
+  private final int pods;
+  private final PrintWriter out;
+
+  ReconnectBenchmark(boolean quick, PrintWriter out) {
+    this.pods = quick ? 2_000 : 10_000;
+    this.out = out;
+  }
+
+  String run() throws Exception {
+    Path work = Files.createTempDirectory("kedge-bench-reconnect");
+    String prefix = "bench-reconnect";
+    KedgeTopics topics = new KedgeTopics(prefix, 1, Duration.ofDays(1));
+    try (LocalKafkaCluster kafka =
+            LocalKafkaCluster.builder().dataDir(work.resolve("kafka")).build();
+        Components closer = new Components()) {
+      kafka.start(Duration.ofSeconds(60));
+      Router router =
+          closer.add(
+              Router.start(
+                  new CloudConfig(
+                      kafka.bootstrapServers(),
+                      work.resolve("cloud"),
+                      prefix,
+                      Duration.ofDays(1),
+                      1,
+                      RouterTopology.DEFAULT_BROADCAST_KINDS,
+                      false,
+                      prefix + "-router",
+                      Map.of())));
+      ManifestPublisher publisher =
+          closer.add(
+              new ManifestPublisher(kafka.bootstrapServers(), topics, Duration.ofSeconds(60)));
+      List<ObjectNode> batch = new ArrayList<>(List.of(node()));
+      for (int i = 0; i < pods; i++) {
+        batch.add(pod("pod-" + i, "v1"));
+        if (batch.size() == 500) {
+          publish(publisher, batch);
+        }
+      }
+      publish(publisher, batch);
+      progress("%d pods published (router %s)", pods, router.state());
+
+      long before;
+      try (EdgeNode edge = EdgeNode.start(edgeConfig(kafka, prefix, work), "bench")) {
+        await("the edge holds " + pods + " pods", () -> podCount(edge) == pods);
+        before = edge.log().lastIndex();
+      }
+      progress("edge down; the cloud changes %d pods", CHANGES);
+      for (int i = 0; i < CHANGES / 2; i++) {
+        batch.add(pod("pod-" + i, "v2"));
+      }
+      publish(publisher, batch);
+      List<Manifest> deletes = new ArrayList<>();
+      for (int i = 0; i < CHANGES / 4; i++) {
+        ObjectNode gone = pod("pod-" + (pods - 1 - i), "v1");
+        deletes.add(new Manifest(Path.of("bench"), 1, ObjectKey.of(gone), gone));
+      }
+      publisher.delete(deletes, m -> {});
+      for (int i = 0; i < CHANGES / 4; i++) {
+        batch.add(pod("new-" + i, "v1"));
+      }
+      publish(publisher, batch);
+
+      long started = System.nanoTime();
+      long transferred;
+      double seconds;
+      try (EdgeNode edge = EdgeNode.start(edgeConfig(kafka, prefix, work), "bench")) {
+        await(
+            "the edge caught up",
+            () -> edge.log().lastIndex() - before >= CHANGES && podCount(edge) == pods);
+        double caughtUp = (System.nanoTime() - started) / 1e9;
+        Thread.sleep(2_000); // anything fetched beyond the changes would show now
+        transferred = edge.log().lastIndex() - before;
+        seconds = caughtUp;
+      }
+      out.printf(
+          "bench reconnect: the edge held %d pods; %d changed while it was down; on its return it"
+              + " fetched %d records (log entries) and caught up in %.2f s (a re-list would fetch %d objects)%n",
+          pods, CHANGES, transferred, seconds, pods);
+      return String.format(
+          "RATIO reconnect %.4f (records fetched on reconnect over objects held, %d pods, %d"
+              + " changed while away)",
+          transferred / (double) pods, pods, CHANGES);
+    } finally {
+      BenchFiles.deleteTree(work);
+    }
+  }
+
+  private static void publish(ManifestPublisher publisher, List<ObjectNode> batch) {
+    if (batch.isEmpty()) {
+      return;
+    }
+    publisher.transact(
+        "bench",
+        batch.stream().map(o -> new Manifest(Path.of("bench"), 1, ObjectKey.of(o), o)).toList(),
+        List.of());
+    batch.clear();
+  }
+
+  private static EdgeConfig edgeConfig(LocalKafkaCluster kafka, String prefix, Path work) {
+    return EdgeConfig.from(
+        EdgeConfig.DEF.parse(
+            ConfigSources.withEnvironment(Map.of())
+                .flag("edge.node", NODE, "bench")
+                .flag("kafka.bootstrap", kafka.bootstrapServers(), "bench")
+                .flag("edge.data-dir", work.resolve("edge"), "bench")
+                .flag("edge.api-port", 0, "bench")
+                .flag("edge.mqtt-port", 0, "bench")
+                .flag("topics.prefix", prefix, "bench")));
+  }
+
+  private static int podCount(EdgeNode edge) {
+    ResourceType pods = edge.view().types().byResource("", "v1", "pods").orElseThrow();
+    return edge.view().list(WatchFilter.all(pods)).items().size();
+  }
+
+  private void await(String what, BooleanSupplier done) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+    long report = System.nanoTime();
+    while (!done.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("bench reconnect: timed out waiting for " + what);
+      }
+      if (System.nanoTime() - report > TimeUnit.SECONDS.toNanos(5)) {
+        progress("waiting: %s", what);
+        report = System.nanoTime();
+      }
+      TimeUnit.MILLISECONDS.sleep(50);
+    }
+  }
+
+  private static ObjectNode node() {
+    ObjectNode node = EventCodec.json().createObjectNode();
+    node.put("apiVersion", "v1").put("kind", "Node");
+    node.putObject("metadata").put("name", NODE);
+    return node;
+  }
+
+  private static ObjectNode pod(String name, String version) {
+    ObjectNode pod = EventCodec.json().createObjectNode();
+    pod.put("apiVersion", "v1").put("kind", "Pod");
+    pod.putObject("metadata")
+        .put("name", name)
+        .put("namespace", "default")
+        .putObject("labels")
+        .put("version", version);
+    pod.putObject("spec")
+        .put("nodeName", NODE)
+        .putArray("containers")
+        .addObject()
+        .put("name", "app")
+        .put("image", "nginx");
+    return pod;
+  }
+
+  private void progress(String format, Object... args) {
+    out.printf("bench reconnect: " + format + "%n", args);
+    out.flush();
+  }
+}
