@@ -118,6 +118,25 @@ public record CloudConfig(
         io.kedge.runtime.config.KafkaClientProperties.load(config.get(KAFKA_CLIENT)));
   }
 
+  /**
+   * The defaults of an embedded cloud (the all-in-one, tests, benchmarks): one upstream partition,
+   * the default broadcast kinds, node topics kept a day (or {@code nodeRetention}), no client
+   * security, application id {@code <prefix>-router}.
+   */
+  public static CloudConfig embedded(
+      String kafkaBootstrap, Path dataDir, String topicPrefix, Duration nodeRetention) {
+    return new CloudConfig(
+        kafkaBootstrap,
+        dataDir,
+        topicPrefix,
+        nodeRetention,
+        1,
+        RouterTopology.DEFAULT_BROADCAST_KINDS,
+        false,
+        topicPrefix + "-router",
+        java.util.Map.of());
+  }
+
   /** Settings every Kafka client of the cloud starts from: the servers and the security. */
   public java.util.Map<String, Object> kafkaClientConfig() {
     java.util.Map<String, Object> settings = new java.util.HashMap<>(kafkaClient);

@@ -6,7 +6,6 @@ import io.kedge.cloud.CloudConfig;
 import io.kedge.cloud.admission.WebhookConfig;
 import io.kedge.cloud.manifest.Manifest;
 import io.kedge.cloud.manifest.ManifestPublisher;
-import io.kedge.cloud.router.RouterTopology;
 import io.kedge.cloud.rules.RulesConfig;
 import io.kedge.edge.relay.EdgeConfig;
 import io.kedge.edge.relay.EdgeNode;
@@ -82,16 +81,11 @@ public final class LocalStack implements AutoCloseable {
 
     progress.accept("starting the cloud router (standalone: manifests are the store)");
     CloudConfig cloudConfig =
-        new CloudConfig(
+        CloudConfig.embedded(
             bootstrap(),
             config.dataDir().resolve("cloud"),
             config.topicPrefix(),
-            config.nodeRetention(),
-            1,
-            RouterTopology.DEFAULT_BROADCAST_KINDS,
-            false,
-            config.topicPrefix() + "-router",
-            Map.of());
+            config.nodeRetention());
     cloud =
         parts.add(
             Cloud.start(

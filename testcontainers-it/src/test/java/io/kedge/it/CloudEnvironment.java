@@ -5,7 +5,6 @@ import io.kedge.cloud.CloudConfig;
 import io.kedge.cloud.manifest.Manifest;
 import io.kedge.cloud.manifest.ManifestPublisher;
 import io.kedge.cloud.router.Router;
-import io.kedge.cloud.router.RouterTopology;
 import io.kedge.edge.relay.EdgeConfig;
 import io.kedge.kafka.local.LocalKafkaCluster;
 import io.kedge.runtime.config.ConfigSources;
@@ -51,16 +50,8 @@ final class CloudEnvironment implements AutoCloseable {
       router =
           parts.add(
               Router.start(
-                  new CloudConfig(
-                      kafka.bootstrapServers(),
-                      dir.resolve("cloud"),
-                      prefix,
-                      Duration.ofDays(1),
-                      1,
-                      RouterTopology.DEFAULT_BROADCAST_KINDS,
-                      false,
-                      prefix + "-router",
-                      Map.of())));
+                  CloudConfig.embedded(
+                      kafka.bootstrapServers(), dir.resolve("cloud"), prefix, Duration.ofDays(1))));
       publisher =
           parts.add(
               new ManifestPublisher(kafka.bootstrapServers(), topics, Duration.ofSeconds(30)));

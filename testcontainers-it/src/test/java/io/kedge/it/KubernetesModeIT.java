@@ -22,7 +22,6 @@ import io.kedge.cloud.CloudConfig;
 import io.kedge.cloud.admission.WebhookConfig;
 import io.kedge.cloud.kube.KubeKind;
 import io.kedge.cloud.kube.KubernetesConfig;
-import io.kedge.cloud.router.RouterTopology;
 import io.kedge.cloud.rules.RulesConfig;
 import io.kedge.edge.relay.EdgeNode;
 import io.kedge.edge.relay.link.LinkState;
@@ -99,16 +98,8 @@ class KubernetesModeIT {
   }
 
   private CloudConfig cloudConfig() {
-    return new CloudConfig(
-        kafka.bootstrapServers(),
-        tmp.resolve("cloud"),
-        topics.prefix(),
-        Duration.ofDays(1),
-        1,
-        RouterTopology.DEFAULT_BROADCAST_KINDS,
-        false,
-        topics.prefix() + "-router",
-        Map.of());
+    return CloudConfig.embedded(
+        kafka.bootstrapServers(), tmp.resolve("cloud"), topics.prefix(), Duration.ofDays(1));
   }
 
   private Cloud startCloud() throws InterruptedException {

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kedge.cloud.CloudConfig;
 import io.kedge.cloud.manifest.ManifestPublisher;
 import io.kedge.cloud.router.Router;
-import io.kedge.cloud.router.RouterTopology;
 import io.kedge.edge.relay.EdgeNode;
 import io.kedge.kafka.local.LocalKafkaCluster;
 import io.kedge.schemas.KedgeTopics;
@@ -41,16 +40,8 @@ class LeaderLossIT {
             LocalKafkaCluster.builder().nodes(3).build().start(Duration.ofSeconds(90));
         Router router =
             Router.start(
-                new CloudConfig(
-                    kafka.bootstrapServers(),
-                    tmp.resolve("cloud"),
-                    prefix,
-                    Duration.ofDays(1),
-                    1,
-                    RouterTopology.DEFAULT_BROADCAST_KINDS,
-                    false,
-                    prefix + "-router",
-                    Map.of()));
+                CloudConfig.embedded(
+                    kafka.bootstrapServers(), tmp.resolve("cloud"), prefix, Duration.ofDays(1)));
         ManifestPublisher publisher =
             new ManifestPublisher(kafka.bootstrapServers(), topics, Duration.ofSeconds(60))) {
       CloudEnvironment.publish(publisher, List.of(CloudEnvironment.node(NODE)));

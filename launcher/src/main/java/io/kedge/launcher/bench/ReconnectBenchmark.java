@@ -5,7 +5,6 @@ import io.kedge.cloud.CloudConfig;
 import io.kedge.cloud.manifest.Manifest;
 import io.kedge.cloud.manifest.ManifestPublisher;
 import io.kedge.cloud.router.Router;
-import io.kedge.cloud.router.RouterTopology;
 import io.kedge.edge.api.view.ResourceType;
 import io.kedge.edge.api.view.WatchFilter;
 import io.kedge.edge.relay.EdgeConfig;
@@ -14,7 +13,6 @@ import io.kedge.edge.relay.log.DownlinkLog;
 import io.kedge.kafka.local.LocalKafkaCluster;
 import io.kedge.runtime.config.ConfigSources;
 import io.kedge.runtime.lifecycle.Components;
-import io.kedge.schemas.EventCodec;
 import io.kedge.schemas.KedgeTopics;
 import io.kedge.schemas.ObjectKey;
 import java.io.PrintWriter;
@@ -56,22 +54,17 @@ final class ReconnectBenchmark {
       Router router =
           closer.add(
               Router.start(
-                  new CloudConfig(
+                  CloudConfig.embedded(
                       kafka.bootstrapServers(),
                       work.resolve("cloud"),
                       prefix,
-                      Duration.ofDays(1),
-                      1,
-                      RouterTopology.DEFAULT_BROADCAST_KINDS,
-                      false,
-                      prefix + "-router",
-                      Map.of())));
+                      Duration.ofDays(1))));
       ManifestPublisher publisher =
           closer.add(
               new ManifestPublisher(kafka.bootstrapServers(), topics, Duration.ofSeconds(60)));
-      List<ObjectNode> batch = new ArrayList<>(List.of(node()));
+      List<ObjectNode> batch = new ArrayList<>(List.of(BenchObjects.node(NODE)));
       for (int i = 0; i < pods; i++) {
-        batch.add(pod("pod-" + i, "v1"));
+        batch.add(BenchObjects.pod("pod-" + i, NODE, "v1"));
         if (batch.size() == 500) {
           publish(publisher, batch);
         }
@@ -87,17 +80,17 @@ final class ReconnectBenchmark {
       }
       progress("edge down; the cloud changes %d pods", CHANGES);
       for (int i = 0; i < CHANGES / 2; i++) {
-        batch.add(pod("pod-" + i, "v2"));
+        batch.add(BenchObjects.pod("pod-" + i, NODE, "v2"));
       }
       publish(publisher, batch);
       List<Manifest> deletes = new ArrayList<>();
       for (int i = 0; i < CHANGES / 4; i++) {
-        ObjectNode gone = pod("pod-" + (pods - 1 - i), "v1");
+        ObjectNode gone = BenchObjects.pod("pod-" + (pods - 1 - i), NODE, "v1");
         deletes.add(new Manifest(Path.of("bench"), 1, ObjectKey.of(gone), gone));
       }
       publisher.delete(deletes, m -> {});
       for (int i = 0; i < CHANGES / 4; i++) {
-        batch.add(pod("new-" + i, "v1"));
+        batch.add(BenchObjects.pod("new-" + i, NODE, "v1"));
       }
       publish(publisher, batch);
 
@@ -180,30 +173,6 @@ final class ReconnectBenchmark {
       }
       TimeUnit.MILLISECONDS.sleep(50);
     }
-  }
-
-  private static ObjectNode node() {
-    ObjectNode node = EventCodec.json().createObjectNode();
-    node.put("apiVersion", "v1").put("kind", "Node");
-    node.putObject("metadata").put("name", NODE);
-    return node;
-  }
-
-  private static ObjectNode pod(String name, String version) {
-    ObjectNode pod = EventCodec.json().createObjectNode();
-    pod.put("apiVersion", "v1").put("kind", "Pod");
-    pod.putObject("metadata")
-        .put("name", name)
-        .put("namespace", "default")
-        .putObject("labels")
-        .put("version", version);
-    pod.putObject("spec")
-        .put("nodeName", NODE)
-        .putArray("containers")
-        .addObject()
-        .put("name", "app")
-        .put("image", "nginx");
-    return pod;
   }
 
   private void progress(String format, Object... args) {

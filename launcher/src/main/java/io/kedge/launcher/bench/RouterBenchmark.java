@@ -3,7 +3,6 @@ package io.kedge.launcher.bench;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kedge.cloud.CloudConfig;
 import io.kedge.cloud.router.Router;
-import io.kedge.cloud.router.RouterTopology;
 import io.kedge.kafka.local.LocalKafkaCluster;
 import io.kedge.schemas.EventCodec;
 import io.kedge.schemas.KedgeEvent;
@@ -102,28 +101,20 @@ final class RouterBenchmark {
     String prefix = "bench-router-" + name;
     KedgeTopics topics = new KedgeTopics(prefix, 1, Duration.ofDays(1));
     CloudConfig config =
-        new CloudConfig(
-            kafka.bootstrapServers(),
-            work.resolve(name),
-            prefix,
-            Duration.ofDays(1),
-            1,
-            RouterTopology.DEFAULT_BROADCAST_KINDS,
-            false,
-            prefix + "-router",
-            Map.of());
+        CloudConfig.embedded(
+            kafka.bootstrapServers(), work.resolve(name), prefix, Duration.ofDays(1));
     try (Router router = Router.start(config, null, guarantee);
         Admin admin = Admin.create(kafka.clientConfig());
         KafkaProducer<String, byte[]> producer = producer(kafka)) {
       TopicPartition resources = new TopicPartition(topics.resources().name(), 0);
       for (int n = 0; n < nodes; n++) {
-        producer.send(record(topics, node("node-" + n)));
+        producer.send(record(topics, BenchObjects.node("node-" + n)));
       }
       producer.flush();
       awaitRouted(admin, config.applicationId(), resources, name + ": " + nodes + " node topics");
       long start = System.nanoTime();
       for (int i = 0; i < events; i++) {
-        producer.send(record(topics, pod("pod-" + i, "node-" + (i % nodes))));
+        producer.send(record(topics, BenchObjects.pod("pod-" + i, "node-" + (i % nodes), "v1")));
       }
       producer.flush();
       awaitRouted(admin, config.applicationId(), resources, name + ": " + events + " pods");
@@ -160,7 +151,8 @@ final class RouterBenchmark {
           && System.nanoTime() - begin < TimeUnit.SECONDS.toNanos(pacedSeconds + 30)) {
         long due = (System.nanoTime() - begin) * rate / 1_000_000_000L;
         while (sent < Math.min(due, total)) {
-          producer.send(record(topics, pod("paced-" + sent, "node-" + (sent % nodes))));
+          producer.send(
+              record(topics, BenchObjects.pod("paced-" + sent, "node-" + (sent % nodes), "v1")));
           sent++;
         }
         for (ConsumerRecord<String, byte[]> r : reader.poll(Duration.ofMillis(5))) {
@@ -206,31 +198,6 @@ final class RouterBenchmark {
     props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
     props.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
     return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
-  }
-
-  private static ObjectNode node(String name) {
-    ObjectNode node = EventCodec.json().createObjectNode();
-    node.put("apiVersion", "v1").put("kind", "Node");
-    node.putObject("metadata").put("name", name);
-    return node;
-  }
-
-  private static ObjectNode pod(String name, String node) {
-    ObjectNode pod = EventCodec.json().createObjectNode();
-    pod.put("apiVersion", "v1").put("kind", "Pod");
-    pod.putObject("metadata")
-        .put("name", name)
-        .put("namespace", "default")
-        .putObject("labels")
-        .put("app", "bench");
-    ObjectNode spec = pod.putObject("spec").put("nodeName", node);
-    spec.putArray("containers")
-        .addObject()
-        .put("name", "app")
-        .put("image", "registry.example.com/app:1.0")
-        .putArray("args")
-        .add("--serve");
-    return pod;
   }
 
   private void progress(String format, Object... args) {
