@@ -13,8 +13,8 @@ import io.kedge.schemas.objects.KubeStatus;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -98,9 +98,9 @@ final class KubernetesApplier implements Processor<String, byte[], String, Objec
     String id = Placement.identity(request.key());
     if (change && !KubeStatus.isStatus(result.body())) {
       String version = result.body().path("metadata").path("resourceVersion").asText("");
-      awaiting.put(id, new Awaiting(request, result, version).encode(now()));
+      awaiting.put(id, new Awaiting(request, result, version, now()).encode());
     } else if (change && request.operation() == WriteOperation.DELETE) {
-      awaiting.put(id, new Awaiting(request, result, "").encode(now()));
+      awaiting.put(id, new Awaiting(request, result, "", now()).encode());
     } else {
       respond(request.node(), new WriteResponse(request.requestId(), result.code(), result.body()));
     }
@@ -135,17 +135,19 @@ final class KubernetesApplier implements Processor<String, byte[], String, Objec
   }
 
   private void answerLate(long now) {
-    List<String> late = new ArrayList<>();
+    Map<String, Awaiting> late = new LinkedHashMap<>();
     try (KeyValueIterator<String, byte[]> it = awaiting.all()) {
       while (it.hasNext()) {
         var entry = it.next();
-        if (Awaiting.since(entry.value) < now - readBackWait.toMillis()) {
-          late.add(entry.key);
+        Awaiting waiting = Awaiting.decode(entry.value);
+        if (waiting.since() < now - readBackWait.toMillis()) {
+          late.put(entry.key, waiting);
         }
       }
     }
-    for (String id : late) {
-      Awaiting waiting = Awaiting.decode(awaiting.get(id));
+    for (Map.Entry<String, Awaiting> entry : late.entrySet()) {
+      String id = entry.getKey();
+      Awaiting waiting = entry.getValue();
       awaiting.delete(id);
       LOG.info(
           "write {}: {} not read back from the informers within {} s; answered with the API's object",
@@ -170,12 +172,13 @@ final class KubernetesApplier implements Processor<String, byte[], String, Objec
   }
 
   /** An applied write waiting for its version to be routed; empty version: a delete. */
-  record Awaiting(String requestId, String node, int code, JsonNode body, String version) {
-    Awaiting(WriteRequest request, KubeWrites.Result result, String version) {
-      this(request.requestId(), request.node(), result.code(), result.body(), version);
+  record Awaiting(
+      String requestId, String node, int code, JsonNode body, String version, long since) {
+    Awaiting(WriteRequest request, KubeWrites.Result result, String version, long since) {
+      this(request.requestId(), request.node(), result.code(), result.body(), version, since);
     }
 
-    byte[] encode(long since) {
+    byte[] encode() {
       ObjectNode json = EventCodec.json().createObjectNode();
       json.put("requestId", requestId).put("node", node).put("code", code);
       json.put("version", version).put("since", since);
@@ -190,11 +193,8 @@ final class KubernetesApplier implements Processor<String, byte[], String, Objec
           json.path("node").asText(),
           json.path("code").asInt(),
           json.path("body"),
-          json.path("version").asText());
-    }
-
-    static long since(byte[] bytes) {
-      return read(bytes).path("since").asLong();
+          json.path("version").asText(),
+          json.path("since").asLong());
     }
 
     private static JsonNode read(byte[] bytes) {

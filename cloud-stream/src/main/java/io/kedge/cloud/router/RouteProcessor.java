@@ -106,11 +106,12 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
     try {
       WriteOrigin origin = WriteOrigin.of(record.headers());
       if (data instanceof ResourceUpsert upsert) {
-        if (repeats(upsert)) {
+        ResourceUpsert previous = loadObject(Placement.identity(upsert.key()));
+        if (repeats(upsert, previous)) {
           return;
         }
         ResourceUpsert versioned = versioned(upsert);
-        onUpsert(versioned, event);
+        onUpsert(versioned, previous, event);
         answered(origin, versioned.key(), versioned.object());
         if (awaiting != null) {
           KubernetesApplier.routed(
@@ -166,10 +167,9 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
   /** Original key and value bytes of a dead letter. */
   record DeadLetterValue(byte[] key, byte[] value) {}
 
-  private void onUpsert(ResourceUpsert upsert, KedgeEvent event) {
+  private void onUpsert(ResourceUpsert upsert, ResourceUpsert previous, KedgeEvent event) {
     ObjectKey key = upsert.key();
     String id = Placement.identity(key);
-    ResourceUpsert previous = loadObject(id);
     objects.put(id, codec.encodeData(upsert));
     boolean newNode =
         key.group().isEmpty() && key.kind().equals("Node") && nodes.get(key.name()) == null;
@@ -191,12 +191,10 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
    * A source's upsert of the version already stored: two Kubernetes sources overlapping while the
    * Lease changes hands, or a re-list. Nothing changed, so nothing is routed.
    */
-  private boolean repeats(ResourceUpsert upsert) {
-    if (upsert.cloudResourceVersion().isEmpty()) {
-      return false;
-    }
-    ResourceUpsert stored = loadObject(Placement.identity(upsert.key()));
-    return stored != null && stored.cloudResourceVersion().equals(upsert.cloudResourceVersion());
+  private static boolean repeats(ResourceUpsert upsert, ResourceUpsert stored) {
+    return !upsert.cloudResourceVersion().isEmpty()
+        && stored != null
+        && stored.cloudResourceVersion().equals(upsert.cloudResourceVersion());
   }
 
   /**
