@@ -6,6 +6,9 @@ import io.kedge.cloud.manifest.Manifest;
 import io.kedge.cloud.manifest.ManifestPublisher;
 import io.kedge.cloud.router.Router;
 import io.kedge.edge.relay.EdgeConfig;
+import io.kedge.it.env.KafkaSpec;
+import io.kedge.it.env.ScenarioEnvironment;
+import io.kedge.it.env.ScenarioKafka;
 import io.kedge.kafka.local.LocalKafkaCluster;
 import io.kedge.runtime.config.ConfigSources;
 import io.kedge.runtime.lifecycle.Components;
@@ -20,14 +23,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The cloud side of an end-to-end test, on real local processes: an in-process KRaft broker whose
- * edge listener sits behind a TCP proxy (the cloud link, which tests cut and restore), the router
- * with its applier, and a manifest publisher standing in for {@code kedge apply}. Topic names are
- * unique per environment.
+ * The cloud side of an end-to-end test: a Kafka of the {@link ScenarioEnvironment} (containers or
+ * an in-process KRaft broker) whose edge listener sits behind a TCP proxy (the cloud link, which
+ * tests cut and restore), the router with its applier, and a manifest publisher standing in for
+ * {@code kedge apply}. Topic names are unique per environment.
  */
 final class CloudEnvironment implements AutoCloseable {
   private final Components parts = new Components();
-  final LocalKafkaCluster kafka;
+  final ScenarioKafka kafka;
   final TcpProxy link;
   final Router router;
   final ManifestPublisher publisher;
@@ -38,15 +41,13 @@ final class CloudEnvironment implements AutoCloseable {
     prefix = TestNames.unique(name);
     topics = new KedgeTopics(prefix, 1, Duration.ofDays(1));
     int proxyPort = LocalKafkaCluster.freePort();
-    int edgeListenerPort = LocalKafkaCluster.freePort();
     try {
       kafka =
           parts.add(
-              LocalKafkaCluster.builder()
-                  .listener("EDGE", edgeListenerPort, proxyPort)
-                  .build()
-                  .start(Duration.ofSeconds(60)));
-      link = parts.add(new TcpProxy(proxyPort, "127.0.0.1", edgeListenerPort));
+              ScenarioEnvironment.current()
+                  .kafka(KafkaSpec.single().withEdgeListener(proxyPort), Duration.ofSeconds(60)));
+      String[] edgeListener = kafka.edgeListener().split(":");
+      link = parts.add(new TcpProxy(proxyPort, edgeListener[0], Integer.parseInt(edgeListener[1])));
       router =
           parts.add(
               Router.start(

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kedge.cloud.manifest.ManifestPublisher;
-import io.kedge.kafka.local.LocalKafkaCluster;
+import io.kedge.it.env.KafkaSpec;
+import io.kedge.it.env.ScenarioEnvironment;
+import io.kedge.it.env.ScenarioKafka;
 import io.kedge.launcher.CloudCommand;
 import io.kedge.launcher.Main;
 import io.kedge.schemas.KedgeTopics;
@@ -38,8 +40,8 @@ class CloudScaleOutIT {
     String prefix = TestNames.unique("scaleout");
     KedgeTopics topics = new KedgeTopics(prefix, 1, Duration.ofDays(1));
     long started = System.nanoTime();
-    try (LocalKafkaCluster kafka =
-            LocalKafkaCluster.builder().build().start(Duration.ofSeconds(60));
+    try (ScenarioKafka kafka =
+            ScenarioEnvironment.current().kafka(KafkaSpec.single(), Duration.ofSeconds(60));
         ManifestPublisher publisher =
             new ManifestPublisher(kafka.bootstrapServers(), topics, Duration.ofSeconds(30));
         ChildJvm routing = cloud("a", kafka, prefix, tmp)) {
@@ -88,7 +90,7 @@ class CloudScaleOutIT {
   }
 
   /** Pod upserts in the node topic, read committed: pod name to how often it was routed. */
-  private static Map<String, Integer> podCounts(LocalKafkaCluster kafka, KedgeTopics topics) {
+  private static Map<String, Integer> podCounts(ScenarioKafka kafka, KedgeTopics topics) {
     Map<String, Integer> counts = new HashMap<>();
     for (String name :
         CloudEnvironment.upsertNames(kafka.bootstrapServers(), topics.node(NODE).name(), "Pod")) {
@@ -97,7 +99,7 @@ class CloudScaleOutIT {
     return counts;
   }
 
-  private static ChildJvm cloud(String name, LocalKafkaCluster kafka, String prefix, Path tmp)
+  private static ChildJvm cloud(String name, ScenarioKafka kafka, String prefix, Path tmp)
       throws Exception {
     Path config = tmp.resolve("cloud-" + name + ".yaml");
     Files.writeString(

@@ -25,7 +25,9 @@ import io.kedge.cloud.kube.KubernetesConfig;
 import io.kedge.cloud.rules.RulesConfig;
 import io.kedge.edge.relay.EdgeNode;
 import io.kedge.edge.relay.link.LinkState;
-import io.kedge.kafka.local.LocalKafkaCluster;
+import io.kedge.it.env.KafkaSpec;
+import io.kedge.it.env.ScenarioEnvironment;
+import io.kedge.it.env.ScenarioKafka;
 import io.kedge.schemas.KedgeTopics;
 import io.kedge.schemas.objects.RuleManifests;
 import io.kedge.testkit.TestNames;
@@ -59,7 +61,7 @@ class KubernetesModeIT {
   @TempDir Path tmp;
   private KubernetesMockServer apiServer;
   private KubernetesClient cluster;
-  private LocalKafkaCluster kafka;
+  private ScenarioKafka kafka;
   private KedgeTopics topics;
   private Path kubeconfig;
 
@@ -86,7 +88,7 @@ class KubernetesModeIT {
         current-context: test
         """
             .formatted(apiServer.getHostName(), apiServer.getPort()));
-    kafka = LocalKafkaCluster.builder().build().start(Duration.ofSeconds(60));
+    kafka = ScenarioEnvironment.current().kafka(KafkaSpec.single(), Duration.ofSeconds(60));
     topics = new KedgeTopics(TestNames.unique("kube"), 1, Duration.ofDays(1));
   }
 

@@ -7,7 +7,9 @@ import io.kedge.cloud.CloudConfig;
 import io.kedge.cloud.manifest.ManifestPublisher;
 import io.kedge.cloud.router.Router;
 import io.kedge.edge.relay.EdgeNode;
-import io.kedge.kafka.local.LocalKafkaCluster;
+import io.kedge.it.env.KafkaSpec;
+import io.kedge.it.env.ScenarioEnvironment;
+import io.kedge.it.env.ScenarioKafka;
 import io.kedge.schemas.KedgeTopics;
 import io.kedge.testkit.TestNames;
 import java.nio.file.Path;
@@ -36,8 +38,8 @@ class LeaderLossIT {
     String prefix = TestNames.unique("leader");
     KedgeTopics topics = new KedgeTopics(prefix, 1, Duration.ofDays(1));
     long started = System.nanoTime();
-    try (LocalKafkaCluster kafka =
-            LocalKafkaCluster.builder().nodes(3).build().start(Duration.ofSeconds(90));
+    try (ScenarioKafka kafka =
+            ScenarioEnvironment.current().kafka(KafkaSpec.cluster(3), Duration.ofSeconds(90));
         Router router =
             Router.start(
                 CloudConfig.embedded(
@@ -81,7 +83,7 @@ class LeaderLossIT {
     }
   }
 
-  private static int leaderOf(LocalKafkaCluster kafka, String topic) throws Exception {
+  private static int leaderOf(ScenarioKafka kafka, String topic) throws Exception {
     try (Admin admin = Admin.create(kafka.clientConfig())) {
       int leaderId =
           admin
@@ -93,7 +95,7 @@ class LeaderLossIT {
               .get(0)
               .leader()
               .id();
-      return leaderId - 1; // node ids are 1-based, indexes 0-based
+      return kafka.indexOf(leaderId);
     }
   }
 

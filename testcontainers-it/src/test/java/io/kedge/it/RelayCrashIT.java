@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kedge.cloud.topics.TopicProvisioner;
-import io.kedge.kafka.local.LocalKafkaCluster;
+import io.kedge.it.env.KafkaSpec;
+import io.kedge.it.env.ScenarioEnvironment;
+import io.kedge.it.env.ScenarioKafka;
 import io.kedge.schemas.EventCodec;
 import io.kedge.schemas.KedgeEvent;
 import io.kedge.schemas.KedgeTopics;
@@ -43,8 +45,8 @@ class RelayCrashIT {
     String prefix = TestNames.unique("crash");
     String node = "edge-1";
     KedgeTopics topics = new KedgeTopics(prefix, 1, Duration.ofDays(1));
-    try (LocalKafkaCluster kafka =
-            LocalKafkaCluster.builder().build().start(Duration.ofSeconds(60));
+    try (ScenarioKafka kafka =
+            ScenarioEnvironment.current().kafka(KafkaSpec.single(), Duration.ofSeconds(60));
         Admin admin = Admin.create(kafka.clientConfig())) {
       new TopicProvisioner(admin, Optional.empty(), Duration.ofSeconds(30))
           .ensure(List.of(topics.node(node), topics.upstream()));
@@ -103,7 +105,7 @@ class RelayCrashIT {
         new ResourceUpsert(ObjectKey.of(pod), Integer.toString(i), pod));
   }
 
-  private static KafkaProducer<String, byte[]> producer(LocalKafkaCluster kafka) {
+  private static KafkaProducer<String, byte[]> producer(ScenarioKafka kafka) {
     return new KafkaProducer<>(
         Map.of(
             ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,

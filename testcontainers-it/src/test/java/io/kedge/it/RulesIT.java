@@ -9,11 +9,11 @@ import io.kedge.cloud.rules.Rules;
 import io.kedge.cloud.rules.RulesConfig;
 import io.kedge.edge.relay.EdgeNode;
 import io.kedge.edge.relay.link.LinkState;
+import io.kedge.it.env.ScenarioEnvironment;
+import io.kedge.it.env.ScenarioPostgres;
 import io.kedge.schemas.DeadLetter;
 import io.kedge.schemas.EventCodec;
 import io.kedge.schemas.objects.RuleManifests;
-import io.kedge.testkit.LocalPostgres;
-import io.kedge.testkit.LocalServices;
 import io.kedge.testkit.TestNames;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.InetSocketAddress;
@@ -43,7 +43,6 @@ import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttMessage;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -377,10 +376,7 @@ class RulesIT {
   void cdcRowChangesReachAnEdgeSubscriberAndADeletedRuleDropsItsSlot(
       String eventbus, @TempDir Path tmp) throws Exception {
     Map<String, Object> flags = eventbusFlags(eventbus);
-    Assumptions.assumeTrue(
-        LocalPostgres.binaries().isPresent(),
-        "SKIPPED: no PostgreSQL binaries (initdb, postgres) on this machine");
-    try (LocalPostgres pg = LocalPostgres.start();
+    try (ScenarioPostgres pg = ScenarioEnvironment.current().postgres();
         CloudEnvironment cloud = new CloudEnvironment("rules-cdc", tmp);
         Rules rules =
             Rules.start(
@@ -402,7 +398,7 @@ class RulesIT {
       database
           .withObject("spec")
           .withObject("properties")
-          .put("hostname", "127.0.0.1")
+          .put("hostname", pg.host())
           .put("port", Integer.toString(pg.port()))
           .put("dbname", "postgres")
           .put("user", "postgres");
@@ -498,7 +494,7 @@ class RulesIT {
   }
 
   /** Whether a kedge replication slot exists ({@code active}: and is in use). */
-  private static int slotsActive(LocalPostgres pg) throws Exception {
+  private static int slotsActive(ScenarioPostgres pg) throws Exception {
     try (Connection db = DriverManager.getConnection(pg.jdbcUrl(), "postgres", "");
         Statement sql = db.createStatement();
         ResultSet rows =
@@ -509,7 +505,7 @@ class RulesIT {
     }
   }
 
-  private static boolean slotActive(LocalPostgres pg, boolean active) throws Exception {
+  private static boolean slotActive(ScenarioPostgres pg, boolean active) throws Exception {
     try (Connection db = DriverManager.getConnection(pg.jdbcUrl(), "postgres", "");
         Statement sql = db.createStatement();
         ResultSet rows =
@@ -519,7 +515,7 @@ class RulesIT {
     }
   }
 
-  private static boolean publicationExists(LocalPostgres pg) throws Exception {
+  private static boolean publicationExists(ScenarioPostgres pg) throws Exception {
     try (Connection db = DriverManager.getConnection(pg.jdbcUrl(), "postgres", "");
         Statement sql = db.createStatement();
         ResultSet rows =
@@ -572,11 +568,9 @@ class RulesIT {
 
   /** Edge flags for an eventbus run; skips the external runs where no Mosquitto runs. */
   private static Map<String, Object> eventbusFlags(String eventbus) {
-    boolean external = eventbus.equals("external");
-    Assumptions.assumeTrue(
-        !external || LocalServices.mosquitto(),
-        "SKIPPED: no MQTT broker (Mosquitto) on 127.0.0.1:1883");
-    return external ? Map.of("eventbus.url", LocalServices.MOSQUITTO_URL) : Map.of();
+    return eventbus.equals("external")
+        ? Map.of("eventbus.url", ScenarioEnvironment.current().mqttUrl())
+        : Map.of();
   }
 
   private HttpResponse<String> post(String url, String body) throws Exception {

@@ -273,9 +273,6 @@ public final class LocalKafkaCluster implements AutoCloseable {
   }
 
   private Map<String, String> nodeConfig(NodeSpec node) {
-    int n = nodes.size();
-    int replication = Math.min(3, n);
-    int minIsr = n >= 3 ? 2 : 1;
     String voters =
         nodes.stream()
             .map(s -> s.id() + "@" + HOST + ":" + s.controllerPort())
@@ -326,6 +323,21 @@ public final class LocalKafkaCluster implements AutoCloseable {
     props.put("controller.listener.names", "CONTROLLER");
     props.put("inter.broker.listener.name", "PLAINTEXT");
     props.put("log.dirs", node.logDir().toString());
+    props.putAll(clusterDefaults(nodes.size()));
+    props.putAll(extraConfig);
+    return props;
+  }
+
+  /**
+   * The broker settings of a test cluster of {@code nodes} nodes, beside its listeners and quorum:
+   * replication as the size allows, no topic auto-creation, fast retention checks, and no
+   * controlled shutdown. Shared with clusters that run elsewhere (containers) so that scenarios see
+   * the same broker everywhere.
+   */
+  public static Map<String, String> clusterDefaults(int nodes) {
+    int replication = Math.min(3, nodes);
+    int minIsr = nodes >= 3 ? 2 : 1;
+    Map<String, String> props = new HashMap<>();
     props.put("num.partitions", "1");
     props.put("default.replication.factor", Integer.toString(replication));
     props.put("min.insync.replicas", Integer.toString(minIsr));
@@ -345,7 +357,6 @@ public final class LocalKafkaCluster implements AutoCloseable {
     // Without a quorum the last nodes of a closing cluster would wait minutes for a controlled
     // shutdown that can never be approved; a stopped node here behaves like a crashed one.
     props.put("controlled.shutdown.enable", "false");
-    props.putAll(extraConfig);
     return props;
   }
 
