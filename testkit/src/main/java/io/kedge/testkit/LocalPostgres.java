@@ -23,6 +23,13 @@ import java.util.stream.Stream;
  * PostgreSQL refuses to run as root.
  */
 public final class LocalPostgres implements AutoCloseable {
+  /**
+   * Server settings of every test PostgreSQL (this one, and containers elsewhere): logical decoding
+   * for CDC, room for a slot per test, and no fsync (nothing here must survive a power cut).
+   */
+  public static final List<String> SETTINGS =
+      List.of("wal_level=logical", "max_replication_slots=20", "max_wal_senders=20", "fsync=off");
+
   private final Path bin;
   private final Path dir;
   private final int port;
@@ -76,31 +83,37 @@ public final class LocalPostgres implements AutoCloseable {
           "--auth=trust",
           "-E",
           "UTF8");
-      pg.server =
-          pg.startAs(
-              bin.resolve("postgres").toString(),
-              "-D",
-              dir.resolve("data").toString(),
-              "-p",
-              Integer.toString(pg.port),
-              "-c",
-              "listen_addresses=127.0.0.1",
-              "-c",
-              "unix_socket_directories=" + dir,
-              "-c",
-              "wal_level=logical",
-              "-c",
-              "max_replication_slots=20",
-              "-c",
-              "max_wal_senders=20",
-              "-c",
-              "fsync=off");
+      List<String> command =
+          new ArrayList<>(
+              List.of(
+                  bin.resolve("postgres").toString(),
+                  "-D",
+                  dir.resolve("data").toString(),
+                  "-p",
+                  Integer.toString(pg.port)));
+      command.addAll(
+          serverArguments("listen_addresses=127.0.0.1", "unix_socket_directories=" + dir));
+      pg.server = pg.startAs(command.toArray(String[]::new));
       pg.awaitListening(60);
       return pg;
     } catch (IOException | InterruptedException | RuntimeException e) {
       pg.close();
       throw e;
     }
+  }
+
+  /** {@code -c} arguments of {@code postgres} for {@link #SETTINGS} and {@code more}. */
+  public static List<String> serverArguments(String... more) {
+    List<String> arguments = new ArrayList<>();
+    for (String setting : more) {
+      arguments.add("-c");
+      arguments.add(setting);
+    }
+    for (String setting : SETTINGS) {
+      arguments.add("-c");
+      arguments.add(setting);
+    }
+    return arguments;
   }
 
   public int port() {

@@ -1,6 +1,9 @@
 package io.kedge.it.env;
 
+import io.kedge.testkit.LocalPostgres;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.wait.strategy.Wait;
 import org.testcontainers.images.builder.Transferable;
@@ -10,6 +13,12 @@ final class DockerEnvironment implements ScenarioEnvironment {
   private static final int POSTGRES_PORT = 5432;
   private static final int MQTT_PORT = 1883;
   private GenericContainer<?> mosquitto;
+
+  private static String[] command(String program, List<String> arguments) {
+    List<String> command = new ArrayList<>(List.of(program));
+    command.addAll(arguments);
+    return command.toArray(String[]::new);
+  }
 
   @Override
   public String describe() {
@@ -32,37 +41,13 @@ final class DockerEnvironment implements ScenarioEnvironment {
     GenericContainer<?> pg =
         new GenericContainer<>(Images.POSTGRES)
             .withEnv("POSTGRES_HOST_AUTH_METHOD", "trust") // as the local one: no password
-            .withCommand(
-                "postgres",
-                "-c",
-                "wal_level=logical",
-                "-c",
-                "max_replication_slots=20",
-                "-c",
-                "max_wal_senders=20",
-                "-c",
-                "fsync=off")
+            .withCommand(command("postgres", LocalPostgres.serverArguments()))
             .withExposedPorts(POSTGRES_PORT)
             // the image's entrypoint starts a first server for its init scripts, then the real one
             .waitingFor(Wait.forLogMessage(".*database system is ready to accept connections.*", 2))
             .withStartupTimeout(Duration.ofMinutes(2));
     pg.start();
-    return new ScenarioPostgres() {
-      @Override
-      public String host() {
-        return pg.getHost();
-      }
-
-      @Override
-      public int port() {
-        return pg.getMappedPort(POSTGRES_PORT);
-      }
-
-      @Override
-      public void close() {
-        pg.stop();
-      }
-    };
+    return new ScenarioPostgres(pg.getHost(), pg.getMappedPort(POSTGRES_PORT), pg::stop);
   }
 
   @Override

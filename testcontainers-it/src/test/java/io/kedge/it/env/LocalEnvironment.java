@@ -73,22 +73,7 @@ final class LocalEnvironment implements ScenarioEnvironment {
         LocalPostgres.binaries().isPresent(),
         "SKIPPED: no Docker and no PostgreSQL binaries (initdb, postgres) on this machine");
     LocalPostgres pg = LocalPostgres.start();
-    return new ScenarioPostgres() {
-      @Override
-      public String host() {
-        return "127.0.0.1";
-      }
-
-      @Override
-      public int port() {
-        return pg.port();
-      }
-
-      @Override
-      public void close() {
-        pg.close();
-      }
-    };
+    return new ScenarioPostgres("127.0.0.1", pg.port(), pg::close);
   }
 
   @Override

@@ -3,16 +3,16 @@ package io.kedge.it.env;
 /**
  * A PostgreSQL server of a scenario, with {@code wal_level=logical} (CDC); user {@code postgres}
  * without password, database {@code postgres}.
+ *
+ * @param stop stops and removes the server
  */
-public interface ScenarioPostgres extends AutoCloseable {
-  String host();
-
-  int port();
-
-  default String jdbcUrl() {
-    return "jdbc:postgresql://" + host() + ":" + port() + "/postgres";
+public record ScenarioPostgres(String host, int port, Runnable stop) implements AutoCloseable {
+  public String jdbcUrl() {
+    return "jdbc:postgresql://" + host + ":" + port + "/postgres";
   }
 
   @Override
-  void close();
+  public void close() {
+    stop.run();
+  }
 }
