@@ -10,7 +10,6 @@ import io.kedge.it.env.KafkaSpec;
 import io.kedge.it.env.ScenarioEnvironment;
 import io.kedge.it.env.ScenarioKafka;
 import io.kedge.kafka.local.LocalKafkaCluster;
-import io.kedge.runtime.config.ConfigSources;
 import io.kedge.runtime.lifecycle.Components;
 import io.kedge.schemas.EventCodec;
 import io.kedge.schemas.KedgeTopics;
@@ -98,18 +97,7 @@ final class CloudEnvironment implements AutoCloseable {
   /** An edge node's configuration on free ports, reaching Kafka at {@code bootstrap}. */
   static EdgeConfig edgeConfig(
       String node, String bootstrap, String prefix, Path dataDir, Map<String, Object> flags) {
-    ConfigSources sources =
-        ConfigSources.withEnvironment(Map.of())
-            .flag("edge.node", node, "test")
-            .flag("kafka.bootstrap", bootstrap, "test")
-            .flag("edge.data-dir", dataDir, "test")
-            .flag("edge.api-port", 0, "test")
-            .flag("edge.mqtt-port", 0, "test")
-            .flag("topics.prefix", prefix, "test");
-    for (Map.Entry<String, Object> flag : flags.entrySet()) {
-      sources = sources.flag(flag.getKey(), flag.getValue(), "test");
-    }
-    return EdgeConfig.from(EdgeConfig.DEF.parse(sources));
+    return EdgeConfig.embedded(node, bootstrap, prefix, dataDir, flags);
   }
 
   /** A fabric8 client of an in-process edge node's API, in the default namespace. */

@@ -7,6 +7,7 @@ import io.kedge.runtime.config.ConfigDef;
 import io.kedge.runtime.config.ConfigException;
 import io.kedge.runtime.config.ConfigKey;
 import io.kedge.runtime.config.ConfigProblem;
+import io.kedge.runtime.config.ConfigSources;
 import io.kedge.runtime.ops.OpsConfig;
 import io.kedge.schemas.KedgeTopics;
 import io.kedge.schemas.NodeNames;
@@ -16,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /** Configuration of one edge node ({@code kedge edge}). */
 public record EdgeConfig(
@@ -253,6 +255,26 @@ public record EdgeConfig(
           .define(UPLINK_FULL_POLICY)
           .define(OPS_BIND)
           .define(OPS_PORT);
+
+  /**
+   * An edge node embedded in a test or benchmark: on free ports (API and MQTT), reaching Kafka at
+   * {@code bootstrap}, with {@code flags} (key to value) on top of the defaults.
+   */
+  public static EdgeConfig embedded(
+      String node, String bootstrap, String topicPrefix, Path dataDir, Map<String, Object> flags) {
+    ConfigSources sources =
+        ConfigSources.withEnvironment(Map.of())
+            .flag(NODE.name(), node, "embedded")
+            .flag(KAFKA.name(), bootstrap, "embedded")
+            .flag(DATA_DIR.name(), dataDir, "embedded")
+            .flag(API_PORT.name(), 0, "embedded")
+            .flag(MQTT_PORT.name(), 0, "embedded")
+            .flag(TOPIC_PREFIX.name(), topicPrefix, "embedded");
+    for (Map.Entry<String, Object> flag : flags.entrySet()) {
+      sources = sources.flag(flag.getKey(), flag.getValue(), "embedded");
+    }
+    return from(DEF.parse(sources));
+  }
 
   public static EdgeConfig from(Config config) {
     ApiTls tls =

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kedge.edge.api.view.ResourceType;
 import io.kedge.edge.api.view.WatchFilter;
 import io.kedge.kafka.local.LocalKafkaCluster;
-import io.kedge.runtime.config.ConfigSources;
 import io.kedge.schemas.EventCodec;
 import io.kedge.schemas.KedgeEvent;
 import io.kedge.schemas.KedgeTopics;
@@ -93,18 +92,10 @@ abstract class RelayTestBase {
 
   /** Starts the node on free ports, with {@code flags} on top of the test defaults. */
   EdgeNode startEdge(Map<String, Object> flags) throws InterruptedException {
-    ConfigSources sources =
-        ConfigSources.withEnvironment(Map.of())
-            .flag("edge.node", NODE, "test")
-            .flag("kafka.bootstrap", kafka.bootstrapServers(), "test")
-            .flag("edge.data-dir", tmp.resolve("edge"), "test")
-            .flag("edge.api-port", 0, "test")
-            .flag("edge.mqtt-port", 0, "test")
-            .flag("topics.prefix", topics.prefix(), "test");
-    for (Map.Entry<String, Object> flag : flags.entrySet()) {
-      sources = sources.flag(flag.getKey(), flag.getValue(), "test");
-    }
-    return EdgeNode.start(EdgeConfig.from(EdgeConfig.DEF.parse(sources)), "test");
+    return EdgeNode.start(
+        EdgeConfig.embedded(
+            NODE, kafka.bootstrapServers(), topics.prefix(), tmp.resolve("edge"), flags),
+        "test");
   }
 
   void send(Object data) throws Exception {

@@ -1,14 +1,27 @@
 package io.kedge.launcher.bench;
 
+import io.kedge.kafka.local.LocalKafkaCluster;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.stream.Stream;
 
-/** Scratch directories of benchmarks. */
+/** Scratch directories of benchmarks, and the Kafka broker they hold. */
 final class BenchFiles {
   private BenchFiles() {}
+
+  /** A started in-process Kafka broker keeping its data under {@code work/kafka}. */
+  static LocalKafkaCluster kafka(Path work) {
+    LocalKafkaCluster kafka = LocalKafkaCluster.builder().dataDir(work.resolve("kafka")).build();
+    try {
+      return kafka.start(Duration.ofSeconds(60));
+    } catch (RuntimeException e) {
+      kafka.close();
+      throw e;
+    }
+  }
 
   /** Deletes {@code dir} and everything under it; a benchmark's scratch data is not kept. */
   static void deleteTree(Path dir) throws IOException {

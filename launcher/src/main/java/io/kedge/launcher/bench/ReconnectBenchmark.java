@@ -11,7 +11,6 @@ import io.kedge.edge.relay.EdgeConfig;
 import io.kedge.edge.relay.EdgeNode;
 import io.kedge.edge.relay.log.DownlinkLog;
 import io.kedge.kafka.local.LocalKafkaCluster;
-import io.kedge.runtime.config.ConfigSources;
 import io.kedge.runtime.lifecycle.Components;
 import io.kedge.schemas.KedgeTopics;
 import io.kedge.schemas.ObjectKey;
@@ -47,10 +46,8 @@ final class ReconnectBenchmark {
     Path work = Files.createTempDirectory("kedge-bench-reconnect");
     String prefix = "bench-reconnect";
     KedgeTopics topics = new KedgeTopics(prefix, 1, Duration.ofDays(1));
-    try (LocalKafkaCluster kafka =
-            LocalKafkaCluster.builder().dataDir(work.resolve("kafka")).build();
+    try (LocalKafkaCluster kafka = BenchFiles.kafka(work);
         Components closer = new Components()) {
-      kafka.start(Duration.ofSeconds(60));
       Router router =
           closer.add(
               Router.start(
@@ -130,15 +127,8 @@ final class ReconnectBenchmark {
   }
 
   private static EdgeConfig edgeConfig(LocalKafkaCluster kafka, String prefix, Path work) {
-    return EdgeConfig.from(
-        EdgeConfig.DEF.parse(
-            ConfigSources.withEnvironment(Map.of())
-                .flag("edge.node", NODE, "bench")
-                .flag("kafka.bootstrap", kafka.bootstrapServers(), "bench")
-                .flag("edge.data-dir", work.resolve("edge"), "bench")
-                .flag("edge.api-port", 0, "bench")
-                .flag("edge.mqtt-port", 0, "bench")
-                .flag("topics.prefix", prefix, "bench")));
+    return EdgeConfig.embedded(
+        NODE, kafka.bootstrapServers(), prefix, work.resolve("edge"), Map.of());
   }
 
   /** Log entries from Kafka after {@code index} (log indexes are not contiguous numbers). */

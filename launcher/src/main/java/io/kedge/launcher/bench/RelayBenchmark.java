@@ -61,9 +61,7 @@ final class RelayBenchmark {
 
   String run() throws Exception {
     Path work = Files.createTempDirectory("kedge-bench-relay");
-    try (LocalKafkaCluster kafka =
-        LocalKafkaCluster.builder().dataDir(work.resolve("kafka")).build()) {
-      kafka.start(Duration.ofSeconds(60));
+    try (LocalKafkaCluster kafka = BenchFiles.kafka(work)) {
       String topic = "bench.node." + NODE;
       String paced = "bench.paced." + NODE;
       try (Admin admin = Admin.create(kafka.clientConfig())) {

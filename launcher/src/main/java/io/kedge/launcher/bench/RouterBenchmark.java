@@ -58,9 +58,7 @@ final class RouterBenchmark {
 
   String run() throws Exception {
     Path work = Files.createTempDirectory("kedge-bench-router");
-    try (LocalKafkaCluster kafka =
-        LocalKafkaCluster.builder().dataDir(work.resolve("kafka")).build()) {
-      kafka.start(Duration.ofSeconds(60));
+    try (LocalKafkaCluster kafka = BenchFiles.kafka(work)) {
       double eos = 0;
       double alo = 0;
       Delays delays = null;

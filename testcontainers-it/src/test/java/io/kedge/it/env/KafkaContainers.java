@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.apache.kafka.common.Uuid;
 import org.awaitility.Awaitility;
 import org.testcontainers.DockerClientFactory;
@@ -42,7 +43,7 @@ final class KafkaContainers implements ScenarioKafka {
     edgePort = spec.edgeAdvertisedPort() > 0 ? LocalKafkaCluster.freePort() : -1;
     String clusterId = Uuid.randomUuid().toString();
     String voters =
-        java.util.stream.IntStream.rangeClosed(1, spec.nodes())
+        IntStream.rangeClosed(1, spec.nodes())
             .mapToObj(id -> id + "@" + alias(id) + ":" + CONTROLLER)
             .collect(Collectors.joining(","));
     for (int id = 1; id <= spec.nodes(); id++) {
