@@ -46,7 +46,7 @@ public class LogBenchmark {
     headers = new RecordHeaders();
     value = codec.encode(KedgeEvent.of(URI.create("/bench"), "k", Samples.upsert(1)), headers);
     for (int i = 0; i < READ_BATCH; i++) {
-      log.appendEvent(0, offset++, headers, value);
+      log.appendEvent(0, offset++, "k", headers, value);
     }
   }
 
@@ -62,7 +62,7 @@ public class LogBenchmark {
 
   @Benchmark
   public long append() {
-    return log.appendEvent(0, offset++, headers, value);
+    return log.appendEvent(0, offset++, "k", headers, value);
   }
 
   /** Reads the first 1,000 entries: the result is per batch, divide by 1,000 per entry. */

@@ -40,8 +40,9 @@ final class EdgeMetrics {
             .tags(tags)
             .register(registry);
     edge.downlink().onAppendDelay(ms -> appendDelay.record(Math.max(0, ms), TimeUnit.MILLISECONDS));
-    FunctionCounter.builder("kedge_downlink_poison_total", edge, e -> e.downlink().poisonCount())
-        .description("Node-topic records that failed validation, kept in the log as poison")
+    FunctionCounter.builder("kedge_downlink_poison_total", edge, e -> e.poison().count())
+        .description(
+            "Node-topic records that failed validation: kept in the log, skipped, dead-lettered")
         .tags(tags)
         .register(registry);
     Gauge.builder("kedge_log_bytes", dataDir, QueueCycles::bytesUnder)

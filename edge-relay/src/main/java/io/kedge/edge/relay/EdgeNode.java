@@ -13,6 +13,7 @@ import io.kedge.edge.relay.eventbus.RuleMessageDelivery;
 import io.kedge.edge.relay.eventbus.ServicebusCaller;
 import io.kedge.edge.relay.link.Downlink;
 import io.kedge.edge.relay.link.LinkState;
+import io.kedge.edge.relay.link.PoisonRecords;
 import io.kedge.edge.relay.log.DiskReserve;
 import io.kedge.edge.relay.log.DownlinkLog;
 import io.kedge.edge.relay.log.LogRetention;
@@ -60,6 +61,7 @@ public final class EdgeNode implements AutoCloseable {
   private final EdgeConfig config;
   private final Components parts = new Components();
   private Downlink downlink;
+  private PoisonRecords poison;
   private ViewApplier applier;
   private EdgeApiServer api;
   private View view;
@@ -145,9 +147,7 @@ public final class EdgeNode implements AutoCloseable {
                     consumer,
                     log,
                     uplinkLog,
-                    codec,
-                    producer,
-                    config.topics().deadletter().name())
+                    codec)
                 .start());
     downlink = link;
     if (gap != null) {
@@ -155,7 +155,16 @@ public final class EdgeNode implements AutoCloseable {
     }
     log.onUnreadable(
         index -> link.resyncSoon("log entry " + index + " is unreadable; the VIEW may miss it"));
-    // after the listener, so that damage found while replaying at start is answered too
+    poison =
+        add(
+            new PoisonRecords(
+                config.node(),
+                config.topics().node(config.node()).name(),
+                dataDir.resolve("poison.position"),
+                producer,
+                config.topics().deadletter().name()));
+    log.onPoison(poison);
+    // after the listeners, so that what is found while replaying at start is answered too
     applier = add(new ViewApplier(view, log, config.bookmarkInterval(), config.node()).start());
     retention =
         add(
@@ -355,6 +364,11 @@ public final class EdgeNode implements AutoCloseable {
 
   public Downlink downlink() {
     return downlink;
+  }
+
+  /** Node-topic records that arrived invalid: skipped by the log's readers, dead-lettered. */
+  public PoisonRecords poison() {
+    return poison;
   }
 
   /** The durable queue of events for the cloud; what is appended here is forwarded. */

@@ -67,7 +67,7 @@ class RelayIT extends RelayTestBase {
       Awaitility.await("the pod after the poison record")
           .atMost(Duration.ofSeconds(30))
           .until(() -> podNames(edge).equals(List.of("after-poison")));
-      assertThat(edge.downlink().poisonCount()).isEqualTo(1);
+      assertThat(edge.poison().count()).isEqualTo(1);
       try (KafkaConsumer<String, byte[]> dead =
           new KafkaConsumer<>(
               Map.of(

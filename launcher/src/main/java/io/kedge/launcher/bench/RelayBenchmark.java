@@ -181,7 +181,6 @@ final class RelayBenchmark {
   /** records/s of the relay's downlink into a log that already holds offset 0. */
   private double relay(LocalKafkaCluster kafka, String topic, Seed first, Path dir, boolean fsync)
       throws Exception {
-    Map<String, Object> producerProps = new HashMap<>(kafka.clientConfig());
     try (DownlinkLog log =
             DownlinkLog.open(
                 dir.resolve("log"),
@@ -189,17 +188,13 @@ final class RelayBenchmark {
                 codec,
                 fsync,
                 SystemTimeProvider.INSTANCE);
-        UplinkLog uplink = UplinkLog.open(dir.resolve("uplink"), RollCycles.FAST_DAILY, codec);
-        KafkaProducer<String, byte[]> deadLetters =
-            new KafkaProducer<>(producerProps, new StringSerializer(), new ByteArraySerializer())) {
-      log.appendEvent(0, 0, first.headers(), first.value()); // the relay resumes after it
+        UplinkLog uplink = UplinkLog.open(dir.resolve("uplink"), RollCycles.FAST_DAILY, codec)) {
+      log.appendEvent(0, 0, "seed", first.headers(), first.value()); // the relay resumes after it
       KafkaConsumer<String, byte[]> consumer =
           new KafkaConsumer<>(
               consumerProps(kafka), new StringDeserializer(), new ByteArrayDeserializer());
       long started = System.nanoTime();
-      try (Downlink downlink =
-          new Downlink(NODE, topic, consumer, log, uplink, codec, deadLetters, "bench.deadletter")
-              .start()) {
+      try (Downlink downlink = new Downlink(NODE, topic, consumer, log, uplink, codec).start()) {
         while (downlink.lastOffset() < records - 1) {
           Thread.sleep(1);
         }
@@ -229,7 +224,7 @@ final class RelayBenchmark {
       RecordHeaders seedHeaders = new RecordHeaders();
       byte[] seed = event(0, seedHeaders);
       producer.send(new ProducerRecord<>(topic, null, "seed", seed, seedHeaders)).get();
-      log.appendEvent(0, 0, seedHeaders, seed);
+      log.appendEvent(0, 0, "seed", seedHeaders, seed);
       Thread follower =
           new Thread(
               () -> {
@@ -256,7 +251,7 @@ final class RelayBenchmark {
           new KafkaConsumer<>(
               consumerProps(kafka), new StringDeserializer(), new ByteArrayDeserializer());
       try (Downlink downlink =
-          new Downlink(NODE, topic, relayConsumer, log, uplink, codec, producer, "bench.dlq")
+          new Downlink(NODE, topic, relayConsumer, log, uplink, codec)
               .onAppendDelay(relayDelays::add)
               .start()) {
         follower.start();

@@ -4,30 +4,28 @@ import io.kedge.edge.relay.log.DiskReserve;
 import io.kedge.edge.relay.log.DownlinkLog;
 import io.kedge.edge.relay.uplink.UplinkLog;
 import io.kedge.runtime.lifecycle.DaemonThreads;
-import io.kedge.schemas.DeadLetter;
 import io.kedge.schemas.EventCodec;
 import io.kedge.schemas.EventType;
 import io.kedge.schemas.InvalidEventException;
 import io.kedge.schemas.ResyncEnd;
 import io.kedge.schemas.ResyncRequest;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongConsumer;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TimeoutException;
-import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.header.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,34 +51,19 @@ public final class Downlink implements AutoCloseable {
   private final AtomicReference<LinkState> state = new AtomicReference<>(LinkState.CONNECTING);
   private final AtomicLong lastOffset = new AtomicLong(-1);
   private final AtomicLong endOffset = new AtomicLong(-1);
-  private final AtomicLong poisonCount = new AtomicLong();
   private volatile boolean running = true;
   private volatile String pendingResync;
   private volatile String wantedResync;
   private volatile boolean diskFull;
   private volatile LongConsumer appendDelays = millis -> {};
-  private final Producer<String, byte[]> deadLetters;
-  private final String deadLetterTopic;
 
-  /** Sends dead letters off the downlink thread: a send may wait for topic metadata. */
-  private final ExecutorService deadLetterSender;
-
-  /**
-   * @param deadLetters where records that fail validation are also published ({@code
-   *     deadLetterTopic}), beside the POISON entry kept in the log
-   */
   public Downlink(
       String node,
       String topic,
       Consumer<String, byte[]> consumer,
       DownlinkLog log,
       UplinkLog uplink,
-      EventCodec codec,
-      Producer<String, byte[]> deadLetters,
-      String deadLetterTopic) {
-    this.deadLetters = deadLetters;
-    this.deadLetterTopic = deadLetterTopic;
-    this.deadLetterSender = DaemonThreads.pool("kedge-deadletter-" + node, 1);
+      EventCodec codec) {
     this.node = node;
     this.partition = new TopicPartition(topic, 0);
     this.consumer = consumer;
@@ -124,10 +107,6 @@ public final class Downlink implements AutoCloseable {
   /** True while the downlink is paused because the disk reserve is reached. */
   public boolean diskFull() {
     return diskFull;
-  }
-
-  public long poisonCount() {
-    return poisonCount.get();
   }
 
   private void transition(LinkState next, String why) {
@@ -263,69 +242,32 @@ public final class Downlink implements AutoCloseable {
     if (record.offset() <= lastOffset.get()) {
       return; // already logged: Kafka redelivered after a reconnect
     }
-    try {
-      // validated, not bound: the log keeps the record as it came
-      EventType type = codec.check(record.headers(), record.value());
-      log.appendEvent(record.partition(), record.offset(), record.headers(), record.value());
-      appendDelays.accept(System.currentTimeMillis() - record.timestamp());
-      if (type == EventType.RESYNC_END
-          && codec.decode(record.headers(), record.value()).data() instanceof ResyncEnd end
-          && end.requestId().equals(pendingResync)) {
-        pendingResync = null;
-        transition(
-            LinkState.CONNECTED,
-            "snapshot " + end.requestId() + " received (" + end.objectCount() + " objects)");
-      }
-    } catch (InvalidEventException e) {
-      poisonCount.incrementAndGet();
-      long index =
-          log.appendPoison(
-              record.partition(),
-              record.offset(),
-              record.headers(),
-              record.value(),
-              e.getMessage());
-      LOG.warn(
-          "node {}: record {}-{}@{} is invalid, kept in the log as poison at index {} and sent to"
-              + " {}: {}",
-          node,
-          record.topic(),
-          record.partition(),
-          record.offset(),
-          index,
-          deadLetterTopic,
-          e.getMessage());
-      deadLetter(record, e.getMessage());
-    }
+    // logged as it came; the log's readers validate it as they decode (see DownlinkLog)
+    log.appendEvent(
+        record.partition(), record.offset(), record.key(), record.headers(), record.value());
     lastOffset.set(record.offset());
+    appendDelays.accept(System.currentTimeMillis() - record.timestamp());
+    if (pendingResync != null && isResyncEnd(record)) {
+      try {
+        if (codec.decode(record.headers(), record.value()).data() instanceof ResyncEnd end
+            && end.requestId().equals(pendingResync)) {
+          pendingResync = null;
+          transition(
+              LinkState.CONNECTED,
+              "snapshot " + end.requestId() + " received (" + end.objectCount() + " objects)");
+        }
+      } catch (InvalidEventException e) {
+        // poison: the readers report it; the resync goes on waiting for a valid end
+      }
+    }
   }
 
-  /** Best effort: the poison entry in the log is the durable record of it. */
-  private void deadLetter(ConsumerRecord<String, byte[]> record, String reason) {
-    RecordHeaders headers = new RecordHeaders(record.headers().toArray());
-    DeadLetter.annotate(
-        headers, record.topic(), record.partition(), record.offset(), "relay-" + node, reason);
-    ProducerRecord<String, byte[]> letter =
-        new ProducerRecord<>(deadLetterTopic, null, record.key(), record.value(), headers);
-    deadLetterSender.execute(() -> sendDeadLetter(record, letter));
-  }
+  private static final byte[] RESYNC_END_TYPE =
+      EventType.RESYNC_END.ceType().getBytes(StandardCharsets.UTF_8);
 
-  private void sendDeadLetter(
-      ConsumerRecord<String, byte[]> record, ProducerRecord<String, byte[]> letter) {
-    deadLetters.send(
-        letter,
-        (metadata, error) -> {
-          if (error != null) {
-            LOG.warn(
-                "node {}: poison {}-{}@{} could not be sent to {} ({}); it stays in the log",
-                node,
-                record.topic(),
-                record.partition(),
-                record.offset(),
-                deadLetterTopic,
-                error.toString());
-          }
-        });
+  private static boolean isResyncEnd(ConsumerRecord<String, byte[]> record) {
+    Header type = record.headers().lastHeader("ce_type");
+    return type != null && Arrays.equals(type.value(), RESYNC_END_TYPE);
   }
 
   private void sleep(long millis) {
@@ -337,7 +279,6 @@ public final class Downlink implements AutoCloseable {
   @Override
   public void close() {
     running = false;
-    deadLetterSender.shutdownNow();
     consumer.wakeup();
     try {
       thread.join(10_000);

@@ -23,7 +23,6 @@ import net.openhft.chronicle.queue.TailerDirection;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import net.openhft.chronicle.wire.DocumentContext;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.slf4j.Logger;
@@ -33,18 +32,27 @@ import org.slf4j.LoggerFactory;
  * The node's durable downlink LOG on Chronicle Queue. Each excerpt holds one Kafka record (headers
  * and value, unchanged) together with the partition and offset it came from, written atomically:
  * the last excerpt says exactly where consumption resumes, so nothing is lost or doubled across
- * disconnects and {@code kill -9}. Records that fail validation are kept as POISON excerpts for
- * inspection; readers of events skip them. Edge-owned changes made on this node while the cloud is
- * away are LOCAL excerpts, read like events.
+ * disconnects and {@code kill -9}. Records are logged as they came, unvalidated: the readers decode
+ * each entry anyway, and validating there once keeps that work off the downlink. An entry that
+ * fails to decode is POISON (it arrived invalid): readers skip it and report it to {@link
+ * #onPoison}; an entry whose checksum fails is damaged on disk and reported to {@link
+ * #onUnreadable}. Edge-owned changes made on this node while the cloud is away are LOCAL excerpts,
+ * read like events. {@link EntryFormat} gives the layout.
  *
  * <p>Appends are serialised (the downlink, and the API for local changes); any number of readers
  * may follow.
  */
 public final class DownlinkLog implements EntryLog, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DownlinkLog.class);
-  private static final byte FORMAT = 1;
+
+  /** Entries written before the checksum and the key (still read). */
+  private static final byte FORMAT_1 = 1;
+
   private static final byte EVENT = 1;
+
+  /** Format 1 only: a record found invalid by the downlink, which validated then. */
   private static final byte POISON = 2;
+
   private static final byte LOCAL = 3;
 
   /** Where the last logged record came from, and its log index. */
@@ -59,6 +67,14 @@ public final class DownlinkLog implements EntryLog, AutoCloseable {
   private final boolean fsync;
   private final AtomicLong unreadable = new AtomicLong();
   private volatile LongConsumer onUnreadable = index -> {};
+  private volatile PoisonListener onPoison =
+      (entry, reason) ->
+          LOG.warn(
+              "log entry {} (offset {}) is invalid and skipped: {}",
+              entry.index(),
+              entry.offset(),
+              reason);
+  private final EntryFormat format = new EntryFormat();
   private ExcerptAppender appender;
   private volatile DiskReserve reserve = DiskReserve.NONE;
 
@@ -120,26 +136,24 @@ public final class DownlinkLog implements EntryLog, AutoCloseable {
           if (!dc.isPresent()) {
             return Optional.empty();
           }
-          Bytes<?> bytes = dc.wire().bytes();
-          byte format = bytes.readByte();
-          if (format != FORMAT || bytes.readRemaining() < 13) {
+          RawEntry entry;
+          try {
+            entry = decode(dc);
+          } catch (RuntimeException e) {
             // a damaged tail: resume after the last readable entry, so the records after it are
             // consumed (and logged) again
             LOG.error(
-                "log entry {} in {} is unreadable (format {}); resuming after the entry before it",
+                "log entry {} in {} is unreadable ({}); resuming after the entry before it",
                 dc.index(),
                 dir,
-                format);
+                e.getMessage());
             unreadable.incrementAndGet();
             continue;
           }
-          bytes.readByte(); // kind
-          int partition = bytes.readInt();
-          long offset = bytes.readLong();
           // only local entries so far: nothing came from Kafka yet
-          return offset < 0
+          return entry.offset() < 0
               ? Optional.empty()
-              : Optional.of(new Position(partition, offset, dc.index()));
+              : Optional.of(new Position(entry.partition(), entry.offset(), dc.index()));
         }
       }
     } finally {
@@ -205,6 +219,18 @@ public final class DownlinkLog implements EntryLog, AutoCloseable {
     return unreadable.get();
   }
 
+  /** Told of each entry readers skip because it arrived invalid: the relay dead-letters it. */
+  public interface PoisonListener {
+    void poisoned(RawEntry entry, String reason);
+  }
+
+  /**
+   * Called, once per reader that meets it, with each entry that fails to decode; must not block.
+   */
+  public void onPoison(PoisonListener listener) {
+    this.onPoison = listener;
+  }
+
   /**
    * Called with the index of each unreadable entry a reader skips (the relay asks for a resync).
    */
@@ -215,14 +241,13 @@ public final class DownlinkLog implements EntryLog, AutoCloseable {
   /** With fsync on, forces what was appended to disk; call once per batch. */
   public synchronized void sync() {
     if (fsync && appender != null) {
-      appender.singleThreadedCheckReset();
       appender.sync();
     }
   }
 
-  /** Appends a valid event record; returns its log index. */
-  public long appendEvent(int partition, long offset, Headers headers, byte[] value) {
-    return append(EVENT, partition, offset, headers, value, "");
+  /** Appends a record from the node topic as it came; returns its log index. */
+  public long appendEvent(int partition, long offset, String key, Headers headers, byte[] value) {
+    return append(EVENT, partition, offset, key, headers, value);
   }
 
   /**
@@ -242,54 +267,28 @@ public final class DownlinkLog implements EntryLog, AutoCloseable {
     }
     RecordHeaders headers = new RecordHeaders();
     byte[] value = codec.encode(event, headers);
-    return append(LOCAL, lastPartition, lastOffset, headers, value, "");
-  }
-
-  /** Keeps a record that failed validation, so its offset counts as consumed; returns its index. */
-  public long appendPoison(
-      int partition, long offset, Headers headers, byte[] value, String reason) {
-    return append(POISON, partition, offset, headers, value, reason);
+    return append(LOCAL, lastPartition, lastOffset, null, headers, value);
   }
 
   private synchronized long append(
-      byte kind, int partition, long offset, Headers headers, byte[] value, String reason) {
+      byte kind, int partition, long offset, String key, Headers headers, byte[] value) {
     // The downlink and the API (local writes) both append; the lock serialises them, so the
     // appender may be handed from one thread to the next.
     reserve.check("log append");
     if (appender == null) {
       appender = queue.createAppender();
+      appender.singleThreadedCheckDisabled(true); // this lock serialises its users
     }
-    appender.singleThreadedCheckReset();
     if (kind != LOCAL) {
       lastPartition = partition;
       lastOffset = offset;
       lastKnown = true;
     }
+    int length = format.encode(kind, partition, offset, key, headers, value, "");
     try (DocumentContext dc = appender.writingDocument()) {
-      Bytes<?> bytes = dc.wire().bytes();
-      bytes.writeByte(FORMAT);
-      bytes.writeByte(kind);
-      bytes.writeInt(partition);
-      bytes.writeLong(offset);
-      Header[] all = headers.toArray();
-      bytes.writeStopBit(all.length);
-      for (Header header : all) {
-        bytes.writeUtf8(header.key());
-        writeBytes(bytes, header.value());
-      }
-      writeBytes(bytes, value);
-      bytes.writeUtf8(reason);
+      dc.wire().bytes().write(format.buffer(), 0, length);
     }
     return appender.lastIndexAppended();
-  }
-
-  private static void writeBytes(Bytes<?> bytes, byte[] value) {
-    if (value == null) {
-      bytes.writeStopBit(-1);
-    } else {
-      bytes.writeStopBit(value.length);
-      bytes.write(value);
-    }
   }
 
   private static byte[] readBytes(Bytes<?> bytes) {
@@ -309,16 +308,33 @@ public final class DownlinkLog implements EntryLog, AutoCloseable {
       boolean local,
       int partition,
       long offset,
+      String key,
       Headers headers,
       byte[] value,
       String reason) {}
 
   static RawEntry decode(DocumentContext dc) {
     Bytes<?> bytes = dc.wire().bytes();
-    byte format = bytes.readByte();
-    if (format != FORMAT) { // damaged, or written by a newer kedge
+    int format = bytes.peekUnsignedByte();
+    if (format == EntryFormat.FORMAT) {
+      byte[] entry = new byte[(int) bytes.readRemaining()];
+      bytes.read(entry);
+      EntryFormat.Fields f = EntryFormat.decode(entry);
+      return new RawEntry(
+          dc.index(),
+          false,
+          f.kind() == LOCAL,
+          f.partition(),
+          f.offset(),
+          f.key(),
+          f.headers(),
+          f.value(),
+          f.reason());
+    }
+    if (format != FORMAT_1) { // damaged, or written by a newer kedge
       throw new IllegalStateException("log entry " + dc.index() + " has unknown format " + format);
     }
+    bytes.readByte();
     byte kind = bytes.readByte();
     boolean poison = kind == POISON;
     int partition = bytes.readInt();
@@ -337,6 +353,7 @@ public final class DownlinkLog implements EntryLog, AutoCloseable {
         kind == LOCAL,
         partition,
         offset,
+        null,
         headers,
         value,
         reason == null ? "" : reason);
@@ -427,8 +444,11 @@ public final class DownlinkLog implements EntryLog, AutoCloseable {
           try {
             return new LogEntry(entry.index(), codec.decode(entry.headers(), entry.value()));
           } catch (InvalidEventException e) {
-            // validated before it was logged: damaged on disk, or written by a newer version
-            skipUnreadable(entry.index(), "offset " + entry.offset() + ": " + e.getMessage());
+            if (entry.local()) { // encoded here, so written by a newer version
+              skipUnreadable(entry.index(), e.getMessage());
+            } else {
+              onPoison.poisoned(entry, e.getMessage());
+            }
           }
         }
         return null;
@@ -444,8 +464,6 @@ public final class DownlinkLog implements EntryLog, AutoCloseable {
   @Override
   public synchronized void close() {
     if (appender != null) {
-      appender
-          .singleThreadedCheckReset(); // closed by the shutdown thread once the downlink stopped
       appender.close();
     }
     queue.close();

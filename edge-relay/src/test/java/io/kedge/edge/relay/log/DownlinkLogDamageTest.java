@@ -40,7 +40,7 @@ class DownlinkLogDamageTest {
       byte[] value =
           codec.encode(
               KedgeEvent.of(URI.create("/t"), "", new ResourceUpsert(key, "" + i, pod)), headers);
-      log.appendEvent(0, 100 + i, headers, value);
+      log.appendEvent(0, 100 + i, key.toString(), headers, value);
     }
   }
 

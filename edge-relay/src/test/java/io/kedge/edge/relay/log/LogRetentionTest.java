@@ -78,7 +78,7 @@ class LogRetentionTest {
   private void append(EventData data) {
     RecordHeaders headers = new RecordHeaders();
     byte[] value = codec.encode(KedgeEvent.of(SOURCE, "", data), headers);
-    log.appendEvent(0, offset++, headers, value);
+    log.appendEvent(0, offset++, "k", headers, value);
   }
 
   /** Five hours of changes, one cycle each: pods created, modified and some deleted. */

@@ -1,0 +1,151 @@
+package io.kedge.edge.relay.log;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.zip.CRC32C;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+
+/**
+ * The bytes of one log entry (format 2), encoded in one reusable buffer so the append is a single
+ * copy into the queue:
+ *
+ * <pre>
+ * format u8 | kind u8 | partition i32 | offset i64 | crc32c i32 of the body
+ * body: key str | header count i32 | (name str, value bin)* | value bin | reason str
+ * str, bin: length i32 (-1: null) then the bytes (UTF-8 for str); little-endian
+ * </pre>
+ *
+ * The checksum tells an entry damaged on disk (unreadable: the relay asks for a resync) from a
+ * record that arrived invalid (poison: readers skip it, it is dead-lettered). Format 1 entries (no
+ * key, no checksum) are still read by {@link DownlinkLog}.
+ */
+final class EntryFormat {
+  static final byte FORMAT = 2;
+
+  /** format, kind, partition, offset, checksum. */
+  static final int PREFIX = 1 + 1 + 4 + 8 + 4;
+
+  private final CRC32C crc = new CRC32C();
+  private ByteBuffer buffer = ByteBuffer.allocate(4096).order(ByteOrder.LITTLE_ENDIAN);
+
+  /** Encodes an entry into {@link #buffer()}; returns its length. Not thread-safe. */
+  int encode(
+      byte kind,
+      int partition,
+      long offset,
+      String key,
+      Headers headers,
+      byte[] value,
+      String reason) {
+    Header[] all = headers.toArray();
+    byte[][] names = new byte[all.length][];
+    int size = PREFIX + 4 + 4 + 4 + 4 + utf8Length(key) + length(value) + utf8Length(reason);
+    for (int i = 0; i < all.length; i++) {
+      names[i] = all[i].key().getBytes(StandardCharsets.UTF_8);
+      size += 8 + names[i].length + length(all[i].value());
+    }
+    if (buffer.capacity() < size) {
+      buffer =
+          ByteBuffer.allocate(Math.max(size, buffer.capacity() * 2)).order(ByteOrder.LITTLE_ENDIAN);
+    }
+    ByteBuffer out = buffer.clear();
+    out.put(FORMAT).put(kind).putInt(partition).putLong(offset).putInt(0);
+    putBytes(out, key == null ? null : key.getBytes(StandardCharsets.UTF_8));
+    out.putInt(all.length);
+    for (int i = 0; i < all.length; i++) {
+      putBytes(out, names[i]);
+      putBytes(out, all[i].value());
+    }
+    putBytes(out, value);
+    putBytes(out, reason.getBytes(StandardCharsets.UTF_8));
+    int length = out.position();
+    crc.reset();
+    crc.update(out.array(), PREFIX, length - PREFIX);
+    out.putInt(PREFIX - 4, (int) crc.getValue());
+    return length;
+  }
+
+  byte[] buffer() {
+    return buffer.array();
+  }
+
+  /** The fields of an entry read back. */
+  record Fields(
+      byte kind,
+      int partition,
+      long offset,
+      String key,
+      Headers headers,
+      byte[] value,
+      String reason) {}
+
+  /**
+   * Decodes an entry of this format.
+   *
+   * @throws IllegalStateException when the checksum does not match or the entry is cut short
+   */
+  static Fields decode(byte[] entry) {
+    ByteBuffer in = ByteBuffer.wrap(entry).order(ByteOrder.LITTLE_ENDIAN);
+    try {
+      in.get(); // format
+      byte kind = in.get();
+      int partition = in.getInt();
+      long offset = in.getLong();
+      int expected = in.getInt();
+      CRC32C crc = new CRC32C();
+      crc.update(entry, PREFIX, entry.length - PREFIX);
+      if ((int) crc.getValue() != expected) {
+        throw new IllegalStateException("checksum mismatch: damaged on disk");
+      }
+      String key = string(in);
+      int count = in.getInt();
+      RecordHeaders headers = new RecordHeaders();
+      for (int i = 0; i < count; i++) {
+        headers.add(string(in), bytes(in));
+      }
+      byte[] value = bytes(in);
+      String reason = string(in);
+      return new Fields(kind, partition, offset, key, headers, value, reason == null ? "" : reason);
+    } catch (java.nio.BufferUnderflowException | IllegalArgumentException e) {
+      throw new IllegalStateException("entry is cut short or malformed", e);
+    }
+  }
+
+  private static int length(byte[] bytes) {
+    return bytes == null ? 0 : bytes.length;
+  }
+
+  /** An upper bound of the UTF-8 length, without encoding. */
+  private static int utf8Length(String s) {
+    return s == null ? 0 : s.length() * 3;
+  }
+
+  private static void putBytes(ByteBuffer out, byte[] bytes) {
+    if (bytes == null) {
+      out.putInt(-1);
+    } else {
+      out.putInt(bytes.length).put(bytes);
+    }
+  }
+
+  private static byte[] bytes(ByteBuffer in) {
+    int length = in.getInt();
+    if (length < 0) {
+      return null;
+    }
+    if (length > in.remaining()) {
+      throw new IllegalArgumentException("length " + length + " beyond the entry");
+    }
+    byte[] bytes = new byte[length];
+    in.get(bytes);
+    return bytes;
+  }
+
+  private static String string(ByteBuffer in) {
+    byte[] bytes = bytes(in);
+    return bytes == null ? null : new String(bytes, StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,139 @@
+package io.kedge.edge.relay.log;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kedge.edge.api.log.EntryLog;
+import io.kedge.edge.api.log.LogEntry;
+import io.kedge.schemas.EventCodec;
+import io.kedge.schemas.KedgeEvent;
+import io.kedge.schemas.ObjectKey;
+import io.kedge.schemas.ResourceUpsert;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.RollCycles;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.wire.DocumentContext;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Records logged as they came: readers validate them, skip the invalid ones and report them. */
+class DownlinkLogPoisonTest {
+  @TempDir Path dir;
+  private final EventCodec codec = new EventCodec();
+
+  private record Record(RecordHeaders headers, byte[] value) {}
+
+  private Record pod(String name) {
+    RecordHeaders headers = new RecordHeaders();
+    ObjectNode pod = EventCodec.json().createObjectNode();
+    pod.put("apiVersion", "v1").put("kind", "Pod");
+    pod.putObject("metadata").put("name", name).put("namespace", "default");
+    ObjectKey key = ObjectKey.of(pod);
+    byte[] value =
+        codec.encode(
+            KedgeEvent.of(URI.create("/t"), "", new ResourceUpsert(key, "1", pod)), headers);
+    return new Record(headers, value);
+  }
+
+  private static Record unknownVersion() {
+    Record valid = new DownlinkLogPoisonTest().pod("bad");
+    valid.headers().remove("ce_type");
+    valid.headers().add("ce_type", "io.kedge.resource.upsert.v9".getBytes(StandardCharsets.UTF_8));
+    return valid;
+  }
+
+  private static List<String> names(EntryLog log) {
+    List<String> names = new ArrayList<>();
+    try (EntryLog.LogReader reader = log.readAfter(-1)) {
+      for (LogEntry entry = reader.next(); entry != null; entry = reader.next()) {
+        names.add(((ResourceUpsert) entry.event().data()).key().name());
+      }
+    }
+    return names;
+  }
+
+  @Test
+  void anInvalidRecordIsKeptSkippedByEveryReaderAndReportedWithItsCoordinates() {
+    try (DownlinkLog log = DownlinkLog.open(dir.resolve("log"), RollCycles.FAST_DAILY, codec)) {
+      Record first = pod("first");
+      Record bad = unknownVersion();
+      Record last = pod("last");
+      log.appendEvent(0, 10, "k-first", first.headers(), first.value());
+      long badIndex = log.appendEvent(0, 11, "k-bad", bad.headers(), bad.value());
+      log.appendEvent(0, 12, "k-last", last.headers(), last.value());
+      List<DownlinkLog.RawEntry> reported = new ArrayList<>();
+      List<String> reasons = new ArrayList<>();
+      log.onPoison(
+          (entry, reason) -> {
+            reported.add(entry);
+            reasons.add(reason);
+          });
+
+      assertThat(names(log)).containsExactly("first", "last");
+      assertThat(names(log)).containsExactly("first", "last");
+
+      assertThat(reported).hasSize(2); // once per reader: PoisonRecords keeps the first
+      DownlinkLog.RawEntry entry = reported.get(0);
+      assertThat(entry.index()).isEqualTo(badIndex);
+      assertThat(entry.offset()).isEqualTo(11);
+      assertThat(entry.key()).isEqualTo("k-bad");
+      assertThat(entry.value()).isEqualTo(bad.value());
+      assertThat(reasons.get(0)).contains("v9");
+      assertThat(log.unreadableCount()).isZero();
+      assertThat(log.lastPosition().orElseThrow().offset()).isEqualTo(12);
+    }
+  }
+
+  /** The layout before checksums: kind, coordinates, stop-bit counted headers and value, reason. */
+  private static void writeFormat1(
+      ExcerptAppender appender, byte kind, long offset, Record record, String reason) {
+    try (DocumentContext dc = appender.writingDocument()) {
+      Bytes<?> bytes = dc.wire().bytes();
+      bytes.writeByte((byte) 1);
+      bytes.writeByte(kind);
+      bytes.writeInt(0);
+      bytes.writeLong(offset);
+      Header[] all = record.headers().toArray();
+      bytes.writeStopBit(all.length);
+      for (Header header : all) {
+        bytes.writeUtf8(header.key());
+        bytes.writeStopBit(header.value().length);
+        bytes.write(header.value());
+      }
+      bytes.writeStopBit(record.value().length);
+      bytes.write(record.value());
+      bytes.writeUtf8(reason);
+    }
+  }
+
+  @Test
+  void aLogWrittenBeforeChecksumsIsStillReadAndContinued() {
+    Path logDir = dir.resolve("log");
+    try (SingleChronicleQueue queue =
+            SingleChronicleQueueBuilder.binary(logDir).rollCycle(RollCycles.FAST_DAILY).build();
+        ExcerptAppender appender = queue.createAppender()) {
+      writeFormat1(appender, (byte) 1, 5, pod("old"), "");
+      writeFormat1(appender, (byte) 2, 6, unknownVersion(), "unknown version"); // POISON
+    }
+    try (DownlinkLog log = DownlinkLog.open(logDir, RollCycles.FAST_DAILY, codec)) {
+      assertThat(log.lastPosition().orElseThrow().offset()).isEqualTo(6);
+      Record next = pod("new");
+      log.appendEvent(0, 7, "k", next.headers(), next.value());
+      List<DownlinkLog.RawEntry> reported = new ArrayList<>();
+      log.onPoison((entry, reason) -> reported.add(entry));
+
+      assertThat(names(log)).containsExactly("old", "new");
+      assertThat(reported).isEmpty(); // format 1 poison was reported when it was logged
+      assertThat(log.unreadableCount()).isZero();
+    }
+  }
+}

@@ -1,0 +1,68 @@
+package io.kedge.edge.relay.log;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.junit.jupiter.api.Test;
+
+class EntryFormatTest {
+  private final EntryFormat format = new EntryFormat();
+
+  private static RecordHeaders headers() {
+    RecordHeaders headers = new RecordHeaders();
+    headers.add("ce_type", "io.kedge.resource.upsert.v1".getBytes(StandardCharsets.UTF_8));
+    headers.add("ce_subject", null);
+    headers.add("é-key", new byte[0]);
+    return headers;
+  }
+
+  private byte[] encoded(String key, byte[] value) {
+    int length = format.encode((byte) 1, 3, 42L, key, headers(), value, "");
+    return Arrays.copyOf(format.buffer(), length);
+  }
+
+  @Test
+  void anEntryReadsBackAsWritten() {
+    byte[] value = "x".repeat(10_000).getBytes(StandardCharsets.UTF_8); // grows the buffer
+    EntryFormat.Fields fields = EntryFormat.decode(encoded("pods/ü", value));
+    assertThat(fields.kind()).isEqualTo((byte) 1);
+    assertThat(fields.partition()).isEqualTo(3);
+    assertThat(fields.offset()).isEqualTo(42L);
+    assertThat(fields.key()).isEqualTo("pods/ü");
+    assertThat(fields.headers().toArray()).containsExactly(headers().toArray());
+    assertThat(fields.value()).isEqualTo(value);
+    assertThat(fields.reason()).isEmpty();
+  }
+
+  @Test
+  void aNullKeyAndValueStayNull() {
+    EntryFormat.Fields fields = EntryFormat.decode(encoded(null, null));
+    assertThat(fields.key()).isNull();
+    assertThat(fields.value()).isNull();
+  }
+
+  @Test
+  void anyChangedByteOfTheBodyIsCaughtByTheChecksum() {
+    byte[] entry = encoded("k", "{\"a\":1}".getBytes(StandardCharsets.UTF_8));
+    for (int i = EntryFormat.PREFIX; i < entry.length; i++) {
+      byte[] damaged = entry.clone();
+      damaged[i] ^= 0x10;
+      assertThatThrownBy(() -> EntryFormat.decode(damaged))
+          .as("byte %d changed", i)
+          .isInstanceOf(IllegalStateException.class);
+    }
+  }
+
+  @Test
+  void aCutEntryIsRefused() {
+    byte[] entry = encoded("k", "{}".getBytes(StandardCharsets.UTF_8));
+    assertThatThrownBy(() -> EntryFormat.decode(Arrays.copyOf(entry, entry.length - 1)))
+        .isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> EntryFormat.decode(Arrays.copyOf(entry, 5)))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("cut short");
+  }
+}
