@@ -81,8 +81,10 @@ final class RelayBenchmark {
       double consumer = 0;
       double relay = 0;
       double relayFsync = 0;
+      double write = 0;
       for (int round = 1; round <= 2; round++) { // best of two: the machine is shared
         consumer = Math.max(consumer, plainConsumer(kafka, topic));
+        write = Math.max(write, fileWrite(work.resolve("write" + round), entryBytes(first)));
         relay = Math.max(relay, relay(kafka, topic, first, work.resolve("r" + round), false));
         relayFsync =
             Math.max(relayFsync, relay(kafka, topic, first, work.resolve("f" + round), true));
@@ -95,6 +97,12 @@ final class RelayBenchmark {
           "bench relay: downlink %.0f rec/s, plain KafkaConsumer %.0f rec/s (%d records of %d"
               + " bytes); fsync per batch %.0f rec/s (%.2fx the relay without it)%n",
           relay, consumer, records, RECORD_BYTES, relayFsync, relayFsync / relay);
+      double bound = 1 / (1 / consumer + 1 / write);
+      out.printf(
+          "bench relay: writing the log's bytes alone (%d bytes per record, new file): %.0f rec/s;"
+              + " consuming then writing, nothing else, could reach %.0f rec/s (%.2fx the plain"
+              + " consumer)%n",
+          entryBytes(first), write, bound, bound / consumer);
       out.printf(
           "bench relay: at %d rec/s for %d s, broker append -> log append p50 %d ms p99 %d ms;"
               + " plain consumer delivery p50 %d ms p99 %d ms (goal: relay p99 <= 20 ms)%n",
@@ -149,6 +157,39 @@ final class RelayBenchmark {
             "",
             new ResourceUpsert(ObjectKey.of(pod), Integer.toString(i), pod));
     return codec.encode(event, headers);
+  }
+
+  /** About the bytes of one log entry: value, headers, coordinates and lengths. */
+  private static int entryBytes(Seed seed) {
+    int bytes = 40 + seed.value().length;
+    for (var header : seed.headers()) {
+      bytes += 8 + header.key().length() + header.value().length;
+    }
+    return bytes;
+  }
+
+  /**
+   * records/s of appending {@code entryBytes} per record to a new file through the page cache, in
+   * 64-record writes: what writing the log's bytes costs on this machine, whoever writes them.
+   */
+  private double fileWrite(Path file, int entryBytes) throws java.io.IOException {
+    java.nio.ByteBuffer chunk = java.nio.ByteBuffer.allocateDirect(entryBytes * 64);
+    try (java.nio.channels.FileChannel channel =
+        java.nio.channels.FileChannel.open(
+            file,
+            java.nio.file.StandardOpenOption.CREATE_NEW,
+            java.nio.file.StandardOpenOption.WRITE)) {
+      long started = System.nanoTime();
+      for (int written = 0; written < records; written += 64) {
+        chunk.clear();
+        while (chunk.hasRemaining()) {
+          channel.write(chunk);
+        }
+      }
+      return records / seconds(started);
+    } finally {
+      Files.deleteIfExists(file);
+    }
   }
 
   private Map<String, Object> consumerProps(LocalKafkaCluster kafka) {

@@ -40,12 +40,11 @@ final class EntryFormat {
       Headers headers,
       byte[] value,
       String reason) {
-    Header[] all = headers.toArray();
-    byte[][] names = new byte[all.length][];
-    int size = PREFIX + 4 + 4 + 4 + 4 + utf8Length(key) + length(value) + utf8Length(reason);
-    for (int i = 0; i < all.length; i++) {
-      names[i] = all[i].key().getBytes(StandardCharsets.UTF_8);
-      size += 8 + names[i].length + length(all[i].value());
+    int size = PREFIX + 4 + 4 + 4 + 4 + utf8Bound(key) + length(value) + utf8Bound(reason);
+    int count = 0;
+    for (Header header : headers) {
+      size += 8 + utf8Bound(header.key()) + length(header.value());
+      count++;
     }
     if (buffer.capacity() < size) {
       buffer =
@@ -53,14 +52,14 @@ final class EntryFormat {
     }
     ByteBuffer out = buffer.clear();
     out.put(FORMAT).put(kind).putInt(partition).putLong(offset).putInt(0);
-    putBytes(out, key == null ? null : key.getBytes(StandardCharsets.UTF_8));
-    out.putInt(all.length);
-    for (int i = 0; i < all.length; i++) {
-      putBytes(out, names[i]);
-      putBytes(out, all[i].value());
+    putString(out, key);
+    out.putInt(count);
+    for (Header header : headers) {
+      putString(out, header.key());
+      putBytes(out, header.value());
     }
     putBytes(out, value);
-    putBytes(out, reason.getBytes(StandardCharsets.UTF_8));
+    putString(out, reason);
     int length = out.position();
     crc.reset();
     crc.update(out.array(), PREFIX, length - PREFIX);
@@ -119,8 +118,27 @@ final class EntryFormat {
   }
 
   /** An upper bound of the UTF-8 length, without encoding. */
-  private static int utf8Length(String s) {
+  private static int utf8Bound(String s) {
     return s == null ? 0 : s.length() * 3;
+  }
+
+  /** Writes ASCII (header names, keys) char by char; anything else through the encoder. */
+  private static void putString(ByteBuffer out, String s) {
+    if (s == null) {
+      out.putInt(-1);
+      return;
+    }
+    int start = out.position();
+    out.putInt(s.length());
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c >= 0x80) {
+        out.position(start);
+        putBytes(out, s.getBytes(StandardCharsets.UTF_8));
+        return;
+      }
+      out.put((byte) c);
+    }
   }
 
   private static void putBytes(ByteBuffer out, byte[] bytes) {
