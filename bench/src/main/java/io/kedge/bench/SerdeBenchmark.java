@@ -1,7 +1,6 @@
 package io.kedge.bench;
 
 import io.kedge.schemas.EventCodec;
-import io.kedge.schemas.EventType;
 import io.kedge.schemas.KedgeEvent;
 import java.net.URI;
 import java.util.concurrent.TimeUnit;
@@ -42,10 +41,5 @@ public class SerdeBenchmark {
   @Benchmark
   public KedgeEvent decode() {
     return codec.decode(headers, value);
-  }
-
-  @Benchmark
-  public EventType check() {
-    return codec.check(headers, value);
   }
 }

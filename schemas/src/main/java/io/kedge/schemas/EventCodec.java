@@ -95,55 +95,6 @@ public final class EventCodec {
     return fromCloudEvent(event);
   }
 
-  /**
-   * Validates a record as {@link #decode} does (envelope attributes, type, JSON, schema) without
-   * binding its data: for the relay, which logs records unchanged and needs only to know that they
-   * are valid and of which type. Returns the type.
-   *
-   * @throws InvalidEventException naming the field at fault, as {@link #decode} would
-   */
-  public EventType check(Headers headers, byte[] value) {
-    if (!"1.0".equals(header(headers, "ce_specversion"))) {
-      throw new InvalidEventException(
-          "envelope", "not a CloudEvents 1.0 binary-mode record (ce_specversion)");
-    }
-    String id = header(headers, "ce_id");
-    if (id == null || id.isEmpty()) {
-      throw new InvalidEventException("id", "is missing");
-    }
-    String source = header(headers, "ce_source");
-    if (source == null || source.isEmpty()) {
-      throw new InvalidEventException("source", "is missing");
-    }
-    EventType type = EventType.fromCeType(header(headers, "ce_type"));
-    String time = header(headers, "ce_time");
-    if (time == null) {
-      throw new InvalidEventException("time", "is missing");
-    }
-    try {
-      OffsetDateTime.parse(time);
-    } catch (java.time.format.DateTimeParseException e) {
-      throw new InvalidEventException("time", "'" + time + "' is not an RFC 3339 time");
-    }
-    String contentType = header(headers, "content-type");
-    if (contentType != null && !contentType.startsWith(CONTENT_TYPE)) {
-      throw new InvalidEventException(
-          "datacontenttype", "'" + contentType + "' is not " + CONTENT_TYPE);
-    }
-    if (value == null) {
-      throw new InvalidEventException("data", "is missing");
-    }
-    schemas.validate(type, parse(value));
-    return type;
-  }
-
-  private static String header(Headers headers, String key) {
-    org.apache.kafka.common.header.Header header = headers.lastHeader(key);
-    return header == null || header.value() == null
-        ? null
-        : new String(header.value(), java.nio.charset.StandardCharsets.UTF_8);
-  }
-
   KedgeEvent fromCloudEvent(CloudEvent event) {
     if (event.getSpecVersion() != io.cloudevents.SpecVersion.V1) {
       throw new InvalidEventException(

@@ -47,10 +47,11 @@ final class JmhBenchmark {
           "bench jmh: %-36s %10.3f ± %.3f %s%n",
           name, score.getScore(), score.getScoreError(), score.getScoreUnit());
     }
-    double check = scores.getOrDefault("SerdeBenchmark.check", Double.NaN);
+    double append = scores.getOrDefault("LogBenchmark.append", Double.NaN);
     double decode = scores.getOrDefault("SerdeBenchmark.decode", Double.NaN);
     return String.format(
-        "RATIO jmh %.2f (the relay's validation of an event over its full decode, time per event)",
-        check / decode);
+        "RATIO jmh %.2f (the downlink's log append of an event over a reader's decode of it, time"
+            + " per event)",
+        append / decode);
   }
 }
