@@ -48,12 +48,8 @@ public final class DownlinkLog implements EntryLog, AutoCloseable {
   /** Entries written before the checksum and the key (still read). */
   private static final byte FORMAT_1 = 1;
 
-  private static final byte EVENT = 1;
-
   /** Format 1 only: a record found invalid by the downlink, which validated then. */
   private static final byte POISON = 2;
-
-  private static final byte LOCAL = 3;
 
   /** Where the last logged record came from, and its log index. */
   public record Position(int partition, long offset, long index) {}
@@ -247,7 +243,7 @@ public final class DownlinkLog implements EntryLog, AutoCloseable {
 
   /** Appends a record from the node topic as it came; returns its log index. */
   public long appendEvent(int partition, long offset, String key, Headers headers, byte[] value) {
-    return append(EVENT, partition, offset, key, headers, value);
+    return append(EntryFormat.EVENT, partition, offset, key, headers, value);
   }
 
   /**
@@ -267,7 +263,7 @@ public final class DownlinkLog implements EntryLog, AutoCloseable {
     }
     RecordHeaders headers = new RecordHeaders();
     byte[] value = codec.encode(event, headers);
-    return append(LOCAL, lastPartition, lastOffset, null, headers, value);
+    return append(EntryFormat.LOCAL, lastPartition, lastOffset, null, headers, value);
   }
 
   private synchronized long append(
@@ -279,7 +275,7 @@ public final class DownlinkLog implements EntryLog, AutoCloseable {
       appender = queue.createAppender();
       appender.singleThreadedCheckDisabled(true); // this lock serialises its users
     }
-    if (kind != LOCAL) {
+    if (kind != EntryFormat.LOCAL) {
       lastPartition = partition;
       lastOffset = offset;
       lastKnown = true;
@@ -319,17 +315,7 @@ public final class DownlinkLog implements EntryLog, AutoCloseable {
     if (format == EntryFormat.FORMAT) {
       byte[] entry = new byte[(int) bytes.readRemaining()];
       bytes.read(entry);
-      EntryFormat.Fields f = EntryFormat.decode(entry);
-      return new RawEntry(
-          dc.index(),
-          false,
-          f.kind() == LOCAL,
-          f.partition(),
-          f.offset(),
-          f.key(),
-          f.headers(),
-          f.value(),
-          f.reason());
+      return EntryFormat.decode(dc.index(), entry);
     }
     if (format != FORMAT_1) { // damaged, or written by a newer kedge
       throw new IllegalStateException("log entry " + dc.index() + " has unknown format " + format);
@@ -350,7 +336,7 @@ public final class DownlinkLog implements EntryLog, AutoCloseable {
     return new RawEntry(
         dc.index(),
         poison,
-        kind == LOCAL,
+        kind == EntryFormat.LOCAL,
         partition,
         offset,
         null,

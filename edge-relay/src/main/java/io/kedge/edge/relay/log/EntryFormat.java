@@ -25,6 +25,11 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 final class EntryFormat {
   static final byte FORMAT = 2;
 
+  /** Entry kinds: a record from the node topic, and a change made on this node. */
+  static final byte EVENT = 1;
+
+  static final byte LOCAL = 3;
+
   /** format, kind, partition, offset, checksum. */
   static final int PREFIX = 1 + 1 + 4 + 8 + 4;
 
@@ -71,22 +76,12 @@ final class EntryFormat {
     return buffer.array();
   }
 
-  /** The fields of an entry read back. */
-  record Fields(
-      byte kind,
-      int partition,
-      long offset,
-      String key,
-      Headers headers,
-      byte[] value,
-      String reason) {}
-
   /**
    * Decodes an entry of this format.
    *
    * @throws IllegalStateException when the checksum does not match or the entry is cut short
    */
-  static Fields decode(byte[] entry) {
+  static DownlinkLog.RawEntry decode(long index, byte[] entry) {
     ByteBuffer in = ByteBuffer.wrap(entry).order(ByteOrder.LITTLE_ENDIAN);
     try {
       in.get(); // format
@@ -107,7 +102,16 @@ final class EntryFormat {
       }
       byte[] value = bytes(in);
       String reason = string(in);
-      return new Fields(kind, partition, offset, key, headers, value, reason == null ? "" : reason);
+      return new DownlinkLog.RawEntry(
+          index,
+          false,
+          kind == LOCAL,
+          partition,
+          offset,
+          key,
+          headers,
+          value,
+          reason == null ? "" : reason);
     } catch (java.nio.BufferUnderflowException | IllegalArgumentException e) {
       throw new IllegalStateException("entry is cut short or malformed", e);
     }

@@ -83,22 +83,12 @@ class DownlinkLogDamageTest {
     try (DownlinkLog log = DownlinkLog.open(logDir, RollCycles.FAST_DAILY, codec)) {
       List<Long> reported = new ArrayList<>();
       log.onUnreadable(reported::add);
-      assertThat(names(log))
+      assertThat(LogFiles.podNames(log))
           .containsExactly("pod-0-marker", "pod-1-marker", "pod-2-marker", "pod-3-marker");
       assertThat(reported).hasSize(1);
       write(log, 1); // the log takes new entries after the damaged one
-      assertThat(names(log)).hasSize(5).endsWith("pod-0-marker");
+      assertThat(LogFiles.podNames(log)).hasSize(5).endsWith("pod-0-marker");
     }
-  }
-
-  private static List<String> names(DownlinkLog log) {
-    List<String> names = new ArrayList<>();
-    try (EntryLog.LogReader reader = log.readAfter(-1)) {
-      for (LogEntry entry = reader.next(); entry != null; entry = reader.next()) {
-        names.add(((ResourceUpsert) entry.event().data()).key().name());
-      }
-    }
-    return names;
   }
 
   @Test

@@ -3,8 +3,6 @@ package io.kedge.edge.relay.log;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.kedge.edge.api.log.EntryLog;
-import io.kedge.edge.api.log.LogEntry;
 import io.kedge.schemas.EventCodec;
 import io.kedge.schemas.KedgeEvent;
 import io.kedge.schemas.ObjectKey;
@@ -51,16 +49,6 @@ class DownlinkLogPoisonTest {
     return valid;
   }
 
-  private static List<String> names(EntryLog log) {
-    List<String> names = new ArrayList<>();
-    try (EntryLog.LogReader reader = log.readAfter(-1)) {
-      for (LogEntry entry = reader.next(); entry != null; entry = reader.next()) {
-        names.add(((ResourceUpsert) entry.event().data()).key().name());
-      }
-    }
-    return names;
-  }
-
   @Test
   void anInvalidRecordIsKeptSkippedByEveryReaderAndReportedWithItsCoordinates() {
     try (DownlinkLog log = DownlinkLog.open(dir.resolve("log"), RollCycles.FAST_DAILY, codec)) {
@@ -78,8 +66,8 @@ class DownlinkLogPoisonTest {
             reasons.add(reason);
           });
 
-      assertThat(names(log)).containsExactly("first", "last");
-      assertThat(names(log)).containsExactly("first", "last");
+      assertThat(LogFiles.podNames(log)).containsExactly("first", "last");
+      assertThat(LogFiles.podNames(log)).containsExactly("first", "last");
 
       assertThat(reported).hasSize(2); // once per reader: PoisonRecords keeps the first
       DownlinkLog.RawEntry entry = reported.get(0);
@@ -131,7 +119,7 @@ class DownlinkLogPoisonTest {
       List<DownlinkLog.RawEntry> reported = new ArrayList<>();
       log.onPoison((entry, reason) -> reported.add(entry));
 
-      assertThat(names(log)).containsExactly("old", "new");
+      assertThat(LogFiles.podNames(log)).containsExactly("old", "new");
       assertThat(reported).isEmpty(); // format 1 poison was reported when it was logged
       assertThat(log.unreadableCount()).isZero();
     }

@@ -20,15 +20,16 @@ class EntryFormatTest {
   }
 
   private byte[] encoded(String key, byte[] value) {
-    int length = format.encode((byte) 1, 3, 42L, key, headers(), value, "");
+    int length = format.encode(EntryFormat.EVENT, 3, 42L, key, headers(), value, "");
     return Arrays.copyOf(format.buffer(), length);
   }
 
   @Test
   void anEntryReadsBackAsWritten() {
     byte[] value = "x".repeat(10_000).getBytes(StandardCharsets.UTF_8); // grows the buffer
-    EntryFormat.Fields fields = EntryFormat.decode(encoded("pods/ü", value));
-    assertThat(fields.kind()).isEqualTo((byte) 1);
+    DownlinkLog.RawEntry fields = EntryFormat.decode(7, encoded("pods/ü", value));
+    assertThat(fields.index()).isEqualTo(7);
+    assertThat(fields.local()).isFalse();
     assertThat(fields.partition()).isEqualTo(3);
     assertThat(fields.offset()).isEqualTo(42L);
     assertThat(fields.key()).isEqualTo("pods/ü");
@@ -39,7 +40,7 @@ class EntryFormatTest {
 
   @Test
   void aNullKeyAndValueStayNull() {
-    EntryFormat.Fields fields = EntryFormat.decode(encoded(null, null));
+    DownlinkLog.RawEntry fields = EntryFormat.decode(7, encoded(null, null));
     assertThat(fields.key()).isNull();
     assertThat(fields.value()).isNull();
   }
@@ -50,7 +51,7 @@ class EntryFormatTest {
     for (int i = EntryFormat.PREFIX; i < entry.length; i++) {
       byte[] damaged = entry.clone();
       damaged[i] ^= 0x10;
-      assertThatThrownBy(() -> EntryFormat.decode(damaged))
+      assertThatThrownBy(() -> EntryFormat.decode(0, damaged))
           .as("byte %d changed", i)
           .isInstanceOf(IllegalStateException.class);
     }
@@ -59,9 +60,9 @@ class EntryFormatTest {
   @Test
   void aCutEntryIsRefused() {
     byte[] entry = encoded("k", "{}".getBytes(StandardCharsets.UTF_8));
-    assertThatThrownBy(() -> EntryFormat.decode(Arrays.copyOf(entry, entry.length - 1)))
+    assertThatThrownBy(() -> EntryFormat.decode(0, Arrays.copyOf(entry, entry.length - 1)))
         .isInstanceOf(IllegalStateException.class);
-    assertThatThrownBy(() -> EntryFormat.decode(Arrays.copyOf(entry, 5)))
+    assertThatThrownBy(() -> EntryFormat.decode(0, Arrays.copyOf(entry, 5)))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("cut short");
   }

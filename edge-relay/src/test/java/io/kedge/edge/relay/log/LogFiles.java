@@ -1,17 +1,32 @@
 package io.kedge.edge.relay.log;
 
+import io.kedge.edge.api.log.EntryLog;
+import io.kedge.edge.api.log.LogEntry;
+import io.kedge.schemas.ResourceUpsert;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 
-/** Damages queue files on disk the way a failing disk would, for bad-input tests. */
+/** Damages queue files on disk the way a failing disk would, and reads logs back, for tests. */
 public final class LogFiles {
   private LogFiles() {}
+
+  /** The names of the upserted objects a reader gets from the start of {@code log}. */
+  public static List<String> podNames(EntryLog log) {
+    List<String> names = new ArrayList<>();
+    try (EntryLog.LogReader reader = log.readAfter(-1)) {
+      for (LogEntry entry = reader.next(); entry != null; entry = reader.next()) {
+        names.add(((ResourceUpsert) entry.event().data()).key().name());
+      }
+    }
+    return names;
+  }
 
   /**
    * Overwrites every occurrence of {@code marker} in the queue files under {@code dir} with NUL
