@@ -40,6 +40,8 @@ public final class Downlink implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Downlink.class);
   private static final Duration POLL = Duration.ofMillis(200);
   private static final Duration PROBE = Duration.ofSeconds(2);
+  private static final byte[] RESYNC_END_TYPE =
+      EventType.RESYNC_END.ceType().getBytes(StandardCharsets.UTF_8);
 
   private final String node;
   private final TopicPartition partition;
@@ -261,9 +263,6 @@ public final class Downlink implements AutoCloseable {
       }
     }
   }
-
-  private static final byte[] RESYNC_END_TYPE =
-      EventType.RESYNC_END.ceType().getBytes(StandardCharsets.UTF_8);
 
   private static boolean isResyncEnd(ConsumerRecord<String, byte[]> record) {
     Header type = record.headers().lastHeader("ce_type");

@@ -29,13 +29,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The node's durable downlink LOG on Chronicle Queue. Each excerpt holds one Kafka record (headers
- * and value, unchanged) together with the partition and offset it came from, written atomically:
- * the last excerpt says exactly where consumption resumes, so nothing is lost or doubled across
- * disconnects and {@code kill -9}. Records are logged as they came, unvalidated: the readers decode
- * each entry anyway, and validating there once keeps that work off the downlink. An entry that
- * fails to decode is POISON (it arrived invalid): readers skip it and report it to {@link
- * #onPoison}; an entry whose checksum fails is damaged on disk and reported to {@link
+ * The node's durable downlink LOG on Chronicle Queue. Each excerpt holds one Kafka record (key,
+ * headers and value, unchanged) together with the partition and offset it came from, written
+ * atomically: the last excerpt says exactly where consumption resumes, so nothing is lost or
+ * doubled across disconnects and {@code kill -9}. Records are logged as they came, unvalidated: the
+ * readers decode each entry anyway, and validating there once keeps that work off the downlink. An
+ * entry that fails to decode is POISON (it arrived invalid): readers skip it and report it to
+ * {@link #onPoison}; an entry whose checksum fails is damaged on disk and reported to {@link
  * #onUnreadable}. Edge-owned changes made on this node while the cloud is away are LOCAL excerpts,
  * read like events. {@link EntryFormat} gives the layout.
  *
@@ -221,7 +221,7 @@ public final class DownlinkLog implements EntryLog, AutoCloseable {
   }
 
   /**
-   * Called, once per reader that meets it, with each entry that fails to decode; must not block.
+   * Called, once per reader that meets it, with each entry that fails to decode; should be quick.
    */
   public void onPoison(PoisonListener listener) {
     this.onPoison = listener;
