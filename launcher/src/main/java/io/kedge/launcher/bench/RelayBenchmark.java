@@ -9,10 +9,14 @@ import io.kedge.schemas.EventCodec;
 import io.kedge.schemas.KedgeEvent;
 import io.kedge.schemas.ObjectKey;
 import io.kedge.schemas.ResourceUpsert;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -85,9 +89,10 @@ final class RelayBenchmark {
       double relay = 0;
       double relayFsync = 0;
       double write = 0;
+      int entryBytes = entryBytes(first);
       for (int round = 1; round <= rounds; round++) { // best of: the machine is shared
         consumer = Math.max(consumer, plainConsumer(kafka, topic));
-        write = Math.max(write, fileWrite(work.resolve("write" + round), entryBytes(first)));
+        write = Math.max(write, fileWrite(work.resolve("write" + round), entryBytes));
         relay = Math.max(relay, relay(kafka, topic, first, work.resolve("r" + round), false));
         relayFsync =
             Math.max(relayFsync, relay(kafka, topic, first, work.resolve("f" + round), true));
@@ -105,7 +110,7 @@ final class RelayBenchmark {
           "bench relay: writing the log's bytes alone (%d bytes per record, new file): %.0f rec/s;"
               + " consuming then writing, nothing else, could reach %.0f rec/s (%.2fx the plain"
               + " consumer)%n",
-          entryBytes(first), write, bound, bound / consumer);
+          entryBytes, write, bound, bound / consumer);
       out.printf(
           "bench relay: at %d rec/s for %d s, broker append -> log append p50 %d ms p99 %d ms;"
               + " plain consumer delivery p50 %d ms p99 %d ms (goal: relay p99 <= 20 ms)%n",
@@ -175,13 +180,10 @@ final class RelayBenchmark {
    * records/s of appending {@code entryBytes} per record to a new file through the page cache, in
    * 64-record writes: what writing the log's bytes costs on this machine, whoever writes them.
    */
-  private double fileWrite(Path file, int entryBytes) throws java.io.IOException {
-    java.nio.ByteBuffer chunk = java.nio.ByteBuffer.allocateDirect(entryBytes * 64);
-    try (java.nio.channels.FileChannel channel =
-        java.nio.channels.FileChannel.open(
-            file,
-            java.nio.file.StandardOpenOption.CREATE_NEW,
-            java.nio.file.StandardOpenOption.WRITE)) {
+  private double fileWrite(Path file, int entryBytes) throws IOException {
+    ByteBuffer chunk = ByteBuffer.allocateDirect(entryBytes * 64);
+    try (FileChannel channel =
+        FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
       long started = System.nanoTime();
       for (int written = 0; written < records; written += 64) {
         chunk.clear();
