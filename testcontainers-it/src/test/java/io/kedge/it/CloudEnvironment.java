@@ -9,8 +9,8 @@ import io.kedge.edge.relay.EdgeConfig;
 import io.kedge.it.env.KafkaSpec;
 import io.kedge.it.env.ScenarioEnvironment;
 import io.kedge.it.env.ScenarioKafka;
-import io.kedge.kafka.local.LocalKafkaCluster;
 import io.kedge.runtime.lifecycle.Components;
+import io.kedge.runtime.net.FreePorts;
 import io.kedge.schemas.EventCodec;
 import io.kedge.schemas.KedgeTopics;
 import io.kedge.schemas.ObjectKey;
@@ -39,7 +39,7 @@ final class CloudEnvironment implements AutoCloseable {
   CloudEnvironment(String name, Path dir) throws Exception {
     prefix = TestNames.unique(name);
     topics = new KedgeTopics(prefix, 1, Duration.ofDays(1));
-    int proxyPort = LocalKafkaCluster.freePort();
+    int proxyPort = FreePorts.on("127.0.0.1");
     try {
       kafka =
           parts.add(

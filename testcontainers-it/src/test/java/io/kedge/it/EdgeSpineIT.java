@@ -3,7 +3,7 @@ package io.kedge.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.kedge.kafka.local.LocalKafkaCluster;
+import io.kedge.runtime.net.FreePorts;
 import io.kedge.testkit.Kubectl;
 import io.kedge.testkit.TcpProxy;
 import java.nio.file.Path;
@@ -37,7 +37,7 @@ class EdgeSpineIT {
                 cloud.edgeBootstrap(),
                 cloud.prefix,
                 tmp.resolve("edge"),
-                LocalKafkaCluster.freePort())) {
+                FreePorts.on("127.0.0.1"))) {
       TcpProxy link = cloud.link;
       cloud.apply(CloudEnvironment.node(NODE));
       edge.start();

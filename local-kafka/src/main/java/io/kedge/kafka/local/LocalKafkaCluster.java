@@ -1,11 +1,10 @@
 package io.kedge.kafka.local;
 
+import io.kedge.runtime.net.FreePorts;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -71,8 +70,9 @@ public final class LocalKafkaCluster implements AutoCloseable {
     this.extraListeners = List.copyOf(builder.extraListeners);
     List<NodeSpec> specs = new ArrayList<>();
     for (int i = 0; i < builder.nodeCount; i++) {
-      int brokerPort = i == 0 && builder.brokerPort > 0 ? builder.brokerPort : freePort();
-      specs.add(new NodeSpec(i + 1, brokerPort, freePort(), dataDir.resolve("node-" + (i + 1))));
+      int brokerPort = i == 0 && builder.brokerPort > 0 ? builder.brokerPort : FreePorts.on(HOST);
+      specs.add(
+          new NodeSpec(i + 1, brokerPort, FreePorts.on(HOST), dataDir.resolve("node-" + (i + 1))));
     }
     this.nodes = List.copyOf(specs);
     this.servers = new KafkaRaftServer[nodes.size()];
@@ -458,16 +458,6 @@ public final class LocalKafkaCluster implements AutoCloseable {
       paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     } catch (IOException e) {
       LOG.warn("cannot delete {}: {}", dir, e.toString());
-    }
-  }
-
-  /** A port that was free a moment ago on loopback. */
-  public static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
-      socket.setReuseAddress(true);
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException("no free port on " + HOST, e);
     }
   }
 

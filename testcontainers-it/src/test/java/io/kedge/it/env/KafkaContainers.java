@@ -1,6 +1,7 @@
 package io.kedge.it.env;
 
 import io.kedge.kafka.local.LocalKafkaCluster;
+import io.kedge.runtime.net.FreePorts;
 import io.kedge.testkit.LocalServices;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,14 +41,14 @@ final class KafkaContainers implements ScenarioKafka {
   private final int edgePort;
 
   KafkaContainers(KafkaSpec spec, Duration timeout) {
-    edgePort = spec.edgeAdvertisedPort() > 0 ? LocalKafkaCluster.freePort() : -1;
+    edgePort = spec.edgeAdvertisedPort() > 0 ? FreePorts.on("127.0.0.1") : -1;
     String clusterId = Uuid.randomUuid().toString();
     String voters =
         IntStream.rangeClosed(1, spec.nodes())
             .mapToObj(id -> id + "@" + alias(id) + ":" + CONTROLLER)
             .collect(Collectors.joining(","));
     for (int id = 1; id <= spec.nodes(); id++) {
-      int clientPort = LocalKafkaCluster.freePort();
+      int clientPort = FreePorts.on("127.0.0.1");
       clientPorts.add(clientPort);
       Map<String, String> props = new TreeMap<>(LocalKafkaCluster.clusterDefaults(spec.nodes()));
       props.put("process.roles", "broker,controller");

@@ -1,6 +1,7 @@
 package io.kedge.it.env;
 
 import io.kedge.kafka.local.LocalKafkaCluster;
+import io.kedge.runtime.net.FreePorts;
 import io.kedge.testkit.LocalPostgres;
 import io.kedge.testkit.LocalServices;
 import java.time.Duration;
@@ -26,7 +27,7 @@ final class LocalEnvironment implements ScenarioEnvironment {
     LocalKafkaCluster.Builder builder = LocalKafkaCluster.builder().nodes(spec.nodes());
     int edgePort = -1;
     if (spec.edgeAdvertisedPort() > 0) {
-      edgePort = LocalKafkaCluster.freePort();
+      edgePort = FreePorts.on("127.0.0.1");
       builder.listener("EDGE", edgePort, spec.edgeAdvertisedPort());
     }
     LocalKafkaCluster cluster = builder.build().start(timeout);
