@@ -35,6 +35,10 @@ import org.slf4j.LoggerFactory;
  * At-least-once from Kafka plus that dedupe gives exactly-once into the log. When the log is new or
  * the next offset has been deleted by retention, it asks the cloud for a resync and consumes from
  * the end offset seen when asking.
+ *
+ * <p>Two threads: the downlink thread owns the consumer (poll, seek, offsets, link state) and hands
+ * each polled batch to a {@link LogAppender}, the log's one appender, so fetching the next batch
+ * overlaps logging this one.
  */
 public final class Downlink implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Downlink.class);
@@ -50,6 +54,7 @@ public final class Downlink implements AutoCloseable {
   private final UplinkLog uplink;
   private final EventCodec codec;
   private final Thread thread;
+  private final LogAppender appender;
   private final AtomicReference<LinkState> state = new AtomicReference<>(LinkState.CONNECTING);
   private final AtomicLong lastOffset = new AtomicLong(-1);
   private final AtomicLong endOffset = new AtomicLong(-1);
@@ -74,9 +79,11 @@ public final class Downlink implements AutoCloseable {
     this.codec = codec;
     this.thread = new Thread(this::run, "kedge-downlink-" + node);
     thread.setDaemon(true);
+    this.appender = new LogAppender("kedge-downlink-log-" + node, this::logRecord, this::logged);
   }
 
   public Downlink start() {
+    appender.start();
     thread.start();
     return this;
   }
@@ -98,7 +105,7 @@ public final class Downlink implements AutoCloseable {
 
   /**
    * Receives, for each record logged, the milliseconds from its Kafka timestamp (the broker's
-   * append time where the topic uses LogAppendTime) to its log append. Called on the downlink
+   * append time where the topic uses LogAppendTime) to its log append. Called on the log's appender
    * thread; must not block.
    */
   public Downlink onAppendDelay(LongConsumer millis) {
@@ -132,8 +139,24 @@ public final class Downlink implements AutoCloseable {
     boolean positioned = false;
     long nextProbe = 0;
     long backoffMs = 200;
+    long refusedBackoffMs = 200;
+    long refusedAt = -2;
     while (running) {
       try {
+        RuntimeException refused = appender.failure();
+        if (refused != null) {
+          // nothing after the refused record was logged: read it again once the log takes it
+          appender.rewind();
+          long next = lastOffset.get() + 1;
+          consumer.seek(partition, next);
+          refusedBackoffMs = next == refusedAt ? Math.min(refusedBackoffMs * 2, 10_000) : 200;
+          if (refusedAt != next || refusedBackoffMs >= 10_000) {
+            pauseMessage(next, refused);
+          }
+          refusedAt = next;
+          sleep(refusedBackoffMs);
+          continue;
+        }
         if (!positioned) {
           position(last.isPresent());
           positioned = true;
@@ -148,34 +171,12 @@ public final class Downlink implements AutoCloseable {
           wantedResync = null;
         }
         ConsumerRecords<String, byte[]> records = consumer.poll(POLL);
-        for (ConsumerRecord<String, byte[]> record : records) {
-          logRecord(record);
-        }
-        if (!records.isEmpty()) {
-          log.sync();
-        }
-        if (diskFull) {
-          diskFull = false;
-          LOG.info(
-              "node {}: downlink resumed at offset {}: disk space is back",
-              node,
-              lastOffset.get() + 1);
+        if (!records.isEmpty() && !appender.submit(records)) {
+          break;
         }
         backoffMs = 200;
-      } catch (DiskReserve.DiskFullException e) {
-        // nothing of the refused record was logged: read it again once there is room
-        consumer.seek(partition, lastOffset.get() + 1);
-        diskFull = true;
-        if (backoffMs == 200 || backoffMs >= 10_000) {
-          LOG.error(
-              "node {}: downlink paused at offset {}: {}",
-              node,
-              lastOffset.get() + 1,
-              e.getMessage());
-        }
-        sleep(backoffMs);
-        backoffMs = Math.min(backoffMs * 2, 10_000);
-        continue;
+      } catch (InterruptedException e) {
+        break;
       } catch (TimeoutException e) {
         transition(
             LinkState.DISCONNECTED, "Kafka did not answer within " + PROBE.toSeconds() + " s");
@@ -192,6 +193,26 @@ public final class Downlink implements AutoCloseable {
       }
     }
     consumer.close();
+  }
+
+  private void pauseMessage(long next, RuntimeException refused) {
+    if (refused instanceof DiskReserve.DiskFullException) {
+      diskFull = true;
+      LOG.error("node {}: downlink paused at offset {}: {}", node, next, refused.getMessage());
+    } else {
+      LOG.error(
+          "node {}: downlink paused at offset {}: the log append failed", node, next, refused);
+    }
+  }
+
+  /** After each logged batch, on the appender thread. */
+  private void logged() {
+    log.sync();
+    if (diskFull) {
+      diskFull = false;
+      LOG.info(
+          "node {}: downlink resumed at offset {}: disk space is back", node, lastOffset.get() + 1);
+    }
   }
 
   /** Seeks to the last logged offset + 1, or resyncs when that is impossible. */
@@ -284,5 +305,6 @@ public final class Downlink implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    appender.close();
   }
 }
