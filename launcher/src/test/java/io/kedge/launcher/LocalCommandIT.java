@@ -13,6 +13,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.common.config.ConfigResource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -59,6 +61,22 @@ class LocalCommandIT {
                 "kedge.deadletter",
                 "kedge.node.edge-1",
                 "kedge.node.edge-2");
+        // node topics are many and small: index entries every 1 MiB, not the broker's 4 KiB
+        ConfigResource node = new ConfigResource(ConfigResource.Type.TOPIC, "kedge.node.edge-1");
+        Config config =
+            admin.describeConfigs(List.of(node)).all().get(30, TimeUnit.SECONDS).get(node);
+        assertThat(config.get("index.interval.bytes").value()).isEqualTo("1048576");
+        assertThat(config.get("cleanup.policy").value()).isEqualTo("delete");
+        ConfigResource resources = new ConfigResource(ConfigResource.Type.TOPIC, "kedge.resources");
+        assertThat(
+                admin
+                    .describeConfigs(List.of(resources))
+                    .all()
+                    .get(30, TimeUnit.SECONDS)
+                    .get(resources)
+                    .get("index.interval.bytes")
+                    .value())
+            .isEqualTo("4096");
       }
       assertThat(local.readOutput()).contains("kafka      127.0.0.1:" + port);
 

@@ -77,7 +77,7 @@ public final class KedgeTopics {
         NodeNames.topicFor(prefix, node),
         Serdes.String(),
         eventSerde,
-        new TopicPolicy(1, false, nodeRetention));
+        TopicPolicy.perNode(nodeRetention));
   }
 
   /** True when {@code topic} is a node topic of this installation. */
