@@ -1,5 +1,6 @@
 package io.kedge.cloud.rules;
 
+import io.kedge.runtime.lifecycle.DaemonThreads;
 import io.kedge.schemas.DeadLetter;
 import io.kedge.schemas.EventCodec;
 import io.kedge.schemas.EventbusMessage;
@@ -307,10 +308,6 @@ public final class EventbusDelivery implements AutoCloseable {
   public void close() {
     running = false;
     consumer.wakeup();
-    try {
-      thread.join(15_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    DaemonThreads.join(thread, 15_000);
   }
 }

@@ -1,5 +1,6 @@
 package io.kedge.cloud.rules;
 
+import io.kedge.runtime.lifecycle.DaemonThreads;
 import io.kedge.schemas.EventCodec;
 import io.kedge.schemas.KedgeEvent;
 import io.kedge.schemas.KedgeTopics;
@@ -168,10 +169,6 @@ public final class KafkaSourceBridge implements AutoCloseable {
   public void close() {
     running = false;
     consumer.wakeup();
-    try {
-      thread.join(15_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    DaemonThreads.join(thread, 15_000);
   }
 }

@@ -1,6 +1,7 @@
 package io.kedge.cloud.rules;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kedge.runtime.lifecycle.DaemonThreads;
 import io.kedge.schemas.EventCodec;
 import io.kedge.schemas.EventData;
 import io.kedge.schemas.InvalidEventException;
@@ -128,10 +129,6 @@ public final class ResourceFollower implements AutoCloseable {
   public void close() {
     running = false;
     consumer.wakeup();
-    try {
-      thread.join(10_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    DaemonThreads.join(thread, 10_000);
   }
 }

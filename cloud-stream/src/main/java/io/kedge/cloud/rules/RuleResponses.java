@@ -1,5 +1,6 @@
 package io.kedge.cloud.rules;
 
+import io.kedge.runtime.lifecycle.DaemonThreads;
 import io.kedge.schemas.EventCodec;
 import io.kedge.schemas.InvalidEventException;
 import io.kedge.schemas.RuleResponse;
@@ -99,10 +100,6 @@ public final class RuleResponses implements AutoCloseable {
   public void close() {
     running = false;
     consumer.wakeup();
-    try {
-      thread.join(10_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    DaemonThreads.join(thread, 10_000);
   }
 }

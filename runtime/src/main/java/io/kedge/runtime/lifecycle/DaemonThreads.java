@@ -33,6 +33,18 @@ public final class DaemonThreads {
     }
   }
 
+  /**
+   * Waits up to {@code millis} for a stopping thread to end; when interrupted, gives up waiting and
+   * sets the caller's interrupt flag again.
+   */
+  public static void join(Thread thread, long millis) {
+    try {
+      thread.join(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   /** Several daemon threads named {@code name} for scheduled and blocking work. */
   public static ScheduledExecutorService scheduled(String name, int threads) {
     return Executors.newScheduledThreadPool(threads, factory(name));

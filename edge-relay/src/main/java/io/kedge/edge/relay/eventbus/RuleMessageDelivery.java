@@ -168,10 +168,6 @@ public final class RuleMessageDelivery implements AutoCloseable {
   public void close() {
     running = false;
     thread.interrupt();
-    try {
-      thread.join(5_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    DaemonThreads.join(thread, 5_000);
   }
 }

@@ -300,11 +300,7 @@ public final class Downlink implements AutoCloseable {
   public void close() {
     running = false;
     consumer.wakeup();
-    try {
-      thread.join(10_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    DaemonThreads.join(thread, 10_000);
     appender.close();
   }
 }

@@ -1,5 +1,6 @@
 package io.kedge.edge.relay.link;
 
+import io.kedge.runtime.lifecycle.DaemonThreads;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -119,10 +120,6 @@ final class LogAppender implements AutoCloseable {
   @Override
   public void close() {
     running = false;
-    try {
-      thread.join(10_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    DaemonThreads.join(thread, 10_000);
   }
 }

@@ -1,6 +1,7 @@
 package io.kedge.edge.relay.uplink;
 
 import io.kedge.edge.relay.log.PositionFile;
+import io.kedge.runtime.lifecycle.DaemonThreads;
 import io.kedge.schemas.EventCodec;
 import io.kedge.schemas.KedgeEvent;
 import io.kedge.schemas.ResyncRequest;
@@ -234,10 +235,6 @@ public final class UplinkForwarder implements AutoCloseable {
   @Override
   public void close() {
     running = false;
-    try {
-      thread.join(10_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    DaemonThreads.join(thread, 10_000);
   }
 }
