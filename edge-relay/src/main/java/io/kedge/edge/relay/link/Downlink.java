@@ -149,9 +149,10 @@ public final class Downlink implements AutoCloseable {
           appender.rewind();
           long next = lastOffset.get() + 1;
           consumer.seek(partition, next);
+          diskFull = refused instanceof DiskReserve.DiskFullException;
           refusedBackoffMs = next == refusedAt ? Math.min(refusedBackoffMs * 2, 10_000) : 200;
           if (refusedAt != next || refusedBackoffMs >= 10_000) {
-            pauseMessage(next, refused);
+            logPause(next, refused);
           }
           refusedAt = next;
           sleep(refusedBackoffMs);
@@ -195,9 +196,8 @@ public final class Downlink implements AutoCloseable {
     consumer.close();
   }
 
-  private void pauseMessage(long next, RuntimeException refused) {
-    if (refused instanceof DiskReserve.DiskFullException) {
-      diskFull = true;
+  private void logPause(long next, RuntimeException refused) {
+    if (diskFull) {
       LOG.error("node {}: downlink paused at offset {}: {}", node, next, refused.getMessage());
     } else {
       LOG.error(
