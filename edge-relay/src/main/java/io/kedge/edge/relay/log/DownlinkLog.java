@@ -280,7 +280,7 @@ public final class DownlinkLog implements EntryLog, AutoCloseable {
       lastOffset = offset;
       lastKnown = true;
     }
-    int length = format.encode(kind, partition, offset, key, headers, value, "");
+    int length = format.encode(kind, partition, offset, key, headers, value);
     try (DocumentContext dc = appender.writingDocument()) {
       dc.wire().bytes().write(format.buffer(), 0, length);
     }

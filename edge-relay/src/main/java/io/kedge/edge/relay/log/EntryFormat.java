@@ -15,6 +15,7 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  * <pre>
  * format u8 | kind u8 | partition i32 | offset i64 | crc32c i32 of the body
  * body: key str | header count i32 | (name str, value bin)* | value bin | reason str
+ * reason: always written empty (poison is no longer logged as such); read for the layout's sake
  * str, bin: length i32 (-1: null) then the bytes (UTF-8 for str); little-endian
  * </pre>
  *
@@ -37,15 +38,8 @@ final class EntryFormat {
   private ByteBuffer buffer = ByteBuffer.allocate(4096).order(ByteOrder.LITTLE_ENDIAN);
 
   /** Encodes an entry into {@link #buffer()}; returns its length. Not thread-safe. */
-  int encode(
-      byte kind,
-      int partition,
-      long offset,
-      String key,
-      Headers headers,
-      byte[] value,
-      String reason) {
-    int size = PREFIX + 4 + 4 + 4 + 4 + utf8Bound(key) + length(value) + utf8Bound(reason);
+  int encode(byte kind, int partition, long offset, String key, Headers headers, byte[] value) {
+    int size = PREFIX + 4 + 4 + 4 + 4 + utf8Bound(key) + length(value);
     int count = 0;
     for (Header header : headers) {
       size += 8 + utf8Bound(header.key()) + length(header.value());
@@ -64,7 +58,7 @@ final class EntryFormat {
       putBytes(out, header.value());
     }
     putBytes(out, value);
-    putString(out, reason);
+    putString(out, ""); // reason
     int length = out.position();
     crc.reset();
     crc.update(out.array(), PREFIX, length - PREFIX);

@@ -20,7 +20,7 @@ class EntryFormatTest {
   }
 
   private byte[] encoded(String key, byte[] value) {
-    int length = format.encode(EntryFormat.EVENT, 3, 42L, key, headers(), value, "");
+    int length = format.encode(EntryFormat.EVENT, 3, 42L, key, headers(), value);
     return Arrays.copyOf(format.buffer(), length);
   }
 
