@@ -2,7 +2,6 @@ package io.kedge.edge.relay.link;
 
 import io.kedge.edge.relay.log.DiskReserve;
 import io.kedge.edge.relay.log.DownlinkLog;
-import io.kedge.edge.relay.log.EntryBatch;
 import io.kedge.edge.relay.uplink.UplinkLog;
 import io.kedge.runtime.lifecycle.DaemonThreads;
 import io.kedge.schemas.EventCodec;
@@ -262,12 +261,13 @@ public final class Downlink implements AutoCloseable {
     }
   }
 
-  private void logRecord(ConsumerRecord<String, byte[]> record, EntryBatch entries, int entry) {
+  private void logRecord(ConsumerRecord<String, byte[]> record) {
     if (record.offset() <= lastOffset.get()) {
       return; // already logged: Kafka redelivered after a reconnect
     }
     // logged as it came; the log's readers validate it as they decode (see DownlinkLog)
-    log.append(entries, entry);
+    log.appendEvent(
+        record.partition(), record.offset(), record.key(), record.headers(), record.value());
     lastOffset.set(record.offset());
     appendDelays.accept(System.currentTimeMillis() - record.timestamp());
     if (pendingResync != null && isResyncEnd(record)) {

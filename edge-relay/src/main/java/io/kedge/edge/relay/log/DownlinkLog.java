@@ -266,37 +266,8 @@ public final class DownlinkLog implements EntryLog, AutoCloseable {
     return append(EntryFormat.LOCAL, lastPartition, lastOffset, null, headers, value);
   }
 
-  /**
-   * Appends entry {@code entry} of a batch encoded on the polling thread; returns its log index.
-   */
-  public synchronized long append(EntryBatch batch, int entry) {
-    return write(
-        batch.partition(entry),
-        batch.offset(entry),
-        batch.bytes(),
-        batch.start(entry),
-        batch.length(entry));
-  }
-
   private synchronized long append(
       byte kind, int partition, long offset, String key, Headers headers, byte[] value) {
-    int length = format.encode(kind, partition, offset, key, headers, value);
-    return kind == EntryFormat.LOCAL
-        ? write(format.buffer(), 0, length)
-        : write(partition, offset, format.buffer(), 0, length);
-  }
-
-  /** Writes an entry read from the node topic, which moves the downlink's position. */
-  private long write(int partition, long offset, byte[] entry, int start, int length) {
-    long index = write(entry, start, length);
-    lastPartition = partition;
-    lastOffset = offset;
-    lastKnown = true;
-    return index;
-  }
-
-  /** Copies an encoded entry into the queue; returns its log index. Holds the lock. */
-  private long write(byte[] entry, int start, int length) {
     // The downlink and the API (local writes) both append; the lock serialises them, so the
     // appender may be handed from one thread to the next.
     reserve.check("log append");
@@ -304,8 +275,15 @@ public final class DownlinkLog implements EntryLog, AutoCloseable {
       appender = queue.createAppender();
       appender.singleThreadedCheckDisabled(true); // this lock serialises its users
     }
+    int length = format.encode(kind, partition, offset, key, headers, value);
     try (DocumentContext dc = appender.writingDocument()) {
-      dc.wire().bytes().write(entry, start, length);
+      dc.wire().bytes().write(format.buffer(), 0, length);
+    }
+    if (kind != EntryFormat.LOCAL) {
+      // only once written: a local entry repeats these, and the downlink resumes after them
+      lastPartition = partition;
+      lastOffset = offset;
+      lastKnown = true;
     }
     return appender.lastIndexAppended();
   }

@@ -37,31 +37,19 @@ final class EntryFormat {
   private final CRC32C crc = new CRC32C();
   private ByteBuffer buffer = ByteBuffer.allocate(4096).order(ByteOrder.LITTLE_ENDIAN);
 
-  /** Encodes an entry at the start of {@link #buffer()}; returns its length. Not thread-safe. */
+  /** Encodes an entry into {@link #buffer()}; returns its length. Not thread-safe. */
   int encode(byte kind, int partition, long offset, String key, Headers headers, byte[] value) {
-    return encodeAt(0, kind, partition, offset, key, headers, value);
-  }
-
-  /**
-   * Encodes an entry at {@code start} of {@link #buffer()}, keeping the bytes before it (a batch of
-   * entries); returns where the entry ends. Not thread-safe.
-   */
-  int encodeAt(
-      int start, byte kind, int partition, long offset, String key, Headers headers, byte[] value) {
     int size = PREFIX + 4 + 4 + 4 + 4 + utf8Bound(key) + length(value);
     int count = 0;
     for (Header header : headers) {
       size += 8 + utf8Bound(header.key()) + length(header.value());
       count++;
     }
-    if (buffer.capacity() < start + size) {
-      ByteBuffer bigger =
-          ByteBuffer.allocate(Math.max(start + size, buffer.capacity() * 2))
-              .order(ByteOrder.LITTLE_ENDIAN);
-      bigger.put(buffer.array(), 0, start);
-      buffer = bigger;
+    if (buffer.capacity() < size) {
+      buffer =
+          ByteBuffer.allocate(Math.max(size, buffer.capacity() * 2)).order(ByteOrder.LITTLE_ENDIAN);
     }
-    ByteBuffer out = buffer.clear().position(start);
+    ByteBuffer out = buffer.clear();
     out.put(FORMAT).put(kind).putInt(partition).putLong(offset).putInt(0);
     putString(out, key);
     out.putInt(count);
@@ -71,11 +59,11 @@ final class EntryFormat {
     }
     putBytes(out, value);
     putString(out, ""); // reason
-    int end = out.position();
+    int length = out.position();
     crc.reset();
-    crc.update(out.array(), start + PREFIX, end - start - PREFIX);
-    out.putInt(start + PREFIX - 4, (int) crc.getValue());
-    return end;
+    crc.update(out.array(), PREFIX, length - PREFIX);
+    out.putInt(PREFIX - 4, (int) crc.getValue());
+    return length;
   }
 
   byte[] buffer() {

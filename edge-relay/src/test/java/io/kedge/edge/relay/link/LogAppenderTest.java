@@ -31,13 +31,7 @@ class LogAppenderTest {
     List<Integer> sizesAtHook = new CopyOnWriteArrayList<>();
     try (LogAppender appender =
         new LogAppender(
-                "test-appender",
-                (r, entries, entry) -> {
-                  if (entries.offset(entry) == r.offset()) { // encoded in the batch's order
-                    logged.add(r.offset());
-                  }
-                },
-                () -> sizesAtHook.add(logged.size()))
+                "test-appender", r -> logged.add(r.offset()), () -> sizesAtHook.add(logged.size()))
             .start()) {
       for (long from = 0; from < 50; from += 10) {
         assertThat(appender.submit(batch(from, from + 9))).isTrue();
@@ -58,7 +52,7 @@ class LogAppenderTest {
     try (LogAppender appender =
         new LogAppender(
                 "test-appender",
-                (r, entries, entry) -> {
+                r -> {
                   if (r.offset() == 5 && refused.compareAndSet(false, true)) {
                     throw full; // refuse offset 5 once
                   }
