@@ -14,6 +14,7 @@ import io.kedge.schemas.ResourceUpsert;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import net.openhft.chronicle.queue.ExcerptTailer;
@@ -21,6 +22,7 @@ import net.openhft.chronicle.queue.RollCycles;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import net.openhft.chronicle.wire.DocumentContext;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -146,6 +148,31 @@ class DownlinkLogDamageTest {
           .hasMessageContaining("uplink append refused");
       assertThat(log.lastIndex()).isEqualTo(-1);
       assertThat(uplink.lastIndex()).isLessThan(0);
+    }
+  }
+
+  @Test
+  void aRecordThatFailsToBeWrittenDoesNotMoveThePositionLocalEntriesRepeat() {
+    try (DownlinkLog log = DownlinkLog.open(dir.resolve("log"), RollCycles.FAST_DAILY, codec)) {
+      write(log, 1); // offset 100
+      RecordHeaders unreadable =
+          new RecordHeaders() {
+            @Override
+            public Iterator<Header> iterator() {
+              throw new IllegalStateException("header buffer gone");
+            }
+          };
+      assertThatThrownBy(() -> log.appendEvent(0, 101, "k", unreadable, new byte[] {1}))
+          .hasMessageContaining("header buffer gone");
+
+      ObjectNode pod = EventCodec.json().createObjectNode();
+      pod.put("apiVersion", "v1").put("kind", "Pod");
+      pod.putObject("metadata").put("name", "local").put("namespace", "default");
+      log.appendLocal(
+          KedgeEvent.of(URI.create("/t"), "", new ResourceUpsert(ObjectKey.of(pod), "1", pod)));
+
+      // the downlink resumes at 101: the record that failed is consumed again, not skipped
+      assertThat(log.lastPosition().orElseThrow().offset()).isEqualTo(100);
     }
   }
 }
