@@ -225,9 +225,7 @@ final class RelayBenchmark {
     }
 
     double medianPerSecond() {
-      double[] rates = all.stream().mapToDouble(Run::perSecond).sorted().toArray();
-      int middle = rates.length / 2;
-      return rates.length % 2 == 1 ? rates[middle] : (rates[middle - 1] + rates[middle]) / 2;
+      return BenchStats.median(all.stream().mapToDouble(Run::perSecond).toArray());
     }
   }
 
