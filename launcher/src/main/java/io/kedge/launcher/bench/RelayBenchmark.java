@@ -115,7 +115,7 @@ final class RelayBenchmark {
       Runs relayFsyncRuns = new Runs();
       Runs writeRuns = new Runs();
       Runs mappedWriteRuns = new Runs();
-      int entryBytes = entryBytes(first);
+      int entryBytes = DownlinkLog.entryLength("pod-" + records, first.headers(), first.value());
       for (int round = 1; round <= rounds; round++) {
         writeRuns.add(fileWrite(work.resolve("write" + round), entryBytes));
         mappedWriteRuns.add(mappedWrite(work.resolve("mapped" + round), entryBytes));
@@ -270,15 +270,6 @@ final class RelayBenchmark {
             "",
             new ResourceUpsert(ObjectKey.of(pod), Integer.toString(i), pod));
     return codec.encode(event, headers);
-  }
-
-  /** About the bytes of one log entry: value, headers, coordinates and lengths. */
-  private static int entryBytes(Seed seed) {
-    int bytes = 40 + seed.value().length;
-    for (var header : seed.headers()) {
-      bytes += 8 + header.key().length() + header.value().length;
-    }
-    return bytes;
   }
 
   /**

@@ -241,6 +241,11 @@ public final class DownlinkLog implements EntryLog, AutoCloseable {
     }
   }
 
+  /** The bytes an entry for this record takes in the log, excerpt header aside. */
+  public static int entryLength(String key, Headers headers, byte[] value) {
+    return new EntryFormat().encode(EntryFormat.EVENT, 0, 0, key, headers, value);
+  }
+
   /** Appends a record from the node topic as it came; returns its log index. */
   public long appendEvent(int partition, long offset, String key, Headers headers, byte[] value) {
     return append(EntryFormat.EVENT, partition, offset, key, headers, value);
