@@ -28,6 +28,7 @@ import io.kedge.schemas.EventCodec;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -43,8 +44,8 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.ByteBufferDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
@@ -136,9 +137,9 @@ public final class EdgeNode implements AutoCloseable {
                     config.uplinkBounds(),
                     Clock.systemUTC())
                 .start());
-    KafkaConsumer<String, byte[]> consumer =
+    KafkaConsumer<String, ByteBuffer> consumer =
         new KafkaConsumer<>(
-            consumerConfig(), new StringDeserializer(), new ByteArrayDeserializer());
+            consumerConfig(), new StringDeserializer(), new ByteBufferDeserializer());
     Downlink link =
         add(
             new Downlink(

@@ -9,6 +9,7 @@ import io.kedge.schemas.EventType;
 import io.kedge.schemas.InvalidEventException;
 import io.kedge.schemas.ResyncEnd;
 import io.kedge.schemas.ResyncRequest;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
@@ -49,7 +50,7 @@ public final class Downlink implements AutoCloseable {
 
   private final String node;
   private final TopicPartition partition;
-  private final Consumer<String, byte[]> consumer;
+  private final Consumer<String, ByteBuffer> consumer;
   private final DownlinkLog log;
   private final UplinkLog uplink;
   private final EventCodec codec;
@@ -67,7 +68,7 @@ public final class Downlink implements AutoCloseable {
   public Downlink(
       String node,
       String topic,
-      Consumer<String, byte[]> consumer,
+      Consumer<String, ByteBuffer> consumer,
       DownlinkLog log,
       UplinkLog uplink,
       EventCodec codec) {
@@ -171,7 +172,7 @@ public final class Downlink implements AutoCloseable {
           requestResync(wanted, consumer.endOffsets(List.of(partition), PROBE).get(partition));
           wantedResync = null;
         }
-        ConsumerRecords<String, byte[]> records = consumer.poll(POLL);
+        ConsumerRecords<String, ByteBuffer> records = consumer.poll(POLL);
         if (!records.isEmpty() && !appender.submit(records)) {
           break;
         }
@@ -261,7 +262,7 @@ public final class Downlink implements AutoCloseable {
     }
   }
 
-  private void logRecord(ConsumerRecord<String, byte[]> record) {
+  private void logRecord(ConsumerRecord<String, ByteBuffer> record) {
     if (record.offset() <= lastOffset.get()) {
       return; // already logged: Kafka redelivered after a reconnect
     }
@@ -272,7 +273,7 @@ public final class Downlink implements AutoCloseable {
     appendDelays.accept(System.currentTimeMillis() - record.timestamp());
     if (pendingResync != null && isResyncEnd(record)) {
       try {
-        if (codec.decode(record.headers(), record.value()).data() instanceof ResyncEnd end
+        if (codec.decode(record.headers(), bytes(record.value())).data() instanceof ResyncEnd end
             && end.requestId().equals(pendingResync)) {
           pendingResync = null;
           transition(
@@ -285,7 +286,16 @@ public final class Downlink implements AutoCloseable {
     }
   }
 
-  private static boolean isResyncEnd(ConsumerRecord<String, byte[]> record) {
+  private static byte[] bytes(ByteBuffer value) {
+    if (value == null) {
+      return null;
+    }
+    byte[] bytes = new byte[value.remaining()];
+    value.duplicate().get(bytes);
+    return bytes;
+  }
+
+  private static boolean isResyncEnd(ConsumerRecord<String, ByteBuffer> record) {
     Header type = record.headers().lastHeader("ce_type");
     return type != null && Arrays.equals(type.value(), RESYNC_END_TYPE);
   }

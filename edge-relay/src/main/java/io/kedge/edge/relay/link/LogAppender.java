@@ -1,6 +1,7 @@
 package io.kedge.edge.relay.link;
 
 import io.kedge.runtime.lifecycle.DaemonThreads;
+import java.nio.ByteBuffer;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -21,9 +22,9 @@ final class LogAppender implements AutoCloseable {
   /** Batches polled ahead of the log: enough to overlap, few enough to bound memory. */
   private static final int AHEAD = 2;
 
-  private final BlockingQueue<ConsumerRecords<String, byte[]>> batches =
+  private final BlockingQueue<ConsumerRecords<String, ByteBuffer>> batches =
       new ArrayBlockingQueue<>(AHEAD);
-  private final Consumer<ConsumerRecord<String, byte[]>> append;
+  private final Consumer<ConsumerRecord<String, ByteBuffer>> append;
   private final Runnable afterBatch;
   private final Thread thread;
   private final Object idle = new Object();
@@ -35,7 +36,8 @@ final class LogAppender implements AutoCloseable {
    * @param append logs one record; runs on the appender thread
    * @param afterBatch runs after every record of a batch is logged (e.g. sync)
    */
-  LogAppender(String name, Consumer<ConsumerRecord<String, byte[]>> append, Runnable afterBatch) {
+  LogAppender(
+      String name, Consumer<ConsumerRecord<String, ByteBuffer>> append, Runnable afterBatch) {
     this.append = append;
     this.afterBatch = afterBatch;
     this.thread = new Thread(this::run, name);
@@ -51,7 +53,7 @@ final class LogAppender implements AutoCloseable {
    * Hands a polled batch to the appender, waiting while {@value #AHEAD} are queued. Returns false
    * when the appender was closed meanwhile.
    */
-  boolean submit(ConsumerRecords<String, byte[]> records) throws InterruptedException {
+  boolean submit(ConsumerRecords<String, ByteBuffer> records) throws InterruptedException {
     synchronized (idle) {
       pending++;
     }
@@ -85,7 +87,7 @@ final class LogAppender implements AutoCloseable {
 
   private void run() {
     while (running) {
-      ConsumerRecords<String, byte[]> records;
+      ConsumerRecords<String, ByteBuffer> records;
       try {
         records = batches.poll(100, TimeUnit.MILLISECONDS);
       } catch (InterruptedException e) {
@@ -96,7 +98,7 @@ final class LogAppender implements AutoCloseable {
       }
       try {
         if (failure == null) {
-          for (ConsumerRecord<String, byte[]> record : records) {
+          for (ConsumerRecord<String, ByteBuffer> record : records) {
             append.accept(record);
           }
           afterBatch.run();

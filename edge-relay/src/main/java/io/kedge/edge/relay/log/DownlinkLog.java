@@ -6,6 +6,7 @@ import io.kedge.schemas.EventCodec;
 import io.kedge.schemas.InvalidEventException;
 import io.kedge.schemas.KedgeEvent;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -243,12 +244,25 @@ public final class DownlinkLog implements EntryLog, AutoCloseable {
 
   /** The bytes an entry for this record takes in the log, excerpt header aside. */
   public static int entryLength(String key, Headers headers, byte[] value) {
-    return new EntryFormat().encode(EntryFormat.EVENT, 0, 0, key, headers, value);
+    return new EntryFormat().encode(EntryFormat.EVENT, 0, 0, key, headers, wrap(value));
   }
 
   /** Appends a record from the node topic as it came; returns its log index. */
   public long appendEvent(int partition, long offset, String key, Headers headers, byte[] value) {
+    return appendEvent(partition, offset, key, headers, wrap(value));
+  }
+
+  /**
+   * Appends a record from the node topic as it came, its value read from the buffer's position to
+   * its limit (the buffer is left as it was); returns its log index.
+   */
+  public long appendEvent(
+      int partition, long offset, String key, Headers headers, ByteBuffer value) {
     return append(EntryFormat.EVENT, partition, offset, key, headers, value);
+  }
+
+  private static ByteBuffer wrap(byte[] value) {
+    return value == null ? null : ByteBuffer.wrap(value);
   }
 
   /**
@@ -268,11 +282,11 @@ public final class DownlinkLog implements EntryLog, AutoCloseable {
     }
     RecordHeaders headers = new RecordHeaders();
     byte[] value = codec.encode(event, headers);
-    return append(EntryFormat.LOCAL, lastPartition, lastOffset, null, headers, value);
+    return append(EntryFormat.LOCAL, lastPartition, lastOffset, null, headers, wrap(value));
   }
 
   private synchronized long append(
-      byte kind, int partition, long offset, String key, Headers headers, byte[] value) {
+      byte kind, int partition, long offset, String key, Headers headers, ByteBuffer value) {
     // The downlink and the API (local writes) both append; the lock serialises them, so the
     // appender may be handed from one thread to the next.
     reserve.check("log append");

@@ -38,11 +38,11 @@ final class EntryFormat {
   private ByteBuffer buffer = ByteBuffer.allocate(4096).order(ByteOrder.LITTLE_ENDIAN);
 
   /** Encodes an entry into {@link #buffer()}; returns its length. Not thread-safe. */
-  int encode(byte kind, int partition, long offset, String key, Headers headers, byte[] value) {
-    int size = PREFIX + 4 + 4 + 4 + 4 + utf8Bound(key) + length(value);
+  int encode(byte kind, int partition, long offset, String key, Headers headers, ByteBuffer value) {
+    int size = PREFIX + 4 + 4 + 4 + 4 + utf8Bound(key) + (value == null ? 0 : value.remaining());
     int count = 0;
     for (Header header : headers) {
-      size += 8 + utf8Bound(header.key()) + length(header.value());
+      size += 8 + HeaderBytes.name(header).remaining() + remaining(HeaderBytes.value(header));
       count++;
     }
     if (buffer.capacity() < size) {
@@ -54,8 +54,8 @@ final class EntryFormat {
     putString(out, key);
     out.putInt(count);
     for (Header header : headers) {
-      putString(out, header.key());
-      putBytes(out, header.value());
+      putBytes(out, HeaderBytes.name(header));
+      putBytes(out, HeaderBytes.value(header));
     }
     putBytes(out, value);
     putString(out, ""); // reason
@@ -111,8 +111,8 @@ final class EntryFormat {
     }
   }
 
-  private static int length(byte[] bytes) {
-    return bytes == null ? 0 : bytes.length;
+  private static int remaining(ByteBuffer bytes) {
+    return bytes == null ? 0 : bytes.remaining();
   }
 
   /** An upper bound of the UTF-8 length, without encoding. */
@@ -140,10 +140,17 @@ final class EntryFormat {
   }
 
   private static void putBytes(ByteBuffer out, byte[] bytes) {
+    putBytes(out, bytes == null ? null : ByteBuffer.wrap(bytes));
+  }
+
+  /** Writes the bytes from the buffer's position to its limit, leaving the buffer as it was. */
+  private static void putBytes(ByteBuffer out, ByteBuffer bytes) {
     if (bytes == null) {
       out.putInt(-1);
     } else {
-      out.putInt(bytes.length).put(bytes);
+      int length = bytes.remaining();
+      out.putInt(length).put(out.position(), bytes, bytes.position(), length);
+      out.position(out.position() + length);
     }
   }
 

@@ -2,6 +2,7 @@ package io.kedge.edge.relay.link;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,10 +18,12 @@ import org.junit.jupiter.api.Test;
 class LogAppenderTest {
   private static final TopicPartition PARTITION = new TopicPartition("kedge.node.edge-1", 0);
 
-  private static ConsumerRecords<String, byte[]> batch(long from, long to) {
-    List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
+  private static ConsumerRecords<String, ByteBuffer> batch(long from, long to) {
+    List<ConsumerRecord<String, ByteBuffer>> records = new ArrayList<>();
     for (long offset = from; offset <= to; offset++) {
-      records.add(new ConsumerRecord<>(PARTITION.topic(), 0, offset, "k" + offset, new byte[] {1}));
+      records.add(
+          new ConsumerRecord<>(
+              PARTITION.topic(), 0, offset, "k" + offset, ByteBuffer.wrap(new byte[] {1})));
     }
     return new ConsumerRecords<>(Map.of(PARTITION, records), Map.of());
   }

@@ -3,6 +3,7 @@ package io.kedge.edge.relay.log;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -20,7 +21,14 @@ class EntryFormatTest {
   }
 
   private byte[] encoded(String key, byte[] value) {
-    int length = format.encode(EntryFormat.EVENT, 3, 42L, key, headers(), value);
+    int length =
+        format.encode(
+            EntryFormat.EVENT,
+            3,
+            42L,
+            key,
+            headers(),
+            value == null ? null : ByteBuffer.wrap(value));
     return Arrays.copyOf(format.buffer(), length);
   }
 
