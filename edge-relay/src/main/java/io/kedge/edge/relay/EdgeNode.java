@@ -46,7 +46,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.ByteBufferDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -137,9 +136,10 @@ public final class EdgeNode implements AutoCloseable {
                     config.uplinkBounds(),
                     Clock.systemUTC())
                 .start());
-    KafkaConsumer<String, ByteBuffer> consumer =
+    // key and value stay in the fetch response: the log takes them as they came
+    KafkaConsumer<ByteBuffer, ByteBuffer> consumer =
         new KafkaConsumer<>(
-            consumerConfig(), new StringDeserializer(), new ByteBufferDeserializer());
+            consumerConfig(), new ByteBufferDeserializer(), new ByteBufferDeserializer());
     Downlink link =
         add(
             new Downlink(

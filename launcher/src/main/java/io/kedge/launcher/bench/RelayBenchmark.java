@@ -42,7 +42,6 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.ByteBufferDeserializer;
-import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -100,9 +99,9 @@ final class RelayBenchmark {
       // next new pages several times dearer) and writeback behind them, and placed before the
       // relay in each round they slowed it by up to half while the baseline, reading pages
       // already cached, was untouched.
-      // The relay leaves values in the fetch response (no copy); the goal's baseline copies them
-      // into byte arrays, as most consumers do, and a zero-copy plain consumer runs beside it to
-      // show what that choice alone is worth.
+      // The relay leaves keys and values in the fetch response (no copy); the goal's baseline
+      // decodes and copies them, as most consumers do, and a zero-copy plain consumer runs beside
+      // it to show what that choice alone is worth.
       Runs consumerRuns = new Runs();
       Runs zeroCopyRuns = new Runs();
       Runs relayRuns = new Runs();
@@ -110,8 +109,8 @@ final class RelayBenchmark {
         if (round % 2 == 0) {
           relayRuns.add(relay(kafka, topic, first, work.resolve("r" + round), false));
         }
-        consumerRuns.add(plainConsumer(kafka, topic, new ByteArrayDeserializer()));
-        zeroCopyRuns.add(plainConsumer(kafka, topic, new ByteBufferDeserializer()));
+        consumerRuns.add(plainConsumer(kafka, topic, false));
+        zeroCopyRuns.add(plainConsumer(kafka, topic, true));
         if (round % 2 == 1) {
           relayRuns.add(relay(kafka, topic, first, work.resolve("r" + round), false));
         }
@@ -161,8 +160,8 @@ final class RelayBenchmark {
           relayFsync.perSecond,
           relayFsync.perSecond / relay.perSecond);
       out.printf(
-          "bench relay: a zero-copy plain KafkaConsumer (ByteBufferDeserializer, as the relay"
-              + " reads) %.0f rec/s, median %.0f: the relay reaches %.2f of it%n",
+          "bench relay: a zero-copy plain KafkaConsumer (ByteBufferDeserializer for keys and"
+              + " values, as the relay reads) %.0f rec/s, median %.0f: the relay reaches %.2f of it%n",
           zeroCopyRuns.best().perSecond,
           zeroCopyRuns.medianPerSecond(),
           relay.perSecond / zeroCopyRuns.best().perSecond);
@@ -364,21 +363,25 @@ final class RelayBenchmark {
   }
 
   /**
-   * The baseline: records/s of a plain consumer assigned to the topic, from offset 1, its values
-   * deserialized by {@code values}: copied into byte arrays, as most consumers have them, or left
-   * in the fetch response as the relay has them.
+   * The baseline: records/s of a plain consumer assigned to the topic, from offset 1. With {@code
+   * zeroCopy} keys and values are left in the fetch response, as the relay has them; without, keys
+   * are decoded to strings and values copied into byte arrays, as most consumers have them.
    */
-  private Run plainConsumer(LocalKafkaCluster kafka, String topic, Deserializer<?> values) {
+  private Run plainConsumer(LocalKafkaCluster kafka, String topic, boolean zeroCopy) {
     TopicPartition partition = new TopicPartition(topic, 0);
-    try (KafkaConsumer<String, ?> consumer =
-        new KafkaConsumer<>(consumerProps(kafka), new StringDeserializer(), values)) {
+    try (KafkaConsumer<?, ?> consumer =
+        zeroCopy
+            ? new KafkaConsumer<>(
+                consumerProps(kafka), new ByteBufferDeserializer(), new ByteBufferDeserializer())
+            : new KafkaConsumer<>(
+                consumerProps(kafka), new StringDeserializer(), new ByteArrayDeserializer())) {
       consumer.assign(List.of(partition));
       consumer.seek(partition, 1);
       long startedCpu = processCpuNanos();
       long started = System.nanoTime();
       long last = 0;
       while (last < records - 1) {
-        for (ConsumerRecord<String, ?> record : consumer.poll(Duration.ofMillis(200))) {
+        for (ConsumerRecord<?, ?> record : consumer.poll(Duration.ofMillis(200))) {
           last = record.offset();
         }
       }
@@ -398,9 +401,9 @@ final class RelayBenchmark {
                 SystemTimeProvider.INSTANCE);
         UplinkLog uplink = UplinkLog.open(dir.resolve("uplink"), RollCycles.FAST_DAILY, codec)) {
       log.appendEvent(0, 0, "seed", first.headers(), first.value()); // the relay resumes after it
-      KafkaConsumer<String, ByteBuffer> consumer =
+      KafkaConsumer<ByteBuffer, ByteBuffer> consumer =
           new KafkaConsumer<>(
-              consumerProps(kafka), new StringDeserializer(), new ByteBufferDeserializer());
+              consumerProps(kafka), new ByteBufferDeserializer(), new ByteBufferDeserializer());
       long startedCpu = processCpuNanos();
       long started = System.nanoTime();
       try (Downlink downlink = new Downlink(NODE, topic, consumer, log, uplink, codec).start()) {
@@ -456,9 +459,9 @@ final class RelayBenchmark {
                 }
               },
               "bench-plain-consumer");
-      KafkaConsumer<String, ByteBuffer> relayConsumer =
+      KafkaConsumer<ByteBuffer, ByteBuffer> relayConsumer =
           new KafkaConsumer<>(
-              consumerProps(kafka), new StringDeserializer(), new ByteBufferDeserializer());
+              consumerProps(kafka), new ByteBufferDeserializer(), new ByteBufferDeserializer());
       try (Downlink downlink =
           new Downlink(NODE, topic, relayConsumer, log, uplink, codec)
               .onAppendDelay(relayDelays::add)

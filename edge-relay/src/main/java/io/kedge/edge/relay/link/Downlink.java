@@ -50,7 +50,7 @@ public final class Downlink implements AutoCloseable {
 
   private final String node;
   private final TopicPartition partition;
-  private final Consumer<String, ByteBuffer> consumer;
+  private final Consumer<ByteBuffer, ByteBuffer> consumer;
   private final DownlinkLog log;
   private final UplinkLog uplink;
   private final EventCodec codec;
@@ -68,7 +68,7 @@ public final class Downlink implements AutoCloseable {
   public Downlink(
       String node,
       String topic,
-      Consumer<String, ByteBuffer> consumer,
+      Consumer<ByteBuffer, ByteBuffer> consumer,
       DownlinkLog log,
       UplinkLog uplink,
       EventCodec codec) {
@@ -172,7 +172,7 @@ public final class Downlink implements AutoCloseable {
           requestResync(wanted, consumer.endOffsets(List.of(partition), PROBE).get(partition));
           wantedResync = null;
         }
-        ConsumerRecords<String, ByteBuffer> records = consumer.poll(POLL);
+        ConsumerRecords<ByteBuffer, ByteBuffer> records = consumer.poll(POLL);
         if (!records.isEmpty() && !appender.submit(records)) {
           break;
         }
@@ -262,7 +262,7 @@ public final class Downlink implements AutoCloseable {
     }
   }
 
-  private void logRecord(ConsumerRecord<String, ByteBuffer> record) {
+  private void logRecord(ConsumerRecord<ByteBuffer, ByteBuffer> record) {
     if (record.offset() <= lastOffset.get()) {
       return; // already logged: Kafka redelivered after a reconnect
     }
@@ -295,7 +295,7 @@ public final class Downlink implements AutoCloseable {
     return bytes;
   }
 
-  private static boolean isResyncEnd(ConsumerRecord<String, ByteBuffer> record) {
+  private static boolean isResyncEnd(ConsumerRecord<ByteBuffer, ByteBuffer> record) {
     Header type = record.headers().lastHeader("ce_type");
     return type != null && Arrays.equals(type.value(), RESYNC_END_TYPE);
   }

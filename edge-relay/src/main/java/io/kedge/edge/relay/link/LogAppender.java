@@ -22,9 +22,9 @@ final class LogAppender implements AutoCloseable {
   /** Batches polled ahead of the log: enough to overlap, few enough to bound memory. */
   private static final int AHEAD = 2;
 
-  private final BlockingQueue<ConsumerRecords<String, ByteBuffer>> batches =
+  private final BlockingQueue<ConsumerRecords<ByteBuffer, ByteBuffer>> batches =
       new ArrayBlockingQueue<>(AHEAD);
-  private final Consumer<ConsumerRecord<String, ByteBuffer>> append;
+  private final Consumer<ConsumerRecord<ByteBuffer, ByteBuffer>> append;
   private final Runnable afterBatch;
   private final Thread thread;
   private final Object idle = new Object();
@@ -37,7 +37,7 @@ final class LogAppender implements AutoCloseable {
    * @param afterBatch runs after every record of a batch is logged (e.g. sync)
    */
   LogAppender(
-      String name, Consumer<ConsumerRecord<String, ByteBuffer>> append, Runnable afterBatch) {
+      String name, Consumer<ConsumerRecord<ByteBuffer, ByteBuffer>> append, Runnable afterBatch) {
     this.append = append;
     this.afterBatch = afterBatch;
     this.thread = new Thread(this::run, name);
@@ -53,7 +53,7 @@ final class LogAppender implements AutoCloseable {
    * Hands a polled batch to the appender, waiting while {@value #AHEAD} are queued. Returns false
    * when the appender was closed meanwhile.
    */
-  boolean submit(ConsumerRecords<String, ByteBuffer> records) throws InterruptedException {
+  boolean submit(ConsumerRecords<ByteBuffer, ByteBuffer> records) throws InterruptedException {
     synchronized (idle) {
       pending++;
     }
@@ -87,7 +87,7 @@ final class LogAppender implements AutoCloseable {
 
   private void run() {
     while (running) {
-      ConsumerRecords<String, ByteBuffer> records;
+      ConsumerRecords<ByteBuffer, ByteBuffer> records;
       try {
         records = batches.poll(100, TimeUnit.MILLISECONDS);
       } catch (InterruptedException e) {
@@ -98,7 +98,7 @@ final class LogAppender implements AutoCloseable {
       }
       try {
         if (failure == null) {
-          for (ConsumerRecord<String, ByteBuffer> record : records) {
+          for (ConsumerRecord<ByteBuffer, ByteBuffer> record : records) {
             append.accept(record);
           }
           afterBatch.run();

@@ -7,6 +7,7 @@ import io.kedge.schemas.InvalidEventException;
 import io.kedge.schemas.KedgeEvent;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -244,25 +245,30 @@ public final class DownlinkLog implements EntryLog, AutoCloseable {
 
   /** The bytes an entry for this record takes in the log, excerpt header aside. */
   public static int entryLength(String key, Headers headers, byte[] value) {
-    return new EntryFormat().encode(EntryFormat.EVENT, 0, 0, key, headers, wrap(value));
+    return new EntryFormat().encode(EntryFormat.EVENT, 0, 0, utf8(key), headers, wrap(value));
   }
 
   /** Appends a record from the node topic as it came; returns its log index. */
   public long appendEvent(int partition, long offset, String key, Headers headers, byte[] value) {
-    return appendEvent(partition, offset, key, headers, wrap(value));
+    return appendEvent(partition, offset, utf8(key), headers, wrap(value));
   }
 
   /**
-   * Appends a record from the node topic as it came, its value read from the buffer's position to
-   * its limit (the buffer is left as it was); returns its log index.
+   * Appends a record from the node topic as the consumer received it: key (UTF-8) and value are
+   * read from each buffer's position to its limit, and the buffers are left as they were. Returns
+   * its log index.
    */
   public long appendEvent(
-      int partition, long offset, String key, Headers headers, ByteBuffer value) {
+      int partition, long offset, ByteBuffer key, Headers headers, ByteBuffer value) {
     return append(EntryFormat.EVENT, partition, offset, key, headers, value);
   }
 
-  private static ByteBuffer wrap(byte[] value) {
-    return value == null ? null : ByteBuffer.wrap(value);
+  private static ByteBuffer wrap(byte[] bytes) {
+    return bytes == null ? null : ByteBuffer.wrap(bytes);
+  }
+
+  private static ByteBuffer utf8(String s) {
+    return s == null ? null : ByteBuffer.wrap(s.getBytes(StandardCharsets.UTF_8));
   }
 
   /**
@@ -286,7 +292,7 @@ public final class DownlinkLog implements EntryLog, AutoCloseable {
   }
 
   private synchronized long append(
-      byte kind, int partition, long offset, String key, Headers headers, ByteBuffer value) {
+      byte kind, int partition, long offset, ByteBuffer key, Headers headers, ByteBuffer value) {
     // The downlink and the API (local writes) both append; the lock serialises them, so the
     // appender may be handed from one thread to the next.
     reserve.check("log append");

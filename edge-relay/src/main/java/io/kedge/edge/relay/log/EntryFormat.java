@@ -38,8 +38,9 @@ final class EntryFormat {
   private ByteBuffer buffer = ByteBuffer.allocate(4096).order(ByteOrder.LITTLE_ENDIAN);
 
   /** Encodes an entry into {@link #buffer()}; returns its length. Not thread-safe. */
-  int encode(byte kind, int partition, long offset, String key, Headers headers, ByteBuffer value) {
-    int size = PREFIX + 4 + 4 + 4 + 4 + utf8Bound(key) + (value == null ? 0 : value.remaining());
+  int encode(
+      byte kind, int partition, long offset, ByteBuffer key, Headers headers, ByteBuffer value) {
+    int size = PREFIX + 4 + 4 + 4 + 4 + remaining(key) + remaining(value);
     int count = 0;
     for (Header header : headers) {
       size += 8 + HeaderBytes.name(header).remaining() + remaining(HeaderBytes.value(header));
@@ -51,14 +52,14 @@ final class EntryFormat {
     }
     ByteBuffer out = buffer.clear();
     out.put(FORMAT).put(kind).putInt(partition).putLong(offset).putInt(0);
-    putString(out, key);
+    putBytes(out, key);
     out.putInt(count);
     for (Header header : headers) {
       putBytes(out, HeaderBytes.name(header));
       putBytes(out, HeaderBytes.value(header));
     }
     putBytes(out, value);
-    putString(out, ""); // reason
+    out.putInt(0); // reason: empty
     int length = out.position();
     crc.reset();
     crc.update(out.array(), PREFIX, length - PREFIX);
@@ -113,34 +114,6 @@ final class EntryFormat {
 
   private static int remaining(ByteBuffer bytes) {
     return bytes == null ? 0 : bytes.remaining();
-  }
-
-  /** An upper bound of the UTF-8 length, without encoding. */
-  private static int utf8Bound(String s) {
-    return s == null ? 0 : s.length() * 3;
-  }
-
-  /** Writes ASCII (header names, keys) char by char; anything else through the encoder. */
-  private static void putString(ByteBuffer out, String s) {
-    if (s == null) {
-      out.putInt(-1);
-      return;
-    }
-    int start = out.position();
-    out.putInt(s.length());
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c >= 0x80) {
-        out.position(start);
-        putBytes(out, s.getBytes(StandardCharsets.UTF_8));
-        return;
-      }
-      out.put((byte) c);
-    }
-  }
-
-  private static void putBytes(ByteBuffer out, byte[] bytes) {
-    putBytes(out, bytes == null ? null : ByteBuffer.wrap(bytes));
   }
 
   /** Writes the bytes from the buffer's position to its limit, leaving the buffer as it was. */

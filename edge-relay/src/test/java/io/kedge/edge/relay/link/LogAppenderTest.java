@@ -18,12 +18,16 @@ import org.junit.jupiter.api.Test;
 class LogAppenderTest {
   private static final TopicPartition PARTITION = new TopicPartition("kedge.node.edge-1", 0);
 
-  private static ConsumerRecords<String, ByteBuffer> batch(long from, long to) {
-    List<ConsumerRecord<String, ByteBuffer>> records = new ArrayList<>();
+  private static ConsumerRecords<ByteBuffer, ByteBuffer> batch(long from, long to) {
+    List<ConsumerRecord<ByteBuffer, ByteBuffer>> records = new ArrayList<>();
     for (long offset = from; offset <= to; offset++) {
       records.add(
           new ConsumerRecord<>(
-              PARTITION.topic(), 0, offset, "k" + offset, ByteBuffer.wrap(new byte[] {1})));
+              PARTITION.topic(),
+              0,
+              offset,
+              ByteBuffer.wrap(new byte[] {(byte) offset}),
+              ByteBuffer.wrap(new byte[] {1})));
     }
     return new ConsumerRecords<>(Map.of(PARTITION, records), Map.of());
   }

@@ -26,7 +26,7 @@ class EntryFormatTest {
             EntryFormat.EVENT,
             3,
             42L,
-            key,
+            key == null ? null : ByteBuffer.wrap(key.getBytes(StandardCharsets.UTF_8)),
             headers(),
             value == null ? null : ByteBuffer.wrap(value));
     return Arrays.copyOf(format.buffer(), length);

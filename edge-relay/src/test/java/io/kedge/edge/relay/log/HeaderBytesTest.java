@@ -89,16 +89,18 @@ class HeaderBytesTest {
     built.add("ce_type", "io.kedge.resource.upsert.v1".getBytes(StandardCharsets.UTF_8));
     built.add("ce_subject", null);
     built.add("é-key", new byte[0]);
+    ByteBuffer key = ByteBuffer.wrap(new byte[] {'k'});
     ByteBuffer value = ByteBuffer.wrap("{}".getBytes(StandardCharsets.UTF_8));
 
     EntryFormat format = new EntryFormat();
     byte[] fromReceived =
         Arrays.copyOf(
-            format.buffer(), format.encode(EntryFormat.EVENT, 0, 5, "k", fromConsumer, value));
+            format.buffer(), format.encode(EntryFormat.EVENT, 0, 5, key, fromConsumer, value));
     byte[] fromBuilt =
-        Arrays.copyOf(format.buffer(), format.encode(EntryFormat.EVENT, 0, 5, "k", built, value));
+        Arrays.copyOf(format.buffer(), format.encode(EntryFormat.EVENT, 0, 5, key, built, value));
     assertThat(fromReceived).isEqualTo(fromBuilt);
-    assertThat(value.position()).isZero(); // the record's value is left as it was
+    assertThat(value.position()).isZero(); // the record's key and value are left as they were
+    assertThat(key.position()).isZero();
     DownlinkLog.RawEntry entry = EntryFormat.decode(1, fromReceived);
     assertThat(entry.headers().lastHeader("ce_subject").value()).isNull();
     assertThat(entry.headers().lastHeader("é-key").value()).isEmpty();
