@@ -11,13 +11,14 @@ import java.net.Socket;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A TCP proxy on loopback that a test places between a client and a server to cut the link: {@link
  * #cut()} closes every connection and refuses new ones until {@link #restore()}, which is what a
- * dropped WAN link looks like to both ends.
+ * dropped WAN link looks like to both ends. {@link #throttle} makes it a slow link instead.
  */
 public final class TcpProxy implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(TcpProxy.class);
@@ -26,6 +27,7 @@ public final class TcpProxy implements AutoCloseable {
   private final ServerSocket server;
   private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean cut = new AtomicBoolean();
+  private volatile long bytesPerSecond;
   private final Thread acceptor;
   private volatile boolean closed;
 
@@ -68,6 +70,17 @@ public final class TcpProxy implements AutoCloseable {
     return cut.get();
   }
 
+  /**
+   * Carries at most {@code bytesPerSecond} each way on every connection from now on, like a slow
+   * WAN link; 0 lifts the limit.
+   */
+  public void throttle(long bytesPerSecond) {
+    if (bytesPerSecond < 0) {
+      throw new IllegalArgumentException("bytesPerSecond must be >= 0, was " + bytesPerSecond);
+    }
+    this.bytesPerSecond = bytesPerSecond;
+  }
+
   private void acceptLoop() {
     while (!closed) {
       try {
@@ -104,12 +117,13 @@ public final class TcpProxy implements AutoCloseable {
               try (InputStream in = from.getInputStream();
                   OutputStream out = to.getOutputStream()) {
                 int n;
-                while ((n = in.read(buffer)) >= 0) {
+                while ((n = in.read(buffer, 0, chunk())) >= 0) {
                   if (cut.get()) {
                     break;
                   }
                   out.write(buffer, 0, n);
                   out.flush();
+                  pace(n);
                 }
               } catch (IOException e) {
                 // a cut or a closed peer ends the pump
@@ -123,6 +137,19 @@ public final class TcpProxy implements AutoCloseable {
             "tcp-proxy-pump");
     t.setDaemon(true);
     t.start();
+  }
+
+  /** Small reads while throttled, so the pace is smooth rather than 64 KiB bursts. */
+  private int chunk() {
+    return bytesPerSecond > 0 ? 4096 : 64 * 1024;
+  }
+
+  /** Waits as long as {@code bytes} take at the throttled rate. */
+  private void pace(int bytes) {
+    long rate = bytesPerSecond;
+    if (rate > 0) {
+      LockSupport.parkNanos(bytes * 1_000_000_000L / rate);
+    }
   }
 
   private static void closeQuietly(Socket socket) {

@@ -25,6 +25,10 @@ final class EdgeMetrics {
           .tags(tags.and("state", state.name()))
           .register(registry);
     }
+    FunctionCounter.builder("kedge_link_disconnects", edge, e -> e.downlink().disconnects())
+        .description("Times the cloud link was found down: flapping shows here")
+        .tags(tags)
+        .register(registry);
     Gauge.builder("kedge_downlink_lag_records", edge, e -> e.downlink().lag())
         .description("Records in the node topic not yet in the log")
         .tags(tags)

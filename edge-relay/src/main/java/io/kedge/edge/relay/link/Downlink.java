@@ -16,6 +16,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -59,6 +60,8 @@ public final class Downlink implements AutoCloseable {
   private final AtomicReference<LinkState> state = new AtomicReference<>(LinkState.CONNECTING);
   private final AtomicLong lastOffset = new AtomicLong(-1);
   private final AtomicLong endOffset = new AtomicLong(-1);
+  private final AtomicLong disconnects = new AtomicLong();
+  private final ConsumerTraffic link;
   private volatile boolean running = true;
   private volatile String pendingResync;
   private volatile String wantedResync;
@@ -78,6 +81,7 @@ public final class Downlink implements AutoCloseable {
     this.log = log;
     this.uplink = uplink;
     this.codec = codec;
+    this.link = new ConsumerTraffic(consumer);
     this.thread = new Thread(this::run, "kedge-downlink-" + node);
     thread.setDaemon(true);
     this.appender = new LogAppender("kedge-downlink-log-" + node, this::logRecord, this::logged);
@@ -114,6 +118,11 @@ public final class Downlink implements AutoCloseable {
     return this;
   }
 
+  /** How many times the link was found down since start. */
+  public long disconnects() {
+    return disconnects.get();
+  }
+
   /** True while the downlink is paused because the disk reserve is reached. */
   public boolean diskFull() {
     return diskFull;
@@ -122,6 +131,9 @@ public final class Downlink implements AutoCloseable {
   private void transition(LinkState next, String why) {
     LinkState previous = state.getAndSet(next);
     if (previous != next) {
+      if (next == LinkState.DISCONNECTED) {
+        disconnects.incrementAndGet();
+      }
       LOG.info(
           "node {} link {} -> {}: {} (log offset {}, lag {})",
           node,
@@ -139,6 +151,8 @@ public final class Downlink implements AutoCloseable {
     last.ifPresent(p -> lastOffset.set(p.offset()));
     boolean positioned = false;
     long nextProbe = 0;
+    double heardBytes = -1;
+    long heardAt = System.nanoTime() - PROBE.toNanos(); // nothing heard yet: probe first
     long backoffMs = 200;
     long refusedBackoffMs = 200;
     long refusedAt = -2;
@@ -163,8 +177,20 @@ public final class Downlink implements AutoCloseable {
           position(last.isPresent());
           positioned = true;
         }
-        if (System.nanoTime() >= nextProbe) {
-          probe();
+        long now = System.nanoTime();
+        double received = link.bytesReceived();
+        if (received != heardBytes) { // bytes from Kafka: the link is up, however slow
+          heardBytes = received;
+          heardAt = now;
+          answered();
+        }
+        if (now >= nextProbe) {
+          // Only a silent link is asked: the answer would queue behind fetch responses still
+          // arriving, and on a slow link time out while data flows.
+          if (now - heardAt >= PROBE.toNanos()) {
+            probe();
+          }
+          reportResync();
           nextProbe = System.nanoTime() + PROBE.toNanos();
         }
         String wanted = wantedResync;
@@ -173,8 +199,11 @@ public final class Downlink implements AutoCloseable {
           wantedResync = null;
         }
         ConsumerRecords<ByteBuffer, ByteBuffer> records = consumer.poll(POLL);
-        if (!records.isEmpty() && !appender.submit(records)) {
-          break;
+        if (!records.isEmpty()) {
+          noteEndOffset();
+          if (!appender.submit(records)) {
+            break;
+          }
         }
         backoffMs = 200;
       } catch (InterruptedException e) {
@@ -250,13 +279,29 @@ public final class Downlink implements AutoCloseable {
         reason + "; asked for snapshot " + requestId + ", consuming from offset " + end);
   }
 
+  /** Asks Kafka for the end offset; throws when it does not answer in time. */
   private void probe() {
     Map<TopicPartition, Long> ends = consumer.endOffsets(List.of(partition), PROBE);
     endOffset.set(ends.get(partition));
+    answered();
+  }
+
+  private void answered() {
     if (state.get() == LinkState.DISCONNECTED || state.get() == LinkState.CONNECTING) {
       transition(
           pendingResync != null ? LinkState.RESYNCING : LinkState.CONNECTED, "Kafka answers");
     }
+  }
+
+  /** The end offset as of the last fetch response, which the consumer keeps: no request. */
+  private void noteEndOffset() {
+    OptionalLong behind = consumer.currentLag(partition);
+    if (behind.isPresent()) {
+      endOffset.set(consumer.position(partition) + behind.getAsLong());
+    }
+  }
+
+  private void reportResync() {
     if (pendingResync != null && lag() > 10_000) {
       LOG.info("node {} resync in progress: {} records to go", node, lag());
     }
