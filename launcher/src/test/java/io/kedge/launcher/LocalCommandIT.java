@@ -93,6 +93,7 @@ class LocalCommandIT {
       assertThat(metrics.statusCode()).isEqualTo(200);
       assertThat(metrics.body())
           .contains("kedge_link_state{node=\"edge-1\",state=\"CONNECTED\"} 1.0")
+          .contains("kedge_link_disconnects_total{node=\"edge-1\"}")
           .contains("kedge_view_objects{node=\"edge-2\"}")
           .contains("kedge_router_running 1.0")
           .contains("jvm_memory_used_bytes");
