@@ -28,6 +28,7 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.utils.Utils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,12 +41,19 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Two threads: the downlink thread owns the consumer (poll, seek, offsets, link state) and hands
  * each polled batch to a {@link LogAppender}, the log's one appender, so fetching the next batch
- * overlaps logging this one.
+ * overlaps logging this one. Keys and values stay in the fetch response ({@code
+ * ByteBufferDeserializer}): the log takes them as they came.
+ *
+ * <p>The link is up while the consumer receives bytes from Kafka ({@link ConsumerTraffic}); only a
+ * link silent for {@value #PROBE_SECONDS} s is asked for the end offset, because that question
+ * waits behind any fetch response still crossing the link and, on a slow one, would time out while
+ * data flows.
  */
 public final class Downlink implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Downlink.class);
   private static final Duration POLL = Duration.ofMillis(200);
-  private static final Duration PROBE = Duration.ofSeconds(2);
+  private static final int PROBE_SECONDS = 2;
+  private static final Duration PROBE = Duration.ofSeconds(PROBE_SECONDS);
   private static final byte[] RESYNC_END_TYPE =
       EventType.RESYNC_END.ceType().getBytes(StandardCharsets.UTF_8);
 
@@ -318,7 +326,8 @@ public final class Downlink implements AutoCloseable {
     appendDelays.accept(System.currentTimeMillis() - record.timestamp());
     if (pendingResync != null && isResyncEnd(record)) {
       try {
-        if (codec.decode(record.headers(), bytes(record.value())).data() instanceof ResyncEnd end
+        if (codec.decode(record.headers(), Utils.toArray(record.value())).data()
+                instanceof ResyncEnd end
             && end.requestId().equals(pendingResync)) {
           pendingResync = null;
           transition(
@@ -329,15 +338,6 @@ public final class Downlink implements AutoCloseable {
         // poison: the readers report it; the resync goes on waiting for a valid end
       }
     }
-  }
-
-  private static byte[] bytes(ByteBuffer value) {
-    if (value == null) {
-      return null;
-    }
-    byte[] bytes = new byte[value.remaining()];
-    value.duplicate().get(bytes);
-    return bytes;
   }
 
   private static boolean isResyncEnd(ConsumerRecord<ByteBuffer, ByteBuffer> record) {
