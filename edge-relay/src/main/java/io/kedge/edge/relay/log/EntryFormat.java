@@ -3,6 +3,7 @@ package io.kedge.edge.relay.log;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.zip.CRC32C;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
@@ -37,13 +38,23 @@ final class EntryFormat {
   private final CRC32C crc = new CRC32C();
   private ByteBuffer buffer = ByteBuffer.allocate(4096).order(ByteOrder.LITTLE_ENDIAN);
 
+  /** Each header's name and value, found once for both the size and the writing. */
+  private ByteBuffer[] parts = new ByteBuffer[32];
+
   /** Encodes an entry into {@link #buffer()}; returns its length. Not thread-safe. */
   int encode(
       byte kind, int partition, long offset, ByteBuffer key, Headers headers, ByteBuffer value) {
     int size = PREFIX + 4 + 4 + 4 + 4 + remaining(key) + remaining(value);
     int count = 0;
     for (Header header : headers) {
-      size += 8 + HeaderBytes.name(header).remaining() + remaining(HeaderBytes.value(header));
+      if (2 * count + 2 > parts.length) {
+        parts = Arrays.copyOf(parts, parts.length * 2);
+      }
+      ByteBuffer name = HeaderBytes.name(header);
+      ByteBuffer headerValue = HeaderBytes.value(header);
+      parts[2 * count] = name;
+      parts[2 * count + 1] = headerValue;
+      size += 8 + name.remaining() + remaining(headerValue);
       count++;
     }
     if (buffer.capacity() < size) {
@@ -54,10 +65,10 @@ final class EntryFormat {
     out.put(FORMAT).put(kind).putInt(partition).putLong(offset).putInt(0);
     putBytes(out, key);
     out.putInt(count);
-    for (Header header : headers) {
-      putBytes(out, HeaderBytes.name(header));
-      putBytes(out, HeaderBytes.value(header));
+    for (int i = 0; i < 2 * count; i++) {
+      putBytes(out, parts[i]);
     }
+    Arrays.fill(parts, 0, 2 * count, null); // the record's buffers are not kept past its append
     putBytes(out, value);
     out.putInt(0); // reason: empty
     int length = out.position();

@@ -74,4 +74,19 @@ class EntryFormatTest {
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("cut short");
   }
+
+  @Test
+  void anEntryWithManyHeadersKeepsThemAllInOrder() {
+    RecordHeaders many = new RecordHeaders();
+    for (int i = 0; i < 40; i++) {
+      many.add("h" + i, new byte[] {(byte) i});
+    }
+    int length = format.encode(EntryFormat.EVENT, 0, 1L, null, many, null);
+    DownlinkLog.RawEntry fields = EntryFormat.decode(1, Arrays.copyOf(format.buffer(), length));
+    assertThat(fields.headers().toArray()).hasSize(40);
+    for (int i = 0; i < 40; i++) {
+      assertThat(fields.headers().toArray()[i].key()).isEqualTo("h" + i);
+      assertThat(fields.headers().toArray()[i].value()).containsExactly((byte) i);
+    }
+  }
 }
