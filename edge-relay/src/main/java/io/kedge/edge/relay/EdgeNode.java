@@ -28,7 +28,6 @@ import io.kedge.schemas.EventCodec;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -41,11 +40,9 @@ import net.openhft.chronicle.core.time.SystemTimeProvider;
 import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.RollCycles;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.ByteBufferDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -136,16 +133,12 @@ public final class EdgeNode implements AutoCloseable {
                     config.uplinkBounds(),
                     Clock.systemUTC())
                 .start());
-    // key and value stay in the fetch response: the log takes them as they came
-    KafkaConsumer<ByteBuffer, ByteBuffer> consumer =
-        new KafkaConsumer<>(
-            consumerConfig(), new ByteBufferDeserializer(), new ByteBufferDeserializer());
     Downlink link =
         add(
             new Downlink(
                     config.node(),
                     config.topics().node(config.node()).name(),
-                    consumer,
+                    Downlink.consumer(consumerConfig()),
                     log,
                     uplinkLog,
                     codec)

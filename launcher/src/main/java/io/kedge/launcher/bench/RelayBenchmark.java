@@ -401,9 +401,7 @@ final class RelayBenchmark {
                 SystemTimeProvider.INSTANCE);
         UplinkLog uplink = UplinkLog.open(dir.resolve("uplink"), RollCycles.FAST_DAILY, codec)) {
       log.appendEvent(0, 0, "seed", first.headers(), first.value()); // the relay resumes after it
-      KafkaConsumer<ByteBuffer, ByteBuffer> consumer =
-          new KafkaConsumer<>(
-              consumerProps(kafka), new ByteBufferDeserializer(), new ByteBufferDeserializer());
+      KafkaConsumer<ByteBuffer, ByteBuffer> consumer = Downlink.consumer(consumerProps(kafka));
       long startedCpu = processCpuNanos();
       long started = System.nanoTime();
       try (Downlink downlink = new Downlink(NODE, topic, consumer, log, uplink, codec).start()) {
@@ -459,9 +457,7 @@ final class RelayBenchmark {
                 }
               },
               "bench-plain-consumer");
-      KafkaConsumer<ByteBuffer, ByteBuffer> relayConsumer =
-          new KafkaConsumer<>(
-              consumerProps(kafka), new ByteBufferDeserializer(), new ByteBufferDeserializer());
+      KafkaConsumer<ByteBuffer, ByteBuffer> relayConsumer = Downlink.consumer(consumerProps(kafka));
       try (Downlink downlink =
           new Downlink(NODE, topic, relayConsumer, log, uplink, codec)
               .onAppendDelay(relayDelays::add)

@@ -24,10 +24,12 @@ import java.util.function.LongConsumer;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteBufferDeserializer;
 import org.apache.kafka.common.utils.Utils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,8 +43,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Two threads: the downlink thread owns the consumer (poll, seek, offsets, link state) and hands
  * each polled batch to a {@link LogAppender}, the log's one appender, so fetching the next batch
- * overlaps logging this one. Keys and values stay in the fetch response ({@code
- * ByteBufferDeserializer}): the log takes them as they came.
+ * overlaps logging this one. Keys and values stay in the fetch response ({@link #consumer}): the
+ * log takes them as they came.
  *
  * <p>The link is up while the consumer receives bytes from Kafka ({@link ConsumerTraffic}); only a
  * link silent for {@value #PROBE_SECONDS} s is asked for the end offset, because that question
@@ -93,6 +95,14 @@ public final class Downlink implements AutoCloseable {
     this.thread = new Thread(this::run, "kedge-downlink-" + node);
     thread.setDaemon(true);
     this.appender = new LogAppender("kedge-downlink-log-" + node, this::logRecord, this::logged);
+  }
+
+  /**
+   * The consumer a downlink reads with, from {@code config}: keys and values stay in the fetch
+   * response ({@code ByteBufferDeserializer}), so the log takes them as they came.
+   */
+  public static KafkaConsumer<ByteBuffer, ByteBuffer> consumer(Map<String, Object> config) {
+    return new KafkaConsumer<>(config, new ByteBufferDeserializer(), new ByteBufferDeserializer());
   }
 
   public Downlink start() {
