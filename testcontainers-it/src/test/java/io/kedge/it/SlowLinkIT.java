@@ -14,8 +14,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A slow cloud link (2 Mbit/s) on which one full fetch response (1 MiB) takes about 4 s to arrive:
- * everything reaches the edge, and the link is never reported down while data keeps flowing.
+ * Slow cloud links: everything reaches the edge, the link is never reported down while data keeps
+ * flowing, and fetches shrink to what crosses the link well within the request timeout. At 2 Mbit/s
+ * a 1 MiB fetch response takes about 4 s to arrive; at 48 KiB/s it takes 21 s, more than the 10 s
+ * timeout, and with Kafka's fixed 1 MiB the relay asked for the same bytes again for ever.
  */
 class SlowLinkIT {
   private static final String NODE = "edge-1";
@@ -25,6 +27,16 @@ class SlowLinkIT {
   @Test
   void aSlowLinkDeliversEverythingAndIsNotReportedDownWhileDataFlows(@TempDir Path tmp)
       throws Exception {
+    deliversOver(tmp, BYTES_PER_SECOND, PODS);
+  }
+
+  @Test
+  void aLinkTooSlowForOneFullFetchWithinTheRequestTimeoutStillDeliversEverything(@TempDir Path tmp)
+      throws Exception {
+    deliversOver(tmp, 48 * 1024, 600);
+  }
+
+  private void deliversOver(Path tmp, long bytesPerSecond, int podCount) throws Exception {
     try (CloudEnvironment cloud = new CloudEnvironment("slowlink", tmp)) {
       cloud.apply(CloudEnvironment.node(NODE));
       try (EdgeNode edge = EdgeNode.start(cloud.edgeConfig(NODE, tmp.resolve("edge")), "test")) {
@@ -32,9 +44,9 @@ class SlowLinkIT {
             .atMost(Duration.ofSeconds(90))
             .until(() -> edge.linkState() == LinkState.CONNECTED && edge.view().size() >= 1);
         int before = edge.view().size();
-        cloud.link.throttle(BYTES_PER_SECOND);
+        cloud.link.throttle(bytesPerSecond);
         List<ObjectNode> pods = new ArrayList<>();
-        for (int i = 0; i < PODS; i++) {
+        for (int i = 0; i < podCount; i++) {
           ObjectNode pod = CloudEnvironment.pod("slow-" + i, NODE);
           // ~2.5 KiB each: about 3 MiB in all, three full fetches of 1 MiB
           ((ObjectNode) pod.get("metadata"))
@@ -48,16 +60,24 @@ class SlowLinkIT {
         Awaitility.await("every pod over the slow link")
             .atMost(Duration.ofSeconds(120))
             .pollInterval(Duration.ofMillis(200))
-            .until(() -> edge.view().size() >= before + PODS);
+            .until(() -> edge.view().size() >= before + podCount);
         double seconds = (System.nanoTime() - started) / 1e9;
-        assertThat(edge.view().size()).isEqualTo(before + PODS);
+        assertThat(edge.view().size()).isEqualTo(before + podCount);
         assertThat(edge.downlink().disconnects())
             .as("times the link was reported down while the pods flowed")
             .isEqualTo(disconnectsBefore);
         assertThat(edge.linkState()).isEqualTo(LinkState.CONNECTED);
+        assertThat(edge.downlink().fetchBytes())
+            .as("bytes per fetch: what the link carries in a quarter of the 10 s request timeout")
+            .isLessThanOrEqualTo((int) (bytesPerSecond * 2.5));
         System.out.printf(
-            "slow-link: %d pods at %d KiB/s in %.1f s, disconnects reported %d%n",
-            PODS, BYTES_PER_SECOND / 1024, seconds, edge.downlink().disconnects());
+            "slow-link: %d pods at %d KiB/s in %.1f s, disconnects reported %d, fetches of %d"
+                + " KiB%n",
+            podCount,
+            bytesPerSecond / 1024,
+            seconds,
+            edge.downlink().disconnects(),
+            edge.downlink().fetchBytes() / 1024);
       }
     }
   }

@@ -33,6 +33,10 @@ final class EdgeMetrics {
         .description("Records in the node topic not yet in the log")
         .tags(tags)
         .register(registry);
+    Gauge.builder("kedge_downlink_fetch_bytes", edge, e -> e.downlink().fetchBytes())
+        .description("Bytes each downlink fetch asks for, sized to the link unless configured")
+        .tags(tags)
+        .register(registry);
     Gauge.builder("kedge_downlink_offset", edge, e -> e.downlink().lastOffset())
         .description("Offset of the last node-topic record in the log")
         .tags(tags)

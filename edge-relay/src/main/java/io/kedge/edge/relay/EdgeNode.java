@@ -138,7 +138,7 @@ public final class EdgeNode implements AutoCloseable {
             new Downlink(
                     config.node(),
                     config.topics().node(config.node()).name(),
-                    Downlink.consumer(consumerConfig()),
+                    consumerConfig(),
                     log,
                     uplinkLog,
                     codec)

@@ -13,6 +13,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -21,7 +22,9 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongConsumer;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -50,9 +53,17 @@ import org.slf4j.LoggerFactory;
  * link silent for {@value #PROBE_SECONDS} s is asked for the end offset, because that question
  * waits behind any fetch response still crossing the link and, on a slow one, would time out while
  * data flows.
+ *
+ * <p>Each fetch asks for as many bytes as the link carries in a fraction of the request timeout
+ * ({@link FetchSize}): on a slow link a fixed 1 MiB fetch would never arrive in time, and on a fast
+ * one larger fetches catch up a backlog faster.
  */
 public final class Downlink implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Downlink.class);
+
+  /** Bytes the first fetches ask for: as much as a fast link allows, less once measured slower. */
+  public static final int FIRST_FETCH_BYTES = FetchSize.MAX;
+
   private static final Duration POLL = Duration.ofMillis(200);
   private static final int PROBE_SECONDS = 2;
   private static final Duration PROBE = Duration.ofSeconds(PROBE_SECONDS);
@@ -61,7 +72,10 @@ public final class Downlink implements AutoCloseable {
 
   private final String node;
   private final TopicPartition partition;
-  private final Consumer<ByteBuffer, ByteBuffer> consumer;
+  private final Map<String, Object> consumerConfig;
+  private final FetchSize fetchSize; // null: pinned by the configuration
+  private final int pinnedFetchBytes;
+  private volatile Consumer<ByteBuffer, ByteBuffer> consumer;
   private final DownlinkLog log;
   private final UplinkLog uplink;
   private final EventCodec codec;
@@ -71,23 +85,33 @@ public final class Downlink implements AutoCloseable {
   private final AtomicLong lastOffset = new AtomicLong(-1);
   private final AtomicLong endOffset = new AtomicLong(-1);
   private final AtomicLong disconnects = new AtomicLong();
-  private final ConsumerTraffic link;
+  private ConsumerTraffic link;
   private volatile boolean running = true;
   private volatile String pendingResync;
   private volatile String wantedResync;
   private volatile boolean diskFull;
   private volatile LongConsumer appendDelays = millis -> {};
 
+  /**
+   * Reads {@code topic} with consumers built from {@code consumerConfig} (bootstrap, security,
+   * isolation, timeouts). Unless that configuration sets {@code max.partition.fetch.bytes}, the
+   * fetch size follows the link ({@link FetchSize}).
+   */
   public Downlink(
       String node,
       String topic,
-      Consumer<ByteBuffer, ByteBuffer> consumer,
+      Map<String, Object> consumerConfig,
       DownlinkLog log,
       UplinkLog uplink,
       EventCodec codec) {
     this.node = node;
     this.partition = new TopicPartition(topic, 0);
-    this.consumer = consumer;
+    this.consumerConfig = Map.copyOf(consumerConfig);
+    Object pinned = consumerConfig.get(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG);
+    this.pinnedFetchBytes = pinned == null ? 0 : Integer.parseInt(String.valueOf(pinned));
+    this.fetchSize =
+        pinned == null ? new FetchSize(FIRST_FETCH_BYTES, requestTimeout(consumerConfig)) : null;
+    this.consumer = newConsumer(fetchBytes());
     this.log = log;
     this.uplink = uplink;
     this.codec = codec;
@@ -98,11 +122,25 @@ public final class Downlink implements AutoCloseable {
   }
 
   /**
-   * The consumer a downlink reads with, from {@code config}: keys and values stay in the fetch
-   * response ({@code ByteBufferDeserializer}), so the log takes them as they came.
+   * A consumer asking for {@code fetchBytes} per fetch. Keys and values stay in the fetch response
+   * ({@code ByteBufferDeserializer}), so the log takes them as they came.
    */
-  public static KafkaConsumer<ByteBuffer, ByteBuffer> consumer(Map<String, Object> config) {
+  private Consumer<ByteBuffer, ByteBuffer> newConsumer(int fetchBytes) {
+    Map<String, Object> config = new HashMap<>(consumerConfig);
+    config.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, fetchBytes);
     return new KafkaConsumer<>(config, new ByteBufferDeserializer(), new ByteBufferDeserializer());
+  }
+
+  private static Duration requestTimeout(Map<String, Object> config) {
+    Object millis = config.get(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG);
+    return millis == null
+        ? Duration.ofSeconds(30) // Kafka's default
+        : Duration.ofMillis(Long.parseLong(String.valueOf(millis)));
+  }
+
+  /** Bytes each fetch asks for now. */
+  public int fetchBytes() {
+    return fetchSize == null ? pinnedFetchBytes : fetchSize.bytes();
   }
 
   public Downlink start() {
@@ -216,7 +254,17 @@ public final class Downlink implements AutoCloseable {
           requestResync(wanted, consumer.endOffsets(List.of(partition), PROBE).get(partition));
           wantedResync = null;
         }
+        double backlogBytes = fetchSize == null ? 0 : backlogBytes();
+        long polledAt = System.nanoTime();
+        double receivedBefore = link.bytesReceived();
         ConsumerRecords<ByteBuffer, ByteBuffer> records = consumer.poll(POLL);
+        if (fetchSize != null) {
+          resizeFetches(
+              System.nanoTime() - polledAt,
+              link.bytesReceived() - receivedBefore,
+              backlogBytes,
+              records.count());
+        }
         if (!records.isEmpty()) {
           noteEndOffset();
           if (!appender.submit(records)) {
@@ -242,6 +290,47 @@ public final class Downlink implements AutoCloseable {
       }
     }
     consumer.close();
+  }
+
+  /** Bytes the broker holds for this node beyond what was fetched, as far as the consumer knows. */
+  private double backlogBytes() {
+    OptionalLong known = consumer.currentLag(partition);
+    long end = endOffset.get();
+    long records =
+        known.isPresent() ? known.getAsLong() : end < 0 ? 0 : end - consumer.position(partition);
+    if (records <= 0) {
+      return 0;
+    }
+    double perRecord = link.bytesPerRecord();
+    return perRecord < 0 ? Double.MAX_VALUE : records * perRecord; // none yet: assume a full fetch
+  }
+
+  /**
+   * Measures the link on each poll it limited ({@link FetchSize}) and, when the fetch size should
+   * change, replaces the consumer: Kafka fixes the size for a consumer's life. The new one resumes
+   * at the old one's position, so whatever the old one had fetched and not returned is fetched
+   * again and nothing is skipped; a fetch still crossing the link is dropped.
+   */
+  private void resizeFetches(long pollNanos, double received, double backlogBytes, int polled) {
+    int before = fetchSize.bytes();
+    int after = fetchSize.observe(pollNanos, received, backlogBytes, polled);
+    if (after == before) {
+      return;
+    }
+    long next = consumer.position(partition);
+    LOG.info(
+        "node {}: fetches of {} -> {}: the link delivers {}/s and a fetch must arrive within {} ms"
+            + " (request.timeout.ms)",
+        node,
+        FetchSize.describe(before),
+        FetchSize.describe(after),
+        FetchSize.describe(fetchSize.measuredRate()),
+        requestTimeout(consumerConfig).toMillis());
+    consumer.close(CloseOptions.timeout(Duration.ZERO));
+    consumer = newConsumer(after);
+    link = new ConsumerTraffic(consumer);
+    consumer.assign(List.of(partition));
+    consumer.seek(partition, next);
   }
 
   private void logPause(long next, RuntimeException refused) {
