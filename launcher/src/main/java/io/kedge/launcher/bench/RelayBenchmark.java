@@ -163,9 +163,11 @@ final class RelayBenchmark {
           relayFsync.perSecond / relay.perSecond);
       out.printf(
           "bench relay: a plain KafkaConsumer reading as the relay does (ByteBufferDeserializer"
-              + " for keys and values, fetches of %d KiB) %.0f rec/s, median %.0f: the relay"
+              + " for keys and values, fetches of %d KiB, %d records per poll) %.0f rec/s, median"
+              + " %.0f: the relay"
               + " reaches %.2f of it (medians %.2f)%n",
           Downlink.FIRST_FETCH_BYTES / 1024,
+          Downlink.MAX_POLL_RECORDS,
           zeroCopyRuns.best().perSecond,
           zeroCopyRuns.medianPerSecond(),
           relay.perSecond / zeroCopyRuns.best().perSecond,
@@ -369,9 +371,10 @@ final class RelayBenchmark {
 
   /**
    * The baseline: records/s of a plain consumer assigned to the topic, from offset 1. With {@code
-   * asTheRelayReads} keys and values are left in the fetch response and each fetch asks for as many
-   * bytes as the relay's first fetches do; without, Kafka's defaults: keys are decoded to strings
-   * and values copied into byte arrays, as most consumers have them, and fetches are of 1 MiB.
+   * asTheRelayReads} keys and values are left in the fetch response, and fetches and polls are as
+   * large as the relay's first ones; without, Kafka's defaults: keys are decoded to strings and
+   * values copied into byte arrays, as most consumers have them, fetches of 1 MiB, 500 records per
+   * poll.
    */
   private Run plainConsumer(LocalKafkaCluster kafka, String topic, boolean asTheRelayReads) {
     TopicPartition partition = new TopicPartition(topic, 0);

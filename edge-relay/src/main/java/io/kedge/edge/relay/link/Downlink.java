@@ -64,6 +64,12 @@ public final class Downlink implements AutoCloseable {
   /** Bytes the first fetches ask for: as much as a fast link allows, less once measured slower. */
   public static final int FIRST_FETCH_BYTES = FetchSize.MAX;
 
+  /**
+   * Records per poll unless configured: a 4 MiB fetch holds ~3,700 records of 1 KiB, and each poll
+   * is one hand-over to the appender thread, a wake-up both threads wait on.
+   */
+  public static final int MAX_POLL_RECORDS = 2_000;
+
   private static final Duration POLL = Duration.ofMillis(200);
   private static final int PROBE_SECONDS = 2;
   private static final Duration PROBE = Duration.ofSeconds(PROBE_SECONDS);
@@ -128,6 +134,7 @@ public final class Downlink implements AutoCloseable {
   private Consumer<ByteBuffer, ByteBuffer> newConsumer(int fetchBytes) {
     Map<String, Object> config = new HashMap<>(consumerConfig);
     config.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, fetchBytes);
+    config.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, MAX_POLL_RECORDS);
     return new KafkaConsumer<>(config, new ByteBufferDeserializer(), new ByteBufferDeserializer());
   }
 
