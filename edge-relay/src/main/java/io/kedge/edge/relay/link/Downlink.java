@@ -30,6 +30,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteBufferDeserializer;
@@ -114,7 +115,12 @@ public final class Downlink implements AutoCloseable {
     this.partition = new TopicPartition(topic, 0);
     this.consumerConfig = Map.copyOf(consumerConfig);
     Object pinned = consumerConfig.get(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG);
-    this.pinnedFetchBytes = pinned == null ? 0 : Integer.parseInt(String.valueOf(pinned));
+    this.pinnedFetchBytes =
+        pinned == null
+            ? 0
+            : (Integer)
+                ConfigDef.parseType(
+                    ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, pinned, ConfigDef.Type.INT);
     this.fetchSize =
         pinned == null ? new FetchSize(FIRST_FETCH_BYTES, requestTimeout(consumerConfig)) : null;
     this.consumer = newConsumer(fetchBytes());
@@ -142,7 +148,10 @@ public final class Downlink implements AutoCloseable {
     Object millis = config.get(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG);
     return millis == null
         ? Duration.ofSeconds(30) // Kafka's default
-        : Duration.ofMillis(Long.parseLong(String.valueOf(millis)));
+        : Duration.ofMillis(
+            (Integer)
+                ConfigDef.parseType(
+                    ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, millis, ConfigDef.Type.INT));
   }
 
   /** Bytes each fetch asks for now. */
