@@ -14,6 +14,7 @@ import io.kedge.it.env.ScenarioPostgres;
 import io.kedge.schemas.DeadLetter;
 import io.kedge.schemas.EventCodec;
 import io.kedge.schemas.objects.RuleManifests;
+import io.kedge.testkit.MqttClients;
 import io.kedge.testkit.TestNames;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.InetSocketAddress;
@@ -40,9 +41,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.awaitility.Awaitility;
 import org.eclipse.paho.client.mqttv3.MqttClient;
-import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttMessage;
-import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -173,11 +172,12 @@ class RulesIT {
         // cloud REST -> edge MQTT, 1,000 messages, while the cloud link is cut: all accepted (202,
         // durable in Kafka), none delivered until the link is back, then each exactly once
         List<String> received = new CopyOnWriteArrayList<>();
-        MqttClient app = app(edge.mqttUrl());
-        app.subscribe(
-            greetings,
-            1,
-            (t, m) -> received.add(new String(m.getPayload(), StandardCharsets.UTF_8)));
+        MqttClient app =
+            MqttClients.subscribed(
+                edge.mqttUrl(),
+                "app",
+                greetings,
+                (t, m) -> received.add(new String(m.getPayload(), StandardCharsets.UTF_8)));
         cloud.link.cut();
         Awaitility.await("link down")
             .atMost(Duration.ofSeconds(60))
@@ -318,11 +318,12 @@ class RulesIT {
                         && rules.book().kafkaSourceRoutes().size() == 1
                         && edge.eventbus().subscriptions().contains("default/" + toKafkaTopic));
         List<String> received = new CopyOnWriteArrayList<>();
-        MqttClient app = app(edge.mqttUrl());
-        app.subscribe(
-            fromKafkaTopic,
-            1,
-            (t, m) -> received.add(new String(m.getPayload(), StandardCharsets.UTF_8)));
+        MqttClient app =
+            MqttClients.subscribed(
+                edge.mqttUrl(),
+                "app",
+                fromKafkaTopic,
+                (t, m) -> received.add(new String(m.getPayload(), StandardCharsets.UTF_8)));
         Awaitility.await("the bridge follows the source topic")
             .atMost(Duration.ofSeconds(30))
             .until(() -> rules.kafkaSources().sourceTopics().contains(events));
@@ -439,8 +440,12 @@ class RulesIT {
                     edge.linkState() == LinkState.CONNECTED
                         && edge.eventbus().connected()
                         && slotsActive(pg) == 2);
-        MqttClient app = app(edge.mqttUrl());
-        app.subscribe(readings, 1, (t, m) -> received.add(EventCodec.readJson(m.getPayload())));
+        MqttClient app =
+            MqttClients.subscribed(
+                edge.mqttUrl(),
+                "app",
+                readings,
+                (t, m) -> received.add(EventCodec.readJson(m.getPayload())));
         try (Connection db = DriverManager.getConnection(pg.jdbcUrl(), "postgres", "");
             Statement sql = db.createStatement()) {
           sql.execute("insert into readings (node, value) values ('" + NODE + "', 21.5)");
@@ -554,16 +559,6 @@ class RulesIT {
           .forEach(r -> values.add(new String(r.value(), StandardCharsets.UTF_8)));
     }
     return values;
-  }
-
-  /** An app on the edge eventbus; publishes QoS 1 back to back. */
-  private static MqttClient app(String url) throws Exception {
-    MqttClient app = new MqttClient(url, TestNames.unique("app"), new MemoryPersistence());
-    MqttConnectOptions options = new MqttConnectOptions();
-    options.setCleanSession(true);
-    options.setMaxInflight(1000);
-    app.connect(options);
-    return app;
   }
 
   /** Edge flags for an eventbus run; skips the external runs where no Mosquitto runs. */

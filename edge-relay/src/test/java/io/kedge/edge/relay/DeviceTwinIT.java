@@ -11,6 +11,7 @@ import io.kedge.schemas.ResourceUpsert;
 import io.kedge.schemas.WriteRequest;
 import io.kedge.schemas.twin.TwinContract;
 import io.kedge.schemas.twin.TwinContract.Reported;
+import io.kedge.testkit.MqttClients;
 import io.kedge.testkit.TestNames;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -23,9 +24,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.awaitility.Awaitility;
 import org.eclipse.paho.client.mqttv3.MqttClient;
-import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttMessage;
-import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -44,12 +43,14 @@ class DeviceTwinIT extends RelayTestBase {
           .atMost(Duration.ofSeconds(30))
           .until(() -> edge.eventbus().connected());
       List<String[]> messages = new CopyOnWriteArrayList<>();
-      MqttClient mapper = client(edge.mqttUrl());
-      mapper.subscribe(
-          "$hw/events/device/+/twin/#",
-          1,
-          (t, m) ->
-              messages.add(new String[] {t, new String(m.getPayload(), StandardCharsets.UTF_8)}));
+      MqttClient mapper =
+          MqttClients.subscribed(
+              edge.mqttUrl(),
+              "mapper",
+              "$hw/events/device/+/twin/#",
+              (t, m) ->
+                  messages.add(
+                      new String[] {t, new String(m.getPayload(), StandardCharsets.UTF_8)}));
 
       // a desired value not yet reported -> one delta to the mapper
       send(deviceUpsert(device("thermostat", "25", null)));
@@ -231,13 +232,5 @@ class DeviceTwinIT extends RelayTestBase {
     MqttMessage message = new MqttMessage(payload);
     message.setQos(1);
     client.publish(topic, message);
-  }
-
-  private static MqttClient client(String url) throws Exception {
-    MqttClient client = new MqttClient(url, TestNames.unique("mapper"), new MemoryPersistence());
-    MqttConnectOptions options = new MqttConnectOptions();
-    options.setCleanSession(true);
-    client.connect(options);
-    return client;
   }
 }

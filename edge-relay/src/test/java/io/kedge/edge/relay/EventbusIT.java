@@ -9,6 +9,7 @@ import io.kedge.schemas.ResourceUpsert;
 import io.kedge.schemas.RuleMessage;
 import io.kedge.schemas.objects.RuleManifests;
 import io.kedge.testkit.LocalServices;
+import io.kedge.testkit.MqttClients;
 import io.kedge.testkit.TestNames;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -60,9 +61,10 @@ class EventbusIT extends RelayTestBase {
     // Moquette's default limit is 8 KiB; rule messages may carry up to the ingress's 12 MiB
     try (EdgeNode edge = startEdge()) {
       List<byte[]> received = new CopyOnWriteArrayList<>();
-      MqttClient app = client(edge.mqttUrl(), "big-in");
-      app.subscribe("big/topic", 1, (t, m) -> received.add(m.getPayload()));
-      MqttClient sender = client(edge.mqttUrl(), "big-out");
+      MqttClient app =
+          MqttClients.subscribed(
+              edge.mqttUrl(), "big-in", "big/topic", (t, m) -> received.add(m.getPayload()));
+      MqttClient sender = MqttClients.connect(edge.mqttUrl(), "big-out");
       byte[] payload = new byte[12 * 1024 * 1024];
       java.util.Arrays.fill(payload, (byte) 'k');
       MqttMessage message = new MqttMessage(payload);
@@ -96,8 +98,12 @@ class EventbusIT extends RelayTestBase {
 
     // cloud -> edge: rule messages in the node topic are published on their MQTT topic, in order
     List<String> received = new CopyOnWriteArrayList<>();
-    MqttClient app = client(edge.mqttUrl(), "app");
-    app.subscribe(namespace + "/greetings", 1, (t, m) -> received.add(new String(m.getPayload())));
+    MqttClient app =
+        MqttClients.subscribed(
+            edge.mqttUrl(),
+            "app",
+            namespace + "/greetings",
+            (t, m) -> received.add(new String(m.getPayload())));
     for (int i = 0; i < 20; i++) {
       send(
           new RuleMessage(
@@ -153,14 +159,6 @@ class EventbusIT extends RelayTestBase {
             "21.0", "21.1", "21.2", "21.3", "21.4", "21.5", "21.6", "21.7", "21.8", "21.9");
     app.disconnect();
     app.close();
-  }
-
-  private static MqttClient client(String url, String name) throws Exception {
-    MqttClient client = new MqttClient(url, TestNames.unique(name), new MemoryPersistence());
-    MqttConnectOptions options = new MqttConnectOptions();
-    options.setCleanSession(true);
-    client.connect(options);
-    return client;
   }
 
   static ObjectNode ruleEndpoint(String namespace, String name, String type) {

@@ -2,7 +2,7 @@ package io.kedge.mapper.opcua;
 
 import io.kedge.edge.relay.eventbus.EmbeddedBroker;
 import io.kedge.schemas.twin.TwinContract;
-import io.kedge.testkit.TestNames;
+import io.kedge.testkit.MqttClients;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -11,9 +11,7 @@ import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.awaitility.Awaitility;
 import org.eclipse.paho.client.mqttv3.MqttClient;
-import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttMessage;
-import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 
 /**
  * The edge side of the twin contract as a test sees it: a real MQTT broker (the edge's embedded
@@ -28,12 +26,12 @@ final class TwinWatcher implements AutoCloseable {
 
   TwinWatcher(Path dir) throws Exception {
     broker = EmbeddedBroker.start("127.0.0.1", 0, dir.resolve("mqtt"));
-    client = new MqttClient(broker.url(), TestNames.unique("edge"), new MemoryPersistence());
-    MqttConnectOptions options = new MqttConnectOptions();
-    options.setCleanSession(true);
-    client.connect(options);
-    client.subscribe(
-        TwinContract.PREFIX + "#", 1, (t, m) -> messages.add(new Message(t, m.getPayload())));
+    client =
+        MqttClients.subscribed(
+            broker.url(),
+            "edge",
+            TwinContract.PREFIX + "#",
+            (t, m) -> messages.add(new Message(t, m.getPayload())));
   }
 
   String url() {
