@@ -172,12 +172,7 @@ class RulesIT {
         // cloud REST -> edge MQTT, 1,000 messages, while the cloud link is cut: all accepted (202,
         // durable in Kafka), none delivered until the link is back, then each exactly once
         List<String> received = new CopyOnWriteArrayList<>();
-        MqttClient app =
-            MqttClients.subscribed(
-                edge.mqttUrl(),
-                "app",
-                greetings,
-                (t, m) -> received.add(new String(m.getPayload(), StandardCharsets.UTF_8)));
+        MqttClient app = collecting(edge.mqttUrl(), greetings, received);
         cloud.link.cut();
         Awaitility.await("link down")
             .atMost(Duration.ofSeconds(60))
@@ -318,12 +313,7 @@ class RulesIT {
                         && rules.book().kafkaSourceRoutes().size() == 1
                         && edge.eventbus().subscriptions().contains("default/" + toKafkaTopic));
         List<String> received = new CopyOnWriteArrayList<>();
-        MqttClient app =
-            MqttClients.subscribed(
-                edge.mqttUrl(),
-                "app",
-                fromKafkaTopic,
-                (t, m) -> received.add(new String(m.getPayload(), StandardCharsets.UTF_8)));
+        MqttClient app = collecting(edge.mqttUrl(), fromKafkaTopic, received);
         Awaitility.await("the bridge follows the source topic")
             .atMost(Duration.ofSeconds(30))
             .until(() -> rules.kafkaSources().sourceTopics().contains(events));
@@ -635,5 +625,14 @@ class RulesIT {
     rule.withObject("spec").putObject("sourceResource").put("topic", topic).put("node_name", NODE);
     rule.withObject("spec").putObject("targetResource").put("resource", url);
     return rule;
+  }
+
+  /**
+   * An app on the edge eventbus that adds each message on {@code filter}, as text, to {@code into}.
+   */
+  private static MqttClient collecting(String url, String filter, List<String> into)
+      throws Exception {
+    return MqttClients.subscribed(
+        url, "app", filter, (t, m) -> into.add(new String(m.getPayload(), StandardCharsets.UTF_8)));
   }
 }
