@@ -9,6 +9,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,20 +28,23 @@ class SlowLinkIT {
   private static final String NODE = "edge-1";
   private static final int PODS = 1_200;
   private static final long BYTES_PER_SECOND = 256 * 1024;
+  private static final int BACKLOG_PODS = 6_000; // ~15 MiB
 
   @Test
   void aSlowLinkDeliversEverythingAndIsNotReportedDownWhileDataFlows(@TempDir Path tmp)
       throws Exception {
-    deliversOver(tmp, BYTES_PER_SECOND, PODS);
+    deliversOver(tmp, BYTES_PER_SECOND, PODS, false);
   }
 
+  /** Then the link is cut, a backlog builds, and the link comes back fast: fetches grow again. */
   @Test
   void aLinkTooSlowForOneFullFetchWithinTheRequestTimeoutStillDeliversEverything(@TempDir Path tmp)
       throws Exception {
-    deliversOver(tmp, 48 * 1024, 600);
+    deliversOver(tmp, 48 * 1024, 600, true);
   }
 
-  private void deliversOver(Path tmp, long bytesPerSecond, int podCount) throws Exception {
+  private void deliversOver(Path tmp, long bytesPerSecond, int podCount, boolean thenFast)
+      throws Exception {
     try (CloudEnvironment cloud = new CloudEnvironment("slowlink", tmp)) {
       cloud.apply(CloudEnvironment.node(NODE));
       try (EdgeNode edge = EdgeNode.start(cloud.edgeConfig(NODE, tmp.resolve("edge")), "test")) {
@@ -45,15 +53,7 @@ class SlowLinkIT {
             .until(() -> edge.linkState() == LinkState.CONNECTED && edge.view().size() >= 1);
         int before = edge.view().size();
         cloud.link.throttle(bytesPerSecond);
-        List<ObjectNode> pods = new ArrayList<>();
-        for (int i = 0; i < podCount; i++) {
-          ObjectNode pod = CloudEnvironment.pod("slow-" + i, NODE);
-          // ~2.5 KiB each: about 3 MiB in all, three full fetches of 1 MiB
-          ((ObjectNode) pod.get("metadata"))
-              .putObject("annotations")
-              .put("kedge.io/padding", "x".repeat(2_048));
-          pods.add(pod);
-        }
+        List<ObjectNode> pods = paddedPods("slow-", podCount);
         long disconnectsBefore = edge.downlink().disconnects();
         long started = System.nanoTime();
         CloudEnvironment.publish(cloud.publisher, pods);
@@ -78,7 +78,67 @@ class SlowLinkIT {
             seconds,
             edge.downlink().disconnects(),
             edge.downlink().fetchBytes() / 1024);
+        if (thenFast) {
+          growsBackOnAFastLink(cloud, edge);
+        }
       }
+    }
+  }
+
+  private void growsBackOnAFastLink(CloudEnvironment cloud, EdgeNode edge) throws Exception {
+    int slowFetch = edge.downlink().fetchBytes();
+    int before = edge.view().size();
+    cloud.link.cut();
+    String nodeTopic = cloud.topics.node(NODE).name();
+    long end = endOffset(cloud.kafka.bootstrapServers(), nodeTopic);
+    CloudEnvironment.publish(cloud.publisher, paddedPods("backlog-", BACKLOG_PODS));
+    Awaitility.await("the backlog in the node topic")
+        .atMost(Duration.ofSeconds(120))
+        .pollInterval(Duration.ofMillis(500))
+        .until(() -> endOffset(cloud.kafka.bootstrapServers(), nodeTopic) >= end + BACKLOG_PODS);
+    cloud.link.throttle(0);
+    cloud.link.restore();
+    long started = System.nanoTime();
+    Awaitility.await("the backlog over the restored link")
+        .atMost(Duration.ofSeconds(120))
+        .pollInterval(Duration.ofMillis(200))
+        .until(() -> edge.view().size() >= before + BACKLOG_PODS);
+    assertThat(edge.downlink().fetchBytes())
+        .as("bytes per fetch once the link is fast again (%d KiB while slow)", slowFetch / 1024)
+        .isGreaterThanOrEqualTo(1024 * 1024);
+    System.out.printf(
+        "slow-link: then %d pods (~%d MiB) over the restored link in %.1f s, fetches of %d KiB%n",
+        BACKLOG_PODS,
+        BACKLOG_PODS * 5 / 2 / 1024,
+        (System.nanoTime() - started) / 1e9,
+        edge.downlink().fetchBytes() / 1024);
+  }
+
+  /** Pods of ~2.5 KiB each. */
+  private static List<ObjectNode> paddedPods(String prefix, int count) {
+    List<ObjectNode> pods = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      ObjectNode pod = CloudEnvironment.pod(prefix + i, NODE);
+      ((ObjectNode) pod.get("metadata"))
+          .putObject("annotations")
+          .put("kedge.io/padding", "x".repeat(2_048));
+      pods.add(pod);
+    }
+    return pods;
+  }
+
+  private static long endOffset(String bootstrap, String topic) {
+    TopicPartition partition = new TopicPartition(topic, 0);
+    try (KafkaConsumer<byte[], byte[]> consumer =
+        new KafkaConsumer<>(
+            Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrap,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                "read_committed"),
+            new ByteArrayDeserializer(),
+            new ByteArrayDeserializer())) {
+      return consumer.endOffsets(List.of(partition)).get(partition);
     }
   }
 }

@@ -13,11 +13,11 @@ import java.time.Duration;
  * consumer reads its sockets, measured only while the link is what limits the consumer: while the
  * broker is known to hold at least a full fetch for this node, or while one response keeps arriving
  * in pieces, poll after poll, with no record returned. Each window of {@value #WINDOW_MILLIS} ms of
- * such polling decides. A fetch shrinks to what crosses in a quarter of the request timeout (the
- * rate of a mobile or satellite link varies) and grows only to what crosses in half of that, so a
- * rate near a boundary does not make it flap. Sizes are powers of two between {@link #MIN} and
- * {@link #MAX}. Round trips make a small fetch measure a slow link, so a size that is too small
- * corrects itself upwards one window at a time.
+ * such polling, uninterrupted, decides. A fetch shrinks to what crosses in a quarter of the request
+ * timeout (the rate of a mobile or satellite link varies) and grows only to what crosses in half of
+ * that, so a rate near a boundary does not make it flap. Sizes are powers of two between {@link
+ * #MIN} and {@link #MAX}. Round trips make a small fetch measure a slow link, so a size that is too
+ * small corrects itself upwards one window at a time.
  */
 final class FetchSize {
   static final int MIN = 16 * 1024;
@@ -77,7 +77,10 @@ final class FetchSize {
       endStreak();
       return measure(nanos, streakReceived);
     }
+    // not limited by the link: what was measured so far must not blend with what comes next
     endStreak();
+    windowNanos = 0;
+    windowBytes = 0;
     return bytes;
   }
 

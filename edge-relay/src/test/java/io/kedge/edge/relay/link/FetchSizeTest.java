@@ -94,6 +94,17 @@ class FetchSizeTest {
   }
 
   @Test
+  void aWindowHoldsOnlyUninterruptedPollingSoASlowPastDoesNotBlendWithAFastPresent() {
+    FetchSize size = new FetchSize(64 * KIB, TIMEOUT);
+    for (int i = 0; i < 4; i++) { // 0.8 s of a slow link, then the backlog is gone
+      size.observe(POLL, 48 * KIB / 5.0, FULL, 20);
+    }
+    size.observe(POLL, 0, 0, 0);
+    assertThat(link(size, 8.0 * KIB * KIB, FULL, 1)).isEqualTo(FetchSize.MAX);
+    assertThat(size.measuredRate()).isEqualTo(8.0 * KIB * KIB);
+  }
+
+  @Test
   void aSilentLinkLeavesTheSizeAlone() {
     FetchSize size = new FetchSize(FetchSize.MAX, TIMEOUT);
     assertThat(link(size, 0, FULL, 5)).isEqualTo(FetchSize.MAX);
