@@ -11,10 +11,10 @@ import io.kedge.edge.relay.EdgeNode;
 import io.kedge.edge.relay.link.LinkState;
 import io.kedge.it.env.ScenarioEnvironment;
 import io.kedge.it.env.ScenarioPostgres;
+import io.kedge.runtime.mqtt.MqttClients;
 import io.kedge.schemas.DeadLetter;
 import io.kedge.schemas.EventCodec;
 import io.kedge.schemas.objects.RuleManifests;
-import io.kedge.testkit.MqttClients;
 import io.kedge.testkit.TestNames;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.InetSocketAddress;
@@ -433,7 +433,7 @@ class RulesIT {
         MqttClient app =
             MqttClients.subscribed(
                 edge.mqttUrl(),
-                "app",
+                TestNames.unique("app"),
                 readings,
                 (t, m) -> received.add(EventCodec.readJson(m.getPayload())));
         try (Connection db = DriverManager.getConnection(pg.jdbcUrl(), "postgres", "");
@@ -633,6 +633,9 @@ class RulesIT {
   private static MqttClient collecting(String url, String filter, List<String> into)
       throws Exception {
     return MqttClients.subscribed(
-        url, "app", filter, (t, m) -> into.add(new String(m.getPayload(), StandardCharsets.UTF_8)));
+        url,
+        TestNames.unique("app"),
+        filter,
+        (t, m) -> into.add(new String(m.getPayload(), StandardCharsets.UTF_8)));
   }
 }

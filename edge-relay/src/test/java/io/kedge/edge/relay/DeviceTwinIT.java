@@ -6,12 +6,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kedge.edge.api.view.View;
+import io.kedge.runtime.mqtt.MqttClients;
 import io.kedge.schemas.ObjectKey;
 import io.kedge.schemas.ResourceUpsert;
 import io.kedge.schemas.WriteRequest;
 import io.kedge.schemas.twin.TwinContract;
 import io.kedge.schemas.twin.TwinContract.Reported;
-import io.kedge.testkit.MqttClients;
 import io.kedge.testkit.TestNames;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -46,7 +46,7 @@ class DeviceTwinIT extends RelayTestBase {
       MqttClient mapper =
           MqttClients.subscribed(
               edge.mqttUrl(),
-              "mapper",
+              TestNames.unique("mapper"),
               "$hw/events/device/+/twin/#",
               (t, m) ->
                   messages.add(

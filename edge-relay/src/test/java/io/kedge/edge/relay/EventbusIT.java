@@ -3,13 +3,13 @@ package io.kedge.edge.relay;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kedge.runtime.mqtt.MqttClients;
 import io.kedge.schemas.EventbusMessage;
 import io.kedge.schemas.ObjectKey;
 import io.kedge.schemas.ResourceUpsert;
 import io.kedge.schemas.RuleMessage;
 import io.kedge.schemas.objects.RuleManifests;
 import io.kedge.testkit.LocalServices;
-import io.kedge.testkit.MqttClients;
 import io.kedge.testkit.TestNames;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -63,8 +63,11 @@ class EventbusIT extends RelayTestBase {
       List<byte[]> received = new CopyOnWriteArrayList<>();
       MqttClient app =
           MqttClients.subscribed(
-              edge.mqttUrl(), "big-in", "big/topic", (t, m) -> received.add(m.getPayload()));
-      MqttClient sender = MqttClients.connect(edge.mqttUrl(), "big-out");
+              edge.mqttUrl(),
+              TestNames.unique("big-in"),
+              "big/topic",
+              (t, m) -> received.add(m.getPayload()));
+      MqttClient sender = MqttClients.connect(edge.mqttUrl(), TestNames.unique("big-out"));
       byte[] payload = new byte[12 * 1024 * 1024];
       java.util.Arrays.fill(payload, (byte) 'k');
       MqttMessage message = new MqttMessage(payload);
@@ -101,7 +104,7 @@ class EventbusIT extends RelayTestBase {
     MqttClient app =
         MqttClients.subscribed(
             edge.mqttUrl(),
-            "app",
+            TestNames.unique("app"),
             namespace + "/greetings",
             (t, m) -> received.add(new String(m.getPayload())));
     for (int i = 0; i < 20; i++) {

@@ -6,6 +6,7 @@ import io.kedge.mapper.opcua.DeviceSource;
 import io.kedge.mapper.opcua.DeviceSpec;
 import io.kedge.mapper.opcua.MapperConfig;
 import io.kedge.mapper.opcua.OpcUaMapper;
+import io.kedge.runtime.mqtt.MqttClients;
 import io.kedge.schemas.twin.TwinContract;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
@@ -19,8 +20,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.paho.client.mqttv3.MqttClient;
-import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
-import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 
 /**
  * {@code kedge bench opcua}: the OPC UA mapper serving N items (100 per device) at 1 s sampling on
@@ -86,25 +85,21 @@ final class OpcUaBenchmark {
             DemoOpcUaServer.start(new DemoOpcUaServer.Options(0, "", "", List.of(), false, items));
         EmbeddedBroker broker = EmbeddedBroker.start("127.0.0.1", 0, dir.resolve("mqtt"))) {
       MqttClient edge =
-          new MqttClient(broker.url(), "bench-edge-" + System.nanoTime(), new MemoryPersistence());
-      MqttConnectOptions options = new MqttConnectOptions();
-      options.setCleanSession(true);
-      options.setMaxInflight(1000);
-      edge.connect(options);
-      edge.subscribe(
-          TwinContract.ALL_TWIN_UPDATES,
-          1,
-          (topic, message) -> {
-            long now = System.nanoTime();
-            TwinContract.parseReport(message.getPayload())
-                .forEach(
-                    (prop, value) -> {
-                      Long at = changedAt.remove(prop + "=" + value.value());
-                      if (at != null) {
-                        latencies.add(now - at);
-                      }
-                    });
-          });
+          MqttClients.subscribed(
+              broker.url(),
+              "bench-edge-" + System.nanoTime(),
+              TwinContract.ALL_TWIN_UPDATES,
+              (topic, message) -> {
+                long now = System.nanoTime();
+                TwinContract.parseReport(message.getPayload())
+                    .forEach(
+                        (prop, value) -> {
+                          Long at = changedAt.remove(prop + "=" + value.value());
+                          if (at != null) {
+                            latencies.add(now - at);
+                          }
+                        });
+              });
       List<DeviceSpec> devices = devices(server);
       MapperConfig config =
           new MapperConfig(

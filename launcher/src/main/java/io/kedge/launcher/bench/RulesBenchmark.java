@@ -3,7 +3,7 @@ package io.kedge.launcher.bench;
 import com.sun.net.httpserver.HttpServer;
 import io.kedge.edge.relay.EdgeNode;
 import io.kedge.launcher.LocalStack;
-import io.kedge.runtime.mqtt.Eventbus;
+import io.kedge.runtime.mqtt.MqttClients;
 import io.kedge.schemas.objects.RuleManifests;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
@@ -20,9 +20,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.paho.client.mqttv3.MqttClient;
-import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttMessage;
-import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 
 /**
  * {@code kedge bench rules}: on the all-in-one, cloud REST → edge MQTT subscriber latency at 1,000
@@ -87,7 +85,7 @@ final class RulesBenchmark {
       }
       String ingress =
           "http://127.0.0.1:" + stack.cloud().rules().ingressPort() + "/" + NODE + "/default/greet";
-      MqttClient app = client(edge.mqttUrl());
+      MqttClient app = MqttClients.connect(edge.mqttUrl(), "kedge-bench-app");
 
       long[] direct = latencies(app, "bench/direct", nanos -> publish(app, "bench/direct", nanos));
       progress(
@@ -151,9 +149,9 @@ final class RulesBenchmark {
     long start = System.nanoTime();
     long measuredFrom = start + WARMUP_SECONDS * 1_000_000_000L;
     ConcurrentLinkedQueue<Long> all = new ConcurrentLinkedQueue<>();
-    app.subscribe(
+    MqttClients.subscribe(
+        app,
         topic,
-        1,
         (t, m) -> {
           long sent = Long.parseLong(new String(m.getPayload(), StandardCharsets.UTF_8));
           all.add(sent);
@@ -184,15 +182,6 @@ final class RulesBenchmark {
     MqttMessage message = new MqttMessage(Long.toString(value).getBytes(StandardCharsets.UTF_8));
     message.setQos(1);
     app.publish(topic, message);
-  }
-
-  private static MqttClient client(String url) throws Exception {
-    MqttClient client = new MqttClient(url, "kedge-bench-app", new MemoryPersistence());
-    MqttConnectOptions options = new MqttConnectOptions();
-    options.setMaxInflight(1000);
-    options.setSocketFactory(Eventbus.noDelaySockets()); // as the relay's own client
-    client.connect(options);
-    return client;
   }
 
   private void progress(String format, Object... args) {

@@ -1,8 +1,9 @@
 package io.kedge.mapper.opcua;
 
 import io.kedge.edge.relay.eventbus.EmbeddedBroker;
+import io.kedge.runtime.mqtt.MqttClients;
 import io.kedge.schemas.twin.TwinContract;
-import io.kedge.testkit.MqttClients;
+import io.kedge.testkit.TestNames;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -29,7 +30,7 @@ final class TwinWatcher implements AutoCloseable {
     client =
         MqttClients.subscribed(
             broker.url(),
-            "edge",
+            TestNames.unique("edge"),
             TwinContract.PREFIX + "#",
             (t, m) -> messages.add(new Message(t, m.getPayload())));
   }
