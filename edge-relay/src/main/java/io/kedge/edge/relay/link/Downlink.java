@@ -82,6 +82,7 @@ public final class Downlink implements AutoCloseable {
   private final Map<String, Object> consumerConfig;
   private final FetchSize fetchSize; // null: pinned by the configuration
   private final int pinnedFetchBytes;
+  private final Duration requestTimeout;
   private volatile Consumer<ByteBuffer, ByteBuffer> consumer;
   private final DownlinkLog log;
   private final UplinkLog uplink;
@@ -121,8 +122,8 @@ public final class Downlink implements AutoCloseable {
             : (Integer)
                 ConfigDef.parseType(
                     ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, pinned, ConfigDef.Type.INT);
-    this.fetchSize =
-        pinned == null ? new FetchSize(FIRST_FETCH_BYTES, requestTimeout(consumerConfig)) : null;
+    this.requestTimeout = requestTimeout(consumerConfig);
+    this.fetchSize = pinned == null ? new FetchSize(FIRST_FETCH_BYTES, requestTimeout) : null;
     this.consumer = newConsumer(fetchBytes());
     this.log = log;
     this.uplink = uplink;
@@ -272,12 +273,12 @@ public final class Downlink implements AutoCloseable {
         }
         double backlogBytes = fetchSize == null ? 0 : backlogBytes();
         long polledAt = System.nanoTime();
-        double receivedBefore = link.bytesReceived();
         ConsumerRecords<ByteBuffer, ByteBuffer> records = consumer.poll(POLL);
         if (fetchSize != null) {
+          // received was read at the top of this pass; a probe since adds its few bytes
           resizeFetches(
               System.nanoTime() - polledAt,
-              link.bytesReceived() - receivedBefore,
+              link.bytesReceived() - received,
               backlogBytes,
               records.count());
         }
@@ -341,7 +342,7 @@ public final class Downlink implements AutoCloseable {
         FetchSize.describe(before),
         FetchSize.describe(after),
         FetchSize.describe(fetchSize.measuredRate()),
-        requestTimeout(consumerConfig).toMillis());
+        requestTimeout.toMillis());
     consumer.close(CloseOptions.timeout(Duration.ZERO));
     consumer = newConsumer(after);
     link = new ConsumerTraffic(consumer);
