@@ -186,19 +186,25 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     if (!request.method().equals(HttpMethod.GET)) {
       return write(ctx, request, type, api, uri, id);
     }
-    boolean watch = api.watch() || isTrue(uri, "watch");
-    Presentation as = presentation(request, uri);
-    if (!api.name().isEmpty() && !watch) {
+    QueryParams params = new QueryParams(uri);
+    Presentation as = presentation(request, params);
+    if (!api.name().isEmpty() && !api.watch() && !params.bool("watch")) {
       stats.get();
       return get(ctx, type, api, as);
     }
-    WatchFilter filter = filter(type, api, uri);
-    if (watch) {
+    ListOptions listing;
+    try {
+      listing = ListOptions.parse(params, api.watch());
+    } catch (ListOptions.InvalidException e) {
+      return Responses.json(ctx.alloc(), HttpResponseStatus.UNPROCESSABLE_ENTITY, e.status());
+    }
+    WatchFilter filter = filter(type, api, listing);
+    if (listing.watch()) {
       stats.watch();
-      return startWatch(ctx, request, type, filter, uri, id, as);
+      return startWatch(ctx, request, type, filter, listing, id, as);
     }
     stats.list();
-    return list(ctx, type, filter, uri, as);
+    return list(ctx, type, filter, listing, as);
   }
 
   /** How objects are answered: as themselves, or as rows of a Table kubectl prints. */
@@ -208,10 +214,10 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
   }
 
-  private static Presentation presentation(FullHttpRequest request, QueryStringDecoder uri) {
+  private static Presentation presentation(FullHttpRequest request, QueryParams params) {
     return new Presentation(
         Tables.tableVersion(request.headers().get(HttpHeaderNames.ACCEPT)),
-        Tables.Include.parse(param(uri, "includeObject")));
+        Tables.Include.parse(params.string("includeObject")));
   }
 
   private FullHttpResponse write(
@@ -247,7 +253,22 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
           HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE,
           KubeStatus.failure(415, "UnsupportedMediaType", problem));
     }
-    com.fasterxml.jackson.databind.JsonNode body = WriteRequests.body(request.content());
+    QueryParams params = new QueryParams(uri);
+    boolean dryRun = params.dryRun();
+    params.fieldValidation();
+    if (operation == WriteOperation.DELETE) {
+      params.propagationPolicy();
+      params.int64("gracePeriodSeconds");
+    }
+    com.fasterxml.jackson.databind.JsonNode body;
+    try {
+      body = WriteRequests.body(request.content(), mediaType);
+    } catch (WriteRequests.UndecodableException e) {
+      return Responses.json(
+          ctx.alloc(),
+          HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE,
+          KubeStatus.failure(415, "UnsupportedMediaType", e.getMessage()));
+    }
     stats.write();
     boolean keepAlive = HttpUtil.isKeepAlive(request);
     String line = request.method() + " " + request.uri();
@@ -261,8 +282,8 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 api.subresource(),
                 operation == WriteOperation.PATCH ? mediaType : "",
                 body,
-                "All".equals(param(uri, "dryRun")),
-                param(uri, "fieldManager")))
+                dryRun,
+                params.string("fieldManager")))
         .thenAcceptAsync(
             reply -> {
               LOG.debug("request {} {} -> {}", id, line, reply.code());
@@ -276,8 +297,8 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     return null;
   }
 
-  private WatchFilter filter(ResourceType type, ApiPath api, QueryStringDecoder uri) {
-    String fieldSelector = param(uri, "fieldSelector");
+  private WatchFilter filter(ResourceType type, ApiPath api, ListOptions options) {
+    String fieldSelector = options.fieldSelector();
     if (!api.name().isEmpty()) {
       fieldSelector =
           (fieldSelector.isEmpty() ? "" : fieldSelector + ",") + "metadata.name=" + api.name();
@@ -285,7 +306,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     return new WatchFilter(
         type,
         type.namespaced() ? api.namespace() : "",
-        LabelSelector.parse(param(uri, "labelSelector")),
+        LabelSelector.parse(options.labelSelector()),
         FieldSelector.parse(fieldSelector, type.kind()));
   }
 
@@ -321,10 +342,10 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       ChannelHandlerContext ctx,
       ResourceType type,
       WatchFilter filter,
-      QueryStringDecoder uri,
+      ListOptions options,
       Presentation as) {
-    String rv = param(uri, "resourceVersion");
-    String match = param(uri, "resourceVersionMatch");
+    String rv = options.resourceVersion();
+    String match = options.resourceVersionMatch();
     View.Snapshot snapshot = view.list(filter);
     if (!rv.isEmpty() && !rv.equals("0")) {
       long requested = parseVersion(rv);
@@ -350,8 +371,8 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       }
     }
     List<ObjectNode> items = snapshot.items();
-    int limit = parseLimit(param(uri, "limit"));
-    String continueToken = param(uri, "continue");
+    long limit = options.limit();
+    String continueToken = options.continueToken();
     int from = 0;
     if (!continueToken.isEmpty()) {
       String after = decodeContinue(continueToken);
@@ -359,7 +380,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         from++;
       }
     }
-    int to = limit > 0 ? Math.min(items.size(), from + limit) : items.size();
+    int to = limit > 0 ? (int) Math.min(items.size(), from + limit) : items.size();
     ObjectNode list = EventCodec.json().createObjectNode();
     list.put("kind", type.kind() + "List").put("apiVersion", type.apiVersion());
     ObjectNode metadata = list.putObject("metadata");
@@ -385,15 +406,14 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       FullHttpRequest request,
       ResourceType type,
       WatchFilter filter,
-      QueryStringDecoder uri,
+      ListOptions listing,
       long id,
       Presentation as) {
-    String rv = param(uri, "resourceVersion");
-    boolean bookmarks = isTrue(uri, "allowWatchBookmarks");
-    boolean sendInitialEvents = isTrue(uri, "sendInitialEvents");
+    String rv = listing.resourceVersion();
+    boolean bookmarks = listing.allowWatchBookmarks();
+    boolean sendInitialEvents = listing.sendInitialEvents();
     long from = rv.isEmpty() || rv.equals("0") || sendInitialEvents ? -1 : parseVersion(rv);
-    int timeoutSeconds =
-        param(uri, "timeoutSeconds").isEmpty() ? 0 : Integer.parseInt(param(uri, "timeoutSeconds"));
+    long timeoutSeconds = listing.timeoutSeconds();
 
     boolean websocket =
         request.headers().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true);
@@ -510,31 +530,5 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("invalid resourceVersion '" + rv + "': must be a number");
     }
-  }
-
-  private static int parseLimit(String limit) {
-    if (limit.isEmpty()) {
-      return 0;
-    }
-    try {
-      int n = Integer.parseInt(limit);
-      if (n < 0) {
-        throw new NumberFormatException();
-      }
-      return n;
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(
-          "invalid limit '" + limit + "': must be a non-negative integer");
-    }
-  }
-
-  private static String param(QueryStringDecoder uri, String name) {
-    List<String> values = uri.parameters().get(name);
-    return values == null || values.isEmpty() ? "" : values.get(0);
-  }
-
-  private static boolean isTrue(QueryStringDecoder uri, String name) {
-    String value = param(uri, name);
-    return value.equals("true") || value.equals("1");
   }
 }

@@ -1,10 +1,12 @@
 package io.kedge.edge.api.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.kedge.schemas.EventCodec;
 import io.kedge.schemas.WriteOperation;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufInputStream;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.handler.codec.http.HttpMethod;
 import java.io.IOException;
 import java.util.Set;
@@ -40,6 +42,17 @@ final class WriteRequests {
     return null;
   }
 
+  static final String JSON = "application/json";
+  static final String YAML = "application/yaml";
+  static final String PROTOBUF = "application/vnd.kubernetes.protobuf";
+
+  /** A body in a media type the edge API takes that still cannot be read as an object (415). */
+  static final class UndecodableException extends RuntimeException {
+    UndecodableException(String message) {
+      super(message);
+    }
+  }
+
   /** Why {@code mediaType} cannot carry {@code operation}, or null when it can. */
   static String unsupportedMediaType(WriteOperation operation, String mediaType) {
     if (operation == WriteOperation.PATCH) {
@@ -50,26 +63,48 @@ final class WriteRequests {
               + "' is not supported: use one of "
               + String.join(", ", PATCH_TYPES.stream().sorted().toList());
     }
-    if (mediaType.isEmpty() || mediaType.equals("application/json") || mediaType.equals("*/*")) {
+    if (mediaType.isEmpty()
+        || mediaType.equals(JSON)
+        || mediaType.equals(YAML)
+        || mediaType.equals(PROTOBUF)
+        || mediaType.equals("*/*")) {
       return null;
     }
-    return "the edge API accepts JSON only, not '" + mediaType + "'";
+    return "the media type '"
+        + mediaType
+        + "' is not supported: use "
+        + JSON
+        + ", "
+        + YAML
+        + " or "
+        + PROTOBUF;
   }
 
   /**
-   * The JSON body, or null when there is none.
+   * The body as JSON, or null when there is none: JSON and patches as sent, YAML and Kubernetes
+   * protobuf converted.
    *
-   * @throws IllegalArgumentException (a 400) when it is not JSON
+   * @throws IllegalArgumentException (a 400) when it does not parse as its media type says
+   * @throws UndecodableException (a 415) for a protobuf object this edge API has no model of
    */
-  static JsonNode body(ByteBuf content) {
+  static JsonNode body(ByteBuf content, String mediaType) {
     if (!content.isReadable()) {
       return null;
     }
+    if (mediaType.equals(PROTOBUF)) {
+      return ProtobufBodies.decode(ByteBufUtil.getBytes(content));
+    }
+    boolean yaml = mediaType.equals(YAML);
     try (ByteBufInputStream in = new ByteBufInputStream(content.duplicate())) {
-      return EventCodec.json().readTree((java.io.InputStream) in);
+      return (yaml ? YAML_MAPPER : EventCodec.json()).readTree((java.io.InputStream) in);
     } catch (IOException e) {
       throw new IllegalArgumentException(
-          "the request body is not valid JSON: " + e.getMessage().split("\n")[0]);
+          "the request body is not valid "
+              + (yaml ? "YAML" : "JSON")
+              + ": "
+              + e.getMessage().split("\n")[0]);
     }
   }
+
+  private static final YAMLMapper YAML_MAPPER = new YAMLMapper();
 }

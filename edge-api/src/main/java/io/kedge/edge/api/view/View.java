@@ -141,7 +141,8 @@ public final class View {
             previous == null ? WatchEvent.Kind.ADDED : WatchEvent.Kind.MODIFIED,
             typeKey,
             served,
-            index));
+            index,
+            previous == null ? null : previous.object()));
   }
 
   private static boolean unchanged(Stored previous, ResourceUpsert upsert) {
@@ -198,9 +199,9 @@ public final class View {
       historyFloor = history.removeFirst().resourceVersion();
     }
     for (Registration watch : watches) {
-      if (watch.filter().typeKey().equals(event.typeKey())
-          && watch.filter().matches(event.object())) {
-        deliver(watch, event);
+      WatchEvent seen = event.seenThrough(watch.filter());
+      if (seen != null) {
+        deliver(watch, seen);
       }
     }
   }
@@ -291,10 +292,9 @@ public final class View {
           throw new ExpiredException(fromResourceVersion, historyFloor);
         }
         for (WatchEvent event : history) {
-          if (event.resourceVersion() > fromResourceVersion
-              && event.typeKey().equals(filter.typeKey())
-              && filter.matches(event.object())
-              && !sink.offer(event)) {
+          WatchEvent seen =
+              event.resourceVersion() > fromResourceVersion ? event.seenThrough(filter) : null;
+          if (seen != null && !sink.offer(seen)) {
             sink.closed("watch buffer full while replaying history");
             return () -> {};
           }

@@ -193,4 +193,59 @@ class ViewTest {
   private static List<String> names(View.Snapshot snapshot) {
     return snapshot.items().stream().map(o -> o.path("metadata").path("name").asText()).toList();
   }
+
+  @Test
+  void aWatchWithSelectorsSeesObjectsEnterAndLeaveItsSelection() {
+    append(upsert(pod("default", "a", "edge-1", "Running", "app", "web"), "1"));
+    WatchFilter web = new WatchFilter(pods, "", LabelSelector.parse("app=web"), o -> true);
+    WatchFilter onEdge1 =
+        new WatchFilter(
+            pods,
+            "",
+            LabelSelector.everything(),
+            FieldSelector.parse("spec.nodeName=edge-1", "Pod"));
+    Collector labels = new Collector(100);
+    Collector fields = new Collector(100);
+    long start = view.resourceVersion();
+    view.watch(web, start, false, false, labels);
+    view.watch(onEdge1, start, false, false, fields);
+
+    long relabelled = append(upsert(pod("default", "a", "edge-1", "Running", "app", "db"), "2"));
+    long back = append(upsert(pod("default", "a", "edge-1", "Pending", "app", "web"), "3"));
+    long within = append(upsert(pod("default", "a", "edge-1", "Running", "app", "web"), "4"));
+    long moved = append(upsert(pod("default", "a", "edge-2", "Running", "app", "web"), "5"));
+
+    assertThat(labels.events)
+        .extracting(WatchEvent::kind, WatchEvent::resourceVersion)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(WatchEvent.Kind.DELETED, relabelled),
+            org.assertj.core.groups.Tuple.tuple(WatchEvent.Kind.ADDED, back),
+            org.assertj.core.groups.Tuple.tuple(WatchEvent.Kind.MODIFIED, within),
+            org.assertj.core.groups.Tuple.tuple(WatchEvent.Kind.MODIFIED, moved));
+    WatchEvent left = labels.events.get(0);
+    assertThat(left.object().at("/metadata/labels/app").asText())
+        .as("a DELETED for leaving the selection carries the last state that matched")
+        .isEqualTo("web");
+    assertThat(left.object().at("/metadata/resourceVersion").asText())
+        .isEqualTo(Long.toString(relabelled));
+    assertThat(fields.events)
+        .extracting(WatchEvent::kind)
+        .containsExactly(
+            WatchEvent.Kind.MODIFIED,
+            WatchEvent.Kind.MODIFIED,
+            WatchEvent.Kind.MODIFIED,
+            WatchEvent.Kind.DELETED);
+    assertThat(fields.events.get(3).object().at("/spec/nodeName").asText()).isEqualTo("edge-1");
+
+    Collector replayed = new Collector(100);
+    view.watch(web, start, false, false, replayed);
+    assertThat(replayed.events)
+        .as("resuming from history sees the same transitions")
+        .extracting(WatchEvent::kind)
+        .containsExactly(
+            WatchEvent.Kind.DELETED,
+            WatchEvent.Kind.ADDED,
+            WatchEvent.Kind.MODIFIED,
+            WatchEvent.Kind.MODIFIED);
+  }
 }
