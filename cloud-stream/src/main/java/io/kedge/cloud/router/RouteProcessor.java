@@ -110,7 +110,7 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
         if (repeats(upsert, previous)) {
           return;
         }
-        ResourceUpsert versioned = versioned(upsert);
+        ResourceUpsert versioned = versioned(upsert, previous, record.timestamp());
         onUpsert(versioned, previous, event);
         answered(origin, versioned.key(), versioned.object());
         if (awaiting != null) {
@@ -198,15 +198,21 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
   }
 
   /**
-   * In standalone mode sources leave the version empty: the record's offset in the resources topic
-   * becomes it, as etcd's revision does, so every change of an object has a new, growing version.
+   * In standalone mode, where {@code kedge.resources} is the store, the router sets what
+   * kube-apiserver sets on every write whatever its source (edge writes, manifests, CDC): the
+   * record's offset becomes the resourceVersion, as etcd's revision does; the uid and
+   * creationTimestamp are the first version's and never change; generation counts changes of {@code
+   * spec}. In Kubernetes mode the cluster has set them all.
    */
-  private ResourceUpsert versioned(ResourceUpsert upsert) {
+  private ResourceUpsert versioned(ResourceUpsert upsert, ResourceUpsert previous, long timestamp) {
     if (!upsert.cloudResourceVersion().isEmpty()) {
       return upsert;
     }
-    String version = Long.toString(context.recordMetadata().orElseThrow().offset());
+    long offset = context.recordMetadata().orElseThrow().offset();
+    String version = Long.toString(offset);
     ObjectNode object = upsert.object().deepCopy();
+    ServerMetadata.fill(
+        object, previous == null ? null : previous.object(), upsert.key(), offset, timestamp);
     object.withObject("metadata").put("resourceVersion", version);
     return new ResourceUpsert(upsert.key(), version, object);
   }

@@ -69,7 +69,7 @@ public final class ObjectWrites {
             case CREATE -> create(request, current, nextVersion, now, resource);
             case UPDATE -> update(request, current, nextVersion, resource);
             case PATCH -> patch(request, current, nextVersion, resource);
-            case DELETE -> delete(request, current, resource);
+            case DELETE -> delete(request, current, nextVersion, now, resource);
           };
       if (request.dryRun() && outcome.succeeded()) {
         return new Outcome(outcome.code(), outcome.body(), new None());
@@ -231,7 +231,8 @@ public final class ObjectWrites {
     return changed(key, current, next, version);
   }
 
-  private static Outcome delete(WriteRequest request, ObjectNode current, String resource) {
+  private static Outcome delete(
+      WriteRequest request, ObjectNode current, String version, Instant now, String resource) {
     ObjectKey key = request.key();
     if (current == null) {
       return rejected(KubeStatus.notFound(resource, key.name()));
@@ -253,6 +254,19 @@ public final class ObjectWrites {
                   + uid
                   + ", UID in object meta: "
                   + current.path("metadata").path("uid").asText("")));
+    }
+    if (!current.path("metadata").path("finalizers").isEmpty()) {
+      // kept until its finalizers are gone: marked, and removed by the write that empties them
+      if (current.path("metadata").has("deletionTimestamp")) {
+        return new Outcome(200, current.deepCopy(), new None());
+      }
+      ObjectNode marked = current.deepCopy();
+      marked
+          .withObject("metadata")
+          .put("deletionTimestamp", now.truncatedTo(ChronoUnit.SECONDS).toString())
+          .put("deletionGracePeriodSeconds", 0)
+          .put("resourceVersion", version);
+      return new Outcome(200, marked, new Upsert(marked));
     }
     return new Outcome(200, current.deepCopy(), new Delete());
   }
@@ -298,12 +312,36 @@ public final class ObjectWrites {
       ObjectKey key, ObjectNode current, ObjectNode next, String version) {
     ObjectNode metadata = next.withObject("metadata");
     JsonNode held = current.path("metadata");
-    for (String kept : new String[] {"uid", "creationTimestamp", "namespace", "name"}) {
+    for (String kept :
+        new String[] {
+          "uid",
+          "creationTimestamp",
+          "namespace",
+          "name",
+          "deletionTimestamp",
+          "deletionGracePeriodSeconds"
+        }) {
       if (held.has(kept)) {
         metadata.set(kept, held.get(kept).deepCopy());
+      } else {
+        metadata.remove(kept); // set by the server only
       }
     }
     fillIdentity(key, next);
+    if (held.has("deletionTimestamp")) {
+      for (JsonNode finalizer : metadata.path("finalizers")) {
+        if (!containsText(held.path("finalizers"), finalizer.asText())) {
+          throw new IllegalArgumentException(
+              "metadata.finalizers: Forbidden: no new finalizers can be added if the object is"
+                  + " being deleted, found new finalizers [\""
+                  + finalizer.asText()
+                  + "\"]");
+        }
+      }
+      if (metadata.path("finalizers").isEmpty()) {
+        return new Outcome(200, next, new Delete()); // the last finalizer is gone
+      }
+    }
     ObjectNode comparable = next.deepCopy();
     copyField(held, comparable.withObject("metadata"), "resourceVersion");
     copyField(held, comparable.withObject("metadata"), "generation");
@@ -315,6 +353,15 @@ public final class ObjectWrites {
     metadata.put("generation", specChanged || generation == 0 ? generation + 1 : generation);
     metadata.put("resourceVersion", version);
     return new Outcome(200, next, new Upsert(next));
+  }
+
+  private static boolean containsText(JsonNode array, String text) {
+    for (JsonNode item : array) {
+      if (item.asText().equals(text)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static void copyField(JsonNode from, ObjectNode to, String field) {

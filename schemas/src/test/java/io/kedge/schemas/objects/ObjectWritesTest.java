@@ -254,4 +254,61 @@ class ObjectWritesTest {
     assertThat(ObjectWrites.resourceName(ObjectKey.parse("x.io/v1/Policy/default/x")))
         .isEqualTo("policies.x.io");
   }
+
+  @Test
+  void anObjectWithFinalizersIsMarkedOnDeleteAndGoesWithItsLastFinalizer() {
+    ObjectNode guarded = pod();
+    guarded.withObject("metadata").putArray("finalizers").add("example.com/a").add("example.com/b");
+    ObjectWrites.Outcome marked =
+        ObjectWrites.apply(request(WriteOperation.DELETE, "", "", null), guarded, "8", NOW);
+    assertThat(marked.code()).isEqualTo(200);
+    ObjectNode kept = ((ObjectWrites.Upsert) marked.change()).object();
+    assertThat(kept.at("/metadata/deletionTimestamp").asText()).isEqualTo("2026-11-26T10:00:00Z");
+    assertThat(kept.at("/metadata/resourceVersion").asText()).isEqualTo("8");
+
+    ObjectWrites.Outcome again =
+        ObjectWrites.apply(request(WriteOperation.DELETE, "", "", null), kept, "9", NOW);
+    assertThat(again.change())
+        .as("a second delete changes nothing")
+        .isInstanceOf(ObjectWrites.None.class);
+
+    ObjectWrites.Outcome added =
+        ObjectWrites.apply(
+            request(
+                WriteOperation.PATCH,
+                "",
+                "application/merge-patch+json",
+                anyJson(
+                    "{'metadata':{'finalizers':['example.com/a','example.com/b','example.com/c']}}")),
+            kept,
+            "9",
+            NOW);
+    assertThat(added.code()).as("no new finalizers while being deleted").isEqualTo(422);
+
+    ObjectWrites.Outcome one =
+        ObjectWrites.apply(
+            request(
+                WriteOperation.PATCH,
+                "",
+                "application/json-patch+json",
+                anyJson("[{'op':'remove','path':'/metadata/finalizers/0'}]")),
+            kept,
+            "9",
+            NOW);
+    ObjectNode stillThere = ((ObjectWrites.Upsert) one.change()).object();
+    assertThat(stillThere.at("/metadata/deletionTimestamp").asText()).isNotEmpty();
+
+    ObjectWrites.Outcome last =
+        ObjectWrites.apply(
+            request(
+                WriteOperation.PATCH,
+                "",
+                "application/merge-patch+json",
+                anyJson("{'metadata':{'finalizers':null,'deletionTimestamp':null}}")),
+            stillThere,
+            "10",
+            NOW);
+    assertThat(last.code()).isEqualTo(200);
+    assertThat(last.change()).isInstanceOf(ObjectWrites.Delete.class);
+  }
 }
