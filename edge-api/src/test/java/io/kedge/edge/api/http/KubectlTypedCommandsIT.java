@@ -1,0 +1,182 @@
+package io.kedge.edge.api.http;
+
+import static io.kedge.edge.api.view.TestObjects.pod;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.kedge.schemas.EventCodec;
+import io.kedge.schemas.ObjectKey;
+import io.kedge.testkit.Kubectl;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * kubectl's typed commands, which send Kubernetes protobuf bodies, and its label edits seen by a
+ * watch with a selector, against an edge API whose writes the simulated cloud decides.
+ */
+class KubectlTypedCommandsIT {
+  private EdgeApiFixture edge;
+  private Kubectl kubectl;
+
+  @BeforeEach
+  void start() throws Exception {
+    Path binary = Kubectl.find().orElse(null);
+    Assumptions.assumeTrue(
+        binary != null, "SKIPPED: no kubectl found; run .ci/fetch-kubectl to fetch one");
+    edge = new EdgeApiFixture(Duration.ofSeconds(10));
+    kubectl = Kubectl.at(binary, edge.url());
+  }
+
+  @AfterEach
+  void stop() {
+    if (edge != null) {
+      edge.close();
+    }
+  }
+
+  private JsonNode stored(String key) {
+    return edge.cloud.stored(ObjectKey.parse(key));
+  }
+
+  @Test
+  void createConfigMapSecretNamespaceRunAndExposeSendProtobuf() {
+    Kubectl.Result cm =
+        kubectl.run(
+            "create", "configmap", "settings", "--from-literal=mode=fast", "--from-literal=n=3");
+    assertThat(cm.exitCode()).as(cm.stderr()).isZero();
+    assertThat(cm.stdout()).contains("configmap/settings created");
+    JsonNode settings = stored("/v1/ConfigMap/default/settings");
+    assertThat(settings.at("/data/mode").asText()).isEqualTo("fast");
+    assertThat(settings.at("/data/n").asText()).isEqualTo("3");
+    assertThat(settings.at("/metadata/uid").asText()).isNotEmpty();
+    assertThat(settings.at("/metadata/generateName").isMissingNode())
+        .as("Go's empty strings are left out as omitempty does")
+        .isTrue();
+
+    Kubectl.Result secret =
+        kubectl.run("create", "secret", "generic", "token", "--from-literal=key=s3cr3t");
+    assertThat(secret.exitCode()).as(secret.stderr()).isZero();
+    assertThat(stored("/v1/Secret/default/token").at("/data/key").asText())
+        .isEqualTo(
+            java.util.Base64.getEncoder()
+                .encodeToString("s3cr3t".getBytes(StandardCharsets.UTF_8)));
+
+    Kubectl.Result ns = kubectl.run("create", "namespace", "shop");
+    assertThat(ns.exitCode()).as(ns.stderr()).isZero();
+    assertThat(stored("/v1/Namespace//shop")).isNotNull();
+
+    Kubectl.Result run =
+        kubectl.run(
+            "run",
+            "probe",
+            "--image=busybox:1.36",
+            "--labels=app=probe",
+            "--port=8080",
+            "--",
+            "sleep",
+            "3600");
+    assertThat(run.exitCode()).as(run.stderr()).isZero();
+    JsonNode probe = stored("/v1/Pod/default/probe");
+    assertThat(probe.at("/spec/containers/0/image").asText()).isEqualTo("busybox:1.36");
+    assertThat(probe.at("/spec/containers/0/args").toString()).isEqualTo("[\"sleep\",\"3600\"]");
+    assertThat(probe.at("/spec/containers/0/ports/0/containerPort").asInt()).isEqualTo(8080);
+    assertThat(probe.at("/metadata/labels/app").asText()).isEqualTo("probe");
+
+    Kubectl.Result expose =
+        kubectl.run("expose", "pod", "probe", "--port=80", "--target-port=8080");
+    assertThat(expose.exitCode()).as(expose.stderr()).isZero();
+    JsonNode service = stored("/v1/Service/default/probe");
+    assertThat(service.at("/spec/ports/0/port").asInt()).isEqualTo(80);
+    assertThat(service.at("/spec/ports/0/targetPort").asInt())
+        .as("an IntOrString holding a number is a JSON number")
+        .isEqualTo(8080);
+    assertThat(service.at("/spec/selector/app").asText()).isEqualTo("probe");
+
+    Kubectl.Result listed = kubectl.run("get", "configmaps,secrets,pods,services", "-o", "name");
+    assertThat(listed.stdout())
+        .contains("configmap/settings", "secret/token", "pod/probe", "service/probe");
+  }
+
+  @Test
+  void createFromYamlBodiesAndRefuseUnknownMediaTypes(@TempDir Path tmp) throws Exception {
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    String yaml =
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: from-yaml\ndata:\n  a: \"1\"\n";
+    var created =
+        http.send(
+            java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(edge.url() + "/api/v1/namespaces/default/configmaps"))
+                .header("Content-Type", "application/yaml")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(yaml))
+                .build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    assertThat(stored("/v1/ConfigMap/default/from-yaml").at("/data/a").asText()).isEqualTo("1");
+
+    var xml =
+        http.send(
+            java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(edge.url() + "/api/v1/namespaces/default/configmaps"))
+                .header("Content-Type", "application/xml")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("<x/>"))
+                .build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(xml.statusCode()).isEqualTo(415);
+    assertThat(
+            EventCodec.readJson(xml.body().getBytes(StandardCharsets.UTF_8))
+                .path("reason")
+                .asText())
+        .isEqualTo("UnsupportedMediaType");
+
+    var broken =
+        http.send(
+            java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(edge.url() + "/api/v1/namespaces/default/configmaps"))
+                .header("Content-Type", "application/vnd.kubernetes.protobuf")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("k8s\0garbage"))
+                .build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(broken.statusCode()).as(broken.body()).isEqualTo(415);
+    assertThat(edge.cloud.forwarded).as("nothing rejected reaches the cloud").hasSize(1);
+  }
+
+  @Test
+  void aLabelChangeMovesAPodInAndOutOfAWatchWithASelector(@TempDir Path tmp) throws Exception {
+    edge.cloud.seed(pod("default", "web-0", "edge-1", "Running", "app", "web"));
+    org.awaitility.Awaitility.await("the pod reaches the VIEW")
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> edge.view.size() == 1);
+    Path out = tmp.resolve("watch.out");
+    Path err = tmp.resolve("watch.err");
+    Process watch =
+        kubectl.start(out, err, "get", "pods", "-l", "app=web", "-w", "--output-watch-events");
+    try {
+      Kubectl.awaitContains(out, "ADDED", Duration.ofSeconds(30));
+      Kubectl.Result relabel = kubectl.run("label", "pod", "web-0", "app=other", "--overwrite");
+      assertThat(relabel.exitCode()).as(relabel.stderr()).isZero();
+      Kubectl.awaitContains(out, "DELETED", Duration.ofSeconds(30));
+      Kubectl.Result back = kubectl.run("label", "pod", "web-0", "app=web", "--overwrite");
+      assertThat(back.exitCode()).as(back.stderr()).isZero();
+      org.awaitility.Awaitility.await("the pod is ADDED again")
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () -> Files.readString(out).lines().filter(l -> l.startsWith("ADDED")).count() == 2);
+      assertThat(
+              Files.readString(out)
+                  .lines()
+                  .skip(1)
+                  .map(l -> String.join(" ", List.of(l.split("\\s+")).subList(0, 2))))
+          .containsExactly("ADDED web-0", "DELETED web-0", "ADDED web-0");
+    } finally {
+      watch.destroy();
+    }
+  }
+}
