@@ -128,7 +128,13 @@ class EdgeWritesTest {
   @Test
   void badRequestsGetPreciseStatuses() throws Exception {
     assertThat(call("POST", PODS, "application/json", "{not json").code()).isEqualTo(400);
-    assertThat(call("POST", PODS, "application/yaml", "kind: Pod").code()).isEqualTo(415);
+    assertThat(call("POST", PODS, "application/yaml", "kind: Pod").code())
+        .as("YAML is read; a pod without a name is invalid")
+        .isEqualTo(422);
+    assertThat(call("POST", PODS, "application/yaml", "kind: [Pod").code()).isEqualTo(400);
+    assertThat(call("POST", PODS, "application/xml", "<Pod/>").code()).isEqualTo(415);
+    assertThat(call("POST", PODS + "?dryRun=Sometimes", "application/json", pod("web")).code())
+        .isEqualTo(400);
     assertThat(call("PATCH", PODS + "/web", "application/apply-patch+yaml", "{}").code())
         .isEqualTo(415);
     assertThat(call("DELETE", PODS, null, null).code()).isEqualTo(405);
