@@ -1,0 +1,98 @@
+package io.kedge.edge.api.http;
+
+import static io.kedge.edge.api.view.TestObjects.pod;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The official Kubernetes JavaScript client ({@code @kubernetes/client-node}, installed by {@code
+ * .ci/fetch-js-client}) against the edge API: its informer with a label selector and its merge
+ * patches, run by Node.js from {@code js-client/informer.mjs}.
+ */
+class OfficialJsClientIT {
+  private EdgeApiFixture edge;
+  private Path script;
+
+  /** The directory holding node_modules/@kubernetes/client-node, found upwards from here. */
+  static Optional<Path> clientDirectory() {
+    for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+      Path candidate = dir.resolve(".js-client");
+      if (Files.isRegularFile(
+          candidate.resolve("node_modules/@kubernetes/client-node/package.json"))) {
+        return Optional.of(candidate);
+      }
+    }
+    return Optional.empty();
+  }
+
+  @BeforeEach
+  void start() throws Exception {
+    Path client = clientDirectory().orElse(null);
+    Assumptions.assumeTrue(
+        client != null,
+        "SKIPPED: @kubernetes/client-node is not installed; run .ci/fetch-js-client");
+    // ES modules resolve packages from the script's own directory, so the script goes beside them
+    script = Files.createTempFile(client, "informer-", ".mjs");
+    try (InputStream in = getClass().getResourceAsStream("/js-client/informer.mjs")) {
+      Files.copy(in, script, StandardCopyOption.REPLACE_EXISTING);
+    }
+    edge = new EdgeApiFixture(Duration.ofSeconds(10));
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    if (edge != null) {
+      edge.close();
+    }
+    if (script != null) {
+      Files.deleteIfExists(script);
+    }
+  }
+
+  @Test
+  void informerWithALabelSelectorFollowsMergePatches() throws Exception {
+    edge.cloud.seed(pod("default", "web-0", "edge-1", "Running", "app", "web"));
+    edge.cloud.seed(pod("default", "db-0", "edge-1", "Running", "app", "db"));
+    Awaitility.await("pods in the VIEW")
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> edge.view.size() == 2);
+
+    Process node =
+        new ProcessBuilder(
+                "node",
+                script.toString(),
+                edge.url(),
+                "default",
+                "app=web",
+                "web-0=other",
+                "db-0=web")
+            .redirectErrorStream(true)
+            .start();
+    boolean exited = node.waitFor(90, TimeUnit.SECONDS);
+    String output = new String(node.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!exited) {
+      node.destroyForcibly();
+    }
+    assertThat(exited).as(output).isTrue();
+    assertThat(node.exitValue()).as(output).isZero();
+    List<String> events =
+        output.lines().filter(l -> l.matches("(add|update|delete|synced|done).*")).toList();
+    assertThat(events)
+        .as(output)
+        .containsExactly("add web-0", "synced", "delete web-0", "add db-0", "done");
+  }
+}
