@@ -56,6 +56,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private final EdgeWrites writes;
   private final OpenApiV2 openApi;
   private final Tables tables = new Tables(java.time.Clock.systemUTC());
+  private final AccessReviews accessReviews;
   private WatchStream activeWatch;
 
   ApiHandler(
@@ -66,6 +67,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       ApiStats stats,
       EdgeWrites writes) {
     this.writes = writes;
+    this.accessReviews = new AccessReviews(view.types(), writes != null);
     this.openApi = new OpenApiV2(discovery.version().path("gitVersion").asText());
     this.view = view;
     this.discovery = discovery;
@@ -92,6 +94,14 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       response =
           Responses.json(
               ctx.alloc(), HttpResponseStatus.BAD_REQUEST, KubeStatus.badRequest(e.getMessage()));
+    } catch (ListOptions.InvalidException e) {
+      response = Responses.json(ctx.alloc(), HttpResponseStatus.UNPROCESSABLE_ENTITY, e.status());
+    } catch (WriteRequests.UndecodableException e) {
+      response =
+          Responses.json(
+              ctx.alloc(),
+              HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE,
+              KubeStatus.failure(415, "UnsupportedMediaType", e.getMessage()));
     } catch (RuntimeException e) {
       LOG.error("request {} {} {} failed", id, request.method(), request.uri(), e);
       response =
@@ -157,10 +167,15 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 HttpResponseStatus.SERVICE_UNAVAILABLE, "the view is still replaying the log");
       case "/version":
         return ok(ctx, discovery.version());
-      case "/api":
-        return ok(ctx, discovery.coreVersions(options.advertisedAddress()));
-      case "/apis":
-        return ok(ctx, discovery.groups());
+      case "/api", "/apis":
+        if (Discovery.wantsAggregated(request.headers().get(HttpHeaderNames.ACCEPT))) {
+          FullHttpResponse aggregated = ok(ctx, discovery.aggregated(path.equals("/api")));
+          aggregated.headers().set(HttpHeaderNames.CONTENT_TYPE, Discovery.AGGREGATED);
+          return aggregated;
+        }
+        return path.equals("/api")
+            ? ok(ctx, discovery.coreVersions(options.advertisedAddress()))
+            : ok(ctx, discovery.groups());
       case "/openapi/v2":
         return openApi.response(request.headers().get(HttpHeaderNames.ACCEPT));
       default:
@@ -178,6 +193,13 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     if (api == null) {
       return notFoundPath(ctx);
     }
+    if (api.group().equals("authorization.k8s.io")
+        && api.version().equals("v1")
+        && api.name().isEmpty()
+        && (api.resource().equals("selfsubjectaccessreviews")
+            || api.resource().equals("selfsubjectrulesreviews"))) {
+      return review(ctx, request, api.resource());
+    }
     ResourceType type =
         view.types().byResource(api.group(), api.version(), api.resource()).orElse(null);
     if (type == null) {
@@ -192,12 +214,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       stats.get();
       return get(ctx, type, api, as);
     }
-    ListOptions listing;
-    try {
-      listing = ListOptions.parse(params, api.watch());
-    } catch (ListOptions.InvalidException e) {
-      return Responses.json(ctx.alloc(), HttpResponseStatus.UNPROCESSABLE_ENTITY, e.status());
-    }
+    ListOptions listing = ListOptions.parse(params, api.watch());
     WatchFilter filter = filter(type, api, listing);
     if (listing.watch()) {
       stats.watch();
@@ -205,6 +222,26 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
     stats.list();
     return list(ctx, type, filter, listing, as);
+  }
+
+  /** Answers {@code kubectl auth can-i}: the review with its status, as created (201). */
+  private FullHttpResponse review(
+      ChannelHandlerContext ctx, FullHttpRequest request, String resource) {
+    if (!request.method().equals(HttpMethod.POST)) {
+      return Responses.json(
+          ctx.alloc(),
+          HttpResponseStatus.METHOD_NOT_ALLOWED,
+          KubeStatus.failure(405, "MethodNotAllowed", resource + " can only be created"));
+    }
+    String mediaType = request.headers().get(HttpHeaderNames.CONTENT_TYPE, "").split(";")[0].trim();
+    String kind =
+        resource.equals("selfsubjectaccessreviews")
+            ? "SelfSubjectAccessReview"
+            : "SelfSubjectRulesReview";
+    return Responses.json(
+        ctx.alloc(),
+        HttpResponseStatus.CREATED,
+        accessReviews.review(kind, WriteRequests.body(request.content(), mediaType)));
   }
 
   /** How objects are answered: as themselves, or as rows of a Table kubectl prints. */
@@ -260,15 +297,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       params.propagationPolicy();
       params.int64("gracePeriodSeconds");
     }
-    com.fasterxml.jackson.databind.JsonNode body;
-    try {
-      body = WriteRequests.body(request.content(), mediaType);
-    } catch (WriteRequests.UndecodableException e) {
-      return Responses.json(
-          ctx.alloc(),
-          HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE,
-          KubeStatus.failure(415, "UnsupportedMediaType", e.getMessage()));
-    }
+    com.fasterxml.jackson.databind.JsonNode body = WriteRequests.body(request.content(), mediaType);
     stats.write();
     boolean keepAlive = HttpUtil.isKeepAlive(request);
     String line = request.method() + " " + request.uri();

@@ -112,6 +112,12 @@ final class Tables {
       column(columns, "Node", "string", "", 1, "Name of the node the pod is bound to.");
       column(columns, "Nominated Node", "string", "", 1, "The node nominated by the scheduler.");
       column(columns, "Readiness Gates", "string", "", 1, "Readiness gates met / declared.");
+    } else if (!type.printerColumns().isEmpty()) {
+      for (ResourceType.PrinterColumn c : type.printerColumns()) {
+        column(columns, c.name(), c.type(), c.format(), c.priority(), c.description());
+      }
+    } else if (type.group().contains(".") && !type.group().endsWith("k8s.io")) {
+      column(columns, "Age", "date", "", 0, "Time since the object was created.");
     } else {
       column(columns, "Created At", "date", "", 0, "When the object was created.");
     }
@@ -136,6 +142,12 @@ final class Tables {
     cells.add(metadata.path("name").asText());
     if (isPod(type)) {
       podCells(object, cells);
+    } else if (!type.printerColumns().isEmpty()) {
+      for (ResourceType.PrinterColumn column : type.printerColumns()) {
+        cells.add(printerCell(column, object));
+      }
+    } else if (type.group().contains(".") && !type.group().endsWith("k8s.io")) {
+      cells.add(age(metadata.path("creationTimestamp").asText("")));
     } else {
       cells.add(metadata.path("creationTimestamp").asText(""));
     }
@@ -149,6 +161,33 @@ final class Tables {
       case NONE -> {}
     }
     return row;
+  }
+
+  /**
+   * A CRD column's cell as kube-apiserver's table convertor makes it: the first value its JSONPath
+   * selects, a date as an age, nothing (null) when it selects nothing.
+   */
+  private JsonNode printerCell(ResourceType.PrinterColumn column, JsonNode object) {
+    JsonNode value;
+    try {
+      value = SimpleJsonPath.parse(column.jsonPath()).first(object);
+    } catch (IllegalArgumentException e) {
+      value = null;
+    }
+    if (value == null || value.isNull()) {
+      return com.fasterxml.jackson.databind.node.NullNode.getInstance();
+    }
+    return switch (column.type()) {
+      case "date" ->
+          EventCodec.json()
+              .getNodeFactory()
+              .textNode(value.isTextual() ? age(value.asText()) : "<invalid>");
+      case "string" ->
+          EventCodec.json()
+              .getNodeFactory()
+              .textNode(value.isValueNode() ? value.asText() : value.toString());
+      default -> value;
+    };
   }
 
   private void podCells(JsonNode pod, ArrayNode cells) {

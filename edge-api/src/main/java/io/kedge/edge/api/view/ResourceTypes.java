@@ -20,10 +20,14 @@ public final class ResourceTypes {
   /** The built-in kinds: core workloads, discovery, coordination and KubeEdge's CRDs. */
   public static ResourceTypes builtIn() {
     ResourceTypes types = new ResourceTypes();
-    types.add(new ResourceType("", "v1", "Pod", "pods", true, List.of("po")));
+    // "all" holds what kube-apiserver puts there, as far as the edge serves it
+    types.add(
+        new ResourceType("", "v1", "Pod", "pods", true, List.of("po"), List.of("all"), List.of()));
     types.add(new ResourceType("", "v1", "ConfigMap", "configmaps", true, List.of("cm")));
     types.add(new ResourceType("", "v1", "Secret", "secrets", true, List.of()));
-    types.add(new ResourceType("", "v1", "Service", "services", true, List.of("svc")));
+    types.add(
+        new ResourceType(
+            "", "v1", "Service", "services", true, List.of("svc"), List.of("all"), List.of()));
     types.add(new ResourceType("", "v1", "Endpoints", "endpoints", true, List.of("ep")));
     types.add(new ResourceType("", "v1", "Event", "events", true, List.of("ev")));
     types.add(new ResourceType("", "v1", "Node", "nodes", false, List.of("no")));
@@ -71,6 +75,8 @@ public final class ResourceTypes {
     boolean namespaced = !"Cluster".equals(spec.path("scope").asText("Namespaced"));
     List<String> shortNames = new ArrayList<>();
     names.path("shortNames").forEach(n -> shortNames.add(n.asText()));
+    List<String> categories = new ArrayList<>();
+    names.path("categories").forEach(n -> categories.add(n.asText()));
     List<ResourceType> added = new ArrayList<>();
     if (group.isEmpty() || kind.isEmpty() || plural.isEmpty()) {
       return added;
@@ -79,12 +85,38 @@ public final class ResourceTypes {
       if (version.path("served").asBoolean(true) && !version.path("name").asText("").isEmpty()) {
         ResourceType type =
             new ResourceType(
-                group, version.path("name").asText(), kind, plural, namespaced, shortNames);
+                group,
+                version.path("name").asText(),
+                kind,
+                plural,
+                namespaced,
+                shortNames,
+                categories,
+                printerColumns(version.path("additionalPrinterColumns")));
         add(type);
         added.add(type);
       }
     }
     return added;
+  }
+
+  private static List<ResourceType.PrinterColumn> printerColumns(JsonNode columns) {
+    List<ResourceType.PrinterColumn> parsed = new ArrayList<>();
+    for (JsonNode column : columns) {
+      String name = column.path("name").asText("");
+      String path = column.path("jsonPath").asText("");
+      if (!name.isEmpty() && !path.isEmpty()) {
+        parsed.add(
+            new ResourceType.PrinterColumn(
+                name,
+                column.path("type").asText("string"),
+                column.path("format").asText(""),
+                column.path("description").asText(""),
+                column.path("priority").asInt(0),
+                path));
+      }
+    }
+    return parsed;
   }
 
   public Optional<ResourceType> byResource(String group, String version, String plural) {

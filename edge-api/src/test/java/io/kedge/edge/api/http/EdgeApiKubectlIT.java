@@ -113,4 +113,53 @@ class EdgeApiKubectlIT {
       watch.destroy();
     }
   }
+
+  @Test
+  void getAllCanIAndOneAggregatedDiscoveryRequest() throws Exception {
+    Kubectl.Result all = kubectl.run("get", "all", "-A", "-v=6");
+    assertThat(all.exitCode()).as(all.stderr()).isZero();
+    assertThat(all.stdout()).contains("pod/web-0", "pod/agent");
+    assertThat(all.stderr())
+        .as("current kubectl reads aggregated discovery: one request per root, no per-group lists")
+        .doesNotContain("/api/v1 ")
+        .doesNotContain("/apis/coordination.k8s.io/v1 ");
+
+    Kubectl.Result canGet = kubectl.run("auth", "can-i", "get", "pods");
+    assertThat(canGet.stdout().trim()).as(canGet.stderr()).isEqualTo("yes");
+    Kubectl.Result canCreate = kubectl.run("auth", "can-i", "create", "pods");
+    assertThat(canCreate.stdout().trim()).isEqualTo("no - this edge API is read-only");
+    Kubectl.Result canEscalate = kubectl.run("auth", "can-i", "escalate", "pods");
+    assertThat(canEscalate.stdout().trim()).startsWith("no - ").contains("escalate");
+    Kubectl.Result list = kubectl.run("auth", "can-i", "--list");
+    assertThat(list.exitCode()).as(list.stderr()).isZero();
+    assertThat(list.stdout()).contains("pods", "[get list watch]");
+  }
+
+  @Test
+  void customResourcesPrintTheirColumnsAndJoinCategories() throws Exception {
+    com.fasterxml.jackson.databind.node.ObjectNode crd;
+    try (var in = getClass().getResourceAsStream("/crds/crontabs.yaml")) {
+      crd =
+          (com.fasterxml.jackson.databind.node.ObjectNode)
+              new com.fasterxml.jackson.dataformat.yaml.YAMLMapper().readTree(in);
+    }
+    edge.append(upsert(crd, "10"));
+    com.fasterxml.jackson.databind.node.ObjectNode tab = EventCodec.json().createObjectNode();
+    tab.put("apiVersion", "stable.example.com/v1").put("kind", "CronTab");
+    tab.putObject("metadata")
+        .put("name", "nightly")
+        .put("namespace", "default")
+        .put("creationTimestamp", java.time.Instant.now().minusSeconds(90).toString());
+    tab.putObject("spec").put("cronSpec", "* * * * */5").put("image", "cron:1").put("replicas", 3);
+    edge.append(upsert(tab, "11"));
+
+    Kubectl.Result get = kubectl.run("get", "ct");
+    assertThat(get.exitCode()).as(get.stderr()).isZero();
+    assertThat(get.stdout().lines().findFirst().orElse(""))
+        .containsSubsequence("NAME", "SPEC", "REPLICAS", "AGE");
+    assertThat(get.stdout().lines().skip(1).findFirst().orElse(""))
+        .containsSubsequence("nightly", "* * * * */5", "3", "9");
+    Kubectl.Result all = kubectl.run("get", "all");
+    assertThat(all.stdout()).contains("crontab.stable.example.com/nightly", "pod/web-0");
+  }
 }

@@ -1,0 +1,153 @@
+package io.kedge.edge.api.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kedge.edge.api.view.ResourceType;
+import io.kedge.edge.api.view.ResourceTypes;
+import io.kedge.schemas.EventCodec;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * {@code SelfSubjectAccessReview} and {@code SelfSubjectRulesReview} ({@code kubectl auth can-i},
+ * {@code can-i --list}), answered from what this edge API itself allows its authenticated clients:
+ * reads of every served kind; writes when the API forwards writes, with the verbs it serves; the
+ * discovery, health and OpenAPI paths for GET.
+ */
+final class AccessReviews {
+  static final Set<String> READ_VERBS = Set.of("get", "list", "watch");
+  static final Set<String> WRITE_VERBS = Set.of("create", "update", "patch", "delete");
+  private static final List<String> NON_RESOURCE_PATHS =
+      List.of(
+          "/api",
+          "/api/*",
+          "/apis",
+          "/apis/*",
+          "/version",
+          "/healthz",
+          "/livez",
+          "/readyz",
+          "/openapi/*");
+
+  private final ResourceTypes types;
+  private final boolean writable;
+
+  AccessReviews(ResourceTypes types, boolean writable) {
+    this.types = types;
+    this.writable = writable;
+  }
+
+  /** A decision and why, as {@code SubjectAccessReviewStatus} reports it. */
+  record Decision(boolean allowed, String reason) {}
+
+  /**
+   * The review with its {@code status}.
+   *
+   * @throws IllegalArgumentException (a 400) for a body that is not a review of this kind
+   */
+  ObjectNode review(String kind, JsonNode body) {
+    if (body == null || !body.isObject()) {
+      throw new IllegalArgumentException("the body of a " + kind + " must be a JSON object");
+    }
+    ObjectNode review = ((ObjectNode) body).deepCopy();
+    review.put("apiVersion", "authorization.k8s.io/v1").put("kind", kind);
+    review.withObject("metadata");
+    if (kind.equals("SelfSubjectRulesReview")) {
+      review.set("status", rules(review.path("spec").path("namespace").asText("")));
+      return review;
+    }
+    JsonNode spec = review.path("spec");
+    Decision decision;
+    if (spec.has("resourceAttributes")) {
+      JsonNode attributes = spec.path("resourceAttributes");
+      decision =
+          decide(
+              attributes.path("verb").asText(""),
+              attributes.path("group").asText(""),
+              attributes.path("resource").asText(""),
+              attributes.path("subresource").asText(""));
+    } else if (spec.has("nonResourceAttributes")) {
+      JsonNode attributes = spec.path("nonResourceAttributes");
+      decision =
+          decideNonResource(attributes.path("verb").asText(""), attributes.path("path").asText(""));
+    } else {
+      throw new IllegalArgumentException(
+          "spec.resourceAttributes or spec.nonResourceAttributes is required");
+    }
+    ObjectNode status = review.putObject("status").put("allowed", decision.allowed());
+    status.put("reason", decision.reason());
+    return review;
+  }
+
+  Decision decide(String verb, String group, String resource, String subresource) {
+    Optional<ResourceType> type =
+        types.all().stream()
+            .filter(t -> t.group().equals(group) && t.plural().equals(resource))
+            .findFirst();
+    if (type.isEmpty() && !verb.equals("*")) {
+      return new Decision(
+          false,
+          "this edge API does not serve " + (group.isEmpty() ? resource : resource + "." + group));
+    }
+    if (!subresource.isEmpty() && !subresource.equals("status")) {
+      return new Decision(false, "this edge API serves only the status subresource");
+    }
+    if (READ_VERBS.contains(verb)) {
+      return new Decision(true, "the edge API serves reads of every kind routed to its node");
+    }
+    if (WRITE_VERBS.contains(verb)) {
+      return writable
+          ? new Decision(true, "the edge API forwards writes to the cloud, which decides them")
+          : new Decision(false, "this edge API is read-only");
+    }
+    return new Decision(false, "the edge API does not serve the verb '" + verb + "'");
+  }
+
+  Decision decideNonResource(String verb, String path) {
+    boolean served =
+        NON_RESOURCE_PATHS.stream()
+            .anyMatch(
+                p ->
+                    p.endsWith("*")
+                        ? path.startsWith(p.substring(0, p.length() - 1))
+                        : p.equals(path));
+    if (served && verb.equalsIgnoreCase("get")) {
+      return new Decision(true, "discovery, health and OpenAPI paths are open to GET");
+    }
+    return new Decision(
+        false, "the edge API serves GET on discovery, health and OpenAPI paths only");
+  }
+
+  /** The same rules in every namespace: the edge API has no per-namespace authorization. */
+  private ObjectNode rules(String namespace) {
+    ObjectNode status = EventCodec.json().createObjectNode();
+    ArrayNode resourceRules = status.putArray("resourceRules");
+    List<ResourceType> served =
+        types.all().stream()
+            .sorted(Comparator.comparing(ResourceType::group).thenComparing(ResourceType::plural))
+            .toList();
+    ObjectNode reads = resourceRules.addObject();
+    READ_VERBS.stream().sorted().forEach(reads.putArray("verbs")::add);
+    ArrayNode readGroups = reads.putArray("apiGroups");
+    served.stream().map(ResourceType::group).distinct().forEach(readGroups::add);
+    ArrayNode readResources = reads.putArray("resources");
+    for (ResourceType type : served) {
+      readResources.add(type.plural());
+      readResources.add(type.plural() + "/status");
+    }
+    if (writable) {
+      ObjectNode writes = resourceRules.addObject();
+      WRITE_VERBS.stream().sorted().forEach(writes.putArray("verbs")::add);
+      writes.set("apiGroups", readGroups.deepCopy());
+      writes.set("resources", readResources.deepCopy());
+    }
+    ObjectNode nonResource = status.putArray("nonResourceRules").addObject();
+    nonResource.putArray("verbs").add("get");
+    NON_RESOURCE_PATHS.forEach(nonResource.putArray("nonResourceURLs")::add);
+    status.put("incomplete", false);
+    return status;
+  }
+}
