@@ -123,6 +123,9 @@ public final class KubeWrites {
       params.add(
           "fieldManager=" + URLEncoder.encode(request.fieldManager(), StandardCharsets.UTF_8));
     }
+    if (request.force()) {
+      params.add("force=true");
+    }
     return params.isEmpty() ? "" : "?" + String.join("&", params);
   }
 }

@@ -67,8 +67,11 @@ public final class ObjectWrites {
       Outcome outcome =
           switch (request.operation()) {
             case CREATE -> create(request, current, nextVersion, now, resource);
-            case UPDATE -> update(request, current, nextVersion, resource);
-            case PATCH -> patch(request, current, nextVersion, resource);
+            case UPDATE -> update(request, current, nextVersion, now, resource);
+            case PATCH ->
+                request.patchType().equals(ServerSideApply.APPLY_PATCH)
+                    ? applyPatch(request, current, nextVersion, now, resource)
+                    : patch(request, current, nextVersion, now, resource);
             case DELETE -> delete(request, current, nextVersion, now, resource);
           };
       if (request.dryRun() && outcome.succeeded()) {
@@ -117,11 +120,13 @@ public final class ObjectWrites {
     metadata.put("resourceVersion", version);
     metadata.put("generation", 1);
     fillIdentity(key, object);
+    metadata.remove("managedFields");
+    ManagedFields.recordUpdate(null, object, request.fieldManager(), "", key.apiVersion(), now);
     return new Outcome(201, object, new Upsert(object));
   }
 
   private static Outcome update(
-      WriteRequest request, ObjectNode current, String version, String resource) {
+      WriteRequest request, ObjectNode current, String version, Instant now, String resource) {
     ObjectKey key = request.key();
     ObjectNode body = objectBody(request);
     if (body == null) {
@@ -154,11 +159,93 @@ public final class ObjectWrites {
         next.set("status", current.get("status").deepCopy()); // status changes go through /status
       }
     }
-    return changed(key, current, next, version);
+    return changed(request, current, next, version, now, true);
+  }
+
+  /**
+   * Server-side apply: creates the object from the configuration when there is none, else merges it
+   * as {@link ServerSideApply} decides.
+   */
+  private static Outcome applyPatch(
+      WriteRequest request, ObjectNode current, String version, Instant now, String resource) {
+    ObjectKey key = request.key();
+    if (request.fieldManager().isEmpty()) {
+      return rejected(
+          KubeStatus.invalid(
+              "PatchOptions.meta.k8s.io",
+              "",
+              "fieldManager: Required value: is required for apply patch"));
+    }
+    if (request.body() == null || !request.body().isObject()) {
+      return rejected(KubeStatus.badRequest("an apply patch must be an object"));
+    }
+    ObjectNode config = (ObjectNode) request.body();
+    if (config.path("apiVersion").asText("").isEmpty()
+        || config.path("kind").asText("").isEmpty()) {
+      return rejected(
+          KubeStatus.badRequest(
+              "an apply patch must set apiVersion and kind ("
+                  + key.apiVersion()
+                  + ", "
+                  + key.kind()
+                  + ")"));
+    }
+    String mismatch = identityMismatch(key, config);
+    if (mismatch != null) {
+      return rejected(KubeStatus.invalid(resource, key.name(), mismatch));
+    }
+    if (current == null) {
+      if (!request.subresource().isEmpty()) {
+        return rejected(KubeStatus.notFound(resource, key.name()));
+      }
+      ObjectNode object = config.deepCopy();
+      object.remove("status");
+      Outcome created =
+          create(
+              new WriteRequest(
+                  request.requestId(),
+                  request.node(),
+                  WriteOperation.CREATE,
+                  key,
+                  "",
+                  "",
+                  object,
+                  "",
+                  request.dryRun(),
+                  request.fieldManager()),
+              null,
+              version,
+              now,
+              resource);
+      if (created.change() instanceof Upsert upsert) {
+        ManagedFields.write(
+            upsert.object(),
+            java.util.List.of(
+                new ManagedFields.Entry(
+                    request.fieldManager(),
+                    "Apply",
+                    config.path("apiVersion").asText(),
+                    "",
+                    ManagedFields.time(now),
+                    FieldSet.of(config, "spec"))));
+      }
+      return created;
+    }
+    Outcome stale =
+        staleCheck(
+            request, config.path("metadata").path("resourceVersion").asText(""), current, resource);
+    if (stale != null) {
+      return stale;
+    }
+    ServerSideApply.Result applied = ServerSideApply.apply(request, current, config, now);
+    if (applied.refusal() != null) {
+      return rejected(applied.refusal());
+    }
+    return changed(request, current, applied.object(), version, now, false);
   }
 
   private static Outcome patch(
-      WriteRequest request, ObjectNode current, String version, String resource) {
+      WriteRequest request, ObjectNode current, String version, Instant now, String resource) {
     ObjectKey key = request.key();
     JsonNode patch = request.body();
     if (patch == null || patch.isNull() || patch.isMissingNode()) {
@@ -228,7 +315,7 @@ public final class ObjectWrites {
       }
       next = statusOnly;
     }
-    return changed(key, current, next, version);
+    return changed(request, current, next, version, now, true);
   }
 
   private static Outcome delete(
@@ -308,8 +395,18 @@ public final class ObjectWrites {
     return null;
   }
 
+  /**
+   * The outcome of a write that leaves {@code next}: server-owned metadata kept, managed fields
+   * recorded (for every write but apply, which records its own), generation counted.
+   */
   private static Outcome changed(
-      ObjectKey key, ObjectNode current, ObjectNode next, String version) {
+      WriteRequest request,
+      ObjectNode current,
+      ObjectNode next,
+      String version,
+      Instant now,
+      boolean recordUpdate) {
+    ObjectKey key = request.key();
     ObjectNode metadata = next.withObject("metadata");
     JsonNode held = current.path("metadata");
     for (String kept :
@@ -341,6 +438,10 @@ public final class ObjectWrites {
       if (metadata.path("finalizers").isEmpty()) {
         return new Outcome(200, next, new Delete()); // the last finalizer is gone
       }
+    }
+    if (recordUpdate) {
+      ManagedFields.recordUpdate(
+          current, next, request.fieldManager(), request.subresource(), key.apiVersion(), now);
     }
     ObjectNode comparable = next.deepCopy();
     copyField(held, comparable.withObject("metadata"), "resourceVersion");

@@ -218,6 +218,23 @@ public final class StrategicMergePatch {
     return MERGE_KEYS.get(field);
   }
 
+  /**
+   * The keys server-side apply identifies elements of a list by ({@code ports} by port and
+   * protocol, as the Kubernetes API's list-map-keys say), or null for a list that is not a map.
+   */
+  static java.util.List<String> mergeKeys(String field, ArrayNode sample) {
+    String key = mergeKey(field, sample, sample);
+    if (key == null) {
+      return null;
+    }
+    return field.equals("ports") ? java.util.List.of(key, "protocol") : java.util.List.of(key);
+  }
+
+  /** Whether a list of scalars is a set (merged by value). */
+  static boolean isSetList(String field) {
+    return MERGED_SCALAR_LISTS.contains(field);
+  }
+
   private static int indexOf(ArrayNode list, String mergeKey, JsonNode value) {
     for (int i = 0; i < list.size(); i++) {
       if (value.equals(list.get(i).get(mergeKey))) {

@@ -195,7 +195,7 @@ class ObjectWritesTest {
 
     ObjectWrites.Outcome unknown =
         ObjectWrites.apply(
-            request(WriteOperation.PATCH, "", "application/apply-patch+yaml", json("{}")),
+            request(WriteOperation.PATCH, "", "application/apply-patch+cbor", json("{}")),
             pod(),
             "8",
             NOW);

@@ -224,6 +224,26 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     return list(ctx, type, filter, listing, as);
   }
 
+  /**
+   * The manager a write's fields are recorded under: the {@code fieldManager} parameter, else the
+   * User-Agent up to its first slash, as kube-apiserver derives it ({@code kubectl}, {@code
+   * kube-controller-manager}).
+   */
+  private static String fieldManager(QueryParams params, FullHttpRequest request) {
+    String named = params.string("fieldManager");
+    if (!named.isEmpty()) {
+      if (named.length() > 128) {
+        throw new IllegalArgumentException(
+            "fieldManager: Too long: may not be more than 128 bytes");
+      }
+      return named;
+    }
+    String agent = request.headers().get(HttpHeaderNames.USER_AGENT, "");
+    int slash = agent.indexOf('/');
+    String prefix = slash < 0 ? agent : agent.substring(0, slash);
+    return prefix.length() > 128 ? prefix.substring(0, 128) : prefix;
+  }
+
   /** Answers {@code kubectl auth can-i}: the review with its status, as created (201). */
   private FullHttpResponse review(
       ChannelHandlerContext ctx, FullHttpRequest request, String resource) {
@@ -312,7 +332,8 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 operation == WriteOperation.PATCH ? mediaType : "",
                 body,
                 dryRun,
-                params.string("fieldManager")))
+                fieldManager(params, request),
+                params.bool("force")))
         .thenAcceptAsync(
             reply -> {
               LOG.debug("request {} {} -> {}", id, line, reply.code());

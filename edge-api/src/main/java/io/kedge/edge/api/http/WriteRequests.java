@@ -17,7 +17,8 @@ final class WriteRequests {
       Set.of(
           "application/json-patch+json",
           "application/merge-patch+json",
-          "application/strategic-merge-patch+json");
+          "application/strategic-merge-patch+json",
+          WriteRequests.APPLY);
 
   private WriteRequests() {}
 
@@ -45,6 +46,7 @@ final class WriteRequests {
   static final String JSON = "application/json";
   static final String YAML = "application/yaml";
   static final String PROTOBUF = "application/vnd.kubernetes.protobuf";
+  static final String APPLY = "application/apply-patch+yaml";
 
   /** A body in a media type the edge API takes that still cannot be read as an object (415). */
   static final class UndecodableException extends RuntimeException {
@@ -94,7 +96,7 @@ final class WriteRequests {
     if (mediaType.equals(PROTOBUF)) {
       return ProtobufBodies.decode(ByteBufUtil.getBytes(content));
     }
-    boolean yaml = mediaType.equals(YAML);
+    boolean yaml = mediaType.equals(YAML) || mediaType.equals(APPLY);
     try (ByteBufInputStream in = new ByteBufInputStream(content.duplicate())) {
       return (yaml ? YAML_MAPPER : EventCodec.json()).readTree((java.io.InputStream) in);
     } catch (IOException e) {

@@ -62,7 +62,8 @@ public final class EdgeWrites {
       String patchType,
       JsonNode body,
       boolean dryRun,
-      String fieldManager) {}
+      String fieldManager,
+      boolean force) {}
 
   private final String node;
   private final View view;
@@ -172,7 +173,8 @@ public final class EdgeWrites {
             payload,
             edgeOwned ? "" : cloudVersion,
             write.dryRun(),
-            write.fieldManager());
+            write.fieldManager(),
+            write.force());
 
     if (!uplink.connected()) {
       if (edgeOwned) {

@@ -197,7 +197,8 @@ public final class DeviceTwinBridge implements AutoCloseable {
                 JSON_PATCH,
                 patch,
                 false,
-                FIELD_MANAGER))
+                FIELD_MANAGER,
+                false))
         .whenCompleteAsync((reply, error) -> written(deviceKey, reply, error), work);
   }
 
