@@ -224,4 +224,40 @@ class Fabric8ClientIT {
                     .patch(PatchContext.of(PatchType.JSON_MERGE), "{}"));
     assertThat(missing.getCode()).isEqualTo(404);
   }
+
+  @Test
+  void serverSideApplyWithFieldManagerAndForce() {
+    ConfigMap desired =
+        new ConfigMapBuilder()
+            .withNewMetadata()
+            .withName("ssa")
+            .withNamespace("default")
+            .endMetadata()
+            .addToData("owner", "operator-a")
+            .build();
+    ConfigMap applied =
+        client.configMaps().resource(desired).fieldManager("operator-a").serverSideApply();
+    assertThat(applied.getData()).containsEntry("owner", "operator-a");
+    assertThat(applied.getMetadata().getManagedFields())
+        .extracting(f -> f.getManager() + "/" + f.getOperation())
+        .containsExactly("operator-a/Apply");
+
+    ConfigMap rival =
+        new ConfigMapBuilder(desired).withData(java.util.Map.of("owner", "operator-b")).build();
+    var conflict =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            io.fabric8.kubernetes.client.KubernetesClientException.class,
+            () -> client.configMaps().resource(rival).fieldManager("operator-b").serverSideApply());
+    assertThat(conflict.getCode()).isEqualTo(409);
+    assertThat(conflict.getStatus().getMessage()).contains("conflict with \"operator-a\"");
+
+    ConfigMap taken =
+        client
+            .configMaps()
+            .resource(rival)
+            .fieldManager("operator-b")
+            .forceConflicts()
+            .serverSideApply();
+    assertThat(taken.getData()).containsEntry("owner", "operator-b");
+  }
 }

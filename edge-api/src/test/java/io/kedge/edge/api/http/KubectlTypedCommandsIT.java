@@ -179,4 +179,71 @@ class KubectlTypedCommandsIT {
       watch.destroy();
     }
   }
+
+  @Test
+  void applyServerSideTracksManagersConflictsAndForce(@TempDir Path tmp) throws Exception {
+    Path manifest = tmp.resolve("app.yaml");
+    Files.writeString(
+        manifest,
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\n  labels:\n    tier: front\n"
+            + "data:\n  mode: fast\n");
+    Kubectl.Result created = kubectl.run("apply", "--server-side", "-f", manifest.toString());
+    assertThat(created.exitCode()).as(created.stderr()).isZero();
+    assertThat(created.stdout()).contains("configmap/app serverside-applied");
+    Kubectl.Result again = kubectl.run("apply", "--server-side", "-f", manifest.toString());
+    assertThat(again.exitCode()).as(again.stderr()).isZero();
+
+    Kubectl.Result label = kubectl.run("label", "configmap", "app", "tier=back", "--overwrite");
+    assertThat(label.exitCode()).as(label.stderr()).isZero();
+    Kubectl.Result conflict = kubectl.run("apply", "--server-side", "-f", manifest.toString());
+    assertThat(conflict.exitCode()).isNotZero();
+    assertThat(conflict.stderr())
+        .contains("Apply failed with 1 conflict")
+        .contains("conflict with \"kubectl-label\"")
+        .contains(".metadata.labels.tier");
+
+    Kubectl.Result forced =
+        kubectl.run("apply", "--server-side", "--force-conflicts", "-f", manifest.toString());
+    assertThat(forced.exitCode()).as(forced.stderr()).isZero();
+    assertThat(stored("/v1/ConfigMap/default/app").at("/metadata/labels/tier").asText())
+        .isEqualTo("front");
+    Kubectl.Result fields =
+        kubectl.run("get", "configmap", "app", "-o", "yaml", "--show-managed-fields");
+    assertThat(fields.stdout()).contains("manager: kubectl", "operation: Apply", "f:mode: {}");
+
+    Files.writeString(
+        manifest, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\ndata:\n  mode: fast\n");
+    Kubectl.Result pruned = kubectl.run("apply", "--server-side", "-f", manifest.toString());
+    assertThat(pruned.exitCode()).as(pruned.stderr()).isZero();
+    assertThat(stored("/v1/ConfigMap/default/app").at("/metadata/labels/tier").isMissingNode())
+        .as("a label the manager no longer applies, owned by no one else, is removed")
+        .isTrue();
+  }
+
+  @Test
+  void applyServerSideOfAnEdgeOwnedObjectWorksOffline(@TempDir Path tmp) throws Exception {
+    edge.cloud.connected = false;
+    Path lease = tmp.resolve("lease.yaml");
+    Files.writeString(
+        lease,
+        "apiVersion: coordination.k8s.io/v1\nkind: Lease\nmetadata:\n  name: edge-1\n"
+            + "  namespace: kube-node-lease\nspec:\n  holderIdentity: edge-1\n"
+            + "  leaseDurationSeconds: 40\n");
+    Kubectl.Result applied = kubectl.run("apply", "--server-side", "-f", lease.toString());
+    assertThat(applied.exitCode()).as(applied.stderr()).isZero();
+    Kubectl.Result got =
+        kubectl.run(
+            "get",
+            "lease",
+            "-n",
+            "kube-node-lease",
+            "edge-1",
+            "-o",
+            "json",
+            "--show-managed-fields");
+    JsonNode object = EventCodec.readJson(got.stdout().getBytes(StandardCharsets.UTF_8));
+    assertThat(object.at("/spec/holderIdentity").asText()).isEqualTo("edge-1");
+    assertThat(object.at("/metadata/managedFields/0/operation").asText()).isEqualTo("Apply");
+    assertThat(edge.cloud.forwarded).as("kept for the cloud").hasSize(1);
+  }
 }
