@@ -11,18 +11,29 @@ import org.awaitility.Awaitility;
 /** An edge API over an in-memory log, as the relay would host it over Chronicle Queue. */
 final class EdgeApiFixture implements AutoCloseable {
   final MemoryLog log = new MemoryLog(1_000, 3);
-  final View view = new View(ResourceTypes.builtIn(), 10_000);
-  final ViewApplier applier = new ViewApplier(view, log, Duration.ofMillis(200), "test").start();
+  final View view;
+  final ViewApplier applier;
   final EdgeApiServer server;
   final SimulatedCloud cloud = new SimulatedCloud(log);
 
   /** A read-only edge API: writes get 405. */
   EdgeApiFixture() throws InterruptedException {
+    this(10_000);
+  }
+
+  /**
+   * A read-only edge API whose watches resume only within the last {@code historyLimit} changes.
+   */
+  EdgeApiFixture(int historyLimit) throws InterruptedException {
+    view = new View(ResourceTypes.builtIn(), historyLimit);
+    applier = new ViewApplier(view, log, Duration.ofMillis(200), "test").start();
     server = EdgeApiServer.start(view, EdgeApiOptions.loopback(0), applier::caughtUp, "test");
   }
 
   /** An edge API whose writes go to {@link #cloud}, answered within {@code writeTimeout}. */
   EdgeApiFixture(Duration writeTimeout) throws InterruptedException {
+    view = new View(ResourceTypes.builtIn(), 10_000);
+    applier = new ViewApplier(view, log, Duration.ofMillis(200), "test").start();
     server =
         EdgeApiServer.start(
             view,
@@ -35,6 +46,8 @@ final class EdgeApiFixture implements AutoCloseable {
 
   /** A read-only edge API with {@code security}. */
   EdgeApiFixture(ApiSecurity security) throws InterruptedException {
+    view = new View(ResourceTypes.builtIn(), 10_000);
+    applier = new ViewApplier(view, log, Duration.ofMillis(200), "test").start();
     server =
         EdgeApiServer.start(
             view, EdgeApiOptions.loopback(0).withSecurity(security), applier::caughtUp, "test");
