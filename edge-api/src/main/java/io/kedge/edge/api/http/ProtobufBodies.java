@@ -42,9 +42,9 @@ import java.util.TreeSet;
  * Reads Kubernetes' protobuf wire format ({@code application/vnd.kubernetes.protobuf}), which
  * kubectl's typed commands ({@code create configmap}, {@code run}, {@code expose}, ...) send: the
  * {@code k8s\0} magic, then a {@code runtime.Unknown} envelope naming apiVersion and kind around
- * the object's message. The messages are decoded by protobuf-java with the descriptors of the
- * Kubernetes models ({@code io.kubernetes:client-java-proto}); this class only maps a decoded
- * message to the JSON kube-apiserver would serve for it.
+ * the object's message. The messages are decoded by protobuf-java ({@code DynamicMessage}) with the
+ * descriptors of the Kubernetes models ({@code io.kubernetes:client-java-proto}); this class only
+ * maps a decoded message to the JSON kube-apiserver would serve for it.
  *
  * <p>Go writes every non-pointer field, so a body carries empty strings and empty lists for fields
  * the client never set; like Go's {@code omitempty} they are left out of the JSON (numbers and
@@ -65,7 +65,15 @@ final class ProtobufBodies {
       DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSX").withZone(ZoneOffset.UTC);
   private static final JsonNodeFactory NODES = EventCodec.json().getNodeFactory();
 
-  /** Every message of the models, by full name, e.g. {@code k8s.io.api.core.v1.ConfigMap}. */
+  /** The envelope, {@code runtime.Unknown}. */
+  private static final Descriptor UNKNOWN =
+      Runtime.getDescriptor().findMessageTypeByName("Unknown");
+
+  /**
+   * Every message of the models, by full name, e.g. {@code k8s.io.api.core.v1.ConfigMap}. Only the
+   * file descriptors are used (the lean edge image ships the outer classes that hold them, not the
+   * generated message classes).
+   */
   private static final Map<String, Descriptor> MESSAGES = index();
 
   private ProtobufBodies() {}
@@ -119,21 +127,21 @@ final class ProtobufBodies {
       throw new UndecodableException(
           "the body is not a Kubernetes protobuf object: it does not start with the k8s\\0 magic");
     }
-    Runtime.Unknown envelope;
+    DynamicMessage envelope;
     try {
       envelope =
-          Runtime.Unknown.parseFrom(
-              ByteString.copyFrom(body, MAGIC.length, body.length - MAGIC.length));
+          DynamicMessage.parseFrom(
+              UNKNOWN, ByteString.copyFrom(body, MAGIC.length, body.length - MAGIC.length));
     } catch (InvalidProtocolBufferException e) {
       throw new UndecodableException("the protobuf envelope cannot be read: " + e.getMessage());
     }
-    String apiVersion = envelope.getTypeMeta().getApiVersion();
-    String kind = envelope.getTypeMeta().getKind();
-    if (!envelope.getContentEncoding().isEmpty()) {
+    Message typeMeta = (Message) field(envelope, "typeMeta", null);
+    String apiVersion = typeMeta == null ? "" : (String) field(typeMeta, "apiVersion", "");
+    String kind = typeMeta == null ? "" : (String) field(typeMeta, "kind", "");
+    String encoding = (String) field(envelope, "contentEncoding", "");
+    if (!encoding.isEmpty()) {
       throw new UndecodableException(
-          "protobuf bodies with content encoding '"
-              + envelope.getContentEncoding()
-              + "' are not supported");
+          "protobuf bodies with content encoding '" + encoding + "' are not supported");
     }
     Descriptor descriptor = MESSAGES.get(messageName(apiVersion, kind));
     if (descriptor == null) {
@@ -146,7 +154,9 @@ final class ProtobufBodies {
     }
     DynamicMessage message;
     try {
-      message = DynamicMessage.parseFrom(descriptor, envelope.getRaw());
+      message =
+          DynamicMessage.parseFrom(
+              descriptor, (ByteString) field(envelope, "raw", ByteString.EMPTY));
     } catch (InvalidProtocolBufferException e) {
       throw new UndecodableException(
           "the " + kind + " in the protobuf body cannot be read: " + e.getMessage());
