@@ -252,6 +252,20 @@ public final class EdgeWrites {
    */
   private WriteReply finish(ResourceType type, WriteRequest request, WriteResponse response) {
     boolean ok = response.code() >= 200 && response.code() < 300;
+    if (ok
+        && request.dryRun()
+        && response.body().isObject()
+        && !KubeStatus.isStatus(response.body())) {
+      // a dry run changes nothing: the object keeps the version this node's clients know
+      ObjectNode body = ((ObjectNode) response.body()).deepCopy();
+      ObjectKey key = request.key();
+      view.get(type, key.namespace(), key.name())
+          .ifPresent(
+              stored ->
+                  body.withObject("metadata")
+                      .put("resourceVersion", Long.toString(stored.resourceVersion())));
+      return WriteReply.of(response.code(), body);
+    }
     if (!ok
         || request.dryRun()
         || request.operation() == WriteOperation.DELETE

@@ -246,4 +246,29 @@ class KubectlTypedCommandsIT {
     assertThat(object.at("/metadata/managedFields/0/operation").asText()).isEqualTo("Apply");
     assertThat(edge.cloud.forwarded).as("kept for the cloud").hasSize(1);
   }
+
+  @Test
+  void diffShowsOnlyTheChangeNotAVersion(@TempDir Path tmp) throws Exception {
+    edge.cloud.seed(pod("default", "web-0", "edge-1", "Running", "app", "web"));
+    org.awaitility.Awaitility.await("the pod reaches the VIEW")
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> edge.view.size() == 1);
+    Path manifest = tmp.resolve("web.yaml");
+    Files.writeString(
+        manifest,
+        kubectl.run("get", "pod", "web-0", "-o", "yaml").stdout().replace("app: web", "app: web2"));
+    Kubectl.Result diff = kubectl.run("diff", "-f", manifest.toString());
+    assertThat(diff.exitCode()).as("1: differences found; " + diff.stderr()).isEqualTo(1);
+    assertThat(diff.stdout()).contains("-    app: web", "+    app: web2");
+    assertThat(diff.stdout().lines().filter(l -> l.matches("[-+] +resourceVersion.*")))
+        .as("the dry run answers with the version this node's clients know")
+        .isEmpty();
+    assertThat(
+            edge.cloud
+                .stored(ObjectKey.parse("/v1/Pod/default/web-0"))
+                .at("/metadata/labels/app")
+                .asText())
+        .as("a dry run changes nothing")
+        .isEqualTo("web");
+  }
 }
