@@ -162,4 +162,35 @@ class EdgeApiKubectlIT {
     Kubectl.Result all = kubectl.run("get", "all");
     assertThat(all.stdout()).contains("crontab.stable.example.com/nightly", "pod/web-0");
   }
+
+  @Test
+  void waitAndEventsReadFromTheView() throws Exception {
+    Kubectl.Result running =
+        kubectl.run("wait", "--for=jsonpath={.status.phase}=Running", "pod/web-0", "--timeout=20s");
+    assertThat(running.exitCode()).as(running.stderr()).isZero();
+    assertThat(running.stdout()).contains("pod/web-0 condition met");
+    Kubectl.Result pending =
+        kubectl.run("wait", "--for=jsonpath={.status.phase}=Running", "pod/db-0", "--timeout=2s");
+    assertThat(pending.exitCode()).isNotZero();
+
+    com.fasterxml.jackson.databind.node.ObjectNode event = EventCodec.json().createObjectNode();
+    event.put("apiVersion", "v1").put("kind", "Event");
+    event.putObject("metadata").put("name", "web-0.1").put("namespace", "default");
+    event
+        .putObject("involvedObject")
+        .put("apiVersion", "v1")
+        .put("kind", "Pod")
+        .put("name", "web-0")
+        .put("namespace", "default");
+    event
+        .put("reason", "Pulled")
+        .put("message", "image pulled")
+        .put("type", "Normal")
+        .put("count", 1);
+    event.put("lastTimestamp", java.time.Instant.now().toString());
+    edge.append(upsert(event, "20"));
+    Kubectl.Result events = kubectl.run("events", "--for", "pod/web-0");
+    assertThat(events.exitCode()).as(events.stderr()).isZero();
+    assertThat(events.stdout()).contains("Pulled", "image pulled");
+  }
 }
