@@ -68,6 +68,7 @@ class EdgeWritesIT {
                   Duration.ofSeconds(30),
                   Duration.ofSeconds(20),
                   false,
+                  true,
                   UplinkBounds.unbounded(),
                   java.util.Map.of()),
               "test")) {

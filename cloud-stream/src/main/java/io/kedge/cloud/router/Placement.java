@@ -8,9 +8,10 @@ import java.util.Set;
 /**
  * Where an object belongs, decided from the object alone: the pure part of routing. Pods go to
  * {@code spec.nodeName}, Nodes to themselves, Devices to the node their selector names, broadcast
- * kinds everywhere, and other kinds follow the {@code kedge.io/node} label. ConfigMaps, Secrets and
- * DeviceModels go where the objects that reference them are; {@link #references} lists those
- * references.
+ * kinds everywhere; what a node's agents write comes back to that node (its Lease in {@code
+ * kube-node-lease} and its CSINode by name, Events by the host that reported them); other kinds
+ * follow the {@code kedge.io/node} label. ConfigMaps, Secrets and DeviceModels go where the objects
+ * that reference them are; {@link #references} lists those references.
  */
 public final class Placement {
   /** The label that routes an object of any other kind to one node. */
@@ -51,15 +52,39 @@ public final class Placement {
     Set<String> nodes = new LinkedHashSet<>();
     switch (key.group() + "/" + key.kind()) {
       case "/Pod" -> addIfPresent(nodes, object.path("spec").path("nodeName").asText(""));
-      case "/Node" -> nodes.add(key.name());
+      case "/Node", "storage.k8s.io/CSINode" -> nodes.add(key.name());
+      case "coordination.k8s.io/Lease" -> {
+        if (key.namespace().equals(NODE_LEASES)) {
+          nodes.add(key.name());
+        } else {
+          addIfPresent(nodes, labelledNode(object));
+        }
+      }
+      case "/Event" -> {
+        String host = object.path("source").path("host").asText("");
+        addIfPresent(nodes, host.isEmpty() ? labelledNode(object) : host);
+      }
+      case "events.k8s.io/Event" -> {
+        String host = object.path("reportingInstance").asText("");
+        if (host.isEmpty()) {
+          host = object.path("deprecatedSource").path("host").asText("");
+        }
+        addIfPresent(nodes, host.isEmpty() ? labelledNode(object) : host);
+      }
       case "devices.kubeedge.io/Device" -> nodes.addAll(deviceNodes(object));
       case "rules.kubeedge.io/Rule" ->
           addIfPresent(
               nodes, object.path("spec").path("sourceResource").path("node_name").asText(""));
-      default ->
-          addIfPresent(nodes, object.path("metadata").path("labels").path(NODE_LABEL).asText(""));
+      default -> addIfPresent(nodes, labelledNode(object));
     }
     return nodes;
+  }
+
+  /** The namespace of the Leases node heartbeats renew, named after their node. */
+  public static final String NODE_LEASES = "kube-node-lease";
+
+  private static String labelledNode(JsonNode object) {
+    return object.path("metadata").path("labels").path(NODE_LABEL).asText("");
   }
 
   /**

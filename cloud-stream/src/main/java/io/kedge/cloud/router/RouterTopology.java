@@ -34,7 +34,10 @@ public final class RouterTopology {
           "/Endpoints",
           "discovery.k8s.io/EndpointSlice",
           "apiextensions.k8s.io/CustomResourceDefinition",
-          "rules.kubeedge.io/RuleEndpoint");
+          "rules.kubeedge.io/RuleEndpoint",
+          // what a kubelet and CSI node plugins read on every node
+          "node.k8s.io/RuntimeClass",
+          "storage.k8s.io/CSIDriver");
 
   /** How long a Kubernetes write waits to be read back by the informers before it is answered. */
   static final Duration KUBE_READ_BACK_WAIT = Duration.ofSeconds(5);

@@ -35,6 +35,7 @@ public record EdgeConfig(
     Duration bookmarkInterval,
     Duration writeTimeout,
     boolean tolerateNotReady,
+    boolean registerNode,
     UplinkBounds uplinkBounds,
     java.util.Map<String, Object> kafkaClient) {
 
@@ -201,6 +202,13 @@ public record EdgeConfig(
           "Pods created on the edge API with app-offline.kubeedge.io=autonomy also tolerate"
               + " node.kubernetes.io/not-ready forever.");
 
+  public static final ConfigKey<Boolean> REGISTER_NODE =
+      ConfigKey.bool(
+          "edge.register-node",
+          true,
+          "Register this node with the cloud when the node does not hold its own Node: a create of"
+              + " its Node goes up the uplink, and the cloud then provisions the node's topic.");
+
   public static final ConfigKey<Integer> UPLINK_MAX_EVENTS =
       ConfigKey.integer(
           "uplink.max-events",
@@ -250,6 +258,7 @@ public record EdgeConfig(
           .define(BOOKMARK_INTERVAL)
           .define(WRITE_TIMEOUT)
           .define(TOLERATE_NOT_READY)
+          .define(REGISTER_NODE)
           .define(UPLINK_MAX_EVENTS)
           .define(UPLINK_MAX_AGE)
           .define(UPLINK_FULL_POLICY)
@@ -305,6 +314,7 @@ public record EdgeConfig(
         config.get(BOOKMARK_INTERVAL),
         config.get(WRITE_TIMEOUT),
         config.get(TOLERATE_NOT_READY),
+        config.get(REGISTER_NODE),
         new UplinkBounds(
             config.get(UPLINK_MAX_EVENTS),
             config.get(UPLINK_MAX_AGE),

@@ -199,6 +199,12 @@ public final class EdgeNode implements AutoCloseable {
                     config.uplinkBounds(),
                     Clock.systemUTC()),
                 config.node()));
+    if (config.registerNode()) {
+      // decided on the replayed VIEW, so a node that holds its Node in its log does not ask again
+      applier
+          .whenCaughtUp()
+          .thenRunAsync(() -> NodeRegistration.registerIfUnknown(config.node(), view, uplinkLog));
+    }
     twins =
         add(new DeviceTwinBridge(config.node(), view, eventbus, api.writes(), Clock.systemUTC()))
             .start();

@@ -36,6 +36,13 @@ public final class ResourceTypes {
         new ResourceType(
             "discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", true, List.of()));
     types.add(new ResourceType("coordination.k8s.io", "v1", "Lease", "leases", true, List.of()));
+    // what node agents (kubelet, kube-proxy, CSI node plugins) read and write
+    types.add(new ResourceType("events.k8s.io", "v1", "Event", "events", true, List.of("ev")));
+    types.add(
+        new ResourceType("node.k8s.io", "v1", "RuntimeClass", "runtimeclasses", false, List.of()));
+    types.add(
+        new ResourceType("storage.k8s.io", "v1", "CSIDriver", "csidrivers", false, List.of()));
+    types.add(new ResourceType("storage.k8s.io", "v1", "CSINode", "csinodes", false, List.of()));
     types.add(
         new ResourceType(
             "apiextensions.k8s.io",

@@ -22,6 +22,8 @@ public final class ViewApplier implements AutoCloseable {
   private final Thread thread;
   private volatile boolean running = true;
   private volatile boolean caughtUp;
+  private final java.util.concurrent.CompletableFuture<Void> caughtUpOnce =
+      new java.util.concurrent.CompletableFuture<>();
 
   public ViewApplier(View view, EntryLog log, Duration bookmarkInterval, String node) {
     this.view = view;
@@ -39,6 +41,11 @@ public final class ViewApplier implements AutoCloseable {
   /** True once the entries present at start have been applied: the API may report ready. */
   public boolean caughtUp() {
     return caughtUp;
+  }
+
+  /** Completes once the entries present at start have been applied. */
+  public java.util.concurrent.CompletionStage<Void> whenCaughtUp() {
+    return caughtUpOnce;
   }
 
   private void run() {
@@ -61,6 +68,7 @@ public final class ViewApplier implements AutoCloseable {
               TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started),
               view.size(),
               view.resourceVersion());
+          caughtUpOnce.complete(null);
         }
         if (System.nanoTime() >= nextBookmark) {
           view.bookmark();

@@ -41,8 +41,9 @@ import org.slf4j.LoggerFactory;
  *       object has come down into the VIEW it is returned with its edge resourceVersion, so a
  *       client reads its own write.
  *   <li>Offline, writes to cloud-owned objects fail fast (503, Retry-After); edge-owned writes
- *       (status subresources, Events, Leases) are applied to the node's log at once and forwarded
- *       later. The cloud applies those unconditionally: the edge owns them.
+ *       (status subresources, Events, Leases, the node's own Node and CSINode) are applied to the
+ *       node's log at once and forwarded later. The cloud applies those unconditionally: the edge
+ *       owns them.
  *   <li>A client's resourceVersion is the edge's (a log index); it is checked against the VIEW and
  *       replaced by the cloud's version of the same object before forwarding.
  * </ul>
@@ -145,7 +146,7 @@ public final class EdgeWrites {
     }
     ObjectKey key = new ObjectKey(type.group(), type.version(), type.kind(), namespace, name);
     Optional<View.Stored> stored = view.get(type, namespace, name);
-    boolean edgeOwned = edgeOwned(type, write.subresource());
+    boolean edgeOwned = edgeOwned(type, write.subresource(), name);
 
     String requested = ObjectWrites.requestedVersion(write.operation(), payload);
     String cloudVersion = "";
@@ -321,14 +322,21 @@ public final class EdgeWrites {
                         .orElse(outcome.body())));
   }
 
-  /** Status subresources, Events and Leases are written by the edge and accepted offline. */
-  static boolean edgeOwned(ResourceType type, String subresource) {
+  /**
+   * What the node's own agents write, accepted offline: status subresources, Events, Leases, and
+   * this node's own Node and CSINode (a kubelet registers and labels its Node, a CSI registrar
+   * updates its CSINode).
+   */
+  boolean edgeOwned(ResourceType type, String subresource, String name) {
     if (subresource.equals("status")) {
       return true;
     }
-    return (type.kind().equals("Event")
-            && (type.group().isEmpty() || type.group().equals("events.k8s.io")))
-        || (type.kind().equals("Lease") && type.group().equals("coordination.k8s.io"));
+    String groupKind = type.group() + "/" + type.kind();
+    return switch (groupKind) {
+      case "/Event", "events.k8s.io/Event", "coordination.k8s.io/Lease" -> true;
+      case "/Node", "storage.k8s.io/CSINode" -> name.equals(node);
+      default -> false;
+    };
   }
 
   /** Replaces the client's (edge) version with the cloud's, or drops it when there is none. */

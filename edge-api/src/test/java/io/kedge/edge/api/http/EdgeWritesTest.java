@@ -135,7 +135,7 @@ class EdgeWritesTest {
     assertThat(call("POST", PODS, "application/xml", "<Pod/>").code()).isEqualTo(415);
     assertThat(call("POST", PODS + "?dryRun=Sometimes", "application/json", pod("web")).code())
         .isEqualTo(400);
-    assertThat(call("PATCH", PODS + "/web", "application/apply-patch+yaml", "{}").code())
+    assertThat(call("PATCH", PODS + "/web", "application/apply-patch+cbor", "{}").code())
         .isEqualTo(415);
     assertThat(call("DELETE", PODS, null, null).code()).isEqualTo(405);
     assertThat(call("POST", PODS + "/web", "application/json", pod("web")).code()).isEqualTo(405);

@@ -60,6 +60,7 @@ import org.slf4j.LoggerFactory;
  * one larger fetches catch up a backlog faster.
  */
 public final class Downlink implements AutoCloseable {
+  private static final Duration TOPIC_CHECK = Duration.ofSeconds(5);
   private static final Logger LOG = LoggerFactory.getLogger(Downlink.class);
 
   /** Bytes the first fetches ask for: as much as a fast link allows, less once measured slower. */
@@ -219,6 +220,7 @@ public final class Downlink implements AutoCloseable {
   }
 
   private void run() {
+    awaitTopic();
     consumer.assign(List.of(partition));
     Optional<DownlinkLog.Position> last = log.lastPosition();
     last.ifPresent(p -> lastOffset.set(p.offset()));
@@ -459,6 +461,47 @@ public final class Downlink implements AutoCloseable {
   private static boolean isResyncEnd(ConsumerRecord<ByteBuffer, ByteBuffer> record) {
     Header type = record.headers().lastHeader("ce_type");
     return type != null && Arrays.equals(type.value(), RESYNC_END_TYPE);
+  }
+
+  /**
+   * Waits until the node topic exists: the cloud creates it once the node's Node exists, which a
+   * new node's registration brings about. Says so once, then checks quietly (asking for the topic's
+   * partitions does not make the client log an unknown topic, as fetching from it would, ten times
+   * a second).
+   */
+  private void awaitTopic() {
+    boolean said = false;
+    while (running) {
+      try {
+        List<org.apache.kafka.common.PartitionInfo> partitions =
+            consumer.partitionsFor(partition.topic(), PROBE);
+        if (partitions != null && !partitions.isEmpty()) {
+          if (said) {
+            LOG.info("node {}: topic {} exists now", node, partition.topic());
+          }
+          return;
+        }
+        if (!said) {
+          LOG.warn(
+              "node {}: its topic {} does not exist yet. The cloud creates it once Node {} exists"
+                  + " (a new node asks for it: edge.register-node); reads are served from the log"
+                  + " meanwhile. Checking every {} s.",
+              node,
+              partition.topic(),
+              node,
+              TOPIC_CHECK.toSeconds());
+          said = true;
+        }
+      } catch (TimeoutException e) {
+        transition(
+            LinkState.DISCONNECTED, "Kafka did not answer within " + PROBE.toSeconds() + " s");
+      } catch (org.apache.kafka.common.errors.WakeupException e) {
+        return;
+      } catch (KafkaException e) {
+        transition(LinkState.DISCONNECTED, e.toString());
+      }
+      sleep(TOPIC_CHECK.toMillis());
+    }
   }
 
   private void sleep(long millis) {
