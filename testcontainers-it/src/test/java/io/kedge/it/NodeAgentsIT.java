@@ -268,16 +268,7 @@ class NodeAgentsIT {
             .until(() -> edge.linkState() == LinkState.DISCONNECTED);
         for (int i = 0; i < 5; i++) {
           heartbeat = heartbeat.plusSeconds(10);
-          leases.renew(edge);
-          assertThat(
-                  call(
-                          edge,
-                          "PATCH",
-                          "/api/v1/nodes/" + NODE + "/status",
-                          STRATEGIC,
-                          nodeStatusPatch(heartbeat))
-                      .code())
-              .isEqualTo(200);
+          heartbeat(edge, leases, heartbeat);
         }
         assertThat(podStatus(edge, uid, "Running").code()).isEqualTo(200);
         assertThat(
@@ -310,16 +301,7 @@ class NodeAgentsIT {
             .isEqualTo("Running");
         for (int i = 0; i < 3; i++) {
           heartbeat = heartbeat.plusSeconds(10);
-          leases.renew(edge);
-          assertThat(
-                  call(
-                          edge,
-                          "PATCH",
-                          "/api/v1/nodes/" + NODE + "/status",
-                          STRATEGIC,
-                          nodeStatusPatch(heartbeat))
-                      .code())
-              .isEqualTo(200);
+          heartbeat(edge, leases, heartbeat);
         }
         assertThat(podStatus(edge, uid, "Succeeded").code()).isEqualTo(200);
 
@@ -384,6 +366,14 @@ class NodeAgentsIT {
         assertThat(lease.body().at("/spec/renewTime").asText()).isEqualTo(leases.lastRenew);
       }
     }
+  }
+
+  /** What a kubelet does every 10 s: renew its Lease, and patch its Node's status. */
+  private void heartbeat(EdgeNode edge, LeaseController leases, Instant at) throws Exception {
+    leases.renew(edge);
+    Reply status =
+        call(edge, "PATCH", "/api/v1/nodes/" + NODE + "/status", STRATEGIC, nodeStatusPatch(at));
+    assertThat(status.code()).as(status.body().toString()).isEqualTo(200);
   }
 
   private boolean hasNode(EdgeNode edge) {

@@ -60,6 +60,17 @@ final class EdgeApiFixture implements AutoCloseable {
     return security.scheme() + "://127.0.0.1:" + server.port();
   }
 
+  /** Objects the cloud holds and has sent down, once the VIEW has them all. */
+  void seed(com.fasterxml.jackson.databind.node.ObjectNode... objects) {
+    int before = view.size();
+    for (var object : objects) {
+      cloud.seed(object);
+    }
+    Awaitility.await("the VIEW holds the seeded objects")
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> view.size() == before + objects.length);
+  }
+
   /** Appends and waits until the VIEW has applied it. */
   long append(KedgeEvent event) {
     long index = log.append(event);

@@ -150,10 +150,7 @@ class KubectlTypedCommandsIT {
 
   @Test
   void aLabelChangeMovesAPodInAndOutOfAWatchWithASelector(@TempDir Path tmp) throws Exception {
-    edge.cloud.seed(pod("default", "web-0", "edge-1", "Running", "app", "web"));
-    org.awaitility.Awaitility.await("the pod reaches the VIEW")
-        .atMost(Duration.ofSeconds(10))
-        .until(() -> edge.view.size() == 1);
+    edge.seed(pod("default", "web-0", "edge-1", "Running", "app", "web"));
     Path out = tmp.resolve("watch.out");
     Path err = tmp.resolve("watch.err");
     Process watch =
@@ -249,10 +246,7 @@ class KubectlTypedCommandsIT {
 
   @Test
   void diffShowsOnlyTheChangeNotAVersion(@TempDir Path tmp) throws Exception {
-    edge.cloud.seed(pod("default", "web-0", "edge-1", "Running", "app", "web"));
-    org.awaitility.Awaitility.await("the pod reaches the VIEW")
-        .atMost(Duration.ofSeconds(10))
-        .until(() -> edge.view.size() == 1);
+    edge.seed(pod("default", "web-0", "edge-1", "Running", "app", "web"));
     Path manifest = tmp.resolve("web.yaml");
     Files.writeString(
         manifest,

@@ -72,11 +72,9 @@ class OfficialJavaClientIT {
 
   @Test
   void anInformerWithALabelSelectorFollowsPodsInAndOutOfItsSelection() throws Exception {
-    edge.cloud.seed(pod("default", "web-0", "edge-1", "Running", "app", "web"));
-    edge.cloud.seed(pod("default", "db-0", "edge-1", "Running", "app", "db"));
-    Awaitility.await("pods in the VIEW")
-        .atMost(Duration.ofSeconds(10))
-        .until(() -> edge.view.size() == 2);
+    edge.seed(
+        pod("default", "web-0", "edge-1", "Running", "app", "web"),
+        pod("default", "db-0", "edge-1", "Running", "app", "db"));
 
     List<String> seen = new CopyOnWriteArrayList<>();
     SharedIndexInformer<V1Pod> informer =

@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -65,11 +64,9 @@ class OfficialJsClientIT {
 
   @Test
   void informerWithALabelSelectorFollowsMergePatches() throws Exception {
-    edge.cloud.seed(pod("default", "web-0", "edge-1", "Running", "app", "web"));
-    edge.cloud.seed(pod("default", "db-0", "edge-1", "Running", "app", "db"));
-    Awaitility.await("pods in the VIEW")
-        .atMost(Duration.ofSeconds(10))
-        .until(() -> edge.view.size() == 2);
+    edge.seed(
+        pod("default", "web-0", "edge-1", "Running", "app", "web"),
+        pod("default", "db-0", "edge-1", "Running", "app", "db"));
 
     Process node =
         new ProcessBuilder(
