@@ -1,6 +1,5 @@
 package io.kedge.edge.api.http;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kedge.edge.api.view.ExpiredException;
 import io.kedge.edge.api.view.FieldSelector;
@@ -29,8 +28,6 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import io.netty.handler.ssl.SslHandler;
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -57,6 +54,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private final OpenApiV2 openApi;
   private final Tables tables = new Tables(java.time.Clock.systemUTC());
   private final AccessReviews accessReviews;
+  private final ObjectReads reads;
   private WatchStream activeWatch;
 
   ApiHandler(
@@ -68,6 +66,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       EdgeWrites writes) {
     this.writes = writes;
     this.accessReviews = new AccessReviews(view.types(), writes != null);
+    this.reads = new ObjectReads(view, tables);
     this.openApi = new OpenApiV2(discovery.version().path("gitVersion").asText());
     this.view = view;
     this.discovery = discovery;
@@ -209,10 +208,10 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       return write(ctx, request, type, api, uri, id);
     }
     QueryParams params = new QueryParams(uri);
-    Presentation as = presentation(request, params);
+    Presentation as = Presentation.of(request, params);
     if (!api.name().isEmpty() && !api.watch() && !params.bool("watch")) {
       stats.get();
-      return get(ctx, type, api, as);
+      return reads.get(ctx.alloc(), type, api, as);
     }
     ListOptions listing = ListOptions.parse(params, api.watch());
     WatchFilter filter = filter(type, api, listing);
@@ -221,27 +220,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       return startWatch(ctx, request, type, filter, listing, id, as);
     }
     stats.list();
-    return list(ctx, type, filter, listing, as);
-  }
-
-  /**
-   * The manager a write's fields are recorded under: the {@code fieldManager} parameter, else the
-   * User-Agent up to its first slash, as kube-apiserver derives it ({@code kubectl}, {@code
-   * kube-controller-manager}).
-   */
-  private static String fieldManager(QueryParams params, FullHttpRequest request) {
-    String named = params.string("fieldManager");
-    if (!named.isEmpty()) {
-      if (named.length() > 128) {
-        throw new IllegalArgumentException(
-            "fieldManager: Too long: may not be more than 128 bytes");
-      }
-      return named;
-    }
-    String agent = request.headers().get(HttpHeaderNames.USER_AGENT, "");
-    int slash = agent.indexOf('/');
-    String prefix = slash < 0 ? agent : agent.substring(0, slash);
-    return prefix.length() > 128 ? prefix.substring(0, 128) : prefix;
+    return reads.list(ctx.alloc(), type, filter, listing, as);
   }
 
   /** Answers {@code kubectl auth can-i}: the review with its status, as created (201). */
@@ -262,19 +241,6 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         ctx.alloc(),
         HttpResponseStatus.CREATED,
         accessReviews.review(kind, WriteRequests.body(request.content(), mediaType)));
-  }
-
-  /** How objects are answered: as themselves, or as rows of a Table kubectl prints. */
-  record Presentation(String tableVersion, Tables.Include include) {
-    boolean table() {
-      return tableVersion != null;
-    }
-  }
-
-  private static Presentation presentation(FullHttpRequest request, QueryParams params) {
-    return new Presentation(
-        Tables.tableVersion(request.headers().get(HttpHeaderNames.ACCEPT)),
-        Tables.Include.parse(params.string("includeObject")));
   }
 
   private FullHttpResponse write(
@@ -310,30 +276,12 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
           HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE,
           KubeStatus.failure(415, "UnsupportedMediaType", problem));
     }
-    QueryParams params = new QueryParams(uri);
-    boolean dryRun = params.dryRun();
-    params.fieldValidation();
-    if (operation == WriteOperation.DELETE) {
-      params.propagationPolicy();
-      params.int64("gracePeriodSeconds");
-    }
-    com.fasterxml.jackson.databind.JsonNode body = WriteRequests.body(request.content(), mediaType);
+    EdgeWrites.Write write = WriteRequests.parse(request, uri, type, api, operation, mediaType);
     stats.write();
     boolean keepAlive = HttpUtil.isKeepAlive(request);
     String line = request.method() + " " + request.uri();
     writes
-        .submit(
-            new EdgeWrites.Write(
-                operation,
-                type,
-                api.namespace(),
-                api.name(),
-                api.subresource(),
-                operation == WriteOperation.PATCH ? mediaType : "",
-                body,
-                dryRun,
-                fieldManager(params, request),
-                params.bool("force")))
+        .submit(write)
         .thenAcceptAsync(
             reply -> {
               LOG.debug("request {} {} -> {}", id, line, reply.code());
@@ -358,97 +306,6 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         type.namespaced() ? api.namespace() : "",
         LabelSelector.parse(options.labelSelector()),
         FieldSelector.parse(fieldSelector, type.kind()));
-  }
-
-  private FullHttpResponse get(
-      ChannelHandlerContext ctx, ResourceType type, ApiPath api, Presentation as) {
-    if (!api.subresource().isEmpty() && !api.subresource().equals("status")) {
-      return notFoundPath(ctx);
-    }
-    return view.get(type, type.namespaced() ? api.namespace() : "", api.name())
-        .map(
-            stored ->
-                ok(
-                    ctx,
-                    as.table()
-                        ? tables.table(
-                            type,
-                            as.tableVersion(),
-                            List.of(stored.object()),
-                            as.include(),
-                            EventCodec.json()
-                                .createObjectNode()
-                                .put("resourceVersion", Long.toString(stored.resourceVersion())))
-                        : stored.object()))
-        .orElseGet(
-            () ->
-                Responses.json(
-                    ctx.alloc(),
-                    HttpResponseStatus.NOT_FOUND,
-                    KubeStatus.notFound(type.qualifiedPlural(), api.name())));
-  }
-
-  private FullHttpResponse list(
-      ChannelHandlerContext ctx,
-      ResourceType type,
-      WatchFilter filter,
-      ListOptions options,
-      Presentation as) {
-    String rv = options.resourceVersion();
-    String match = options.resourceVersionMatch();
-    View.Snapshot snapshot = view.list(filter);
-    if (!rv.isEmpty() && !rv.equals("0")) {
-      long requested = parseVersion(rv);
-      if ("Exact".equals(match) && requested != snapshot.resourceVersion()) {
-        return Responses.json(
-            ctx.alloc(),
-            HttpResponseStatus.GONE,
-            KubeStatus.expired(
-                "the edge API serves lists only at its latest resourceVersion "
-                    + snapshot.resourceVersion()));
-      }
-      if (requested > snapshot.resourceVersion()) {
-        return Responses.json(
-            ctx.alloc(),
-            HttpResponseStatus.GATEWAY_TIMEOUT,
-            KubeStatus.failure(
-                504,
-                "Timeout",
-                "Too large resource version: "
-                    + requested
-                    + ", current: "
-                    + snapshot.resourceVersion()));
-      }
-    }
-    List<ObjectNode> items = snapshot.items();
-    long limit = options.limit();
-    String continueToken = options.continueToken();
-    int from = 0;
-    if (!continueToken.isEmpty()) {
-      String after = decodeContinue(continueToken);
-      while (from < items.size() && nameKey(items.get(from)).compareTo(after) <= 0) {
-        from++;
-      }
-    }
-    int to = limit > 0 ? (int) Math.min(items.size(), from + limit) : items.size();
-    ObjectNode list = EventCodec.json().createObjectNode();
-    list.put("kind", type.kind() + "List").put("apiVersion", type.apiVersion());
-    ObjectNode metadata = list.putObject("metadata");
-    metadata.put("resourceVersion", Long.toString(snapshot.resourceVersion()));
-    if (to < items.size()) {
-      metadata.put("continue", encodeContinue(nameKey(items.get(to - 1))));
-      metadata.put("remainingItemCount", items.size() - to);
-    }
-    if (as.table()) {
-      return ok(
-          ctx,
-          tables.table(type, as.tableVersion(), items.subList(from, to), as.include(), metadata));
-    }
-    ArrayNode array = list.putArray("items");
-    for (int i = from; i < to; i++) {
-      array.add(items.get(i));
-    }
-    return ok(ctx, list);
   }
 
   private FullHttpResponse startWatch(
@@ -554,27 +411,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         KubeStatus.failure(404, "NotFound", "the server could not find the requested resource"));
   }
 
-  private static String nameKey(ObjectNode object) {
-    return object.path("metadata").path("namespace").asText("")
-        + "/"
-        + object.path("metadata").path("name").asText("");
-  }
-
-  private static String encodeContinue(String lastKey) {
-    return Base64.getUrlEncoder()
-        .withoutPadding()
-        .encodeToString(lastKey.getBytes(StandardCharsets.UTF_8));
-  }
-
-  private static String decodeContinue(String token) {
-    try {
-      return new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("invalid continue token '" + token + "'");
-    }
-  }
-
-  private static long parseVersion(String rv) {
+  static long parseVersion(String rv) {
     try {
       return Long.parseLong(rv);
     } catch (NumberFormatException e) {

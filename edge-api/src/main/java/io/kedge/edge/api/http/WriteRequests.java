@@ -2,12 +2,17 @@ package io.kedge.edge.api.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.kedge.edge.api.view.ResourceType;
+import io.kedge.edge.api.write.EdgeWrites;
 import io.kedge.schemas.EventCodec;
 import io.kedge.schemas.WriteOperation;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufInputStream;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.QueryStringDecoder;
 import java.io.IOException;
 import java.util.Set;
 
@@ -53,6 +58,59 @@ final class WriteRequests {
     UndecodableException(String message) {
       super(message);
     }
+  }
+
+  /**
+   * The write a request asks for, its query parameters read as kube-apiserver reads them.
+   *
+   * @throws IllegalArgumentException (a 400) for a bad parameter or a body that does not parse
+   * @throws UndecodableException (a 415) for a protobuf object this edge API has no model of
+   */
+  static EdgeWrites.Write parse(
+      FullHttpRequest request,
+      QueryStringDecoder uri,
+      ResourceType type,
+      ApiPath api,
+      WriteOperation operation,
+      String mediaType) {
+    QueryParams params = new QueryParams(uri);
+    boolean dryRun = params.dryRun();
+    params.fieldValidation();
+    if (operation == WriteOperation.DELETE) {
+      params.propagationPolicy();
+      params.int64("gracePeriodSeconds");
+    }
+    return new EdgeWrites.Write(
+        operation,
+        type,
+        api.namespace(),
+        api.name(),
+        api.subresource(),
+        operation == WriteOperation.PATCH ? mediaType : "",
+        body(request.content(), mediaType),
+        dryRun,
+        fieldManager(params, request),
+        params.bool("force"));
+  }
+
+  /**
+   * The manager a write's fields are recorded under: the {@code fieldManager} parameter, else the
+   * User-Agent up to its first slash, as kube-apiserver derives it ({@code kubectl}, {@code
+   * kube-controller-manager}).
+   */
+  static String fieldManager(QueryParams params, FullHttpRequest request) {
+    String named = params.string("fieldManager");
+    if (!named.isEmpty()) {
+      if (named.length() > 128) {
+        throw new IllegalArgumentException(
+            "fieldManager: Too long: may not be more than 128 bytes");
+      }
+      return named;
+    }
+    String agent = request.headers().get(HttpHeaderNames.USER_AGENT, "");
+    int slash = agent.indexOf('/');
+    String prefix = slash < 0 ? agent : agent.substring(0, slash);
+    return prefix.length() > 128 ? prefix.substring(0, 128) : prefix;
   }
 
   /** Why {@code mediaType} cannot carry {@code operation}, or null when it can. */
