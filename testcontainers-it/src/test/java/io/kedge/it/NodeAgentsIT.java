@@ -141,7 +141,9 @@ class NodeAgentsIT {
       LeaseController leases = new LeaseController();
       Instant heartbeat = Instant.parse("2026-12-01T00:00:00Z");
       String uid;
-      try (EdgeNode edge = EdgeNode.start(cloud.edgeConfig(NODE, data), "test")) {
+      try (EdgeNode edge =
+          EdgeNode.start(
+              cloud.edgeConfig(NODE, data, Map.of("edge.register-node", true)), "test")) {
         // a node the cloud does not know registers itself, and its topic appears
         Awaitility.await("registered and connected")
             .atMost(Duration.ofSeconds(90))
@@ -291,7 +293,9 @@ class NodeAgentsIT {
       }
 
       // restarted while still offline: answers from its log at once, and keeps renewing
-      try (EdgeNode edge = EdgeNode.start(cloud.edgeConfig(NODE, data), "test")) {
+      try (EdgeNode edge =
+          EdgeNode.start(
+              cloud.edgeConfig(NODE, data, Map.of("edge.register-node", true)), "test")) {
         Awaitility.await("ready").atMost(Duration.ofSeconds(30)).until(edge::ready);
         assertThat(
                 call(edge, "GET", "/api/v1/namespaces/default/pods/web", null, null)

@@ -267,7 +267,9 @@ public record EdgeConfig(
 
   /**
    * An edge node embedded in a test or benchmark: on free ports (API and MQTT), reaching Kafka at
-   * {@code bootstrap}, with {@code flags} (key to value) on top of the defaults.
+   * {@code bootstrap}, with {@code flags} (key to value) on top of the defaults. It does not
+   * register itself (its test declares its Node) unless the flags turn {@code edge.register-node}
+   * on.
    */
   public static EdgeConfig embedded(
       String node, String bootstrap, String topicPrefix, Path dataDir, Map<String, Object> flags) {
@@ -278,6 +280,7 @@ public record EdgeConfig(
             .flag(DATA_DIR.name(), dataDir, "embedded")
             .flag(API_PORT.name(), 0, "embedded")
             .flag(MQTT_PORT.name(), 0, "embedded")
+            .flag(REGISTER_NODE.name(), false, "embedded")
             .flag(TOPIC_PREFIX.name(), topicPrefix, "embedded");
     for (Map.Entry<String, Object> flag : flags.entrySet()) {
       sources = sources.flag(flag.getKey(), flag.getValue(), "embedded");
