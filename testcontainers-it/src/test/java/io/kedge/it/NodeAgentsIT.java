@@ -40,6 +40,7 @@ class NodeAgentsIT {
   private static final String STRATEGIC = "application/strategic-merge-patch+json";
   private static final String JSON = "application/json";
   private static final String MERGE = "application/merge-patch+json";
+  private static final long OFFLINE_SECONDS = Long.getLong("kedge.it.agents.offline-seconds", 0);
   private final HttpClient http = HttpClient.newHttpClient();
 
   record Reply(int code, JsonNode body) {}
@@ -268,9 +269,18 @@ class NodeAgentsIT {
         Awaitility.await("link down")
             .atMost(Duration.ofSeconds(60))
             .until(() -> edge.linkState() == LinkState.DISCONNECTED);
-        for (int i = 0; i < 5; i++) {
+        // CI: five heartbeats; -Dkedge.it.agents.offline-seconds=600 keeps beating every 10 s
+        long offlineUntil = System.nanoTime() + Duration.ofSeconds(OFFLINE_SECONDS).toNanos();
+        for (int i = 0; i < 5 || System.nanoTime() < offlineUntil; i++) {
           heartbeat = heartbeat.plusSeconds(10);
           heartbeat(edge, leases, heartbeat);
+          if (OFFLINE_SECONDS > 0) {
+            long due = System.nanoTime() + Duration.ofSeconds(10).toNanos(); // a kubelet's cadence
+            Awaitility.await("the next heartbeat is due")
+                .atMost(Duration.ofSeconds(11))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> System.nanoTime() >= due);
+          }
         }
         assertThat(podStatus(edge, uid, "Running").code()).isEqualTo(200);
         assertThat(
