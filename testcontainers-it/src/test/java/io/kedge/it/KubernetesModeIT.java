@@ -64,6 +64,7 @@ class KubernetesModeIT {
   private ScenarioKafka kafka;
   private KedgeTopics topics;
   private Path kubeconfig;
+  private io.kedge.testkit.TcpProxy link;
 
   @BeforeEach
   void start() throws Exception {
@@ -88,12 +89,20 @@ class KubernetesModeIT {
         current-context: test
         """
             .formatted(apiServer.getHostName(), apiServer.getPort()));
-    kafka = ScenarioEnvironment.current().kafka(KafkaSpec.single(), Duration.ofSeconds(60));
+    int proxyPort = io.kedge.runtime.net.FreePorts.on("127.0.0.1");
+    kafka =
+        ScenarioEnvironment.current()
+            .kafka(KafkaSpec.single().withEdgeListener(proxyPort), Duration.ofSeconds(60));
+    String[] edgeListener = kafka.edgeListener().split(":");
+    link =
+        new io.kedge.testkit.TcpProxy(
+            proxyPort, edgeListener[0], Integer.parseInt(edgeListener[1]));
     topics = new KedgeTopics(TestNames.unique("kube"), 1, Duration.ofDays(1));
   }
 
   @AfterEach
   void stop() {
+    link.close();
     cluster.close();
     apiServer.destroy();
     kafka.close();
@@ -362,5 +371,204 @@ class KubernetesModeIT {
   private io.kedge.edge.relay.EdgeConfig edgeConfig() {
     return CloudEnvironment.edgeConfig(
         NODE, kafka.bootstrapServers(), topics.prefix(), tmp.resolve("edge"), Map.of());
+  }
+
+  /**
+   * The chain that keeps an autonomous pod: the node registers itself in the cluster and renews its
+   * Lease through the edge API; with the link cut its renewals stop reaching the cluster (so the
+   * node lifecycle controller marks it unreachable) while the edge keeps accepting them; the
+   * webhook's tolerations keep the labelled pod from the taint manager, the unlabelled one is
+   * evicted after kube-apiserver's default 300 s; back online the queued renewals arrive. No
+   * kube-controller-manager runs here: its two rules are played on the cluster's objects.
+   */
+  @Test
+  void offlineNodeGoesUnreachableAndOnlyAutonomousPodsStay() throws Exception {
+    String node = "registered-1";
+    try (Cloud cloud = startCloud();
+        EdgeNode edge =
+            EdgeNode.start(
+                CloudEnvironment.edgeConfig(
+                    node,
+                    link.address(),
+                    topics.prefix(),
+                    tmp.resolve("edge-registered"),
+                    Map.of("edge.register-node", true)),
+                "test");
+        KubernetesClient edgeApi = CloudEnvironment.edgeClient(edge)) {
+      Awaitility.await("the node registered itself in the cluster and connected")
+          .atMost(Duration.ofSeconds(90))
+          .until(
+              () ->
+                  cluster.nodes().withName(node).get() != null
+                      && edge.linkState() == LinkState.CONNECTED);
+      assertThat(cluster.nodes().withName(node).get().getMetadata().getLabels())
+          .containsKey("node-role.kubernetes.io/edge");
+
+      // pods as kube-apiserver admits them: kedge's webhook, then DefaultTolerationSeconds
+      Pod autonomous = admitted(podOn("autonomous", node, true));
+      Pod plain = admitted(podOn("plain", node, false));
+      cluster.pods().inNamespace(NS).resource(autonomous).create();
+      cluster.pods().inNamespace(NS).resource(plain).create();
+
+      io.fabric8.kubernetes.api.model.coordination.v1.Lease lease =
+          edgeApi
+              .leases()
+              .inNamespace("kube-node-lease")
+              .resource(
+                  new io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder()
+                      .withNewMetadata()
+                      .withName(node)
+                      .withNamespace("kube-node-lease")
+                      .endMetadata()
+                      .withNewSpec()
+                      .withHolderIdentity(node)
+                      .withLeaseDurationSeconds(40)
+                      .withRenewTime(java.time.ZonedDateTime.parse("2026-12-01T00:00:00.000000Z"))
+                      .endSpec()
+                      .build())
+              .create();
+      java.time.ZonedDateTime onlineRenew = java.time.ZonedDateTime.parse("2026-12-01T00:00:10Z");
+      lease.getSpec().setRenewTime(onlineRenew);
+      lease = edgeApi.leases().inNamespace("kube-node-lease").resource(lease).update();
+      Awaitility.await("the renewal reached the cluster")
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> renewTime(node).equals(onlineRenew.toInstant()));
+
+      link.cut();
+      Awaitility.await("link down")
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> edge.linkState() == LinkState.DISCONNECTED);
+      java.time.ZonedDateTime offlineRenew = onlineRenew;
+      for (int i = 1; i <= 3; i++) {
+        offlineRenew = onlineRenew.plusSeconds(10L * i);
+        lease.getSpec().setRenewTime(offlineRenew);
+        lease = edgeApi.leases().inNamespace("kube-node-lease").resource(lease).update();
+      }
+      assertThat(lease.getSpec().getRenewTime().toInstant())
+          .as("the edge accepted the renewals offline")
+          .isEqualTo(offlineRenew.toInstant());
+      assertThat(renewTime(node)).as("none reached the cluster").isEqualTo(onlineRenew.toInstant());
+
+      // the node lifecycle controller: no renewal for leaseDurationSeconds (40 s) -> unreachable
+      java.time.Instant now = onlineRenew.toInstant().plusSeconds(41);
+      assertThat(now).isAfter(renewTime(node).plusSeconds(40));
+      // the taint manager: evicted when the shortest matching toleration runs out
+      assertThat(evictionAfter(cluster.pods().inNamespace(NS).withName("autonomous").get()))
+          .as("the webhook's toleration keeps the autonomous pod")
+          .isEmpty();
+      assertThat(evictionAfter(cluster.pods().inNamespace(NS).withName("plain").get()))
+          .contains(Duration.ofSeconds(300));
+
+      link.restore();
+      java.time.Instant latest = offlineRenew.toInstant();
+      Awaitility.await("the queued renewals reach the cluster once the link is back")
+          .atMost(Duration.ofSeconds(90))
+          .until(() -> renewTime(node).equals(latest));
+    }
+  }
+
+  private java.time.Instant renewTime(String node) {
+    var lease = cluster.leases().inNamespace("kube-node-lease").withName(node).get();
+    return lease == null || lease.getSpec().getRenewTime() == null
+        ? java.time.Instant.EPOCH
+        : lease.getSpec().getRenewTime().toInstant();
+  }
+
+  private static Pod podOn(String name, String node, boolean autonomous) {
+    PodBuilder pod =
+        new PodBuilder()
+            .withNewMetadata()
+            .withName(name)
+            .withNamespace(NS)
+            .endMetadata()
+            .withNewSpec()
+            .withNodeName(node)
+            .addNewContainer()
+            .withName("app")
+            .withImage("nginx")
+            .endContainer()
+            .endSpec();
+    if (autonomous) {
+      pod.editMetadata()
+          .addToLabels(
+              io.kedge.schemas.objects.OfflineAutonomy.LABEL,
+              io.kedge.schemas.objects.OfflineAutonomy.VALUE)
+          .endMetadata();
+    }
+    return pod.build();
+  }
+
+  /** What kube-apiserver stores on create: kedge's webhook patch, then DefaultTolerationSeconds. */
+  private static Pod admitted(Pod pod) throws Exception {
+    var json = io.kedge.schemas.EventCodec.json();
+    ObjectNode review = json.createObjectNode();
+    review.put("apiVersion", "admission.k8s.io/v1").put("kind", "AdmissionReview");
+    ObjectNode request = review.putObject("request").put("uid", "u-" + pod.getMetadata().getName());
+    request.putObject("kind").put("group", "").put("version", "v1").put("kind", "Pod");
+    request.put("operation", "CREATE");
+    ObjectNode object = json.valueToTree(pod);
+    object.put("apiVersion", "v1").put("kind", "Pod");
+    request.set("object", object);
+    var answer =
+        new io.kedge.cloud.admission.OfflineMigrationReview(
+                new io.kedge.schemas.objects.OfflineAutonomy(false))
+            .answer(review);
+    com.fasterxml.jackson.databind.JsonNode admittedPod = object;
+    String patch = answer.at("/response/patch").asText("");
+    if (!patch.isEmpty()) {
+      admittedPod =
+          com.flipkart.zjsonpatch.JsonPatch.apply(
+              json.readTree(java.util.Base64.getDecoder().decode(patch)), object);
+    }
+    ObjectNode withDefaults = (ObjectNode) admittedPod;
+    var tolerations = withDefaults.withObject("spec").withArray("tolerations");
+    for (String key : List.of("node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable")) {
+      boolean present = false;
+      for (var t : tolerations) {
+        present |= key.equals(t.path("key").asText());
+      }
+      if (!present) {
+        tolerations
+            .addObject()
+            .put("key", key)
+            .put("operator", "Exists")
+            .put("effect", "NoExecute")
+            .put("tolerationSeconds", 300);
+      }
+    }
+    return json.treeToValue(withDefaults, Pod.class);
+  }
+
+  /**
+   * The taint manager's rule for the {@code node.kubernetes.io/unreachable:NoExecute} taint: no
+   * matching toleration, evicted at once; else after the shortest {@code tolerationSeconds} among
+   * the matching ones (0 or less: at once); never when none of them sets it.
+   */
+  private static java.util.Optional<Duration> evictionAfter(Pod pod) {
+    long shortest = Long.MAX_VALUE;
+    boolean tolerated = false;
+    for (var toleration : pod.getSpec().getTolerations()) {
+      boolean keyMatches =
+          toleration.getKey() == null || toleration.getKey().isEmpty()
+              ? "Exists".equals(toleration.getOperator())
+              : toleration.getKey().equals("node.kubernetes.io/unreachable");
+      boolean effectMatches =
+          toleration.getEffect() == null
+              || toleration.getEffect().isEmpty()
+              || toleration.getEffect().equals("NoExecute");
+      if (!keyMatches || !effectMatches) {
+        continue;
+      }
+      tolerated = true;
+      if (toleration.getTolerationSeconds() != null) {
+        shortest = Math.min(shortest, Math.max(0, toleration.getTolerationSeconds()));
+      }
+    }
+    if (!tolerated) {
+      return java.util.Optional.of(Duration.ZERO);
+    }
+    return shortest == Long.MAX_VALUE
+        ? java.util.Optional.empty()
+        : java.util.Optional.of(Duration.ofSeconds(shortest));
   }
 }

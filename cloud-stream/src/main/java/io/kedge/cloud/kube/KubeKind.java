@@ -33,7 +33,26 @@ public record KubeKind(
               "v1",
               "CustomResourceDefinition",
               "customresourcedefinitions",
-              false));
+              false),
+          // what node agents write through their edge API (not watched by default)
+          new KubeKind("coordination.k8s.io", "v1", "Lease", "leases", true),
+          new KubeKind("", "v1", "Event", "events", true),
+          new KubeKind("events.k8s.io", "v1", "Event", "events", true),
+          new KubeKind("storage.k8s.io", "v1", "CSINode", "csinodes", false),
+          new KubeKind("storage.k8s.io", "v1", "CSIDriver", "csidrivers", false),
+          new KubeKind("node.k8s.io", "v1", "RuntimeClass", "runtimeclasses", false));
+
+  /** Written through edge APIs, but not routed by default: see {@link #DEFAULTS}. */
+  private static final java.util.Set<String> NOT_WATCHED_BY_DEFAULT =
+      java.util.Set.of(
+          "v1/Namespace",
+          "apiextensions.k8s.io/v1/CustomResourceDefinition",
+          "coordination.k8s.io/v1/Lease",
+          "v1/Event",
+          "events.k8s.io/v1/Event",
+          "storage.k8s.io/v1/CSINode",
+          "storage.k8s.io/v1/CSIDriver",
+          "node.k8s.io/v1/RuntimeClass");
 
   static final Map<String, KubeKind> BY_NAME =
       WELL_KNOWN.stream()
@@ -41,10 +60,7 @@ public record KubeKind(
 
   /** The default {@code kubernetes.resources}. */
   public static final List<String> DEFAULTS =
-      WELL_KNOWN.stream()
-          .filter(k -> !k.kind().equals("Namespace") && !k.kind().startsWith("CustomResource"))
-          .map(KubeKind::name)
-          .toList();
+      WELL_KNOWN.stream().map(KubeKind::name).filter(n -> !NOT_WATCHED_BY_DEFAULT.contains(n)).toList();
 
   /** {@code apiVersion/Kind}, e.g. {@code v1/Pod} or {@code apps/v1/Deployment}. */
   public String name() {

@@ -226,7 +226,9 @@ public final class EdgeWrites {
               timeoutTask.cancel(false);
               pending.remove(request.requestId());
               if (error == null) {
-                return CompletableFuture.completedFuture(finish(type, request, response));
+                return edgeOwned
+                    ? keptHere(type, request, response)
+                    : CompletableFuture.completedFuture(finish(type, request, response));
               }
               if (edgeOwned) {
                 return applyHere(type, request, stored, true);
@@ -281,6 +283,34 @@ public final class EdgeWrites {
             .<JsonNode>map(View.Stored::object)
             .orElse(response.body());
     return WriteReply.of(response.code(), body);
+  }
+
+  /**
+   * The cloud's answer to an edge-owned write, with the result kept in the node's log when the
+   * cloud does not send it down (in Kubernetes mode Leases, CSINodes and Events are not watched):
+   * the node's agents then read back what they wrote, and write on it offline.
+   */
+  private CompletableFuture<WriteReply> keptHere(
+      ResourceType type, WriteRequest request, WriteResponse response) {
+    boolean ok = response.code() >= 200 && response.code() < 300;
+    ObjectKey key = request.key();
+    Optional<View.Stored> held = view.get(type, key.namespace(), key.name());
+    EventData change = null;
+    if (ok && !request.dryRun()) {
+      if (request.operation() == WriteOperation.DELETE) {
+        change = held.isPresent() ? new ResourceDelete(key, "") : null;
+      } else if (response.body().isObject() && !KubeStatus.isStatus(response.body())) {
+        String version = response.body().path("metadata").path("resourceVersion").asText("");
+        boolean routed = held.isPresent() && held.get().cloudResourceVersion().equals(version);
+        change = routed ? null : new ResourceUpsert(key, version, (ObjectNode) response.body());
+      }
+    }
+    if (change == null) {
+      return CompletableFuture.completedFuture(finish(type, request, response));
+    }
+    long index = uplink.applyLocally(KedgeEvent.of(SOURCE, key.toString(), change));
+    return until(() -> view.resourceVersion() >= index, System.nanoTime() + timeout.toNanos())
+        .thenApply(v -> finish(type, request, response));
   }
 
   /** Applies an edge-owned write to the node's log now; the cloud gets it through the uplink. */
