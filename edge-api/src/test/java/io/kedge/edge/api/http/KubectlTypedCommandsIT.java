@@ -107,28 +107,13 @@ class KubectlTypedCommandsIT {
 
   @Test
   void createFromYamlBodiesAndRefuseUnknownMediaTypes(@TempDir Path tmp) throws Exception {
-    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
     String yaml =
         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: from-yaml\ndata:\n  a: \"1\"\n";
-    var created =
-        http.send(
-            java.net.http.HttpRequest.newBuilder(
-                    java.net.URI.create(edge.url() + "/api/v1/namespaces/default/configmaps"))
-                .header("Content-Type", "application/yaml")
-                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(yaml))
-                .build(),
-            java.net.http.HttpResponse.BodyHandlers.ofString());
+    var created = postConfigMap("application/yaml", yaml);
     assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
     assertThat(stored("/v1/ConfigMap/default/from-yaml").at("/data/a").asText()).isEqualTo("1");
 
-    var xml =
-        http.send(
-            java.net.http.HttpRequest.newBuilder(
-                    java.net.URI.create(edge.url() + "/api/v1/namespaces/default/configmaps"))
-                .header("Content-Type", "application/xml")
-                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("<x/>"))
-                .build(),
-            java.net.http.HttpResponse.BodyHandlers.ofString());
+    var xml = postConfigMap("application/xml", "<x/>");
     assertThat(xml.statusCode()).isEqualTo(415);
     assertThat(
             EventCodec.readJson(xml.body().getBytes(StandardCharsets.UTF_8))
@@ -136,16 +121,21 @@ class KubectlTypedCommandsIT {
                 .asText())
         .isEqualTo("UnsupportedMediaType");
 
-    var broken =
-        http.send(
-            java.net.http.HttpRequest.newBuilder(
-                    java.net.URI.create(edge.url() + "/api/v1/namespaces/default/configmaps"))
-                .header("Content-Type", "application/vnd.kubernetes.protobuf")
-                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("k8s\0garbage"))
-                .build(),
-            java.net.http.HttpResponse.BodyHandlers.ofString());
+    var broken = postConfigMap("application/vnd.kubernetes.protobuf", "k8s\0garbage");
     assertThat(broken.statusCode()).as(broken.body()).isEqualTo(415);
     assertThat(edge.cloud.forwarded).as("nothing rejected reaches the cloud").hasSize(1);
+  }
+
+  private java.net.http.HttpResponse<String> postConfigMap(String contentType, String body)
+      throws Exception {
+    return java.net.http.HttpClient.newHttpClient()
+        .send(
+            java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(edge.url() + "/api/v1/namespaces/default/configmaps"))
+                .header("Content-Type", contentType)
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body))
+                .build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString());
   }
 
   @Test
