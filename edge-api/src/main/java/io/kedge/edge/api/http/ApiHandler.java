@@ -55,6 +55,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private final Tables tables = new Tables(java.time.Clock.systemUTC());
   private final AccessReviews accessReviews;
   private final ObjectReads reads;
+  private final OpenApiV3 openApiV3;
   private WatchStream activeWatch;
 
   ApiHandler(
@@ -67,6 +68,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     this.writes = writes;
     this.accessReviews = new AccessReviews(view.types(), writes != null);
     this.reads = new ObjectReads(view, tables);
+    this.openApiV3 = new OpenApiV3(view, discovery.version().path("gitVersion").asText());
     this.openApi = new OpenApiV2(discovery.version().path("gitVersion").asText());
     this.view = view;
     this.discovery = discovery;
@@ -177,8 +179,14 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             : ok(ctx, discovery.groups());
       case "/openapi/v2":
         return openApi.response(request.headers().get(HttpHeaderNames.ACCEPT));
+      case "/openapi/v3":
+        return ok(ctx, openApiV3.index());
       default:
         break;
+    }
+    if (OpenApiV3.isPath(path)) {
+      ObjectNode document = openApiV3.document(OpenApiV3.groupVersion(path));
+      return document == null ? notFoundPath(ctx) : ok(ctx, document);
     }
     if (path.equals("/api/v1") || (path.startsWith("/apis/") && path.split("/").length == 4)) {
       String[] parts = path.split("/");

@@ -103,6 +103,11 @@ final class ProtobufBodies {
     return Map.copyOf(messages);
   }
 
+  /** The model of a kind, when the protobuf models have one. */
+  static java.util.Optional<Descriptor> descriptor(String apiVersion, String kind) {
+    return java.util.Optional.ofNullable(MESSAGES.get(messageName(apiVersion, kind)));
+  }
+
   /** Whether {@code body} starts with the protobuf envelope's magic. */
   static boolean isProtobuf(byte[] body) {
     if (body.length < MAGIC.length) {

@@ -161,6 +161,9 @@ class EdgeApiKubectlIT {
         .containsSubsequence("nightly", "* * * * */5", "3", "9");
     Kubectl.Result all = kubectl.run("get", "all");
     assertThat(all.stdout()).contains("crontab.stable.example.com/nightly", "pod/web-0");
+    Kubectl.Result explain = kubectl.run("explain", "crontabs.spec");
+    assertThat(explain.exitCode()).as(explain.stderr()).isZero();
+    assertThat(explain.stdout()).contains("cronSpec", "<string>", "replicas", "<integer>");
   }
 
   @Test
@@ -192,5 +195,21 @@ class EdgeApiKubectlIT {
     Kubectl.Result events = kubectl.run("events", "--for", "pod/web-0");
     assertThat(events.exitCode()).as(events.stderr()).isZero();
     assertThat(events.stdout()).contains("Pulled", "image pulled");
+  }
+
+  @Test
+  void explainDescribesBuiltInKindsFromTheirModels() {
+    Kubectl.Result pod = kubectl.run("explain", "pod.spec.containers");
+    assertThat(pod.exitCode()).as(pod.stderr()).isZero();
+    assertThat(pod.stdout())
+        .contains("KIND:", "Pod", "FIELD: containers <[]Container>")
+        .contains(
+            "image\t<string>", "ports\t<[]ContainerPort>", "resources\t<ResourceRequirements>");
+    Kubectl.Result port = kubectl.run("explain", "service.spec.ports.targetPort");
+    assertThat(port.exitCode()).as(port.stderr()).isZero();
+    assertThat(port.stdout()).contains("FIELD: targetPort <string>");
+    Kubectl.Result recursive = kubectl.run("explain", "configmap", "--recursive");
+    assertThat(recursive.stdout())
+        .contains("data\t<map[string]string>", "creationTimestamp\t<string>");
   }
 }

@@ -1,0 +1,218 @@
+package io.kedge.edge.api.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.protobuf.Descriptors.Descriptor;
+import com.google.protobuf.Descriptors.FieldDescriptor;
+import io.kedge.edge.api.view.ResourceType;
+import io.kedge.edge.api.view.View;
+import io.kedge.schemas.EventCodec;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * {@code /openapi/v3}: the index of group-versions and one document per group-version, which {@code
+ * kubectl explain} reads. Built-in kinds are described from the structure of Kubernetes' models
+ * (the protobuf descriptors the edge API decodes bodies with: field names and types, no prose);
+ * custom resources from their CRD's {@code openAPIV3Schema}.
+ */
+final class OpenApiV3 {
+  private static final String PREFIX = "/openapi/v3/";
+
+  private final View view;
+  private final String version;
+
+  OpenApiV3(View view, String version) {
+    this.view = view;
+    this.version = version;
+  }
+
+  /** The index: every served group-version and where its document is. */
+  ObjectNode index() {
+    ObjectNode index = EventCodec.json().createObjectNode();
+    ObjectNode paths = index.putObject("paths");
+    Map<String, String> sorted = new TreeMap<>();
+    for (ResourceType type : view.types().all()) {
+      sorted.put(groupVersionPath(type), "");
+    }
+    sorted
+        .keySet()
+        .forEach(p -> paths.putObject(p).put("serverRelativeURL", PREFIX + p + "?hash=" + version));
+    return index;
+  }
+
+  private static String groupVersionPath(ResourceType type) {
+    return type.group().isEmpty()
+        ? "api/" + type.version()
+        : "apis/" + type.group() + "/" + type.version();
+  }
+
+  /** The document of {@code path} (e.g. {@code api/v1}), or null when nothing is served there. */
+  ObjectNode document(String path) {
+    ObjectNode schemas = EventCodec.json().createObjectNode();
+    ObjectNode paths = EventCodec.json().createObjectNode();
+    boolean any = false;
+    for (ResourceType type : view.types().all()) {
+      if (!groupVersionPath(type).equals(path)) {
+        continue;
+      }
+      any = true;
+      ObjectNode schema = customResourceSchema(type);
+      String name;
+      if (schema != null) {
+        name = reverseDomain(type.group()) + "." + type.version() + "." + type.kind();
+        schemas.set(name, schema);
+      } else {
+        Descriptor message = ProtobufBodies.descriptor(type.apiVersion(), type.kind()).orElse(null);
+        if (message == null) {
+          continue; // no model of this kind: kubectl explain says it finds no schema
+        }
+        name = addMessage(message, schemas);
+      }
+      ObjectNode gvk =
+          ((ObjectNode) schemas.get(name))
+              .putArray("x-kubernetes-group-version-kind")
+              .addObject()
+              .put("group", type.group())
+              .put("version", type.version())
+              .put("kind", type.kind());
+      // kubectl explain finds a resource's kind through the operations on its path
+      String collection =
+          "/" + path + (type.namespaced() ? "/namespaces/{namespace}/" : "/") + type.plural();
+      paths.putObject(collection).putObject("get").set("x-kubernetes-group-version-kind", gvk);
+    }
+    if (!any) {
+      return null;
+    }
+    ObjectNode doc = EventCodec.json().createObjectNode();
+    doc.put("openapi", "3.0.0");
+    doc.putObject("info").put("title", "kedge edge API").put("version", version);
+    doc.set("paths", paths);
+    doc.putObject("components").set("schemas", schemas);
+    return doc;
+  }
+
+  /** The served version's schema from its CRD, or null for a kind without one. */
+  private ObjectNode customResourceSchema(ResourceType type) {
+    var crds = view.types().byResource("apiextensions.k8s.io", "v1", "customresourcedefinitions");
+    if (crds.isEmpty()) {
+      return null;
+    }
+    return view.get(crds.get(), "", type.plural() + "." + type.group())
+        .map(stored -> stored.object().path("spec").path("versions"))
+        .flatMap(
+            versions -> {
+              for (JsonNode v : versions) {
+                JsonNode schema = v.path("schema").path("openAPIV3Schema");
+                if (v.path("name").asText().equals(type.version()) && schema.isObject()) {
+                  return java.util.Optional.of(((ObjectNode) schema).deepCopy());
+                }
+              }
+              return java.util.Optional.empty();
+            })
+        .orElse(null);
+  }
+
+  /** Adds {@code message} and every message it uses; returns its schema name. */
+  private static String addMessage(Descriptor root, ObjectNode schemas) {
+    Deque<Descriptor> todo = new ArrayDeque<>();
+    todo.add(root);
+    while (!todo.isEmpty()) {
+      Descriptor message = todo.poll();
+      String name = schemaName(message);
+      if (schemas.has(name)) {
+        continue;
+      }
+      ObjectNode schema = schemas.putObject(name).put("type", "object");
+      ObjectNode properties = schema.putObject("properties");
+      for (FieldDescriptor field : message.getFields()) {
+        properties.set(field.getName(), fieldSchema(field, todo));
+      }
+    }
+    return schemaName(root);
+  }
+
+  private static ObjectNode fieldSchema(FieldDescriptor field, Deque<Descriptor> todo) {
+    if (field.isMapField()) {
+      ObjectNode map = EventCodec.json().createObjectNode().put("type", "object");
+      FieldDescriptor value = field.getMessageType().findFieldByName("value");
+      map.set("additionalProperties", valueSchema(value, todo));
+      return map;
+    }
+    ObjectNode single = valueSchema(field, todo);
+    if (!field.isRepeated()) {
+      return single;
+    }
+    ObjectNode array = EventCodec.json().createObjectNode().put("type", "array");
+    array.set("items", single);
+    return array;
+  }
+
+  private static ObjectNode valueSchema(FieldDescriptor field, Deque<Descriptor> todo) {
+    ObjectNode schema = EventCodec.json().createObjectNode();
+    switch (field.getJavaType()) {
+      case INT -> schema.put("type", "integer").put("format", "int32");
+      case LONG -> schema.put("type", "integer").put("format", "int64");
+      case FLOAT, DOUBLE -> schema.put("type", "number").put("format", "double");
+      case BOOLEAN -> schema.put("type", "boolean");
+      case STRING, ENUM -> schema.put("type", "string");
+      case BYTE_STRING -> schema.put("type", "string").put("format", "byte");
+      case MESSAGE -> {
+        String type = field.getMessageType().getFullName();
+        switch (type) {
+          case "k8s.io.apimachinery.pkg.apis.meta.v1.Time",
+              "k8s.io.apimachinery.pkg.apis.meta.v1.MicroTime" ->
+              schema.put("type", "string").put("format", "date-time");
+          case "k8s.io.apimachinery.pkg.apis.meta.v1.Duration",
+              "k8s.io.apimachinery.pkg.api.resource.Quantity" ->
+              schema.put("type", "string");
+          case "k8s.io.apimachinery.pkg.util.intstr.IntOrString" ->
+              schema
+                  .put("type", "string")
+                  .put("format", "int-or-string")
+                  .put("x-kubernetes-int-or-string", true);
+          case "k8s.io.apimachinery.pkg.runtime.RawExtension",
+              "k8s.io.apimachinery.pkg.apis.meta.v1.FieldsV1" ->
+              schema.put("type", "object");
+          default -> {
+            todo.add(field.getMessageType());
+            schema
+                .putArray("allOf")
+                .addObject()
+                .put("$ref", "#/components/schemas/" + schemaName(field.getMessageType()));
+          }
+        }
+      }
+    }
+    return schema;
+  }
+
+  /** {@code k8s.io.api.core.v1.Pod -> io.k8s.api.core.v1.Pod}, as Kubernetes names its schemas. */
+  private static String schemaName(Descriptor message) {
+    String full = message.getFullName();
+    return full.startsWith("k8s.io.") ? "io.k8s." + full.substring("k8s.io.".length()) : full;
+  }
+
+  private static String reverseDomain(String group) {
+    String[] parts = group.split("\\.");
+    StringBuilder out = new StringBuilder();
+    for (int i = parts.length - 1; i >= 0; i--) {
+      out.append(parts[i]);
+      if (i > 0) {
+        out.append('.');
+      }
+    }
+    return out.toString();
+  }
+
+  static boolean isPath(String path) {
+    return path.equals("/openapi/v3") || path.startsWith(PREFIX);
+  }
+
+  /** The group-version part of a document's path, e.g. {@code api/v1}. */
+  static String groupVersion(String path) {
+    return path.substring(PREFIX.length());
+  }
+}
