@@ -165,9 +165,13 @@ final class OpenApiV3 {
           case "k8s.io.apimachinery.pkg.apis.meta.v1.Time",
               "k8s.io.apimachinery.pkg.apis.meta.v1.MicroTime" ->
               schema.put("type", "string").put("format", "date-time");
-          case "k8s.io.apimachinery.pkg.apis.meta.v1.Duration",
-              "k8s.io.apimachinery.pkg.api.resource.Quantity" ->
-              schema.put("type", "string");
+          case "k8s.io.apimachinery.pkg.apis.meta.v1.Duration" -> schema.put("type", "string");
+          case "k8s.io.apimachinery.pkg.api.resource.Quantity" -> {
+            // written as "500m" or as a number, as kube-apiserver's schema allows
+            var oneOf = schema.putArray("oneOf");
+            oneOf.addObject().put("type", "string");
+            oneOf.addObject().put("type", "number");
+          }
           case "k8s.io.apimachinery.pkg.util.intstr.IntOrString" ->
               schema
                   .put("type", "string")

@@ -255,4 +255,34 @@ class KubectlTypedCommandsIT {
         .as("a dry run changes nothing")
         .isEqualTo("web");
   }
+
+  @Test
+  void createFromAManifestWithQuantitiesAndPorts(@TempDir Path tmp) throws Exception {
+    Path manifest = tmp.resolve("pod.yaml");
+    Files.writeString(
+        manifest,
+        """
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: sized
+        spec:
+          nodeName: edge-1
+          containers:
+          - name: app
+            image: nginx:1.27
+            ports:
+            - containerPort: 80
+            resources:
+              limits: {cpu: 1, memory: 64Mi}
+              requests: {cpu: 250m}
+            livenessProbe:
+              httpGet: {path: /, port: 80}
+        """);
+    Kubectl.Result created = kubectl.run("create", "-f", manifest.toString());
+    assertThat(created.exitCode()).as(created.stderr()).isZero();
+    assertThat(
+            stored("/v1/Pod/default/sized").at("/spec/containers/0/resources/limits/cpu").asText())
+        .isEqualTo("1");
+  }
 }
