@@ -231,6 +231,27 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     return reads.list(ctx.alloc(), type, filter, listing, as);
   }
 
+  /**
+   * The fields a whole object written (create, update, apply) has that its kind does not define;
+   * patches other than apply are not checked.
+   */
+  private List<String> unknownFields(ResourceType type, EdgeWrites.Write write) {
+    boolean whole =
+        write.operation() == WriteOperation.CREATE
+            || write.operation() == WriteOperation.UPDATE
+            || WriteRequests.APPLY.equals(write.patchType());
+    if (!whole || write.body() == null || !write.body().isObject()) {
+      return List.of();
+    }
+    ObjectNode schema = openApiV3.customResourceSchema(type);
+    if (schema != null) {
+      return UnknownFields.bySchema(write.body(), schema);
+    }
+    return ProtobufBodies.descriptor(type.apiVersion(), type.kind())
+        .map(model -> UnknownFields.byModel(write.body(), model))
+        .orElse(List.of());
+  }
+
   /** Answers {@code kubectl auth can-i}: the review with its status, as created (201). */
   private FullHttpResponse review(
       ChannelHandlerContext ctx, FullHttpRequest request, String resource) {
@@ -285,6 +306,19 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
           KubeStatus.failure(415, "UnsupportedMediaType", problem));
     }
     EdgeWrites.Write write = WriteRequests.parse(request, uri, type, api, operation, mediaType);
+    List<String> warnings = List.of();
+    String validation = new QueryParams(uri).fieldValidation();
+    if (!validation.equals("Ignore")) {
+      List<String> unknown = UnknownFields.messages(unknownFields(type, write));
+      if (!unknown.isEmpty() && validation.equals("Strict")) {
+        return Responses.json(
+            ctx.alloc(),
+            HttpResponseStatus.BAD_REQUEST,
+            KubeStatus.badRequest("strict decoding error: " + String.join(", ", unknown)));
+      }
+      warnings = unknown; // Warn, kube-apiserver's default
+    }
+    List<String> warningHeaders = warnings;
     stats.write();
     boolean keepAlive = HttpUtil.isKeepAlive(request);
     String line = request.method() + " " + request.uri();
@@ -297,6 +331,11 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                   Responses.json(
                       ctx.alloc(), HttpResponseStatus.valueOf(reply.code()), reply.body());
               reply.headers().forEach((k, v) -> response.headers().set(k, v));
+              warningHeaders.forEach(
+                  w ->
+                      response
+                          .headers()
+                          .add("Warning", "299 - \"" + w.replace("\"", "\\\"") + "\""));
               send(ctx, keepAlive, response);
             },
             ctx.executor());

@@ -82,6 +82,16 @@ final class OpenApiV3 {
       String collection =
           "/" + path + (type.namespaced() ? "/namespaces/{namespace}/" : "/") + type.plural();
       paths.putObject(collection).putObject("get").set("x-kubernetes-group-version-kind", gvk);
+      // kubectl sends fieldValidation=Strict where the PATCH operation lists the parameter
+      ObjectNode patch = paths.putObject(collection + "/{name}").putObject("patch");
+      patch.set("x-kubernetes-group-version-kind", gvk);
+      patch
+          .putArray("parameters")
+          .addObject()
+          .put("name", "fieldValidation")
+          .put("in", "query")
+          .putObject("schema")
+          .put("type", "string");
     }
     if (!any) {
       return null;
@@ -95,7 +105,7 @@ final class OpenApiV3 {
   }
 
   /** The served version's schema from its CRD, or null for a kind without one. */
-  private ObjectNode customResourceSchema(ResourceType type) {
+  ObjectNode customResourceSchema(ResourceType type) {
     var crds = view.types().byResource("apiextensions.k8s.io", "v1", "customresourcedefinitions");
     if (crds.isEmpty()) {
       return null;
@@ -126,12 +136,21 @@ final class OpenApiV3 {
         continue;
       }
       ObjectNode schema = schemas.putObject(name).put("type", "object");
-      ObjectNode properties = schema.putObject("properties");
-      for (FieldDescriptor field : message.getFields()) {
+      addProperties(message, schema.putObject("properties"), todo);
+    }
+    return schemaName(root);
+  }
+
+  /** A message's fields as JSON properties; an inlined field's own fields stand in its place. */
+  private static void addProperties(
+      Descriptor message, ObjectNode properties, Deque<Descriptor> todo) {
+    for (FieldDescriptor field : message.getFields()) {
+      if (ProtobufBodies.inline(field)) {
+        addProperties(field.getMessageType(), properties, todo);
+      } else {
         properties.set(field.getName(), fieldSchema(field, todo));
       }
     }
-    return schemaName(root);
   }
 
   private static ObjectNode fieldSchema(FieldDescriptor field, Deque<Descriptor> todo) {

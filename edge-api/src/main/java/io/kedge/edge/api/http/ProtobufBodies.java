@@ -103,6 +103,50 @@ final class ProtobufBodies {
     return Map.copyOf(messages);
   }
 
+  /**
+   * The structs the Kubernetes API types of the v1 groups embed: in protobuf a field of their own,
+   * in JSON their fields stand in the parent object (a probe's {@code httpGet}, a volume's {@code
+   * configMap}, a key selector's {@code name}). Read off the embedded fields of k8s.io/api's {@code
+   * types.go}; a kind not listed here would show its embedded struct as a field.
+   */
+  private static final java.util.Set<String> INLINE =
+      java.util.Set.of(
+          "k8s.io.api.core.v1.Volume.volumeSource",
+          "k8s.io.api.core.v1.PersistentVolumeSpec.persistentVolumeSource",
+          "k8s.io.api.core.v1.SecretProjection.localObjectReference",
+          "k8s.io.api.core.v1.ConfigMapVolumeSource.localObjectReference",
+          "k8s.io.api.core.v1.ConfigMapProjection.localObjectReference",
+          "k8s.io.api.core.v1.ConfigMapKeySelector.localObjectReference",
+          "k8s.io.api.core.v1.SecretKeySelector.localObjectReference",
+          "k8s.io.api.core.v1.ConfigMapEnvSource.localObjectReference",
+          "k8s.io.api.core.v1.SecretEnvSource.localObjectReference",
+          "k8s.io.api.core.v1.Probe.handler",
+          "k8s.io.api.core.v1.EphemeralContainer.ephemeralContainerCommon",
+          "k8s.io.api.networking.v1.IngressRule.ingressRuleValue",
+          "k8s.io.api.admissionregistration.v1.NamedRuleWithOperations.ruleWithOperations",
+          "k8s.io.api.admissionregistration.v1.RuleWithOperations.rule");
+
+  static boolean inline(FieldDescriptor field) {
+    return INLINE.contains(field.getFullName());
+  }
+
+  /** The field a JSON property names in {@code message}, looking into inlined fields. */
+  static FieldDescriptor jsonField(Descriptor message, String name) {
+    FieldDescriptor field = message.findFieldByName(name);
+    if (field != null && !inline(field)) {
+      return field;
+    }
+    for (FieldDescriptor candidate : message.getFields()) {
+      if (inline(candidate)) {
+        FieldDescriptor inner = jsonField(candidate.getMessageType(), name);
+        if (inner != null) {
+          return inner;
+        }
+      }
+    }
+    return null;
+  }
+
   /** The model of a kind, when the protobuf models have one. */
   static java.util.Optional<Descriptor> descriptor(String apiVersion, String kind) {
     return java.util.Optional.ofNullable(MESSAGES.get(messageName(apiVersion, kind)));
@@ -228,7 +272,9 @@ final class ProtobufBodies {
         for (Map.Entry<FieldDescriptor, Object> entry : message.getAllFields().entrySet()) {
           FieldDescriptor field = entry.getKey();
           JsonNode value = fieldJson(field, entry.getValue(), path + "." + field.getName());
-          if (value != null) {
+          if (value != null && inline(field) && value.isObject()) {
+            object.setAll((ObjectNode) value); // Go's json:",inline"
+          } else if (value != null) {
             object.set(field.getName(), value);
           }
         }

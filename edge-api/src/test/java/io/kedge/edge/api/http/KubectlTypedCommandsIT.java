@@ -284,5 +284,25 @@ class KubectlTypedCommandsIT {
     assertThat(
             stored("/v1/Pod/default/sized").at("/spec/containers/0/resources/limits/cpu").asText())
         .isEqualTo("1");
+
+    // kubectl sends fieldValidation=Strict, as the OpenAPI document offers it: typos are refused
+    Files.writeString(
+        manifest,
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: typo\n  lables: {a: b}\ndatta:\n  a: b\n");
+    Kubectl.Result typo = kubectl.run("create", "-f", manifest.toString());
+    assertThat(typo.exitCode()).isNotZero();
+    assertThat(typo.stderr())
+        .contains("strict decoding error")
+        .contains("unknown field \"datta\"")
+        .contains("unknown field \"metadata.lables\"");
+    assertThat(stored("/v1/ConfigMap/default/typo")).isNull();
+
+    var warned =
+        postConfigMap(
+            "application/json",
+            "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"warned\"},\"datta\":{}}");
+    assertThat(warned.statusCode()).as("kube-apiserver's default is Warn").isEqualTo(201);
+    assertThat(warned.headers().allValues("Warning"))
+        .containsExactly("299 - \"unknown field \\\"datta\\\"\"");
   }
 }

@@ -1,0 +1,98 @@
+package io.kedge.edge.api.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.protobuf.Descriptors.Descriptor;
+import com.google.protobuf.DynamicMessage;
+import com.google.protobuf.UnknownFieldSet;
+import io.kubernetes.client.proto.Runtime;
+import io.kubernetes.client.proto.V1;
+import java.io.ByteArrayOutputStream;
+import org.junit.jupiter.api.Test;
+
+/** The mapping from Kubernetes' protobuf messages to the JSON kube-apiserver serves. */
+class ProtobufBodiesTest {
+  private static DynamicMessage.Builder message(String name) {
+    return DynamicMessage.newBuilder(V1.getDescriptor().findMessageTypeByName(name));
+  }
+
+  private static DynamicMessage.Builder set(DynamicMessage.Builder b, String field, Object value) {
+    return b.setField(b.getDescriptorForType().findFieldByName(field), value);
+  }
+
+  private static byte[] envelope(String kind, DynamicMessage object) throws Exception {
+    Descriptor unknown = Runtime.getDescriptor().findMessageTypeByName("Unknown");
+    Descriptor typeMeta = unknown.findFieldByName("typeMeta").getMessageType();
+    DynamicMessage meta =
+        DynamicMessage.newBuilder(typeMeta)
+            .setField(typeMeta.findFieldByName("apiVersion"), "v1")
+            .setField(typeMeta.findFieldByName("kind"), kind)
+            .build();
+    DynamicMessage wrapped =
+        DynamicMessage.newBuilder(unknown)
+            .setField(unknown.findFieldByName("typeMeta"), meta)
+            .setField(unknown.findFieldByName("raw"), object.toByteString())
+            .build();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.write(new byte[] {'k', '8', 's', 0});
+    out.write(wrapped.toByteArray());
+    return out.toByteArray();
+  }
+
+  @Test
+  void inlinedStructsAndGoZeroValuesBecomeKubernetesJson() throws Exception {
+    DynamicMessage configMapSource =
+        set(
+                message("ConfigMapVolumeSource"),
+                "localObjectReference",
+                set(message("LocalObjectReference"), "name", "settings").build())
+            .build();
+    DynamicMessage volumeSource =
+        set(message("VolumeSource"), "configMap", configMapSource).build();
+    DynamicMessage volume =
+        set(set(message("Volume"), "name", "config"), "volumeSource", volumeSource).build();
+    DynamicMessage spec =
+        message("PodSpec")
+            .addRepeatedField(
+                V1.getDescriptor().findMessageTypeByName("PodSpec").findFieldByName("volumes"),
+                volume)
+            .build();
+    Descriptor objectMeta =
+        spec.getDescriptorForType().getFile().getDependencies().stream()
+            .flatMap(f -> f.getMessageTypes().stream())
+            .filter(m -> m.getName().equals("ObjectMeta"))
+            .findFirst()
+            .orElseThrow();
+    DynamicMessage metadata =
+        DynamicMessage.newBuilder(objectMeta)
+            .setField(objectMeta.findFieldByName("name"), "web")
+            .setField(objectMeta.findFieldByName("generateName"), "")
+            .build();
+    DynamicMessage pod = set(set(message("Pod"), "metadata", metadata), "spec", spec).build();
+
+    ObjectNode json = ProtobufBodies.decode(envelope("Pod", pod));
+    assertThat(json.toString())
+        .isEqualTo(
+            "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"web\"},"
+                + "\"spec\":{\"volumes\":[{\"name\":\"config\",\"configMap\":{\"name\":\"settings\"}}]}}");
+  }
+
+  @Test
+  void fieldsTheModelsDoNotKnowAreRefusedNotDropped() throws Exception {
+    DynamicMessage withStranger =
+        set(message("ConfigMap"), "immutable", true)
+            .setUnknownFields(
+                UnknownFieldSet.newBuilder()
+                    .addField(99, UnknownFieldSet.Field.newBuilder().addVarint(1).build())
+                    .build())
+            .build();
+    assertThatThrownBy(() -> ProtobufBodies.decode(envelope("ConfigMap", withStranger)))
+        .isInstanceOf(WriteRequests.UndecodableException.class)
+        .hasMessageContaining("[99]");
+    assertThatThrownBy(() -> ProtobufBodies.decode(envelope("Lease", withStranger)))
+        .hasMessageContaining("no protobuf model of v1 Lease");
+    assertThat(ProtobufBodies.goDuration(90_500_000_000L)).isEqualTo("1m30.5s");
+  }
+}
