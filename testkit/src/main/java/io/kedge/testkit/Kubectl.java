@@ -20,6 +20,15 @@ public final class Kubectl {
   private final Path binary;
   private final String server;
 
+  private java.util.Map<String, String> environment = java.util.Map.of();
+
+  /** The same kubectl, run with {@code variables} set (e.g. {@code KUBE_EDITOR}). */
+  public Kubectl withEnvironment(java.util.Map<String, String> variables) {
+    Kubectl copy = new Kubectl(binary, server);
+    copy.environment = java.util.Map.copyOf(variables);
+    return copy;
+  }
+
   private Kubectl(Path binary, String server) {
     this.binary = binary;
     this.server = server;
@@ -90,6 +99,7 @@ public final class Kubectl {
             .redirectOutput(ProcessBuilder.Redirect.appendTo(out.toFile()))
             .redirectError(ProcessBuilder.Redirect.appendTo(err.toFile()));
     builder.environment().put("KUBECONFIG", "/dev/null");
+    builder.environment().putAll(environment);
     builder.environment().put("HOME", Files.createTempDirectory("kubectl-home").toString());
     return builder.start();
   }

@@ -305,4 +305,32 @@ class KubectlTypedCommandsIT {
     assertThat(warned.headers().allValues("Warning"))
         .containsExactly("299 - \"unknown field \\\"datta\\\"\"");
   }
+
+  @Test
+  void annotateEditAndReplace(@TempDir Path tmp) throws Exception {
+    edge.seed(pod("default", "web-0", "edge-1", "Running", "app", "web"));
+    Kubectl.Result annotate = kubectl.run("annotate", "pod", "web-0", "note=checked");
+    assertThat(annotate.exitCode()).as(annotate.stderr()).isZero();
+    assertThat(stored("/v1/Pod/default/web-0").at("/metadata/annotations/note").asText())
+        .isEqualTo("checked");
+
+    Kubectl.Result edit =
+        kubectl
+            .withEnvironment(
+                java.util.Map.of("KUBE_EDITOR", "sed -i s/image:\\ nginx$/image:\\ nginx:2/"))
+            .run("edit", "pod", "web-0");
+    assertThat(edit.exitCode()).as(edit.stderr()).isZero();
+    assertThat(edit.stdout()).contains("pod/web-0 edited");
+    assertThat(stored("/v1/Pod/default/web-0").at("/spec/containers/0/image").asText())
+        .isEqualTo("nginx:2");
+
+    Path manifest = tmp.resolve("web.yaml");
+    Files.writeString(
+        manifest,
+        kubectl.run("get", "pod", "web-0", "-o", "yaml").stdout().replace("app: web", "app: web3"));
+    Kubectl.Result replace = kubectl.run("replace", "-f", manifest.toString());
+    assertThat(replace.exitCode()).as(replace.stderr()).isZero();
+    assertThat(stored("/v1/Pod/default/web-0").at("/metadata/labels/app").asText())
+        .isEqualTo("web3");
+  }
 }
