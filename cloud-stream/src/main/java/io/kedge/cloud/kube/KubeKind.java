@@ -60,7 +60,10 @@ public record KubeKind(
 
   /** The default {@code kubernetes.resources}. */
   public static final List<String> DEFAULTS =
-      WELL_KNOWN.stream().map(KubeKind::name).filter(n -> !NOT_WATCHED_BY_DEFAULT.contains(n)).toList();
+      WELL_KNOWN.stream()
+          .map(KubeKind::name)
+          .filter(n -> !NOT_WATCHED_BY_DEFAULT.contains(n))
+          .toList();
 
   /** {@code apiVersion/Kind}, e.g. {@code v1/Pod} or {@code apps/v1/Deployment}. */
   public String name() {
