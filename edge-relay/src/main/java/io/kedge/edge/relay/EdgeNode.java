@@ -337,6 +337,9 @@ public final class EdgeNode implements AutoCloseable {
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    // the cloud creates node topics with their policy; a broker that auto-creates topics must not
+    // make one with its defaults because a node asked for it first
+    props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
     props.put(ConsumerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 5_000);
     props.put(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
     return props;
