@@ -127,6 +127,7 @@ public final class LocalCommand implements Callable<Integer> {
         components.add(
             OpsServer.start("127.0.0.1", config.opsPort(), stack.metrics(), stack::unreadyReason));
     stack.awaitConnected(Duration.ofSeconds(60));
+    stack.awaitCloudReady(Duration.ofMinutes(2), message -> progress(out, message));
     KedgeTopics topics = stack.topics();
     List<EdgeNode> edges = stack.edges();
     out.println("  kafka      " + stack.bootstrap());

@@ -110,8 +110,9 @@ public final class LocalStack implements AutoCloseable {
                           "--data-dir")
                       .flag(EdgeConfig.API_PORT.name(), config.apiPort(i), "--api-port")
                       .flag(EdgeConfig.MQTT_PORT.name(), config.mqttPort(i), "--mqtt-port")
-                      .flag(
-                          EdgeConfig.TOPIC_PREFIX.name(), config.topicPrefix(), "topics.prefix")));
+                      .flag(EdgeConfig.TOPIC_PREFIX.name(), config.topicPrefix(), "topics.prefix")
+                      // kedge local declares its nodes itself (registerNodes)
+                      .flag(EdgeConfig.REGISTER_NODE.name(), false, "kedge local")));
       EdgeNode started = parts.add(EdgeNode.start(edge, VersionCommand.version()));
       started.bindMetrics(metrics);
       edges.add(started);
@@ -133,6 +134,28 @@ public final class LocalStack implements AutoCloseable {
         }
         TimeUnit.MILLISECONDS.sleep(50);
       }
+    }
+  }
+
+  /**
+   * Waits until the cloud answers (its router running): an edge node that resumes its log is
+   * connected before the router has finished rebalancing, which after an unclean stop takes as long
+   * as Kafka's session timeout, and writes made before then are not answered in time.
+   */
+  public void awaitCloudReady(Duration timeout, Consumer<String> progress)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    String said = null;
+    for (String reason = cloud.unreadyReason(); reason != null; reason = cloud.unreadyReason()) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(
+            "the cloud was not ready within " + timeout.toSeconds() + " s: " + reason);
+      }
+      if (!reason.equals(said)) {
+        progress.accept("waiting for the cloud: " + reason);
+        said = reason;
+      }
+      TimeUnit.MILLISECONDS.sleep(100);
     }
   }
 
