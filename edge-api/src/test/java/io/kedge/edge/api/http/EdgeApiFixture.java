@@ -60,6 +60,14 @@ final class EdgeApiFixture implements AutoCloseable {
     return security.scheme() + "://127.0.0.1:" + server.port();
   }
 
+  /** The kubectl the compatibility tests run; skips the test, saying how to fetch one, without. */
+  static java.nio.file.Path kubectlOrSkip() {
+    java.nio.file.Path binary = io.kedge.testkit.Kubectl.find().orElse(null);
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        binary != null, "SKIPPED: no kubectl found; run .ci/fetch-kubectl to fetch one");
+    return binary;
+  }
+
   /** Objects the cloud holds and has sent down, once the VIEW has them all. */
   void seed(com.fasterxml.jackson.databind.node.ObjectNode... objects) {
     int before = view.size();

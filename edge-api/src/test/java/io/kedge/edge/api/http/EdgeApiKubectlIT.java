@@ -12,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,9 +23,7 @@ class EdgeApiKubectlIT {
 
   @BeforeEach
   void start() throws Exception {
-    Path binary = Kubectl.find().orElse(null);
-    Assumptions.assumeTrue(
-        binary != null, "SKIPPED: no kubectl found; run .ci/fetch-kubectl to fetch one");
+    Path binary = EdgeApiFixture.kubectlOrSkip();
     edge = new EdgeApiFixture();
     kubectl = Kubectl.at(binary, edge.url());
     edge.append(upsert(pod("default", "web-0", "edge-1", "Running", "app", "web"), "1"));

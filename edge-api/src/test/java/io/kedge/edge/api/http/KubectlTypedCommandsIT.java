@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,9 +27,7 @@ class KubectlTypedCommandsIT {
 
   @BeforeEach
   void start() throws Exception {
-    Path binary = Kubectl.find().orElse(null);
-    Assumptions.assumeTrue(
-        binary != null, "SKIPPED: no kubectl found; run .ci/fetch-kubectl to fetch one");
+    Path binary = EdgeApiFixture.kubectlOrSkip();
     edge = new EdgeApiFixture(Duration.ofSeconds(10));
     kubectl = Kubectl.at(binary, edge.url());
   }

@@ -4,14 +4,12 @@ import static io.kedge.edge.api.view.TestObjects.pod;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -68,28 +66,16 @@ class OfficialJsClientIT {
         pod("default", "web-0", "edge-1", "Running", "app", "web"),
         pod("default", "db-0", "edge-1", "Running", "app", "db"));
 
-    Process node =
-        new ProcessBuilder(
-                "node",
-                script.toString(),
-                edge.url(),
-                "default",
-                "app=web",
-                "web-0=other",
-                "db-0=web")
-            .redirectErrorStream(true)
-            .start();
-    boolean exited = node.waitFor(90, TimeUnit.SECONDS);
-    String output = new String(node.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!exited) {
-      node.destroyForcibly();
-    }
-    assertThat(exited).as(output).isTrue();
-    assertThat(node.exitValue()).as(output).isZero();
-    List<String> events =
-        output.lines().filter(l -> l.matches("(add|update|delete|synced|done).*")).toList();
-    assertThat(events)
-        .as(output)
-        .containsExactly("add web-0", "synced", "delete web-0", "add db-0", "done");
+    List<String> lines =
+        ClientScript.run(
+            "(add|update|delete|synced|done).*",
+            "node",
+            script.toString(),
+            edge.url(),
+            "default",
+            "app=web",
+            "web-0=other",
+            "db-0=web");
+    assertThat(lines).containsExactly("add web-0", "synced", "delete web-0", "add db-0", "done");
   }
 }

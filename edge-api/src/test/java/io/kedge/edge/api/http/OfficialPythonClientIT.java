@@ -4,7 +4,6 @@ import static io.kedge.edge.api.view.TestObjects.pod;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -59,28 +58,16 @@ class OfficialPythonClientIT {
     try (InputStream in = getClass().getResourceAsStream("/python-client/watch.py")) {
       Files.copy(in, script, StandardCopyOption.REPLACE_EXISTING);
     }
-    Process python =
-        new ProcessBuilder(
-                PYTHON,
-                script.toString(),
-                edge.url(),
-                "default",
-                "app=web",
-                "web-0=other",
-                "db-0=web")
-            .redirectErrorStream(true)
-            .start();
-    boolean exited = python.waitFor(90, TimeUnit.SECONDS);
-    String output = new String(python.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!exited) {
-      python.destroyForcibly();
-    }
-    assertThat(exited).as(output).isTrue();
-    assertThat(python.exitValue()).as(output).isZero();
     List<String> lines =
-        output.lines().filter(l -> l.matches("(listed|ADDED|MODIFIED|DELETED|done).*")).toList();
-    assertThat(lines)
-        .as(output)
-        .containsExactly("listed web-0", "DELETED web-0", "ADDED db-0", "done");
+        ClientScript.run(
+            "(listed|ADDED|MODIFIED|DELETED|done).*",
+            PYTHON,
+            script.toString(),
+            edge.url(),
+            "default",
+            "app=web",
+            "web-0=other",
+            "db-0=web");
+    assertThat(lines).containsExactly("listed web-0", "DELETED web-0", "ADDED db-0", "done");
   }
 }
