@@ -17,6 +17,8 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.kedge.cloud.Cloud;
 import io.kedge.cloud.CloudConfig;
 import io.kedge.cloud.admission.WebhookConfig;
@@ -60,6 +62,7 @@ class KubernetesModeIT {
 
   @TempDir Path tmp;
   private KubernetesMockServer apiServer;
+  private final TokenIssuingDispatcher tokens = new TokenIssuingDispatcher();
   private KubernetesClient cluster;
   private ScenarioKafka kafka;
   private KedgeTopics topics;
@@ -70,11 +73,7 @@ class KubernetesModeIT {
   void start() throws Exception {
     apiServer =
         new KubernetesMockServer(
-            new Context(),
-            new MockWebServer(),
-            new HashMap<>(),
-            new KubernetesCrudDispatcher(),
-            false);
+            new Context(), new MockWebServer(), new HashMap<>(), tokens, false);
     apiServer.init();
     cluster = apiServer.createClient();
     kubeconfig = tmp.resolve("kubeconfig");
@@ -371,6 +370,124 @@ class KubernetesModeIT {
   private io.kedge.edge.relay.EdgeConfig edgeConfig() {
     return CloudEnvironment.edgeConfig(
         NODE, kafka.bootstrapServers(), topics.prefix(), tmp.resolve("edge"), Map.of());
+  }
+
+  /**
+   * The CRUD API server plus kube-apiserver's TokenRequest: a token for a ServiceAccount that
+   * exists, 404 for one that does not.
+   */
+  static final class TokenIssuingDispatcher extends KubernetesCrudDispatcher {
+    final List<String> requests = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    @Override
+    public MockResponse handleCreate(RecordedRequest request) {
+      String path = request.getPath().split("\\?")[0];
+      if (!path.matches("/api/v1/namespaces/[^/]+/serviceaccounts/[^/]+/token")) {
+        return super.handleCreate(request);
+      }
+      requests.add(path);
+      String account = path.substring(0, path.length() - "/token".length());
+      if (!handleGet(account).getStatus().contains(" 200")) {
+        return new MockResponse()
+            .setResponseCode(404)
+            .setBody(
+                io.kedge.schemas.objects.KubeStatus.failure(
+                        404, "NotFound", "serviceaccounts \"" + account + "\" not found")
+                    .toString());
+      }
+      try {
+        ObjectNode review =
+            (ObjectNode) io.kedge.schemas.EventCodec.json().readTree(request.getUtf8Body());
+        long seconds = review.path("spec").path("expirationSeconds").asLong(3600);
+        review
+            .putObject("status")
+            .put("token", "issued-" + java.util.UUID.randomUUID())
+            .put("expirationTimestamp", java.time.Instant.now().plusSeconds(seconds).toString());
+        return new MockResponse().setResponseCode(201).setBody(review.toString());
+      } catch (java.io.IOException e) {
+        return new MockResponse().setResponseCode(400).setBody(e.toString());
+      }
+    }
+  }
+
+  /**
+   * A kubelet's token requests for its pods' service accounts: the edge API forwards them, the
+   * cluster issues the token, and its answer comes back to the edge client as it was (never stored
+   * on the node as an object). Offline they are refused at once: only the cloud issues tokens.
+   */
+  @Test
+  void serviceAccountTokensAreIssuedByTheClusterAndRefusedOffline() throws Exception {
+    cluster
+        .nodes()
+        .resource(new NodeBuilder().withNewMetadata().withName(NODE).endMetadata().build())
+        .create();
+    cluster
+        .serviceAccounts()
+        .inNamespace(NS)
+        .resource(
+            new io.fabric8.kubernetes.api.model.ServiceAccountBuilder()
+                .withNewMetadata()
+                .withName("app")
+                .endMetadata()
+                .build())
+        .create();
+    try (Cloud cloud = startCloud();
+        EdgeNode edge =
+            EdgeNode.start(
+                CloudEnvironment.edgeConfig(
+                    NODE, link.address(), topics.prefix(), tmp.resolve("edge-tokens"), Map.of()),
+                "test");
+        KubernetesClient edgeApi = CloudEnvironment.edgeClient(edge)) {
+      Awaitility.await("edge connected")
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> edge.linkState() == LinkState.CONNECTED && edge.ready());
+      io.fabric8.kubernetes.api.model.authentication.TokenRequest request =
+          new io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder()
+              .withNewSpec()
+              .withAudiences("https://kubernetes.default.svc")
+              .withExpirationSeconds(3607L)
+              .withNewBoundObjectRef()
+              .withApiVersion("v1")
+              .withKind("Pod")
+              .withName("web")
+              .withUid("4d1b4f2e-0000-4000-8000-000000000001")
+              .endBoundObjectRef()
+              .endSpec()
+              .build();
+      io.fabric8.kubernetes.api.model.authentication.TokenRequest issued =
+          edgeApi.serviceAccounts().inNamespace(NS).withName("app").tokenRequest(request);
+      assertThat(issued.getStatus().getToken()).startsWith("issued-");
+      assertThat(issued.getSpec().getBoundObjectRef().getName()).isEqualTo("web");
+      assertThat(tokens.requests)
+          .containsExactly("/api/v1/namespaces/default/serviceaccounts/app/token");
+      assertThat(edgeApi.serviceAccounts().inNamespace(NS).list().getItems())
+          .as("a token answer is not an object of the node")
+          .isEmpty();
+
+      assertThatThrownBy(
+              () ->
+                  edgeApi
+                      .serviceAccounts()
+                      .inNamespace(NS)
+                      .withName("nobody")
+                      .tokenRequest(request))
+          .isInstanceOfSatisfying(
+              KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(404));
+
+      link.cut();
+      Awaitility.await("link down")
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> edge.linkState() == LinkState.DISCONNECTED);
+      assertThatThrownBy(
+              () -> edgeApi.serviceAccounts().inNamespace(NS).withName("app").tokenRequest(request))
+          .isInstanceOfSatisfying(
+              KubernetesClientException.class,
+              e -> {
+                assertThat(e.getCode()).isEqualTo(503);
+                assertThat(e.getMessage()).contains("serviceaccounts/token requests are answered");
+              });
+      assertThat(tokens.requests).hasSize(2);
+    }
   }
 
   /**

@@ -39,6 +39,7 @@ public record KubeKind(
           new KubeKind("", "v1", "Event", "events", true),
           new KubeKind("events.k8s.io", "v1", "Event", "events", true),
           new KubeKind("storage.k8s.io", "v1", "CSINode", "csinodes", false),
+          new KubeKind("", "v1", "ServiceAccount", "serviceaccounts", true),
           new KubeKind("storage.k8s.io", "v1", "CSIDriver", "csidrivers", false),
           new KubeKind("node.k8s.io", "v1", "RuntimeClass", "runtimeclasses", false));
 
@@ -51,6 +52,7 @@ public record KubeKind(
           "v1/Event",
           "events.k8s.io/v1/Event",
           "storage.k8s.io/v1/CSINode",
+          "v1/ServiceAccount",
           "storage.k8s.io/v1/CSIDriver",
           "node.k8s.io/v1/RuntimeClass");
 

@@ -61,7 +61,10 @@ public final class KubeWrites {
     KubeKind kind = found.get();
     String path =
         switch (request.operation()) {
-          case CREATE -> kind.collectionPath(key.namespace());
+          case CREATE ->
+              request.subresource().isEmpty()
+                  ? kind.collectionPath(key.namespace())
+                  : kind.objectPath(key.namespace(), key.name(), request.subresource());
           case UPDATE, PATCH, DELETE ->
               kind.objectPath(key.namespace(), key.name(), request.subresource());
         };

@@ -94,7 +94,11 @@ final class KubernetesApplier implements Processor<String, byte[], String, Objec
         request.key(),
         request.subresource().isEmpty() ? "" : "/" + request.subresource(),
         result.code());
-    boolean change = result.succeeded() && !request.dryRun();
+    // a token request changes no object: its answer (holding the token) goes back at once
+    boolean change =
+        result.succeeded()
+            && !request.dryRun()
+            && (request.subresource().isEmpty() || request.subresource().equals("status"));
     String id = Placement.identity(request.key());
     if (change && !KubeStatus.isStatus(result.body())) {
       String version = result.body().path("metadata").path("resourceVersion").asText("");

@@ -86,6 +86,14 @@ public final class ObjectWrites {
   private static Outcome create(
       WriteRequest request, ObjectNode current, String version, Instant now, String resource) {
     ObjectKey key = request.key();
+    if (request.subresource().equals("token")) {
+      return rejected(
+          KubeStatus.failure(
+              405,
+              "MethodNotAllowed",
+              "serviceaccounts/token: this kedge cloud runs standalone, without a Kubernetes"
+                  + " API to issue service account tokens: tokens are answered in Kubernetes mode"));
+    }
     if (!request.subresource().isEmpty()) {
       return rejected(
           KubeStatus.failure(

@@ -243,6 +243,11 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     if (!whole || write.body() == null || !write.body().isObject()) {
       return List.of();
     }
+    if (write.subresource().equals(WriteRequests.TOKEN)) {
+      return ProtobufBodies.descriptor("authentication.k8s.io/v1", "TokenRequest")
+          .map(model -> UnknownFields.byModel(write.body(), model))
+          .orElse(List.of());
+    }
     ObjectNode schema = openApiV3.customResourceSchema(type);
     if (schema != null) {
       return UnknownFields.bySchema(write.body(), schema);
@@ -280,7 +285,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       QueryStringDecoder uri,
       long id) {
     HttpMethod method = request.method();
-    WriteOperation operation = WriteRequests.operation(method, api.name());
+    WriteOperation operation = WriteRequests.operation(method, api.name(), api.subresource());
     if (writes == null || operation == null) {
       return Responses.json(
           ctx.alloc(),
@@ -293,7 +298,9 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                   + " is not supported by this edge API"
                   + (writes == null ? ": it is read-only" : "")));
     }
-    if (!api.subresource().isEmpty() && !api.subresource().equals("status")) {
+    if (!api.subresource().isEmpty()
+        && !api.subresource().equals("status")
+        && !(api.subresource().equals(WriteRequests.TOKEN) && isServiceAccount(type))) {
       return notFoundPath(ctx);
     }
     String contentType = request.headers().get(HttpHeaderNames.CONTENT_TYPE, "");
@@ -340,6 +347,10 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             },
             ctx.executor());
     return null;
+  }
+
+  private static boolean isServiceAccount(ResourceType type) {
+    return type.group().isEmpty() && type.kind().equals("ServiceAccount");
   }
 
   private WatchFilter filter(ResourceType type, ApiPath api, ListOptions options) {

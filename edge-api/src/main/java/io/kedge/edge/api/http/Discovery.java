@@ -36,8 +36,16 @@ final class Discovery {
           new Review("selfsubjectaccessreviews", "SelfSubjectAccessReview"),
           new Review("selfsubjectrulesreviews", "SelfSubjectRulesReview"));
 
+  /** What {@code serviceaccounts/<name>/token} creates. */
+  private static final ResourceType TOKEN_REQUEST =
+      new ResourceType("authentication.k8s.io", "v1", "TokenRequest", "", false, List.of());
+
   private final ResourceTypes types;
   private final String kedgeVersion;
+
+  private static boolean hasToken(ResourceType type) {
+    return type.group().isEmpty() && type.kind().equals("ServiceAccount");
+  }
 
   Discovery(ResourceTypes types, String kedgeVersion) {
     this.types = types;
@@ -174,6 +182,17 @@ final class Discovery {
           .put("namespaced", type.namespaced());
       status.put("kind", type.kind());
       status.putArray("verbs").add("get").add("patch").add("update");
+      if (hasToken(type)) {
+        ObjectNode token = resources.addObject();
+        token
+            .put("name", type.plural() + "/token")
+            .put("singularName", "")
+            .put("namespaced", true)
+            .put("group", TOKEN_REQUEST.group())
+            .put("version", TOKEN_REQUEST.version())
+            .put("kind", TOKEN_REQUEST.kind());
+        token.putArray("verbs").add("create");
+      }
     }
     if (reviews(group, version)) {
       for (Review review : REVIEWS) {
@@ -230,7 +249,8 @@ final class Discovery {
               ArrayNode verbs = r.putArray("verbs");
               VERBS.forEach(verbs::add);
               addNames(r, type);
-              ObjectNode status = r.putArray("subresources").addObject();
+              ArrayNode subresources = r.putArray("subresources");
+              ObjectNode status = subresources.addObject();
               status.put("subresource", "status");
               status
                   .putObject("responseKind")
@@ -238,6 +258,16 @@ final class Discovery {
                   .put("version", version)
                   .put("kind", type.kind());
               status.putArray("verbs").add("get").add("patch").add("update");
+              if (hasToken(type)) {
+                ObjectNode token = subresources.addObject();
+                token.put("subresource", "token");
+                token
+                    .putObject("responseKind")
+                    .put("group", TOKEN_REQUEST.group())
+                    .put("version", TOKEN_REQUEST.version())
+                    .put("kind", TOKEN_REQUEST.kind());
+                token.putArray("verbs").add("create");
+              }
             }
             if (reviews(group, version)) {
               for (Review review : REVIEWS) {

@@ -148,7 +148,7 @@ final class OpenApiV3 {
       if (ProtobufBodies.inline(field)) {
         addProperties(field.getMessageType(), properties, todo);
       } else {
-        properties.set(field.getName(), fieldSchema(field, todo));
+        properties.set(ProtobufBodies.jsonName(field), fieldSchema(field, todo));
       }
     }
   }

@@ -130,9 +130,35 @@ final class ProtobufBodies {
     return INLINE.contains(field.getFullName());
   }
 
+  /**
+   * The fields whose protobuf name is not their JSON name (go-to-protobuf names a field after its
+   * Go name where the Go struct tag says so): found by comparing the models' field names with the
+   * {@code json} tags of k8s.io/api's {@code types.go}. {@code DaemonEndpoint.Port} is not here:
+   * its JSON name is {@code Port}.
+   */
+  private static final Map<String, String> JSON_NAMES =
+      Map.of(
+          "k8s.io.api.authentication.v1.BoundObjectReference.uID", "uid",
+          "k8s.io.api.networking.v1.IngressClassParametersReference.aPIGroup", "apiGroup",
+          "k8s.io.api.admissionregistration.v1.MutatingWebhookConfiguration.Webhooks", "webhooks",
+          "k8s.io.api.admissionregistration.v1.ValidatingWebhookConfiguration.Webhooks", "webhooks",
+          "k8s.io.api.admissionregistration.v1.Validation.Expression", "expression",
+          "k8s.io.api.admissionregistration.v1.Variable.Expression", "expression",
+          "k8s.io.api.admissionregistration.v1.Variable.Name", "name");
+
+  /** The name of {@code field} in Kubernetes JSON. */
+  static String jsonName(FieldDescriptor field) {
+    return JSON_NAMES.getOrDefault(field.getFullName(), field.getName());
+  }
+
   /** The field a JSON property names in {@code message}, looking into inlined fields. */
   static FieldDescriptor jsonField(Descriptor message, String name) {
-    FieldDescriptor field = message.findFieldByName(name);
+    FieldDescriptor field = null;
+    for (FieldDescriptor candidate : message.getFields()) {
+      if (jsonName(candidate).equals(name)) {
+        field = candidate;
+      }
+    }
     if (field != null && !inline(field)) {
       return field;
     }
@@ -271,11 +297,12 @@ final class ProtobufBodies {
         ObjectNode object = NODES.objectNode();
         for (Map.Entry<FieldDescriptor, Object> entry : message.getAllFields().entrySet()) {
           FieldDescriptor field = entry.getKey();
-          JsonNode value = fieldJson(field, entry.getValue(), path + "." + field.getName());
+          String name = jsonName(field);
+          JsonNode value = fieldJson(field, entry.getValue(), path + "." + name);
           if (value != null && inline(field) && value.isObject()) {
             object.setAll((ObjectNode) value); // Go's json:",inline"
           } else if (value != null) {
-            object.set(field.getName(), value);
+            object.set(name, value);
           }
         }
         return object;

@@ -27,11 +27,20 @@ final class WriteRequests {
 
   private WriteRequests() {}
 
-  /** The operation of {@code method} on an object ({@code name} set) or a collection, or null. */
-  static WriteOperation operation(HttpMethod method, String name) {
+  /** The subresource a POST on an object creates: a ServiceAccount's TokenRequest. */
+  static final String TOKEN = "token";
+
+  /**
+   * The operation of {@code method} on an object ({@code name} set), its {@code subresource}, or a
+   * collection; null when the edge API does not serve it.
+   */
+  static WriteOperation operation(HttpMethod method, String name, String subresource) {
     boolean object = !name.isEmpty();
     if (method.equals(HttpMethod.POST)) {
-      return object ? null : WriteOperation.CREATE;
+      return object == subresource.equals(TOKEN) ? WriteOperation.CREATE : null;
+    }
+    if (subresource.equals(TOKEN)) {
+      return null; // a token request is only created
     }
     if (!object) {
       return null; // deletecollection and collection updates are not served

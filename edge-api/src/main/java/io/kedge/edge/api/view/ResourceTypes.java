@@ -32,6 +32,8 @@ public final class ResourceTypes {
     types.add(new ResourceType("", "v1", "Event", "events", true, List.of("ev")));
     types.add(new ResourceType("", "v1", "Node", "nodes", false, List.of("no")));
     types.add(new ResourceType("", "v1", "Namespace", "namespaces", false, List.of("ns")));
+    // a kubelet asks for its pods' tokens through serviceaccounts/<name>/token
+    types.add(new ResourceType("", "v1", "ServiceAccount", "serviceaccounts", true, List.of("sa")));
     types.add(
         new ResourceType(
             "discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", true, List.of()));

@@ -123,6 +123,8 @@ public final class EdgeWrites {
       if (payload == null || !payload.isObject()) {
         return done(KubeStatus.badRequest("the body of a create must be a JSON object"));
       }
+    }
+    if (write.operation() == WriteOperation.CREATE && write.subresource().isEmpty()) {
       ObjectNode metadata = ((ObjectNode) payload).withObject("metadata");
       name = metadata.path("name").asText("");
       if (name.isEmpty() && !metadata.path("generateName").asText("").isEmpty()) {
@@ -188,8 +190,10 @@ public final class EdgeWrites {
               "the cloud link of node "
                   + node
                   + " is down: "
-                  + resource
-                  + " are written in the cloud, so this write cannot be made now; reads and watches"
+                  + (answersOtherKind(request)
+                      ? resource + "/" + request.subresource() + " requests are answered"
+                      : resource + " are written")
+                  + " in the cloud, so this write cannot be made now; reads and watches"
                   + " keep working");
       // client-go retries a 503 with Retry-After up to 10 times: 1 s keeps kubectl's error quick
       return CompletableFuture.completedFuture(
@@ -272,7 +276,8 @@ public final class EdgeWrites {
     if (!ok
         || request.dryRun()
         || request.operation() == WriteOperation.DELETE
-        || KubeStatus.isStatus(response.body())) {
+        || KubeStatus.isStatus(response.body())
+        || answersOtherKind(request)) {
       return WriteReply.of(response.code(), response.body());
     }
     ObjectKey key = request.key();
@@ -283,6 +288,11 @@ public final class EdgeWrites {
             .<JsonNode>map(View.Stored::object)
             .orElse(response.body());
     return WriteReply.of(response.code(), body);
+  }
+
+  /** A subresource with a kind of its own: a ServiceAccount's token answers a TokenRequest. */
+  private static boolean answersOtherKind(WriteRequest request) {
+    return !request.subresource().isEmpty() && !request.subresource().equals("status");
   }
 
   /**

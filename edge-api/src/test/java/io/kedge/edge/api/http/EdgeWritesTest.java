@@ -144,6 +144,45 @@ class EdgeWritesTest {
   }
 
   @Test
+  void aTokenRequestGoesToTheCloudAsACreateOnTheServiceAccountsTokenSubresource() throws Exception {
+    String tokens = "/api/v1/namespaces/kube-system/serviceaccounts/coredns/token";
+    String request =
+        """
+        {"apiVersion":"authentication.k8s.io/v1","kind":"TokenRequest",
+         "spec":{"audiences":["https://kubernetes.default.svc"],"expirationSeconds":3607,
+                 "boundObjectRef":{"apiVersion":"v1","kind":"Pod","name":"coredns-1",
+                                   "uid":"4d1b4f2e-0000-4000-8000-000000000001"}}}
+        """;
+    Reply reply = call("POST", tokens, "application/json", request);
+    // the simulated cloud decides as the standalone applier, which has no token issuer
+    assertThat(reply.code()).isEqualTo(405);
+    assertThat(reply.body().path("message").asText())
+        .contains("tokens are answered in Kubernetes mode");
+    assertThat(reply.raw().headers().allValues("Warning"))
+        .as("the body is checked against TokenRequest, not ServiceAccount")
+        .isEmpty();
+    assertThat(edge.cloud.forwarded).hasSize(1);
+    WriteRequest forwarded = edge.cloud.forwarded.get(0);
+    assertThat(forwarded.operation()).isEqualTo(io.kedge.schemas.WriteOperation.CREATE);
+    assertThat(forwarded.key().kind()).isEqualTo("ServiceAccount");
+    assertThat(forwarded.key().namespace()).isEqualTo("kube-system");
+    assertThat(forwarded.key().name()).isEqualTo("coredns");
+    assertThat(forwarded.subresource()).isEqualTo("token");
+    assertThat(forwarded.body().at("/spec/boundObjectRef/name").asText()).isEqualTo("coredns-1");
+
+    assertThat(call("PUT", tokens, "application/json", request).code()).isEqualTo(405);
+    assertThat(call("POST", PODS + "/web/token", "application/json", request).code())
+        .isEqualTo(404);
+    assertThat(edge.cloud.forwarded).hasSize(1);
+
+    edge.cloud.connected = false;
+    Reply offline = call("POST", tokens, "application/json", request);
+    assertThat(offline.code()).isEqualTo(503);
+    assertThat(offline.body().path("message").asText())
+        .contains("serviceaccounts/token requests are answered in the cloud");
+  }
+
+  @Test
   void offlineACloudOwnedWriteFailsFastWithRetryAfter() throws Exception {
     edge.cloud.connected = false;
     Reply reply = call("POST", PODS, "application/json", pod("web"));

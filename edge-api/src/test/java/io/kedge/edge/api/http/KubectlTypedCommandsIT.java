@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kedge.schemas.EventCodec;
 import io.kedge.schemas.ObjectKey;
+import io.kedge.schemas.WriteRequest;
 import io.kedge.testkit.Kubectl;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -100,6 +101,28 @@ class KubectlTypedCommandsIT {
     Kubectl.Result listed = kubectl.run("get", "configmaps,secrets,pods,services", "-o", "name");
     assertThat(listed.stdout())
         .contains("configmap/settings", "secret/token", "pod/probe", "service/probe");
+  }
+
+  @Test
+  void createTokenSendsItsTokenRequestToTheCloud() {
+    Kubectl.Result token =
+        kubectl.run(
+            "create",
+            "token",
+            "coredns",
+            "-n",
+            "kube-system",
+            "--audience=https://kubernetes.default.svc",
+            "--duration=10m");
+    // the simulated cloud decides as the standalone applier, which issues no tokens
+    assertThat(token.exitCode()).isNotZero();
+    assertThat(token.stderr()).contains("tokens are answered in Kubernetes mode");
+    WriteRequest forwarded = edge.cloud.forwarded.get(edge.cloud.forwarded.size() - 1);
+    assertThat(forwarded.key().toString()).isEqualTo("/v1/ServiceAccount/kube-system/coredns");
+    assertThat(forwarded.subresource()).isEqualTo("token");
+    assertThat(forwarded.body().at("/spec/audiences/0").asText())
+        .isEqualTo("https://kubernetes.default.svc");
+    assertThat(forwarded.body().at("/spec/expirationSeconds").asLong()).isEqualTo(600);
   }
 
   @Test

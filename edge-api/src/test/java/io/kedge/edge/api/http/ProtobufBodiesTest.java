@@ -9,6 +9,7 @@ import com.google.protobuf.DynamicMessage;
 import com.google.protobuf.UnknownFieldSet;
 import io.kubernetes.client.proto.Runtime;
 import io.kubernetes.client.proto.V1;
+import io.kubernetes.client.proto.V1Authentication;
 import java.io.ByteArrayOutputStream;
 import org.junit.jupiter.api.Test;
 
@@ -23,11 +24,16 @@ class ProtobufBodiesTest {
   }
 
   private static byte[] envelope(String kind, DynamicMessage object) throws Exception {
+    return envelope("v1", kind, object);
+  }
+
+  private static byte[] envelope(String apiVersion, String kind, DynamicMessage object)
+      throws Exception {
     Descriptor unknown = Runtime.getDescriptor().findMessageTypeByName("Unknown");
     Descriptor typeMeta = unknown.findFieldByName("typeMeta").getMessageType();
     DynamicMessage meta =
         DynamicMessage.newBuilder(typeMeta)
-            .setField(typeMeta.findFieldByName("apiVersion"), "v1")
+            .setField(typeMeta.findFieldByName("apiVersion"), apiVersion)
             .setField(typeMeta.findFieldByName("kind"), kind)
             .build();
     DynamicMessage wrapped =
@@ -77,6 +83,43 @@ class ProtobufBodiesTest {
         .isEqualTo(
             "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"web\"},"
                 + "\"spec\":{\"volumes\":[{\"name\":\"config\",\"configMap\":{\"name\":\"settings\"}}]}}");
+  }
+
+  @Test
+  void fieldsWhoseProtobufNameIsNotTheirJsonNameGetTheJsonName() throws Exception {
+    // a kubelet's TokenRequest: BoundObjectReference's uid is "uID" in the model
+    Descriptor ref = V1Authentication.getDescriptor().findMessageTypeByName("BoundObjectReference");
+    DynamicMessage bound =
+        DynamicMessage.newBuilder(ref)
+            .setField(ref.findFieldByName("kind"), "Pod")
+            .setField(ref.findFieldByName("name"), "web")
+            .setField(ref.findFieldByName("uID"), "4d1b4f2e-0000-4000-8000-000000000001")
+            .build();
+    Descriptor spec = V1Authentication.getDescriptor().findMessageTypeByName("TokenRequestSpec");
+    DynamicMessage tokenSpec =
+        DynamicMessage.newBuilder(spec)
+            .addRepeatedField(spec.findFieldByName("audiences"), "https://kubernetes.default.svc")
+            .setField(spec.findFieldByName("expirationSeconds"), 3607L)
+            .setField(spec.findFieldByName("boundObjectRef"), bound)
+            .build();
+    Descriptor request = V1Authentication.getDescriptor().findMessageTypeByName("TokenRequest");
+    DynamicMessage token =
+        DynamicMessage.newBuilder(request)
+            .setField(request.findFieldByName("spec"), tokenSpec)
+            .build();
+
+    ObjectNode json =
+        ProtobufBodies.decode(envelope("authentication.k8s.io/v1", "TokenRequest", token));
+
+    assertThat(json.at("/spec/boundObjectRef/uid").asText())
+        .isEqualTo("4d1b4f2e-0000-4000-8000-000000000001");
+    assertThat(json.at("/spec/boundObjectRef").has("uID")).isFalse();
+    assertThat(json.at("/spec/expirationSeconds").asLong()).isEqualTo(3607);
+    assertThat(
+            UnknownFields.byModel(
+                json, ProtobufBodies.descriptor("authentication.k8s.io/v1", "TokenRequest").get()))
+        .as("the JSON name is also the one checked for unknown fields")
+        .isEmpty();
   }
 
   @Test
