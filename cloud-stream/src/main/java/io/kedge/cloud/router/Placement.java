@@ -2,6 +2,7 @@ package io.kedge.cloud.router;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kedge.schemas.ObjectKey;
+import io.kedge.schemas.objects.Bindings;
 import java.util.LinkedHashSet;
 import java.util.Set;
 
@@ -71,7 +72,7 @@ public final class Placement {
         }
         addIfPresent(nodes, host.isEmpty() ? labelledNode(object) : host);
       }
-      case "devices.kubeedge.io/Device" -> nodes.addAll(deviceNodes(object));
+      case "devices.kubeedge.io/Device" -> nodes.addAll(Bindings.deviceNodes(object));
       case "rules.kubeedge.io/Rule" ->
           addIfPresent(
               nodes, object.path("spec").path("sourceResource").path("node_name").asText(""));
@@ -95,32 +96,7 @@ public final class Placement {
     Set<ObjectKey> refs = new LinkedHashSet<>();
     String ns = key.namespace();
     if (key.group().isEmpty() && key.kind().equals("Pod")) {
-      JsonNode spec = object.path("spec");
-      for (JsonNode volume : spec.path("volumes")) {
-        addRef(refs, ns, "ConfigMap", volume.path("configMap").path("name"));
-        addRef(refs, ns, "Secret", volume.path("secret").path("secretName"));
-        for (JsonNode source : volume.path("projected").path("sources")) {
-          addRef(refs, ns, "ConfigMap", source.path("configMap").path("name"));
-          addRef(refs, ns, "Secret", source.path("secret").path("name"));
-        }
-      }
-      for (String containers :
-          new String[] {"initContainers", "containers", "ephemeralContainers"}) {
-        for (JsonNode container : spec.path(containers)) {
-          for (JsonNode env : container.path("env")) {
-            addRef(
-                refs, ns, "ConfigMap", env.path("valueFrom").path("configMapKeyRef").path("name"));
-            addRef(refs, ns, "Secret", env.path("valueFrom").path("secretKeyRef").path("name"));
-          }
-          for (JsonNode from : container.path("envFrom")) {
-            addRef(refs, ns, "ConfigMap", from.path("configMapRef").path("name"));
-            addRef(refs, ns, "Secret", from.path("secretRef").path("name"));
-          }
-        }
-      }
-      for (JsonNode pull : spec.path("imagePullSecrets")) {
-        addRef(refs, ns, "Secret", pull.path("name"));
-      }
+      refs.addAll(Bindings.podReferences(ns, object));
     } else if (key.group().equals("devices.kubeedge.io") && key.kind().equals("Device")) {
       String model = object.path("spec").path("deviceModelRef").path("name").asText("");
       if (!model.isEmpty()) {
@@ -133,27 +109,6 @@ public final class Placement {
   /** Version-free identity of an object, so references match whatever version was applied. */
   public static String identity(ObjectKey key) {
     return key.group() + "/" + key.kind() + "/" + key.namespace() + "/" + key.name();
-  }
-
-  private static Set<String> deviceNodes(JsonNode device) {
-    Set<String> nodes = new LinkedHashSet<>();
-    for (JsonNode term : device.path("spec").path("nodeSelector").path("nodeSelectorTerms")) {
-      for (JsonNode expression : term.path("matchExpressions")) {
-        if ("In".equals(expression.path("operator").asText())) {
-          for (JsonNode value : expression.path("values")) {
-            addIfPresent(nodes, value.asText(""));
-          }
-        }
-      }
-    }
-    return nodes;
-  }
-
-  private static void addRef(Set<ObjectKey> refs, String namespace, String kind, JsonNode name) {
-    String n = name.asText("");
-    if (!n.isEmpty()) {
-      refs.add(new ObjectKey("", "v1", kind, namespace, n));
-    }
   }
 
   private static void addIfPresent(Set<String> nodes, String node) {
