@@ -69,6 +69,7 @@ class EdgeWritesIT {
                   Duration.ofSeconds(20),
                   false,
                   true,
+                  io.kedge.schemas.authorization.NodeWriteRules.ALL,
                   UplinkBounds.unbounded(),
                   java.util.Map.of()),
               "test")) {

@@ -11,6 +11,7 @@ import io.kedge.runtime.config.ConfigSources;
 import io.kedge.runtime.ops.OpsConfig;
 import io.kedge.schemas.KedgeTopics;
 import io.kedge.schemas.NodeNames;
+import io.kedge.schemas.authorization.NodeWriteRules;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
@@ -36,6 +37,7 @@ public record EdgeConfig(
     Duration writeTimeout,
     boolean tolerateNotReady,
     boolean registerNode,
+    NodeWriteRules nodeWrites,
     UplinkBounds uplinkBounds,
     java.util.Map<String, Object> kafkaClient) {
 
@@ -209,6 +211,29 @@ public record EdgeConfig(
           "Register this node with the cloud when the node does not hold its own Node: a create of"
               + " its Node goes up the uplink, and the cloud then provisions the node's topic.");
 
+  public static final ConfigKey<List<String>> NODE_WRITES =
+      nodeWritesKey(
+          "edge.node-writes",
+          "Writes this node's edge API accepts beyond the node's own objects (its Node, Lease,"
+              + " CSINode, mirror pods, the status of its pods and devices, Events, its pods'"
+              + " tokens), each apiVersion/Kind, apiVersion/Kind@namespace or * (everything);"
+              + " the cloud decides again with router.node-writes.");
+
+  /** A list of node write rules, each checked when the configuration is read. */
+  public static ConfigKey<List<String>> nodeWritesKey(String name, String doc) {
+    return ConfigKey.list(name, List.of(), doc)
+        .withRule(
+            rules -> {
+              try {
+                NodeWriteRules.parse(rules);
+                return true;
+              } catch (IllegalArgumentException e) {
+                return false;
+              }
+            },
+            "each must be apiVersion/Kind, apiVersion/Kind@namespace or *");
+  }
+
   public static final ConfigKey<Integer> UPLINK_MAX_EVENTS =
       ConfigKey.integer(
           "uplink.max-events",
@@ -259,6 +284,7 @@ public record EdgeConfig(
           .define(WRITE_TIMEOUT)
           .define(TOLERATE_NOT_READY)
           .define(REGISTER_NODE)
+          .define(NODE_WRITES)
           .define(UPLINK_MAX_EVENTS)
           .define(UPLINK_MAX_AGE)
           .define(UPLINK_FULL_POLICY)
@@ -269,7 +295,8 @@ public record EdgeConfig(
    * An edge node embedded in a test or benchmark: on free ports (API and MQTT), reaching Kafka at
    * {@code bootstrap}, with {@code flags} (key to value) on top of the defaults. It does not
    * register itself (its test declares its Node) unless the flags turn {@code edge.register-node}
-   * on.
+   * on, and its edge API accepts every write ({@code edge.node-writes} = {@code *}) unless the
+   * flags restrict it.
    */
   public static EdgeConfig embedded(
       String node, String bootstrap, String topicPrefix, Path dataDir, Map<String, Object> flags) {
@@ -281,6 +308,7 @@ public record EdgeConfig(
             .flag(API_PORT.name(), 0, "embedded")
             .flag(MQTT_PORT.name(), 0, "embedded")
             .flag(REGISTER_NODE.name(), false, "embedded")
+            .flag(NODE_WRITES.name(), "*", "embedded")
             .flag(TOPIC_PREFIX.name(), topicPrefix, "embedded");
     for (Map.Entry<String, Object> flag : flags.entrySet()) {
       sources = sources.flag(flag.getKey(), flag.getValue(), "embedded");
@@ -318,6 +346,7 @@ public record EdgeConfig(
         config.get(WRITE_TIMEOUT),
         config.get(TOLERATE_NOT_READY),
         config.get(REGISTER_NODE),
+        NodeWriteRules.parse(config.get(NODE_WRITES)),
         new UplinkBounds(
             config.get(UPLINK_MAX_EVENTS),
             config.get(UPLINK_MAX_AGE),

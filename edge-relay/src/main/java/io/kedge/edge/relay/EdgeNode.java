@@ -187,7 +187,8 @@ public final class EdgeNode implements AutoCloseable {
                     10_000,
                     config.writeTimeout(),
                     config.tolerateNotReady(),
-                    apiSecurity(config.apiTls())),
+                    apiSecurity(config.apiTls()),
+                    config.nodeWrites()),
                 applier::caughtUp,
                 kedgeVersion,
                 new RelayWriteUplink(

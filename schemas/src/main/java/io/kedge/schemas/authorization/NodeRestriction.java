@@ -30,6 +30,9 @@ public final class NodeRestriction {
 
   public static final String NODE_LEASES = "kube-node-lease";
 
+  /** The name of a question about any object of a kind. */
+  public static final String ANY_NAME = "*";
+
   /** The labels a kubelet sets on its Node ({@code k8s.io/kubelet/pkg/apis}). */
   private static final Set<String> KUBELET_LABELS =
       Set.of(
@@ -62,7 +65,8 @@ public final class NodeRestriction {
   }
 
   /**
-   * Why {@code node} may not make {@code request}, or null when it may.
+   * Why {@code node} may not make {@code request}, or null when it may: {@link #unauthorized}, then
+   * what the request's body and the objects it names say.
    *
    * @param current the object the request names as the writer holds it, or null
    * @param lookup other objects the decision reads (a token's pod, the node's Node), or null
@@ -70,42 +74,76 @@ public final class NodeRestriction {
   public String forbidden(
       String node, WriteRequest request, JsonNode current, Function<ObjectKey, JsonNode> lookup) {
     ObjectKey key = request.key();
+    String unauthorized = unauthorized(node, request.operation(), key, request.subresource());
+    if (unauthorized != null || allowed.allows(key)) {
+      return unauthorized;
+    }
+    WriteOperation op = request.operation();
+    return switch (key.group() + "/" + key.kind()) {
+      case "/Node" ->
+          op == WriteOperation.CREATE
+                  && request.body() != null
+                  && !request.body().path("spec").path("configSource").isMissingNode()
+                  && !request.body().path("spec").path("configSource").isNull()
+              ? "node \"" + node + "\" is not allowed to create its Node with a configSource"
+              : null;
+      case "/Pod" -> pod(node, request, current, lookup);
+      case "/ServiceAccount" -> token(node, request, lookup);
+      case "devices.kubeedge.io/Device" ->
+          current == null || Bindings.deviceNodes(current).contains(node)
+              ? null
+              : "node \"" + node + "\" can only update the status of devices bound to it";
+      default -> null;
+    };
+  }
+
+  /**
+   * The authorizer's part: why {@code node} may not make this kind of write at all, or null. The
+   * name {@link #ANY_NAME} stands for any name (a {@code kubectl auth can-i} without one).
+   */
+  public String unauthorized(String node, WriteOperation op, ObjectKey key, String sub) {
     if (allowed.allows(key)) {
       return null;
     }
-    WriteOperation op = request.operation();
-    String sub = request.subresource();
+    String name = key.name().equals(ANY_NAME) ? "" : key.name();
     return switch (key.group() + "/" + key.kind()) {
       case "/Node" ->
-          !key.name().equals(node)
-              ? "node \"" + node + "\" is not allowed to modify node \"" + key.name() + "\""
-              : op == WriteOperation.CREATE
-                      && !request.body().path("spec").path("configSource").isMissingNode()
-                      && !request.body().path("spec").path("configSource").isNull()
-                  ? "node \"" + node + "\" is not allowed to create its Node with a configSource"
-                  : null;
-      case "/Pod" -> pod(node, request, current, lookup);
+          !name.isEmpty() && !name.equals(node)
+              ? "node \"" + node + "\" is not allowed to modify node \"" + name + "\""
+              : null;
+      case "/Pod" ->
+          switch (sub) {
+            case "" ->
+                op == WriteOperation.CREATE || op == WriteOperation.DELETE
+                    ? null
+                    : "unexpected operation "
+                        + op
+                        + ", node \""
+                        + node
+                        + "\" can only create and delete mirror pods";
+            case "status" ->
+                op == WriteOperation.UPDATE || op == WriteOperation.PATCH
+                    ? null
+                    : "unexpected operation " + op + " on pod status";
+            default -> "unexpected pod subresource \"" + sub + "\", only 'status' is allowed";
+          };
       case "coordination.k8s.io/Lease" ->
           !key.namespace().equals(NODE_LEASES)
               ? "can only access leases in the \"" + NODE_LEASES + "\" system namespace"
-              : !key.name().equals(node)
+              : !name.isEmpty() && !name.equals(node)
                   ? "can only access node lease with the same name as the requesting node"
                   : null;
       case "storage.k8s.io/CSINode" ->
-          key.name().equals(node)
+          name.isEmpty() || name.equals(node)
               ? null
               : "can only access CSINode with the same name as the requesting node";
       case "/Event", "events.k8s.io/Event" -> null;
       case "/ServiceAccount" ->
-          op == WriteOperation.CREATE && sub.equals("token")
-              ? token(node, request, lookup)
-              : notOwn(node, key);
+          op == WriteOperation.CREATE && sub.equals("token") ? null : notOwn(node, key);
       case "devices.kubeedge.io/Device" ->
-          !sub.equals("status") || op == WriteOperation.CREATE || op == WriteOperation.DELETE
-              ? "node \"" + node + "\" can only update the status of devices"
-              : current == null || Bindings.deviceNodes(current).contains(node)
-                  ? null
-                  : "node \"" + node + "\" can only update the status of devices bound to it";
+          sub.equals("status") && (op == WriteOperation.UPDATE || op == WriteOperation.PATCH)
+              ? null
+              : "node \"" + node + "\" can only update the status of devices";
       default -> notOwn(node, key);
     };
   }
@@ -181,47 +219,28 @@ public final class NodeRestriction {
         + "; an operator allows more with node write rules (edge.node-writes, router.node-writes)";
   }
 
+  /** A pod write the authorizer let through: status, delete or create of a mirror pod. */
   private static String pod(
       String node, WriteRequest request, JsonNode current, Function<ObjectKey, JsonNode> lookup) {
-    WriteOperation op = request.operation();
-    switch (request.subresource()) {
-      case "status" -> {
-        if (op != WriteOperation.UPDATE && op != WriteOperation.PATCH) {
-          return "unexpected operation " + op + " on pod status";
-        }
-        return current == null || Bindings.podNode(current).equals(node)
-            ? null
-            : "node \""
-                + node
-                + "\" can only update pod status for pods with spec.nodeName set to itself";
-      }
-      case "" -> {
-        if (op == WriteOperation.DELETE) {
-          return current == null || Bindings.podNode(current).equals(node)
-              ? null
-              : "node \"" + node + "\" can only delete pods with spec.nodeName set to itself";
-        }
-        if (op != WriteOperation.CREATE) {
-          return "unexpected operation "
-              + op
-              + ", node \""
+    if (request.subresource().equals("status")) {
+      return current == null || Bindings.podNode(current).equals(node)
+          ? null
+          : "node \""
               + node
-              + "\" can only create and delete mirror pods";
-        }
-        return mirrorPod(node, request.key(), request.body(), lookup);
-      }
-      default -> {
-        return "unexpected pod subresource \""
-            + request.subresource()
-            + "\", only 'status' is allowed";
-      }
+              + "\" can only update pod status for pods with spec.nodeName set to itself";
     }
+    if (request.operation() == WriteOperation.DELETE) {
+      return current == null || Bindings.podNode(current).equals(node)
+          ? null
+          : "node \"" + node + "\" can only delete pods with spec.nodeName set to itself";
+    }
+    return mirrorPod(node, request.key(), request.body(), lookup);
   }
 
   private static String mirrorPod(
       String node, ObjectKey key, JsonNode pod, Function<ObjectKey, JsonNode> lookup) {
     String who = "node \"" + node + "\"";
-    if (!pod.path("metadata").path("annotations").has(MIRROR_POD)) {
+    if (pod == null || !pod.path("metadata").path("annotations").has(MIRROR_POD)) {
       return "pod does not have \""
           + MIRROR_POD
           + "\" annotation, "

@@ -8,6 +8,7 @@ import io.kedge.edge.api.view.ResourceTypes;
 import io.kedge.schemas.EventCodec;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 
@@ -34,10 +35,15 @@ final class AccessReviews {
 
   private final ResourceTypes types;
   private final boolean writable;
+  private final io.kedge.edge.api.write.EdgeWrites writes;
 
-  AccessReviews(ResourceTypes types, boolean writable) {
+  /**
+   * @param writes the API's writes, which say what this node may write; null: read-only
+   */
+  AccessReviews(ResourceTypes types, io.kedge.edge.api.write.EdgeWrites writes) {
     this.types = types;
-    this.writable = writable;
+    this.writable = writes != null;
+    this.writes = writes;
   }
 
   /** A decision and why, as {@code SubjectAccessReviewStatus} reports it. */
@@ -68,7 +74,9 @@ final class AccessReviews {
               attributes.path("verb").asText(""),
               attributes.path("group").asText(""),
               attributes.path("resource").asText(""),
-              attributes.path("subresource").asText(""));
+              attributes.path("subresource").asText(""),
+              attributes.path("namespace").asText(""),
+              attributes.path("name").asText(""));
     } else if (spec.has("nonResourceAttributes")) {
       JsonNode attributes = spec.path("nonResourceAttributes");
       decision =
@@ -83,6 +91,16 @@ final class AccessReviews {
   }
 
   Decision decide(String verb, String group, String resource, String subresource) {
+    return decide(verb, group, resource, subresource, "", "");
+  }
+
+  Decision decide(
+      String verb,
+      String group,
+      String resource,
+      String subresource,
+      String namespace,
+      String name) {
     Optional<ResourceType> type =
         types.all().stream()
             .filter(t -> t.group().equals(group) && t.plural().equals(resource))
@@ -92,16 +110,40 @@ final class AccessReviews {
           false,
           "this edge API does not serve " + (group.isEmpty() ? resource : resource + "." + group));
     }
-    if (!subresource.isEmpty() && !subresource.equals("status")) {
+    boolean token =
+        subresource.equals("token")
+            && type.isPresent()
+            && type.get().group().isEmpty()
+            && type.get().kind().equals("ServiceAccount");
+    if (!subresource.isEmpty() && !subresource.equals("status") && !token) {
       return new Decision(false, "this edge API serves only the status subresource");
     }
     if (READ_VERBS.contains(verb)) {
       return new Decision(true, "the edge API serves reads of every kind routed to its node");
     }
     if (WRITE_VERBS.contains(verb)) {
-      return writable
-          ? new Decision(true, "the edge API forwards writes to the cloud, which decides them")
-          : new Decision(false, "this edge API is read-only");
+      if (!writable) {
+        return new Decision(false, "this edge API is read-only");
+      }
+      if (type.isPresent()) {
+        ResourceType t = type.get();
+        String why =
+            writes.unauthorized(
+                io.kedge.schemas.WriteOperation.valueOf(verb.toUpperCase(Locale.ROOT)),
+                new io.kedge.schemas.ObjectKey(
+                    t.group(),
+                    t.version(),
+                    t.kind(),
+                    t.namespaced() ? namespace : "",
+                    name.isEmpty()
+                        ? io.kedge.schemas.authorization.NodeRestriction.ANY_NAME
+                        : name),
+                subresource);
+        if (why != null) {
+          return new Decision(false, why);
+        }
+      }
+      return new Decision(true, "the edge API forwards writes to the cloud, which decides them");
     }
     return new Decision(false, "the edge API does not serve the verb '" + verb + "'");
   }

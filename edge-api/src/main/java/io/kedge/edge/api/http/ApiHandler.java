@@ -66,7 +66,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       ApiStats stats,
       EdgeWrites writes) {
     this.writes = writes;
-    this.accessReviews = new AccessReviews(view.types(), writes != null);
+    this.accessReviews = new AccessReviews(view.types(), writes);
     this.reads = new ObjectReads(view, tables);
     this.openApiV3 = new OpenApiV3(view, discovery.version().path("gitVersion").asText());
     this.openApi = new OpenApiV2(discovery.version().path("gitVersion").asText());

@@ -1,5 +1,7 @@
 package io.kedge.edge.api.http;
 
+import io.kedge.schemas.authorization.NodeRestriction;
+import io.kedge.schemas.authorization.NodeWriteRules;
 import java.time.Duration;
 
 /**
@@ -13,6 +15,7 @@ import java.time.Duration;
  * @param tolerateNotReady pods created here with the offline-autonomy label also tolerate {@code
  *     node.kubernetes.io/not-ready} forever
  * @param security TLS and authentication
+ * @param nodeWrites what this node may write beyond its own objects (see {@link NodeRestriction})
  */
 public record EdgeApiOptions(
     String bindHost,
@@ -21,10 +24,12 @@ public record EdgeApiOptions(
     int watchBufferEvents,
     Duration writeTimeout,
     boolean tolerateNotReady,
-    ApiSecurity security) {
+    ApiSecurity security,
+    NodeWriteRules nodeWrites) {
   public static final int DEFAULT_MAX_BODY_BYTES = 3 * 1024 * 1024;
   public static final Duration DEFAULT_WRITE_TIMEOUT = Duration.ofSeconds(10);
 
+  /** On loopback, without authentication, every write allowed (tests, benchmarks). */
   public static EdgeApiOptions loopback(int port) {
     return new EdgeApiOptions(
         "127.0.0.1",
@@ -33,17 +38,44 @@ public record EdgeApiOptions(
         10_000,
         DEFAULT_WRITE_TIMEOUT,
         false,
-        ApiSecurity.none());
+        ApiSecurity.none(),
+        NodeWriteRules.ALL);
   }
 
   public EdgeApiOptions withWriteTimeout(Duration timeout) {
     return new EdgeApiOptions(
-        bindHost, port, maxBodyBytes, watchBufferEvents, timeout, tolerateNotReady, security);
+        bindHost,
+        port,
+        maxBodyBytes,
+        watchBufferEvents,
+        timeout,
+        tolerateNotReady,
+        security,
+        nodeWrites);
   }
 
   public EdgeApiOptions withSecurity(ApiSecurity security) {
     return new EdgeApiOptions(
-        bindHost, port, maxBodyBytes, watchBufferEvents, writeTimeout, tolerateNotReady, security);
+        bindHost,
+        port,
+        maxBodyBytes,
+        watchBufferEvents,
+        writeTimeout,
+        tolerateNotReady,
+        security,
+        nodeWrites);
+  }
+
+  public EdgeApiOptions withNodeWrites(NodeWriteRules rules) {
+    return new EdgeApiOptions(
+        bindHost,
+        port,
+        maxBodyBytes,
+        watchBufferEvents,
+        writeTimeout,
+        tolerateNotReady,
+        security,
+        rules);
   }
 
   String advertisedAddress() {

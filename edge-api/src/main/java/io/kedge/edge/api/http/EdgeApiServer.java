@@ -3,6 +3,7 @@ package io.kedge.edge.api.http;
 import io.kedge.edge.api.view.View;
 import io.kedge.edge.api.write.EdgeWrites;
 import io.kedge.edge.api.write.WriteUplink;
+import io.kedge.schemas.authorization.NodeRestriction;
 import io.kedge.schemas.objects.OfflineAutonomy;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -74,6 +75,7 @@ public final class EdgeApiServer implements AutoCloseable {
                 uplink,
                 options.writeTimeout(),
                 new OfflineAutonomy(options.tolerateNotReady()),
+                new NodeRestriction(options.nodeWrites()),
                 group,
                 Clock.systemUTC());
     try {

@@ -13,6 +13,7 @@ import io.kedge.schemas.ResourceUpsert;
 import io.kedge.schemas.WriteOperation;
 import io.kedge.schemas.WriteRequest;
 import io.kedge.schemas.WriteResponse;
+import io.kedge.schemas.authorization.NodeRestriction;
 import io.kedge.schemas.objects.KubeStatus;
 import io.kedge.schemas.objects.ObjectWrites;
 import io.kedge.schemas.objects.OfflineAutonomy;
@@ -71,6 +72,7 @@ public final class EdgeWrites {
   private final WriteUplink uplink;
   private final Duration timeout;
   private final OfflineAutonomy autonomy;
+  private final NodeRestriction restriction;
   private final ScheduledExecutorService timer;
   private final Clock clock;
   private final Map<String, CompletableFuture<WriteResponse>> pending = new ConcurrentHashMap<>();
@@ -81,6 +83,7 @@ public final class EdgeWrites {
       WriteUplink uplink,
       Duration timeout,
       OfflineAutonomy autonomy,
+      NodeRestriction restriction,
       ScheduledExecutorService timer,
       Clock clock) {
     this.node = node;
@@ -88,9 +91,18 @@ public final class EdgeWrites {
     this.uplink = uplink;
     this.timeout = timeout;
     this.autonomy = autonomy;
+    this.restriction = restriction;
     this.timer = timer;
     this.clock = clock;
     view.onWriteResponse(this::answered);
+  }
+
+  /**
+   * Why this node may not make this kind of write at all (an empty name: any), or null; for {@code
+   * kubectl auth can-i}.
+   */
+  public String unauthorized(WriteOperation operation, ObjectKey key, String subresource) {
+    return restriction.unauthorized(node, operation, key, subresource);
   }
 
   /** Requests forwarded and not yet answered. */
@@ -178,6 +190,13 @@ public final class EdgeWrites {
             write.dryRun(),
             write.fieldManager(),
             write.force());
+    String forbidden =
+        restriction.forbidden(
+            node, request, stored.map(View.Stored::object).orElse(null), this::held);
+    if (forbidden != null) {
+      LOG.info("node {}: {} {} refused: {}", node, write.operation(), key, forbidden);
+      return done(NodeRestriction.status(key, forbidden));
+    }
 
     if (!uplink.connected()) {
       if (edgeOwned) {
@@ -329,6 +348,14 @@ public final class EdgeWrites {
     ObjectWrites.Outcome outcome =
         ObjectWrites.apply(
             request, stored.map(View.Stored::object).orElse(null), "", clock.instant());
+    if (outcome.change() instanceof ObjectWrites.Upsert upsert) {
+      String forbidden =
+          restriction.forbiddenChange(
+              node, request, stored.map(View.Stored::object).orElse(null), upsert.object());
+      if (forbidden != null) {
+        return done(NodeRestriction.status(request.key(), forbidden));
+      }
+    }
     if (!outcome.succeeded() || outcome.change() instanceof ObjectWrites.None) {
       return CompletableFuture.completedFuture(WriteReply.of(outcome.code(), outcome.body()));
     }
@@ -377,6 +404,15 @@ public final class EdgeWrites {
       case "/Node", "storage.k8s.io/CSINode" -> name.equals(node);
       default -> false;
     };
+  }
+
+  /** An object this node holds, for the decisions that read another object (a token's pod). */
+  private JsonNode held(ObjectKey key) {
+    return view.types()
+        .byKind(key.group(), key.version(), key.kind())
+        .flatMap(type -> view.get(type, key.namespace(), key.name()))
+        .<JsonNode>map(View.Stored::object)
+        .orElse(null);
   }
 
   /** Replaces the client's (edge) version with the cloud's, or drops it when there is none. */

@@ -30,14 +30,23 @@ final class EdgeApiFixture implements AutoCloseable {
     server = EdgeApiServer.start(view, EdgeApiOptions.loopback(0), applier::caughtUp, "test");
   }
 
-  /** An edge API whose writes go to {@link #cloud}, answered within {@code writeTimeout}. */
+  /**
+   * An edge API whose writes go to {@link #cloud}, answered within {@code writeTimeout}; every
+   * write is allowed.
+   */
   EdgeApiFixture(Duration writeTimeout) throws InterruptedException {
+    this(writeTimeout, io.kedge.schemas.authorization.NodeWriteRules.ALL);
+  }
+
+  /** The edge API of node {@code edge-1}, which may write its own objects and {@code rules}. */
+  EdgeApiFixture(Duration writeTimeout, io.kedge.schemas.authorization.NodeWriteRules rules)
+      throws InterruptedException {
     view = new View(ResourceTypes.builtIn(), 10_000);
     applier = new ViewApplier(view, log, Duration.ofMillis(200), "test").start();
     server =
         EdgeApiServer.start(
             view,
-            EdgeApiOptions.loopback(0).withWriteTimeout(writeTimeout),
+            EdgeApiOptions.loopback(0).withWriteTimeout(writeTimeout).withNodeWrites(rules),
             applier::caughtUp,
             "test",
             cloud,
