@@ -9,6 +9,7 @@ import io.kedge.cloud.kube.KubeWrites;
 import io.kedge.cloud.kube.KubernetesConfig;
 import io.kedge.cloud.kube.KubernetesSource;
 import io.kedge.cloud.router.Router;
+import io.kedge.cloud.router.UpstreamRejections;
 import io.kedge.cloud.rules.Rules;
 import io.kedge.cloud.rules.RulesConfig;
 import io.kedge.runtime.lifecycle.Components;
@@ -103,6 +104,17 @@ public final class Cloud implements AutoCloseable {
       Gauge.builder("kedge_router_running", cloud.router, r -> r.running() ? 1 : 0)
           .description("1 while the router's Kafka Streams instance is RUNNING")
           .register(metrics);
+      for (String reason : UpstreamRejections.REASONS) {
+        FunctionCounter.builder(
+                "kedge_upstream_rejected_total",
+                cloud.router.rejections(),
+                rejections -> rejections.total(reason))
+            .description(
+                "Upstream events refused: unsigned, bad-signature (not its node's key),"
+                    + " node-mismatch (signed by another node), forbidden (not the node's to write)")
+            .tag("reason", reason)
+            .register(metrics);
+      }
       if (webhookConfig.enabled()) {
         cloud.webhook = cloud.parts.add(webhookConfig.start(config.dataDir()));
         WebhookServer hook = cloud.webhook;

@@ -7,8 +7,11 @@ import io.kedge.runtime.config.CommonKeys;
 import io.kedge.runtime.config.Config;
 import io.kedge.runtime.config.ConfigDef;
 import io.kedge.runtime.config.ConfigKey;
+import io.kedge.runtime.config.SecretFiles;
 import io.kedge.runtime.ops.OpsConfig;
 import io.kedge.schemas.KedgeTopics;
+import io.kedge.schemas.authorization.NodeSignatures;
+import io.kedge.schemas.authorization.NodeWriteRules;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -24,7 +27,9 @@ public record CloudConfig(
     Set<String> broadcastKinds,
     boolean deleteNodeTopics,
     String applicationId,
-    java.util.Map<String, Object> kafkaClient) {
+    java.util.Map<String, Object> kafkaClient,
+    NodeWriteRules nodeWrites,
+    byte[] nodeKeySecret) {
 
   public static final ConfigKey<String> KAFKA = CommonKeys.KAFKA_BOOTSTRAP;
   public static final ConfigKey<String> KAFKA_CLIENT =
@@ -62,6 +67,25 @@ public record CloudConfig(
           "",
           "Kafka Streams application id (default: <topics.prefix>-router).");
 
+  public static final ConfigKey<List<String>> NODE_WRITES =
+      ConfigKey.list(
+              "router.node-writes",
+              List.of(),
+              "Writes the cloud applies for an edge node beyond the node's own objects (its Node,"
+                  + " Lease, CSINode, mirror pods, the status of its pods and devices, Events, its"
+                  + " pods' tokens), each apiVersion/Kind, apiVersion/Kind@namespace or *"
+                  + " (everything).")
+          .withRule(
+              SecretFiles.parses(NodeWriteRules::parse),
+              "each must be apiVersion/Kind, apiVersion/Kind@namespace or *");
+  public static final ConfigKey<String> NODE_KEY_SECRET_FILE =
+      ConfigKey.string(
+          "router.node-key-secret-file",
+          "",
+          "File holding the secret (base64, at least 32 bytes) every node's upstream key derives"
+              + " from: the cloud then accepts from the upstream topic only what a node signed,"
+              + " and only about itself. Empty: upstream events are not authenticated.");
+
   public static final ConfigKey<String> OPS_BIND = OpsConfig.bindKey("0.0.0.0");
   public static final ConfigKey<Integer> OPS_PORT = OpsConfig.portKey(9100);
 
@@ -76,6 +100,8 @@ public record CloudConfig(
           .define(BROADCAST_KINDS)
           .define(DELETE_NODE_TOPICS)
           .define(APPLICATION_ID)
+          .define(NODE_WRITES)
+          .define(NODE_KEY_SECRET_FILE)
           .define(io.kedge.cloud.kube.KubernetesConfig.MODE)
           .define(io.kedge.cloud.kube.KubernetesConfig.KUBECONFIG)
           .define(io.kedge.cloud.kube.KubernetesConfig.RESOURCES)
@@ -115,13 +141,17 @@ public record CloudConfig(
         Set.copyOf(config.get(BROADCAST_KINDS)),
         config.get(DELETE_NODE_TOPICS),
         appId.isEmpty() ? prefix + "-router" : appId,
-        io.kedge.runtime.config.KafkaClientProperties.load(config.get(KAFKA_CLIENT)));
+        io.kedge.runtime.config.KafkaClientProperties.load(config.get(KAFKA_CLIENT)),
+        NodeWriteRules.parse(config.get(NODE_WRITES)),
+        SecretFiles.read(
+            NODE_KEY_SECRET_FILE.name(), config.get(NODE_KEY_SECRET_FILE), NodeSignatures::decode));
   }
 
   /**
    * The defaults of an embedded cloud (the all-in-one, tests, benchmarks): one upstream partition,
    * the default broadcast kinds, node topics kept a day (or {@code nodeRetention}), no client
-   * security, application id {@code <prefix>-router}.
+   * security, application id {@code <prefix>-router}, every node write applied and upstream events
+   * not authenticated.
    */
   public static CloudConfig embedded(
       String kafkaBootstrap, Path dataDir, String topicPrefix, Duration nodeRetention) {
@@ -134,7 +164,41 @@ public record CloudConfig(
         RouterTopology.DEFAULT_BROADCAST_KINDS,
         false,
         topicPrefix + "-router",
-        java.util.Map.of());
+        java.util.Map.of(),
+        NodeWriteRules.ALL,
+        null);
+  }
+
+  /** The same, applying for nodes only their own writes and {@code rules}. */
+  public CloudConfig withNodeWrites(NodeWriteRules rules) {
+    return new CloudConfig(
+        kafkaBootstrap,
+        dataDir,
+        topicPrefix,
+        nodeRetention,
+        upstreamPartitions,
+        broadcastKinds,
+        deleteNodeTopics,
+        applicationId,
+        kafkaClient,
+        rules,
+        nodeKeySecret);
+  }
+
+  /** The same, accepting only upstream events signed with keys derived from {@code secret}. */
+  public CloudConfig withNodeKeySecret(byte[] secret) {
+    return new CloudConfig(
+        kafkaBootstrap,
+        dataDir,
+        topicPrefix,
+        nodeRetention,
+        upstreamPartitions,
+        broadcastKinds,
+        deleteNodeTopics,
+        applicationId,
+        kafkaClient,
+        nodeWrites,
+        secret);
   }
 
   /** Settings every Kafka client of the cloud starts from: the servers and the security. */

@@ -70,6 +70,7 @@ class EdgeWritesIT {
                   false,
                   true,
                   io.kedge.schemas.authorization.NodeWriteRules.ALL,
+                  null,
                   UplinkBounds.unbounded(),
                   java.util.Map.of()),
               "test")) {

@@ -9,7 +9,9 @@ import io.kedge.schemas.InvalidEventException;
 import io.kedge.schemas.WriteOperation;
 import io.kedge.schemas.WriteRequest;
 import io.kedge.schemas.WriteResponse;
+import io.kedge.schemas.authorization.NodeRestriction;
 import io.kedge.schemas.objects.KubeStatus;
+import io.kedge.schemas.objects.ObjectWrites;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -42,6 +44,8 @@ final class KubernetesApplier implements Processor<String, byte[], String, Objec
   static final String AWAITING = "kube-applier-awaiting";
 
   private final KubeWrites writes;
+  private final NodeTrust trust;
+  private KeyValueStore<String, byte[]> objects;
   private final Duration dedupeWindow;
   private final Duration readBackWait;
   private final EventCodec codec = new EventCodec();
@@ -50,7 +54,13 @@ final class KubernetesApplier implements Processor<String, byte[], String, Objec
   private KeyValueStore<String, String> nodes;
   private KeyValueStore<String, byte[]> awaiting;
 
-  KubernetesApplier(KubeWrites writes, Duration dedupeWindow, Duration readBackWait) {
+  /**
+   * @param trust what a node may write: others are answered 403 and counted, never sent to the
+   *     cluster
+   */
+  KubernetesApplier(
+      KubeWrites writes, Duration dedupeWindow, Duration readBackWait, NodeTrust trust) {
+    this.trust = trust;
     this.writes = writes;
     this.dedupeWindow = dedupeWindow;
     this.readBackWait = readBackWait;
@@ -62,6 +72,7 @@ final class KubernetesApplier implements Processor<String, byte[], String, Objec
     this.applied = context.getStateStore(UplinkApplier.APPLIED);
     this.nodes = context.getStateStore(RouteProcessor.NODES);
     this.awaiting = context.getStateStore(AWAITING);
+    this.objects = context.getStateStore(RouteProcessor.OBJECTS);
     context.schedule(Duration.ofSeconds(1), PunctuationType.WALL_CLOCK_TIME, this::answerLate);
     context.schedule(Duration.ofMinutes(10), PunctuationType.WALL_CLOCK_TIME, this::forgetOld);
   }
@@ -85,6 +96,22 @@ final class KubernetesApplier implements Processor<String, byte[], String, Objec
       return;
     }
     applied.put(request.requestId(), context.currentSystemTimeMs());
+    String forbidden = forbidden(request);
+    if (forbidden != null) {
+      trust.rejections().refused("forbidden");
+      LOG.warn(
+          "write {} from node {}: {} {} refused: {}",
+          request.requestId(),
+          request.node(),
+          request.operation(),
+          request.key(),
+          forbidden);
+      respond(
+          request.node(),
+          new WriteResponse(
+              request.requestId(), 403, NodeRestriction.status(request.key(), forbidden)));
+      return;
+    }
     KubeWrites.Result result = writes.apply(request);
     LOG.info(
         "write {} from node {}: {} {}{} -> Kubernetes {}",
@@ -108,6 +135,32 @@ final class KubernetesApplier implements Processor<String, byte[], String, Objec
     } else {
       respond(request.node(), new WriteResponse(request.requestId(), result.code(), result.body()));
     }
+  }
+
+  /**
+   * Why the node may not make {@code request}: decided on the objects the informers brought, and
+   * for a change to a routed object (its Node, a pod's status) on the object it would make.
+   */
+  private String forbidden(WriteRequest request) {
+    ObjectNode current = stored(request.key());
+    String why = trust.restriction().forbidden(request.node(), request, current, this::stored);
+    if (why != null || current == null || request.operation() == WriteOperation.CREATE) {
+      return why;
+    }
+    ObjectWrites.Outcome outcome =
+        ObjectWrites.apply(
+            request, current, "", java.time.Instant.ofEpochMilli(context.currentSystemTimeMs()));
+    return outcome.change() instanceof ObjectWrites.Upsert upsert
+        ? trust.restriction().forbiddenChange(request.node(), request, current, upsert.object())
+        : null;
+  }
+
+  private ObjectNode stored(io.kedge.schemas.ObjectKey key) {
+    byte[] bytes = objects.get(Placement.identity(key));
+    return bytes == null
+        ? null
+        : ((io.kedge.schemas.ResourceUpsert) codec.decodeData(EventType.RESOURCE_UPSERT, bytes))
+            .object();
   }
 
   /**

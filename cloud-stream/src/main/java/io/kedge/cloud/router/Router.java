@@ -28,10 +28,17 @@ public final class Router implements AutoCloseable {
 
   private final KafkaStreams streams;
   private final Admin admin;
+  private final UpstreamRejections rejections;
 
-  private Router(KafkaStreams streams, Admin admin) {
+  private Router(KafkaStreams streams, Admin admin, UpstreamRejections rejections) {
     this.streams = streams;
     this.admin = admin;
+    this.rejections = rejections;
+  }
+
+  /** Upstream events refused: unsigned, forged or not the node's to make. */
+  public UpstreamRejections rejections() {
+    return rejections;
   }
 
   /** Creates the kedge topics if missing, then starts routing. */
@@ -54,6 +61,7 @@ public final class Router implements AutoCloseable {
   public static Router start(
       CloudConfig config, KubeWrites kubernetes, String processingGuarantee) {
     KedgeTopics topics = config.topics();
+    NodeTrust trust = NodeTrust.of(config.nodeKeySecret(), config.nodeWrites());
     Admin admin = Admin.create(config.kafkaClientConfig());
     try {
       TopicProvisioner provisioner =
@@ -73,7 +81,7 @@ public final class Router implements AutoCloseable {
           new AdminNodeTopics(admin, topics, provisioner, config.deleteNodeTopics());
       KafkaStreams streams =
           new KafkaStreams(
-              RouterTopology.build(topics, config.broadcastKinds(), nodeTopics, kubernetes),
+              RouterTopology.build(topics, config.broadcastKinds(), nodeTopics, kubernetes, trust),
               streamsConfig(config, processingGuarantee));
       streams.setStateListener((next, previous) -> LOG.info("router {} -> {}", previous, next));
       streams.setUncaughtExceptionHandler(
@@ -83,7 +91,7 @@ public final class Router implements AutoCloseable {
                 .StreamThreadExceptionResponse.REPLACE_THREAD;
           });
       streams.start();
-      return new Router(streams, admin);
+      return new Router(streams, admin, trust.rejections());
     } catch (RuntimeException e) {
       admin.close();
       throw e;

@@ -67,6 +67,19 @@ public final class RouterTopology {
       Set<String> broadcastKinds,
       NodeTopics nodeTopics,
       KubeWrites kubernetes) {
+    return build(topics, broadcastKinds, nodeTopics, kubernetes, NodeTrust.trusting());
+  }
+
+  /**
+   * The topology, accepting from edge nodes what {@code trust} allows: events their node signed
+   * (when it checks signatures) and writes that are theirs to make.
+   */
+  public static Topology build(
+      KedgeTopics topics,
+      Set<String> broadcastKinds,
+      NodeTopics nodeTopics,
+      KubeWrites kubernetes,
+      NodeTrust trust) {
     boolean kube = kubernetes != null;
     Placement placement = new Placement(broadcastKinds);
     Topology topology = new Topology();
@@ -75,9 +88,9 @@ public final class RouterTopology {
         "resources", keys, Serdes.ByteArray().deserializer(), topics.resources().name());
     topology.addSource(
         "upstream", keys, Serdes.ByteArray().deserializer(), topics.upstream().name());
-    topology.addProcessor("request-filter", UpstreamRequestFilter::new, "upstream");
+    topology.addProcessor("request-filter", () -> new UpstreamRequestFilter(trust), "upstream");
     topology.addSink(
-        "requests-out",
+        UpstreamRequestFilter.REQUESTS_SINK,
         requestsTopic(topics),
         new StringSerializer(),
         new ByteArraySerializer(),
@@ -90,7 +103,7 @@ public final class RouterTopology {
     if (kube) {
       topology.addProcessor(
           "apply",
-          () -> new KubernetesApplier(kubernetes, dedupeWindow, KUBE_READ_BACK_WAIT),
+          () -> new KubernetesApplier(kubernetes, dedupeWindow, KUBE_READ_BACK_WAIT, trust),
           "requests-in");
       topology.addStateStore(
           Stores.keyValueStoreBuilder(
@@ -100,7 +113,7 @@ public final class RouterTopology {
           "route",
           "apply");
     } else {
-      topology.addProcessor("apply", () -> new UplinkApplier(dedupeWindow), "requests-in");
+      topology.addProcessor("apply", () -> new UplinkApplier(dedupeWindow, trust), "requests-in");
       topology.addSink(
           UplinkApplier.RESOURCES_SINK,
           topics.resources().name(),
@@ -155,6 +168,7 @@ public final class RouterTopology {
         topics.deadletter().name(),
         new StringSerializer(),
         deadLetterValues(),
+        "request-filter",
         "route",
         "apply");
     return topology;

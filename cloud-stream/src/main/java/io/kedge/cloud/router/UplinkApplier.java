@@ -12,6 +12,7 @@ import io.kedge.schemas.ResourceDelete;
 import io.kedge.schemas.ResourceUpsert;
 import io.kedge.schemas.WriteRequest;
 import io.kedge.schemas.WriteResponse;
+import io.kedge.schemas.authorization.NodeRestriction;
 import io.kedge.schemas.objects.ObjectWrites;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -49,6 +50,7 @@ final class UplinkApplier implements Processor<String, byte[], String, Object> {
   static final String RESOURCES_SINK = "applier-resources";
 
   private final Duration dedupeWindow;
+  private final NodeTrust trust;
   private final EventCodec codec = new EventCodec();
   private ProcessorContext<String, Object> context;
   private KeyValueStore<String, byte[]> objects;
@@ -60,7 +62,15 @@ final class UplinkApplier implements Processor<String, byte[], String, Object> {
    * @param dedupeWindow how long request ids are remembered (at least the upstream retention)
    */
   UplinkApplier(Duration dedupeWindow) {
+    this(dedupeWindow, NodeTrust.trusting());
+  }
+
+  /**
+   * @param trust what a node may write: others are answered 403 and counted
+   */
+  UplinkApplier(Duration dedupeWindow, NodeTrust trust) {
     this.dedupeWindow = dedupeWindow;
+    this.trust = trust;
   }
 
   @Override
@@ -117,9 +127,34 @@ final class UplinkApplier implements Processor<String, byte[], String, Object> {
               ? null
               : ((ResourceUpsert) codec.decodeData(EventType.RESOURCE_UPSERT, stored)).object();
     }
+    String forbidden =
+        trust.restriction().forbidden(request.node(), request, current, this::stored);
     ObjectWrites.Outcome outcome =
-        ObjectWrites.apply(
-            request, current, "", Instant.ofEpochMilli(context.currentSystemTimeMs()));
+        forbidden != null
+            ? null
+            : ObjectWrites.apply(
+                request, current, "", Instant.ofEpochMilli(context.currentSystemTimeMs()));
+    if (forbidden == null && outcome.change() instanceof ObjectWrites.Upsert upsert) {
+      forbidden =
+          trust.restriction().forbiddenChange(request.node(), request, current, upsert.object());
+    }
+    if (forbidden != null) {
+      trust.rejections().refused("forbidden");
+      LOG.warn(
+          "write {} from node {}: {} {} refused: {}",
+          request.requestId(),
+          request.node(),
+          request.operation(),
+          request.key(),
+          forbidden);
+      RouteProcessor.answer(
+          context,
+          nodes,
+          request.node(),
+          new WriteResponse(
+              request.requestId(), 403, NodeRestriction.status(request.key(), forbidden)));
+      return;
+    }
     LOG.info(
         "write {} from node {}: {} {}{} -> {}",
         request.requestId(),
@@ -145,6 +180,14 @@ final class UplinkApplier implements Processor<String, byte[], String, Object> {
           request.node(),
           new WriteResponse(request.requestId(), outcome.code(), outcome.body()));
     }
+  }
+
+  /** An object of the store, for decisions that read another object (a token's pod). */
+  private ObjectNode stored(ObjectKey key) {
+    byte[] bytes = objects.get(Placement.identity(key));
+    return bytes == null
+        ? null
+        : ((ResourceUpsert) codec.decodeData(EventType.RESOURCE_UPSERT, bytes)).object();
   }
 
   private void writeResource(ObjectKey key, EventData data, WriteOrigin origin, long timestamp) {

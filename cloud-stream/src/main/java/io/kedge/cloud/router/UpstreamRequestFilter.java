@@ -1,6 +1,11 @@
 package io.kedge.cloud.router;
 
+import io.kedge.schemas.EventCodec;
 import io.kedge.schemas.EventType;
+import io.kedge.schemas.InvalidEventException;
+import io.kedge.schemas.ResyncRequest;
+import io.kedge.schemas.WriteRequest;
+import io.kedge.schemas.authorization.NodeSignatures;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
@@ -11,22 +16,76 @@ import org.apache.kafka.streams.processor.api.Record;
 /**
  * Passes resync and write requests from the upstream topic, unchanged, to the router's requests
  * topic, which is partitioned like the resources topic so the router and the applier can answer
- * from the same stores. Validation happens there, and what cannot be read is dead-lettered.
+ * from the same stores. When the cloud checks signatures, a request passes only if the node that
+ * signed it is the node it is about; others are counted and dead-lettered with the node they claim
+ * and the node that sent them. Validation of the request itself happens after, where what cannot be
+ * read is dead-lettered.
  */
-final class UpstreamRequestFilter implements Processor<String, byte[], String, byte[]> {
-  private ProcessorContext<String, byte[]> context;
+final class UpstreamRequestFilter implements Processor<String, byte[], String, Object> {
+  static final String REQUESTS_SINK = "requests-out";
+
+  private final NodeTrust trust;
+  private final EventCodec codec = new EventCodec();
+  private ProcessorContext<String, Object> context;
+
+  UpstreamRequestFilter(NodeTrust trust) {
+    this.trust = trust;
+  }
 
   @Override
-  public void init(ProcessorContext<String, byte[]> context) {
+  public void init(ProcessorContext<String, Object> context) {
     this.context = context;
   }
 
   @Override
   public void process(Record<String, byte[]> record) {
-    if (is(record.headers(), EventType.RESYNC_REQUEST)
-        || is(record.headers(), EventType.WRITE_REQUEST)) {
-      context.forward(record);
+    if (!is(record.headers(), EventType.RESYNC_REQUEST)
+        && !is(record.headers(), EventType.WRITE_REQUEST)) {
+      return;
     }
+    if (trust.verifier() != null) {
+      NodeSignatures.Verdict verdict =
+          trust.verifier().verify(record.key(), record.value(), record.headers());
+      String claimed = claimedNode(record);
+      String refusal;
+      String reason;
+      if (verdict instanceof NodeSignatures.Refused refused) {
+        reason = refused.reason();
+        refusal =
+            refused.detail()
+                + "; it claims node "
+                + (claimed.isEmpty() ? refused.claimed() : claimed)
+                + ", its real node is unknown";
+      } else {
+        String signer = ((NodeSignatures.Signed) verdict).node();
+        reason = claimed.equals(signer) || claimed.isEmpty() ? null : "node-mismatch";
+        refusal = "it claims node " + claimed + ", but node " + signer + " signed it";
+      }
+      if (reason != null) {
+        trust.rejections().refused(reason);
+        RouteProcessor.deadLetter(context, record, "upstream", reason + ": " + refusal);
+        return;
+      }
+    }
+    context.forward(record.withValue((Object) record.value()), REQUESTS_SINK);
+  }
+
+  /**
+   * The node a request says it comes from, or empty when it cannot be read (dead-lettered later).
+   */
+  private String claimedNode(Record<String, byte[]> record) {
+    try {
+      var data = codec.decode(record.headers(), record.value()).data();
+      if (data instanceof WriteRequest write) {
+        return write.node();
+      }
+      if (data instanceof ResyncRequest resync) {
+        return resync.node();
+      }
+    } catch (InvalidEventException e) {
+      // the requests' own validation dead-letters it
+    }
+    return "";
   }
 
   /** True when the record's {@code ce_type} is {@code type} in any major version. */

@@ -39,6 +39,9 @@ abstract class RouterTestBase {
   TestInputTopic<String, byte[]> resources;
   TestInputTopic<String, byte[]> upstream;
 
+  /** What the router trusts nodes with: everything, unless a test says otherwise. */
+  NodeTrust trust = NodeTrust.trusting();
+
   @TempDir Path stateDir;
 
   @BeforeEach
@@ -60,7 +63,8 @@ abstract class RouterTestBase {
     props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     driver =
         new TopologyTestDriver(
-            RouterTopology.build(topics, RouterTopology.DEFAULT_BROADCAST_KINDS, nodeTopics),
+            RouterTopology.build(
+                topics, RouterTopology.DEFAULT_BROADCAST_KINDS, nodeTopics, null, trust),
             props);
     resources =
         driver.createInputTopic(

@@ -38,6 +38,7 @@ public record EdgeConfig(
     boolean tolerateNotReady,
     boolean registerNode,
     NodeWriteRules nodeWrites,
+    byte[] nodeKey,
     UplinkBounds uplinkBounds,
     java.util.Map<String, Object> kafkaClient) {
 
@@ -219,18 +220,19 @@ public record EdgeConfig(
               + " tokens), each apiVersion/Kind, apiVersion/Kind@namespace or * (everything);"
               + " the cloud decides again with router.node-writes.");
 
+  public static final ConfigKey<String> NODE_KEY_FILE =
+      ConfigKey.string(
+          "edge.node-key-file",
+          "",
+          "File holding this node's upstream key (base64, from kedge node add): every event the"
+              + " node sends is signed with it, so the cloud knows which node wrote it. Empty:"
+              + " events go unsigned, which a cloud with router.node-key-secret-file refuses.");
+
   /** A list of node write rules, each checked when the configuration is read. */
-  public static ConfigKey<List<String>> nodeWritesKey(String name, String doc) {
+  private static ConfigKey<List<String>> nodeWritesKey(String name, String doc) {
     return ConfigKey.list(name, List.of(), doc)
         .withRule(
-            rules -> {
-              try {
-                NodeWriteRules.parse(rules);
-                return true;
-              } catch (IllegalArgumentException e) {
-                return false;
-              }
-            },
+            io.kedge.runtime.config.SecretFiles.parses(NodeWriteRules::parse),
             "each must be apiVersion/Kind, apiVersion/Kind@namespace or *");
   }
 
@@ -285,6 +287,7 @@ public record EdgeConfig(
           .define(TOLERATE_NOT_READY)
           .define(REGISTER_NODE)
           .define(NODE_WRITES)
+          .define(NODE_KEY_FILE)
           .define(UPLINK_MAX_EVENTS)
           .define(UPLINK_MAX_AGE)
           .define(UPLINK_FULL_POLICY)
@@ -347,6 +350,10 @@ public record EdgeConfig(
         config.get(TOLERATE_NOT_READY),
         config.get(REGISTER_NODE),
         NodeWriteRules.parse(config.get(NODE_WRITES)),
+        io.kedge.runtime.config.SecretFiles.read(
+            NODE_KEY_FILE.name(),
+            config.get(NODE_KEY_FILE),
+            io.kedge.schemas.authorization.NodeSignatures::decode),
         new UplinkBounds(
             config.get(UPLINK_MAX_EVENTS),
             config.get(UPLINK_MAX_AGE),

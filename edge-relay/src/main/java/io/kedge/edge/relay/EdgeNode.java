@@ -131,7 +131,8 @@ public final class EdgeNode implements AutoCloseable {
                     dataDir.resolve("uplink.position"),
                     codec,
                     config.uplinkBounds(),
-                    Clock.systemUTC())
+                    Clock.systemUTC(),
+                    config.nodeKey())
                 .start());
     Downlink link =
         add(

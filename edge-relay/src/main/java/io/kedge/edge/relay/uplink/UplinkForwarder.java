@@ -5,6 +5,7 @@ import io.kedge.runtime.lifecycle.DaemonThreads;
 import io.kedge.schemas.EventCodec;
 import io.kedge.schemas.KedgeEvent;
 import io.kedge.schemas.ResyncRequest;
+import io.kedge.schemas.authorization.NodeSignatures;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -42,6 +43,7 @@ public final class UplinkForwarder implements AutoCloseable {
   private final AtomicLong dropped = new AtomicLong();
   private final UplinkBounds bounds;
   private final Clock clock;
+  private final byte[] nodeKey;
   private volatile boolean running = true;
 
   public UplinkForwarder(
@@ -74,6 +76,24 @@ public final class UplinkForwarder implements AutoCloseable {
       EventCodec codec,
       UplinkBounds bounds,
       Clock clock) {
+    this(node, uplink, producer, topic, positionFile, codec, bounds, clock, null);
+  }
+
+  /**
+   * @param nodeKey the node's upstream key: every record is signed with it ({@link
+   *     NodeSignatures}); null: records go unsigned
+   */
+  public UplinkForwarder(
+      String node,
+      UplinkLog uplink,
+      Producer<String, byte[]> producer,
+      String topic,
+      Path positionFile,
+      EventCodec codec,
+      UplinkBounds bounds,
+      Clock clock,
+      byte[] nodeKey) {
+    this.nodeKey = nodeKey == null ? null : nodeKey.clone();
     this.bounds = bounds;
     this.clock = clock;
     this.node = node;
@@ -148,6 +168,9 @@ public final class UplinkForwarder implements AutoCloseable {
             KedgeEvent.withId(
                 eventId(node, pending.index()), source, pending.subject(), pending.data());
         ProducerRecord<String, byte[]> record = codec.toRecord(topic, node, event);
+        if (nodeKey != null) {
+          NodeSignatures.sign(node, nodeKey, record.key(), record.value(), record.headers());
+        }
         inFlight.add(new InFlight(pending.index(), producer.send(record)));
       }
     }
