@@ -8,6 +8,7 @@ import io.kedge.cloud.kube.KubeKinds;
 import io.kedge.cloud.kube.KubeWrites;
 import io.kedge.cloud.kube.KubernetesConfig;
 import io.kedge.cloud.kube.KubernetesSource;
+import io.kedge.cloud.router.NodeTrust;
 import io.kedge.cloud.router.Router;
 import io.kedge.cloud.router.UpstreamRejections;
 import io.kedge.cloud.rules.Rules;
@@ -97,7 +98,14 @@ public final class Cloud implements AutoCloseable {
             .description("1 while this instance's informers publish (it holds the Lease)")
             .register(metrics);
       }
-      cloud.router = cloud.parts.add(Router.start(config, kubeWrites));
+      NodeTrust trust = NodeTrust.of(config.nodeKeySecret(), config.nodeWrites());
+      cloud.router =
+          cloud.parts.add(
+              Router.start(
+                  config,
+                  kubeWrites,
+                  org.apache.kafka.streams.StreamsConfig.EXACTLY_ONCE_V2,
+                  trust));
       KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(cloud.router.streams());
       streamsMetrics.bindTo(metrics);
       cloud.parts.add(streamsMetrics);
@@ -134,7 +142,8 @@ public final class Cloud implements AutoCloseable {
                     config.topics(),
                     config.applicationId() + "-" + Rules.newInstanceId(),
                     metrics,
-                    kubeWrites));
+                    kubeWrites,
+                    trust));
       }
       return cloud;
     } catch (RuntimeException | InterruptedException e) {

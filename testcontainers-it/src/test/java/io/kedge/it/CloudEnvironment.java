@@ -37,6 +37,12 @@ final class CloudEnvironment implements AutoCloseable {
   final String prefix;
 
   CloudEnvironment(String name, Path dir) throws Exception {
+    this(name, dir, config -> config);
+  }
+
+  /** The same, with the cloud's configuration changed by {@code configure}. */
+  CloudEnvironment(String name, Path dir, java.util.function.UnaryOperator<CloudConfig> configure)
+      throws Exception {
     prefix = TestNames.unique(name);
     topics = new KedgeTopics(prefix, 1, Duration.ofDays(1));
     int proxyPort = FreePorts.on("127.0.0.1");
@@ -50,8 +56,12 @@ final class CloudEnvironment implements AutoCloseable {
       router =
           parts.add(
               Router.start(
-                  CloudConfig.embedded(
-                      kafka.bootstrapServers(), dir.resolve("cloud"), prefix, Duration.ofDays(1))));
+                  configure.apply(
+                      CloudConfig.embedded(
+                          kafka.bootstrapServers(),
+                          dir.resolve("cloud"),
+                          prefix,
+                          Duration.ofDays(1)))));
       publisher =
           parts.add(
               new ManifestPublisher(kafka.bootstrapServers(), topics, Duration.ofSeconds(30)));

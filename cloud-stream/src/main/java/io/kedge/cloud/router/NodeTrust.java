@@ -3,6 +3,7 @@ package io.kedge.cloud.router;
 import io.kedge.schemas.authorization.NodeRestriction;
 import io.kedge.schemas.authorization.NodeSignatures;
 import io.kedge.schemas.authorization.NodeWriteRules;
+import org.apache.kafka.common.header.Headers;
 
 /**
  * How far the cloud trusts what edge nodes send: who wrote an upstream event (its node's signature,
@@ -11,6 +12,37 @@ import io.kedge.schemas.authorization.NodeWriteRules;
  */
 public record NodeTrust(
     NodeSignatures.Verifier verifier, NodeRestriction restriction, UpstreamRejections rejections) {
+
+  /**
+   * Why an upstream record about node {@code claimed} is refused, as {@code "reason: detail"}
+   * naming the claimed and the signing node, or null when it is accepted (signed by {@code
+   * claimed}, or signatures are not checked). A refusal is counted.
+   */
+  public String refusal(String key, byte[] value, Headers headers, String claimed) {
+    if (verifier == null) {
+      return null;
+    }
+    NodeSignatures.Verdict verdict = verifier.verify(key, value, headers);
+    String reason;
+    String detail;
+    if (verdict instanceof NodeSignatures.Refused refused) {
+      reason = refused.reason();
+      detail =
+          refused.detail()
+              + "; it claims node "
+              + (claimed.isEmpty() ? refused.claimed() : claimed)
+              + ", its real node is unknown";
+    } else {
+      String signer = ((NodeSignatures.Signed) verdict).node();
+      if (claimed.isEmpty() || claimed.equals(signer)) {
+        return null;
+      }
+      reason = "node-mismatch";
+      detail = "it claims node " + claimed + ", but node " + signer + " signed it";
+    }
+    rejections.refused(reason);
+    return reason + ": " + detail;
+  }
 
   /** Every node trusted: no signatures, every write applied (embedded clouds, tests). */
   public static NodeTrust trusting() {

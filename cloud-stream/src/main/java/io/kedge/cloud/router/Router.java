@@ -60,8 +60,17 @@ public final class Router implements AutoCloseable {
    */
   public static Router start(
       CloudConfig config, KubeWrites kubernetes, String processingGuarantee) {
+    return start(
+        config,
+        kubernetes,
+        processingGuarantee,
+        NodeTrust.of(config.nodeKeySecret(), config.nodeWrites()));
+  }
+
+  /** The same, trusting nodes as far as {@code trust} says. */
+  public static Router start(
+      CloudConfig config, KubeWrites kubernetes, String processingGuarantee, NodeTrust trust) {
     KedgeTopics topics = config.topics();
-    NodeTrust trust = NodeTrust.of(config.nodeKeySecret(), config.nodeWrites());
     Admin admin = Admin.create(config.kafkaClientConfig());
     try {
       TopicProvisioner provisioner =

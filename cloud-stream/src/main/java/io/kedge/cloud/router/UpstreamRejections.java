@@ -21,7 +21,7 @@ public final class UpstreamRejections {
     REASONS.forEach(reason -> counts.put(reason, new LongAdder()));
   }
 
-  void refused(String reason) {
+  public void refused(String reason) {
     counts.computeIfAbsent(reason, r -> new LongAdder()).increment();
   }
 

@@ -5,7 +5,6 @@ import io.kedge.schemas.EventType;
 import io.kedge.schemas.InvalidEventException;
 import io.kedge.schemas.ResyncRequest;
 import io.kedge.schemas.WriteRequest;
-import io.kedge.schemas.authorization.NodeSignatures;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
@@ -43,29 +42,11 @@ final class UpstreamRequestFilter implements Processor<String, byte[], String, O
         && !is(record.headers(), EventType.WRITE_REQUEST)) {
       return;
     }
-    if (trust.verifier() != null) {
-      NodeSignatures.Verdict verdict =
-          trust.verifier().verify(record.key(), record.value(), record.headers());
-      String claimed = claimedNode(record);
-      String refusal;
-      String reason;
-      if (verdict instanceof NodeSignatures.Refused refused) {
-        reason = refused.reason();
-        refusal =
-            refused.detail()
-                + "; it claims node "
-                + (claimed.isEmpty() ? refused.claimed() : claimed)
-                + ", its real node is unknown";
-      } else {
-        String signer = ((NodeSignatures.Signed) verdict).node();
-        reason = claimed.equals(signer) || claimed.isEmpty() ? null : "node-mismatch";
-        refusal = "it claims node " + claimed + ", but node " + signer + " signed it";
-      }
-      if (reason != null) {
-        trust.rejections().refused(reason);
-        RouteProcessor.deadLetter(context, record, "upstream", reason + ": " + refusal);
-        return;
-      }
+    String refusal =
+        trust.refusal(record.key(), record.value(), record.headers(), claimedNode(record));
+    if (refusal != null) {
+      RouteProcessor.deadLetter(context, record, "upstream", refusal);
+      return;
     }
     context.forward(record.withValue((Object) record.value()), REQUESTS_SINK);
   }

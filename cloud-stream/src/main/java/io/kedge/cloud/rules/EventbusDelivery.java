@@ -1,5 +1,6 @@
 package io.kedge.cloud.rules;
 
+import io.kedge.cloud.router.NodeTrust;
 import io.kedge.runtime.lifecycle.DaemonThreads;
 import io.kedge.schemas.DeadLetter;
 import io.kedge.schemas.EventCodec;
@@ -59,6 +60,7 @@ public final class EventbusDelivery implements AutoCloseable {
   private final HttpClient http;
   private final RuleCounters counters;
   private final KnownTopics topics;
+  private final NodeTrust trust;
   private final Map<String, Semaphore> inFlight = new ConcurrentHashMap<>();
   private final Thread thread;
   private final BooleanSupplier rulesLoaded;
@@ -79,7 +81,9 @@ public final class EventbusDelivery implements AutoCloseable {
       EventCodec codec,
       BooleanSupplier rulesLoaded,
       MeterRegistry metrics,
-      KnownTopics topics) {
+      KnownTopics topics,
+      NodeTrust trust) {
+    this.trust = trust;
     this.topics = topics;
     this.rulesLoaded = rulesLoaded;
     this.counters = new RuleCounters(book, codec, resourcesTopic, metrics);
@@ -163,6 +167,17 @@ public final class EventbusDelivery implements AutoCloseable {
       message = m;
     } catch (InvalidEventException e) {
       return CompletableFuture.completedFuture(null); // the applier dead-letters poison
+    }
+    String refusal = trust.refusal(record.key(), record.value(), record.headers(), message.node());
+    if (refusal != null) {
+      LOG.warn(
+          "eventbus message {}-{}@{} refused: {}",
+          record.topic(),
+          record.partition(),
+          record.offset(),
+          refusal);
+      deadLetter(record, "rules", refusal);
+      return CompletableFuture.completedFuture(null);
     }
     List<CompletableFuture<Void>> deliveries = new ArrayList<>();
     for (RuleBook.Route route : book.eventbusRoutes(message.node(), message.topic())) {
@@ -269,19 +284,7 @@ public final class EventbusDelivery implements AutoCloseable {
 
   private void deadLetter(
       ConsumerRecord<String, byte[]> record, RuleBook.Route route, String reason) {
-    RecordHeaders headers = new RecordHeaders(record.headers().toArray());
-    DeadLetter.annotate(
-        headers,
-        record.topic(),
-        record.partition(),
-        record.offset(),
-        "rules/" + route.ruleKey(),
-        reason);
-    // in the delivery's transaction: it is part of what the committed offsets stand for
-    synchronized (toSend) {
-      toSend.add(
-          new ProducerRecord<>(deadLetterTopic, null, record.key(), record.value(), headers));
-    }
+    deadLetter(record, "rules/" + route.ruleKey(), reason);
     LOG.warn(
         "rule {}: message {}-{}@{} to {} dead-lettered: {}",
         route.ruleKey(),
@@ -290,6 +293,17 @@ public final class EventbusDelivery implements AutoCloseable {
         record.offset(),
         route.targetResource().path("resource").asText(),
         reason);
+  }
+
+  private void deadLetter(ConsumerRecord<String, byte[]> record, String component, String reason) {
+    RecordHeaders headers = new RecordHeaders(record.headers().toArray());
+    DeadLetter.annotate(
+        headers, record.topic(), record.partition(), record.offset(), component, reason);
+    // in the delivery's transaction: it is part of what the committed offsets stand for
+    synchronized (toSend) {
+      toSend.add(
+          new ProducerRecord<>(deadLetterTopic, null, record.key(), record.value(), headers));
+    }
   }
 
   /** Dead letters and kafka-target records, sent in the next transaction. */

@@ -303,7 +303,7 @@ public final class RestIngress implements AutoCloseable {
               target,
               headers,
               ByteBufUtil.getBytes(request.content()));
-      CompletableFuture<RuleResponse> answer = responses.await(id, servicebusTimeout);
+      CompletableFuture<RuleResponse> answer = responses.await(id, node, servicebusTimeout);
       sender
           .send(message)
           .whenComplete(

@@ -1,5 +1,6 @@
 package io.kedge.cloud.rules;
 
+import io.kedge.cloud.router.NodeTrust;
 import io.kedge.runtime.lifecycle.DaemonThreads;
 import io.kedge.schemas.EventCodec;
 import io.kedge.schemas.InvalidEventException;
@@ -29,12 +30,23 @@ public final class RuleResponses implements AutoCloseable {
   private final Consumer<String, byte[]> consumer;
   private final String topic;
   private final EventCodec codec;
-  private final Map<String, CompletableFuture<RuleResponse>> waiting = new ConcurrentHashMap<>();
+  private final NodeTrust trust;
+
+  /** A request waiting for its answer from {@code node}. */
+  private record Waiting(String node, CompletableFuture<RuleResponse> answer) {}
+
+  private final Map<String, Waiting> waiting = new ConcurrentHashMap<>();
   private final Thread thread;
   private volatile boolean running = true;
   private volatile boolean assigned;
 
-  public RuleResponses(Consumer<String, byte[]> consumer, String topic, EventCodec codec) {
+  /**
+   * @param trust which node an answer comes from: an answer is taken only from the node the request
+   *     was sent to, and, when nodes sign, only if that node signed it
+   */
+  public RuleResponses(
+      Consumer<String, byte[]> consumer, String topic, EventCodec codec, NodeTrust trust) {
+    this.trust = trust;
     this.consumer = consumer;
     this.topic = topic;
     this.codec = codec;
@@ -52,10 +64,13 @@ public final class RuleResponses implements AutoCloseable {
     return assigned;
   }
 
-  /** The answer to {@code messageId}, or a {@link java.util.concurrent.TimeoutException}. */
-  public CompletableFuture<RuleResponse> await(String messageId, Duration timeout) {
+  /**
+   * The answer of node {@code node} to {@code messageId}, or a {@link
+   * java.util.concurrent.TimeoutException}.
+   */
+  public CompletableFuture<RuleResponse> await(String messageId, String node, Duration timeout) {
     CompletableFuture<RuleResponse> answer = new CompletableFuture<>();
-    waiting.put(messageId, answer);
+    waiting.put(messageId, new Waiting(node, answer));
     answer.whenComplete((r, e) -> waiting.remove(messageId));
     return answer.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
@@ -75,9 +90,9 @@ public final class RuleResponses implements AutoCloseable {
         for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
           try {
             if (codec.decode(record.headers(), record.value()).data() instanceof RuleResponse r) {
-              CompletableFuture<RuleResponse> answer = waiting.get(r.messageId());
-              if (answer != null) {
-                answer.complete(r);
+              Waiting request = waiting.get(r.messageId());
+              if (request != null) {
+                accept(record, r, request);
               }
             }
           } catch (InvalidEventException e) {
@@ -94,6 +109,24 @@ public final class RuleResponses implements AutoCloseable {
       }
     }
     consumer.close();
+  }
+
+  private void accept(ConsumerRecord<String, byte[]> record, RuleResponse r, Waiting request) {
+    String refusal =
+        !r.node().equals(request.node())
+            ? "an answer from node " + r.node() + " to a request sent to node " + request.node()
+            : trust.refusal(record.key(), record.value(), record.headers(), r.node());
+    if (refusal == null) {
+      request.answer().complete(r);
+    } else {
+      LOG.warn(
+          "servicebus answer {}-{}@{} to {} refused: {}",
+          record.topic(),
+          record.partition(),
+          record.offset(),
+          r.messageId(),
+          refusal);
+    }
   }
 
   @Override

@@ -3,6 +3,7 @@ package io.kedge.cloud.rules;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kedge.cloud.kube.KubeWrites;
+import io.kedge.cloud.router.NodeTrust;
 import io.kedge.runtime.lifecycle.Components;
 import io.kedge.runtime.lifecycle.DaemonThreads;
 import io.kedge.schemas.EventCodec;
@@ -56,6 +57,9 @@ public final class Rules implements AutoCloseable {
   private CdcSources cdc;
   private RuleCounters cdcCounters;
 
+  /** Which node sent an eventbus message or a servicebus answer: checked when signed. */
+  private NodeTrust trust;
+
   private Rules() {}
 
   /**
@@ -70,7 +74,7 @@ public final class Rules implements AutoCloseable {
       String instance,
       MeterRegistry metrics)
       throws InterruptedException {
-    return start(config, kafka, topics, instance, metrics, null);
+    return start(config, kafka, topics, instance, metrics, null, NodeTrust.trusting());
   }
 
   /**
@@ -83,9 +87,11 @@ public final class Rules implements AutoCloseable {
       KedgeTopics topics,
       String instance,
       MeterRegistry metrics,
-      KubeWrites kubernetes)
+      KubeWrites kubernetes,
+      NodeTrust trust)
       throws InterruptedException {
     Rules rules = new Rules();
+    rules.trust = trust;
     try {
       if (kubernetes != null) {
         rules.statusMirror = new RuleStatusMirror(rules.book, kubernetes);
@@ -140,7 +146,8 @@ public final class Rules implements AutoCloseable {
                     new KafkaConsumer<>(
                         answersProps, new StringDeserializer(), new ByteArrayDeserializer()),
                     topics.upstream().name(),
-                    codec)
+                    codec,
+                    trust)
                 .start());
     ingress =
         parts.add(
@@ -198,7 +205,8 @@ public final class Rules implements AutoCloseable {
                     codec,
                     follower::caughtUp,
                     metrics,
-                    knownTopics)
+                    knownTopics,
+                    trust)
                 .start());
 
     Map<String, Object> sourceGroup = new HashMap<>(groupProps);
