@@ -2,32 +2,53 @@ package io.kedge.runtime.tls;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
 import java.security.KeyStore;
 import java.security.PrivateKey;
+import java.security.SecureRandom;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
-import java.security.spec.PKCS8EncodedKeySpec;
+import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Date;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.openssl.PEMEncryptedKeyPair;
+import org.bouncycastle.openssl.PEMKeyPair;
+import org.bouncycastle.openssl.PEMParser;
+import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A server's TLS identity (the admission webhook's, the edge API's): a PEM certificate chain and
- * PKCS#8 private key (RSA or EC), as cert-manager and {@code kubectl create secret tls} produce
- * them, optionally with the CA certificates client certificates must chain to; or, for development
- * only, a self-signed certificate made once with the JDK's {@code keytool}.
+ * private key, as cert-manager, {@code kubectl create secret tls} and openssl write them (RSA keys
+ * in PKCS#1 or PKCS#8, EC keys in SEC1 or PKCS#8, Ed25519 in PKCS#8; read with BouncyCastle's PEM
+ * reader), optionally with the CA certificates client certificates must chain to; or, for
+ * development only, a self-signed certificate made in process.
  */
 public final class TlsMaterial {
   private static final Logger LOG = LoggerFactory.getLogger(TlsMaterial.class);
@@ -137,7 +158,7 @@ public final class TlsMaterial {
     }
   }
 
-  /** The PKCS#8 PEM private key (RSA, EC or Ed25519) of a file. */
+  /** The PEM private key (RSA, EC or Ed25519; PKCS#1, SEC1 or PKCS#8) of a file. */
   public static PrivateKey readPrivateKey(Path file) {
     try {
       return privateKey(file);
@@ -173,71 +194,80 @@ public final class TlsMaterial {
     return certificates;
   }
 
-  private static void generate(Path store, List<String> hosts) throws IOException {
-    Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
-    StringBuilder san = new StringBuilder();
-    for (String host : hosts) {
-      san.append(san.length() == 0 ? "SAN=" : ",")
-          .append(host.matches("[0-9.]+|[0-9a-fA-F:]+") ? "ip:" : "dns:")
-          .append(host);
-    }
-    List<String> command =
-        List.of(
-            keytool.toString(),
-            "-genkeypair",
-            "-alias",
-            ALIAS,
-            "-keyalg",
-            "EC",
-            "-groupname",
-            "secp256r1",
-            "-sigalg",
-            "SHA256withECDSA",
-            "-validity",
-            "825",
-            "-dname",
-            "CN=" + hosts.get(0) + ",O=kedge development",
-            "-ext",
-            san.toString(),
-            "-storetype",
-            "PKCS12",
-            "-keystore",
-            store.toString(),
-            "-storepass",
-            new String(STORE_PASSWORD),
-            "-keypass",
-            new String(STORE_PASSWORD));
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+  /** A new EC P-256 key and a self-signed certificate for {@code hosts}, valid 825 days. */
+  private static void generate(Path store, List<String> hosts)
+      throws IOException, GeneralSecurityException {
+    KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+    generator.initialize(new ECGenParameterSpec("secp256r1"));
+    KeyPair pair = generator.generateKeyPair();
+    X500Name name = new X500Name("CN=" + hosts.get(0) + ",O=kedge development");
+    Instant now = Instant.now();
+    GeneralName[] alternatives =
+        hosts.stream()
+            .map(
+                host ->
+                    new GeneralName(
+                        host.matches("[0-9.]+|[0-9a-fA-F:]+")
+                            ? GeneralName.iPAddress
+                            : GeneralName.dNSName,
+                        host))
+            .toArray(GeneralName[]::new);
+    X509Certificate certificate;
     try {
-      if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
-        throw new IOException("keytool failed: " + output.trim());
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted while keytool ran", e);
+      certificate =
+          new JcaX509CertificateConverter()
+              .getCertificate(
+                  new JcaX509v3CertificateBuilder(
+                          name,
+                          new BigInteger(64, new SecureRandom()),
+                          Date.from(now.minus(Duration.ofMinutes(5))),
+                          Date.from(now.plus(Duration.ofDays(825))),
+                          name,
+                          pair.getPublic())
+                      .addExtension(
+                          Extension.subjectAlternativeName, false, new GeneralNames(alternatives))
+                      .build(
+                          new JcaContentSignerBuilder("SHA256withECDSA").build(pair.getPrivate())));
+    } catch (OperatorCreationException e) {
+      throw new GeneralSecurityException("cannot sign the certificate: " + e.getMessage(), e);
+    }
+    KeyStore keyStore = KeyStore.getInstance("PKCS12");
+    keyStore.load(null, null);
+    keyStore.setKeyEntry(ALIAS, pair.getPrivate(), STORE_PASSWORD, new Certificate[] {certificate});
+    try (var out = Files.newOutputStream(store)) {
+      keyStore.store(out, STORE_PASSWORD);
     }
   }
 
+  /**
+   * The first private key of a PEM file, whatever its encoding: {@code PRIVATE KEY} (PKCS#8),
+   * {@code RSA PRIVATE KEY} (PKCS#1, cert-manager's default), {@code EC PRIVATE KEY} (SEC1, also
+   * after an {@code EC PARAMETERS} block).
+   */
   private static PrivateKey privateKey(Path keyFile) throws IOException, GeneralSecurityException {
-    String pem = Files.readString(keyFile, StandardCharsets.US_ASCII);
-    if (!pem.contains("-----BEGIN PRIVATE KEY-----")) {
-      throw new IllegalArgumentException(
-          keyFile
-              + " is not a PKCS#8 PEM key (BEGIN PRIVATE KEY); convert it with"
-              + " 'openssl pkcs8 -topk8 -nocrypt -in KEY -out KEY.pk8'");
-    }
-    String base64 = pem.replaceAll("-----(BEGIN|END) PRIVATE KEY-----", "").replaceAll("\\s", "");
-    PKCS8EncodedKeySpec spec = new PKCS8EncodedKeySpec(Base64.getDecoder().decode(base64));
-    GeneralSecurityException last = null;
-    for (String algorithm : List.of("RSA", "EC", "Ed25519")) {
-      try {
-        return KeyFactory.getInstance(algorithm).generatePrivate(spec);
-      } catch (GeneralSecurityException e) {
-        last = e;
+    JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
+    try (PEMParser parser =
+        new PEMParser(Files.newBufferedReader(keyFile, StandardCharsets.US_ASCII))) {
+      for (Object item = parser.readObject(); item != null; item = parser.readObject()) {
+        if (item instanceof PEMKeyPair pair) {
+          // the private part alone: SEC1 keys may leave out their optional public key
+          return converter.getPrivateKey(pair.getPrivateKeyInfo());
+        }
+        if (item instanceof PrivateKeyInfo info) {
+          return converter.getPrivateKey(info);
+        }
+        if (item instanceof PEMEncryptedKeyPair || item instanceof PKCS8EncryptedPrivateKeyInfo) {
+          throw new IllegalArgumentException(
+              keyFile
+                  + " holds an encrypted private key; give the key unencrypted, e.g."
+                  + " 'openssl pkey -in KEY -out KEY.plain'");
+        }
       }
     }
-    throw last;
+    throw new IllegalArgumentException(
+        keyFile
+            + " holds no PEM private key (BEGIN PRIVATE KEY, BEGIN RSA PRIVATE KEY or BEGIN EC"
+            + " PRIVATE KEY)");
   }
 
   private static SSLContext context(KeyStore store) throws GeneralSecurityException {
