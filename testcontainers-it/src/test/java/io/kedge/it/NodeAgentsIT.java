@@ -137,14 +137,35 @@ class NodeAgentsIT {
   @Test
   void kubeletKubeProxyAndCsiRegistrarOnlineOfflineAndAfterARestart(@TempDir Path tmp)
       throws Exception {
-    try (CloudEnvironment cloud = new CloudEnvironment("agents", tmp)) {
+    // as in production: the node signs what it sends, and may write only its own objects
+    byte[] secret = new byte[32];
+    new java.security.SecureRandom().nextBytes(secret);
+    Path keyFile = tmp.resolve(NODE + ".key");
+    java.nio.file.Files.writeString(
+        keyFile,
+        io.kedge.schemas.authorization.NodeSignatures.encode(
+            io.kedge.schemas.authorization.NodeSignatures.nodeKey(secret, NODE)));
+    Map<String, Object> flags =
+        Map.of(
+            "edge.register-node",
+            true,
+            "edge.node-key-file",
+            keyFile.toString(),
+            "edge.node-writes",
+            "");
+    try (CloudEnvironment cloud =
+        new CloudEnvironment(
+            "agents",
+            tmp,
+            config ->
+                config
+                    .withNodeKeySecret(secret)
+                    .withNodeWrites(io.kedge.schemas.authorization.NodeWriteRules.NONE))) {
       Path data = tmp.resolve("edge");
       LeaseController leases = new LeaseController();
       Instant heartbeat = Instant.parse("2026-12-01T00:00:00Z");
       String uid;
-      try (EdgeNode edge =
-          EdgeNode.start(
-              cloud.edgeConfig(NODE, data, Map.of("edge.register-node", true)), "test")) {
+      try (EdgeNode edge = EdgeNode.start(cloud.edgeConfig(NODE, data, flags), "test")) {
         // a node the cloud does not know registers itself, and its topic appears
         Awaitility.await("registered and connected")
             .atMost(Duration.ofSeconds(90))
@@ -299,13 +320,11 @@ class NodeAgentsIT {
                 "/api/v1/namespaces/default/configmaps",
                 JSON,
                 "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"x\"}}");
-        assertThat(cloudOwned.code()).as("not the node's to write offline").isEqualTo(503);
+        assertThat(cloudOwned.code()).as("not the node's to write, online or not").isEqualTo(403);
       }
 
       // restarted while still offline: answers from its log at once, and keeps renewing
-      try (EdgeNode edge =
-          EdgeNode.start(
-              cloud.edgeConfig(NODE, data, Map.of("edge.register-node", true)), "test")) {
+      try (EdgeNode edge = EdgeNode.start(cloud.edgeConfig(NODE, data, flags), "test")) {
         Awaitility.await("ready").atMost(Duration.ofSeconds(30)).until(edge::ready);
         assertThat(
                 call(edge, "GET", "/api/v1/namespaces/default/pods/web", null, null)
@@ -367,6 +386,11 @@ class NodeAgentsIT {
         assertThat(stored.keySet().stream().filter(k -> k.startsWith("/Event/default/")).toList())
             .containsExactlyInAnyOrder(
                 "/Event/default/web.scheduled", "/Event/default/web.started");
+        for (String reason : io.kedge.cloud.router.UpstreamRejections.REASONS) {
+          assertThat(cloud.router.rejections().total(reason))
+              .as("the agents' calls are all the node's own, signed by it: " + reason)
+              .isZero();
+        }
         Awaitility.await("the link is up again")
             .atMost(Duration.ofSeconds(60))
             .until(() -> edge.linkState() == LinkState.CONNECTED);
