@@ -6,6 +6,9 @@ import io.kedge.schemas.KedgeEvent;
 import io.kedge.schemas.ObjectKey;
 import io.kedge.schemas.WriteOperation;
 import io.kedge.schemas.WriteRequest;
+import io.kedge.schemas.authorization.NodeRestriction;
+import io.kedge.schemas.authorization.NodeSignatures;
+import io.kedge.schemas.authorization.NodeWriteRules;
 import io.kedge.schemas.objects.ObjectWrites;
 import java.net.URI;
 import java.time.Instant;
@@ -20,8 +23,10 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 /**
- * An edge write as the cloud's applier meets it: decoding the write request from the uplink, and
- * applying a strategic merge patch (kubectl apply's) to the stored pod.
+ * An edge write as the cloud's applier meets it: checking its node's signature (a verifier that
+ * already derived the node's key, as for every node after its first record), decoding the write
+ * request from the uplink, deciding whether the node may make it, and applying a strategic merge
+ * patch (kubectl apply's) to the stored pod.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -33,6 +38,8 @@ public class WriteBenchmark {
   private byte[] value;
   private WriteRequest request;
   private ObjectNode stored;
+  private final NodeSignatures.Verifier verifier = new NodeSignatures.Verifier(new byte[32]);
+  private final NodeRestriction restriction = new NodeRestriction(NodeWriteRules.NONE);
 
   @Setup
   public void setUp() {
@@ -59,6 +66,19 @@ public class WriteBenchmark {
             "kubectl");
     headers = new RecordHeaders();
     value = codec.encode(KedgeEvent.of(URI.create("/bench"), "edge-1-42", request), headers);
+    NodeSignatures.sign(
+        "edge-1", NodeSignatures.nodeKey(new byte[32], "edge-1"), "edge-1", value, headers);
+    verifier.verify("edge-1", value, headers);
+  }
+
+  @Benchmark
+  public Object verifySignature() {
+    return verifier.verify("edge-1", value, headers);
+  }
+
+  @Benchmark
+  public Object authorize() {
+    return restriction.forbidden("edge-1", request, stored, key -> null);
   }
 
   @Benchmark
