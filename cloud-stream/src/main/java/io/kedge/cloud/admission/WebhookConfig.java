@@ -33,7 +33,10 @@ public record WebhookConfig(
           "",
           "PEM certificate chain of the webhook; empty: a self-signed development certificate.");
   public static final ConfigKey<String> TLS_KEY =
-      ConfigKey.string("webhook.tls-key", "", "PKCS#8 PEM private key matching webhook.tls-cert.");
+      ConfigKey.string(
+          "webhook.tls-key",
+          "",
+          "PEM private key matching webhook.tls-cert (PKCS#1, SEC1 or PKCS#8).");
   public static final ConfigKey<List<String>> HOSTS =
       ConfigKey.list(
           "webhook.hosts",

@@ -109,7 +109,8 @@ public record EdgeConfig(
       ConfigKey.string(
           "edge.api-tls-cert", "", "PEM certificate chain the edge API serves TLS with.");
   public static final ConfigKey<String> API_TLS_KEY =
-      ConfigKey.string("edge.api-tls-key", "", "PKCS#8 PEM private key of edge.api-tls-cert.");
+      ConfigKey.string(
+          "edge.api-tls-key", "", "PEM private key of edge.api-tls-cert (PKCS#1, SEC1 or PKCS#8).");
   public static final ConfigKey<String> API_TOKEN_FILE =
       ConfigKey.string(
           "edge.api-token-file",
