@@ -169,6 +169,22 @@ public record CloudConfig(
         null);
   }
 
+  /** The same, with Kafka client settings {@code settings} (security). */
+  public CloudConfig withKafkaClient(java.util.Map<String, Object> settings) {
+    return new CloudConfig(
+        kafkaBootstrap,
+        dataDir,
+        topicPrefix,
+        nodeRetention,
+        upstreamPartitions,
+        broadcastKinds,
+        deleteNodeTopics,
+        applicationId,
+        java.util.Map.copyOf(settings),
+        nodeWrites,
+        nodeKeySecret);
+  }
+
   /** The same, applying for nodes only their own writes and {@code rules}. */
   public CloudConfig withNodeWrites(NodeWriteRules rules) {
     return new CloudConfig(

@@ -60,18 +60,29 @@ public final class EdgeCommand implements Callable<Integer> {
   @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration file.")
   Path configFile;
 
+  @Option(
+      names = "--join",
+      paramLabel = "FILE",
+      description =
+          "Join file from 'kedge node add': the node's name, Kafka servers and credentials, topic"
+              + " prefix and upstream key (its secrets are kept in DATA_DIR/join).")
+  Path join;
+
   @Override
   public Integer call() throws InterruptedException {
-    Config parsed =
-        EdgeConfig.DEF.parse(
-            ConfigSources.withEnvironment(System.getenv())
-                .file(configFile)
-                .flag(EdgeConfig.NODE.name(), node, "--node")
-                .flag(EdgeConfig.KAFKA.name(), kafka, "--kafka")
-                .flag(EdgeConfig.DATA_DIR.name(), dataDir, "--data-dir")
-                .flag(EdgeConfig.API_PORT.name(), apiPort, "--api-port")
-                .flag(EdgeConfig.MQTT_PORT.name(), mqttPort, "--mqtt-port")
-                .flag(EdgeConfig.OPS_PORT.name(), opsPort, "--ops-port"));
+    ConfigSources sources =
+        ConfigSources.withEnvironment(System.getenv())
+            .file(configFile)
+            .flag(EdgeConfig.NODE.name(), node, "--node")
+            .flag(EdgeConfig.KAFKA.name(), kafka, "--kafka")
+            .flag(EdgeConfig.DATA_DIR.name(), dataDir, "--data-dir")
+            .flag(EdgeConfig.API_PORT.name(), apiPort, "--api-port")
+            .flag(EdgeConfig.MQTT_PORT.name(), mqttPort, "--mqtt-port")
+            .flag(EdgeConfig.OPS_PORT.name(), opsPort, "--ops-port");
+    if (join != null) {
+      sources = joined(sources);
+    }
+    Config parsed = EdgeConfig.DEF.parse(sources);
     EdgeConfig config = EdgeConfig.from(parsed);
     OpsConfig opsConfig = OpsConfig.from(parsed, EdgeConfig.OPS_BIND, EdgeConfig.OPS_PORT);
     PrintWriter out = spec.commandLine().getOut();
@@ -90,5 +101,32 @@ public final class EdgeCommand implements Callable<Integer> {
             + ")");
     stop.readyAndAwait(out, READY_LINE);
     return 0;
+  }
+
+  /**
+   * The sources with what the join file says: its node (a different --node is an error), Kafka
+   * servers and topic prefix, and its secrets stored under the data directory.
+   */
+  private ConfigSources joined(ConfigSources sources) {
+    JoinFile file = JoinFile.read(join);
+    if (node != null && !node.equals(file.node())) {
+      throw new io.kedge.runtime.config.ConfigException(
+          java.util.List.of(
+              new io.kedge.runtime.config.ConfigProblem(
+                  "--node",
+                  node,
+                  "--node",
+                  "must be the join file's node '" + file.node() + "' or left out")));
+    }
+    ConfigSources withNode =
+        sources
+            .flag(EdgeConfig.NODE.name(), file.node(), "--join")
+            .flag(EdgeConfig.KAFKA.name(), kafka != null ? kafka : file.bootstrap(), "--join")
+            .flag(EdgeConfig.TOPIC_PREFIX.name(), file.topicPrefix(), "--join");
+    Path data = Path.of(EdgeConfig.DEF.parse(withNode).get(EdgeConfig.DATA_DIR));
+    JoinFile.Secrets secrets = file.store(data.resolve("join"));
+    return withNode
+        .flag(EdgeConfig.KAFKA_CLIENT.name(), secrets.clientProperties().toString(), "--join")
+        .flag(EdgeConfig.NODE_KEY_FILE.name(), secrets.nodeKey().toString(), "--join");
   }
 }

@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
       EdgeCommand.class,
       ApplyCommand.class,
       DeleteCommand.class,
+      NodeCommand.class,
       VersionCommand.class,
       BenchCommand.class,
       MapperCommand.class,

@@ -85,6 +85,13 @@ public final class LocalCommand implements Callable<Integer> {
       description = "Port of the demo OPC UA server (default: 4840; 0 = free port).")
   Integer opcuaPort;
 
+  @Option(
+      names = "--secure",
+      description =
+          "Run as production does: SASL and ACLs on Kafka, a Kafka user, ACLs, key and join file"
+              + " per node, signed upstream events and node authorization.")
+  Boolean secure;
+
   @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration file.")
   Path configFile;
 
@@ -106,7 +113,8 @@ public final class LocalCommand implements Callable<Integer> {
                     .flag(LocalConfig.INGRESS_PORT.name(), ingressPort, "--ingress-port")
                     .flag(LocalConfig.OPS_PORT.name(), opsPort, "--ops-port")
                     .flag(LocalConfig.DEMO.name(), demo, "--demo")
-                    .flag(LocalConfig.OPCUA_PORT.name(), opcuaPort, "--opcua-port")));
+                    .flag(LocalConfig.OPCUA_PORT.name(), opcuaPort, "--opcua-port")
+                    .flag(LocalConfig.SECURE.name(), secure, "--secure")));
     PrintWriter out = spec.commandLine().getOut();
     Components components = new Components();
     StopSignal stop = StopSignal.install(components, out, "kedge local stopped");
@@ -155,6 +163,25 @@ public final class LocalCommand implements Callable<Integer> {
             + stack.cloud().rules().ingressPort()
             + "/{node}/{namespace}/{path}  (REST ingress)");
     out.println("  metrics    http://127.0.0.1:" + ops.port() + "/metrics  (/healthz, /readyz)");
+    LocalSecurity security = stack.security();
+    if (security != null) {
+      out.println(
+          "  security   Kafka SASL + ACLs; cloud login "
+              + security.cloudProperties()
+              + "; node key secret "
+              + security.nodeKeySecretFile());
+      for (String node : config.nodes()) {
+        out.println(
+            "  join       "
+                + node
+                + "  "
+                + security.joinFile(node)
+                + "  (its Kafka user, ACLs and key; nodes write only their own objects)");
+      }
+      out.println(
+          "  try        ./kedge apply -f examples/pod.yaml --kafka-client-properties "
+              + security.cloudProperties());
+    }
     if (config.demo()) {
       LocalDemo demo =
           components.add(LocalDemo.start(stack, config, message -> progress(out, message)));
@@ -170,7 +197,7 @@ public final class LocalCommand implements Callable<Integer> {
               + " get pods,devices -w   (examples applied from "
               + config.dataDir().resolve("demo")
               + ")");
-    } else {
+    } else if (security == null) {
       out.println(
           "  try        ./kedge apply -f examples/pod.yaml && kubectl -s http://127.0.0.1:"
               + edges.get(0).apiPort()

@@ -23,7 +23,8 @@ public record LocalConfig(
     Duration nodeRetention,
     int opsPort,
     boolean demo,
-    int opcuaPort) {
+    int opcuaPort,
+    boolean secure) {
 
   static final ConfigKey<List<String>> NODES =
       ConfigKey.list(
@@ -78,6 +79,14 @@ public record LocalConfig(
           true,
           "Port of the demo OPC UA server (with local.demo); 0 picks a free one.");
 
+  static final ConfigKey<Boolean> SECURE =
+      ConfigKey.bool(
+          "local.secure",
+          false,
+          "Run as production does: Kafka with a SASL listener and ACLs, a Kafka user, ACLs, key"
+              + " and join file per node (as kedge node add makes them), signed upstream events"
+              + " and node authorization; secrets in <local.data-dir>/secure.");
+
   static final ConfigDef DEF =
       new ConfigDef("local")
           .define(NODES)
@@ -90,7 +99,8 @@ public record LocalConfig(
           .define(NODE_RETENTION)
           .define(OPS_PORT)
           .define(DEMO)
-          .define(OPCUA_PORT);
+          .define(OPCUA_PORT)
+          .define(SECURE);
 
   static LocalConfig from(Config config) {
     return new LocalConfig(
@@ -104,7 +114,8 @@ public record LocalConfig(
         config.get(NODE_RETENTION),
         config.get(OPS_PORT),
         config.get(DEMO),
-        config.get(OPCUA_PORT));
+        config.get(OPCUA_PORT),
+        config.get(SECURE));
   }
 
   KedgeTopics topics() {

@@ -17,6 +17,7 @@ import io.kedge.runtime.ops.OpsServer;
 import io.kedge.schemas.EventCodec;
 import io.kedge.schemas.KedgeTopics;
 import io.kedge.schemas.ObjectKey;
+import io.kedge.schemas.authorization.NodeWriteRules;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,6 +39,8 @@ public final class LocalStack implements AutoCloseable {
   private KedgeTopics topics;
   private Cloud cloud;
   private final PrometheusMeterRegistry metrics = OpsServer.registry();
+  private LocalSecurity security;
+  private int saslPort;
 
   private LocalStack() {}
 
@@ -45,7 +48,7 @@ public final class LocalStack implements AutoCloseable {
   public static LocalStack forBenchmark(List<String> nodes, Path dir, Consumer<String> progress)
       throws InterruptedException {
     return start(
-        new LocalConfig(nodes, dir, 0, 0, 0, 0, "kedge", Duration.ofDays(1), 0, false, 0),
+        new LocalConfig(nodes, dir, 0, 0, 0, 0, "kedge", Duration.ofDays(1), 0, false, 0, false),
         progress);
   }
 
@@ -64,28 +67,45 @@ public final class LocalStack implements AutoCloseable {
 
   private void startParts(LocalConfig config, Consumer<String> progress)
       throws InterruptedException {
+    security = config.secure() ? LocalSecurity.in(config.dataDir().resolve("secure")) : null;
     progress.accept(
         "starting Kafka on 127.0.0.1:"
             + config.kafkaPort()
+            + (security == null ? "" : " (SASL, ACLs)")
             + " (data in "
             + config.dataDir()
             + ")");
-    kafka =
-        parts.add(
-            LocalKafkaCluster.builder()
-                .brokerPort(config.kafkaPort())
-                .dataDir(config.dataDir().resolve("kafka"))
-                .build()
-                .start(Duration.ofSeconds(60)));
+    LocalKafkaCluster.Builder cluster =
+        LocalKafkaCluster.builder().dataDir(config.dataDir().resolve("kafka"));
+    if (security == null) {
+      cluster.brokerPort(config.kafkaPort());
+    } else {
+      // clients reach Kafka on the SASL listener; the brokers' own listener is another port
+      saslPort =
+          config.kafkaPort() == 0
+              ? io.kedge.runtime.net.FreePorts.on("127.0.0.1")
+              : config.kafkaPort();
+      security.cluster(cluster, saslPort);
+    }
+    kafka = parts.add(cluster.build().start(Duration.ofSeconds(60)));
     topics = config.topics();
 
-    progress.accept("starting the cloud router (standalone: manifests are the store)");
+    progress.accept(
+        "starting the cloud router (standalone: manifests are the store)"
+            + (security == null ? "" : "; node signatures and node authorization on"));
     CloudConfig cloudConfig =
         CloudConfig.embedded(
             bootstrap(),
             config.dataDir().resolve("cloud"),
             config.topicPrefix(),
             config.nodeRetention());
+    if (security != null) {
+      cloudConfig =
+          cloudConfig
+              .withKafkaClient(security.cloudClient())
+              .withNodeKeySecret(security.nodeKeySecret())
+              .withNodeWrites(NodeWriteRules.NONE);
+    }
     cloud =
         parts.add(
             Cloud.start(
@@ -97,22 +117,32 @@ public final class LocalStack implements AutoCloseable {
 
     for (int i = 0; i < config.nodes().size(); i++) {
       String node = config.nodes().get(i);
-      progress.accept("starting edge node " + node);
-      EdgeConfig edge =
-          EdgeConfig.from(
-              EdgeConfig.DEF.parse(
-                  ConfigSources.withEnvironment(Map.of())
-                      .flag(EdgeConfig.NODE.name(), node, "--nodes")
-                      .flag(EdgeConfig.KAFKA.name(), bootstrap(), "kedge local")
-                      .flag(
-                          EdgeConfig.DATA_DIR.name(),
-                          config.dataDir().resolve("nodes").resolve(node),
-                          "--data-dir")
-                      .flag(EdgeConfig.API_PORT.name(), config.apiPort(i), "--api-port")
-                      .flag(EdgeConfig.MQTT_PORT.name(), config.mqttPort(i), "--mqtt-port")
-                      .flag(EdgeConfig.TOPIC_PREFIX.name(), config.topicPrefix(), "topics.prefix")
-                      // kedge local declares its nodes itself (registerNodes)
-                      .flag(EdgeConfig.REGISTER_NODE.name(), false, "kedge local")));
+      progress.accept(
+          "starting edge node " + node + (security == null ? "" : " (its own Kafka user and key)"));
+      ConfigSources sources =
+          ConfigSources.withEnvironment(Map.of())
+              .flag(EdgeConfig.NODE.name(), node, "--nodes")
+              .flag(EdgeConfig.KAFKA.name(), bootstrap(), "kedge local")
+              .flag(
+                  EdgeConfig.DATA_DIR.name(),
+                  config.dataDir().resolve("nodes").resolve(node),
+                  "--data-dir")
+              .flag(EdgeConfig.API_PORT.name(), config.apiPort(i), "--api-port")
+              .flag(EdgeConfig.MQTT_PORT.name(), config.mqttPort(i), "--mqtt-port")
+              .flag(EdgeConfig.TOPIC_PREFIX.name(), config.topicPrefix(), "topics.prefix")
+              // kedge local declares its nodes itself (registerNodes)
+              .flag(EdgeConfig.REGISTER_NODE.name(), false, "kedge local");
+      if (security != null) {
+        JoinFile.Secrets secrets = security.join(node, bootstrap(), topics);
+        sources =
+            sources
+                .flag(
+                    EdgeConfig.KAFKA_CLIENT.name(),
+                    secrets.clientProperties().toString(),
+                    "--secure")
+                .flag(EdgeConfig.NODE_KEY_FILE.name(), secrets.nodeKey().toString(), "--secure");
+      }
+      EdgeConfig edge = EdgeConfig.from(EdgeConfig.DEF.parse(sources));
       EdgeNode started = parts.add(EdgeNode.start(edge, VersionCommand.version()));
       started.bindMetrics(metrics);
       edges.add(started);
@@ -159,8 +189,14 @@ public final class LocalStack implements AutoCloseable {
     }
   }
 
+  /** Where clients reach Kafka: the SASL listener when secure. */
   public String bootstrap() {
-    return kafka.bootstrapServers();
+    return security == null ? kafka.bootstrapServers() : "127.0.0.1:" + saslPort;
+  }
+
+  /** The secure mode's secrets, or null when not secure. */
+  LocalSecurity security() {
+    return security;
   }
 
   public KedgeTopics topics() {
@@ -200,7 +236,11 @@ public final class LocalStack implements AutoCloseable {
   /** Applies manifests read from files. */
   public void applyManifests(List<Manifest> manifests) {
     try (ManifestPublisher publisher =
-        new ManifestPublisher(bootstrap(), topics, Duration.ofSeconds(30))) {
+        new ManifestPublisher(
+            bootstrap(),
+            security == null ? Map.of() : security.cloudClient(),
+            topics,
+            Duration.ofSeconds(30))) {
       publisher.apply(manifests, m -> {});
     }
   }

@@ -63,7 +63,8 @@ class DeviceTwinEndToEndIT {
             Duration.ofDays(1),
             0,
             true,
-            0);
+            0,
+            false);
     try (LocalStack stack = LocalStack.start(config, m -> {})) {
       stack.awaitConnected(Duration.ofSeconds(60));
       try (LocalDemo demo = LocalDemo.start(stack, config, m -> {});

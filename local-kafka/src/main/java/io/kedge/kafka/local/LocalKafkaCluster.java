@@ -105,9 +105,10 @@ public final class LocalKafkaCluster implements AutoCloseable {
 
     /**
      * Adds a SASL_PLAINTEXT client listener {@code name} on {@code port} of the first node whose
-     * clients log in with SASL/PLAIN as one of {@code users} (name to password) and become {@code
-     * User:<name>} principals, so a test can give them ACLs (set {@code authorizer.class.name}
-     * through {@link #config}). The plaintext listener stays, for the test's own admin.
+     * clients log in with SASL/PLAIN as one of {@code users} (name to password), or with
+     * SCRAM-SHA-512 as a user created through the Admin API, and become {@code User:<name>}
+     * principals, so a test can give them ACLs (set {@code authorizer.class.name} through {@link
+     * #config}). The plaintext listener stays, for the test's own admin.
      */
     public Builder saslPlainListener(String name, int port, Map<String, String> users) {
       if (users.isEmpty()) {
@@ -312,8 +313,12 @@ public final class LocalKafkaCluster implements AutoCloseable {
         protocols.append(',').append(extra.name()).append(':').append(extra.protocol());
         if (!extra.plainUsers().isEmpty()) {
           String prefix = "listener.name." + extra.name().toLowerCase(Locale.ROOT) + ".";
-          props.put(prefix + "sasl.enabled.mechanisms", "PLAIN");
+          // PLAIN for the users given here; SCRAM for users made with the Admin API (nodes)
+          props.put(prefix + "sasl.enabled.mechanisms", "PLAIN,SCRAM-SHA-512");
           props.put(prefix + "plain.sasl.jaas.config", plainServerLogin(extra.plainUsers()));
+          props.put(
+              prefix + "scram-sha-512.sasl.jaas.config",
+              "org.apache.kafka.common.security.scram.ScramLoginModule required;");
         }
       }
     }

@@ -1,0 +1,250 @@
+package io.kedge.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.kedge.cloud.CloudConfig;
+import io.kedge.cloud.manifest.Manifest;
+import io.kedge.cloud.manifest.ManifestPublisher;
+import io.kedge.cloud.router.Router;
+import io.kedge.kafka.local.LocalKafkaCluster;
+import io.kedge.runtime.net.FreePorts;
+import io.kedge.schemas.EventCodec;
+import io.kedge.schemas.KedgeTopics;
+import io.kedge.schemas.ObjectKey;
+import io.kedge.schemas.authorization.NodeSignatures;
+import io.kedge.schemas.authorization.NodeWriteRules;
+import io.kedge.testkit.ChildJvm;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * The join flow as an operator runs it, on a broker that authenticates (SASL: PLAIN for the cloud,
+ * SCRAM for nodes) and authorizes (StandardAuthorizer): {@code kedge node add} makes the node's
+ * user, ACLs and key into a join file; {@code kedge edge --join FILE} (a process of its own)
+ * registers the node, receives its objects and writes as itself; {@code kedge node remove} cuts it
+ * off and deletes its topic.
+ */
+class NodeJoinIT {
+  private static final String NODE = "edge-7";
+  private static final String CLOUD = "kedge-cloud";
+
+  @TempDir Path tmp;
+
+  @Test
+  void addJoinWorkAndRemove() throws Exception {
+    int saslPort = FreePorts.on("127.0.0.1");
+    String cloudPassword = "cloud-" + System.nanoTime();
+    String sasl = "127.0.0.1:" + saslPort;
+    byte[] secret = new byte[32];
+    new SecureRandom().nextBytes(secret);
+    Path secretFile = tmp.resolve("node-key-secret");
+    Files.writeString(secretFile, NodeSignatures.encode(secret));
+    Path cloudProperties = tmp.resolve("cloud.properties");
+    StringBuilder props = new StringBuilder();
+    LocalKafkaCluster.saslPlainClient(CLOUD, cloudPassword)
+        .forEach((k, v) -> props.append(k).append('=').append(v).append('\n'));
+    Files.writeString(cloudProperties, props.toString());
+    Path nodeBase = tmp.resolve("node-base.properties");
+    Files.writeString(nodeBase, "security.protocol=SASL_PLAINTEXT\n");
+    String prefix = "join" + System.nanoTime();
+    KedgeTopics topics = new KedgeTopics(prefix, 1, Duration.ofDays(1));
+    Map<String, Object> cloudClient =
+        new HashMap<>(LocalKafkaCluster.saslPlainClient(CLOUD, cloudPassword));
+
+    try (LocalKafkaCluster kafka =
+            LocalKafkaCluster.builder()
+                .dataDir(tmp.resolve("kafka"))
+                .saslPlainListener("SASL", saslPort, Map.of(CLOUD, cloudPassword))
+                .config(
+                    "authorizer.class.name",
+                    "org.apache.kafka.metadata.authorizer.StandardAuthorizer")
+                .config("super.users", "User:ANONYMOUS;User:" + CLOUD)
+                .build()
+                .start(Duration.ofSeconds(60));
+        Router router =
+            Router.start(
+                CloudConfig.embedded(sasl, tmp.resolve("cloud"), prefix, Duration.ofDays(1))
+                    .withKafkaClient(cloudClient)
+                    .withNodeKeySecret(secret)
+                    .withNodeWrites(NodeWriteRules.NONE))) {
+      Path join = tmp.resolve("edge-7.join.yaml");
+      Result added =
+          kedge(
+              "node",
+              "add",
+              NODE,
+              "--kafka",
+              sasl,
+              "--kafka-client-properties",
+              cloudProperties.toString(),
+              "--topic-prefix",
+              prefix,
+              "--node-key-secret-file",
+              secretFile.toString(),
+              "--node-client-properties",
+              nodeBase.toString(),
+              "-o",
+              join.toString());
+      assertThat(added.exit()).as(added.err()).isZero();
+      assertThat(added.out()).contains("node edge-7 added", "kedge edge --join " + join);
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(join)))
+          .isEqualTo("rw-------");
+      assertThat(Files.readString(join)).contains("kind: NodeJoin", "SCRAM-SHA-512");
+
+      try (ManifestPublisher publisher =
+          new ManifestPublisher(sasl, cloudClient, topics, Duration.ofSeconds(30))) {
+        var pod = EventCodec.json().createObjectNode();
+        pod.put("apiVersion", "v1").put("kind", "Pod");
+        pod.putObject("metadata").put("name", "web").put("namespace", "default");
+        pod.putObject("spec").put("nodeName", NODE);
+        publisher.apply(List.of(new Manifest(Path.of("test"), 1, ObjectKey.of(pod), pod)), m -> {});
+      }
+
+      List<String> args =
+          List.of(
+              "edge",
+              "--join",
+              join.toString(),
+              "--data-dir",
+              tmp.resolve("edge").toString(),
+              "--api-port",
+              "0",
+              "--mqtt-port",
+              "0",
+              "--ops-port",
+              "0");
+      try (ChildJvm edge =
+          ChildJvm.start(
+              "kedge-edge", Main.class, ChildJvm.chronicleFlags(), args, tmp.resolve("edge.log"))) {
+        edge.awaitOutput(
+            Pattern.compile(Pattern.quote(EdgeCommand.READY_LINE)), Duration.ofSeconds(120));
+        Matcher api = Pattern.compile("edge API   (http://\\S+)").matcher(edge.readOutput());
+        assertThat(api.find()).isTrue();
+        String url = api.group(1);
+        HttpClient http = HttpClient.newHttpClient();
+        Awaitility.await("the joined node registered itself and received its pod")
+            .atMost(Duration.ofSeconds(90))
+            .pollInterval(Duration.ofMillis(500))
+            .until(
+                () -> get(http, url + "/api/v1/namespaces/default/pods/web").statusCode() == 200);
+        HttpResponse<String> status =
+            http.send(
+                HttpRequest.newBuilder(
+                        URI.create(url + "/api/v1/namespaces/default/pods/web/status"))
+                    .header("Content-Type", "application/merge-patch+json")
+                    .method(
+                        "PATCH",
+                        HttpRequest.BodyPublishers.ofString("{\"status\":{\"phase\":\"Running\"}}"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(status.statusCode())
+            .as("a signed write of its own, applied by the cloud: " + status.body())
+            .isEqualTo(200);
+        assertThat(router.rejections().total("unsigned")).isZero();
+        assertThat(router.rejections().total("forbidden")).isZero();
+
+        Result removed =
+            kedge(
+                "node",
+                "remove",
+                NODE,
+                "--kafka",
+                sasl,
+                "--kafka-client-properties",
+                cloudProperties.toString(),
+                "--topic-prefix",
+                prefix);
+        assertThat(removed.exit()).as(removed.err()).isZero();
+        assertThat(removed.out())
+            .contains("node edge-7 removed: 4 ACLs of User:edge-7, SCRAM user edge-7, topic");
+      }
+
+      Map<String, Object> asNode = new HashMap<>();
+      JoinFile.read(join).client().forEach(asNode::put);
+      asNode.put("bootstrap.servers", sasl);
+      assertThatThrownBy(() -> readOne(asNode, topics.upstream().name()))
+          .as("the removed node's login")
+          .isInstanceOf(AuthenticationException.class);
+      try (Admin admin = Admin.create(withServers(cloudClient, sasl))) {
+        Awaitility.await("its topic deleted")
+            .atMost(Duration.ofSeconds(30))
+            .until(
+                () ->
+                    !admin
+                        .listTopics()
+                        .names()
+                        .get(10, TimeUnit.SECONDS)
+                        .contains(topics.node(NODE).name()));
+      }
+    }
+  }
+
+  @Test
+  void aBadJoinFileIsAConfigErrorNamingIt() throws Exception {
+    Path join = tmp.resolve("bad.join.yaml");
+    Files.writeString(join, "kind: NodeJoin\nnode: edge-7\n");
+    Result result = kedge("edge", "--join", join.toString(), "--data-dir", tmp.toString());
+    assertThat(result.exit()).isEqualTo(KedgeCommand.CONFIG_ERROR);
+    assertThat(result.err()).contains("--join = '" + join + "'", "needs kafka.bootstrap");
+  }
+
+  private record Result(int exit, String out, String err) {}
+
+  private static Result kedge(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cli = KedgeCommand.commandLine();
+    cli.setOut(new PrintWriter(out));
+    cli.setErr(new PrintWriter(err));
+    int exit = cli.execute(args);
+    return new Result(exit, out.toString(), err.toString());
+  }
+
+  private static HttpResponse<String> get(HttpClient http, String url) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static Map<String, Object> withServers(Map<String, Object> client, String servers) {
+    Map<String, Object> settings = new HashMap<>(client);
+    settings.put("bootstrap.servers", servers);
+    return settings;
+  }
+
+  private static void readOne(Map<String, Object> settings, String topic) {
+    try (KafkaConsumer<String, byte[]> consumer =
+        new KafkaConsumer<>(settings, new StringDeserializer(), new ByteArrayDeserializer())) {
+      TopicPartition tp = new TopicPartition(topic, 0);
+      consumer.assign(List.of(tp));
+      consumer.seekToBeginning(List.of(tp));
+      consumer.poll(Duration.ofSeconds(10));
+      consumer.position(tp);
+    }
+  }
+}
