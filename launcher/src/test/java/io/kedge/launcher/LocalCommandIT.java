@@ -111,4 +111,114 @@ class LocalCommandIT {
       assertThat(local.readOutput()).contains("kedge local stopped");
     }
   }
+
+  /**
+   * {@code kedge local --secure}: Kafka refuses clients without a login, the cloud's printed login
+   * works, every node joined with its own user and key (nothing refused upstream), and a node's
+   * edge API refuses what is not the node's to write.
+   */
+  @Test
+  void secureRunsWithLoginsKeysAndNodeAuthorization(@TempDir Path tmp) throws Exception {
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    List<String> args =
+        List.of(
+            "local",
+            "--secure",
+            "--kafka-port",
+            Integer.toString(port),
+            "--data-dir",
+            tmp.resolve("data").toString(),
+            "--nodes",
+            "edge-1",
+            "--api-port",
+            "0",
+            "--mqtt-port",
+            "0",
+            "--ingress-port",
+            "0",
+            "--ops-port",
+            "0");
+    try (ChildJvm local =
+        ChildJvm.start(
+            "kedge-local-secure",
+            Main.class,
+            ChildJvm.chronicleFlags(),
+            args,
+            tmp.resolve("local.log"))) {
+      local.awaitOutput(
+          Pattern.compile(Pattern.quote(LocalCommand.READY_LINE)), Duration.ofSeconds(120));
+      String output = local.readOutput();
+      Path secure = tmp.resolve("data").resolve("secure");
+      assertThat(output)
+          .contains("security   Kafka SASL + ACLs")
+          .contains("join       edge-1  " + secure.resolve("edge-1.join.yaml"));
+
+      java.util.Properties login = new java.util.Properties();
+      try (var in = java.nio.file.Files.newBufferedReader(secure.resolve("cloud.properties"))) {
+        login.load(in);
+      }
+      Map<String, Object> cloud = new java.util.HashMap<>();
+      login.forEach((k, v) -> cloud.put((String) k, v));
+      cloud.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + port);
+      try (Admin admin = Admin.create(cloud)) {
+        assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS))
+            .contains("kedge.upstream", "kedge.node.edge-1");
+        assertThat(
+                admin
+                    .describeAcls(org.apache.kafka.common.acl.AclBindingFilter.ANY)
+                    .values()
+                    .get(30, TimeUnit.SECONDS)
+                    .stream()
+                    .map(b -> b.entry().principal())
+                    .distinct()
+                    .toList())
+            .containsExactly("User:edge-1");
+      }
+      Map<String, Object> stranger = new java.util.HashMap<>(cloud);
+      stranger.put(
+          "sasl.jaas.config",
+          "org.apache.kafka.common.security.plain.PlainLoginModule required"
+              + " username=\"kedge-cloud\" password=\"guess\";");
+      try (Admin admin = Admin.create(stranger)) {
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                () -> admin.listTopics().names().get(30, TimeUnit.SECONDS))
+            .hasCauseInstanceOf(org.apache.kafka.common.errors.SaslAuthenticationException.class);
+      }
+
+      java.util.regex.Matcher api =
+          Pattern.compile("edge-1  edge API (http://\\S+)").matcher(output);
+      assertThat(api.find()).as("the edge API is printed").isTrue();
+      java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+      var secret =
+          http.send(
+              java.net.http.HttpRequest.newBuilder(
+                      java.net.URI.create(api.group(1) + "/api/v1/namespaces/default/secrets"))
+                  .header("Content-Type", "application/json")
+                  .POST(
+                      java.net.http.HttpRequest.BodyPublishers.ofString(
+                          "{\"metadata\":{\"name\":\"db\"}}"))
+                  .build(),
+              java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertThat(secret.statusCode()).as(secret.body()).isEqualTo(403);
+
+      java.util.regex.Matcher ops =
+          Pattern.compile("metrics    (http://\\S+)/metrics").matcher(output);
+      assertThat(ops.find()).isTrue();
+      String metrics =
+          http.send(
+                  java.net.http.HttpRequest.newBuilder(
+                          java.net.URI.create(ops.group(1) + "/metrics"))
+                      .build(),
+                  java.net.http.HttpResponse.BodyHandlers.ofString())
+              .body();
+      assertThat(metrics)
+          .contains("kedge_link_state{node=\"edge-1\",state=\"CONNECTED\"} 1.0")
+          .contains("kedge_upstream_rejected_total{reason=\"unsigned\"} 0.0")
+          .contains("kedge_upstream_rejected_total{reason=\"forbidden\"} 0.0");
+      assertThat(local.stop(Duration.ofSeconds(60))).isIn(0, 143);
+    }
+  }
 }
