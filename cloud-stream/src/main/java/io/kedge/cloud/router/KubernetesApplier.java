@@ -9,7 +9,6 @@ import io.kedge.schemas.InvalidEventException;
 import io.kedge.schemas.WriteOperation;
 import io.kedge.schemas.WriteRequest;
 import io.kedge.schemas.WriteResponse;
-import io.kedge.schemas.authorization.NodeRestriction;
 import io.kedge.schemas.objects.KubeStatus;
 import io.kedge.schemas.objects.ObjectWrites;
 import java.io.IOException;
@@ -98,18 +97,7 @@ final class KubernetesApplier implements Processor<String, byte[], String, Objec
     applied.put(request.requestId(), context.currentSystemTimeMs());
     String forbidden = forbidden(request);
     if (forbidden != null) {
-      trust.rejections().refused("forbidden");
-      LOG.warn(
-          "write {} from node {}: {} {} refused: {}",
-          request.requestId(),
-          request.node(),
-          request.operation(),
-          request.key(),
-          forbidden);
-      respond(
-          request.node(),
-          new WriteResponse(
-              request.requestId(), 403, NodeRestriction.status(request.key(), forbidden)));
+      trust.refuseWrite(context, nodes, request, forbidden);
       return;
     }
     KubeWrites.Result result = writes.apply(request);

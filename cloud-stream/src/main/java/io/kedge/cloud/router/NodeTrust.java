@@ -44,6 +44,33 @@ public record NodeTrust(
     return reason + ": " + detail;
   }
 
+  /**
+   * Refuses a write its node may not make: counted, logged, and answered 403 with the rule to the
+   * node that asked.
+   */
+  void refuseWrite(
+      org.apache.kafka.streams.processor.api.ProcessorContext<String, Object> context,
+      org.apache.kafka.streams.state.KeyValueStore<String, String> nodes,
+      io.kedge.schemas.WriteRequest request,
+      String why) {
+    rejections.refused("forbidden");
+    LOG.warn(
+        "write {} from node {}: {} {} refused: {}",
+        request.requestId(),
+        request.node(),
+        request.operation(),
+        request.key(),
+        why);
+    RouteProcessor.answer(
+        context,
+        nodes,
+        request.node(),
+        new io.kedge.schemas.WriteResponse(
+            request.requestId(), 403, NodeRestriction.status(request.key(), why)));
+  }
+
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(NodeTrust.class);
+
   /** Every node trusted: no signatures, every write applied (embedded clouds, tests). */
   public static NodeTrust trusting() {
     return new NodeTrust(null, new NodeRestriction(NodeWriteRules.ALL), new UpstreamRejections());

@@ -12,7 +12,6 @@ import io.kedge.schemas.ResourceDelete;
 import io.kedge.schemas.ResourceUpsert;
 import io.kedge.schemas.WriteRequest;
 import io.kedge.schemas.WriteResponse;
-import io.kedge.schemas.authorization.NodeRestriction;
 import io.kedge.schemas.objects.ObjectWrites;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -139,20 +138,7 @@ final class UplinkApplier implements Processor<String, byte[], String, Object> {
           trust.restriction().forbiddenChange(request.node(), request, current, upsert.object());
     }
     if (forbidden != null) {
-      trust.rejections().refused("forbidden");
-      LOG.warn(
-          "write {} from node {}: {} {} refused: {}",
-          request.requestId(),
-          request.node(),
-          request.operation(),
-          request.key(),
-          forbidden);
-      RouteProcessor.answer(
-          context,
-          nodes,
-          request.node(),
-          new WriteResponse(
-              request.requestId(), 403, NodeRestriction.status(request.key(), forbidden)));
+      trust.refuseWrite(context, nodes, request, forbidden);
       return;
     }
     LOG.info(
