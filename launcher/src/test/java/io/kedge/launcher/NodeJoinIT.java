@@ -169,6 +169,36 @@ class NodeJoinIT {
         assertThat(router.rejections().total("unsigned")).isZero();
         assertThat(router.rejections().total("forbidden")).isZero();
 
+        // the node's own login and key, speaking for another node: refused and counted
+        JoinFile joined = JoinFile.read(join);
+        Map<String, Object> login = new HashMap<>(joined.client());
+        login.put("bootstrap.servers", sasl);
+        try (org.apache.kafka.clients.producer.KafkaProducer<String, byte[]> forger =
+            new org.apache.kafka.clients.producer.KafkaProducer<>(
+                login,
+                new org.apache.kafka.common.serialization.StringSerializer(),
+                new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+          var record =
+              new EventCodec()
+                  .toRecord(
+                      topics.upstream().name(),
+                      NODE,
+                      io.kedge.schemas.KedgeEvent.of(
+                          URI.create("/kedge/edge/" + NODE),
+                          "",
+                          new io.kedge.schemas.ResyncRequest("edge-8", "r-forged", "forged")));
+          NodeSignatures.sign(
+              NODE,
+              NodeSignatures.decode(joined.nodeKey()),
+              record.key(),
+              record.value(),
+              record.headers());
+          forger.send(record).get(30, TimeUnit.SECONDS);
+        }
+        Awaitility.await("the forged resync refused")
+            .atMost(Duration.ofSeconds(30))
+            .until(() -> router.rejections().total("node-mismatch") == 1);
+
         Result removed =
             kedge(
                 "node",
