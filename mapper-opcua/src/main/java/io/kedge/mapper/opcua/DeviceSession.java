@@ -247,12 +247,19 @@ final class DeviceSession implements AutoCloseable {
                 polls.add(
                     scheduler.scheduleWithFixedDelay(
                         () -> poll(properties), 0, cycle.toMillis(), TimeUnit.MILLISECONDS)));
-    polls.add(
-        scheduler.scheduleWithFixedDelay(
-            this::reportAll,
-            fullReportInterval.toMillis(),
-            fullReportInterval.toMillis(),
-            TimeUnit.MILLISECONDS));
+    // each property's latest value again every reportCycle, or every full-report interval
+    spec.properties().stream()
+        .collect(
+            Collectors.groupingBy(
+                p -> p.reportCycle().isZero() ? fullReportInterval : p.reportCycle()))
+        .forEach(
+            (cycle, properties) ->
+                polls.add(
+                    scheduler.scheduleWithFixedDelay(
+                        () -> reportAgain(properties),
+                        cycle.toMillis(),
+                        cycle.toMillis(),
+                        TimeUnit.MILLISECONDS)));
     setOnline(true);
     twins.requestTwins(spec.id()); // desired values set while this mapper was away
   }
@@ -393,10 +400,17 @@ final class DeviceSession implements AutoCloseable {
     }
   }
 
-  /** Every property's latest value again: the bridge writes only what its Device lacks. */
-  private void reportAll() {
+  /**
+   * The latest values of {@code properties} again: the bridge writes only what the Device lacks.
+   */
+  private void reportAgain(List<DeviceSpec.Property> properties) {
     if (online) {
-      latest.forEach((name, value) -> twins.report(spec.id(), name, value));
+      for (DeviceSpec.Property property : properties) {
+        Reported value = latest.get(property.name());
+        if (value != null) {
+          twins.report(spec.id(), property.name(), value);
+        }
+      }
     }
   }
 

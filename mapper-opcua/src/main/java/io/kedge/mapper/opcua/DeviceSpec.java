@@ -28,11 +28,23 @@ public record DeviceSpec(
   /**
    * One property visitor.
    *
-   * @param collectCycle how often the value is sampled (KubeEdge's collectCycle, in milliseconds)
+   * @param collectCycle how often the value is sampled (KubeEdge's collectCycle)
    * @param twinType the DeviceModel's type (int, double, float, boolean, string, bytes), or empty
+   * @param reportCycle how often the latest value is reported again, changed or not (KubeEdge's
+   *     reportCycle); zero: every {@code mapper.full-report-interval}
    */
   public record Property(
-      String name, String nodeId, Duration collectCycle, String twinType, boolean readOnly) {}
+      String name,
+      String nodeId,
+      Duration collectCycle,
+      String twinType,
+      boolean readOnly,
+      Duration reportCycle) {
+    public Property(
+        String name, String nodeId, Duration collectCycle, String twinType, boolean readOnly) {
+      this(name, nodeId, collectCycle, twinType, readOnly, Duration.ZERO);
+    }
+  }
 
   public Optional<Property> property(String name) {
     return properties.stream().filter(p -> p.name().equals(name)).findFirst();

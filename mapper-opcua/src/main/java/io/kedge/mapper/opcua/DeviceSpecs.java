@@ -25,6 +25,11 @@ public final class DeviceSpecs {
           "Aes256Sha256RsaPss");
   static final Set<String> MODES = Set.of("None", "Sign", "SignAndEncrypt");
   static final Duration DEFAULT_CYCLE = Duration.ofSeconds(1);
+
+  /** The shortest cycle taken as written. */
+  static final Duration MIN_CYCLE = Duration.ofMillis(10);
+
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DeviceSpecs.class);
   static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
 
   private DeviceSpecs() {}
@@ -81,9 +86,10 @@ public final class DeviceSpecs {
           new DeviceSpec.Property(
               property,
               nodeId(field + ".opcua.nodeID", visitor.path("opcua").path("nodeID").asText("")),
-              cycle(field + ".collectCycle", visitor.path("collectCycle")),
+              cycle(field + ".collectCycle", visitor.path("collectCycle"), DEFAULT_CYCLE),
               type,
-              readOnly));
+              readOnly,
+              cycle(field + ".reportCycle", visitor.path("reportCycle"), Duration.ZERO)));
     }
     return new DeviceSpec(name, namespace, endpoint, List.copyOf(properties));
   }
@@ -138,10 +144,11 @@ public final class DeviceSpecs {
                 nodeId(
                     field + ".visitorConfig.nodeID",
                     visitor.path("visitorConfig").path("nodeID").asText("")),
-                cycle(field + ".collectCycle", visitor.path("collectCycle")),
+                cycle(field + ".collectCycle", visitor.path("collectCycle"), DEFAULT_CYCLE),
                 modelProperty == null ? "" : modelProperty.path("dataType").asText(""),
                 modelProperty != null
-                    && "ReadOnly".equals(modelProperty.path("accessMode").asText())));
+                    && "ReadOnly".equals(modelProperty.path("accessMode").asText()),
+                cycle(field + ".reportCycle", visitor.path("reportCycle"), Duration.ZERO)));
       }
       devices.add(new DeviceSpec(id, "", endpoint, List.copyOf(properties)));
     }
@@ -200,22 +207,46 @@ public final class DeviceSpecs {
     return text;
   }
 
-  /** KubeEdge's collectCycle, read as milliseconds; 0 or absent means the default of 1 s. */
-  private static Duration cycle(String field, JsonNode value) {
+  /**
+   * A KubeEdge cycle ({@code collectCycle}, {@code reportCycle}): nanoseconds, as KubeEdge's Go
+   * mappers read them ({@code time.Duration}); 0 or absent means {@code whenUnset}. A cycle under
+   * {@link #MIN_CYCLE} is taken as that, with a warning: it is almost surely milliseconds written
+   * in the wrong unit (500 ms is 500000000).
+   */
+  private static Duration cycle(String field, JsonNode value, Duration whenUnset) {
     if (value.isMissingNode() || value.isNull()) {
-      return DEFAULT_CYCLE;
+      return whenUnset;
     }
-    long millis;
+    long nanos;
     try {
-      millis = value.isNumber() ? value.longValue() : Long.parseLong(value.asText().trim());
+      nanos = value.isNumber() ? value.longValue() : Long.parseLong(value.asText().trim());
     } catch (NumberFormatException e) {
-      millis = -1;
+      nanos = -1;
     }
-    if (millis < 0 || (value.isNumber() && !value.canConvertToExactIntegral())) {
+    if (nanos < 0 || (value.isNumber() && !value.canConvertToExactIntegral())) {
       throw new IllegalArgumentException(
-          field + " '" + value.asText() + "' must be a number of milliseconds, 0 or more");
+          field
+              + " '"
+              + value.asText()
+              + "' must be a number of nanoseconds, 0 or more (KubeEdge's unit: 1 s is"
+              + " 1000000000)");
     }
-    return millis == 0 ? DEFAULT_CYCLE : Duration.ofMillis(millis);
+    if (nanos == 0) {
+      return whenUnset;
+    }
+    Duration cycle = Duration.ofNanos(nanos);
+    if (cycle.compareTo(MIN_CYCLE) < 0) {
+      LOG.warn(
+          "{} {} is {} ns, under {} ms: KubeEdge's unit is nanoseconds (500 ms is 500000000);"
+              + " using {} ms",
+          field,
+          nanos,
+          nanos,
+          MIN_CYCLE.toMillis(),
+          MIN_CYCLE.toMillis());
+      return MIN_CYCLE;
+    }
+    return cycle;
   }
 
   private static List<String> sorted(Set<String> values) {

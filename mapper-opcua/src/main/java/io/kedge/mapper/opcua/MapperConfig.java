@@ -81,8 +81,9 @@ public record MapperConfig(
           "mapper.full-report-interval",
           Duration.ofMinutes(1),
           Duration.ofSeconds(1),
-          "How often every property's latest value is reported again, changed or not (KubeEdge's"
-              + " reportCycle), so a Device whose status was replaced shows all its values again.");
+          "How often the latest value of a property without a reportCycle is reported again,"
+              + " changed or not, so a Device whose status was replaced shows all its values"
+              + " again; a property's own reportCycle (nanoseconds, as in KubeEdge) wins.");
   public static final ConfigKey<String> OPS_BIND = OpsConfig.bindKey("127.0.0.1");
   public static final ConfigKey<Integer> OPS_PORT = OpsConfig.portKey(9102);
 

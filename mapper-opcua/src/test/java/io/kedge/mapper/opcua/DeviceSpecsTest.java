@@ -28,7 +28,7 @@ class DeviceSpecsTest {
                "nodeSelector":{"nodeSelectorTerms":[{"matchExpressions":[
                  {"key":"","operator":"In","values":["edge-1"]}]}]},
                "propertyVisitors":[
-                 {"propertyName":"temperature","collectCycle":500,
+                 {"propertyName":"temperature","collectCycle":500000000,"reportCycle":2000000000,
                   "opcua":{"nodeID":"ns=2;s=Temperature"}},
                  {"propertyName":"setpoint","opcua":{"nodeID":"ns=2;i=7"}}]}}
             """);
@@ -56,7 +56,12 @@ class DeviceSpecsTest {
     assertThat(spec.properties())
         .containsExactly(
             new DeviceSpec.Property(
-                "temperature", "ns=2;s=Temperature", Duration.ofMillis(500), "double", true),
+                "temperature",
+                "ns=2;s=Temperature",
+                Duration.ofMillis(500),
+                "double",
+                true,
+                Duration.ofSeconds(2)),
             new DeviceSpec.Property("setpoint", "ns=2;i=7", Duration.ofSeconds(1), "int", false));
   }
 
@@ -86,7 +91,28 @@ class DeviceSpecsTest {
     ObjectNode badCycle = device();
     ((ObjectNode) badCycle.at("/spec/propertyVisitors/0")).put("collectCycle", "fast");
     assertThatThrownBy(() -> DeviceSpecs.fromKube(badCycle, model()))
-        .hasMessageContaining("collectCycle 'fast' must be a number of milliseconds");
+        .hasMessageContaining("collectCycle 'fast' must be a number of nanoseconds");
+  }
+
+  @Test
+  void cyclesAreNanosecondsAsInKubeEdge() throws Exception {
+    // KubeEdge's documentation samples: collectCycle 500000000, reportCycle 1000000000
+    ObjectNode kubeEdgeSample = device();
+    ((ObjectNode) kubeEdgeSample.at("/spec/propertyVisitors/0"))
+        .put("collectCycle", 500000000L)
+        .put("reportCycle", "1000000000");
+    DeviceSpec.Property sampled = DeviceSpecs.fromKube(kubeEdgeSample, model()).properties().get(0);
+    assertThat(sampled.collectCycle()).isEqualTo(Duration.ofMillis(500));
+    assertThat(sampled.reportCycle()).isEqualTo(Duration.ofSeconds(1));
+    // KubeEdge's modbus sample writes 5000 (5 µs): taken as the shortest cycle, not as 5 s
+    ObjectNode tiny = device();
+    ((ObjectNode) tiny.at("/spec/propertyVisitors/0")).put("collectCycle", 5000);
+    assertThat(DeviceSpecs.fromKube(tiny, model()).properties().get(0).collectCycle())
+        .isEqualTo(DeviceSpecs.MIN_CYCLE);
+    // unset: sampled every second, reported again at the mapper's full-report interval
+    DeviceSpec.Property unset = DeviceSpecs.fromKube(device(), model()).properties().get(1);
+    assertThat(unset.collectCycle()).isEqualTo(Duration.ofSeconds(1));
+    assertThat(unset.reportCycle()).isEqualTo(Duration.ZERO);
   }
 
   @Test
@@ -97,7 +123,7 @@ class DeviceSpecsTest {
             {"deviceInstances":[
                {"id":"sensor-1","name":"sensor-1","protocol":"opcua-sensor-1","model":"sensor",
                 "propertyVisitors":[{"name":"temperature","propertyName":"temperature",
-                  "modelName":"sensor","protocol":"opcua","collectCycle":250,
+                  "modelName":"sensor","protocol":"opcua","collectCycle":250000000,
                   "visitorConfig":{"nodeID":"ns=2;i=2","browseName":"Temperature"}}]},
                {"id":"bulb-1","protocol":"bluetooth-bulb-1","model":"bulb","propertyVisitors":[]}],
              "deviceModels":[{"name":"sensor","properties":[

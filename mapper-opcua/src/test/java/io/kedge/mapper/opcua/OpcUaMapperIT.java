@@ -46,6 +46,11 @@ class OpcUaMapperIT {
 
   private static MapperConfig config(
       String mqtt, String pkiDir, String trustedServers, boolean polling) {
+    return config(mqtt, pkiDir, trustedServers, polling, Duration.ofSeconds(2));
+  }
+
+  private static MapperConfig config(
+      String mqtt, String pkiDir, String trustedServers, boolean polling, Duration fullReport) {
     return new MapperConfig(
         "edge-1",
         "http://127.0.0.1:1",
@@ -57,7 +62,7 @@ class OpcUaMapperIT {
         trustedServers,
         polling,
         Duration.ofSeconds(1),
-        Duration.ofSeconds(2));
+        fullReport);
   }
 
   private static DeviceSpec machine(
@@ -192,6 +197,39 @@ class OpcUaMapperIT {
               () -> edge.count(io.kedge.schemas.twin.TwinContract.twinUpdate("press-4")) > before);
       assertThat(edge.reportedValue("press-4", "Label")).isEqualTo("idle");
       assertThat(mapper.onlineCount()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void aPropertysReportCycleReportsItAgainOnItsOwnCadence() throws Exception {
+    try (DemoOpcUaServer server = DemoOpcUaServer.start(DemoOpcUaServer.Options.anonymous(0));
+        TwinWatcher edge = new TwinWatcher(dir)) {
+      List<DeviceSpec.Property> properties = new ArrayList<>();
+      for (DeviceSpec.Property p : machine(server, "press-5", plain(server)).properties()) {
+        properties.add(
+            new DeviceSpec.Property(
+                p.name(),
+                p.nodeId(),
+                p.collectCycle(),
+                p.twinType(),
+                p.readOnly(),
+                p.name().equals("Label") ? Duration.ofSeconds(1) : Duration.ZERO));
+      }
+      DeviceSpec device = new DeviceSpec("press-5", "default", plain(server), properties);
+      try (OpcUaMapper mapper =
+          OpcUaMapper.start(
+              config(edge.url(), "", "", false, Duration.ofMinutes(10)),
+              new StaticDevices(device))) {
+        edge.awaitValue("press-5", "Label", "idle");
+        String topic = io.kedge.schemas.twin.TwinContract.twinUpdate("press-5");
+        long before = edge.count(topic);
+        // nothing changes and the full report is 10 minutes away: Label's 1 s reportCycle reports
+        Awaitility.await("Label reported again on its own cycle")
+            .atMost(Duration.ofSeconds(10))
+            .until(() -> edge.count(topic) >= before + 2);
+        assertThat(edge.reportedValue("press-5", "Label")).isEqualTo("idle");
+        assertThat(mapper.onlineCount()).isEqualTo(1);
+      }
     }
   }
 
