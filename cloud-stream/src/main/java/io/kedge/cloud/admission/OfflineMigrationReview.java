@@ -11,8 +11,9 @@ import java.util.Base64;
 /**
  * Answers an {@code admission.k8s.io/v1} AdmissionReview for {@code /offlinemigration}: a pod
  * labelled {@code app-offline.kubeedge.io=autonomy} gets the tolerations that keep it from ever
- * being evicted when its node goes offline (COMPAT.md §3). Pods are always allowed; the answer
- * carries a JSON patch only when something must change.
+ * being evicted when its node goes offline. Pods are always allowed; the answer carries a JSON
+ * patch only when something must change, and on UPDATE a warning (kubectl prints it) when the pod
+ * cannot become autonomous without being recreated.
  */
 public final class OfflineMigrationReview {
   private final OfflineAutonomy autonomy;
@@ -53,7 +54,12 @@ public final class OfflineMigrationReview {
     if (!isPod || !(operation.equals("CREATE") || operation.equals("UPDATE")) || !pod.isObject()) {
       return answer;
     }
-    ArrayNode patch = autonomy.patch(pod, operation.equals("UPDATE"));
+    boolean update = operation.equals("UPDATE");
+    String warning = update ? autonomy.updateWarning(pod) : null;
+    if (warning != null) {
+      response.putArray("warnings").add(warning);
+    }
+    ArrayNode patch = autonomy.patch(pod, update);
     if (!patch.isEmpty()) {
       response.put("patchType", "JSONPatch");
       response.put(

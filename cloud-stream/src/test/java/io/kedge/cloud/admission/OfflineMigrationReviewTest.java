@@ -83,13 +83,30 @@ class OfflineMigrationReviewTest {
   }
 
   @Test
-  void anUpdateOnlyAddsTolerations() throws Exception {
+  void anUpdateOfAPodWithTheDefault300SecondsPatchesNothingAndWarnsToRecreate() throws Exception {
     ObjectNode sample = sample();
     sample.withObject("request").put("operation", "UPDATE");
-    ArrayNode patch = patchOf(review.answer(sample));
+    JsonNode answer = review.answer(sample);
+    assertThat(patchOf(answer))
+        .as("an unlimited toleration beside the 300 s one would not keep the pod")
+        .isNull();
+    assertThat(answer.at("/response/warnings/0").asText())
+        .contains("keeps its 300 s toleration of node.kubernetes.io/unreachable")
+        .contains("delete and recreate the pod to make it autonomous");
+  }
+
+  @Test
+  void anUpdateAddsWhatIsMissingWhenNothingLimitsIt() throws Exception {
+    ObjectNode sample = sample();
+    sample.withObject("request").put("operation", "UPDATE");
+    ArrayNode tolerations = pod(sample).withObject("spec").putArray("tolerations");
+    tolerations.addObject().put("key", "dedicated").put("operator", "Exists");
+    JsonNode answer = review.answer(sample);
+    ArrayNode patch = patchOf(answer);
     assertThat(patch).hasSize(1);
     assertThat(patch.get(0).path("op").asText()).isEqualTo("add");
     assertThat(patch.get(0).path("path").asText()).isEqualTo("/spec/tolerations/-");
+    assertThat(answer.at("/response/warnings").isMissingNode()).isTrue();
   }
 
   @Test

@@ -14,8 +14,10 @@ import java.util.List;
  * Offline autonomy (KubeEdge's {@code app-offline.kubeedge.io=autonomy}): a labelled pod tolerates
  * node loss forever, so the node lifecycle controller never evicts it. Kubernetes evicts at the
  * smallest matching {@code tolerationSeconds}, so the default 300 s unreachable toleration is
- * replaced, not joined. On UPDATE, Kubernetes only lets tolerations be added, so only additions are
- * made. Used by the cloud's admission webhook and by the edge API for pods created on the edge.
+ * replaced, not joined. On UPDATE, Kubernetes only lets tolerations be added: an unlimited one is
+ * added where the pod has none for that taint, and where it has a time-limited one (the default 300
+ * s) nothing can help, which {@link #updateWarning} says. Used by the cloud's admission webhook and
+ * by the edge API for pods created on the edge.
  */
 public final class OfflineAutonomy {
   public static final String LABEL = "app-offline.kubeedge.io";
@@ -62,6 +64,9 @@ public final class OfflineAutonomy {
     if (missing.isEmpty()) {
       return ops;
     }
+    if (update && wrong) {
+      return ops; // a time-limited toleration stays and evicts: see updateWarning
+    }
     if (current.isEmpty()) {
       ArrayNode value =
           ops.addObject().put("op", "add").put("path", "/spec/tolerations").putArray("value");
@@ -82,6 +87,38 @@ public final class OfflineAutonomy {
       ops.addObject().put("op", "replace").put("path", "/spec/tolerations").set("value", value);
     }
     return ops;
+  }
+
+  /**
+   * Why an update cannot make {@code pod} autonomous, or null when it can (or the pod is not
+   * labelled): a time-limited toleration of a node-loss taint, which Kubernetes does not let an
+   * update remove, evicts the pod when it runs out, whatever is added beside it.
+   */
+  public String updateWarning(JsonNode pod) {
+    if (!applies(pod)) {
+      return null;
+    }
+    for (String key : keys) {
+      for (JsonNode t : pod.path("spec").path("tolerations")) {
+        if (key.equals(t.path("key").asText())
+            && t.has("tolerationSeconds")
+            && !t.get("tolerationSeconds").isNull()) {
+          return "pod "
+              + pod.path("metadata").path("name").asText()
+              + " is labelled "
+              + LABEL
+              + "="
+              + VALUE
+              + " but keeps its "
+              + t.get("tolerationSeconds").asText()
+              + " s toleration of "
+              + key
+              + ", which an update cannot remove: it is evicted when its node is offline that"
+              + " long; delete and recreate the pod to make it autonomous";
+        }
+      }
+    }
+    return null;
   }
 
   /** {@code pod} with the tolerations it needs (a copy), for pods created on the edge. */
