@@ -92,6 +92,7 @@ class RulesIT {
               (exchange.getRequestMethod() + " echo:" + new String(body, StandardCharsets.UTF_8))
                   .getBytes(StandardCharsets.UTF_8);
           exchange.getResponseHeaders().add("X-Echo", "yes");
+          exchange.getResponseHeaders().add("X-Path", exchange.getRequestURI().toString());
           exchange.sendResponseHeaders(201, answer.length);
           exchange.getResponseBody().write(answer);
           exchange.close();
@@ -165,9 +166,26 @@ class RulesIT {
         assertThat(echoed.statusCode()).as(echoed.body()).isEqualTo(201);
         assertThat(echoed.body()).isEqualTo("POST echo:ping");
         assertThat(echoed.headers().firstValue("X-Echo")).hasValue("yes");
+        assertThat(echoed.headers().firstValue("X-Path")).hasValue("/echo");
+        // KubeEdge 1.7+: a sub-path after the rule's path (and the query) reach the service
+        HttpResponse<String> below =
+            post(ingress + "/" + NODE + "/default/call/orders/7?verbose=1", "ping");
+        assertThat(below.statusCode()).as(below.body()).isEqualTo(201);
+        assertThat(below.headers().firstValue("X-Path")).hasValue("/echo/orders/7?verbose=1");
         HttpResponse<String> slow = post(ingress + "/" + NODE + "/default/slow-call", "zzz");
         assertThat(slow.statusCode()).isEqualTo(504);
         assertThat(slow.body()).contains("did not answer within 3 s");
+
+        // KubeEdge 1.7+: a sub-path after the rule's path continues the eventbus topic
+        List<String> room = new CopyOnWriteArrayList<>();
+        MqttClient roomApp = collecting(edge.mqttUrl(), greetings + "/room-1", room);
+        assertThat(post(ingress + "/" + NODE + "/default/greet/room-1", "hi room").statusCode())
+            .isEqualTo(202);
+        Awaitility.await("delivered on <topic>/room-1")
+            .atMost(Duration.ofSeconds(30))
+            .until(() -> room.contains("hi room"));
+        roomApp.disconnect();
+        roomApp.close();
 
         // cloud REST -> edge MQTT, 1,000 messages, while the cloud link is cut: all accepted (202,
         // durable in Kafka), none delivered until the link is back, then each exactly once

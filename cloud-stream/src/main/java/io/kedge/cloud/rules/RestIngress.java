@@ -43,10 +43,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The REST ingress of rules (KubeEdge's router on :9443): {@code POST /{node}/{namespace}/{path}}
- * is matched, exactly, against the REST source paths of the namespace's rules, and the body goes to
- * the rule's target on that node. It is answered 202 with a message id only once the message is
- * durably in the node's Kafka topic, so it is delivered when the node is next connected. An unknown
- * node or path is a 404 Status, a body over the limit a 413.
+ * is matched against the REST source paths of the namespace's rules as KubeEdge matches them (the
+ * path or a path below it, {@code {param}} segments; see {@link RestPaths}), and the body goes to
+ * the rule's target on that node, the sub-path after the rule's path appended to an eventbus topic
+ * or a servicebus path. It is answered 202 with a message id only once the message is durably in
+ * the node's Kafka topic, so it is delivered when the node is next connected. An unknown node or
+ * path is a 404 Status, a body over the limit a 413.
  */
 public final class RestIngress implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RestIngress.class);
@@ -164,7 +166,9 @@ public final class RestIngress implements AutoCloseable {
         reply(ctx, keepAlive, 404, KubeStatus.notFound("nodes", node));
         return;
       }
-      RuleBook.Route route = book.restRoute(namespace, rulePath).orElse(null);
+      RuleBook.RestRoute matched = book.restRoute(namespace, rulePath).orElse(null);
+      RuleBook.Route route = matched == null ? null : matched.route();
+      String subPath = matched == null ? "" : matched.subPath();
       if (route == null) {
         reply(
             ctx,
@@ -173,11 +177,14 @@ public final class RestIngress implements AutoCloseable {
             KubeStatus.failure(
                 404,
                 "NotFound",
-                "no rule in namespace " + namespace + " has the REST source path " + rulePath));
+                "no rule in namespace "
+                    + namespace
+                    + " has a REST source path that matches "
+                    + rulePath));
         return;
       }
       if (route.targetType().equals("servicebus")) {
-        callService(ctx, keepAlive, request, node, route);
+        callService(ctx, keepAlive, request, node, route, subPath);
         return;
       }
       if (!request.method().equals(HttpMethod.POST) && !request.method().equals(HttpMethod.PUT)) {
@@ -232,7 +239,7 @@ public final class RestIngress implements AutoCloseable {
               namespace,
               route.name(),
               "eventbus",
-              route.targetResource().path("topic").asText(),
+              RestPaths.join(route.targetResource().path("topic").asText(), subPath),
               headers,
               ByteBufUtil.getBytes(request.content()));
       sender
@@ -274,7 +281,8 @@ public final class RestIngress implements AutoCloseable {
         boolean keepAlive,
         FullHttpRequest request,
         String node,
-        RuleBook.Route route) {
+        RuleBook.Route route,
+        String subPath) {
       String id = UUID.randomUUID().toString();
       Map<String, String> headers = new LinkedHashMap<>();
       request
@@ -289,10 +297,12 @@ public final class RestIngress implements AutoCloseable {
       headers.put(
           RuleMessage.DEADLINE_HEADER,
           Long.toString(System.currentTimeMillis() + servicebusTimeout.toMillis()));
+      String query = new QueryStringDecoder(request.uri()).rawQuery();
       String target =
           "http://127.0.0.1:"
               + route.targetProperties().path("service_port").asText()
-              + route.targetResource().path("path").asText();
+              + RestPaths.join(route.targetResource().path("path").asText(), subPath)
+              + (query.isEmpty() ? "" : "?" + query);
       RuleMessage message =
           new RuleMessage(
               id,

@@ -111,12 +111,27 @@ public final class RuleBook {
     return nodes.contains(node);
   }
 
-  /** The rule whose REST source path is exactly {@code path} in {@code namespace}. */
-  public Optional<Route> restRoute(String namespace, String path) {
-    return routes.values().stream()
-        .filter(r -> r.namespace().equals(namespace) && r.sourceType().equals("rest"))
-        .filter(r -> r.sourceResource().path("path").asText("").equals(path))
-        .findFirst();
+  /** A rule a REST request matched, and the sub-path after the rule's path. */
+  public record RestRoute(Route route, String subPath) {}
+
+  /**
+   * The rule of {@code namespace} whose REST source path matches {@code path}, as KubeEdge matches
+   * them ({@link RestPaths}): the path itself or a path below it; the most specific rule wins.
+   */
+  public Optional<RestRoute> restRoute(String namespace, String path) {
+    RestRoute best = null;
+    RestPaths.Match bestMatch = null;
+    for (Route r : routes.values()) {
+      if (!r.namespace().equals(namespace) || !r.sourceType().equals("rest")) {
+        continue;
+      }
+      var match = RestPaths.match(r.sourceResource().path("path").asText(""), path);
+      if (match.isPresent() && (bestMatch == null || match.get().moreSpecificThan(bestMatch))) {
+        bestMatch = match.get();
+        best = new RestRoute(r, match.get().subPath());
+      }
+    }
+    return Optional.ofNullable(best);
   }
 
   /** The rules whose eventbus source on {@code node} is the MQTT topic {@code topic}. */

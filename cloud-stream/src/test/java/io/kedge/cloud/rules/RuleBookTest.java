@@ -27,17 +27,37 @@ class RuleBookTest {
   }
 
   @Test
-  void restPathsMatchExactlyNotAsPrefixes() {
+  void restPathsMatchAsKubeEdgeMatchesThemAnchoredAtSegments() {
     apply(restToEventbus("default", "a", "rest-in", "mqtt", "/a", "topic-a"));
-    assertThat(book.restRoute("default", "/a"))
-        .get()
-        .extracting(RuleBook.Route::name)
-        .isEqualTo("a");
-    assertThat(book.restRoute("default", "/ab")).isEmpty(); // KubeEdge's unanchored regex matched
+    apply(restToEventbus("default", "ab", "rest-in", "mqtt", "/a/b", "topic-ab"));
+    apply(restToEventbus("default", "dev", "rest-in", "mqtt", "/devices/{id}/cmd", "cmd"));
+    // KubeEdge's own path table (cloud/pkg/router/utils/path_test.go), anchored
+    assertThat(route("/a")).isEqualTo("a ''");
+    assertThat(route("/a/")).isEqualTo("a ''");
+    assertThat(route("/a/x/y")).isEqualTo("a '/x/y'");
+    assertThat(route("/a/b")).as("the more specific rule").isEqualTo("ab ''");
+    assertThat(route("/a/b/c")).isEqualTo("ab '/c'");
+    assertThat(route("/devices/press-1/cmd/stop")).isEqualTo("dev '/stop'");
+    assertThat(route("/devices/press-1/other")).isEqualTo("none");
+    assertThat(route("/ab")).as("KubeEdge's unanchored regex matched this").isEqualTo("none");
     assertThat(book.restRoute("other", "/a")).isEmpty();
     assertThat(
-            book.restRoute("default", "/a").orElseThrow().targetResource().path("topic").asText())
+            book.restRoute("default", "/a")
+                .orElseThrow()
+                .route()
+                .targetResource()
+                .path("topic")
+                .asText())
         .isEqualTo("topic-a");
+    assertThat(RestPaths.join("topic-a", "/x/y")).isEqualTo("topic-a/x/y");
+    assertThat(RestPaths.join("topic-a/", "/x")).isEqualTo("topic-a/x");
+    assertThat(RestPaths.join("/svc/api", "")).isEqualTo("/svc/api");
+  }
+
+  private String route(String path) {
+    return book.restRoute("default", path)
+        .map(r -> r.route().name() + " '" + r.subPath() + "'")
+        .orElse("none");
   }
 
   @Test
@@ -91,15 +111,15 @@ class RuleBookTest {
     second.withObject("metadata").put("creationTimestamp", "2026-02-01T00:00:00Z");
     apply(second);
     apply(first);
-    assertThat(book.restRoute("default", "/p").orElseThrow().name()).isEqualTo("first");
+    assertThat(book.restRoute("default", "/p").orElseThrow().route().name()).isEqualTo("first");
     assertThat(book.errors().get("default/second").get(0))
         .contains("already used by rule default/first");
 
     ObjectNode updated = restToEventbus("default", "first", "rest-in", "mqtt", "/q", "t1");
     updated.withObject("metadata").put("creationTimestamp", "2026-01-01T00:00:00Z");
     apply(updated); // KubeEdge forbids updates; kedge applies them
-    assertThat(book.restRoute("default", "/q").orElseThrow().name()).isEqualTo("first");
-    assertThat(book.restRoute("default", "/p").orElseThrow().name()).isEqualTo("second");
+    assertThat(book.restRoute("default", "/q").orElseThrow().route().name()).isEqualTo("first");
+    assertThat(book.restRoute("default", "/p").orElseThrow().route().name()).isEqualTo("second");
 
     book.apply(ObjectKey.of(updated), null);
     assertThat(book.restRoute("default", "/q")).isEmpty();
