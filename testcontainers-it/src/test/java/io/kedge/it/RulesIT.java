@@ -129,6 +129,13 @@ class RulesIT {
       String temp = cloud.prefix + "/sensors/temp";
       String broken = cloud.prefix + "/sensors/broken";
       cloud.apply(restToEventbus("greet", "/greet", greetings));
+      ObjectNode kubeEdgeAnswer = endpoint("rest-kubeedge", "rest");
+      kubeEdgeAnswer.withObject("spec").withObject("properties").put("answer", "kubeedge");
+      cloud.apply(kubeEdgeAnswer);
+      ObjectNode greet200 = rule("greet200", "rest-kubeedge", "mqtt");
+      greet200.withObject("spec").putObject("sourceResource").put("path", "/greet200");
+      greet200.withObject("spec").putObject("targetResource").put("topic", greetings);
+      cloud.apply(greet200);
       cloud.apply(eventbusToRest("temperature", temp, targetUrl + "/in"));
       ObjectNode service = endpoint("svc", "servicebus");
       service
@@ -175,6 +182,23 @@ class RulesIT {
         HttpResponse<String> slow = post(ingress + "/" + NODE + "/default/slow-call", "zzz");
         assertThat(slow.statusCode()).isEqualTo(504);
         assertThat(slow.body()).contains("did not answer within 3 s");
+
+        // a rest endpoint with answer: kubeedge answers as KubeEdge's router: 200 "message
+        // delivered"
+        Awaitility.await("the kubeedge-answer rule loaded")
+            .atMost(Duration.ofSeconds(30))
+            .until(() -> rules.book().restRoute("default", "/greet200").isPresent());
+        List<String> early = new CopyOnWriteArrayList<>();
+        MqttClient earlyApp = collecting(edge.mqttUrl(), greetings, early);
+        HttpResponse<String> delivered = post(ingress + "/" + NODE + "/default/greet200", "x");
+        assertThat(delivered.statusCode()).isEqualTo(200);
+        assertThat(delivered.body()).isEqualTo("message delivered");
+        assertThat(delivered.headers().firstValue("X-Kedge-Message-Id")).isPresent();
+        Awaitility.await("delivered")
+            .atMost(Duration.ofSeconds(30))
+            .until(() -> early.contains("x"));
+        earlyApp.disconnect();
+        earlyApp.close();
 
         // KubeEdge 1.7+: a sub-path after the rule's path continues the eventbus topic
         List<String> room = new CopyOnWriteArrayList<>();

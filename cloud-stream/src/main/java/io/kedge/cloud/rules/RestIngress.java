@@ -32,6 +32,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -52,6 +53,15 @@ import org.slf4j.LoggerFactory;
  */
 public final class RestIngress implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RestIngress.class);
+
+  /**
+   * The rest source endpoint's property choosing how a stored message is answered: {@code kedge}
+   * (202 with the message id as JSON, the default) or {@code kubeedge} (KubeEdge's 200 "message
+   * delivered", the id in header {@code X-Kedge-Message-Id}), for clients that test for 200.
+   */
+  static final String ANSWER_PROPERTY = "answer";
+
+  static final String KUBEEDGE_ANSWER = "kubeedge";
 
   /** Where accepted messages go; completes once the message is durable. */
   public interface Sender {
@@ -270,6 +280,18 @@ public final class RestIngress implements AutoCloseable {
         return;
       }
       ingress.accepted.incrementAndGet();
+      if (KUBEEDGE_ANSWER.equals(route.sourceProperties().path(ANSWER_PROPERTY).asText())) {
+        // KubeEdge's router answers a delivered rest message 200 "message delivered"
+        FullHttpResponse response =
+            new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1,
+                HttpResponseStatus.OK,
+                Unpooled.copiedBuffer("message delivered", StandardCharsets.UTF_8));
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
+        response.headers().set("X-Kedge-Message-Id", id);
+        send(ctx, keepAlive, response);
+        return;
+      }
       ObjectNode body = EventCodec.json().createObjectNode();
       body.put("messageId", id).put("node", node).put("rule", route.ruleKey());
       reply(ctx, keepAlive, 202, body);
@@ -374,7 +396,13 @@ public final class RestIngress implements AutoCloseable {
                   response.headers().set(name, value);
                 }
               });
-      HttpUtil.setContentLength(response, body.length);
+      send(ctx, keepAlive, response);
+    }
+
+    /** Writes {@code response} with its length, closing the connection unless kept alive. */
+    private static void send(
+        ChannelHandlerContext ctx, boolean keepAlive, FullHttpResponse response) {
+      HttpUtil.setContentLength(response, response.content().readableBytes());
       HttpUtil.setKeepAlive(response, keepAlive);
       var future = ctx.writeAndFlush(response);
       if (!keepAlive) {
@@ -398,12 +426,7 @@ public final class RestIngress implements AutoCloseable {
               HttpResponseStatus.valueOf(code),
               Unpooled.wrappedBuffer(bytes));
       response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
-      HttpUtil.setContentLength(response, bytes.length);
-      HttpUtil.setKeepAlive(response, keepAlive);
-      var future = ctx.writeAndFlush(response);
-      if (!keepAlive) {
-        future.addListener(ChannelFutureListener.CLOSE);
-      }
+      send(ctx, keepAlive, response);
     }
 
     @Override

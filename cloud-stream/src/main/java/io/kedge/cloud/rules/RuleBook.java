@@ -231,6 +231,18 @@ public final class RuleBook {
           if (!path.startsWith("/")) {
             found.add("sourceResource.path must start with '/', got '" + path + "'");
           }
+          String answer =
+              endpointProperties(namespace, spec.path("source").asText(""))
+                  .path(RestIngress.ANSWER_PROPERTY)
+                  .asText("kedge");
+          if (!answer.equals("kedge") && !answer.equals(RestIngress.KUBEEDGE_ANSWER)) {
+            found.add(
+                "source RuleEndpoint property "
+                    + RestIngress.ANSWER_PROPERTY
+                    + " must be kedge or kubeedge, got '"
+                    + answer
+                    + "'");
+          }
         }
         case "eventbus" -> {
           require(sourceResource, "topic", "sourceResource", found);
