@@ -3,6 +3,7 @@ package io.kedge.cloud;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kedge.cloud.admission.WebhookConfig;
 import io.kedge.cloud.admission.WebhookServer;
+import io.kedge.cloud.devices.DeviceProfilePublisher;
 import io.kedge.cloud.kube.KubeKind;
 import io.kedge.cloud.kube.KubeKinds;
 import io.kedge.cloud.kube.KubeWrites;
@@ -123,6 +124,9 @@ public final class Cloud implements AutoCloseable {
             .tag("reason", reason)
             .register(metrics);
       }
+      // the device-profile ConfigMaps KubeEdge's mappers read
+      cloud.parts.add(
+          DeviceProfilePublisher.start(config.kafkaClientConfig(), config.topics(), kubeWrites));
       if (webhookConfig.enabled()) {
         cloud.webhook = cloud.parts.add(webhookConfig.start(config.dataDir()));
         WebhookServer hook = cloud.webhook;
