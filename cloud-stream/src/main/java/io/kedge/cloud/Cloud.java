@@ -1,6 +1,7 @@
 package io.kedge.cloud;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.kedge.cloud.admission.RuleReview;
 import io.kedge.cloud.admission.WebhookConfig;
 import io.kedge.cloud.admission.WebhookServer;
 import io.kedge.cloud.devices.DeviceProfilePublisher;
@@ -148,6 +149,10 @@ public final class Cloud implements AutoCloseable {
                     metrics,
                     kubeWrites,
                     trust));
+      }
+      if (cloud.webhook != null && cloud.rules != null) {
+        Rules rules = cloud.rules;
+        cloud.webhook.serve(RuleReview.PATH, new RuleReview(rules::book));
       }
       return cloud;
     } catch (RuntimeException | InterruptedException e) {

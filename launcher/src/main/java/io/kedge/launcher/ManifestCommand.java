@@ -4,6 +4,7 @@ import io.kedge.cloud.manifest.Manifest;
 import io.kedge.cloud.manifest.ManifestException;
 import io.kedge.cloud.manifest.ManifestPublisher;
 import io.kedge.cloud.manifest.ManifestReader;
+import io.kedge.cloud.rules.RuleAdmission;
 import io.kedge.runtime.config.ConfigException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -28,6 +29,41 @@ abstract class ManifestCommand implements Callable<Integer> {
 
   abstract boolean upsert();
 
+  /**
+   * Whether the manifests' Rules and RuleEndpoints would route beside the ones stored, checked as
+   * Kubernetes mode's admission webhook checks them; the refusals are printed, and nothing is
+   * applied then.
+   */
+  private boolean admitted(List<Manifest> manifests, PrintWriter err) {
+    List<com.fasterxml.jackson.databind.node.ObjectNode> rules =
+        manifests.stream()
+            .map(Manifest::object)
+            .filter(o -> o.path("apiVersion").asText("").startsWith("rules.kubeedge.io/"))
+            .toList();
+    if (rules.isEmpty()) {
+      return true;
+    }
+    Map<String, List<String>> refused;
+    try {
+      refused =
+          RuleAdmission.refusals(
+              RuleAdmission.load(
+                  kafka.adminSettings(), kafka.topics().resources().name(), kafka.timeout()),
+              rules);
+    } catch (RuntimeException e) {
+      err.println("kedge: " + e.getMessage());
+      return false;
+    }
+    refused.forEach(
+        (what, problems) ->
+            err.println("kedge: " + what + " is refused: " + String.join("; ", problems)));
+    if (!refused.isEmpty()) {
+      err.println("kedge: nothing was applied");
+      err.flush();
+    }
+    return refused.isEmpty();
+  }
+
   abstract String verb();
 
   @Override
@@ -42,6 +78,9 @@ abstract class ManifestCommand implements Callable<Integer> {
     } catch (ManifestException | ConfigException e) {
       err.println("kedge: " + e.getMessage());
       return KedgeCommand.CONFIG_ERROR;
+    }
+    if (upsert() && !admitted(manifests, err)) {
+      return 1;
     }
     try (ManifestPublisher publisher =
         new ManifestPublisher(kafka.kafka, clientSettings, kafka.topics(), kafka.timeout())) {

@@ -15,7 +15,7 @@ import java.util.Base64;
  * patch only when something must change, and on UPDATE a warning (kubectl prints it) when the pod
  * cannot become autonomous without being recreated.
  */
-public final class OfflineMigrationReview {
+public final class OfflineMigrationReview implements AdmissionReviewer {
   private final OfflineAutonomy autonomy;
 
   public OfflineMigrationReview(OfflineAutonomy autonomy) {
@@ -27,24 +27,11 @@ public final class OfflineMigrationReview {
    *
    * @throws IllegalArgumentException naming the field when the review cannot be answered
    */
+  @Override
   public ObjectNode answer(JsonNode review) {
-    if (!"AdmissionReview".equals(review.path("kind").asText())
-        || !"admission.k8s.io/v1".equals(review.path("apiVersion").asText())) {
-      throw new IllegalArgumentException(
-          "expected kind AdmissionReview, apiVersion admission.k8s.io/v1; got kind '"
-              + review.path("kind").asText()
-              + "', apiVersion '"
-              + review.path("apiVersion").asText()
-              + "'");
-    }
-    JsonNode request = review.path("request");
-    String uid = request.path("uid").asText("");
-    if (uid.isEmpty()) {
-      throw new IllegalArgumentException("request.uid is missing");
-    }
-    ObjectNode answer = EventCodec.json().createObjectNode();
-    answer.put("apiVersion", "admission.k8s.io/v1").put("kind", "AdmissionReview");
-    ObjectNode response = answer.putObject("response").put("uid", uid).put("allowed", true);
+    JsonNode request = request(review);
+    ObjectNode answer = allowed(request);
+    ObjectNode response = (ObjectNode) answer.path("response");
     JsonNode pod = request.path("object");
     String operation = request.path("operation").asText("");
     boolean isPod =
@@ -66,6 +53,36 @@ public final class OfflineMigrationReview {
           "patch",
           Base64.getEncoder().encodeToString(patch.toString().getBytes(StandardCharsets.UTF_8)));
     }
+    return answer;
+  }
+
+  /**
+   * The request of an {@code admission.k8s.io/v1} AdmissionReview.
+   *
+   * @throws IllegalArgumentException when {@code review} is not one, or has no {@code request.uid}
+   */
+  static JsonNode request(JsonNode review) {
+    if (!"AdmissionReview".equals(review.path("kind").asText())
+        || !"admission.k8s.io/v1".equals(review.path("apiVersion").asText())) {
+      throw new IllegalArgumentException(
+          "expected kind AdmissionReview, apiVersion admission.k8s.io/v1; got kind '"
+              + review.path("kind").asText()
+              + "', apiVersion '"
+              + review.path("apiVersion").asText()
+              + "'");
+    }
+    JsonNode request = review.path("request");
+    if (request.path("uid").asText("").isEmpty()) {
+      throw new IllegalArgumentException("request.uid is missing");
+    }
+    return request;
+  }
+
+  /** An answer allowing {@code request}, to which a reviewer adds a patch or a refusal. */
+  static ObjectNode allowed(JsonNode request) {
+    ObjectNode answer = EventCodec.json().createObjectNode();
+    answer.put("apiVersion", "admission.k8s.io/v1").put("kind", "AdmissionReview");
+    answer.putObject("response").put("uid", request.path("uid").asText()).put("allowed", true);
     return answer;
   }
 }

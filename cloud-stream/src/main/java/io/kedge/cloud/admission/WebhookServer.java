@@ -19,9 +19,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The offline-autonomy admission webhook over HTTPS: {@code POST /offlinemigration} with an
- * AdmissionReview. Bodies are bounded; a body that is not an AdmissionReview gets 400 with the
- * reason, as kube-apiserver then reports it on the pod request (and {@code failurePolicy} decides).
+ * kedge's admission webhooks over HTTPS: the offline-autonomy one ({@code POST /offlinemigration})
+ * and, where rules run, the validation of Rules and RuleEndpoints ({@code POST /rules}), each
+ * taking an AdmissionReview. Bodies are bounded; a body that is not an AdmissionReview gets 400
+ * with the reason, as kube-apiserver then reports it on the pod request (and {@code failurePolicy}
+ * decides).
  */
 public final class WebhookServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WebhookServer.class);
@@ -39,7 +41,7 @@ public final class WebhookServer implements AutoCloseable {
   }
 
   public static WebhookServer start(
-      String host, int port, SSLContext tls, OfflineMigrationReview review) {
+      String host, int port, SSLContext tls, AdmissionReviewer review) {
     HttpsServer server;
     try {
       server = HttpsServer.create(new InetSocketAddress(host, port), 64);
@@ -57,7 +59,13 @@ public final class WebhookServer implements AutoCloseable {
     return webhook;
   }
 
-  private void handle(HttpExchange exchange, OfflineMigrationReview review) throws IOException {
+  /** Serves {@code reviewer} on {@code path} too. */
+  public void serve(String path, AdmissionReviewer reviewer) {
+    server.createContext(path, exchange -> handle(exchange, reviewer));
+    LOG.info("admission webhook serves {}", path);
+  }
+
+  private void handle(HttpExchange exchange, AdmissionReviewer review) throws IOException {
     if (!exchange.getRequestMethod().equals("POST")) {
       reply(exchange, 405, "{\"error\":\"use POST with an AdmissionReview\"}");
       return;
@@ -74,6 +82,16 @@ public final class WebhookServer implements AutoCloseable {
       JsonNode request = EventCodec.json().readTree(body);
       JsonNode answer = review.answer(request);
       reviews.increment();
+      if (!answer.path("response").path("allowed").asBoolean(true)) {
+        LOG.info(
+            "{} {}/{} refused: {}",
+            request.at("/request/kind/kind").asText(),
+            request.at("/request/namespace").asText(),
+            request
+                .at("/request/name")
+                .asText(request.at("/request/object/metadata/name").asText()),
+            answer.at("/response/status/message").asText());
+      }
       if (answer.path("response").has("patch")) {
         patched.increment();
         LOG.info(

@@ -163,6 +163,51 @@ public final class RuleBook {
     return Optional.ofNullable(rules.get(namespace + "/" + name));
   }
 
+  /**
+   * Why {@code candidate}, a Rule or RuleEndpoint about to be written, would be refused; empty when
+   * it would route. A Rule is checked as this book would check it beside the rules it holds (its
+   * endpoints exist and differ in type, its resources are complete, its source is no other rule's),
+   * as if it were the newest; a RuleEndpoint by its type. The messages are the ones a Rule's status
+   * would show, so an admission webhook and {@code kedge apply} refuse with the same words.
+   */
+  public List<String> admit(ObjectNode candidate) {
+    ObjectKey key = ObjectKey.of(candidate);
+    String id = key.namespace() + "/" + key.name();
+    if (key.kind().equals("RuleEndpoint")) {
+      String type = candidate.path("spec").path("ruleEndpointType").asText("");
+      List<String> found = new ArrayList<>();
+      if (!ENDPOINT_TYPES.contains(type)) {
+        found.add(
+            "ruleEndpointType '"
+                + type
+                + "' is not one of "
+                + new java.util.TreeSet<>(ENDPOINT_TYPES));
+      }
+      return found;
+    }
+    RuleBook trial = new RuleBook();
+    copyInto(trial);
+    ObjectNode rule = candidate.deepCopy();
+    ObjectNode stored = rules.get(id);
+    // an update keeps its place; a new rule comes after every rule there is
+    rule.withObject("metadata")
+        .put(
+            "creationTimestamp",
+            stored != null
+                ? stored.path("metadata").path("creationTimestamp").asText("")
+                : "9999-12-31T23:59:59Z");
+    trial.apply(key, rule);
+    return trial.errors().getOrDefault(id, List.of());
+  }
+
+  /** Copies what this book holds into {@code other} (for trials that must not touch this one). */
+  void copyInto(RuleBook other) {
+    other.rules.putAll(rules);
+    other.endpoints.putAll(endpoints);
+    other.nodes.addAll(nodes);
+    other.recompute();
+  }
+
   /** Why each rule that does not route fails its checks, by {@code namespace/name}. */
   public Map<String, List<String>> errors() {
     return errors;
