@@ -171,6 +171,99 @@ class DeviceTwinIT extends RelayTestBase {
     }
   }
 
+  /**
+   * An edge app written for KubeEdge's edgecore, with the payloads edgecore's own sources build:
+   * membership announcements and queries, and the result and document of each update.
+   */
+  @Test
+  void edgeAppsGetKubeEdgesMembershipAndResultMessages() throws Exception {
+    try (EdgeNode edge = startEdge(Map.of("edge.write-timeout", "1s"))) {
+      answerResync(1, List.of());
+      Awaitility.await("eventbus connected")
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> edge.eventbus().connected());
+      List<String[]> messages = new CopyOnWriteArrayList<>();
+      MqttClient app =
+          MqttClients.subscribed(
+              edge.mqttUrl(),
+              TestNames.unique("app"),
+              "$hw/events/#",
+              (t, m) ->
+                  messages.add(
+                      new String[] {t, new String(m.getPayload(), StandardCharsets.UTF_8)}));
+      String members = "$hw/events/node/" + NODE + "/membership/";
+
+      send(deviceUpsert(device("thermostat", "25", null)));
+      Awaitility.await("membership/updated announces the device")
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> find(messages, members + "updated").isPresent());
+      JsonNode added = JSON.readTree(find(messages, members + "updated").get());
+      assertThat(added.at("/added_devices/0/id").asText()).isEqualTo("thermostat");
+      assertThat(added.at("/added_devices/0/twin/setpoint/expected/value").asText())
+          .isEqualTo("25");
+      assertThat(added.path("removed_devices").size()).isZero();
+
+      publish(
+          app,
+          members + "get",
+          "{\"event_id\":\"m-1\",\"timestamp\":1}".getBytes(StandardCharsets.UTF_8));
+      Awaitility.await("membership/get/result")
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> find(messages, members + "get/result").isPresent());
+      JsonNode listed = JSON.readTree(find(messages, members + "get/result").get());
+      assertThat(listed.path("event_id").asText()).isEqualTo("m-1");
+      assertThat(listed.at("/devices/0/id").asText()).isEqualTo("thermostat");
+
+      publish(
+          app,
+          TwinContract.twinUpdate("thermostat"),
+          ("{\"event_id\":\"u-1\",\"timestamp\":2,\"twin\":{\"setpoint\":"
+                  + "{\"actual\":{\"value\":\"24\"},\"metadata\":{\"type\":\"int\"}}}}")
+              .getBytes(StandardCharsets.UTF_8));
+      Awaitility.await("twin/update/result and document")
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  find(messages, "/thermostat/twin/update/result").isPresent()
+                      && find(messages, "/thermostat/twin/update/document").isPresent());
+      JsonNode result = JSON.readTree(find(messages, "/thermostat/twin/update/result").get());
+      assertThat(result.path("event_id").asText()).isEqualTo("u-1");
+      assertThat(result.at("/twin/setpoint/actual/value").asText()).isEqualTo("24");
+      JsonNode document = JSON.readTree(find(messages, "/thermostat/twin/update/document").get());
+      assertThat(document.at("/twin/setpoint/last/expected/value").asText()).isEqualTo("25");
+      assertThat(document.at("/twin/setpoint/last/actual").isMissingNode()).isTrue();
+      assertThat(document.at("/twin/setpoint/current/actual/value").asText()).isEqualTo("24");
+
+      publish(
+          app,
+          TwinContract.stateUpdate("thermostat"),
+          "{\"event_id\":\"s-1\",\"timestamp\":3,\"state\":\"online\"}"
+              .getBytes(StandardCharsets.UTF_8));
+      Awaitility.await("state/update/result")
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> find(messages, "/thermostat/state/update/result").isPresent());
+      JsonNode state = JSON.readTree(find(messages, "/thermostat/state/update/result").get());
+      assertThat(state.path("event_id").asText()).isEqualTo("s-1");
+      assertThat(state.at("/device/name").asText()).isEqualTo("thermostat");
+      assertThat(state.at("/device/state").asText()).isEqualTo("online");
+      assertThat(state.at("/device/last_online").asText())
+          .matches("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d");
+
+      messages.clear();
+      send(new io.kedge.schemas.ResourceDelete(ObjectKey.of(device("thermostat", "25", null)), ""));
+      Awaitility.await("membership/updated announces the removal")
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> find(messages, members + "updated").isPresent());
+      assertThat(
+              JSON.readTree(find(messages, members + "updated").get())
+                  .at("/removed_devices/0/id")
+                  .asText())
+          .isEqualTo("thermostat");
+      app.disconnect();
+      app.close();
+    }
+  }
+
   private static ObjectNode device(String name, String desired, String reported) {
     ObjectNode device = JSON.createObjectNode();
     device.put("apiVersion", "devices.kubeedge.io/v1alpha2").put("kind", "Device");

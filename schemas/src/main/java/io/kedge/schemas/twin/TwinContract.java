@@ -3,9 +3,11 @@ package io.kedge.schemas.twin;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -46,6 +48,125 @@ public final class TwinContract {
 
   public static String getResult(String deviceId) {
     return PREFIX + deviceId + "/twin/get/result";
+  }
+
+  public static String twinUpdateResult(String deviceId) {
+    return PREFIX + deviceId + "/twin/update/result";
+  }
+
+  public static String twinUpdateDocument(String deviceId) {
+    return PREFIX + deviceId + "/twin/update/document";
+  }
+
+  public static String stateUpdateResult(String deviceId) {
+    return PREFIX + deviceId + "/state/update/result";
+  }
+
+  /**
+   * Where an edge app asks for the node's devices: {@code $hw/events/node/{node}/membership/get}.
+   */
+  public static String membershipGet(String node) {
+    return NODE_PREFIX + node + "/membership/get";
+  }
+
+  public static String membershipGetResult(String node) {
+    return NODE_PREFIX + node + "/membership/get/result";
+  }
+
+  /** Where devices added to and removed from the node are announced. */
+  public static String membershipUpdated(String node) {
+    return NODE_PREFIX + node + "/membership/updated";
+  }
+
+  public static final String NODE_PREFIX = "$hw/events/node/";
+
+  /** The event id of a message, empty when it has none (the answer then carries none either). */
+  public static String eventId(byte[] payload) {
+    try {
+      JsonNode message = JSON.readTree(payload);
+      return message == null ? "" : message.path("event_id").asText("");
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
+  /**
+   * {@code twin/update/result}: the twins as they are after the update, answering {@code eventId}.
+   */
+  public static byte[] updateResult(String eventId, Map<String, Twin> twins, long nowMs) {
+    ObjectNode message = envelope(nowMs).put("event_id", eventId);
+    putTwins(message, twins, nowMs);
+    return bytes(message);
+  }
+
+  /**
+   * {@code twin/update/document}: each updated twin as it was ({@code last}) and as it is ({@code
+   * current}).
+   */
+  public static byte[] updateDocument(
+      String eventId, Map<String, Twin> before, Map<String, Twin> after, long nowMs) {
+    ObjectNode message = envelope(nowMs).put("event_id", eventId);
+    ObjectNode twin = message.putObject("twin");
+    after.forEach(
+        (name, current) -> {
+          ObjectNode doc = twin.putObject(name);
+          Twin last = before.get(name);
+          doc.set("last", last == null ? null : msgTwin(last, nowMs));
+          doc.set("current", msgTwin(current, nowMs));
+        });
+    return bytes(message);
+  }
+
+  /** {@code state/update/result}: the device's name, state and when it was last online. */
+  public static byte[] stateResult(
+      String eventId, String name, String state, String lastOnline, long nowMs) {
+    ObjectNode message = envelope(nowMs).put("event_id", eventId);
+    message
+        .putObject("device")
+        .put("name", name)
+        .put("state", state)
+        .put("last_online", lastOnline);
+    return bytes(message);
+  }
+
+  /** A device as the membership messages list it: id, name, description, state, twins. */
+  public record Member(String id, String description, String state, Map<String, Twin> twins) {}
+
+  /** {@code membership/get/result}: every device of the node. */
+  public static byte[] membershipResult(String eventId, List<Member> devices, long nowMs) {
+    ObjectNode message = envelope(nowMs).put("event_id", eventId);
+    ArrayNode list = message.putArray("devices");
+    devices.forEach(d -> list.add(member(d, nowMs)));
+    return bytes(message);
+  }
+
+  /** {@code membership/updated}: devices added to and removed from the node. */
+  public static byte[] membershipUpdate(List<Member> added, List<String> removed, long nowMs) {
+    ObjectNode message = envelope(nowMs);
+    ArrayNode addedList = message.putArray("added_devices");
+    added.forEach(d -> addedList.add(member(d, nowMs)));
+    ArrayNode removedList = message.putArray("removed_devices");
+    removed.forEach(id -> removedList.addObject().put("id", id).put("name", id));
+    return bytes(message);
+  }
+
+  private static ObjectNode member(Member device, long nowMs) {
+    ObjectNode node = JSON.createObjectNode();
+    node.put("id", device.id()).put("name", device.id());
+    if (!device.description().isEmpty()) {
+      node.put("description", device.description());
+    }
+    if (!device.state().isEmpty()) {
+      node.put("state", device.state());
+    }
+    putTwins(node, device.twins(), nowMs);
+    return node;
+  }
+
+  private static ObjectNode msgTwin(Twin twin, long nowMs) {
+    ObjectNode wrapper = JSON.createObjectNode();
+    putTwins(wrapper, Map.of("t", twin), nowMs);
+    return (ObjectNode) wrapper.path("twin").path("t");
   }
 
   /** The device id a contract topic is about, if it is one. */

@@ -15,12 +15,14 @@ import io.kedge.runtime.lifecycle.DaemonThreads;
 import io.kedge.runtime.mqtt.Eventbus;
 import io.kedge.schemas.WriteOperation;
 import io.kedge.schemas.twin.TwinContract;
+import io.kedge.schemas.twin.TwinContract.Member;
 import io.kedge.schemas.twin.TwinContract.Reported;
 import io.kedge.schemas.twin.TwinContract.Twin;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -41,6 +43,10 @@ import org.slf4j.LoggerFactory;
  *       twin/update/delta}, once per desired value; a mapper that restarts asks with {@code
  *       twin/get}.
  *   <li>{@code twin/get} is answered from the VIEW on {@code twin/get/result}.
+ *   <li>As KubeEdge's edgecore: each {@code twin/update} is answered on {@code twin/update/result}
+ *       and {@code twin/update/document}, each {@code state/update} on {@code state/update/result};
+ *       {@code $hw/events/node/<node>/membership/get} is answered with the node's devices, and
+ *       devices added to or removed from the node are announced on {@code membership/updated}.
  * </ul>
  *
  * A device id is the Device's name; the VIEW holds this node's devices only.
@@ -64,6 +70,13 @@ public final class DeviceTwinBridge implements AutoCloseable {
 
   /** Device name (the twin id) to the namespaces holding a Device of that name. */
   private final Map<String, Set<String>> namespacesByName = new HashMap<>();
+
+  /** Per device: when it last said it was online, as KubeEdge writes it. */
+  private final Map<String, String> lastOnline = new HashMap<>();
+
+  private static final java.time.format.DateTimeFormatter LAST_ONLINE =
+      java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")
+          .withZone(java.time.ZoneOffset.UTC);
 
   /** Per device and property: the desired value last sent as a delta. */
   private final Map<String, Map<String, String>> deltasSent = new HashMap<>();
@@ -120,6 +133,7 @@ public final class DeviceTwinBridge implements AutoCloseable {
     eventbus.subscribe(TwinContract.ALL_TWIN_UPDATES, this::onMessage);
     eventbus.subscribe(TwinContract.ALL_STATE_UPDATES, this::onMessage);
     eventbus.subscribe(TwinContract.ALL_TWIN_GETS, this::onMessage);
+    eventbus.subscribe(TwinContract.membershipGet(node), this::onMessage);
     LOG.info("node {}: device twin bridge on the eventbus", node);
     return this;
   }
@@ -130,7 +144,12 @@ public final class DeviceTwinBridge implements AutoCloseable {
   }
 
   private void handle(String topic, byte[] payload) {
+    if (topic.equals(TwinContract.membershipGet(node))) {
+      answerMembership(TwinContract.eventId(payload));
+      return;
+    }
     String id = TwinContract.deviceId(topic).orElse("");
+    String eventId = TwinContract.eventId(payload);
     try {
       if (topic.endsWith("/twin/get")) {
         answerGet(id);
@@ -138,11 +157,38 @@ public final class DeviceTwinBridge implements AutoCloseable {
       }
       View.Stored device = device(id);
       Pending next = pending.computeIfAbsent(key(device), k -> new Pending());
+      long now = clock.millis();
       if (topic.endsWith("/state/update")) {
         next.state = TwinContract.parseState(payload);
+        if (next.state.equals("online")) {
+          lastOnline.put(key(device), LAST_ONLINE.format(clock.instant()));
+        }
+        eventbus.tryPublish(
+            TwinContract.stateUpdateResult(id),
+            TwinContract.stateResult(
+                eventId, id, next.state, lastOnline.getOrDefault(key(device), ""), now));
       } else {
         reports.incrementAndGet();
-        next.reported.putAll(TwinContract.parseReport(payload));
+        Map<String, Reported> report = TwinContract.parseReport(payload);
+        next.reported.putAll(report);
+        // KubeEdge answers each update with the twins after it, and each twin before and after
+        Map<String, Twin> before = TwinContract.twinsOf(device.object());
+        Map<String, Twin> after = new LinkedHashMap<>();
+        report.forEach(
+            (prop, value) -> {
+              Twin was = before.get(prop);
+              after.put(
+                  prop,
+                  new Twin(
+                      was == null ? null : was.expected(),
+                      value.failed() ? (was == null ? null : was.actual()) : value.value(),
+                      value.type().isEmpty() && was != null ? was.type() : value.type()));
+            });
+        eventbus.tryPublish(
+            TwinContract.twinUpdateResult(id), TwinContract.updateResult(eventId, after, now));
+        eventbus.tryPublish(
+            TwinContract.twinUpdateDocument(id),
+            TwinContract.updateDocument(eventId, before, after, now));
       }
       flush(key(device));
     } catch (IllegalArgumentException e) {
@@ -233,6 +279,24 @@ public final class DeviceTwinBridge implements AutoCloseable {
     gets.incrementAndGet();
   }
 
+  /** {@code membership/get}: every device of this node, with its state and twins. */
+  private void answerMembership(String eventId) {
+    List<Member> members =
+        view.list(WatchFilter.all(deviceType)).items().stream().map(this::member).toList();
+    eventbus.tryPublish(
+        TwinContract.membershipGetResult(node),
+        TwinContract.membershipResult(eventId, members, clock.millis()));
+  }
+
+  private Member member(JsonNode device) {
+    JsonNode metadata = device.path("metadata");
+    return new Member(
+        metadata.path("name").asText(),
+        metadata.path("labels").path("description").asText(""),
+        device.path("status").path("state").asText(""),
+        TwinContract.twinsOf(device));
+  }
+
   /** A Device changed in the VIEW: send the desired values that are new and not yet reported. */
   private void onDevice(WatchEvent event) {
     JsonNode metadata = event.object().path("metadata");
@@ -243,8 +307,14 @@ public final class DeviceTwinBridge implements AutoCloseable {
       return;
     }
     if (event.kind() == WatchEvent.Kind.DELETED) {
+      if (deltasSent.containsKey(deviceKey)) {
+        eventbus.tryPublish(
+            TwinContract.membershipUpdated(node),
+            TwinContract.membershipUpdate(List.of(), List.of(name), clock.millis()));
+      }
       deltasSent.remove(deviceKey);
       pending.remove(deviceKey);
+      lastOnline.remove(deviceKey);
       Set<String> namespaces = namespacesByName.getOrDefault(name, new HashSet<>());
       namespaces.remove(namespace);
       if (namespaces.isEmpty()) {
@@ -254,6 +324,13 @@ public final class DeviceTwinBridge implements AutoCloseable {
     }
     namespacesByName.computeIfAbsent(name, k -> new HashSet<>()).add(namespace);
     Map<String, Twin> twins = TwinContract.twinsOf(event.object());
+    if (!deltasSent.containsKey(deviceKey)) {
+      // a device new to this node: KubeEdge announces it to edge apps
+      eventbus.tryPublish(
+          TwinContract.membershipUpdated(node),
+          TwinContract.membershipUpdate(
+              List.of(member(event.object())), List.of(), clock.millis()));
+    }
     Map<String, String> sent = deltasSent.computeIfAbsent(deviceKey, k -> new HashMap<>());
     Map<String, String> delta = new LinkedHashMap<>();
     twins.forEach(
@@ -321,6 +398,7 @@ public final class DeviceTwinBridge implements AutoCloseable {
     eventbus.unsubscribe(TwinContract.ALL_TWIN_UPDATES);
     eventbus.unsubscribe(TwinContract.ALL_STATE_UPDATES);
     eventbus.unsubscribe(TwinContract.ALL_TWIN_GETS);
+    eventbus.unsubscribe(TwinContract.membershipGet(node));
     work.shutdownNow();
   }
 
