@@ -38,19 +38,8 @@ class DeviceTwinIT extends RelayTestBase {
   @Test
   void reportsDeltasAndGets() throws Exception {
     try (EdgeNode edge = startEdge(Map.of("edge.write-timeout", "1s"))) {
-      answerResync(1, List.of());
-      Awaitility.await("eventbus connected")
-          .atMost(Duration.ofSeconds(30))
-          .until(() -> edge.eventbus().connected());
       List<String[]> messages = new CopyOnWriteArrayList<>();
-      MqttClient mapper =
-          MqttClients.subscribed(
-              edge.mqttUrl(),
-              TestNames.unique("mapper"),
-              "$hw/events/device/+/twin/#",
-              (t, m) ->
-                  messages.add(
-                      new String[] {t, new String(m.getPayload(), StandardCharsets.UTF_8)}));
+      MqttClient mapper = connected(edge, "$hw/events/device/+/twin/#", messages);
 
       // a desired value not yet reported -> one delta to the mapper
       send(deviceUpsert(device("thermostat", "25", null)));
@@ -178,19 +167,8 @@ class DeviceTwinIT extends RelayTestBase {
   @Test
   void edgeAppsGetKubeEdgesMembershipAndResultMessages() throws Exception {
     try (EdgeNode edge = startEdge(Map.of("edge.write-timeout", "1s"))) {
-      answerResync(1, List.of());
-      Awaitility.await("eventbus connected")
-          .atMost(Duration.ofSeconds(30))
-          .until(() -> edge.eventbus().connected());
       List<String[]> messages = new CopyOnWriteArrayList<>();
-      MqttClient app =
-          MqttClients.subscribed(
-              edge.mqttUrl(),
-              TestNames.unique("app"),
-              "$hw/events/#",
-              (t, m) ->
-                  messages.add(
-                      new String[] {t, new String(m.getPayload(), StandardCharsets.UTF_8)}));
+      MqttClient app = connected(edge, "$hw/events/#", messages);
       String members = "$hw/events/node/" + NODE + "/membership/";
 
       send(deviceUpsert(device("thermostat", "25", null)));
@@ -262,6 +240,22 @@ class DeviceTwinIT extends RelayTestBase {
       app.disconnect();
       app.close();
     }
+  }
+
+  /**
+   * Once the node has resynced and its eventbus is up: a client subscribed to {@code filter},
+   * collecting each message as topic and payload.
+   */
+  private MqttClient connected(EdgeNode edge, String filter, List<String[]> into) throws Exception {
+    answerResync(1, List.of());
+    Awaitility.await("eventbus connected")
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> edge.eventbus().connected());
+    return MqttClients.subscribed(
+        edge.mqttUrl(),
+        TestNames.unique("client"),
+        filter,
+        (t, m) -> into.add(new String[] {t, new String(m.getPayload(), StandardCharsets.UTF_8)}));
   }
 
   private static ObjectNode device(String name, String desired, String reported) {
