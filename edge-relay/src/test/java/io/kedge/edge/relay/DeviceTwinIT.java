@@ -227,6 +227,33 @@ class DeviceTwinIT extends RelayTestBase {
       assertThat(state.at("/device/last_online").asText())
           .matches("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d");
 
+      // an edge app sets the expected value: the Device's desired value, and a delta to the mapper
+      publish(
+          app,
+          TwinContract.twinUpdate("thermostat"),
+          "{\"event_id\":\"x-1\",\"timestamp\":4,\"twin\":{\"setpoint\":{\"expected\":{\"value\":\"30\"}}}}"
+              .getBytes(StandardCharsets.UTF_8));
+      Awaitility.await("desired value set from the edge")
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  twin(edge.view(), "setpoint")
+                      .path("desired")
+                      .path("value")
+                      .asText()
+                      .equals("30"));
+      assertThat(
+              twin(edge.view(), "setpoint").path("desired").path("metadata").path("type").asText())
+          .as("the desired value keeps its type")
+          .isEqualTo("int");
+      Awaitility.await("a delta with the new expected value")
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  find(messages, "/thermostat/twin/update/delta")
+                      .map(d -> d.contains("\"setpoint\":\"30\""))
+                      .orElse(false));
+
       messages.clear();
       send(new io.kedge.schemas.ResourceDelete(ObjectKey.of(device("thermostat", "25", null)), ""));
       Awaitility.await("membership/updated announces the removal")

@@ -243,6 +243,9 @@ public final class TwinContract {
       String error = body.path("error").asText("");
       JsonNode value = actual.path("value");
       if (value.isMissingNode() || value.isNull()) {
+        if (error.isEmpty() && body.path("expected").has("value")) {
+          continue; // an edge app setting the expected value: parseExpected
+        }
         if (error.isEmpty()) {
           throw new IllegalArgumentException(
               "twin/update: property '" + prop.getKey() + "' has no actual.value and no error");
@@ -258,6 +261,32 @@ public final class TwinContract {
       reported.put(prop.getKey(), new Reported(value.asText(), type, at, error));
     }
     return reported;
+  }
+
+  /**
+   * The expected (desired) values a {@code twin/update} sets, as edge apps set them in KubeEdge:
+   * {@code twin.<prop>.expected.value}.
+   *
+   * @throws IllegalArgumentException for an expected value that is not a string or number
+   */
+  public static Map<String, String> parseExpected(byte[] payload) {
+    JsonNode twin = parse(payload, "twin/update").path("twin");
+    Map<String, String> expected = new LinkedHashMap<>();
+    for (Map.Entry<String, JsonNode> prop : twin.properties()) {
+      JsonNode value = prop.getValue().path("expected").path("value");
+      if (value.isMissingNode() || value.isNull()) {
+        continue;
+      }
+      if (!value.isValueNode()) {
+        throw new IllegalArgumentException(
+            "twin/update: expected.value of '"
+                + prop.getKey()
+                + "' must be a string, not "
+                + value);
+      }
+      expected.put(prop.getKey(), value.asText());
+    }
+    return expected;
   }
 
   /** {@code state/update}. */

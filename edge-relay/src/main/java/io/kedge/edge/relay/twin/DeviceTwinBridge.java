@@ -91,6 +91,7 @@ public final class DeviceTwinBridge implements AutoCloseable {
 
   private static final class Pending {
     final Map<String, Reported> reported = new LinkedHashMap<>();
+    final Map<String, String> expected = new LinkedHashMap<>();
     String state;
     boolean inFlight;
   }
@@ -170,17 +171,29 @@ public final class DeviceTwinBridge implements AutoCloseable {
       } else {
         reports.incrementAndGet();
         Map<String, Reported> report = TwinContract.parseReport(payload);
+        Map<String, String> expected = TwinContract.parseExpected(payload);
         next.reported.putAll(report);
+        next.expected.putAll(expected);
         // KubeEdge answers each update with the twins after it, and each twin before and after
         Map<String, Twin> before = TwinContract.twinsOf(device.object());
         Map<String, Twin> after = new LinkedHashMap<>();
+        expected.forEach(
+            (prop, value) -> {
+              Twin was = before.get(prop);
+              after.put(
+                  prop,
+                  new Twin(
+                      value, was == null ? null : was.actual(), was == null ? "" : was.type()));
+            });
         report.forEach(
             (prop, value) -> {
               Twin was = before.get(prop);
               after.put(
                   prop,
                   new Twin(
-                      was == null ? null : was.expected(),
+                      expected.containsKey(prop)
+                          ? expected.get(prop)
+                          : was == null ? null : was.expected(),
                       value.failed() ? (was == null ? null : was.actual()) : value.value(),
                       value.type().isEmpty() && was != null ? was.type() : value.type()));
             });
@@ -224,8 +237,10 @@ public final class DeviceTwinBridge implements AutoCloseable {
       pending.remove(deviceKey);
       return;
     }
-    ArrayNode patch = StatusPatch.of(stored.get().object(), next.reported, next.state);
+    ArrayNode patch =
+        StatusPatch.of(stored.get().object(), next.reported, next.state, next.expected, clock);
     next.reported.clear();
+    next.expected.clear();
     next.state = null;
     if (patch.isEmpty()) {
       pending.remove(deviceKey);
@@ -412,13 +427,52 @@ public final class DeviceTwinBridge implements AutoCloseable {
      * The operations that bring {@code device}'s status to the reported values and state; empty
      * when nothing changes. Existing twins are tested by name before their {@code reported} is
      * replaced, so a concurrent reorder fails the write instead of touching the wrong twin; desired
-     * values are never touched.
+     * values are not touched.
      */
     static ArrayNode of(JsonNode device, Map<String, Reported> reported, String state) {
+      return of(device, reported, state, Map.of(), Clock.systemUTC());
+    }
+
+    /**
+     * The same, also setting the desired values edge apps set ({@code expected} in KubeEdge's
+     * twin/update), which the cloud then holds and the mapper gets as a delta.
+     */
+    static ArrayNode of(
+        JsonNode device,
+        Map<String, Reported> reported,
+        String state,
+        Map<String, String> expected,
+        Clock clock) {
       ArrayNode ops = NODES.arrayNode();
       JsonNode status = device.path("status");
       JsonNode twins = status.path("twins");
       ArrayNode added = NODES.arrayNode();
+      for (Map.Entry<String, String> entry : expected.entrySet()) {
+        String prop = entry.getKey();
+        int index = indexOf(twins, prop);
+        JsonNode current = index < 0 ? NODES.missingNode() : twins.get(index).path("desired");
+        if (entry.getValue().equals(current.path("value").asText(null))) {
+          continue;
+        }
+        ObjectNode desired = NODES.objectNode().put("value", entry.getValue());
+        ObjectNode metadata = desired.putObject("metadata");
+        if (current.path("metadata").isObject()) {
+          metadata.setAll((ObjectNode) current.path("metadata").deepCopy());
+        }
+        metadata.put("timestamp", Long.toString(clock.millis()));
+        if (index < 0) {
+          added.addObject().put("propertyName", prop).set("desired", desired);
+        } else {
+          ops.addObject()
+              .put("op", "test")
+              .put("path", "/status/twins/" + index + "/propertyName")
+              .put("value", prop);
+          ops.addObject()
+              .put("op", "add")
+              .put("path", "/status/twins/" + index + "/desired")
+              .set("value", desired);
+        }
+      }
       for (Map.Entry<String, Reported> entry : reported.entrySet()) {
         String prop = entry.getKey();
         int index = indexOf(twins, prop);
@@ -428,7 +482,13 @@ public final class DeviceTwinBridge implements AutoCloseable {
           continue;
         }
         if (index < 0) {
-          added.addObject().put("propertyName", prop).set("reported", next);
+          ObjectNode twin = null;
+          for (JsonNode a : added) {
+            if (prop.equals(a.path("propertyName").asText())) {
+              twin = (ObjectNode) a;
+            }
+          }
+          (twin == null ? added.addObject().put("propertyName", prop) : twin).set("reported", next);
         } else {
           ops.addObject()
               .put("op", "test")
