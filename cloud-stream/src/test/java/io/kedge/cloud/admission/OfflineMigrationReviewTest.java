@@ -12,7 +12,10 @@ import java.io.InputStream;
 import java.util.Base64;
 import org.junit.jupiter.api.Test;
 
-/** AdmissionReviews as kube-apiserver sends them, answered as COMPAT.md §3 requires. */
+/**
+ * AdmissionReviews as kube-apiserver sends them, answered as offline autonomy requires
+ * (docs/compatibility.md).
+ */
 class OfflineMigrationReviewTest {
   private final OfflineMigrationReview review =
       new OfflineMigrationReview(new OfflineAutonomy(false));

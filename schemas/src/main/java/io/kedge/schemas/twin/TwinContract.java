@@ -12,10 +12,10 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * KubeEdge's MQTT device-twin contract (COMPAT.md §4), spoken by the edge's twin bridge and by
- * mappers: topics under {@code $hw/events/device/{id}/} and their JSON messages. Values are strings
- * on the wire, as in KubeEdge. One extension: a mapper that cannot carry out a desired value
- * reports the reason as {@code twin.<prop>.error}; the bridge keeps it in the twin's reported
+ * KubeEdge's MQTT device-twin contract (docs/compatibility.md), spoken by the edge's twin bridge
+ * and by mappers: topics under {@code $hw/events/device/{id}/} and their JSON messages. Values are
+ * strings on the wire, as in KubeEdge. One extension: a mapper that cannot carry out a desired
+ * value reports the reason as {@code twin.<prop>.error}; the bridge keeps it in the twin's reported
  * metadata, where users see it.
  */
 public final class TwinContract {
