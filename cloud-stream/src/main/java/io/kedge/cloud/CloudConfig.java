@@ -127,7 +127,11 @@ public record CloudConfig(
           .define(RulesConfig.DELIVERY_BACKOFF)
           .define(RulesConfig.DELIVERY_TIMEOUT)
           .define(RulesConfig.DELIVERY_CONCURRENCY)
-          .define(RulesConfig.SERVICEBUS_TIMEOUT);
+          .define(RulesConfig.SERVICEBUS_TIMEOUT)
+          .define(RulesConfig.INGRESS_MAX_CONNECTIONS)
+          .define(RulesConfig.INGRESS_MAX_IN_FLIGHT)
+          .define(RulesConfig.INGRESS_IDLE_TIMEOUT)
+          .define(RulesConfig.INGRESS_REQUEST_TIMEOUT);
 
   public static CloudConfig from(Config config) {
     String prefix = config.get(TOPIC_PREFIX);

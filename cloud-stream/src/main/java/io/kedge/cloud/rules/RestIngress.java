@@ -88,7 +88,8 @@ public final class RestIngress implements AutoCloseable {
       RuleBook book,
       Sender sender,
       RuleResponses responses,
-      Duration servicebusTimeout)
+      Duration servicebusTimeout,
+      IngressBounds bounds)
       throws InterruptedException {
     EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
     RestIngress[] self = new RestIngress[1];
@@ -101,12 +102,15 @@ public final class RestIngress implements AutoCloseable {
                   new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                      bounds.installBeforeCodec(ch.pipeline());
+                      ch.pipeline().addLast(new HttpServerCodec());
+                      bounds.installAfterCodec(ch.pipeline());
                       ch.pipeline()
-                          .addLast(new HttpServerCodec())
                           // answers 413 itself when a body is over the limit
                           .addLast(new HttpObjectAggregator((int) Math.min(maxBodyBytes, 1L << 30)))
                           .addLast(
-                              new Handler(book, sender, responses, servicebusTimeout, self[0]));
+                              new Handler(
+                                  book, sender, responses, servicebusTimeout, self[0], bounds));
                     }
                   })
               .bind(bind, port)
@@ -139,13 +143,19 @@ public final class RestIngress implements AutoCloseable {
     private final RestIngress ingress;
     private final RuleResponses responses;
     private final Duration servicebusTimeout;
+    private final IngressBounds bounds;
+
+    /** Whether this connection's request holds one of the ingress's in-flight slots. */
+    private boolean holding;
 
     Handler(
         RuleBook book,
         Sender sender,
         RuleResponses responses,
         Duration servicebusTimeout,
-        RestIngress ingress) {
+        RestIngress ingress,
+        IngressBounds bounds) {
+      this.bounds = bounds;
       this.book = book;
       this.sender = sender;
       this.responses = responses;
@@ -156,6 +166,20 @@ public final class RestIngress implements AutoCloseable {
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
       boolean keepAlive = HttpUtil.isKeepAlive(request);
+      if (!bounds.admit()) {
+        FullHttpResponse busy =
+            json(
+                429,
+                KubeStatus.failure(
+                    429,
+                    "TooManyRequests",
+                    "the REST ingress is handling its maximum of requests; retry"));
+        busy.headers().set("Retry-After", "1");
+        ingress.refused.incrementAndGet();
+        send(ctx, keepAlive, busy);
+        return;
+      }
+      holding = true;
       String path = new QueryStringDecoder(request.uri()).path();
       String[] parts = path.split("/", 4);
       if (parts.length < 4 || parts[1].isEmpty() || parts[2].isEmpty() || parts[3].isEmpty()) {
@@ -399,9 +423,25 @@ public final class RestIngress implements AutoCloseable {
       send(ctx, keepAlive, response);
     }
 
-    /** Writes {@code response} with its length, closing the connection unless kept alive. */
-    private static void send(
-        ChannelHandlerContext ctx, boolean keepAlive, FullHttpResponse response) {
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+      release();
+      super.channelInactive(ctx);
+    }
+
+    private void release() {
+      if (holding) {
+        holding = false;
+        bounds.done();
+      }
+    }
+
+    /**
+     * Writes {@code response} with its length, closing the connection unless kept alive; the
+     * request's in-flight slot is free again.
+     */
+    private void send(ChannelHandlerContext ctx, boolean keepAlive, FullHttpResponse response) {
+      release();
       HttpUtil.setContentLength(response, response.content().readableBytes());
       HttpUtil.setKeepAlive(response, keepAlive);
       var future = ctx.writeAndFlush(response);
@@ -414,6 +454,10 @@ public final class RestIngress implements AutoCloseable {
       if (code >= 400) {
         ingress.refused.incrementAndGet();
       }
+      send(ctx, keepAlive, json(code, body));
+    }
+
+    private static FullHttpResponse json(int code, JsonNode body) {
       byte[] bytes;
       try {
         bytes = EventCodec.json().writeValueAsBytes(body);
@@ -426,7 +470,7 @@ public final class RestIngress implements AutoCloseable {
               HttpResponseStatus.valueOf(code),
               Unpooled.wrappedBuffer(bytes));
       response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
-      send(ctx, keepAlive, response);
+      return response;
     }
 
     @Override

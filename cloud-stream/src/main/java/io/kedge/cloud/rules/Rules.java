@@ -57,6 +57,8 @@ public final class Rules implements AutoCloseable {
   private CdcSources cdc;
   private RuleCounters cdcCounters;
 
+  private IngressBounds ingressBounds;
+
   /** Which node sent an eventbus message or a servicebus answer: checked when signed. */
   private NodeTrust trust;
 
@@ -149,6 +151,7 @@ public final class Rules implements AutoCloseable {
                     codec,
                     trust)
                 .start());
+    ingressBounds = new IngressBounds(config.ingressLimits());
     ingress =
         parts.add(
             RestIngress.start(
@@ -177,7 +180,8 @@ public final class Rules implements AutoCloseable {
                   }
                 },
                 responses,
-                config.servicebusTimeout()));
+                config.servicebusTimeout(),
+                ingressBounds));
 
     Map<String, Object> groupProps = new HashMap<>(kafka);
     groupProps.put(ConsumerConfig.GROUP_ID_CONFIG, topics.prefix() + ".rules-delivery");
@@ -240,6 +244,19 @@ public final class Rules implements AutoCloseable {
     statusTimer.scheduleWithFixedDelay(this::writeStatuses, 2, 2, TimeUnit.SECONDS);
     parts.add(statusTimer::shutdownNow);
 
+    Gauge.builder("kedge_rules_ingress_connections", ingressBounds, IngressBounds::openConnections)
+        .description("Connections the REST ingress holds")
+        .register(metrics);
+    FunctionCounter.builder(
+            "kedge_rules_ingress_bounded_total", ingressBounds, IngressBounds::refusedConnections)
+        .description("Connections (reason=connections) and requests (reason=in-flight) refused")
+        .tag("reason", "connections")
+        .register(metrics);
+    FunctionCounter.builder(
+            "kedge_rules_ingress_bounded_total", ingressBounds, IngressBounds::refusedRequests)
+        .description("Connections (reason=connections) and requests (reason=in-flight) refused")
+        .tag("reason", "in-flight")
+        .register(metrics);
     FunctionCounter.builder(
             "kedge_rules_ingress_accepted_total", ingress, RestIngress::acceptedCount)
         .description("REST ingress messages stored in Kafka (202)")

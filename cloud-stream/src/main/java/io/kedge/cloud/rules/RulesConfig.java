@@ -14,7 +14,8 @@ public record RulesConfig(
     Duration deliveryBackoff,
     Duration deliveryTimeout,
     int deliveryConcurrency,
-    Duration servicebusTimeout) {
+    Duration servicebusTimeout,
+    IngressBounds.Limits ingressLimits) {
 
   public static final ConfigKey<Boolean> ENABLED =
       ConfigKey.bool("rules.enabled", true, "Route messages by Rules (REST ingress, deliveries).");
@@ -59,6 +60,37 @@ public record RulesConfig(
           Duration.ofMillis(100),
           "How long the REST ingress waits for an edge service's answer before 504.");
 
+  public static final ConfigKey<Integer> INGRESS_MAX_CONNECTIONS =
+      ConfigKey.integer(
+          "rules.ingress-max-connections",
+          4096,
+          1,
+          1_000_000,
+          "Connections the REST ingress holds at most; a new one beyond gets 503 with"
+              + " Retry-After.");
+  public static final ConfigKey<Integer> INGRESS_MAX_IN_FLIGHT =
+      ConfigKey.integer(
+          "rules.ingress-max-in-flight",
+          1024,
+          1,
+          1_000_000,
+          "Requests the REST ingress handles at once (servicebus calls wait for the edge's"
+              + " answer); one beyond gets 429 with Retry-After.");
+  public static final ConfigKey<Duration> INGRESS_IDLE_TIMEOUT =
+      ConfigKey.duration(
+          "rules.ingress-idle-timeout",
+          Duration.ofSeconds(90),
+          Duration.ofSeconds(1),
+          "A REST ingress connection with no traffic this long is closed (longer than"
+              + " rules.servicebus-timeout, so a waiting servicebus call is not cut).");
+  public static final ConfigKey<Duration> INGRESS_REQUEST_TIMEOUT =
+      ConfigKey.duration(
+          "rules.ingress-request-timeout",
+          Duration.ofSeconds(30),
+          Duration.ofMillis(100),
+          "A request must arrive whole (headers and body) within this time of its first byte,"
+              + " else 408 and the connection is closed.");
+
   public static RulesConfig from(Config config) {
     return new RulesConfig(
         config.get(ENABLED),
@@ -69,7 +101,12 @@ public record RulesConfig(
         config.get(DELIVERY_BACKOFF),
         config.get(DELIVERY_TIMEOUT),
         config.get(DELIVERY_CONCURRENCY),
-        config.get(SERVICEBUS_TIMEOUT));
+        config.get(SERVICEBUS_TIMEOUT),
+        new IngressBounds.Limits(
+            config.get(INGRESS_MAX_CONNECTIONS),
+            config.get(INGRESS_MAX_IN_FLIGHT),
+            config.get(INGRESS_IDLE_TIMEOUT),
+            config.get(INGRESS_REQUEST_TIMEOUT)));
   }
 
   /** Defaults, on {@code ingressPort} (0: a free one). */
@@ -83,7 +120,12 @@ public record RulesConfig(
         DELIVERY_BACKOFF.defaultValue(),
         DELIVERY_TIMEOUT.defaultValue(),
         DELIVERY_CONCURRENCY.defaultValue(),
-        SERVICEBUS_TIMEOUT.defaultValue());
+        SERVICEBUS_TIMEOUT.defaultValue(),
+        new IngressBounds.Limits(
+            INGRESS_MAX_CONNECTIONS.defaultValue(),
+            INGRESS_MAX_IN_FLIGHT.defaultValue(),
+            INGRESS_IDLE_TIMEOUT.defaultValue(),
+            INGRESS_REQUEST_TIMEOUT.defaultValue()));
   }
 
   public RulesConfig withDelivery(int attempts, Duration backoff, Duration timeout) {
@@ -96,7 +138,8 @@ public record RulesConfig(
         backoff,
         timeout,
         deliveryConcurrency,
-        servicebusTimeout);
+        servicebusTimeout,
+        ingressLimits);
   }
 
   public RulesConfig withServicebusTimeout(Duration timeout) {
@@ -109,6 +152,22 @@ public record RulesConfig(
         deliveryBackoff,
         deliveryTimeout,
         deliveryConcurrency,
-        timeout);
+        timeout,
+        ingressLimits);
+  }
+
+  /** The same, with the REST ingress bounded by {@code limits}. */
+  RulesConfig withIngressLimits(IngressBounds.Limits limits) {
+    return new RulesConfig(
+        enabled,
+        ingressBind,
+        ingressPort,
+        maxBodyBytes,
+        deliveryAttempts,
+        deliveryBackoff,
+        deliveryTimeout,
+        deliveryConcurrency,
+        servicebusTimeout,
+        limits);
   }
 }

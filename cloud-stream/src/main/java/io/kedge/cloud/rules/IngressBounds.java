@@ -1,0 +1,192 @@
+package io.kedge.cloud.rules;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * What a client may hold on the REST ingress, as kube-apiserver bounds its clients: connections
+ * idle for {@code idleTimeout} are closed; a request must arrive whole within {@code
+ * requestTimeout} of its first byte (408, then closed: a slow client cannot hold a connection by
+ * trickling headers); beyond {@code maxConnections} a new connection is answered 503 with {@code
+ * Retry-After} and closed; beyond {@code maxInFlight} requests being handled, a request gets 429
+ * with {@code Retry-After}. Bodies are bounded by the aggregator (413).
+ */
+public final class IngressBounds {
+  /** The bounds. */
+  public record Limits(
+      int maxConnections, int maxInFlight, Duration idleTimeout, Duration requestTimeout) {}
+
+  private final Limits limits;
+  private final AtomicInteger connections = new AtomicInteger();
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final LongAdder refusedConnections = new LongAdder();
+  private final LongAdder refusedRequests = new LongAdder();
+  private final ChannelHandler gate = new Gate();
+  private final ChannelHandler idleCloser = new IdleCloser();
+
+  IngressBounds(Limits limits) {
+    this.limits = limits;
+  }
+
+  /** Installs the connection gate, idle timeout and request deadline; the codec goes after. */
+  void installBeforeCodec(ChannelPipeline pipeline) {
+    long idle = limits.idleTimeout().toMillis();
+    pipeline
+        .addLast("bounds-gate", gate)
+        .addLast("bounds-idle", new IdleStateHandler(0, 0, idle, TimeUnit.MILLISECONDS))
+        .addLast("bounds-idle-close", idleCloser)
+        .addLast("bounds-deadline", new RequestDeadline(limits.requestTimeout()));
+  }
+
+  /** Installs what ends a request's deadline once it has arrived whole; after the codec. */
+  void installAfterCodec(ChannelPipeline pipeline) {
+    pipeline.addLast("bounds-arrived", ARRIVED);
+  }
+
+  /** Takes a request slot, or refuses (false) when {@code maxInFlight} are being handled. */
+  boolean admit() {
+    if (inFlight.incrementAndGet() > limits.maxInFlight()) {
+      inFlight.decrementAndGet();
+      refusedRequests.increment();
+      return false;
+    }
+    return true;
+  }
+
+  /** Gives back a slot {@link #admit} took, once its request is answered. */
+  void done() {
+    inFlight.decrementAndGet();
+  }
+
+  int openConnections() {
+    return connections.get();
+  }
+
+  long refusedConnections() {
+    return refusedConnections.sum();
+  }
+
+  long refusedRequests() {
+    return refusedRequests.sum();
+  }
+
+  /** Counts connections; one over the cap gets a 503 written by hand (no codec yet) and closes. */
+  @ChannelHandler.Sharable
+  private final class Gate extends ChannelInboundHandlerAdapter {
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+      if (connections.incrementAndGet() > limits.maxConnections()) {
+        refusedConnections.increment();
+        String body =
+            "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"reason\":"
+                + "\"ServiceUnavailable\",\"code\":503,\"message\":\"the REST ingress holds its"
+                + " maximum of "
+                + limits.maxConnections()
+                + " connections\"}";
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        String head =
+            "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nRetry-After:"
+                + " 1\r\nConnection: close\r\nContent-Length: "
+                + bytes.length
+                + "\r\n\r\n";
+        ctx.writeAndFlush(Unpooled.wrappedBuffer(head.getBytes(StandardCharsets.US_ASCII), bytes))
+            .addListener(ChannelFutureListener.CLOSE);
+        return;
+      }
+      super.channelActive(ctx);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+      connections.decrementAndGet();
+      super.channelInactive(ctx);
+    }
+  }
+
+  @ChannelHandler.Sharable
+  private static final class IdleCloser extends ChannelInboundHandlerAdapter {
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+      if (event instanceof IdleStateEvent) {
+        ctx.close();
+        return;
+      }
+      super.userEventTriggered(ctx, event);
+    }
+  }
+
+  private static final io.netty.util.AttributeKey<ScheduledFuture<?>> DEADLINE =
+      io.netty.util.AttributeKey.valueOf("kedge-ingress-request-deadline");
+
+  /**
+   * Starts a deadline at a request's first byte (before the codec, so that headers trickled byte by
+   * byte count too); when it passes, answers 408 and closes.
+   */
+  private static final class RequestDeadline extends ChannelInboundHandlerAdapter {
+    private final Duration timeout;
+
+    RequestDeadline(Duration timeout) {
+      this.timeout = timeout;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+      var deadline = ctx.channel().attr(DEADLINE);
+      if (deadline.get() == null) {
+        deadline.set(
+            ctx.executor()
+                .schedule(
+                    () -> {
+                      byte[] head =
+                          ("HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n"
+                                  + "Content-Length: 0\r\n\r\n")
+                              .getBytes(StandardCharsets.US_ASCII);
+                      ctx.writeAndFlush(Unpooled.wrappedBuffer(head))
+                          .addListener(ChannelFutureListener.CLOSE);
+                    },
+                    timeout.toMillis(),
+                    TimeUnit.MILLISECONDS));
+      }
+      super.channelRead(ctx, msg);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+      ScheduledFuture<?> deadline = ctx.channel().attr(DEADLINE).getAndSet(null);
+      if (deadline != null) {
+        deadline.cancel(false);
+      }
+      super.channelInactive(ctx);
+    }
+  }
+
+  /** Ends the deadline once the request has arrived whole. */
+  private static final ChannelHandler ARRIVED = new Arrived();
+
+  @ChannelHandler.Sharable
+  private static final class Arrived extends ChannelInboundHandlerAdapter {
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+      if (msg instanceof LastHttpContent) {
+        ScheduledFuture<?> deadline = ctx.channel().attr(DEADLINE).getAndSet(null);
+        if (deadline != null) {
+          deadline.cancel(false);
+        }
+      }
+      super.channelRead(ctx, msg);
+    }
+  }
+}

@@ -1,0 +1,153 @@
+package io.kedge.cloud.rules;
+
+import static io.kedge.cloud.rules.RuleObjects.endpoint;
+import static io.kedge.cloud.rules.RuleObjects.node;
+import static io.kedge.cloud.rules.RuleObjects.restToEventbus;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kedge.schemas.ObjectKey;
+import io.kedge.schemas.RuleMessage;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What a client may hold on the REST ingress, with real sockets: connections beyond the cap get
+ * 503, requests beyond the in-flight cap 429 (both with Retry-After), an idle connection is closed,
+ * and headers trickled too slowly get 408.
+ */
+class IngressBoundsTest {
+  private final RuleBook book = new RuleBook();
+
+  /** Messages the ingress stores; each waits for the test to complete its future. */
+  private final LinkedBlockingQueue<CompletableFuture<Void>> stored = new LinkedBlockingQueue<>();
+
+  private RestIngress ingress;
+  private IngressBounds bounds;
+
+  @BeforeEach
+  void start() throws Exception {
+    for (ObjectNode o :
+        List.of(
+            node("edge-1"),
+            endpoint("default", "rest-in", "rest"),
+            endpoint("default", "mqtt", "eventbus"),
+            restToEventbus("default", "greet", "rest-in", "mqtt", "/greet", "t"))) {
+      book.apply(ObjectKey.of(o), o);
+    }
+    bounds =
+        new IngressBounds(
+            new IngressBounds.Limits(2, 1, Duration.ofSeconds(2), Duration.ofMillis(700)));
+    ingress =
+        RestIngress.start(
+            "127.0.0.1",
+            0,
+            1 << 20,
+            book,
+            new RestIngress.Sender() {
+              @Override
+              public CompletableFuture<Void> send(RuleMessage message) {
+                CompletableFuture<Void> done = new CompletableFuture<>();
+                stored.add(done);
+                return done;
+              }
+
+              @Override
+              public CompletableFuture<Void> sendToTopic(String topic, String key, byte[] payload) {
+                return CompletableFuture.completedFuture(null);
+              }
+            },
+            null,
+            Duration.ofSeconds(5),
+            bounds);
+  }
+
+  @AfterEach
+  void stop() {
+    ingress.close();
+  }
+
+  private Socket connect() throws Exception {
+    Socket socket = new Socket("127.0.0.1", ingress.port());
+    socket.setSoTimeout(10_000);
+    return socket;
+  }
+
+  private static void post(Socket socket, String body) throws Exception {
+    OutputStream out = socket.getOutputStream();
+    out.write(
+        ("POST /edge-1/default/greet HTTP/1.1\r\nHost: x\r\nContent-Length: "
+                + body.length()
+                + "\r\n\r\n"
+                + body)
+            .getBytes(StandardCharsets.UTF_8));
+    out.flush();
+  }
+
+  /** What arrives until the server closes or {@code enough} bytes came. */
+  private static String read(Socket socket, int enough) throws Exception {
+    InputStream in = socket.getInputStream();
+    StringBuilder text = new StringBuilder();
+    byte[] buffer = new byte[4096];
+    int n;
+    while (text.length() < enough && (n = in.read(buffer)) > 0) {
+      text.append(new String(buffer, 0, n, StandardCharsets.UTF_8));
+    }
+    return text.toString();
+  }
+
+  @Test
+  void aRequestBeyondTheInFlightCapGets429AndTheSlotComesBack() throws Exception {
+    try (Socket first = connect();
+        Socket second = connect()) {
+      post(first, "a");
+      CompletableFuture<Void> holding = stored.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(holding).as("the first message is being stored").isNotNull();
+      post(second, "b");
+      String refused = read(second, 40);
+      assertThat(refused).startsWith("HTTP/1.1 429").contains("Retry-After: 1");
+      holding.complete(null);
+      assertThat(read(first, 12)).startsWith("HTTP/1.1 202");
+    }
+    assertThat(bounds.refusedRequests()).isEqualTo(1);
+  }
+
+  @Test
+  void aConnectionBeyondTheCapGets503AndIdleOnesAreClosed() throws Exception {
+    try (Socket one = connect();
+        Socket two = connect();
+        Socket three = connect()) {
+      String refused = read(three, 1 << 20);
+      assertThat(refused).startsWith("HTTP/1.1 503").contains("Retry-After: 1");
+      assertThat(bounds.refusedConnections()).isEqualTo(1);
+      long idleSince = System.nanoTime();
+      assertThat(one.getInputStream().read()).as("closed when idle").isEqualTo(-1);
+      assertThat(Duration.ofNanos(System.nanoTime() - idleSince))
+          .isGreaterThan(Duration.ofMillis(1500));
+      assertThat(two.getInputStream().read()).isEqualTo(-1);
+    }
+  }
+
+  @Test
+  void headersTrickledTooSlowlyGet408() throws Exception {
+    try (Socket slow = connect()) {
+      OutputStream out = slow.getOutputStream();
+      // one byte every 200 ms keeps the connection from being idle, not from the deadline (700 ms)
+      for (byte b : "POST".getBytes(StandardCharsets.US_ASCII)) {
+        out.write(b);
+        out.flush();
+        Thread.sleep(200);
+      }
+      assertThat(read(slow, 1 << 20)).startsWith("HTTP/1.1 408");
+    }
+  }
+}
