@@ -104,6 +104,22 @@ class LocalCommandIT {
               java.net.http.HttpResponse.BodyHandlers.ofString());
       assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
 
+      // the playground: a client of a node's edge API may write anything, through the cloud
+      java.util.regex.Matcher api =
+          Pattern.compile("edge-1  edge API (http://\\S+)").matcher(local.readOutput());
+      assertThat(api.find()).isTrue();
+      var created =
+          http.send(
+              java.net.http.HttpRequest.newBuilder(
+                      java.net.URI.create(api.group(1) + "/api/v1/namespaces/default/configmaps"))
+                  .header("Content-Type", "application/json")
+                  .POST(
+                      java.net.http.HttpRequest.BodyPublishers.ofString(
+                          "{\"metadata\":{\"name\":\"settings\"},\"data\":{\"k\":\"v\"}}"))
+                  .build(),
+              java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+
       int exit = local.stop(Duration.ofSeconds(60));
       assertThat(exit)
           .as("0, or 143: the JVM's status after SIGTERM once its shutdown hooks finished")
