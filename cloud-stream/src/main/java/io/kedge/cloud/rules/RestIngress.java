@@ -2,6 +2,7 @@ package io.kedge.cloud.rules;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kedge.runtime.http.HttpBounds;
 import io.kedge.schemas.EventCodec;
 import io.kedge.schemas.NodeNames;
 import io.kedge.schemas.RuleMessage;
@@ -89,7 +90,7 @@ public final class RestIngress implements AutoCloseable {
       Sender sender,
       RuleResponses responses,
       Duration servicebusTimeout,
-      IngressBounds bounds)
+      HttpBounds bounds)
       throws InterruptedException {
     EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
     RestIngress[] self = new RestIngress[1];
@@ -143,10 +144,10 @@ public final class RestIngress implements AutoCloseable {
     private final RestIngress ingress;
     private final RuleResponses responses;
     private final Duration servicebusTimeout;
-    private final IngressBounds bounds;
+    private final HttpBounds bounds;
 
-    /** Whether this connection's request holds one of the ingress's in-flight slots. */
-    private boolean holding;
+    /** The in-flight slots this connection's requests hold (pipelined requests hold one each). */
+    private int holding;
 
     Handler(
         RuleBook book,
@@ -154,7 +155,7 @@ public final class RestIngress implements AutoCloseable {
         RuleResponses responses,
         Duration servicebusTimeout,
         RestIngress ingress,
-        IngressBounds bounds) {
+        HttpBounds bounds) {
       this.bounds = bounds;
       this.book = book;
       this.sender = sender;
@@ -179,7 +180,7 @@ public final class RestIngress implements AutoCloseable {
         send(ctx, keepAlive, busy);
         return;
       }
-      holding = true;
+      holding++;
       String path = new QueryStringDecoder(request.uri()).path();
       String[] parts = path.split("/", 4);
       if (parts.length < 4 || parts[1].isEmpty() || parts[2].isEmpty() || parts[3].isEmpty()) {
@@ -425,13 +426,15 @@ public final class RestIngress implements AutoCloseable {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-      release();
+      while (holding > 0) {
+        release(); // requests the client gave up on
+      }
       super.channelInactive(ctx);
     }
 
     private void release() {
-      if (holding) {
-        holding = false;
+      if (holding > 0) {
+        holding--;
         bounds.done();
       }
     }

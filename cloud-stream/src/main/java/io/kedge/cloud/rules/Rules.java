@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kedge.cloud.kube.KubeWrites;
 import io.kedge.cloud.router.NodeTrust;
+import io.kedge.runtime.http.HttpBounds;
 import io.kedge.runtime.lifecycle.Components;
 import io.kedge.runtime.lifecycle.DaemonThreads;
 import io.kedge.schemas.EventCodec;
@@ -57,7 +58,7 @@ public final class Rules implements AutoCloseable {
   private CdcSources cdc;
   private RuleCounters cdcCounters;
 
-  private IngressBounds ingressBounds;
+  private HttpBounds ingressBounds;
 
   /** Which node sent an eventbus message or a servicebus answer: checked when signed. */
   private NodeTrust trust;
@@ -151,7 +152,7 @@ public final class Rules implements AutoCloseable {
                     codec,
                     trust)
                 .start());
-    ingressBounds = new IngressBounds(config.ingressLimits());
+    ingressBounds = new HttpBounds(config.ingressLimits());
     ingress =
         parts.add(
             RestIngress.start(
@@ -244,16 +245,16 @@ public final class Rules implements AutoCloseable {
     statusTimer.scheduleWithFixedDelay(this::writeStatuses, 2, 2, TimeUnit.SECONDS);
     parts.add(statusTimer::shutdownNow);
 
-    Gauge.builder("kedge_rules_ingress_connections", ingressBounds, IngressBounds::openConnections)
+    Gauge.builder("kedge_rules_ingress_connections", ingressBounds, HttpBounds::openConnections)
         .description("Connections the REST ingress holds")
         .register(metrics);
     FunctionCounter.builder(
-            "kedge_rules_ingress_bounded_total", ingressBounds, IngressBounds::refusedConnections)
+            "kedge_rules_ingress_bounded_total", ingressBounds, HttpBounds::refusedConnections)
         .description("Connections (reason=connections) and requests (reason=in-flight) refused")
         .tag("reason", "connections")
         .register(metrics);
     FunctionCounter.builder(
-            "kedge_rules_ingress_bounded_total", ingressBounds, IngressBounds::refusedRequests)
+            "kedge_rules_ingress_bounded_total", ingressBounds, HttpBounds::refusedRequests)
         .description("Connections (reason=connections) and requests (reason=in-flight) refused")
         .tag("reason", "in-flight")
         .register(metrics);

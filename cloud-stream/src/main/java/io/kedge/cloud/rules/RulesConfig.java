@@ -2,6 +2,7 @@ package io.kedge.cloud.rules;
 
 import io.kedge.runtime.config.Config;
 import io.kedge.runtime.config.ConfigKey;
+import io.kedge.runtime.http.HttpBounds;
 import java.time.Duration;
 
 /** Configuration of rule routing ({@code rules.*}): the REST ingress and cloud deliveries. */
@@ -15,7 +16,7 @@ public record RulesConfig(
     Duration deliveryTimeout,
     int deliveryConcurrency,
     Duration servicebusTimeout,
-    IngressBounds.Limits ingressLimits) {
+    HttpBounds.Limits ingressLimits) {
 
   public static final ConfigKey<Boolean> ENABLED =
       ConfigKey.bool("rules.enabled", true, "Route messages by Rules (REST ingress, deliveries).");
@@ -102,7 +103,7 @@ public record RulesConfig(
         config.get(DELIVERY_TIMEOUT),
         config.get(DELIVERY_CONCURRENCY),
         config.get(SERVICEBUS_TIMEOUT),
-        new IngressBounds.Limits(
+        new HttpBounds.Limits(
             config.get(INGRESS_MAX_CONNECTIONS),
             config.get(INGRESS_MAX_IN_FLIGHT),
             config.get(INGRESS_IDLE_TIMEOUT),
@@ -121,7 +122,7 @@ public record RulesConfig(
         DELIVERY_TIMEOUT.defaultValue(),
         DELIVERY_CONCURRENCY.defaultValue(),
         SERVICEBUS_TIMEOUT.defaultValue(),
-        new IngressBounds.Limits(
+        new HttpBounds.Limits(
             INGRESS_MAX_CONNECTIONS.defaultValue(),
             INGRESS_MAX_IN_FLIGHT.defaultValue(),
             INGRESS_IDLE_TIMEOUT.defaultValue(),
@@ -157,7 +158,7 @@ public record RulesConfig(
   }
 
   /** The same, with the REST ingress bounded by {@code limits}. */
-  RulesConfig withIngressLimits(IngressBounds.Limits limits) {
+  RulesConfig withIngressLimits(HttpBounds.Limits limits) {
     return new RulesConfig(
         enabled,
         ingressBind,

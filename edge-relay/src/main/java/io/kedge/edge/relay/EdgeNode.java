@@ -189,7 +189,8 @@ public final class EdgeNode implements AutoCloseable {
                     config.writeTimeout(),
                     config.tolerateNotReady(),
                     apiSecurity(config.apiTls()),
-                    config.nodeWrites()),
+                    config.nodeWrites(),
+                    EdgeApiOptions.DEFAULT_LIMITS),
                 applier::caughtUp,
                 kedgeVersion,
                 new RelayWriteUplink(

@@ -8,6 +8,7 @@ import io.kedge.edge.api.view.ResourceType;
 import io.kedge.edge.api.view.View;
 import io.kedge.edge.api.view.WatchFilter;
 import io.kedge.edge.api.write.EdgeWrites;
+import io.kedge.runtime.http.HttpBounds;
 import io.kedge.schemas.EventCodec;
 import io.kedge.schemas.WriteOperation;
 import io.kedge.schemas.objects.KubeStatus;
@@ -57,6 +58,10 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private final ObjectReads reads;
   private final OpenApiV3 openApiV3;
   private WatchStream activeWatch;
+  private final HttpBounds bounds;
+
+  /** The in-flight slots this connection's requests hold (pipelined requests hold one each). */
+  private int holding;
 
   ApiHandler(
       View view,
@@ -64,7 +69,9 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       BooleanSupplier ready,
       EdgeApiOptions options,
       ApiStats stats,
-      EdgeWrites writes) {
+      EdgeWrites writes,
+      HttpBounds bounds) {
+    this.bounds = bounds;
     this.writes = writes;
     this.accessReviews = new AccessReviews(view.types(), writes);
     this.reads = new ObjectReads(view, tables);
@@ -82,6 +89,18 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     long id = REQUEST_IDS.incrementAndGet();
     QueryStringDecoder uri = new QueryStringDecoder(request.uri());
     String path = uri.path();
+    if (!bounds.admit()) {
+      FullHttpResponse busy =
+          Responses.json(
+              ctx.alloc(),
+              HttpResponseStatus.TOO_MANY_REQUESTS,
+              KubeStatus.failure(
+                  429, "TooManyRequests", "too many requests in flight on this edge API; retry"));
+      busy.headers().set("Retry-After", "1");
+      send(ctx, HttpUtil.isKeepAlive(request), busy);
+      return;
+    }
+    holding++;
     FullHttpResponse response;
     try {
       response =
@@ -113,6 +132,10 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
     if (response == null) {
       LOG.debug("request {} {} {} -> answered later", id, request.method(), request.uri());
+      if (activeWatch != null) {
+        release(); // a watch holds its connection, not a request slot
+        HttpBounds.markLongLived(ctx.channel());
+      }
       return; // a watch stream now owns the channel, or a write answers when the cloud has
     }
     LOG.debug(
@@ -143,8 +166,16 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     return false;
   }
 
-  private static void send(
-      ChannelHandlerContext ctx, boolean keepAlive, FullHttpResponse response) {
+  /** Gives back this connection's request slot, once its request is answered or gone. */
+  private void release() {
+    if (holding > 0) {
+      holding--;
+      bounds.done();
+    }
+  }
+
+  private void send(ChannelHandlerContext ctx, boolean keepAlive, FullHttpResponse response) {
+    release();
     HttpUtil.setKeepAlive(response, keepAlive);
     var future = ctx.writeAndFlush(response);
     if (!keepAlive) {
@@ -445,6 +476,9 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
+    while (holding > 0) {
+      release(); // requests the client gave up on
+    }
     if (activeWatch != null) {
       activeWatch.stopWatching();
     }

@@ -1,5 +1,6 @@
 package io.kedge.edge.api.http;
 
+import io.kedge.runtime.http.HttpBounds;
 import io.kedge.schemas.authorization.NodeRestriction;
 import io.kedge.schemas.authorization.NodeWriteRules;
 import java.time.Duration;
@@ -16,6 +17,8 @@ import java.time.Duration;
  *     node.kubernetes.io/not-ready} forever
  * @param security TLS and authentication
  * @param nodeWrites what this node may write beyond its own objects (see {@link NodeRestriction})
+ * @param limits what one client may hold: connections, requests in flight, idle and request
+ *     timeouts (watches are exempt from the idle timeout)
  */
 public record EdgeApiOptions(
     String bindHost,
@@ -25,9 +28,17 @@ public record EdgeApiOptions(
     Duration writeTimeout,
     boolean tolerateNotReady,
     ApiSecurity security,
-    NodeWriteRules nodeWrites) {
+    NodeWriteRules nodeWrites,
+    HttpBounds.Limits limits) {
   public static final int DEFAULT_MAX_BODY_BYTES = 3 * 1024 * 1024;
   public static final Duration DEFAULT_WRITE_TIMEOUT = Duration.ofSeconds(10);
+
+  /**
+   * kube-apiserver's default of requests in flight (400), a connection cap for a node's agents and
+   * apps, idle connections closed after 5 minutes, a minute for a request to arrive whole.
+   */
+  public static final HttpBounds.Limits DEFAULT_LIMITS =
+      new HttpBounds.Limits(1024, 400, Duration.ofMinutes(5), Duration.ofMinutes(1));
 
   /** On loopback, without authentication, every write allowed (tests, benchmarks). */
   public static EdgeApiOptions loopback(int port) {
@@ -39,7 +50,8 @@ public record EdgeApiOptions(
         DEFAULT_WRITE_TIMEOUT,
         false,
         ApiSecurity.none(),
-        NodeWriteRules.ALL);
+        NodeWriteRules.ALL,
+        DEFAULT_LIMITS);
   }
 
   public EdgeApiOptions withWriteTimeout(Duration timeout) {
@@ -51,7 +63,8 @@ public record EdgeApiOptions(
         timeout,
         tolerateNotReady,
         security,
-        nodeWrites);
+        nodeWrites,
+        limits);
   }
 
   public EdgeApiOptions withSecurity(ApiSecurity security) {
@@ -63,7 +76,21 @@ public record EdgeApiOptions(
         writeTimeout,
         tolerateNotReady,
         security,
-        nodeWrites);
+        nodeWrites,
+        limits);
+  }
+
+  public EdgeApiOptions withLimits(HttpBounds.Limits bounds) {
+    return new EdgeApiOptions(
+        bindHost,
+        port,
+        maxBodyBytes,
+        watchBufferEvents,
+        writeTimeout,
+        tolerateNotReady,
+        security,
+        nodeWrites,
+        bounds);
   }
 
   public EdgeApiOptions withNodeWrites(NodeWriteRules rules) {
@@ -75,7 +102,8 @@ public record EdgeApiOptions(
         writeTimeout,
         tolerateNotReady,
         security,
-        rules);
+        rules,
+        limits);
   }
 
   String advertisedAddress() {

@@ -3,6 +3,7 @@ package io.kedge.edge.api.http;
 import io.kedge.edge.api.view.View;
 import io.kedge.edge.api.write.EdgeWrites;
 import io.kedge.edge.api.write.WriteUplink;
+import io.kedge.runtime.http.HttpBounds;
 import io.kedge.schemas.authorization.NodeRestriction;
 import io.kedge.schemas.objects.OfflineAutonomy;
 import io.netty.bootstrap.ServerBootstrap;
@@ -65,6 +66,7 @@ public final class EdgeApiServer implements AutoCloseable {
       throws InterruptedException {
     EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
     Discovery discovery = new Discovery(view.types(), kedgeVersion);
+    HttpBounds bounds = new HttpBounds(options.limits());
     ApiStats stats = new ApiStats();
     EdgeWrites writes =
         uplink == null
@@ -93,10 +95,14 @@ public final class EdgeApiServer implements AutoCloseable {
                       if (options.security().usesTls()) {
                         ch.pipeline().addLast(new SslHandler(options.security().newEngine()));
                       }
+                      bounds.installBeforeCodec(ch.pipeline());
+                      ch.pipeline().addLast(new HttpServerCodec());
+                      bounds.installAfterCodec(ch.pipeline());
                       ch.pipeline()
-                          .addLast(new HttpServerCodec())
                           .addLast(new BoundedBodyAggregator(options.maxBodyBytes()))
-                          .addLast(new ApiHandler(view, discovery, ready, options, stats, writes));
+                          .addLast(
+                              new ApiHandler(
+                                  view, discovery, ready, options, stats, writes, bounds));
                     }
                   })
               .bind(options.bindHost(), options.port())

@@ -6,6 +6,7 @@ import static io.kedge.cloud.rules.RuleObjects.restToEventbus;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kedge.runtime.http.HttpBounds;
 import io.kedge.schemas.ObjectKey;
 import io.kedge.schemas.RuleMessage;
 import java.io.InputStream;
@@ -25,14 +26,14 @@ import org.junit.jupiter.api.Test;
  * 503, requests beyond the in-flight cap 429 (both with Retry-After), an idle connection is closed,
  * and headers trickled too slowly get 408.
  */
-class IngressBoundsTest {
+class RestIngressBoundsTest {
   private final RuleBook book = new RuleBook();
 
   /** Messages the ingress stores; each waits for the test to complete its future. */
   private final LinkedBlockingQueue<CompletableFuture<Void>> stored = new LinkedBlockingQueue<>();
 
   private RestIngress ingress;
-  private IngressBounds bounds;
+  private HttpBounds bounds;
 
   @BeforeEach
   void start() throws Exception {
@@ -45,8 +46,7 @@ class IngressBoundsTest {
       book.apply(ObjectKey.of(o), o);
     }
     bounds =
-        new IngressBounds(
-            new IngressBounds.Limits(2, 1, Duration.ofSeconds(2), Duration.ofMillis(700)));
+        new HttpBounds(new HttpBounds.Limits(2, 1, Duration.ofSeconds(2), Duration.ofMillis(700)));
     ingress =
         RestIngress.start(
             "127.0.0.1",
@@ -124,9 +124,13 @@ class IngressBoundsTest {
   @Test
   void aConnectionBeyondTheCapGets503AndIdleOnesAreClosed() throws Exception {
     try (Socket one = connect();
-        Socket two = connect();
-        Socket three = connect()) {
+        Socket two = connect()) {
+      org.awaitility.Awaitility.await("both connections held")
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> bounds.openConnections() == 2);
+      Socket three = connect();
       String refused = read(three, 1 << 20);
+      three.close();
       assertThat(refused).startsWith("HTTP/1.1 503").contains("Retry-After: 1");
       assertThat(bounds.refusedConnections()).isEqualTo(1);
       long idleSince = System.nanoTime();

@@ -1,4 +1,4 @@
-package io.kedge.cloud.rules;
+package io.kedge.runtime.http;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -17,14 +17,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * What a client may hold on the REST ingress, as kube-apiserver bounds its clients: connections
- * idle for {@code idleTimeout} are closed; a request must arrive whole within {@code
- * requestTimeout} of its first byte (408, then closed: a slow client cannot hold a connection by
- * trickling headers); beyond {@code maxConnections} a new connection is answered 503 with {@code
- * Retry-After} and closed; beyond {@code maxInFlight} requests being handled, a request gets 429
- * with {@code Retry-After}. Bodies are bounded by the aggregator (413).
+ * What a client may hold on one of kedge's HTTP servers (the REST ingress, the edge API), as
+ * kube-apiserver bounds its clients: connections idle for {@code idleTimeout} are closed, unless
+ * they carry a long-lived answer such as a watch ({@link #markLongLived}); a request must arrive
+ * whole within {@code requestTimeout} of its first byte (408, then closed: a slow client cannot
+ * hold a connection by trickling headers); beyond {@code maxConnections} a new connection is
+ * answered 503 with {@code Retry-After} and closed; beyond {@code maxInFlight} requests being
+ * handled, a request gets 429 with {@code Retry-After}. Bodies are bounded by the aggregator (413).
  */
-public final class IngressBounds {
+public final class HttpBounds {
   /** The bounds. */
   public record Limits(
       int maxConnections, int maxInFlight, Duration idleTimeout, Duration requestTimeout) {}
@@ -37,12 +38,12 @@ public final class IngressBounds {
   private final ChannelHandler gate = new Gate();
   private final ChannelHandler idleCloser = new IdleCloser();
 
-  IngressBounds(Limits limits) {
+  public HttpBounds(Limits limits) {
     this.limits = limits;
   }
 
   /** Installs the connection gate, idle timeout and request deadline; the codec goes after. */
-  void installBeforeCodec(ChannelPipeline pipeline) {
+  public void installBeforeCodec(ChannelPipeline pipeline) {
     long idle = limits.idleTimeout().toMillis();
     pipeline
         .addLast("bounds-gate", gate)
@@ -52,12 +53,12 @@ public final class IngressBounds {
   }
 
   /** Installs what ends a request's deadline once it has arrived whole; after the codec. */
-  void installAfterCodec(ChannelPipeline pipeline) {
+  public void installAfterCodec(ChannelPipeline pipeline) {
     pipeline.addLast("bounds-arrived", ARRIVED);
   }
 
   /** Takes a request slot, or refuses (false) when {@code maxInFlight} are being handled. */
-  boolean admit() {
+  public boolean admit() {
     if (inFlight.incrementAndGet() > limits.maxInFlight()) {
       inFlight.decrementAndGet();
       refusedRequests.increment();
@@ -67,19 +68,19 @@ public final class IngressBounds {
   }
 
   /** Gives back a slot {@link #admit} took, once its request is answered. */
-  void done() {
+  public void done() {
     inFlight.decrementAndGet();
   }
 
-  int openConnections() {
+  public int openConnections() {
     return connections.get();
   }
 
-  long refusedConnections() {
+  public long refusedConnections() {
     return refusedConnections.sum();
   }
 
-  long refusedRequests() {
+  public long refusedRequests() {
     return refusedRequests.sum();
   }
 
@@ -92,7 +93,7 @@ public final class IngressBounds {
         refusedConnections.increment();
         String body =
             "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"reason\":"
-                + "\"ServiceUnavailable\",\"code\":503,\"message\":\"the REST ingress holds its"
+                + "\"ServiceUnavailable\",\"code\":503,\"message\":\"the server holds its"
                 + " maximum of "
                 + limits.maxConnections()
                 + " connections\"}";
@@ -116,12 +117,22 @@ public final class IngressBounds {
     }
   }
 
+  private static final io.netty.util.AttributeKey<Boolean> LONG_LIVED =
+      io.netty.util.AttributeKey.valueOf("kedge-http-long-lived");
+
+  /** Exempts {@code channel} from the idle timeout: it streams a long-lived answer (a watch). */
+  public static void markLongLived(io.netty.channel.Channel channel) {
+    channel.attr(LONG_LIVED).set(Boolean.TRUE);
+  }
+
   @ChannelHandler.Sharable
   private static final class IdleCloser extends ChannelInboundHandlerAdapter {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
       if (event instanceof IdleStateEvent) {
-        ctx.close();
+        if (!Boolean.TRUE.equals(ctx.channel().attr(LONG_LIVED).get())) {
+          ctx.close();
+        }
         return;
       }
       super.userEventTriggered(ctx, event);
