@@ -72,7 +72,8 @@ class EdgeWritesIT {
                   io.kedge.schemas.authorization.NodeWriteRules.ALL,
                   null,
                   UplinkBounds.unbounded(),
-                  java.util.Map.of()),
+                  java.util.Map.of(),
+                  io.kedge.edge.api.http.EdgeApiOptions.DEFAULT_LIMITS),
               "test")) {
         Awaitility.await("edge connected")
             .atMost(Duration.ofSeconds(60))

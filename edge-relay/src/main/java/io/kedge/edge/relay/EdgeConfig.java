@@ -40,7 +40,8 @@ public record EdgeConfig(
     NodeWriteRules nodeWrites,
     byte[] nodeKey,
     UplinkBounds uplinkBounds,
-    java.util.Map<String, Object> kafkaClient) {
+    java.util.Map<String, Object> kafkaClient,
+    io.kedge.runtime.http.HttpBounds.Limits apiLimits) {
 
   /**
    * How the node's log is kept: its roll cycle, how long closed cycles stay, the disk budget of all
@@ -237,6 +238,35 @@ public record EdgeConfig(
             "each must be apiVersion/Kind, apiVersion/Kind@namespace or *");
   }
 
+  public static final ConfigKey<Integer> API_MAX_CONNECTIONS =
+      ConfigKey.integer(
+          "edge.api-max-connections",
+          1024,
+          1,
+          1_000_000,
+          "Connections the edge API holds at most; a new one beyond gets 503 with Retry-After.");
+  public static final ConfigKey<Integer> API_MAX_IN_FLIGHT =
+      ConfigKey.integer(
+          "edge.api-max-in-flight",
+          400,
+          1,
+          1_000_000,
+          "Requests the edge API handles at once (watches do not count), as kube-apiserver's"
+              + " --max-requests-inflight; one beyond gets 429 with Retry-After.");
+  public static final ConfigKey<Duration> API_IDLE_TIMEOUT =
+      ConfigKey.duration(
+          "edge.api-idle-timeout",
+          Duration.ofMinutes(5),
+          Duration.ofSeconds(1),
+          "An edge API connection with no traffic this long is closed, unless it carries a"
+              + " watch.");
+  public static final ConfigKey<Duration> API_REQUEST_TIMEOUT =
+      ConfigKey.duration(
+          "edge.api-request-timeout",
+          Duration.ofMinutes(1),
+          Duration.ofMillis(100),
+          "A request must arrive whole within this time of its first byte, else 408.");
+
   public static final ConfigKey<Integer> UPLINK_MAX_EVENTS =
       ConfigKey.integer(
           "uplink.max-events",
@@ -289,6 +319,10 @@ public record EdgeConfig(
           .define(REGISTER_NODE)
           .define(NODE_WRITES)
           .define(NODE_KEY_FILE)
+          .define(API_MAX_CONNECTIONS)
+          .define(API_MAX_IN_FLIGHT)
+          .define(API_IDLE_TIMEOUT)
+          .define(API_REQUEST_TIMEOUT)
           .define(UPLINK_MAX_EVENTS)
           .define(UPLINK_MAX_AGE)
           .define(UPLINK_FULL_POLICY)
@@ -359,7 +393,12 @@ public record EdgeConfig(
             config.get(UPLINK_MAX_EVENTS),
             config.get(UPLINK_MAX_AGE),
             config.get(UPLINK_FULL_POLICY)),
-        io.kedge.runtime.config.KafkaClientProperties.load(config.get(KAFKA_CLIENT)));
+        io.kedge.runtime.config.KafkaClientProperties.load(config.get(KAFKA_CLIENT)),
+        new io.kedge.runtime.http.HttpBounds.Limits(
+            config.get(API_MAX_CONNECTIONS),
+            config.get(API_MAX_IN_FLIGHT),
+            config.get(API_IDLE_TIMEOUT),
+            config.get(API_REQUEST_TIMEOUT)));
   }
 
   public KedgeTopics topics() {

@@ -190,7 +190,7 @@ public final class EdgeNode implements AutoCloseable {
                     config.tolerateNotReady(),
                     apiSecurity(config.apiTls()),
                     config.nodeWrites(),
-                    EdgeApiOptions.DEFAULT_LIMITS),
+                    config.apiLimits()),
                 applier::caughtUp,
                 kedgeVersion,
                 new RelayWriteUplink(

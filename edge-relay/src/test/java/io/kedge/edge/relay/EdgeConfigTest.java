@@ -50,6 +50,26 @@ class EdgeConfigTest {
   }
 
   @Test
+  void apiBoundsAndNodeSecurityAreReadAndCheckedWithTheirKeys() throws Exception {
+    EdgeConfig config = parse(Map.of("edge.api-max-in-flight", 20, "edge.api-idle-timeout", "30s"));
+    assertThat(config.apiLimits().maxInFlight()).isEqualTo(20);
+    assertThat(config.apiLimits().idleTimeout()).isEqualTo(java.time.Duration.ofSeconds(30));
+    assertThat(config.apiLimits().maxConnections()).isEqualTo(1024);
+    assertThatThrownBy(() -> parse(Map.of("edge.api-max-in-flight", 0)))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("edge.api-max-in-flight");
+    assertThatThrownBy(() -> parse(Map.of("edge.node-writes", "ConfigMap")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("edge.node-writes")
+        .hasMessageContaining("each must be apiVersion/Kind, apiVersion/Kind@namespace or *");
+    Path shortKey = Files.writeString(dir.resolve("node.key"), "c2hvcnQ=");
+    assertThatThrownBy(() -> parse(Map.of("edge.node-key-file", shortKey.toString())))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("edge.node-key-file")
+        .hasMessageContaining("must hold at least 32 bytes, not 5");
+  }
+
+  @Test
   void tlsFilesComeInPairsAndAuthenticationNeedsTls() {
     assertThatThrownBy(() -> parse(Map.of("edge.api-tls-cert", "/etc/kedge/tls.crt")))
         .hasMessageContaining("edge.api-tls-key")
