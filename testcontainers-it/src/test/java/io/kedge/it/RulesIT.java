@@ -167,6 +167,11 @@ class RulesIT {
         assertThat(prefix.body()).contains("no rule in namespace default");
         assertThat(post(ingress + "/" + NODE + "/default/greet", "x".repeat(13 << 20)).statusCode())
             .isEqualTo(413);
+        // within rules.max-body but more than Kafka takes in a record: 413, counted as failed
+        HttpResponse<String> overKafka =
+            post(ingress + "/" + NODE + "/default/greet", "x".repeat(2 << 20));
+        assertThat(overKafka.statusCode()).isEqualTo(413);
+        assertThat(overKafka.body()).contains("max.request.size");
 
         // rest -> servicebus: the edge service's status, headers and body answer the caller
         HttpResponse<String> echoed = post(ingress + "/" + NODE + "/default/call", "ping");
@@ -246,6 +251,19 @@ class RulesIT {
         assertThat(received).hasSize(MESSAGES).doesNotHaveDuplicates();
         assertThat(received.get(0)).isEqualTo("hello-0");
         assertThat(received.get(MESSAGES - 1)).isEqualTo("hello-" + (MESSAGES - 1));
+
+        // rest rules count exactly too: each stored message, answered call, failure and timeout
+        Awaitility.await("rest rules' counts")
+            .atMost(Duration.ofSeconds(30))
+            .until(() -> status("greet", rules).path("successMessages").asLong() == MESSAGES + 1);
+        assertThat(status("greet", rules).path("failMessages").asLong()).isEqualTo(1);
+        assertThat(status("greet", rules).path("errors").get(0).asText())
+            .contains("max.request.size");
+        assertThat(status("greet200", rules).path("successMessages").asLong()).isEqualTo(1);
+        assertThat(status("call", rules).path("successMessages").asLong()).isEqualTo(2);
+        assertThat(status("call", rules).path("failMessages").asLong()).isZero();
+        assertThat(status("slow", rules).path("successMessages").asLong()).isZero();
+        assertThat(status("slow", rules).path("failMessages").asLong()).isEqualTo(1);
 
         // edge MQTT -> cloud REST, 1,000 messages: each POSTed once, counted in the Rule status
         for (int i = 0; i < MESSAGES; i++) {

@@ -39,7 +39,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,12 +66,25 @@ public final class RestIngress implements AutoCloseable {
 
   static final String KUBEEDGE_ANSWER = "kubeedge";
 
-  /** Where accepted messages go; completes once the message is durable. */
+  /**
+   * Where accepted messages go, counted for their rule: each future completes once the message and
+   * its count are durable, and a message that could not be stored is counted as failed there.
+   */
   public interface Sender {
-    CompletableFuture<Void> send(RuleMessage message);
+    /**
+     * Stores {@code message} in its node's topic, counting a success for {@code countFor}, or
+     * nothing when it is null (a servicebus request counts when answered).
+     */
+    CompletableFuture<Void> send(RuleMessage message, RuleBook.Route countFor);
 
-    /** Stores {@code payload} in a cloud Kafka topic (a kafka target). */
-    CompletableFuture<Void> sendToTopic(String topic, String key, byte[] payload);
+    /** Stores {@code payload} in a cloud Kafka topic (a kafka target), counted for {@code rule}. */
+    CompletableFuture<Void> sendToTopic(
+        String topic, String key, byte[] payload, RuleBook.Route rule);
+
+    /**
+     * Counts an outcome that stored nothing: a servicebus answer ({@code error} null), a timeout.
+     */
+    CompletableFuture<Void> count(RuleBook.Route rule, String error);
   }
 
   private final EventLoopGroup group;
@@ -240,7 +255,8 @@ public final class RestIngress implements AutoCloseable {
             .sendToTopic(
                 route.targetResource().path("topic").asText(),
                 id,
-                ByteBufUtil.getBytes(request.content()))
+                ByteBufUtil.getBytes(request.content()),
+                route)
             .whenComplete(
                 (ok, error) ->
                     ctx.executor().execute(() -> accepted(ctx, keepAlive, error, id, node, route)));
@@ -278,7 +294,7 @@ public final class RestIngress implements AutoCloseable {
               headers,
               ByteBufUtil.getBytes(request.content()));
       sender
-          .send(message)
+          .send(message, route)
           .whenComplete(
               (ok, error) ->
                   ctx.executor().execute(() -> accepted(ctx, keepAlive, error, id, node, route)));
@@ -292,6 +308,18 @@ public final class RestIngress implements AutoCloseable {
         String id,
         String node,
         RuleBook.Route route) {
+      Throwable cause =
+          error instanceof CompletionException && error.getCause() != null
+              ? error.getCause()
+              : error;
+      if (cause instanceof RecordTooLargeException) {
+        reply(
+            ctx,
+            keepAlive,
+            413,
+            KubeStatus.failure(413, "RequestEntityTooLarge", cause.getMessage()));
+        return;
+      }
       if (error != null) {
         LOG.warn("rule message {} for node {} not stored: {}", id, node, error.toString());
         reply(
@@ -362,7 +390,7 @@ public final class RestIngress implements AutoCloseable {
               ByteBufUtil.getBytes(request.content()));
       CompletableFuture<RuleResponse> answer = responses.await(id, node, servicebusTimeout);
       sender
-          .send(message)
+          .send(message, null)
           .whenComplete(
               (ok, error) -> {
                 if (error != null) {
@@ -370,26 +398,15 @@ public final class RestIngress implements AutoCloseable {
                 }
               });
       answer.whenComplete(
-          (response, error) ->
+          (response, error) -> {
+            if (error instanceof java.util.concurrent.TimeoutException) {
+              sender.count(route, "no answer from node " + node + " within the timeout");
+              ctx.executor().execute(() -> timedOut(ctx, keepAlive, node, route));
+            } else if (error != null) {
+              // not stored: counted as failed where it failed
               ctx.executor()
                   .execute(
-                      () -> {
-                        if (error instanceof java.util.concurrent.TimeoutException) {
-                          reply(
-                              ctx,
-                              keepAlive,
-                              504,
-                              KubeStatus.failure(
-                                  504,
-                                  "Timeout",
-                                  "the service of rule "
-                                      + route.ruleKey()
-                                      + " on node "
-                                      + node
-                                      + " did not answer within "
-                                      + servicebusTimeout.toSeconds()
-                                      + " s"));
-                        } else if (error != null) {
+                      () ->
                           reply(
                               ctx,
                               keepAlive,
@@ -398,12 +415,39 @@ public final class RestIngress implements AutoCloseable {
                                   503,
                                   "ServiceUnavailable",
                                   "the message could not be stored in Kafka: "
-                                      + error.getMessage()));
-                        } else {
-                          ingress.accepted.incrementAndGet();
-                          relay(ctx, keepAlive, response);
-                        }
-                      }));
+                                      + error.getMessage())));
+            } else {
+              // counted before the client hears it, so a crash cannot lose an answer's count
+              sender
+                  .count(route, null)
+                  .whenComplete(
+                      (counted, e) ->
+                          ctx.executor()
+                              .execute(
+                                  () -> {
+                                    ingress.accepted.incrementAndGet();
+                                    relay(ctx, keepAlive, response);
+                                  }));
+            }
+          });
+    }
+
+    private void timedOut(
+        ChannelHandlerContext ctx, boolean keepAlive, String node, RuleBook.Route route) {
+      reply(
+          ctx,
+          keepAlive,
+          504,
+          KubeStatus.failure(
+              504,
+              "Timeout",
+              "the service of rule "
+                  + route.ruleKey()
+                  + " on node "
+                  + node
+                  + " did not answer within "
+                  + servicebusTimeout.toSeconds()
+                  + " s"));
     }
 
     private void relay(ChannelHandlerContext ctx, boolean keepAlive, RuleResponse answer) {

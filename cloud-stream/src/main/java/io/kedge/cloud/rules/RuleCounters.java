@@ -45,6 +45,20 @@ final class RuleCounters {
       changed = true;
     }
 
+    /** Takes back a count whose transaction failed: a success, or the failure {@code error}. */
+    synchronized void revert(String error) {
+      if (error == null) {
+        success--;
+      } else {
+        fail--;
+        int at = errors.lastIndexOf(error);
+        if (at >= 0) {
+          errors.remove(at);
+        }
+      }
+      changed = true;
+    }
+
     synchronized long success() {
       return success;
     }

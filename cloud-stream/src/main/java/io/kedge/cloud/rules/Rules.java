@@ -135,8 +135,8 @@ public final class Rules implements AutoCloseable {
     producerProps.put(ProducerConfig.LINGER_MS_CONFIG, 1);
     producer =
         new KafkaProducer<>(producerProps, new StringSerializer(), new ByteArraySerializer());
-    KafkaProducer<String, byte[]> ingressProducer = producer;
-    parts.add(() -> ingressProducer.close(java.time.Duration.ofSeconds(5)));
+    KafkaProducer<String, byte[]> statusProducer = producer;
+    parts.add(() -> statusProducer.close(java.time.Duration.ofSeconds(5)));
     Admin admin = Admin.create(kafka);
     parts.add(() -> admin.close(java.time.Duration.ofSeconds(5)));
     KnownTopics knownTopics = new KnownTopics(admin);
@@ -152,6 +152,21 @@ public final class Rules implements AutoCloseable {
                     codec,
                     trust)
                 .start());
+    Map<String, Object> ingressTx = new HashMap<>(producerProps);
+    ingressTx.put(
+        ProducerConfig.TRANSACTIONAL_ID_CONFIG, topics.prefix() + ".rules-ingress-" + instance);
+    IngressCommits commits =
+        parts.add(
+            new IngressCommits(
+                    () ->
+                        new KafkaProducer<>(
+                            ingressTx, new StringSerializer(), new ByteArraySerializer()),
+                    new RuleCounters(book, codec, topics.resources().name(), metrics),
+                    Integer.parseInt(
+                        ingressTx
+                            .getOrDefault(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 1 << 20)
+                            .toString()))
+                .start());
     ingressBounds = new HttpBounds(config.ingressLimits());
     ingress =
         parts.add(
@@ -162,22 +177,30 @@ public final class Rules implements AutoCloseable {
                 book,
                 new RestIngress.Sender() {
                   @Override
-                  public CompletableFuture<Void> send(RuleMessage message) {
-                    return store(
+                  public CompletableFuture<Void> send(
+                      RuleMessage message, RuleBook.Route countFor) {
+                    return commits.store(
                         codec.toRecord(
                             topics.node(message.node()).name(),
                             message.messageId(),
-                            KedgeEvent.of(URI.create("/kedge/rules/ingress"), "", message)));
+                            KedgeEvent.of(URI.create("/kedge/rules/ingress"), "", message)),
+                        countFor);
                   }
 
                   @Override
                   public CompletableFuture<Void> sendToTopic(
-                      String topic, String key, byte[] payload) {
+                      String topic, String key, byte[] payload, RuleBook.Route rule) {
                     if (!knownTopics.exists(topic)) {
-                      return CompletableFuture.failedFuture(
-                          new IllegalStateException("kafka topic " + topic + " does not exist"));
+                      String error = "kafka topic " + topic + " does not exist";
+                      commits.count(rule, error);
+                      return CompletableFuture.failedFuture(new IllegalStateException(error));
                     }
-                    return store(new ProducerRecord<>(topic, key, payload));
+                    return commits.store(new ProducerRecord<>(topic, key, payload), rule);
+                  }
+
+                  @Override
+                  public CompletableFuture<Void> count(RuleBook.Route rule, String error) {
+                    return commits.count(rule, error);
                   }
                 },
                 responses,
@@ -272,21 +295,6 @@ public final class Rules implements AutoCloseable {
         "rules: REST ingress on port {}, delivery from {}",
         ingress.port(),
         topics.upstream().name());
-  }
-
-  /** Sends with {@code acks=all}; completes once the record is durable. */
-  private CompletableFuture<Void> store(ProducerRecord<String, byte[]> record) {
-    CompletableFuture<Void> stored = new CompletableFuture<>();
-    producer.send(
-        record,
-        (metadata, error) -> {
-          if (error == null) {
-            stored.complete(null);
-          } else {
-            stored.completeExceptionally(error);
-          }
-        });
-    return stored;
   }
 
   /**

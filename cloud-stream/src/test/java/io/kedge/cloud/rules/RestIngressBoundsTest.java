@@ -55,14 +55,20 @@ class RestIngressBoundsTest {
             book,
             new RestIngress.Sender() {
               @Override
-              public CompletableFuture<Void> send(RuleMessage message) {
+              public CompletableFuture<Void> send(RuleMessage message, RuleBook.Route countFor) {
                 CompletableFuture<Void> done = new CompletableFuture<>();
                 stored.add(done);
                 return done;
               }
 
               @Override
-              public CompletableFuture<Void> sendToTopic(String topic, String key, byte[] payload) {
+              public CompletableFuture<Void> sendToTopic(
+                  String topic, String key, byte[] payload, RuleBook.Route rule) {
+                return CompletableFuture.completedFuture(null);
+              }
+
+              @Override
+              public CompletableFuture<Void> count(RuleBook.Route rule, String error) {
                 return CompletableFuture.completedFuture(null);
               }
             },
