@@ -19,6 +19,7 @@ import io.kedge.runtime.lifecycle.Components;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.util.List;
 
@@ -137,6 +138,7 @@ public final class Cloud implements AutoCloseable {
         Gauge.builder("kedge_webhook_patched", hook, WebhookServer::patched)
             .description("AdmissionReviews answered with a tolerations patch")
             .register(metrics);
+        hook.bounds().register(metrics, "kedge_webhook", "admission webhook", Tags.empty());
       }
       if (rulesConfig.enabled()) {
         cloud.rules =

@@ -16,6 +16,7 @@ import io.kedge.schemas.RuleMessage;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import java.net.URI;
 import java.util.HashMap;
 import java.util.List;
@@ -268,19 +269,7 @@ public final class Rules implements AutoCloseable {
     statusTimer.scheduleWithFixedDelay(this::writeStatuses, 2, 2, TimeUnit.SECONDS);
     parts.add(statusTimer::shutdownNow);
 
-    Gauge.builder("kedge_rules_ingress_connections", ingressBounds, HttpBounds::openConnections)
-        .description("Connections the REST ingress holds")
-        .register(metrics);
-    FunctionCounter.builder(
-            "kedge_rules_ingress_bounded_total", ingressBounds, HttpBounds::refusedConnections)
-        .description("Connections (reason=connections) and requests (reason=in-flight) refused")
-        .tag("reason", "connections")
-        .register(metrics);
-    FunctionCounter.builder(
-            "kedge_rules_ingress_bounded_total", ingressBounds, HttpBounds::refusedRequests)
-        .description("Connections (reason=connections) and requests (reason=in-flight) refused")
-        .tag("reason", "in-flight")
-        .register(metrics);
+    ingressBounds.register(metrics, "kedge_rules_ingress", "REST ingress", Tags.empty());
     FunctionCounter.builder(
             "kedge_rules_ingress_accepted_total", ingress, RestIngress::acceptedCount)
         .description("REST ingress messages stored in Kafka (202)")

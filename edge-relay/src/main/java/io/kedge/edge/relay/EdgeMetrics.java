@@ -163,6 +163,7 @@ final class EdgeMetrics {
         .description("Uplink events dropped because the queue was full (DROP_OLDEST)")
         .tags(tags)
         .register(registry);
+    edge.apiBounds().register(registry, "kedge_edge_api", "edge API", tags);
   }
 
   private static double requests(EdgeNode edge, String kind) {

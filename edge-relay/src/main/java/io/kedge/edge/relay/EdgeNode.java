@@ -406,6 +406,11 @@ public final class EdgeNode implements AutoCloseable {
     return api.stats();
   }
 
+  /** What the edge API's clients hold, and what it refused. */
+  public io.kedge.runtime.http.HttpBounds apiBounds() {
+    return api.bounds();
+  }
+
   /** Registers this node's metrics, tagged with its name. */
   public void bindMetrics(MeterRegistry registry) {
     EdgeMetrics.bind(this, config.node(), config.dataDir(), registry);

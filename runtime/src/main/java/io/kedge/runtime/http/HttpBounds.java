@@ -1,5 +1,9 @@
 package io.kedge.runtime.http;
 
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
@@ -82,6 +86,26 @@ public final class HttpBounds {
 
   public long refusedRequests() {
     return refusedRequests.sum();
+  }
+
+  /**
+   * Exports {@code <prefix>_connections} and {@code <prefix>_bounded_total{reason=connections|
+   * in-flight}} for the server that {@code server} names in their descriptions.
+   */
+  public void register(MeterRegistry registry, String prefix, String server, Tags tags) {
+    Gauge.builder(prefix + "_connections", this, HttpBounds::openConnections)
+        .description("Connections the " + server + " holds")
+        .tags(tags)
+        .register(registry);
+    String refused = "Connections (reason=connections) and requests (reason=in-flight) refused";
+    FunctionCounter.builder(prefix + "_bounded_total", this, HttpBounds::refusedConnections)
+        .description(refused + " by the " + server)
+        .tags(tags.and("reason", "connections"))
+        .register(registry);
+    FunctionCounter.builder(prefix + "_bounded_total", this, HttpBounds::refusedRequests)
+        .description(refused + " by the " + server)
+        .tags(tags.and("reason", "in-flight"))
+        .register(registry);
   }
 
   /** Counts connections; one over the cap gets a 503 written by hand (no codec yet) and closes. */

@@ -33,9 +33,12 @@ public final class EdgeApiServer implements AutoCloseable {
   private final ApiStats stats;
 
   private final EdgeWrites writes;
+  private final HttpBounds bounds;
 
-  private EdgeApiServer(EventLoopGroup group, Channel channel, ApiStats stats, EdgeWrites writes) {
+  private EdgeApiServer(
+      EventLoopGroup group, Channel channel, ApiStats stats, EdgeWrites writes, HttpBounds bounds) {
     this.group = group;
+    this.bounds = bounds;
     this.channel = channel;
     this.stats = stats;
     this.writes = writes;
@@ -108,7 +111,7 @@ public final class EdgeApiServer implements AutoCloseable {
               .bind(options.bindHost(), options.port())
               .sync()
               .channel();
-      EdgeApiServer server = new EdgeApiServer(group, channel, stats, writes);
+      EdgeApiServer server = new EdgeApiServer(group, channel, stats, writes, bounds);
       LOG.info(
           "edge API listening on {}://{}:{}{}",
           options.security().scheme(),
@@ -127,6 +130,11 @@ public final class EdgeApiServer implements AutoCloseable {
    */
   public EdgeWrites writes() {
     return writes;
+  }
+
+  /** The connections and requests in flight clients hold, and those refused. */
+  public HttpBounds bounds() {
+    return bounds;
   }
 
   /** Request counts since start. */
