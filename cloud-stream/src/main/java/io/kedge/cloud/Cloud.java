@@ -19,7 +19,6 @@ import io.kedge.runtime.lifecycle.Components;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.util.List;
 
@@ -89,17 +88,7 @@ public final class Cloud implements AutoCloseable {
                         config.topics().resources().name(),
                         instanceName())
                     .start());
-        KubernetesSource source = cloud.kubernetes;
-        FunctionCounter.builder("kedge_kube_source_published_total", source, KubernetesSource::sent)
-            .description("Changes the Kubernetes source published to the resources topic")
-            .register(metrics);
-        FunctionCounter.builder(
-                "kedge_kube_source_unchanged_total", source, KubernetesSource::unchanged)
-            .description("Informer events not published again: the topic holds that version")
-            .register(metrics);
-        Gauge.builder("kedge_kube_source_leading", source, s -> s.leading() ? 1 : 0)
-            .description("1 while this instance's informers publish (it holds the Lease)")
-            .register(metrics);
+        cloud.kubernetes.bindMetrics(metrics);
       }
       NodeTrust trust = NodeTrust.of(config.nodeKeySecret(), config.nodeWrites());
       cloud.router =
@@ -131,14 +120,7 @@ public final class Cloud implements AutoCloseable {
           DeviceProfilePublisher.start(config.kafkaClientConfig(), config.topics(), kubeWrites));
       if (webhookConfig.enabled()) {
         cloud.webhook = cloud.parts.add(webhookConfig.start(config.dataDir()));
-        WebhookServer hook = cloud.webhook;
-        Gauge.builder("kedge_webhook_reviews", hook, WebhookServer::reviews)
-            .description("AdmissionReviews answered by the offline-autonomy webhook")
-            .register(metrics);
-        Gauge.builder("kedge_webhook_patched", hook, WebhookServer::patched)
-            .description("AdmissionReviews answered with a tolerations patch")
-            .register(metrics);
-        hook.bounds().register(metrics, "kedge_webhook", "admission webhook", Tags.empty());
+        cloud.webhook.bindMetrics(metrics);
       }
       if (rulesConfig.enabled()) {
         cloud.rules =

@@ -44,7 +44,7 @@ class ConfigurationReferenceTest {
         .isEqualTo(expected);
   }
 
-  private static Path repositoryRoot() {
+  static Path repositoryRoot() {
     for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
       if (Files.exists(dir.resolve("mvnw")) && Files.isDirectory(dir.resolve("docs"))) {
         return dir;

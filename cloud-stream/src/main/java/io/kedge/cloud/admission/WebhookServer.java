@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.kedge.runtime.http.HttpBounds;
 import io.kedge.runtime.lifecycle.DaemonThreads;
 import io.kedge.schemas.EventCodec;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBufInputStream;
 import io.netty.buffer.Unpooled;
@@ -258,6 +261,17 @@ public final class WebhookServer implements AutoCloseable {
 
   public long patched() {
     return patched.sum();
+  }
+
+  /** Exports the reviews answered and patched, and what clients hold and were refused. */
+  public void bindMetrics(MeterRegistry registry) {
+    FunctionCounter.builder("kedge_webhook_reviews_total", this, WebhookServer::reviews)
+        .description("AdmissionReviews answered by the admission webhooks")
+        .register(registry);
+    FunctionCounter.builder("kedge_webhook_patched_total", this, WebhookServer::patched)
+        .description("AdmissionReviews answered with a tolerations patch")
+        .register(registry);
+    bounds.register(registry, "kedge_webhook", "admission webhook", Tags.empty());
   }
 
   /** Connections held now, and those (reason=connections) and reviews (in-flight) refused. */

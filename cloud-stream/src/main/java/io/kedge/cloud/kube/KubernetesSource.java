@@ -16,6 +16,9 @@ import io.kedge.schemas.KedgeEvent;
 import io.kedge.schemas.ObjectKey;
 import io.kedge.schemas.ResourceDelete;
 import io.kedge.schemas.ResourceUpsert;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -82,6 +85,19 @@ public final class KubernetesSource implements AutoCloseable {
    * @param kafka settings of every Kafka client (servers and security)
    * @param identity this instance's name in the Lease
    */
+  /** Exports what the informers published, skipped as unchanged, and whether this one leads. */
+  public void bindMetrics(MeterRegistry metrics) {
+    FunctionCounter.builder("kedge_kube_source_published_total", this, KubernetesSource::sent)
+        .description("Changes the Kubernetes source published to the resources topic")
+        .register(metrics);
+    FunctionCounter.builder("kedge_kube_source_unchanged_total", this, KubernetesSource::unchanged)
+        .description("Informer events not published again: the topic holds that version")
+        .register(metrics);
+    Gauge.builder("kedge_kube_source_leading", this, s -> s.leading() ? 1 : 0)
+        .description("1 while this instance's informers publish (it holds the Lease)")
+        .register(metrics);
+  }
+
   public KubernetesSource(
       KubernetesClient client,
       KubernetesConfig config,
