@@ -14,8 +14,6 @@ import io.kedge.runtime.config.ConfigSources;
 import io.kedge.runtime.lifecycle.Components;
 import io.kedge.runtime.ops.OpsConfig;
 import io.kedge.runtime.ops.OpsServer;
-import io.micrometer.core.instrument.FunctionCounter;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -89,13 +87,7 @@ public final class CloudCommand implements Callable<Integer> {
                     config.kafkaClientConfig(),
                     config.topics(),
                     parsed.get(ManifestDirectory.POLL_INTERVAL)));
-        Gauge.builder("kedge_manifest_invalid_files", directory, d -> d.invalidFiles().size())
-            .description("Files of the manifest directory whose content is refused")
-            .register(metrics);
-        FunctionCounter.builder(
-                "kedge_manifest_files_applied_total", directory, ManifestDirectory::applied)
-            .description("Manifest directory files applied (one transaction each)")
-            .register(metrics);
+        directory.bindMetrics(metrics);
         out.println("  manifests  " + manifestDir + " (watched)");
       }
       OpsEndpoint.start(running, ops, metrics, registry -> {}, cloud::unreadyReason, out);

@@ -51,7 +51,7 @@ final class MetricsReference {
         .append(
             "Every `kedge_*` series the cloud, the edge, the webhook and the OPC UA mapper export"
                 + " on `/metrics` (Prometheus text format), as a scrape of `kedge local` with a"
-                + " rule, a REST message, the webhook and a mapper shows them. Edge series carry"
+                + " rule, a REST message, the webhook, a manifest directory and a mapper shows them. Edge series carry"
                 + " the `node` label: one series per node. JVM and process series"
                 + " (`jvm_*`, `process_*`, `system_*`) are exported too and not listed.\n\n")
         .append("| metric | type | labels | meaning |\n|---|---|---|---|\n");

@@ -9,6 +9,7 @@ import io.kedge.cloud.admission.OfflineMigrationReview;
 import io.kedge.cloud.admission.WebhookServer;
 import io.kedge.cloud.kube.KubernetesConfig;
 import io.kedge.cloud.kube.KubernetesSource;
+import io.kedge.cloud.manifest.ManifestDirectory;
 import io.kedge.edge.relay.EdgeNode;
 import io.kedge.mapper.opcua.DeviceSource;
 import io.kedge.mapper.opcua.MapperConfig;
@@ -103,6 +104,15 @@ class MetricsReferenceIT {
                   new NoDevices())) {
         webhook.bindMetrics(stack.metrics());
         mapper.bindMetrics(stack.metrics());
+        // kedge cloud's manifest directory
+        try (ManifestDirectory manifests =
+            ManifestDirectory.watch(
+                Files.createDirectories(dir.resolve("manifests")),
+                Map.of("bootstrap.servers", stack.bootstrap()),
+                stack.topics(),
+                Duration.ofSeconds(5))) {
+          manifests.bindMetrics(stack.metrics());
+        }
         // Kubernetes mode's informers: their meters, not started (no cluster here)
         try (KubernetesClient client =
             new KubernetesClientBuilder()

@@ -7,6 +7,9 @@ import io.kedge.runtime.lifecycle.DaemonThreads;
 import io.kedge.schemas.KedgeTopics;
 import io.kedge.schemas.ObjectKey;
 import io.kedge.schemas.ResourceUpsert;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -130,6 +133,16 @@ public final class ManifestDirectory implements AutoCloseable {
   }
 
   /** Scans at once, then every {@code interval}. */
+  /** Exports the files refused and applied. */
+  public void bindMetrics(MeterRegistry metrics) {
+    Gauge.builder("kedge_manifest_invalid_files", this, d -> d.invalidFiles().size())
+        .description("Files of the manifest directory whose content is refused")
+        .register(metrics);
+    FunctionCounter.builder("kedge_manifest_files_applied_total", this, ManifestDirectory::applied)
+        .description("Manifest directory files applied (one transaction each)")
+        .register(metrics);
+  }
+
   public ManifestDirectory start(Duration interval) {
     scan();
     timer.scheduleWithFixedDelay(
