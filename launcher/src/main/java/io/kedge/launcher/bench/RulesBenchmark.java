@@ -101,11 +101,15 @@ final class RulesBenchmark {
       long[] viaKedge;
       try (IngressClient client = new IngressClient(URI.create(ingress), CONNECTIONS)) {
         viaKedge = latencies(app, "bench/greetings", RATE, seconds, client::post);
+        long[] answers = client.answerLatencies();
         progress(
-            "cloud REST -> edge MQTT subscriber p50 %.2f ms p99 %.2f ms (%d refused)",
+            "cloud REST -> edge MQTT subscriber p50 %.2f ms p99 %.2f ms (%d refused; the"
+                + " ingress answered p50 %.2f ms p99 %.2f ms)",
             BenchStats.percentile(viaKedge, 50) / 1e6,
             BenchStats.percentile(viaKedge, 99) / 1e6,
-            client.failures());
+            client.failures(),
+            BenchStats.percentile(answers, 50) / 1e6,
+            BenchStats.percentile(answers, 99) / 1e6);
         if (client.failures() > 0) {
           throw new IllegalStateException(
               client.failures() + " REST messages were refused: " + client.lastFailure());
