@@ -5,6 +5,8 @@ import io.kedge.cloud.admission.RuleReview;
 import io.kedge.cloud.admission.WebhookConfig;
 import io.kedge.cloud.admission.WebhookServer;
 import io.kedge.cloud.devices.DeviceProfilePublisher;
+import io.kedge.cloud.fleet.FleetMetrics;
+import io.kedge.cloud.fleet.FleetState;
 import io.kedge.cloud.kube.KubeKind;
 import io.kedge.cloud.kube.KubeKinds;
 import io.kedge.cloud.kube.KubeWrites;
@@ -20,7 +22,16 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * The running cloud part: the ROUTER (with the standalone uplink applier) and the offline-autonomy
@@ -30,6 +41,7 @@ public final class Cloud implements AutoCloseable {
   private final Components parts = new Components();
   private Router router;
   private WebhookServer webhook;
+  private FleetState fleet;
   private Rules rules;
   private KubernetesSource kubernetes;
 
@@ -115,6 +127,23 @@ public final class Cloud implements AutoCloseable {
             .tag("reason", reason)
             .register(metrics);
       }
+      // the fleet: each node's heartbeats and lag
+      Map<String, Object> fleetRead = new HashMap<>(config.kafkaClientConfig());
+      fleetRead.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+      Admin fleetAdmin = Admin.create(config.kafkaClientConfig());
+      cloud.parts.add(() -> fleetAdmin.close(Duration.ofSeconds(5)));
+      cloud.fleet =
+          cloud.parts.add(
+              new FleetState(
+                      new KafkaConsumer<>(
+                          fleetRead, new StringDeserializer(), new ByteArrayDeserializer()),
+                      fleetAdmin,
+                      config.topics(),
+                      trust,
+                      config.fleet(),
+                      Clock.systemUTC())
+                  .start());
+      FleetMetrics.bind(cloud.fleet, metrics);
       // the device-profile ConfigMaps KubeEdge's mappers read
       cloud.parts.add(
           DeviceProfilePublisher.start(config.kafkaClientConfig(), config.topics(), kubeWrites));
@@ -152,6 +181,16 @@ public final class Cloud implements AutoCloseable {
   /** Rule routing, or null when disabled. */
   public Rules rules() {
     return rules;
+  }
+
+  /** Each node's health, from its heartbeats. */
+  public FleetState fleet() {
+    return fleet;
+  }
+
+  /** {@code /fleet}: every node's health as JSON ({@code {"nodes":[...]}}). */
+  public String fleetJson() {
+    return fleet.json();
   }
 
   /** The webhook, or null when disabled. */

@@ -1,6 +1,7 @@
 package io.kedge.cloud;
 
 import io.kedge.cloud.admission.WebhookConfig;
+import io.kedge.cloud.fleet.FleetSettings;
 import io.kedge.cloud.router.RouterTopology;
 import io.kedge.cloud.rules.RulesConfig;
 import io.kedge.runtime.config.CommonKeys;
@@ -29,7 +30,8 @@ public record CloudConfig(
     String applicationId,
     java.util.Map<String, Object> kafkaClient,
     NodeWriteRules nodeWrites,
-    byte[] nodeKeySecret) {
+    byte[] nodeKeySecret,
+    FleetSettings fleet) {
 
   public static final ConfigKey<String> KAFKA = CommonKeys.KAFKA_BOOTSTRAP;
   public static final ConfigKey<String> KAFKA_CLIENT =
@@ -112,6 +114,9 @@ public record CloudConfig(
           .define(io.kedge.cloud.manifest.ManifestDirectory.POLL_INTERVAL)
           .define(OPS_BIND)
           .define(OPS_PORT)
+          .define(FleetSettings.OFFLINE_AFTER)
+          .define(FleetSettings.NODE_METRICS)
+          .define(FleetSettings.LOOKBACK)
           .define(WebhookConfig.ENABLED)
           .define(WebhookConfig.BIND)
           .define(WebhookConfig.PORT)
@@ -148,7 +153,8 @@ public record CloudConfig(
         io.kedge.runtime.config.KafkaClientProperties.load(config.get(KAFKA_CLIENT)),
         NodeWriteRules.parse(config.get(NODE_WRITES)),
         SecretFiles.read(
-            NODE_KEY_SECRET_FILE.name(), config.get(NODE_KEY_SECRET_FILE), NodeSignatures::decode));
+            NODE_KEY_SECRET_FILE.name(), config.get(NODE_KEY_SECRET_FILE), NodeSignatures::decode),
+        FleetSettings.from(config));
   }
 
   /**
@@ -170,7 +176,8 @@ public record CloudConfig(
         topicPrefix + "-router",
         java.util.Map.of(),
         NodeWriteRules.ALL,
-        null);
+        null,
+        FleetSettings.defaults());
   }
 
   /** The same, with Kafka client settings {@code settings} (security). */
@@ -186,7 +193,8 @@ public record CloudConfig(
         applicationId,
         java.util.Map.copyOf(settings),
         nodeWrites,
-        nodeKeySecret);
+        nodeKeySecret,
+        fleet);
   }
 
   /** The same, applying for nodes only their own writes and {@code rules}. */
@@ -202,7 +210,8 @@ public record CloudConfig(
         applicationId,
         kafkaClient,
         rules,
-        nodeKeySecret);
+        nodeKeySecret,
+        fleet);
   }
 
   /** The same, accepting only upstream events signed with keys derived from {@code secret}. */
@@ -218,7 +227,8 @@ public record CloudConfig(
         applicationId,
         kafkaClient,
         nodeWrites,
-        secret);
+        secret,
+        fleet);
   }
 
   /** Settings every Kafka client of the cloud starts from: the servers and the security. */

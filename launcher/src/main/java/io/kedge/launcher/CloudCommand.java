@@ -90,7 +90,8 @@ public final class CloudCommand implements Callable<Integer> {
         directory.bindMetrics(metrics);
         out.println("  manifests  " + manifestDir + " (watched)");
       }
-      OpsEndpoint.start(running, ops, metrics, registry -> {}, cloud::unreadyReason, out);
+      OpsEndpoint.start(running, ops, metrics, registry -> {}, cloud::unreadyReason, out)
+          .serveJson(NodesCommand.PATH, cloud::fleetJson);
       if (cloud.rules() != null) {
         out.println(
             "  rules      http://"

@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
       ApplyCommand.class,
       DeleteCommand.class,
       NodeCommand.class,
+      NodesCommand.class,
       VersionCommand.class,
       BenchCommand.class,
       MapperCommand.class,

@@ -134,6 +134,7 @@ public final class LocalCommand implements Callable<Integer> {
     OpsServer ops =
         components.add(
             OpsServer.start("127.0.0.1", config.opsPort(), stack.metrics(), stack::unreadyReason));
+    ops.serveJson(NodesCommand.PATH, stack.cloud()::fleetJson);
     stack.awaitConnected(Duration.ofSeconds(60));
     stack.awaitCloudReady(Duration.ofMinutes(2), message -> progress(out, message));
     KedgeTopics topics = stack.topics();

@@ -13,7 +13,8 @@ public sealed interface EventData
         RuleResponse,
         EventbusMessage,
         TwinReport,
-        DeviceState {
+        DeviceState,
+        NodeHeartbeat {
 
   /** The type this data is carried as. */
   EventType type();

@@ -22,7 +22,8 @@ public enum EventType {
   RULE_RESPONSE("io.kedge.rule.response", RuleResponse.class),
   EVENTBUS_MESSAGE("io.kedge.eventbus.message", EventbusMessage.class),
   TWIN_REPORT("io.kedge.twin.report", TwinReport.class),
-  DEVICE_STATE("io.kedge.device.state", DeviceState.class);
+  DEVICE_STATE("io.kedge.device.state", DeviceState.class),
+  NODE_HEARTBEAT("io.kedge.node.heartbeat", NodeHeartbeat.class);
 
   /** The major version this code reads and writes. */
   public static final int MAJOR_VERSION = 1;

@@ -82,7 +82,9 @@ class EventCodecTest {
           "d1",
           5L,
           Map.of("temperature", new TwinReport.ReportedValue("25.5", "double", 5L))),
-      new DeviceState("edge-1", "default", "d1", DeviceState.State.ONLINE, 5L)
+      new DeviceState("edge-1", "default", "d1", DeviceState.State.ONLINE, 5L),
+      new NodeHeartbeat(
+          "edge-1", 10L, 1L, "0.1.0", "CONNECTED", 41L, 43L, 0L, 1L << 30, 1L << 29, 7L)
     };
     assertThat(all).extracting(EventData::type).containsExactly(EventType.values());
     for (EventData data : all) {

@@ -73,7 +73,8 @@ class EdgeWritesIT {
                   null,
                   UplinkBounds.unbounded(),
                   java.util.Map.of(),
-                  io.kedge.edge.api.http.EdgeApiOptions.DEFAULT_LIMITS),
+                  io.kedge.edge.api.http.EdgeApiOptions.DEFAULT_LIMITS,
+                  EdgeConfig.HEARTBEAT_INTERVAL.defaultValue()),
               "test")) {
         Awaitility.await("edge connected")
             .atMost(Duration.ofSeconds(60))

@@ -1,6 +1,7 @@
 package io.kedge.cloud.rules;
 
 import io.kedge.cloud.router.NodeTrust;
+import io.kedge.cloud.topics.WholeTopic;
 import io.kedge.runtime.lifecycle.DaemonThreads;
 import io.kedge.schemas.EventCodec;
 import io.kedge.schemas.InvalidEventException;

@@ -41,7 +41,8 @@ public record EdgeConfig(
     byte[] nodeKey,
     UplinkBounds uplinkBounds,
     java.util.Map<String, Object> kafkaClient,
-    io.kedge.runtime.http.HttpBounds.Limits apiLimits) {
+    io.kedge.runtime.http.HttpBounds.Limits apiLimits,
+    Duration heartbeatInterval) {
 
   /**
    * How the node's log is kept: its roll cycle, how long closed cycles stay, the disk budget of all
@@ -194,6 +195,14 @@ public record EdgeConfig(
           Duration.ofSeconds(1),
           "Period of watch BOOKMARK events.");
 
+  public static final ConfigKey<Duration> HEARTBEAT_INTERVAL =
+      ConfigKey.duration(
+          "edge.heartbeat-interval",
+          Duration.ofSeconds(15),
+          Duration.ofSeconds(1),
+          "Period of the node's heartbeat to the cloud (log position, link, uplink backlog, disk);"
+              + " one is also sent on every change of the link.");
+
   public static final ConfigKey<Duration> WRITE_TIMEOUT =
       ConfigKey.duration(
           "edge.write-timeout",
@@ -314,6 +323,7 @@ public record EdgeConfig(
           .define(MIN_FREE_DISK)
           .define(WATCH_HISTORY)
           .define(BOOKMARK_INTERVAL)
+          .define(HEARTBEAT_INTERVAL)
           .define(WRITE_TIMEOUT)
           .define(TOLERATE_NOT_READY)
           .define(REGISTER_NODE)
@@ -398,7 +408,8 @@ public record EdgeConfig(
             config.get(API_MAX_CONNECTIONS),
             config.get(API_MAX_IN_FLIGHT),
             config.get(API_IDLE_TIMEOUT),
-            config.get(API_REQUEST_TIMEOUT)));
+            config.get(API_REQUEST_TIMEOUT)),
+        config.get(HEARTBEAT_INTERVAL));
   }
 
   public KedgeTopics topics() {

@@ -25,6 +25,7 @@ import io.kedge.runtime.lifecycle.Components;
 import io.kedge.runtime.mqtt.Eventbus;
 import io.kedge.runtime.tls.TlsMaterial;
 import io.kedge.schemas.EventCodec;
+import io.kedge.schemas.NodeHeartbeat;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -211,6 +212,28 @@ public final class EdgeNode implements AutoCloseable {
     twins =
         add(new DeviceTwinBridge(config.node(), view, eventbus, api.writes(), Clock.systemUTC()))
             .start();
+    long startedAtMs = System.currentTimeMillis();
+    add(
+        new Heartbeats(
+                uplinkLog,
+                () ->
+                    new NodeHeartbeat(
+                        config.node(),
+                        System.currentTimeMillis(),
+                        startedAtMs,
+                        kedgeVersion,
+                        linkState().name(),
+                        downlink.lastOffset(),
+                        downlink.nextOffset(),
+                        uplinkLog.countAfter(forwarder.forwardedIndex()),
+                        reserve.usableBytes(),
+                        settings.diskBudgetBytes(),
+                        view.size()),
+                this::linkState,
+                config.heartbeatInterval(),
+                Clock.systemUTC(),
+                config.node())
+            .start());
     LOG.info(
         "edge node {} started: API {}://{}:{}, data in {}",
         config.node(),

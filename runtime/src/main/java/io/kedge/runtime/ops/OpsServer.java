@@ -88,6 +88,11 @@ public final class OpsServer implements AutoCloseable {
     return server.getAddress().getPort();
   }
 
+  /** Serves {@code body()} as JSON on {@code path} too (e.g. the cloud's {@code /fleet}). */
+  public void serveJson(String path, Supplier<String> body) {
+    server.createContext(path, exchange -> reply(exchange, 200, "application/json", body.get()));
+  }
+
   private static void reply(HttpExchange exchange, int code, String type, String body)
       throws IOException {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);

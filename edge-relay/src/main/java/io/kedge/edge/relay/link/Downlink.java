@@ -92,6 +92,7 @@ public final class Downlink implements AutoCloseable {
   private final LogAppender appender;
   private final AtomicReference<LinkState> state = new AtomicReference<>(LinkState.CONNECTING);
   private final AtomicLong lastOffset = new AtomicLong(-1);
+  private volatile long nextOffset = -1;
   private final AtomicLong endOffset = new AtomicLong(-1);
   private final AtomicLong disconnects = new AtomicLong();
   private ConsumerTraffic link;
@@ -176,10 +177,22 @@ public final class Downlink implements AutoCloseable {
     return lastOffset.get();
   }
 
-  /** Records in the node topic not yet in the log, as of the last probe. */
+  /**
+   * The next node-topic offset this downlink reads: past the last record it took and the
+   * transaction markers after it ({@code -1}: not polled yet).
+   */
+  public long nextOffset() {
+    return nextOffset;
+  }
+
+  /**
+   * Records in the node topic not yet in the log, as of the last probe; transaction markers, which
+   * take offsets but hold no record, do not count once read past.
+   */
   public long lag() {
     long end = endOffset.get();
-    return end < 0 ? 0 : Math.max(0, end - (lastOffset.get() + 1));
+    long next = Math.max(nextOffset, lastOffset.get() + 1);
+    return end < 0 ? 0 : Math.max(0, end - next);
   }
 
   /**
@@ -284,6 +297,7 @@ public final class Downlink implements AutoCloseable {
               backlogBytes,
               records.count());
         }
+        nextOffset = consumer.position(partition);
         if (!records.isEmpty()) {
           noteEndOffset();
           if (!appender.submit(records)) {

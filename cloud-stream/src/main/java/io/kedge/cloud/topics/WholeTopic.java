@@ -1,4 +1,4 @@
-package io.kedge.cloud.rules;
+package io.kedge.cloud.topics;
 
 import java.time.Duration;
 import java.util.List;
@@ -6,14 +6,14 @@ import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.common.TopicPartition;
 
 /** Assigning a consumer every partition of a topic, for readers that must see all of it. */
-final class WholeTopic {
+public final class WholeTopic {
   private WholeTopic() {}
 
   /**
    * Assigns all partitions of {@code topic}; returns them, or an empty list (after a short wait)
    * while the topic does not exist yet.
    */
-  static List<TopicPartition> assign(Consumer<?, ?> consumer, String topic)
+  public static List<TopicPartition> assign(Consumer<?, ?> consumer, String topic)
       throws InterruptedException {
     List<TopicPartition> partitions =
         consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
