@@ -80,6 +80,9 @@ class MetricsReferenceIT {
                   HttpResponse.BodyHandlers.ofString());
       assertThat(sent.statusCode()).as(sent.body()).isEqualTo(202);
       EdgeNode edge = stack.edges().get(0);
+      Awaitility.await("the node's first heartbeat in the fleet state (its per-node series)")
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> stack.cloud().fleet().node(NODE).isPresent());
       // what kedge local does not run: the webhook (Kubernetes mode) and a mapper
       try (WebhookServer webhook =
               WebhookServer.start(
