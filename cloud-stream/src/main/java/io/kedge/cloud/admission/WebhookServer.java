@@ -28,7 +28,6 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
@@ -120,9 +119,7 @@ public final class WebhookServer implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                       ch.pipeline().addLast(ssl.newHandler(ch.alloc()));
-                      bounds.installBeforeCodec(ch.pipeline());
-                      ch.pipeline().addLast(new HttpServerCodec());
-                      bounds.installAfterCodec(ch.pipeline());
+                      bounds.installHttpCodec(ch.pipeline());
                       ch.pipeline()
                           .addLast(new HttpObjectAggregator(MAX_BODY_BYTES))
                           .addLast(new Handler(self[0]));

@@ -11,7 +11,6 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.HttpServerCodec;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -93,9 +92,7 @@ public final class RestIngress implements AutoCloseable {
                   new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                      bounds.installBeforeCodec(ch.pipeline());
-                      ch.pipeline().addLast(new HttpServerCodec());
-                      bounds.installAfterCodec(ch.pipeline());
+                      bounds.installHttpCodec(ch.pipeline());
                       ch.pipeline()
                           // answers 413 itself when a body is over the limit
                           .addLast(new HttpObjectAggregator((int) Math.min(maxBodyBytes, 1L << 30)))

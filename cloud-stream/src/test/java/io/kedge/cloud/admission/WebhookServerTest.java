@@ -7,6 +7,7 @@ import io.kedge.runtime.http.HttpBounds;
 import io.kedge.runtime.tls.TlsMaterial;
 import io.kedge.schemas.EventCodec;
 import io.kedge.schemas.objects.OfflineAutonomy;
+import io.kedge.testkit.RawHttp;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -103,9 +104,9 @@ class WebhookServerTest {
         post(first);
         assertThat(reviewing.await(10, TimeUnit.SECONDS)).as("the first review runs").isTrue();
         post(second);
-        assertThat(read(second, 40)).startsWith("HTTP/1.1 429").contains("Retry-After: 1");
+        assertThat(RawHttp.read(second, 40)).startsWith("HTTP/1.1 429").contains("Retry-After: 1");
         release.countDown();
-        assertThat(read(first, 12)).startsWith("HTTP/1.1 200");
+        assertThat(RawHttp.read(first, 12)).startsWith("HTTP/1.1 200");
         assertThat(webhook.bounds().refusedRequests()).isEqualTo(1);
 
         Awaitility.await("both connections held")
@@ -113,7 +114,9 @@ class WebhookServerTest {
             .until(() -> webhook.bounds().openConnections() == 2);
         try (Socket third = sockets.createSocket("127.0.0.1", webhook.port())) {
           third.setSoTimeout(10_000);
-          assertThat(read(third, 1 << 20)).startsWith("HTTP/1.1 503").contains("Retry-After: 1");
+          assertThat(RawHttp.read(third, 1 << 20))
+              .startsWith("HTTP/1.1 503")
+              .contains("Retry-After: 1");
         }
         assertThat(webhook.bounds().refusedConnections()).isEqualTo(1);
         assertThat(first.getInputStream().read()).as("an idle connection is closed").isEqualTo(-1);
@@ -127,18 +130,6 @@ class WebhookServerTest {
         ("POST " + WebhookServer.PATH + " HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}")
             .getBytes(StandardCharsets.US_ASCII));
     out.flush();
-  }
-
-  /** What arrives until the server closes or {@code enough} bytes came. */
-  private static String read(Socket socket, int enough) throws Exception {
-    InputStream in = socket.getInputStream();
-    StringBuilder text = new StringBuilder();
-    byte[] buffer = new byte[4096];
-    int n;
-    while (text.length() < enough && (n = in.read(buffer)) > 0) {
-      text.append(new String(buffer, 0, n, StandardCharsets.UTF_8));
-    }
-    return text.toString();
   }
 
   private SSLContext trusting() throws Exception {

@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kedge.runtime.http.HttpBounds;
 import io.kedge.schemas.ObjectKey;
 import io.kedge.schemas.RuleMessage;
-import java.io.InputStream;
+import io.kedge.testkit.RawHttp;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -99,18 +99,6 @@ class RestIngressBoundsTest {
     out.flush();
   }
 
-  /** What arrives until the server closes or {@code enough} bytes came. */
-  private static String read(Socket socket, int enough) throws Exception {
-    InputStream in = socket.getInputStream();
-    StringBuilder text = new StringBuilder();
-    byte[] buffer = new byte[4096];
-    int n;
-    while (text.length() < enough && (n = in.read(buffer)) > 0) {
-      text.append(new String(buffer, 0, n, StandardCharsets.UTF_8));
-    }
-    return text.toString();
-  }
-
   @Test
   void aRequestBeyondTheInFlightCapGets429AndTheSlotComesBack() throws Exception {
     try (Socket first = connect();
@@ -119,10 +107,10 @@ class RestIngressBoundsTest {
       CompletableFuture<Void> holding = stored.poll(10, java.util.concurrent.TimeUnit.SECONDS);
       assertThat(holding).as("the first message is being stored").isNotNull();
       post(second, "b");
-      String refused = read(second, 40);
+      String refused = RawHttp.read(second, 40);
       assertThat(refused).startsWith("HTTP/1.1 429").contains("Retry-After: 1");
       holding.complete(null);
-      assertThat(read(first, 12)).startsWith("HTTP/1.1 202");
+      assertThat(RawHttp.read(first, 12)).startsWith("HTTP/1.1 202");
     }
     assertThat(bounds.refusedRequests()).isEqualTo(1);
   }
@@ -135,7 +123,7 @@ class RestIngressBoundsTest {
           .atMost(Duration.ofSeconds(10))
           .until(() -> bounds.openConnections() == 2);
       Socket three = connect();
-      String refused = read(three, 1 << 20);
+      String refused = RawHttp.read(three, 1 << 20);
       three.close();
       assertThat(refused).startsWith("HTTP/1.1 503").contains("Retry-After: 1");
       assertThat(bounds.refusedConnections()).isEqualTo(1);
@@ -157,7 +145,7 @@ class RestIngressBoundsTest {
         out.flush();
         Thread.sleep(200);
       }
-      assertThat(read(slow, 1 << 20)).startsWith("HTTP/1.1 408");
+      assertThat(RawHttp.read(slow, 1 << 20)).startsWith("HTTP/1.1 408");
     }
   }
 }

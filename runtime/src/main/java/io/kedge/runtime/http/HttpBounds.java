@@ -10,6 +10,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -46,8 +47,19 @@ public final class HttpBounds {
     this.limits = limits;
   }
 
+  /**
+   * Installs an HTTP/1.1 server codec with the bounds around it: the connection gate, idle timeout
+   * and request deadline before it, the end of the deadline after it. The aggregator and the
+   * handler go after.
+   */
+  public void installHttpCodec(ChannelPipeline pipeline) {
+    installBeforeCodec(pipeline);
+    pipeline.addLast(new HttpServerCodec());
+    installAfterCodec(pipeline);
+  }
+
   /** Installs the connection gate, idle timeout and request deadline; the codec goes after. */
-  public void installBeforeCodec(ChannelPipeline pipeline) {
+  private void installBeforeCodec(ChannelPipeline pipeline) {
     long idle = limits.idleTimeout().toMillis();
     pipeline
         .addLast("bounds-gate", gate)
@@ -57,7 +69,7 @@ public final class HttpBounds {
   }
 
   /** Installs what ends a request's deadline once it has arrived whole; after the codec. */
-  public void installAfterCodec(ChannelPipeline pipeline) {
+  private void installAfterCodec(ChannelPipeline pipeline) {
     pipeline.addLast("bounds-arrived", ARRIVED);
   }
 

@@ -15,7 +15,6 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.ssl.SslHandler;
 import java.net.InetSocketAddress;
 import java.time.Clock;
@@ -98,9 +97,7 @@ public final class EdgeApiServer implements AutoCloseable {
                       if (options.security().usesTls()) {
                         ch.pipeline().addLast(new SslHandler(options.security().newEngine()));
                       }
-                      bounds.installBeforeCodec(ch.pipeline());
-                      ch.pipeline().addLast(new HttpServerCodec());
-                      bounds.installAfterCodec(ch.pipeline());
+                      bounds.installHttpCodec(ch.pipeline());
                       ch.pipeline()
                           .addLast(new BoundedBodyAggregator(options.maxBodyBytes()))
                           .addLast(

@@ -9,7 +9,7 @@ import io.kedge.edge.api.view.TestObjects;
 import io.kedge.edge.api.view.View;
 import io.kedge.edge.api.view.ViewApplier;
 import io.kedge.runtime.http.HttpBounds;
-import java.io.InputStream;
+import io.kedge.testkit.RawHttp;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -80,27 +80,16 @@ class EdgeApiBoundsTest {
     out.flush();
   }
 
-  private static String read(Socket socket, int enough) throws Exception {
-    InputStream in = socket.getInputStream();
-    StringBuilder text = new StringBuilder();
-    byte[] buffer = new byte[4096];
-    int n;
-    while (text.length() < enough && (n = in.read(buffer)) > 0) {
-      text.append(new String(buffer, 0, n, StandardCharsets.UTF_8));
-    }
-    return text.toString();
-  }
-
   @Test
   void anIdleConnectionIsClosedButAQuietWatchIsNot() throws Exception {
     try (Socket plain = connect();
         Socket watch = connect()) {
       request(plain, "GET", "/api/v1/namespaces/default/pods", "");
-      assertThat(read(plain, 12)).startsWith("HTTP/1.1 200");
+      assertThat(RawHttp.read(plain, 12)).startsWith("HTTP/1.1 200");
       request(watch, "GET", "/api/v1/namespaces/default/pods?watch=true", "");
-      assertThat(read(watch, 12)).startsWith("HTTP/1.1 200");
+      assertThat(RawHttp.read(watch, 12)).startsWith("HTTP/1.1 200");
       Thread.sleep(2_500);
-      assertThat(read(plain, 1 << 20)).as("closed when idle").isEmpty();
+      assertThat(RawHttp.read(plain, 1 << 20)).as("closed when idle").isEmpty();
       watch.setSoTimeout(500);
       assertThatThrownBy(() -> watch.getInputStream().read())
           .as("the watch is still open, only quiet")
@@ -124,13 +113,15 @@ class EdgeApiBoundsTest {
           .atMost(Duration.ofSeconds(10))
           .until(() -> !cloud.forwarded.isEmpty());
       request(reader, "GET", "/api/v1/namespaces/default/pods", "");
-      String busy = read(reader, 40);
+      String busy = RawHttp.read(reader, 40);
       assertThat(busy).startsWith("HTTP/1.1 429").contains("Retry-After: 1");
 
       request(third, "GET", "/api/v1/namespaces/default/pods", "");
-      assertThat(read(third, 12)).as("the third connection is held").startsWith("HTTP/1.1 429");
+      assertThat(RawHttp.read(third, 12))
+          .as("the third connection is held")
+          .startsWith("HTTP/1.1 429");
       try (Socket fourth = connect()) {
-        String refused = read(fourth, 1 << 20);
+        String refused = RawHttp.read(fourth, 1 << 20);
         assertThat(refused).startsWith("HTTP/1.1 503").contains("Retry-After: 1");
       }
     }
