@@ -7,6 +7,7 @@ import io.kedge.cloud.admission.WebhookServer;
 import io.kedge.cloud.devices.DeviceProfilePublisher;
 import io.kedge.cloud.fleet.FleetMetrics;
 import io.kedge.cloud.fleet.FleetState;
+import io.kedge.cloud.fleet.NodeConditions;
 import io.kedge.cloud.kube.KubeKind;
 import io.kedge.cloud.kube.KubeKinds;
 import io.kedge.cloud.kube.KubeWrites;
@@ -30,8 +31,12 @@ import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * The running cloud part: the ROUTER (with the standalone uplink applier) and the offline-autonomy
@@ -144,6 +149,23 @@ public final class Cloud implements AutoCloseable {
                       Clock.systemUTC())
                   .start());
       FleetMetrics.bind(cloud.fleet, metrics);
+      if (cloud.kubernetes == null) {
+        // standalone: the cloud keeps the Nodes' Ready condition from the heartbeats
+        Map<String, Object> conditionsProps = new HashMap<>(config.kafkaClientConfig());
+        conditionsProps.put(ProducerConfig.ACKS_CONFIG, "all");
+        conditionsProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        KafkaProducer<String, byte[]> conditionsProducer =
+            new KafkaProducer<>(conditionsProps, new StringSerializer(), new ByteArraySerializer());
+        cloud.parts.add(() -> conditionsProducer.close(Duration.ofSeconds(5)));
+        cloud.parts.add(
+            new NodeConditions(
+                    cloud.fleet,
+                    conditionsProducer,
+                    config.topics().upstream().name(),
+                    config.nodeKeySecret(),
+                    Clock.systemUTC())
+                .start(Duration.ofSeconds(2)));
+      }
       // the device-profile ConfigMaps KubeEdge's mappers read
       cloud.parts.add(
           DeviceProfilePublisher.start(config.kafkaClientConfig(), config.topics(), kubeWrites));

@@ -2,15 +2,20 @@ package io.kedge.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.kedge.cloud.fleet.FleetSettings;
 import io.kedge.cloud.fleet.FleetState;
+import io.kedge.cloud.fleet.NodeConditions;
 import io.kedge.cloud.fleet.NodeHealth;
 import io.kedge.cloud.router.NodeTrust;
+import io.kedge.cloud.topics.ResourcesSnapshot;
 import io.kedge.edge.relay.EdgeNode;
 import io.kedge.edge.relay.link.LinkState;
 import io.kedge.launcher.KedgeCommand;
 import io.kedge.launcher.NodesCommand;
 import io.kedge.runtime.ops.OpsServer;
+import io.kedge.schemas.ObjectKey;
+import io.kedge.schemas.ResourceUpsert;
 import io.kedge.schemas.authorization.NodeWriteRules;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -22,8 +27,11 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -60,7 +68,16 @@ class FleetIT {
                     new FleetSettings(Duration.ofSeconds(4), true, Duration.ofHours(1)),
                     Clock.systemUTC())
                 .start();
-        OpsServer ops = OpsServer.start("127.0.0.1", 0, OpsServer.registry(), () -> null)) {
+        OpsServer ops = OpsServer.start("127.0.0.1", 0, OpsServer.registry(), () -> null);
+        KafkaProducer<String, byte[]> producer =
+            new KafkaProducer<>(
+                Map.of("bootstrap.servers", cloud.kafka.bootstrapServers(), "acks", "all"),
+                new StringSerializer(),
+                new ByteArraySerializer());
+        NodeConditions conditions =
+            new NodeConditions(
+                    fleet, producer, cloud.topics.upstream().name(), null, Clock.systemUTC())
+                .start(Duration.ofMillis(500))) {
       ops.serveJson(NodesCommand.PATH, fleet::json);
       opsUrl = "http://127.0.0.1:" + ops.port();
       cloud.apply(CloudEnvironment.node(CUT));
@@ -100,6 +117,10 @@ class FleetIT {
                     return h.link().equals(NodeHealth.OFFLINE) && h.lagRecords() >= 5;
                   });
           assertThat(fleet.node(STEADY).orElseThrow().online()).isTrue();
+          Awaitility.await("Ready=Unknown on the cut node's Node, as the lifecycle controller sets")
+              .atMost(Duration.ofSeconds(60))
+              .until(() -> ready(cloud, CUT).equals("Unknown"));
+          assertThat(ready(cloud, STEADY)).isEqualTo("True");
           String table = nodes();
           System.out.println("kedge nodes, one node cut:\n" + table);
           assertThat(line(table, CUT)).contains("OFFLINE");
@@ -116,6 +137,17 @@ class FleetIT {
                     return online(fleet, CUT, 0);
                   });
           assertThat(seen).isSorted();
+          Awaitility.await("Ready=True again")
+              .atMost(Duration.ofSeconds(60))
+              .until(() -> ready(cloud, CUT).equals("True"));
+          Awaitility.await("the node's own API shows the condition the cloud wrote")
+              .atMost(Duration.ofSeconds(30))
+              .until(
+                  () ->
+                      cut.view()
+                          .get(nodesType(cut), "", CUT)
+                          .map(o -> o.toString().contains("KedgeNodeReady"))
+                          .orElse(false));
           assertThat(fleet.node(CUT).orElseThrow().behindSeconds()).isZero();
         }
 
@@ -136,6 +168,38 @@ class FleetIT {
         }
       }
     }
+  }
+
+  /** The Ready condition's status of Node {@code node} in the resources topic ("" if none). */
+  private static String ready(CloudEnvironment cloud, String node) {
+    try (KafkaConsumer<String, byte[]> consumer =
+        new KafkaConsumer<>(
+            Map.of(
+                "bootstrap.servers",
+                cloud.kafka.bootstrapServers(),
+                "enable.auto.commit",
+                false,
+                "isolation.level",
+                "read_committed"),
+            new StringDeserializer(),
+            new ByteArrayDeserializer())) {
+      ResourceUpsert upsert =
+          ResourcesSnapshot.read(consumer, cloud.topics.resources().name(), Duration.ofSeconds(30))
+              .get(new ObjectKey("", "v1", "Node", "", node).toString());
+      if (upsert == null) {
+        return "";
+      }
+      for (JsonNode condition : upsert.object().path("status").path("conditions")) {
+        if (condition.path("type").asText().equals("Ready")) {
+          return condition.path("status").asText();
+        }
+      }
+      return "";
+    }
+  }
+
+  private static io.kedge.edge.api.view.ResourceType nodesType(EdgeNode edge) {
+    return edge.view().types().byResource("", "v1", "nodes").orElseThrow();
   }
 
   private static boolean online(FleetState fleet, String node, long lag) {

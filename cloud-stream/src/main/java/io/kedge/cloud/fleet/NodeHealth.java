@@ -25,8 +25,8 @@ public record NodeHealth(
     long startedAtMs) {
   public static final String OFFLINE = "OFFLINE";
 
-  /** Connected and heard from within the grace period. */
+  /** Its link up (connected, or resyncing over it) and heard from within the grace period. */
   public boolean online() {
-    return "CONNECTED".equals(link);
+    return "CONNECTED".equals(link) || "RESYNCING".equals(link);
   }
 }
