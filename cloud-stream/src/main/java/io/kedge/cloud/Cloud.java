@@ -158,12 +158,17 @@ public final class Cloud implements AutoCloseable {
             new KafkaProducer<>(conditionsProps, new StringSerializer(), new ByteArraySerializer());
         cloud.parts.add(() -> conditionsProducer.close(Duration.ofSeconds(5)));
         cloud.parts.add(
-            new NodeConditions(
+            NodeConditions.standalone(
                     cloud.fleet,
                     conditionsProducer,
                     config.topics().upstream().name(),
                     config.nodeKeySecret(),
                     Clock.systemUTC())
+                .start(Duration.ofSeconds(2)));
+      } else {
+        // the cluster's controllers own Ready: kedge keeps KedgeLinkReady beside it
+        cloud.parts.add(
+            NodeConditions.kubernetes(cloud.fleet, kubeWrites, Clock.systemUTC())
                 .start(Duration.ofSeconds(2)));
       }
       // the device-profile ConfigMaps KubeEdge's mappers read

@@ -75,7 +75,7 @@ class FleetIT {
                 new StringSerializer(),
                 new ByteArraySerializer());
         NodeConditions conditions =
-            new NodeConditions(
+            NodeConditions.standalone(
                     fleet, producer, cloud.topics.upstream().name(), null, Clock.systemUTC())
                 .start(Duration.ofMillis(500))) {
       ops.serveJson(NodesCommand.PATH, fleet::json);

@@ -166,6 +166,16 @@ class KubernetesModeIT {
       Awaitility.await("edge connected")
           .atMost(Duration.ofSeconds(60))
           .until(() -> edge.linkState() == LinkState.CONNECTED && edge.ready());
+      Awaitility.await("KedgeLinkReady=True on the cluster's Node, from the node's heartbeats")
+          .atMost(Duration.ofSeconds(60))
+          .until(
+              () ->
+                  cluster.nodes().withName(NODE).get().getStatus() != null
+                      && cluster.nodes().withName(NODE).get().getStatus().getConditions().stream()
+                          .anyMatch(
+                              c ->
+                                  c.getType().equals("KedgeLinkReady")
+                                      && c.getStatus().equals("True")));
       Awaitility.await("cluster objects on the edge")
           .atMost(Duration.ofSeconds(60))
           .until(

@@ -1,6 +1,9 @@
 package io.kedge.cloud.fleet;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kedge.cloud.kube.KubeWrites;
 import io.kedge.runtime.lifecycle.DaemonThreads;
 import io.kedge.schemas.EventCodec;
 import io.kedge.schemas.KedgeEvent;
@@ -40,12 +43,22 @@ public final class NodeConditions implements AutoCloseable {
   static final String FIELD_MANAGER = "kedge-fleet";
   private static final URI SOURCE = URI.create("/kedge/cloud/fleet");
 
+  /** Where a condition's patch goes; true when it was applied (false: tried again later). */
+  public interface Sink {
+    boolean write(WriteRequest patch);
+  }
+
+  /** Which condition, and its status and reason each way. */
+  record Kind(String type, String offlineStatus, String offlineReason, String readyReason) {}
+
+  static final Kind READY = new Kind("Ready", "Unknown", "NodeStatusUnknown", "KedgeNodeReady");
+  static final Kind LINK_READY =
+      new Kind("KedgeLinkReady", "False", "KedgeNoHeartbeat", "KedgeHeartbeats");
+
   private final FleetState fleet;
-  private final Producer<String, byte[]> producer;
-  private final String upstreamTopic;
-  private final byte[] nodeKeySecret;
+  private final Sink sink;
+  private final Kind kind;
   private final Clock clock;
-  private final EventCodec codec = new EventCodec();
   private final ScheduledExecutorService timer = DaemonThreads.scheduled("kedge-node-conditions");
 
   /** Per node: the Ready status last written and when. */
@@ -54,26 +67,130 @@ public final class NodeConditions implements AutoCloseable {
   private final Map<String, Written> written = new ConcurrentHashMap<>();
   private final Map<String, Boolean> newNodes = new ConcurrentHashMap<>();
 
+  NodeConditions(FleetState fleet, Sink sink, Kind kind, Clock clock) {
+    this.fleet = fleet;
+    this.sink = sink;
+    this.kind = kind;
+    this.clock = clock;
+    fleet.onNewNode(
+        node -> {
+          if (fleet.caughtUp()) {
+            newNodes.put(node, true); // registered since: its Node has no condition from us yet
+          }
+        });
+  }
+
   /**
-   * @param nodeKeySecret the secret node keys derive from, or null when nodes do not sign
+   * Standalone mode: {@code Ready} written as each node's own status patch into {@code
+   * upstreamTopic}, signed with keys from {@code nodeKeySecret} (null: nodes do not sign).
    */
-  public NodeConditions(
+  public static NodeConditions standalone(
       FleetState fleet,
       Producer<String, byte[]> producer,
       String upstreamTopic,
       byte[] nodeKeySecret,
       Clock clock) {
-    this.fleet = fleet;
-    this.producer = producer;
-    this.upstreamTopic = upstreamTopic;
-    this.nodeKeySecret = nodeKeySecret;
-    this.clock = clock;
-    fleet.onNewNode(
-        node -> {
-          if (fleet.caughtUp()) {
-            newNodes.put(node, true); // registered since: its Node has no Ready condition yet
+    EventCodec codec = new EventCodec();
+    Sink upstream =
+        patch -> {
+          ProducerRecord<String, byte[]> record =
+              codec.toRecord(
+                  upstreamTopic,
+                  patch.key().toString(),
+                  KedgeEvent.of(SOURCE, patch.key().toString(), patch));
+          if (nodeKeySecret != null) {
+            NodeSignatures.sign(
+                patch.node(),
+                NodeSignatures.nodeKey(nodeKeySecret, patch.node()),
+                record.key(),
+                record.value(),
+                record.headers());
           }
-        });
+          producer.send(record);
+          return true;
+        };
+    return new NodeConditions(fleet, upstream, READY, clock);
+  }
+
+  /**
+   * Kubernetes mode: {@code KedgeLinkReady} patched into the cluster through {@code writes}. The
+   * cluster's Node is read and the condition set with a JSON patch that first tests the Node's
+   * resourceVersion, so the kubelet's conditions are never overwritten: a Node changed meanwhile
+   * fails the patch, and the next evaluation tries again.
+   */
+  public static NodeConditions kubernetes(FleetState fleet, KubeWrites writes, Clock clock) {
+    Sink cluster =
+        patch -> {
+          KubeWrites.Result node = writes.read(patch.key());
+          if (node.code() == 404) {
+            LOG.info("node {}: not in the cluster; no {} written", patch.node(), LINK_READY.type());
+            return true; // nothing to keep until it changes
+          }
+          KubeWrites.Result result =
+              node.succeeded() ? writes.apply(asJsonPatch(patch, node.body())) : node;
+          if (!result.succeeded()) {
+            LOG.warn(
+                "node {}: {} not written to the cluster ({}): {}",
+                patch.node(),
+                LINK_READY.type(),
+                result.code(),
+                result.body().path("message").asText());
+          }
+          return result.succeeded();
+        };
+    return new NodeConditions(fleet, cluster, LINK_READY, clock);
+  }
+
+  /**
+   * The condition of {@code patch} as a JSON patch of {@code node}: a test of its resourceVersion,
+   * then the condition replaced where the Node has one of that type, else added.
+   */
+  static WriteRequest asJsonPatch(WriteRequest patch, JsonNode node) {
+    JsonNode condition = patch.body().path("status").path("conditions").get(0);
+    ArrayNode ops = EventCodec.json().createArrayNode();
+    ops.addObject()
+        .put("op", "test")
+        .put("path", "/metadata/resourceVersion")
+        .put("value", node.path("metadata").path("resourceVersion").asText());
+    JsonNode conditions = node.path("status").path("conditions");
+    int index = -1;
+    for (int i = 0; i < conditions.size(); i++) {
+      if (conditions.get(i).path("type").asText().equals(condition.path("type").asText())) {
+        index = i;
+      }
+    }
+    ObjectNode merged = (ObjectNode) condition.deepCopy();
+    if (index >= 0 && !merged.has("lastTransitionTime")) {
+      merged.set("lastTransitionTime", conditions.get(index).path("lastTransitionTime"));
+    }
+    if (index >= 0) {
+      ops.addObject()
+          .put("op", "replace")
+          .put("path", "/status/conditions/" + index)
+          .set("value", merged);
+    } else if (conditions.isArray()) {
+      ops.addObject().put("op", "add").put("path", "/status/conditions/-").set("value", merged);
+    } else if (node.path("status").isObject()) {
+      ops.addObject()
+          .put("op", "add")
+          .put("path", "/status/conditions")
+          .set("value", EventCodec.json().createArrayNode().add(merged));
+    } else {
+      ObjectNode status = EventCodec.json().createObjectNode();
+      status.putArray("conditions").add(merged);
+      ops.addObject().put("op", "add").put("path", "/status").set("value", status);
+    }
+    return new WriteRequest(
+        patch.requestId(),
+        patch.node(),
+        WriteOperation.PATCH,
+        patch.key(),
+        "status",
+        "application/json-patch+json",
+        ops,
+        "",
+        false,
+        FIELD_MANAGER);
   }
 
   public NodeConditions start(Duration every) {
@@ -90,20 +207,20 @@ public final class NodeConditions implements AutoCloseable {
     try {
       long now = clock.millis();
       for (NodeHealth node : fleet.nodes()) {
-        String status = node.online() ? "True" : "Unknown";
+        String status = node.online() ? "True" : kind.offlineStatus();
         Written last = written.get(node.node());
         boolean fresh = newNodes.remove(node.node()) != null;
         if (last == null) {
-          // first look since start: a node found offline may still show Ready=True; a node
-          // online was Ready before, unless it is new
-          if (status.equals("Unknown") || fresh) {
+          // first look since start: a node found offline may still show ready; a node online
+          // was ready before, unless it is new
+          if (!node.online() || fresh) {
             write(node, status, true, now);
           } else {
             written.put(node.node(), new Written(status, now));
           }
         } else if (!last.status().equals(status)) {
           write(node, status, true, now);
-        } else if (status.equals("True") && now - last.atMs() >= REFRESH.toMillis()) {
+        } else if (node.online() && now - last.atMs() >= REFRESH.toMillis()) {
           write(node, status, false, now);
         }
       }
@@ -114,24 +231,24 @@ public final class NodeConditions implements AutoCloseable {
 
   private void write(NodeHealth node, String status, boolean transition, long nowMs) {
     ObjectNode patch = EventCodec.json().createObjectNode();
-    ObjectNode ready = patch.putObject("status").putArray("conditions").addObject();
-    ready.put("type", "Ready").put("status", status);
-    if (status.equals("True")) {
-      ready.put("reason", "KedgeNodeReady").put("message", "kedge: the node's heartbeats arrive");
-      ready.put("lastHeartbeatTime", Instant.ofEpochMilli(node.lastSeenMs()).toString());
+    ObjectNode condition = patch.putObject("status").putArray("conditions").addObject();
+    condition.put("type", kind.type()).put("status", status);
+    if (node.online()) {
+      condition
+          .put("reason", kind.readyReason())
+          .put("message", "kedge: the node's heartbeats arrive");
     } else {
-      ready
-          .put("reason", "NodeStatusUnknown")
+      condition
+          .put("reason", kind.offlineReason())
           .put(
               "message",
               "kedge: no heartbeat from the node for "
                   + fleet.settings().offlineAfter().toSeconds()
-                  + " s (last "
-                  + Instant.ofEpochMilli(node.lastSeenMs())
-                  + ")");
+                  + " s");
     }
+    condition.put("lastHeartbeatTime", Instant.ofEpochMilli(node.lastSeenMs()).toString());
     if (transition) {
-      ready.put("lastTransitionTime", Instant.ofEpochMilli(nowMs).toString());
+      condition.put("lastTransitionTime", Instant.ofEpochMilli(nowMs).toString());
     }
     ObjectKey key = new ObjectKey("", "v1", "Node", "", node.node());
     WriteRequest request =
@@ -146,21 +263,12 @@ public final class NodeConditions implements AutoCloseable {
             "",
             false,
             FIELD_MANAGER);
-    ProducerRecord<String, byte[]> record =
-        codec.toRecord(
-            upstreamTopic, key.toString(), KedgeEvent.of(SOURCE, key.toString(), request));
-    if (nodeKeySecret != null) {
-      NodeSignatures.sign(
-          node.node(),
-          NodeSignatures.nodeKey(nodeKeySecret, node.node()),
-          record.key(),
-          record.value(),
-          record.headers());
+    if (!sink.write(request)) {
+      return; // not recorded: the next evaluation writes it again
     }
-    producer.send(record);
     written.put(node.node(), new Written(status, nowMs));
     if (transition) {
-      LOG.info("node {}: Ready={} ({})", node.node(), status, node.link());
+      LOG.info("node {}: {}={} ({})", node.node(), kind.type(), status, node.link());
     }
   }
 

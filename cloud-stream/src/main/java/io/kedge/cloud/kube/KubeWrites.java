@@ -81,6 +81,21 @@ public final class KubeWrites {
     return send(client.getHttpClient(), http.header("Accept", JSON).build(), key);
   }
 
+  /** Reads the object {@code key} names from the cluster (200 with it, 404, ...). */
+  public Result read(ObjectKey key) {
+    Optional<KubeKind> found = kinds.find(key.apiVersion(), key.kind());
+    if (found.isEmpty()) {
+      return new Result(404, KubeStatus.notFound(key.kind(), key.name()));
+    }
+    String url =
+        client.getMasterUrl().toString().replaceAll("/+$", "")
+            + found.get().objectPath(key.namespace(), key.name(), "");
+    return send(
+        client.getHttpClient(),
+        client.getHttpClient().newHttpRequestBuilder().uri(url).header("Accept", JSON).build(),
+        key);
+  }
+
   private Result send(HttpClient http, HttpRequest request, ObjectKey key) {
     HttpResponse<byte[]> response;
     try {
