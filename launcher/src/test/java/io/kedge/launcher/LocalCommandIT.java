@@ -104,6 +104,18 @@ class LocalCommandIT {
               java.net.http.HttpResponse.BodyHandlers.ofString());
       assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
 
+      // kedge nodes reads the fleet kedge local serves on its ops port
+      org.awaitility.Awaitility.await("both nodes online in kedge nodes")
+          .atMost(Duration.ofSeconds(60))
+          .until(
+              () -> {
+                String table = nodes("--cloud", ops.group(1));
+                return table.lines().filter(l -> l.matches("edge-[12] +CONNECTED .*")).count() == 2;
+              });
+      assertThat(nodes("edge-1", "-o", "yaml", "--cloud", ops.group(1)))
+          .contains("node: \"edge-1\"")
+          .contains("link: \"CONNECTED\"");
+
       // the playground: a client of a node's edge API may write anything, through the cloud
       java.util.regex.Matcher api =
           Pattern.compile("edge-1  edge API (http://\\S+)").matcher(local.readOutput());
@@ -126,6 +138,18 @@ class LocalCommandIT {
           .isIn(0, 143);
       assertThat(local.readOutput()).contains("kedge local stopped");
     }
+  }
+
+  /** {@code kedge nodes ARGS}, run in this JVM; its output. */
+  private static String nodes(String... args) {
+    java.io.StringWriter out = new java.io.StringWriter();
+    picocli.CommandLine cli = KedgeCommand.commandLine();
+    cli.setOut(new java.io.PrintWriter(out));
+    String[] all = new String[args.length + 1];
+    all[0] = "nodes";
+    System.arraycopy(args, 0, all, 1, args.length);
+    assertThat(cli.execute(all)).as(out.toString()).isZero();
+    return out.toString();
   }
 
   /**
