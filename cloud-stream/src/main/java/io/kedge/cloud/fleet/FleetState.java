@@ -4,6 +4,7 @@ import io.kedge.cloud.router.NodeTrust;
 import io.kedge.cloud.topics.WholeTopic;
 import io.kedge.runtime.lifecycle.DaemonThreads;
 import io.kedge.schemas.EventCodec;
+import io.kedge.schemas.EventType;
 import io.kedge.schemas.InvalidEventException;
 import io.kedge.schemas.KedgeTopics;
 import io.kedge.schemas.NodeHeartbeat;
@@ -203,6 +204,12 @@ public final class FleetState implements AutoCloseable {
   }
 
   private void take(ConsumerRecord<String, byte[]> record) {
+    var type = record.headers().lastHeader("ce_type");
+    if (type == null
+        || !new String(type.value(), java.nio.charset.StandardCharsets.UTF_8)
+            .startsWith(EventType.NODE_HEARTBEAT.baseName() + ".v")) {
+      return; // not a heartbeat: not decoded (the upstream carries all of the nodes' traffic)
+    }
     NodeHeartbeat beat;
     try {
       if (!(codec.decode(record.headers(), record.value()).data() instanceof NodeHeartbeat b)) {
