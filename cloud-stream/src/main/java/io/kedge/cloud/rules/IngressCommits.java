@@ -158,8 +158,10 @@ final class IngressCommits implements AutoCloseable {
 
   private void commit(List<Pending> batch) throws InterruptedException {
     if (producer == null && !open()) {
-      retry.addAll(batch);
-      Thread.sleep(500); // Kafka unreachable: the requests wait, bounded by the ingress
+      // Kafka unreachable: the messages are refused (503) and counted as failed once it is back
+      KafkaException down = new KafkaException("Kafka cannot be reached to store the message");
+      failed(batch, down);
+      Thread.sleep(RETRY_BACKOFF.toMillis());
       return;
     }
     List<Runnable> undo = new ArrayList<>();
@@ -185,18 +187,23 @@ final class IngressCommits implements AutoCloseable {
     } catch (KafkaException e) {
       undo.forEach(Runnable::run);
       abort(e);
-      for (Pending p : batch) {
-        if (p.record() == null) {
-          retry.add(p); // a count: kept for the next transaction
-          p.done().complete(null);
-        } else {
-          if (p.route() != null) {
-            retry.add(new Pending(null, p.route(), "not stored: " + e, new CompletableFuture<>()));
-          }
-          p.done().completeExceptionally(e);
-        }
-      }
+      failed(batch, e);
       Thread.sleep(RETRY_BACKOFF.toMillis()); // the counts retry; not in a tight loop
+    }
+  }
+
+  /** Fails the batch's messages and keeps every count for the next transaction. */
+  private void failed(List<Pending> batch, KafkaException e) {
+    for (Pending p : batch) {
+      if (p.record() == null) {
+        retry.add(p); // a count: kept for the next transaction
+        p.done().complete(null);
+      } else {
+        if (p.route() != null) {
+          retry.add(new Pending(null, p.route(), "not stored: " + e, new CompletableFuture<>()));
+        }
+        p.done().completeExceptionally(e);
+      }
     }
   }
 

@@ -139,6 +139,36 @@ class IngressCommitsTest {
                     && lastStatus().path("failMessages").asLong() == 1);
   }
 
+  @Test
+  void whileKafkaCannotBeReachedMessagesAreRefusedAndCountedOnceItIs() throws Exception {
+    MockProducer<String, byte[]> unreachable =
+        new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer());
+    unreachable.initTransactionException = new KafkaException("no broker answers");
+    MockProducer<String, byte[]> reachable =
+        new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer());
+    java.util.Iterator<MockProducer<String, byte[]>> producers =
+        List.of(unreachable, reachable).iterator();
+    try (IngressCommits starting =
+        new IngressCommits(
+                producers::next,
+                new RuleCounters(book, codec, RESOURCES, new SimpleMeterRegistry()),
+                64 * 1024)
+            .start()) {
+      CompletableFuture<Void> refused = starting.store(message("early"), greet);
+
+      assertThatThrownBy(() -> refused.get(10, TimeUnit.SECONDS))
+          .hasMessageContaining("cannot be reached");
+      Awaitility.await("the failure counted once Kafka answers")
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () ->
+                  reachable.history().stream()
+                      .filter(this::isStatus)
+                      .anyMatch(r -> status(r).path("failMessages").asLong() == 1));
+      assertThat(reachable.history().stream().filter(r -> !isStatus(r))).isEmpty();
+    }
+  }
+
   private ProducerRecord<String, byte[]> message(String id) {
     return new ProducerRecord<>("kedge.node.edge-1", id, id.getBytes());
   }
