@@ -6,8 +6,8 @@ import io.kedge.cloud.router.RouterTopology;
 import io.kedge.cloud.rules.RulesConfig;
 import io.kedge.runtime.config.CommonKeys;
 import io.kedge.runtime.config.Config;
-import io.kedge.runtime.config.ConfigDef;
 import io.kedge.runtime.config.ConfigKey;
+import io.kedge.runtime.config.ConfigSpec;
 import io.kedge.runtime.config.SecretFiles;
 import io.kedge.runtime.ops.OpsConfig;
 import io.kedge.schemas.KedgeTopics;
@@ -91,8 +91,8 @@ public record CloudConfig(
   public static final ConfigKey<String> OPS_BIND = OpsConfig.bindKey("0.0.0.0");
   public static final ConfigKey<Integer> OPS_PORT = OpsConfig.portKey(9100);
 
-  public static final ConfigDef DEF =
-      new ConfigDef("cloud")
+  public static final ConfigSpec DEF =
+      new ConfigSpec("cloud")
           .define(KAFKA)
           .define(KAFKA_CLIENT)
           .define(DATA_DIR)

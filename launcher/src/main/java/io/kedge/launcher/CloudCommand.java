@@ -8,9 +8,9 @@ import io.kedge.cloud.kube.KubernetesConfig;
 import io.kedge.cloud.manifest.ManifestDirectory;
 import io.kedge.cloud.rules.RulesConfig;
 import io.kedge.runtime.config.Config;
-import io.kedge.runtime.config.ConfigException;
 import io.kedge.runtime.config.ConfigProblem;
 import io.kedge.runtime.config.ConfigSources;
+import io.kedge.runtime.config.InvalidConfigException;
 import io.kedge.runtime.lifecycle.Components;
 import io.kedge.runtime.ops.OpsConfig;
 import io.kedge.runtime.ops.OpsServer;
@@ -63,7 +63,7 @@ public final class CloudCommand implements Callable<Integer> {
     KubernetesConfig kube = KubernetesConfig.from(parsed, config.topicPrefix());
     String manifestDir = parsed.get(ManifestDirectory.DIR);
     if (!manifestDir.isEmpty() && kube.kubernetes()) {
-      throw new ConfigException(
+      throw new InvalidConfigException(
           List.of(
               new ConfigProblem(
                   ManifestDirectory.DIR.name(),

@@ -110,7 +110,7 @@ public final class EdgeCommand implements Callable<Integer> {
   private ConfigSources joined(ConfigSources sources) {
     JoinFile file = JoinFile.read(join);
     if (node != null && !node.equals(file.node())) {
-      throw new io.kedge.runtime.config.ConfigException(
+      throw new io.kedge.runtime.config.InvalidConfigException(
           java.util.List.of(
               new io.kedge.runtime.config.ConfigProblem(
                   "--node",

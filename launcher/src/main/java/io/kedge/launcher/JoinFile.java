@@ -3,8 +3,8 @@ package io.kedge.launcher;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import io.kedge.runtime.config.ConfigException;
 import io.kedge.runtime.config.ConfigProblem;
+import io.kedge.runtime.config.InvalidConfigException;
 import io.kedge.schemas.authorization.NodeSignatures;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -78,7 +78,7 @@ record JoinFile(
   /**
    * Reads a join file.
    *
-   * @throws ConfigException naming {@code --join}, the file and what is missing or wrong
+   * @throws InvalidConfigException naming {@code --join}, the file and what is missing or wrong
    */
   static JoinFile read(Path file) {
     JsonNode root;
@@ -152,7 +152,8 @@ record JoinFile(
     return value.asText();
   }
 
-  private static ConfigException problem(Path file, String rule) {
-    return new ConfigException(List.of(new ConfigProblem("--join", file.toString(), "", rule)));
+  private static InvalidConfigException problem(Path file, String rule) {
+    return new InvalidConfigException(
+        List.of(new ConfigProblem("--join", file.toString(), "", rule)));
   }
 }

@@ -42,7 +42,7 @@ final class KafkaOptions {
   /**
    * The client settings of the properties file.
    *
-   * @throws io.kedge.runtime.config.ConfigException naming the file and what is wrong
+   * @throws io.kedge.runtime.config.InvalidConfigException naming the file and what is wrong
    */
   Map<String, Object> clientSettings() {
     return KafkaClientProperties.load(kafkaClientProperties);

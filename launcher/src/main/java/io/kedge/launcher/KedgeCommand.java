@@ -1,7 +1,7 @@
 package io.kedge.launcher;
 
 import io.kedge.launcher.bench.BenchCommand;
-import io.kedge.runtime.config.ConfigException;
+import io.kedge.runtime.config.InvalidConfigException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -40,7 +40,7 @@ public final class KedgeCommand implements Runnable {
     CommandLine cli = new CommandLine(new KedgeCommand());
     cli.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
-          if (e instanceof ConfigException) {
+          if (e instanceof InvalidConfigException) {
             commandLine.getErr().println("kedge: " + e.getMessage());
             return CONFIG_ERROR;
           }

@@ -2,8 +2,8 @@ package io.kedge.launcher;
 
 import io.kedge.runtime.config.CommonKeys;
 import io.kedge.runtime.config.Config;
-import io.kedge.runtime.config.ConfigDef;
 import io.kedge.runtime.config.ConfigKey;
+import io.kedge.runtime.config.ConfigSpec;
 import io.kedge.runtime.ops.OpsConfig;
 import io.kedge.schemas.KedgeTopics;
 import io.kedge.schemas.NodeNames;
@@ -87,8 +87,8 @@ public record LocalConfig(
               + " and join file per node (as kedge node add makes them), signed upstream events"
               + " and node authorization; secrets in <local.data-dir>/secure.");
 
-  static final ConfigDef DEF =
-      new ConfigDef("local")
+  static final ConfigSpec DEF =
+      new ConfigSpec("local")
           .define(NODES)
           .define(DATA_DIR)
           .define(KAFKA_PORT)

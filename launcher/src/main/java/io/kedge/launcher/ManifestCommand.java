@@ -5,7 +5,7 @@ import io.kedge.cloud.manifest.ManifestException;
 import io.kedge.cloud.manifest.ManifestPublisher;
 import io.kedge.cloud.manifest.ManifestReader;
 import io.kedge.cloud.rules.RuleAdmission;
-import io.kedge.runtime.config.ConfigException;
+import io.kedge.runtime.config.InvalidConfigException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -75,7 +75,7 @@ abstract class ManifestCommand implements Callable<Integer> {
     try {
       clientSettings = kafka.clientSettings();
       manifests = new ManifestReader().read(path);
-    } catch (ManifestException | ConfigException e) {
+    } catch (ManifestException | InvalidConfigException e) {
       err.println("kedge: " + e.getMessage());
       return KedgeCommand.CONFIG_ERROR;
     }

@@ -1,7 +1,7 @@
 package io.kedge.launcher;
 
 import io.kedge.cloud.nodes.NodeAccess;
-import io.kedge.runtime.config.ConfigException;
+import io.kedge.runtime.config.InvalidConfigException;
 import io.kedge.runtime.config.KafkaClientProperties;
 import io.kedge.runtime.config.SecretFiles;
 import io.kedge.schemas.authorization.NodeSignatures;
@@ -85,7 +85,7 @@ public final class NodeCommand implements Runnable {
         secret = SecretFiles.read("--node-key-secret-file", secretFile, NodeSignatures::decode);
         KafkaClientProperties.load(nodeClientProperties)
             .forEach((k, v) -> base.put(k, String.valueOf(v)));
-      } catch (ConfigException e) {
+      } catch (InvalidConfigException e) {
         err.println("kedge: " + e.getMessage());
         return KedgeCommand.CONFIG_ERROR;
       }
@@ -142,7 +142,7 @@ public final class NodeCommand implements Runnable {
       List<String> removed;
       try (Admin admin = Admin.create(kafka.adminSettings())) {
         removed = new NodeAccess(admin, kafka.topics(), kafka.timeout()).remove(node);
-      } catch (ConfigException e) {
+      } catch (InvalidConfigException e) {
         err.println("kedge: " + e.getMessage());
         return KedgeCommand.CONFIG_ERROR;
       } catch (RuntimeException e) {

@@ -15,8 +15,8 @@ import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.kedge.cloud.CloudConfig;
 import io.kedge.edge.relay.EdgeConfig;
 import io.kedge.mapper.opcua.MapperConfig;
-import io.kedge.runtime.config.ConfigDef;
 import io.kedge.runtime.config.ConfigKey;
+import io.kedge.runtime.config.ConfigSpec;
 import java.io.IOException;
 import java.lang.reflect.Method;
 import java.nio.file.Files;
@@ -102,7 +102,7 @@ class DeployManifestsTest {
   void workloadsSetOnlyConfigurationKeysTheyHaveAndProbeTheOpsPort() throws Exception {
     for (HasMetadata object : manifests()) {
       PodSpec pod;
-      ConfigDef def;
+      ConfigSpec def;
       int opsPort;
       if (object instanceof Deployment d && d.getMetadata().getName().equals("kedge-cloud")) {
         pod = d.getSpec().getTemplate().getSpec();

@@ -1,9 +1,9 @@
 package io.kedge.cloud.admission;
 
 import io.kedge.runtime.config.Config;
-import io.kedge.runtime.config.ConfigException;
 import io.kedge.runtime.config.ConfigKey;
 import io.kedge.runtime.config.ConfigProblem;
+import io.kedge.runtime.config.InvalidConfigException;
 import io.kedge.runtime.tls.TlsMaterial;
 import io.kedge.schemas.objects.OfflineAutonomy;
 import java.nio.file.Path;
@@ -58,7 +58,7 @@ public record WebhookConfig(
     String key = config.get(TLS_KEY);
     if (cert.isEmpty() != key.isEmpty()) {
       String missing = cert.isEmpty() ? TLS_CERT.name() : TLS_KEY.name();
-      throw new ConfigException(
+      throw new InvalidConfigException(
           List.of(
               new ConfigProblem(
                   missing,

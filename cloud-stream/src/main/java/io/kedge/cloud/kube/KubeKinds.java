@@ -4,8 +4,8 @@ import io.fabric8.kubernetes.api.model.APIResource;
 import io.fabric8.kubernetes.api.model.APIResourceList;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.kedge.runtime.config.ConfigException;
 import io.kedge.runtime.config.ConfigProblem;
+import io.kedge.runtime.config.InvalidConfigException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +27,7 @@ public final class KubeKinds {
   /**
    * The kinds {@code names} of config key {@code key} name.
    *
-   * @throws ConfigException naming the key, each value and why it cannot be resolved
+   * @throws InvalidConfigException naming the key, each value and why it cannot be resolved
    */
   public List<KubeKind> resolveAll(String key, List<String> names) {
     List<KubeKind> kinds = new ArrayList<>();
@@ -55,7 +55,7 @@ public final class KubeKinds {
       }
     }
     if (!problems.isEmpty()) {
-      throw new ConfigException(problems);
+      throw new InvalidConfigException(problems);
     }
     return List.copyOf(kinds);
   }

@@ -3,9 +3,9 @@ package io.kedge.cloud.kube;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.kedge.runtime.config.ConfigException;
 import io.kedge.runtime.config.ConfigKey;
 import io.kedge.runtime.config.ConfigProblem;
+import io.kedge.runtime.config.InvalidConfigException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -102,7 +102,7 @@ public record KubernetesConfig(
   /**
    * A client for the configured cluster.
    *
-   * @throws ConfigException naming {@code kubernetes.kubeconfig} if its file cannot be read
+   * @throws InvalidConfigException naming {@code kubernetes.kubeconfig} if its file cannot be read
    */
   public KubernetesClient client() {
     if (kubeconfig.isEmpty()) {
@@ -116,7 +116,7 @@ public record KubernetesConfig(
           .withConfig(Config.fromKubeconfig(Path.of(kubeconfig).toFile()))
           .build();
     } catch (IOException | RuntimeException e) {
-      throw new ConfigException(
+      throw new InvalidConfigException(
           List.of(
               new ConfigProblem(
                   KUBECONFIG.name(),

@@ -3,11 +3,11 @@ package io.kedge.edge.relay;
 import io.kedge.edge.relay.uplink.UplinkBounds;
 import io.kedge.runtime.config.CommonKeys;
 import io.kedge.runtime.config.Config;
-import io.kedge.runtime.config.ConfigDef;
-import io.kedge.runtime.config.ConfigException;
 import io.kedge.runtime.config.ConfigKey;
 import io.kedge.runtime.config.ConfigProblem;
 import io.kedge.runtime.config.ConfigSources;
+import io.kedge.runtime.config.ConfigSpec;
+import io.kedge.runtime.config.InvalidConfigException;
 import io.kedge.runtime.ops.OpsConfig;
 import io.kedge.schemas.KedgeTopics;
 import io.kedge.schemas.NodeNames;
@@ -300,8 +300,8 @@ public record EdgeConfig(
   public static final ConfigKey<String> OPS_BIND = OpsConfig.bindKey("127.0.0.1");
   public static final ConfigKey<Integer> OPS_PORT = OpsConfig.portKey(9101);
 
-  public static final ConfigDef DEF =
-      new ConfigDef("edge")
+  public static final ConfigSpec DEF =
+      new ConfigSpec("edge")
           .define(NODE)
           .define(KAFKA)
           .define(KAFKA_CLIENT)
@@ -446,7 +446,7 @@ public record EdgeConfig(
                   + " and authentication (edge.api-token-file or edge.api-client-ca)"));
     }
     if (!problems.isEmpty()) {
-      throw new ConfigException(problems);
+      throw new InvalidConfigException(problems);
     }
   }
 

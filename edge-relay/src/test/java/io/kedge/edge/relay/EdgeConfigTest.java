@@ -3,8 +3,8 @@ package io.kedge.edge.relay;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.kedge.runtime.config.ConfigException;
 import io.kedge.runtime.config.ConfigSources;
+import io.kedge.runtime.config.InvalidConfigException;
 import io.kedge.runtime.tls.TlsMaterial;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,7 +33,7 @@ class EdgeConfigTest {
   @Test
   void aNonLoopbackBindNeedsTlsAndAuthentication() {
     assertThatThrownBy(() -> parse(Map.of("edge.api-bind", "0.0.0.0")))
-        .isInstanceOf(ConfigException.class)
+        .isInstanceOf(InvalidConfigException.class)
         .hasMessageContaining("edge.api-bind")
         .hasMessageContaining("0.0.0.0")
         .hasMessageContaining("edge.api-token-file or edge.api-client-ca");
@@ -56,15 +56,15 @@ class EdgeConfigTest {
     assertThat(config.apiLimits().idleTimeout()).isEqualTo(java.time.Duration.ofSeconds(30));
     assertThat(config.apiLimits().maxConnections()).isEqualTo(1024);
     assertThatThrownBy(() -> parse(Map.of("edge.api-max-in-flight", 0)))
-        .isInstanceOf(ConfigException.class)
+        .isInstanceOf(InvalidConfigException.class)
         .hasMessageContaining("edge.api-max-in-flight");
     assertThatThrownBy(() -> parse(Map.of("edge.node-writes", "ConfigMap")))
-        .isInstanceOf(ConfigException.class)
+        .isInstanceOf(InvalidConfigException.class)
         .hasMessageContaining("edge.node-writes")
         .hasMessageContaining("each must be apiVersion/Kind, apiVersion/Kind@namespace or *");
     Path shortKey = Files.writeString(dir.resolve("node.key"), "c2hvcnQ=");
     assertThatThrownBy(() -> parse(Map.of("edge.node-key-file", shortKey.toString())))
-        .isInstanceOf(ConfigException.class)
+        .isInstanceOf(InvalidConfigException.class)
         .hasMessageContaining("edge.node-key-file")
         .hasMessageContaining("must hold at least 32 bytes, not 5");
   }

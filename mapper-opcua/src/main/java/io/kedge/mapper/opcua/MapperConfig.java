@@ -1,8 +1,8 @@
 package io.kedge.mapper.opcua;
 
 import io.kedge.runtime.config.Config;
-import io.kedge.runtime.config.ConfigDef;
 import io.kedge.runtime.config.ConfigKey;
+import io.kedge.runtime.config.ConfigSpec;
 import io.kedge.runtime.ops.OpsConfig;
 import io.kedge.schemas.NodeNames;
 import java.time.Duration;
@@ -87,8 +87,8 @@ public record MapperConfig(
   public static final ConfigKey<String> OPS_BIND = OpsConfig.bindKey("127.0.0.1");
   public static final ConfigKey<Integer> OPS_PORT = OpsConfig.portKey(9102);
 
-  public static final ConfigDef DEF =
-      new ConfigDef("mapper")
+  public static final ConfigSpec DEF =
+      new ConfigSpec("mapper")
           .define(NODE)
           .define(EDGE_API)
           .define(EDGE_API_TOKEN_FILE)

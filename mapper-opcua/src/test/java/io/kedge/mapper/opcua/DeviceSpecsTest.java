@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.kedge.runtime.config.ConfigException;
 import io.kedge.runtime.config.ConfigSources;
+import io.kedge.runtime.config.InvalidConfigException;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -150,7 +150,7 @@ class DeviceSpecsTest {
                         .flag("mapper.node", "edge-1", "--node")
                         .flag("mapper.mqtt", "mqtt://x", "--mqtt")
                         .flag("mapper.edge-api", "127.0.0.1:10550", "--edge-api")))
-        .isInstanceOf(ConfigException.class)
+        .isInstanceOf(InvalidConfigException.class)
         .hasMessageContaining("mapper.mqtt")
         .hasMessageContaining("mqtt://x")
         .hasMessageContaining("must be a tcp:// or ssl:// URL")

@@ -5,10 +5,10 @@ import java.util.stream.Collectors;
 
 /** Parsed, validated configuration values. Safe to print: secrets are masked. */
 public final class Config {
-  private final ConfigDef def;
+  private final ConfigSpec def;
   private final Map<String, Object> values;
 
-  Config(ConfigDef def, Map<String, Object> values) {
+  Config(ConfigSpec def, Map<String, Object> values) {
     this.def = def;
     this.values = values;
   }

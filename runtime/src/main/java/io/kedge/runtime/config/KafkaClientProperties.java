@@ -49,7 +49,7 @@ public final class KafkaClientProperties {
   /**
    * The settings in {@code file}; none for an empty name.
    *
-   * @throws ConfigException naming the key, the file and what is wrong
+   * @throws InvalidConfigException naming the key, the file and what is wrong
    */
   public static Map<String, Object> load(String file) {
     if (file.isEmpty()) {
@@ -76,7 +76,7 @@ public final class KafkaClientProperties {
     return Map.copyOf(settings);
   }
 
-  private static ConfigException problem(String file, String rule) {
-    return new ConfigException(List.of(new ConfigProblem(KEY.name(), file, "", rule)));
+  private static InvalidConfigException problem(String file, String rule) {
+    return new InvalidConfigException(List.of(new ConfigProblem(KEY.name(), file, "", rule)));
   }
 }

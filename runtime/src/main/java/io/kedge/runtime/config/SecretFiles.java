@@ -17,7 +17,7 @@ public final class SecretFiles {
    * empty (not set).
    *
    * @param decode throws IllegalArgumentException saying what is wrong with the content
-   * @throws ConfigException naming the key, the file and what is wrong with it
+   * @throws InvalidConfigException naming the key, the file and what is wrong with it
    */
   public static <T> T read(String key, String file, Function<String, T> decode) {
     if (file.isEmpty()) {
@@ -27,13 +27,13 @@ public final class SecretFiles {
     try {
       text = Files.readString(Path.of(file));
     } catch (IOException e) {
-      throw new ConfigException(
+      throw new InvalidConfigException(
           List.of(new ConfigProblem(key, file, "", "must be a readable file (" + e + ")")));
     }
     try {
       return decode.apply(text);
     } catch (IllegalArgumentException e) {
-      throw new ConfigException(
+      throw new InvalidConfigException(
           List.of(new ConfigProblem(key, file, "", "its content " + e.getMessage())));
     }
   }

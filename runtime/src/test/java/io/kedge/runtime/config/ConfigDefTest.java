@@ -32,8 +32,8 @@ class ConfigDefTest {
   static final ConfigKey<Long> BUDGET =
       ConfigKey.bytes("log.disk-budget", 1L << 30, 1L << 20, "disk budget");
 
-  static final ConfigDef DEF =
-      new ConfigDef("edge")
+  static final ConfigSpec DEF =
+      new ConfigSpec("edge")
           .define(NODE)
           .define(PORT)
           .define(RETENTION)
@@ -78,7 +78,7 @@ class ConfigDefTest {
 
     assertThatThrownBy(() -> DEF.parse(sources))
         .isInstanceOfSatisfying(
-            ConfigException.class,
+            InvalidConfigException.class,
             e -> {
               assertThat(e.problems())
                   .extracting(ConfigProblem::key)

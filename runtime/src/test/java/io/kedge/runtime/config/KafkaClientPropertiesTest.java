@@ -34,7 +34,7 @@ class KafkaClientPropertiesTest {
     Path file = dir.resolve("bad.properties");
     Files.writeString(file, "security.protocol=SSL\nenable.idempotence=false\n");
     assertThatThrownBy(() -> KafkaClientProperties.load(file.toString()))
-        .isInstanceOf(ConfigException.class)
+        .isInstanceOf(InvalidConfigException.class)
         .hasMessageContaining("kafka.client-properties")
         .hasMessageContaining(file.toString())
         .hasMessageContaining("enable.idempotence, which kedge chooses itself");

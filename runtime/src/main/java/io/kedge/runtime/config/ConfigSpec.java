@@ -11,15 +11,15 @@ import java.util.stream.Collectors;
  * The set of keys a deployable understands. It parses layered sources into a {@link Config},
  * reporting every problem at once, and documents itself for the configuration reference.
  */
-public final class ConfigDef {
+public final class ConfigSpec {
   private final String component;
   private final Map<String, ConfigKey<?>> keys = new LinkedHashMap<>();
 
-  public ConfigDef(String component) {
+  public ConfigSpec(String component) {
     this.component = component;
   }
 
-  public ConfigDef define(ConfigKey<?> key) {
+  public ConfigSpec define(ConfigKey<?> key) {
     if (keys.putIfAbsent(key.name(), key) != null) {
       throw new IllegalArgumentException("config key " + key.name() + " is defined twice");
     }
@@ -38,7 +38,7 @@ public final class ConfigDef {
    * Parses {@code sources}. Unknown keys, unparsable values, broken rules and missing required keys
    * are all collected before anything is thrown.
    *
-   * @throws ConfigException listing every problem
+   * @throws InvalidConfigException listing every problem
    */
   public Config parse(ConfigSources sources) {
     List<ConfigProblem> problems = new ArrayList<>(sources.problems());
@@ -72,7 +72,7 @@ public final class ConfigDef {
       }
     }
     if (!problems.isEmpty()) {
-      throw new ConfigException(problems);
+      throw new InvalidConfigException(problems);
     }
     return new Config(this, Collections.unmodifiableMap(values));
   }

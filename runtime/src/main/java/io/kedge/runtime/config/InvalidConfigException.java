@@ -4,12 +4,12 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /** Every problem found in a configuration, reported at once so a user fixes them in one go. */
-public final class ConfigException extends RuntimeException {
+public final class InvalidConfigException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
   private final transient List<ConfigProblem> problems;
 
-  public ConfigException(List<ConfigProblem> problems) {
+  public InvalidConfigException(List<ConfigProblem> problems) {
     super(
         problems.size()
             + " configuration problem"
