@@ -25,6 +25,7 @@ public record CloudConfig(
     String topicPrefix,
     Duration nodeRetention,
     int upstreamPartitions,
+    int resourcePartitions,
     Set<String> broadcastKinds,
     boolean deleteNodeTopics,
     String applicationId,
@@ -53,6 +54,14 @@ public record CloudConfig(
           1,
           1000,
           "Partitions of the upstream topic when kedge creates it.");
+  public static final ConfigKey<Integer> RESOURCE_PARTITIONS =
+      ConfigKey.integer(
+          "topics.resource-partitions",
+          6,
+          1,
+          10000,
+          "Partitions of the resources topic when kedge creates it: the most router instances"
+              + " that route at once (an existing topic keeps its count; docs/scale.md).");
   public static final ConfigKey<List<String>> BROADCAST_KINDS =
       ConfigKey.list(
           "router.broadcast-kinds",
@@ -99,6 +108,7 @@ public record CloudConfig(
           .define(TOPIC_PREFIX)
           .define(NODE_RETENTION)
           .define(UPSTREAM_PARTITIONS)
+          .define(RESOURCE_PARTITIONS)
           .define(BROADCAST_KINDS)
           .define(DELETE_NODE_TOPICS)
           .define(APPLICATION_ID)
@@ -147,6 +157,7 @@ public record CloudConfig(
         prefix,
         config.get(NODE_RETENTION),
         config.get(UPSTREAM_PARTITIONS),
+        config.get(RESOURCE_PARTITIONS),
         Set.copyOf(config.get(BROADCAST_KINDS)),
         config.get(DELETE_NODE_TOPICS),
         appId.isEmpty() ? prefix + "-router" : appId,
@@ -158,10 +169,10 @@ public record CloudConfig(
   }
 
   /**
-   * The defaults of an embedded cloud (the all-in-one, tests, benchmarks): one upstream partition,
-   * the default broadcast kinds, node topics kept a day (or {@code nodeRetention}), no client
-   * security, application id {@code <prefix>-router}, every node write applied and upstream events
-   * not authenticated.
+   * The defaults of an embedded cloud (the all-in-one, tests, benchmarks): one upstream and one
+   * resources partition, the default broadcast kinds, node topics kept a day (or {@code
+   * nodeRetention}), no client security, application id {@code <prefix>-router}, every node write
+   * applied and upstream events not authenticated.
    */
   public static CloudConfig embedded(
       String kafkaBootstrap, Path dataDir, String topicPrefix, Duration nodeRetention) {
@@ -170,6 +181,7 @@ public record CloudConfig(
         dataDir,
         topicPrefix,
         nodeRetention,
+        1,
         1,
         RouterTopology.DEFAULT_BROADCAST_KINDS,
         false,
@@ -180,6 +192,24 @@ public record CloudConfig(
         FleetSettings.defaults());
   }
 
+  /** The same, creating the resources topic with {@code partitions} partitions. */
+  public CloudConfig withResourcePartitions(int partitions) {
+    return new CloudConfig(
+        kafkaBootstrap,
+        dataDir,
+        topicPrefix,
+        nodeRetention,
+        upstreamPartitions,
+        partitions,
+        broadcastKinds,
+        deleteNodeTopics,
+        applicationId,
+        kafkaClient,
+        nodeWrites,
+        nodeKeySecret,
+        fleet);
+  }
+
   /** The same, with Kafka client settings {@code settings} (security). */
   public CloudConfig withKafkaClient(java.util.Map<String, Object> settings) {
     return new CloudConfig(
@@ -188,6 +218,7 @@ public record CloudConfig(
         topicPrefix,
         nodeRetention,
         upstreamPartitions,
+        resourcePartitions,
         broadcastKinds,
         deleteNodeTopics,
         applicationId,
@@ -205,6 +236,7 @@ public record CloudConfig(
         topicPrefix,
         nodeRetention,
         upstreamPartitions,
+        resourcePartitions,
         broadcastKinds,
         deleteNodeTopics,
         applicationId,
@@ -222,6 +254,7 @@ public record CloudConfig(
         topicPrefix,
         nodeRetention,
         upstreamPartitions,
+        resourcePartitions,
         broadcastKinds,
         deleteNodeTopics,
         applicationId,
@@ -239,6 +272,6 @@ public record CloudConfig(
   }
 
   public KedgeTopics topics() {
-    return new KedgeTopics(topicPrefix, upstreamPartitions, nodeRetention);
+    return new KedgeTopics(topicPrefix, upstreamPartitions, nodeRetention, resourcePartitions);
   }
 }

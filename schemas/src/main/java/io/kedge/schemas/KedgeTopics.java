@@ -17,6 +17,7 @@ public final class KedgeTopics {
   private final Serde<KedgeEvent> eventSerde;
   private final int upstreamPartitions;
   private final Duration nodeRetention;
+  private final int resourcePartitions;
 
   /**
    * @param prefix topic name prefix, 1-100 characters of {@code [a-zA-Z0-9._-]}
@@ -24,6 +25,15 @@ public final class KedgeTopics {
    * @param nodeRetention time retention of node topics
    */
   public KedgeTopics(String prefix, int upstreamPartitions, Duration nodeRetention) {
+    this(prefix, upstreamPartitions, nodeRetention, 1);
+  }
+
+  /**
+   * @param resourcePartitions partitions of the resources topic when kedge creates it (objects
+   *     placed by {@link ResourcePartitioner})
+   */
+  public KedgeTopics(
+      String prefix, int upstreamPartitions, Duration nodeRetention, int resourcePartitions) {
     if (prefix == null || !PREFIX.matcher(prefix).matches()) {
       throw new IllegalArgumentException(
           "topic prefix '" + prefix + "' must be 1-100 characters of [a-zA-Z0-9._-]");
@@ -32,7 +42,9 @@ public final class KedgeTopics {
     this.eventSerde = new KedgeEventSerde(new EventCodec());
     this.upstreamPartitions = upstreamPartitions;
     this.nodeRetention = nodeRetention;
+    this.resourcePartitions = resourcePartitions;
     new TopicPolicy(upstreamPartitions, false, nodeRetention); // validates both
+    new TopicPolicy(resourcePartitions, true, null);
   }
 
   /** Defaults: prefix {@code kedge}, 6 upstream partitions, 7-day node retention. */
@@ -44,10 +56,16 @@ public final class KedgeTopics {
     return prefix;
   }
 
-  /** {@code <prefix>.resources}: object key → resource event; compacted, the standalone store. */
+  /**
+   * {@code <prefix>.resources}: object key → resource event; compacted, the standalone store,
+   * partitioned by {@link ResourcePartitioner}.
+   */
   public TopicDescriptor<String, KedgeEvent> resources() {
     return new TopicDescriptor<>(
-        prefix + ".resources", Serdes.String(), eventSerde, new TopicPolicy(1, true, null));
+        prefix + ".resources",
+        Serdes.String(),
+        eventSerde,
+        new TopicPolicy(resourcePartitions, true, null));
   }
 
   /** {@code <prefix>.upstream}: node name → uplink event, partitioned by node. */

@@ -7,7 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -87,7 +89,8 @@ class EventCodecTest {
           "edge-1", 10L, 1L, "0.1.0", "CONNECTED", 41L, 43L, 0L, 1L << 30, 1L << 29, 7L)
     };
     assertThat(all).extracting(EventData::type).containsExactly(EventType.values());
-    for (EventData data : all) {
+    List<EventData> parts = List.of(new ResyncBegin("r1", 2, 6), new ResyncEnd("r1", 42, 5, 6));
+    for (EventData data : Stream.concat(Stream.of(all), parts.stream()).toList()) {
       KedgeEvent event = KedgeEvent.of(SOURCE, "", data);
       Headers headers = new RecordHeaders();
       byte[] value = codec.encode(event, headers);

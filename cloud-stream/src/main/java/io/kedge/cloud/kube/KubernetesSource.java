@@ -15,6 +15,7 @@ import io.kedge.schemas.EventData;
 import io.kedge.schemas.KedgeEvent;
 import io.kedge.schemas.ObjectKey;
 import io.kedge.schemas.ResourceDelete;
+import io.kedge.schemas.ResourcePartitioner;
 import io.kedge.schemas.ResourceUpsert;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -316,6 +317,7 @@ public final class KubernetesSource implements AutoCloseable {
     props.put(ProducerConfig.ACKS_CONFIG, "all");
     props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+    props.putAll(ResourcePartitioner.producerSettings(topic));
     // While Kafka is away, hold changes (and then block the informers) rather than drop them.
     props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Integer.MAX_VALUE);
     props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.MAX_VALUE);

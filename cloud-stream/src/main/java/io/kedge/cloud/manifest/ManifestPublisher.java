@@ -6,6 +6,7 @@ import io.kedge.schemas.KedgeEvent;
 import io.kedge.schemas.KedgeTopics;
 import io.kedge.schemas.ObjectKey;
 import io.kedge.schemas.ResourceDelete;
+import io.kedge.schemas.ResourcePartitioner;
 import io.kedge.schemas.ResourceUpsert;
 import java.net.URI;
 import java.nio.file.Path;
@@ -46,6 +47,7 @@ public final class ManifestPublisher implements AutoCloseable {
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "kedge-apply-" + UUID.randomUUID());
     props.put(ProducerConfig.ACKS_CONFIG, "all");
+    props.putAll(ResourcePartitioner.producerSettings(topics.resources().name()));
     props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) timeout.toMillis());
     props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
     props.put(

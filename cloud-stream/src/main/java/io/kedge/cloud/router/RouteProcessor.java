@@ -42,6 +42,12 @@ import org.slf4j.LoggerFactory;
  * upserts and deletes for node topics. Referenced objects (ConfigMaps, Secrets, DeviceModels) are
  * reference-counted: they reach a node no later than the first object that needs them and leave it
  * with the last. Also answers resync requests with every object a node should hold.
+ *
+ * <p>One instance runs per partition of the resources topic and holds that partition's objects.
+ * Every instance must know every node (broadcast kinds go to all of them, and only known nodes'
+ * topics exist), so the instance of a Node's partition tells the others through the fanout topic
+ * when the node appears or goes. A resync request reaches the Node's instance, which passes it on
+ * the same way; each instance then answers its part, numbered by its partition.
  */
 final class RouteProcessor implements Processor<String, byte[], String, Object> {
   private static final Logger LOG = LoggerFactory.getLogger(RouteProcessor.class);
@@ -53,6 +59,7 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
   static final String NODES = "router-nodes";
   static final String NODE_SINK = "node-topics";
   static final String DEADLETTER_SINK = "deadletter";
+  static final String FANOUT_SINK = "fanout";
 
   private final Placement placement;
   private final NodeTopics nodeTopics;
@@ -64,16 +71,27 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
   private KeyValueStore<String, String> nodes;
   private KeyValueStore<String, byte[]> pending;
   private final boolean kubernetes;
+  private final int partitions;
+  private final String fanoutTopic;
   private KeyValueStore<String, byte[]> awaiting;
 
   /**
    * @param kubernetes whether edge writes go to a Kubernetes cluster, to be answered once their
    *     version is routed (see {@link KubernetesApplier})
+   * @param partitions the partitions of the resources topic: the parts of a resync
+   * @param fanoutTopic the topic whose records every instance receives
    */
-  RouteProcessor(Placement placement, NodeTopics nodeTopics, boolean kubernetes) {
+  RouteProcessor(
+      Placement placement,
+      NodeTopics nodeTopics,
+      boolean kubernetes,
+      int partitions,
+      String fanoutTopic) {
     this.placement = placement;
     this.nodeTopics = nodeTopics;
     this.kubernetes = kubernetes;
+    this.partitions = partitions;
+    this.fanoutTopic = fanoutTopic;
   }
 
   @Override
@@ -103,6 +121,10 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
       return;
     }
     EventData data = event.data();
+    if (fromFanout()) {
+      onFanout(data);
+      return;
+    }
     try {
       WriteOrigin origin = WriteOrigin.of(record.headers());
       if (data instanceof ResourceUpsert upsert) {
@@ -112,6 +134,9 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
         }
         ResourceUpsert versioned = versioned(upsert, previous, record.timestamp());
         onUpsert(versioned, previous, event);
+        if (previous == null && isNode(upsert.key())) {
+          fanOut(record); // every instance learns the node
+        }
         answered(origin, versioned.key(), versioned.object());
         if (awaiting != null) {
           KubernetesApplier.routed(
@@ -124,17 +149,68 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
         }
       } else if (data instanceof ResourceDelete delete) {
         ResourceUpsert previous = onDelete(delete.key(), event);
+        if (previous != null && isNode(delete.key())) {
+          fanOut(record); // every instance forgets the node
+        }
         answered(origin, delete.key(), previous == null ? null : previous.object());
         if (awaiting != null) {
           KubernetesApplier.routed(
               context, nodes, awaiting, Placement.identity(delete.key()), "", null);
         }
       } else if (data instanceof ResyncRequest request) {
-        onResync(request);
+        if (knowsNodeObject(request)) {
+          fanOut(record); // every instance answers its part
+        }
       }
     } catch (IllegalArgumentException e) {
       deadLetter(record, e.getMessage());
     }
+  }
+
+  private boolean fromFanout() {
+    return context
+        .recordMetadata()
+        .map(metadata -> metadata.topic().equals(fanoutTopic))
+        .orElse(false);
+  }
+
+  private void fanOut(Record<String, byte[]> record) {
+    context.forward(record.withValue((Object) record.value()), FANOUT_SINK);
+  }
+
+  private static boolean isNode(ObjectKey key) {
+    return key.group().isEmpty() && key.kind().equals("Node");
+  }
+
+  /**
+   * What the instance of a Node's partition told every instance: the node appeared or went, or it
+   * asked for a resync. The Node's own instance acted on its arrival and removal already.
+   */
+  private void onFanout(EventData data) {
+    if (data instanceof ResourceUpsert upsert && isNode(upsert.key())) {
+      String node = upsert.key().name();
+      if (nodes.get(node) == null) {
+        nodes.put(node, "");
+        catchUpNode(node);
+      }
+    } else if (data instanceof ResourceDelete delete && isNode(delete.key())) {
+      nodes.delete(delete.key().name());
+    } else if (data instanceof ResyncRequest request) {
+      onResync(request);
+    }
+  }
+
+  /** True when the node asking for a resync has a Node object; says why not otherwise. */
+  private boolean knowsNodeObject(ResyncRequest request) {
+    String id = Placement.identity(ObjectKey.parse(UpstreamRequestFilter.nodeKey(request.node())));
+    if (objects.get(id) != null) {
+      return true;
+    }
+    LOG.warn(
+        "resync {} from unknown node {}: ignored until its Node object exists",
+        request.requestId(),
+        request.node());
+    return false;
   }
 
   private void deadLetter(Record<String, byte[]> record, String reason) {
@@ -171,8 +247,7 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
     ObjectKey key = upsert.key();
     String id = Placement.identity(key);
     objects.put(id, codec.encodeData(upsert));
-    boolean newNode =
-        key.group().isEmpty() && key.kind().equals("Node") && nodes.get(key.name()) == null;
+    boolean newNode = isNode(key) && nodes.get(key.name()) == null;
     if (newNode) {
       nodeTopics.ensure(key.name());
       nodes.put(key.name(), "");
@@ -267,7 +342,7 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
     }
     placements.delete(id);
     referenceChanges.forEach(ref -> place(ref, false, true));
-    if (key.group().isEmpty() && key.kind().equals("Node") && nodes.get(key.name()) != null) {
+    if (isNode(key) && nodes.get(key.name()) != null) {
       nodes.delete(key.name());
       nodeTopics.released(key.name());
       LOG.info("node {} removed", key.name());
@@ -408,13 +483,11 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
   private void onResync(ResyncRequest request) {
     String node = request.node();
     if (nodes.get(node) == null) {
-      LOG.warn(
-          "resync {} from unknown node {}: ignored until its Node object exists",
-          request.requestId(),
-          node);
+      LOG.warn("resync {}: node {} was removed since it asked", request.requestId(), node);
       return;
     }
-    emit(node, null, new ResyncBegin(request.requestId()));
+    int part = context.taskId().partition();
+    emit(node, null, new ResyncBegin(request.requestId(), part, partitions));
     long count = 0;
     List<String> referenced = new ArrayList<>();
     List<String> others = new ArrayList<>();
@@ -435,12 +508,13 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
         }
       }
     }
-    emit(node, null, new ResyncEnd(request.requestId(), count));
+    emit(node, null, new ResyncEnd(request.requestId(), count, part, partitions));
     LOG.info(
-        "resync {} for node {}: {} objects ({})",
+        "resync {} for node {}: {} objects of partition {} ({})",
         request.requestId(),
         node,
         count,
+        part,
         request.reason());
   }
 

@@ -4,8 +4,6 @@ import io.kedge.cloud.CloudConfig;
 import io.kedge.cloud.kube.KubeWrites;
 import io.kedge.cloud.topics.TopicProvisioner;
 import io.kedge.schemas.KedgeTopics;
-import io.kedge.schemas.TopicDescriptor;
-import io.kedge.schemas.TopicPolicy;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -13,7 +11,6 @@ import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.slf4j.Logger;
@@ -75,22 +72,14 @@ public final class Router implements AutoCloseable {
     try {
       TopicProvisioner provisioner =
           new TopicProvisioner(admin, Optional.empty(), Duration.ofSeconds(30));
-      int resourcePartitions = topics.resources().policy().partitions();
-      provisioner.ensure(
-          List.of(
-              topics.resources(),
-              topics.upstream(),
-              topics.deadletter(),
-              new TopicDescriptor<>(
-                  RouterTopology.requestsTopic(topics),
-                  Serdes.String(),
-                  Serdes.ByteArray(),
-                  new TopicPolicy(resourcePartitions, false, Duration.ofDays(1)))));
+      provisioner.ensure(List.of(topics.resources(), topics.upstream(), topics.deadletter()));
+      int partitions = resourcePartitions(provisioner, topics);
       NodeTopics nodeTopics =
           new AdminNodeTopics(admin, topics, provisioner, config.deleteNodeTopics());
       KafkaStreams streams =
           new KafkaStreams(
-              RouterTopology.build(topics, config.broadcastKinds(), nodeTopics, kubernetes, trust),
+              RouterTopology.build(
+                  topics, config.broadcastKinds(), nodeTopics, kubernetes, trust, partitions),
               streamsConfig(config, processingGuarantee));
       streams.setStateListener((next, previous) -> LOG.info("router {} -> {}", previous, next));
       streams.setUncaughtExceptionHandler(
@@ -107,6 +96,45 @@ public final class Router implements AutoCloseable {
     }
   }
 
+  /**
+   * The partitions of the resources topic as it is (an existing topic keeps its count), after
+   * making the router's own topics alike.
+   *
+   * @throws IllegalStateException when a router topic exists with another count
+   */
+  private static int resourcePartitions(TopicProvisioner provisioner, KedgeTopics topics) {
+    String resources = topics.resources().name();
+    int partitions = provisioner.partitions(resources);
+    int asked = topics.resources().policy().partitions();
+    if (partitions != asked) {
+      LOG.warn(
+          "{} has {} partitions, not the {} of topics.resource-partitions: routing over {}"
+              + " (docs/scale.md says how to repartition)",
+          resources,
+          partitions,
+          asked,
+          partitions);
+    }
+    var internal = RouterTopology.internalTopics(topics, partitions);
+    provisioner.ensure(internal);
+    for (var topic : internal) {
+      int actual = provisioner.partitions(topic.name());
+      if (actual != partitions) {
+        throw new IllegalStateException(
+            topic.name()
+                + " has "
+                + actual
+                + " partitions but "
+                + resources
+                + " has "
+                + partitions
+                + ": the router needs them alike (docs/scale.md, repartitioning)");
+      }
+    }
+    LOG.info("routing {} over {} partitions", resources, partitions);
+    return partitions;
+  }
+
   private static Properties streamsConfig(CloudConfig config, String processingGuarantee) {
     Properties props = new Properties();
     props.putAll(config.kafkaClientConfig());
@@ -114,6 +142,10 @@ public final class Router implements AutoCloseable {
     props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, processingGuarantee);
     props.put(StreamsConfig.STATE_DIR_CONFIG, config.dataDir().resolve("streams").toString());
     props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
+    // with several instances, each keeps a warm copy of another's stores: a task that moves after
+    // a crash resumes at once instead of replaying its changelog (kafka-client properties may
+    // say otherwise)
+    props.putIfAbsent(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, 1);
     // Kafka Streams lingers 100 ms by default; a commit then waits for batches spread over every
     // node topic, and produce requests take 3-6x longer. Sending at once routed 2x the events
     // over 200 node topics, and ~8,000/s instead of 20-200/s over 1,000 (docs/benchmarks.md).

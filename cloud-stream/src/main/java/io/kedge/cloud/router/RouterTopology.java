@@ -2,14 +2,22 @@ package io.kedge.cloud.router;
 
 import io.kedge.cloud.kube.KubeWrites;
 import io.kedge.schemas.KedgeTopics;
+import io.kedge.schemas.ResourcePartitioner;
+import io.kedge.schemas.TopicDescriptor;
+import io.kedge.schemas.TopicPolicy;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.processor.StreamPartitioner;
 import org.apache.kafka.streams.state.Stores;
 
 /**
@@ -19,12 +27,18 @@ import org.apache.kafka.streams.state.Stores;
  * <pre>
  * resources ◄───────────────────────────────────────┐ (applied writes)
  *     └──────────────────────────────┬─► route ─────┼─► node topics (objects, resync, answers)
- * upstream ─► request filter ─► requests ─┤         │   └─► dead-letter
- *  (resync and write requests)            └─► apply ┘
+ * upstream ─► request filter ─► requests ─┤  ▲   │  │   └─► dead-letter
+ *  (resync and write requests)            │  └ fanout (node joins and leaves, resyncs)
+ *                                         └─► apply ┘
  * </pre>
  *
- * <p>One task holds every store (the resources topic has one partition; see docs/architecture.md),
- * so the applier decides against exactly the state the router routes.
+ * <p>The resources topic is partitioned by {@link ResourcePartitioner}; a task per partition holds
+ * the stores of its objects, so a Pod meets the ConfigMaps and Secrets it references. A write
+ * request goes to the partition of its object, so the applier decides against exactly the state the
+ * router routes. A resync request goes to the partition of the node's Node, whose task knows
+ * whether the node exists; it, and each Node's arrival and removal, are then sent to every
+ * partition through the fanout topic, so every task knows every node and answers its part of a
+ * resync (see docs/architecture.md).
  */
 public final class RouterTopology {
   /** Kinds every edge node receives unless configured otherwise. */
@@ -50,6 +64,23 @@ public final class RouterTopology {
    */
   public static String requestsTopic(KedgeTopics topics) {
     return topics.prefix() + ".router.requests";
+  }
+
+  /**
+   * The router-internal topic carrying, to every partition, the nodes that appear and go and the
+   * resyncs each partition answers a part of.
+   */
+  public static String fanoutTopic(KedgeTopics topics) {
+    return topics.prefix() + ".router.fanout";
+  }
+
+  /** The router's own topics, partitioned as the resources topic's {@code partitions}. */
+  public static List<TopicDescriptor<String, byte[]>> internalTopics(
+      KedgeTopics topics, int partitions) {
+    TopicPolicy policy = new TopicPolicy(partitions, false, Duration.ofDays(1));
+    return List.of(
+        new TopicDescriptor<>(requestsTopic(topics), Serdes.String(), Serdes.ByteArray(), policy),
+        new TopicDescriptor<>(fanoutTopic(topics), Serdes.String(), Serdes.ByteArray(), policy));
   }
 
   /** The standalone topology: kedge.resources is the store edge writes are applied to. */
@@ -80,6 +111,20 @@ public final class RouterTopology {
       NodeTopics nodeTopics,
       KubeWrites kubernetes,
       NodeTrust trust) {
+    return build(topics, broadcastKinds, nodeTopics, kubernetes, trust, 1);
+  }
+
+  /**
+   * The topology over a resources topic of {@code partitions} partitions (the router's own topics
+   * have as many).
+   */
+  public static Topology build(
+      KedgeTopics topics,
+      Set<String> broadcastKinds,
+      NodeTopics nodeTopics,
+      KubeWrites kubernetes,
+      NodeTrust trust,
+      int partitions) {
     boolean kube = kubernetes != null;
     Placement placement = new Placement(broadcastKinds);
     Topology topology = new Topology();
@@ -94,11 +139,24 @@ public final class RouterTopology {
         requestsTopic(topics),
         new StringSerializer(),
         new ByteArraySerializer(),
+        ROUTED_BY_OBJECT,
         "request-filter");
     topology.addSource(
         "requests-in", keys, Serdes.ByteArray().deserializer(), requestsTopic(topics));
+    topology.addSource("fanout-in", keys, Serdes.ByteArray().deserializer(), fanoutTopic(topics));
     topology.addProcessor(
-        "route", () -> new RouteProcessor(placement, nodeTopics, kube), "resources", "requests-in");
+        "route",
+        () -> new RouteProcessor(placement, nodeTopics, kube, partitions, fanoutTopic(topics)),
+        "resources",
+        "requests-in",
+        "fanout-in");
+    topology.addSink(
+        RouteProcessor.FANOUT_SINK,
+        fanoutTopic(topics),
+        new StringSerializer(),
+        new ByteArraySerializer(),
+        TO_EVERY_PARTITION,
+        "route");
     Duration dedupeWindow = topics.upstream().policy().retention();
     if (kube) {
       topology.addProcessor(
@@ -119,6 +177,7 @@ public final class RouterTopology {
           topics.resources().name(),
           new StringSerializer(),
           new ByteArraySerializer(),
+          ROUTED_BY_OBJECT,
           "apply");
     }
     topology.addStateStore(
@@ -173,6 +232,16 @@ public final class RouterTopology {
         "apply");
     return topology;
   }
+
+  /** Records keyed by an object key go to that object's partition, as producers place them. */
+  private static final StreamPartitioner<String, Object> ROUTED_BY_OBJECT =
+      (topic, key, value, partitions) ->
+          Optional.of(Set.of(ResourcePartitioner.partition(key, partitions)));
+
+  private static final StreamPartitioner<String, Object> TO_EVERY_PARTITION =
+      (topic, key, value, partitions) ->
+          Optional.of(
+              IntStream.range(0, partitions).boxed().collect(Collectors.toUnmodifiableSet()));
 
   private static Serializer<RouteProcessor.DeadLetterValue> deadLetterValues() {
     return (topic, value) -> value.value();

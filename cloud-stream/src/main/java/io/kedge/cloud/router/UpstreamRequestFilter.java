@@ -1,8 +1,10 @@
 package io.kedge.cloud.router;
 
 import io.kedge.schemas.EventCodec;
+import io.kedge.schemas.EventData;
 import io.kedge.schemas.EventType;
 import io.kedge.schemas.InvalidEventException;
+import io.kedge.schemas.ObjectKey;
 import io.kedge.schemas.ResyncRequest;
 import io.kedge.schemas.WriteRequest;
 import java.nio.charset.StandardCharsets;
@@ -15,10 +17,11 @@ import org.apache.kafka.streams.processor.api.Record;
 /**
  * Passes resync and write requests from the upstream topic, unchanged, to the router's requests
  * topic, which is partitioned like the resources topic so the router and the applier can answer
- * from the same stores. When the cloud checks signatures, a request passes only if the node that
- * signed it is the node it is about; others are counted and dead-lettered with the node they claim
- * and the node that sent them. Validation of the request itself happens after, where what cannot be
- * read is dead-lettered.
+ * from the same stores: a write request is keyed by its object, a resync request by its node's Node
+ * (whose task knows whether the node exists). When the cloud checks signatures, a request passes
+ * only if the node that signed it is the node it is about; others are counted and dead-lettered
+ * with the node they claim and the node that sent them. Validation of the request itself happens
+ * after, where what cannot be read is dead-lettered.
  */
 final class UpstreamRequestFilter implements Processor<String, byte[], String, Object> {
   static final String REQUESTS_SINK = "requests-out";
@@ -42,31 +45,36 @@ final class UpstreamRequestFilter implements Processor<String, byte[], String, O
         && !is(record.headers(), EventType.WRITE_REQUEST)) {
       return;
     }
-    String refusal =
-        trust.refusal(record.key(), record.value(), record.headers(), claimedNode(record));
+    EventData data = decoded(record);
+    String claimedNode = "";
+    String partitionKey = record.key();
+    if (data instanceof WriteRequest write) {
+      claimedNode = write.node();
+      partitionKey = write.key().toString();
+    } else if (data instanceof ResyncRequest resync) {
+      claimedNode = resync.node();
+      partitionKey = nodeKey(resync.node());
+    }
+    String refusal = trust.refusal(record.key(), record.value(), record.headers(), claimedNode);
     if (refusal != null) {
       RouteProcessor.deadLetter(context, record, "upstream", refusal);
       return;
     }
-    context.forward(record.withValue((Object) record.value()), REQUESTS_SINK);
+    context.forward(record.withKey(partitionKey).withValue((Object) record.value()), REQUESTS_SINK);
   }
 
-  /**
-   * The node a request says it comes from, or empty when it cannot be read (dead-lettered later).
-   */
-  private String claimedNode(Record<String, byte[]> record) {
+  /** The request, or null when it cannot be read (the requests' own validation dead-letters it). */
+  private EventData decoded(Record<String, byte[]> record) {
     try {
-      var data = codec.decode(record.headers(), record.value()).data();
-      if (data instanceof WriteRequest write) {
-        return write.node();
-      }
-      if (data instanceof ResyncRequest resync) {
-        return resync.node();
-      }
+      return codec.decode(record.headers(), record.value()).data();
     } catch (InvalidEventException e) {
-      // the requests' own validation dead-letters it
+      return null;
     }
-    return "";
+  }
+
+  /** The record key of {@code node}'s Node object. */
+  static String nodeKey(String node) {
+    return new ObjectKey("", "v1", "Node", "", node).toString();
   }
 
   /** True when the record's {@code ce_type} is {@code type} in any major version. */

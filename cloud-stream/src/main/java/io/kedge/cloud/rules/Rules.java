@@ -11,6 +11,7 @@ import io.kedge.schemas.EventCodec;
 import io.kedge.schemas.KedgeEvent;
 import io.kedge.schemas.KedgeTopics;
 import io.kedge.schemas.ObjectKey;
+import io.kedge.schemas.ResourcePartitioner;
 import io.kedge.schemas.ResourceUpsert;
 import io.kedge.schemas.RuleMessage;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -134,6 +135,8 @@ public final class Rules implements AutoCloseable {
     producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
     producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     producerProps.put(ProducerConfig.LINGER_MS_CONFIG, 1);
+    // rule statuses go to kedge.resources, placed as every producer there places them
+    producerProps.putAll(ResourcePartitioner.producerSettings(topics.resources().name()));
     producer =
         new KafkaProducer<>(producerProps, new StringSerializer(), new ByteArraySerializer());
     KafkaProducer<String, byte[]> statusProducer = producer;

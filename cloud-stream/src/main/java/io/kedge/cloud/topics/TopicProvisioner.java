@@ -71,4 +71,29 @@ public final class TopicProvisioner {
   public void ensure(TopicDescriptor<?, ?> topic) {
     ensure(List.of(topic));
   }
+
+  /**
+   * How many partitions {@code topic} has.
+   *
+   * @throws IllegalStateException naming the topic when Kafka cannot say
+   */
+  public int partitions(String topic) {
+    try {
+      return admin
+          .describeTopics(List.of(topic))
+          .allTopicNames()
+          .get(timeout.toMillis(), TimeUnit.MILLISECONDS)
+          .get(topic)
+          .partitions()
+          .size();
+    } catch (ExecutionException e) {
+      throw new IllegalStateException(
+          "cannot describe topic " + topic + ": " + e.getCause().getMessage(), e.getCause());
+    } catch (TimeoutException e) {
+      throw new IllegalStateException("Kafka did not describe " + topic + " within " + timeout, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while describing " + topic, e);
+    }
+  }
 }

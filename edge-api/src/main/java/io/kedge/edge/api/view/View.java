@@ -8,6 +8,7 @@ import io.kedge.schemas.ResourceDelete;
 import io.kedge.schemas.ResourceUpsert;
 import io.kedge.schemas.ResyncBegin;
 import io.kedge.schemas.ResyncEnd;
+import io.kedge.schemas.ResyncParts;
 import io.kedge.schemas.WriteResponse;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -54,6 +55,7 @@ public final class View {
   private long historyFloor = -1;
   private String resyncId;
   private Set<String> resyncSeen;
+  private ResyncParts resyncParts;
   private volatile Consumer<WriteResponse> writeResponses = response -> {};
 
   /**
@@ -98,9 +100,13 @@ public final class View {
       } else if (data instanceof ResourceDelete delete) {
         delete(delete.key(), entry.index());
       } else if (data instanceof ResyncBegin begin) {
-        resyncId = begin.requestId();
-        resyncSeen = new HashSet<>();
-        LOG.info("resync {} begins at log index {}", resyncId, entry.index());
+        if (resyncSeen == null || !begin.requestId().equals(resyncId)) {
+          // a partitioned cloud's parts interleave: the first part's begin opens the snapshot
+          resyncId = begin.requestId();
+          resyncSeen = new HashSet<>();
+          resyncParts = new ResyncParts(resyncId);
+          LOG.info("resync {} begins at log index {}", resyncId, entry.index());
+        }
       } else if (data instanceof ResyncEnd end) {
         finishResync(end, entry.index());
       } else if (data instanceof WriteResponse response) {
@@ -174,6 +180,9 @@ public final class View {
           "resync end {} at log index {} has no matching begin; ignored", end.requestId(), index);
       return;
     }
+    if (!resyncParts.ended(end)) {
+      return; // other parts still to come
+    }
     List<Stored> gone = new ArrayList<>();
     for (Map.Entry<String, NavigableMap<String, Stored>> type : byType.entrySet()) {
       for (Stored stored : type.getValue().values()) {
@@ -191,6 +200,7 @@ public final class View {
         gone.size());
     resyncId = null;
     resyncSeen = null;
+    resyncParts = null;
   }
 
   private void publish(WatchEvent event) {

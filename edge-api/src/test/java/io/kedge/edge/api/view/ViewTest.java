@@ -157,6 +157,33 @@ class ViewTest {
   }
 
   @Test
+  void aSnapshotInPartsDeletesOnlyOnceEveryPartHasEnded() {
+    append(upsert(pod("a", "kept", "edge-1", "Running"), "1"));
+    append(upsert(pod("b", "gone", "edge-1", "Running"), "2"));
+    long start = append(upsert(pod("c", "moved-on", "edge-1", "Pending"), "3"));
+    Collector watcher = new Collector(100);
+    view.watch(WatchFilter.all(pods), start, false, false, watcher);
+
+    // two partitions answer, interleaved; part 1 routes a live change after its end
+    URI source = URI.create("/kedge/cloud/router");
+    append(KedgeEvent.of(source, "", new ResyncBegin("r1", 1, 2)));
+    append(upsert(pod("c", "moved-on", "edge-1", "Running"), "4"));
+    append(KedgeEvent.of(source, "", new ResyncBegin("r1", 0, 2)));
+    append(upsert(pod("a", "kept", "edge-1", "Running"), "1"));
+    append(KedgeEvent.of(source, "", new ResyncEnd("r1", 1, 1, 2)));
+    append(upsert(pod("c", "live", "edge-1", "Running"), "5"));
+    assertThat(names(view.list(WatchFilter.all(pods))))
+        .as("nothing is deleted while a part is missing")
+        .contains("gone");
+    append(KedgeEvent.of(source, "", new ResyncEnd("r1", 1, 0, 2)));
+
+    assertThat(watcher.events)
+        .extracting(e -> e.kind() + " " + e.object().path("metadata").path("name").asText())
+        .containsExactly("MODIFIED moved-on", "ADDED live", "DELETED gone");
+    assertThat(names(view.list(WatchFilter.all(pods)))).containsExactly("kept", "live", "moved-on");
+  }
+
+  @Test
   void slowWatcherIsDroppedWithoutAffectingOthers() {
     Collector slow = new Collector(1);
     Collector healthy = new Collector(100);

@@ -8,6 +8,7 @@ import io.kedge.schemas.EventCodec;
 import io.kedge.schemas.EventType;
 import io.kedge.schemas.InvalidEventException;
 import io.kedge.schemas.ResyncEnd;
+import io.kedge.schemas.ResyncParts;
 import io.kedge.schemas.ResyncRequest;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -98,6 +99,7 @@ public final class Downlink implements AutoCloseable {
   private ConsumerTraffic link;
   private volatile boolean running = true;
   private volatile String pendingResync;
+  private ResyncParts resyncParts;
   private volatile String wantedResync;
   private volatile boolean diskFull;
   private volatile LongConsumer appendDelays = millis -> {};
@@ -412,6 +414,7 @@ public final class Downlink implements AutoCloseable {
   private void requestResync(String reason, long end) {
     String requestId = node + "-resync-" + UUID.randomUUID();
     pendingResync = requestId;
+    resyncParts = new ResyncParts(requestId);
     uplink.append(new ResyncRequest(node, requestId, reason), "");
     consumer.seek(partition, end);
     transition(
@@ -460,11 +463,16 @@ public final class Downlink implements AutoCloseable {
       try {
         if (codec.decode(record.headers(), Utils.toArray(record.value())).data()
                 instanceof ResyncEnd end
-            && end.requestId().equals(pendingResync)) {
+            && resyncParts.ended(end)) {
           pendingResync = null;
           transition(
               LinkState.CONNECTED,
-              "snapshot " + end.requestId() + " received (" + end.objectCount() + " objects)");
+              "snapshot "
+                  + end.requestId()
+                  + " received ("
+                  + (end.partCount() == 1 ? "" : end.partCount() + " parts, last ")
+                  + end.objectCount()
+                  + " objects)");
         }
       } catch (InvalidEventException e) {
         // poison: the readers report it; the resync goes on waiting for a valid end
