@@ -26,9 +26,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Scale-out and scenario (f): two {@code kedge cloud} processes share one application; the one
- * routing is killed with {@code kill -9} in the middle of a stream of pods. The other takes the
- * router's task over, and the node topic, read committed, holds every pod exactly once.
+ * Scale-out and scenario (f): two {@code kedge cloud} processes share one application over the
+ * default six partitions of {@code kedge.resources}, both routing (the pods are spread over four
+ * namespaces, so several tasks write the node topic at once); the first is killed with {@code kill
+ * -9} in the middle of a stream of pods. The other takes its tasks over, and the node topic, read
+ * committed, holds every pod exactly once.
  */
 class CloudScaleOutIT {
   private static final String NODE = "edge-1";
@@ -45,10 +47,10 @@ class CloudScaleOutIT {
         ManifestPublisher publisher =
             new ManifestPublisher(kafka.bootstrapServers(), topics, Duration.ofSeconds(30));
         ChildJvm routing = cloud("a", kafka, prefix, tmp)) {
-      // the first instance routes (its task stays where it is when the second one joins)
+      // the first instance routes alone; the second takes some partitions over when it joins
       List<ObjectNode> batch = new ArrayList<>(List.of(CloudEnvironment.node(NODE)));
       for (int i = 0; i < 50; i++) {
-        batch.add(CloudEnvironment.pod("p" + i, NODE));
+        batch.add(pod(i));
       }
       CloudEnvironment.publish(publisher, batch);
       batch.clear();
@@ -57,7 +59,7 @@ class CloudScaleOutIT {
           .until(() -> podCounts(kafka, topics).size() == 50);
       try (ChildJvm standby = cloud("b", kafka, prefix, tmp)) {
         for (int i = 50; i < pods; i++) {
-          batch.add(CloudEnvironment.pod("p" + i, NODE));
+          batch.add(pod(i));
           if (batch.size() == 50) {
             CloudEnvironment.publish(publisher, batch);
             batch.clear();
@@ -87,6 +89,13 @@ class CloudScaleOutIT {
         assertThat(standby.isAlive()).isTrue();
       }
     }
+  }
+
+  /** Pod {@code i}, in one of four namespaces: placed in up to four partitions. */
+  private static ObjectNode pod(int i) {
+    ObjectNode pod = CloudEnvironment.pod("p" + i, NODE);
+    pod.withObject("metadata").put("namespace", "ns-" + i % 4);
+    return pod;
   }
 
   /** Pod upserts in the node topic, read committed: pod name to how often it was routed. */

@@ -170,7 +170,12 @@ public final class Router implements AutoCloseable {
 
   @Override
   public void close() {
-    streams.close(Duration.ofSeconds(30));
+    // leaving the group hands this instance's partitions to the others at once, instead of after
+    // the session timeout
+    streams.close(
+        org.apache.kafka.streams.CloseOptions.timeout(Duration.ofSeconds(30))
+            .withGroupMembershipOperation(
+                org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
     admin.close();
   }
 }

@@ -12,6 +12,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.CreateTopicsResult;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -78,19 +79,37 @@ public final class TopicProvisioner {
    * @throws IllegalStateException naming the topic when Kafka cannot say
    */
   public int partitions(String topic) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      try {
+        return admin
+            .describeTopics(List.of(topic))
+            .allTopicNames()
+            .get(timeout.toMillis(), TimeUnit.MILLISECONDS)
+            .get(topic)
+            .partitions()
+            .size();
+      } catch (ExecutionException e) {
+        // a topic just created may not have reached every broker's metadata yet
+        if (!(e.getCause() instanceof UnknownTopicOrPartitionException)
+            || System.nanoTime() > deadline) {
+          throw new IllegalStateException(
+              "cannot describe topic " + topic + ": " + e.getCause().getMessage(), e.getCause());
+        }
+        pause(topic);
+      } catch (TimeoutException e) {
+        throw new IllegalStateException(
+            "Kafka did not describe " + topic + " within " + timeout, e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while describing " + topic, e);
+      }
+    }
+  }
+
+  private static void pause(String topic) {
     try {
-      return admin
-          .describeTopics(List.of(topic))
-          .allTopicNames()
-          .get(timeout.toMillis(), TimeUnit.MILLISECONDS)
-          .get(topic)
-          .partitions()
-          .size();
-    } catch (ExecutionException e) {
-      throw new IllegalStateException(
-          "cannot describe topic " + topic + ": " + e.getCause().getMessage(), e.getCause());
-    } catch (TimeoutException e) {
-      throw new IllegalStateException("Kafka did not describe " + topic + " within " + timeout, e);
+      Thread.sleep(100);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while describing " + topic, e);
