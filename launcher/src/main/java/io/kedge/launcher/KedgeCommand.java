@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
       DeleteCommand.class,
       NodeCommand.class,
       NodesCommand.class,
+      RepartitionCommand.class,
       VersionCommand.class,
       BenchCommand.class,
       MapperCommand.class,

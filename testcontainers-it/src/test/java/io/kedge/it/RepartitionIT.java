@@ -1,0 +1,186 @@
+package io.kedge.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.kedge.cloud.CloudConfig;
+import io.kedge.cloud.router.Router;
+import io.kedge.edge.api.view.ResourceType;
+import io.kedge.edge.api.view.WatchFilter;
+import io.kedge.edge.relay.EdgeNode;
+import io.kedge.edge.relay.link.LinkState;
+import io.kedge.launcher.KedgeCommand;
+import io.kedge.schemas.EventCodec;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * Upgrading a running single-partition cloud to a partitioned one: {@code kedge repartition}
+ * refuses while a router runs; once it is stopped, kedge.resources moves to four partitions, and
+ * the partitioned router that starts next (on the old router's data directory) routes every object
+ * again, as the version the edge node holds, so the node sees no change: every object keeps its
+ * edge resourceVersion, uid and creation time. What is applied afterwards reaches the node.
+ */
+class RepartitionIT {
+  private static final String NODE = "edge-1";
+  private static final int NAMESPACES = 4;
+
+  @Test
+  void aSingleThenPartitionedCloudChangesNothingTheNodeHolds(@TempDir Path tmp) throws Exception {
+    long started = System.nanoTime();
+    try (CloudEnvironment cloud = new CloudEnvironment("repartition", tmp)) {
+      cloud.apply(CloudEnvironment.node(NODE));
+      for (int i = 0; i < NAMESPACES; i++) {
+        cloud.apply(configMap("ns-" + i));
+        cloud.apply(podUsing("ns-" + i, "web"));
+      }
+      try (EdgeNode edge = EdgeNode.start(cloud.edgeConfig(NODE, tmp.resolve("edge")), "test");
+          KubernetesClient client = CloudEnvironment.edgeClient(edge)) {
+        // an edge write: versioned by the applier's path
+        client
+            .pods()
+            .inNamespace("ns-0")
+            .resource(
+                new PodBuilder()
+                    .withNewMetadata()
+                    .withName("mirror")
+                    .withNamespace("ns-0")
+                    .endMetadata()
+                    .withNewSpec()
+                    .withNodeName(NODE)
+                    .addNewContainer()
+                    .withName("app")
+                    .withImage("busybox")
+                    .endContainer()
+                    .endSpec()
+                    .build())
+            .create();
+        Awaitility.await("the node holds every object")
+            .atMost(Duration.ofSeconds(90))
+            .until(
+                () ->
+                    edge.linkState() == LinkState.CONNECTED
+                        && held(edge, "pods").size() == NAMESPACES + 1
+                        && held(edge, "configmaps").size() == NAMESPACES);
+        Map<String, String> pods = held(edge, "pods");
+        Map<String, String> maps = held(edge, "configmaps");
+        String nodeTopic = cloud.topics.node(NODE).name();
+        long routedBefore = routedWebPods(cloud, nodeTopic);
+
+        String[] repartition = {
+          "repartition",
+          "--kafka",
+          cloud.kafka.bootstrapServers(),
+          "--topic-prefix",
+          cloud.prefix,
+          "--partitions",
+          "4",
+          "--backup",
+          tmp.resolve("backup.jsonl").toString()
+        };
+        Result refused = kedge(repartition);
+        assertThat(refused.exit()).as(refused.out()).isEqualTo(1);
+        assertThat(refused.err()).contains("running member(s)", "nothing was changed");
+
+        cloud.router.close();
+        Result moved = kedge(repartition);
+        assertThat(moved.exit()).as(moved.err()).isZero();
+        assertThat(moved.out()).contains("moved from 1 to 4 partitions: 10 objects");
+        assertThat(Files.readAllLines(tmp.resolve("backup.jsonl"))).hasSize(10);
+
+        try (Router partitioned =
+            Router.start(
+                CloudConfig.embedded(
+                        cloud.kafka.bootstrapServers(),
+                        tmp.resolve("cloud"),
+                        cloud.prefix,
+                        Duration.ofDays(1))
+                    .withResourcePartitions(4))) {
+          for (int i = 0; i < NAMESPACES; i++) {
+            cloud.apply(podUsing("ns-" + i, "after"));
+          }
+          Awaitility.await("pods applied after the move reach the node")
+              .atMost(Duration.ofSeconds(90))
+              .until(
+                  () ->
+                      held(edge, "pods").keySet().stream().filter(n -> n.endsWith("/after")).count()
+                          == NAMESPACES);
+          assertThat(routedWebPods(cloud, nodeTopic))
+              .as("the partitioned router routed every pod again")
+              .isEqualTo(routedBefore + NAMESPACES);
+          Map<String, String> podsAfter = held(edge, "pods");
+          pods.forEach(
+              (name, versions) ->
+                  assertThat(podsAfter.get(name)).as("pod " + name).isEqualTo(versions));
+          assertThat(held(edge, "configmaps")).isEqualTo(maps);
+          assertThat(partitioned.running()).isTrue();
+        }
+      }
+    }
+    System.out.printf(
+        "repartition: 1 -> 4 partitions, edge unchanged, time=%ds%n",
+        (System.nanoTime() - started) / 1_000_000_000);
+  }
+
+  /** {@code namespace/name} to resourceVersion, uid and creation time, as the node serves them. */
+  private static Map<String, String> held(EdgeNode edge, String resource) {
+    ResourceType type = edge.view().types().byResource("", "v1", resource).orElseThrow();
+    Map<String, String> held = new TreeMap<>();
+    for (ObjectNode object : edge.view().list(WatchFilter.all(type)).items()) {
+      var metadata = object.path("metadata");
+      held.put(
+          metadata.path("namespace").asText() + "/" + metadata.path("name").asText(),
+          metadata.path("resourceVersion").asText()
+              + " "
+              + metadata.path("uid").asText()
+              + " "
+              + metadata.path("creationTimestamp").asText());
+    }
+    return held;
+  }
+
+  private static long routedWebPods(CloudEnvironment cloud, String nodeTopic) {
+    return CloudEnvironment.upsertNames(cloud.kafka.bootstrapServers(), nodeTopic, "Pod").stream()
+        .filter("web"::equals)
+        .count();
+  }
+
+  private record Result(int exit, String out, String err) {}
+
+  private static Result kedge(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cli = KedgeCommand.commandLine();
+    cli.setOut(new PrintWriter(out));
+    cli.setErr(new PrintWriter(err));
+    int exit = cli.execute(args);
+    return new Result(exit, out.toString(), err.toString());
+  }
+
+  private static ObjectNode configMap(String namespace) {
+    ObjectNode map = EventCodec.json().createObjectNode();
+    map.put("apiVersion", "v1").put("kind", "ConfigMap");
+    map.putObject("metadata").put("name", "settings").put("namespace", namespace);
+    map.putObject("data").put("mode", "moved");
+    return map;
+  }
+
+  private static ObjectNode podUsing(String namespace, String name) {
+    ObjectNode pod = CloudEnvironment.pod(name, NODE);
+    pod.withObject("metadata").put("namespace", namespace);
+    ObjectNode volume = pod.withObject("spec").putArray("volumes").addObject();
+    volume.put("name", "settings").putObject("configMap").put("name", "settings");
+    return pod;
+  }
+}
