@@ -15,14 +15,14 @@ import picocli.CommandLine.Parameters;
     name = "bench",
     mixinStandardHelpOptions = true,
     description =
-        "Measure a goal against its baseline in the same run (names: list, relay, rules, opcua, router, reconnect, jmh).")
+        "Measure a goal against its baseline in the same run (names: list, relay, rules, opcua, router, scale, reconnect, jmh).")
 public final class BenchCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Parameters(
       index = "0",
       paramLabel = "NAME",
-      description = "Benchmark: list, relay, rules, opcua, router, reconnect, jmh.")
+      description = "Benchmark: list, relay, rules, opcua, router, scale, reconnect, jmh.")
   String name;
 
   @Option(names = "--quick", description = "A short run (under 2 minutes).")
@@ -38,6 +38,7 @@ public final class BenchCommand implements Callable<Integer> {
           case "rules" -> new RulesBenchmark(quick, out).run();
           case "opcua" -> new OpcUaBenchmark(quick, out).run();
           case "router" -> new RouterBenchmark(quick, out).run();
+          case "scale" -> new ScaleBenchmark(quick, out).run();
           case "reconnect" -> new ReconnectBenchmark(quick, out).run();
           case "jmh" -> new JmhBenchmark(quick, out).run();
           default ->
@@ -45,7 +46,7 @@ public final class BenchCommand implements Callable<Integer> {
                   spec.commandLine(),
                   "unknown benchmark '"
                       + name
-                      + "': the benchmarks are: list, relay, rules, opcua, router, reconnect, jmh");
+                      + "': the benchmarks are: list, relay, rules, opcua, router, scale, reconnect, jmh");
         };
     out.println(ratio);
     out.flush();

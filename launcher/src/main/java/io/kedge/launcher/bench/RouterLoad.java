@@ -1,0 +1,161 @@
+package io.kedge.launcher.bench;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kedge.kafka.local.LocalKafkaCluster;
+import io.kedge.schemas.EventCodec;
+import io.kedge.schemas.KedgeEvent;
+import io.kedge.schemas.KedgeTopics;
+import io.kedge.schemas.ObjectKey;
+import io.kedge.schemas.ResourcePartitioner;
+import io.kedge.schemas.ResourceUpsert;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * What the router benchmarks do to a router: publish objects to kedge.resources as a source does,
+ * wait until the router has routed them, and time pods from kedge.resources to a read-committed
+ * reader of the node topics at a steady rate.
+ */
+final class RouterLoad {
+  private static final URI SOURCE = URI.create("/kedge/bench");
+
+  private final LocalKafkaCluster kafka;
+  private final KedgeTopics topics;
+  private final PrintWriter out;
+  private final String name;
+  private final EventCodec codec = new EventCodec();
+
+  RouterLoad(LocalKafkaCluster kafka, KedgeTopics topics, PrintWriter out, String name) {
+    this.kafka = kafka;
+    this.topics = topics;
+    this.out = out;
+    this.name = name;
+  }
+
+  /** Delays at a steady rate, in milliseconds. */
+  record Delays(int rate, long p50, long p99, int count) {}
+
+  ProducerRecord<String, byte[]> record(ObjectNode object) {
+    ObjectKey key = ObjectKey.of(object);
+    return codec.toRecord(
+        topics.resources().name(),
+        key.toString(),
+        KedgeEvent.of(SOURCE, key.toString(), new ResourceUpsert(key, "", object)));
+  }
+
+  /** A producer placing records as every producer to kedge.resources does. */
+  KafkaProducer<String, byte[]> producer() {
+    Map<String, Object> props = new HashMap<>(kafka.clientConfig());
+    props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+    props.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+    props.putAll(ResourcePartitioner.producerSettings(topics.resources().name()));
+    return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+  }
+
+  /** Waits until router group {@code group} has committed every record of kedge.resources. */
+  void awaitRouted(Admin admin, String group, String what) throws Exception {
+    String resources = topics.resources().name();
+    Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+    for (var partition :
+        admin
+            .describeTopics(List.of(resources))
+            .allTopicNames()
+            .get()
+            .get(resources)
+            .partitions()) {
+      latest.put(new TopicPartition(resources, partition.partition()), OffsetSpec.latest());
+    }
+    Map<TopicPartition, Long> ends = new HashMap<>();
+    admin.listOffsets(latest).all().get().forEach((tp, info) -> ends.put(tp, info.offset()));
+    long total = ends.values().stream().mapToLong(Long::longValue).sum();
+    long lastReport = System.nanoTime();
+    while (true) {
+      Map<TopicPartition, OffsetAndMetadata> committed =
+          admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+      long behind = 0;
+      for (var end : ends.entrySet()) {
+        OffsetAndMetadata at = committed.get(end.getKey());
+        behind += Math.max(0, end.getValue() - (at == null ? 0 : at.offset()));
+      }
+      if (behind == 0) {
+        return;
+      }
+      if (System.nanoTime() - lastReport > TimeUnit.SECONDS.toNanos(5)) {
+        progress("%s: %d/%d records routed", what, total - behind, total);
+        lastReport = System.nanoTime();
+      }
+      TimeUnit.MILLISECONDS.sleep(50);
+    }
+  }
+
+  /**
+   * Sends pods at {@code rate} per second for {@code seconds} over {@code nodes} nodes named {@code
+   * node-<i>}, while a read-committed reader of every node topic times their arrival.
+   */
+  Delays paced(KafkaProducer<String, byte[]> producer, int nodes, int rate, int seconds)
+      throws Exception {
+    Map<String, Object> props = new HashMap<>(kafka.clientConfig());
+    props.put(ConsumerConfig.GROUP_ID_CONFIG, topics.prefix() + "-paced");
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+    props.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, 1_000);
+    List<Long> delays = new ArrayList<>();
+    try (KafkaConsumer<String, byte[]> reader =
+        new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
+      reader.subscribe(Pattern.compile(Pattern.quote(topics.prefix() + ".node.") + ".*"));
+      long lastReport = System.nanoTime();
+      while (reader.assignment().size() < nodes) {
+        reader.poll(Duration.ofMillis(200));
+        if (System.nanoTime() - lastReport > TimeUnit.SECONDS.toNanos(5)) {
+          progress("reader assigned %d/%d node topics", reader.assignment().size(), nodes);
+          lastReport = System.nanoTime();
+        }
+      }
+      reader.seekToEnd(reader.assignment());
+      reader.assignment().forEach(reader::position);
+      int total = rate * seconds;
+      long begin = System.nanoTime();
+      int sent = 0;
+      while (delays.size() < total
+          && System.nanoTime() - begin < TimeUnit.SECONDS.toNanos(seconds + 30)) {
+        long due = (System.nanoTime() - begin) * rate / 1_000_000_000L;
+        while (sent < Math.min(due, total)) {
+          producer.send(record(BenchObjects.pod("paced-" + sent, "node-" + (sent % nodes), "v1")));
+          sent++;
+        }
+        for (ConsumerRecord<String, byte[]> r : reader.poll(Duration.ofMillis(5))) {
+          delays.add(System.currentTimeMillis() - r.timestamp());
+        }
+      }
+    }
+    long[] values = delays.stream().mapToLong(Long::longValue).toArray();
+    return new Delays(
+        rate, BenchStats.percentile(values, 50), BenchStats.percentile(values, 99), values.length);
+  }
+
+  void progress(String format, Object... args) {
+    out.printf("bench " + name + ": " + format + "%n", args);
+    out.flush();
+  }
+}
