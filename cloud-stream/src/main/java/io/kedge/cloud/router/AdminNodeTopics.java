@@ -3,6 +3,7 @@ package io.kedge.cloud.router;
 import io.kedge.cloud.topics.TopicProvisioner;
 import io.kedge.schemas.KedgeTopics;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.slf4j.Logger;
@@ -28,6 +29,11 @@ public final class AdminNodeTopics implements NodeTopics {
   @Override
   public void ensure(String node) {
     provisioner.ensure(topics.node(node));
+  }
+
+  @Override
+  public CompletableFuture<Void> ensureAsync(String node) {
+    return provisioner.ensureAsync(topics.node(node));
   }
 
   @Override

@@ -37,6 +37,11 @@ public final class Placement {
     REFERENCED
   }
 
+  /** {@code group/Kind} of the kinds every node receives. */
+  public Set<String> broadcastKinds() {
+    return broadcastKinds;
+  }
+
   public Rule rule(ObjectKey key) {
     String gk = key.group() + "/" + key.kind();
     if (broadcastKinds.contains(gk)) {

@@ -21,13 +21,19 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.Cancellable;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -57,6 +63,13 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
   static final String PLACEMENTS = "router-placements";
   static final String REFERRERS = "router-referrers";
   static final String NODES = "router-nodes";
+
+  /** Nodes whose topic is being created: node → the resync it asked for meanwhile, or "". */
+  static final String JOINING = "router-joining";
+
+  /** {@code node\nid}: objects that belong on a node not known yet, sent when it joins. */
+  static final String WAITING = "router-waiting";
+
   static final String NODE_SINK = "node-topics";
   static final String DEADLETTER_SINK = "deadletter";
   static final String FANOUT_SINK = "fanout";
@@ -69,6 +82,14 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
   private KeyValueStore<String, String> placements;
   private KeyValueStore<String, String> referrers;
   private KeyValueStore<String, String> nodes;
+  private KeyValueStore<String, String> joining;
+  private KeyValueStore<String, String> waiting;
+
+  /** Topic creations under way (rebuilt from {@link #JOINING} after a restart). */
+  private final Map<String, CompletableFuture<Void>> creating = new HashMap<>();
+
+  private boolean joiningResumed;
+  private Cancellable joinChecks;
   private KeyValueStore<String, byte[]> pending;
   private final boolean kubernetes;
   private final int partitions;
@@ -101,6 +122,9 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
     this.placements = context.getStateStore(PLACEMENTS);
     this.referrers = context.getStateStore(REFERRERS);
     this.nodes = context.getStateStore(NODES);
+    this.joining = context.getStateStore(JOINING);
+    this.waiting = context.getStateStore(WAITING);
+    scheduleJoinChecks(); // for the nodes that were joining when this task last stopped
     this.pending = context.getStateStore(UplinkApplier.PENDING);
     this.awaiting = kubernetes ? context.getStateStore(KubernetesApplier.AWAITING) : null;
   }
@@ -134,9 +158,6 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
         }
         ResourceUpsert versioned = versioned(upsert, previous, record.timestamp());
         onUpsert(versioned, previous, event);
-        if (previous == null && isNode(upsert.key())) {
-          fanOut(record); // every instance learns the node
-        }
         answered(origin, versioned.key(), versioned.object());
         if (awaiting != null) {
           KubernetesApplier.routed(
@@ -158,7 +179,9 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
               context, nodes, awaiting, Placement.identity(delete.key()), "", null);
         }
       } else if (data instanceof ResyncRequest request) {
-        if (knowsNodeObject(request)) {
+        if (joining.get(request.node()) != null) {
+          joining.put(request.node(), new String(record.value(), StandardCharsets.UTF_8));
+        } else if (knowsNodeObject(request)) {
           fanOut(record); // every instance answers its part
         }
       }
@@ -177,6 +200,9 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
   private void fanOut(Record<String, byte[]> record) {
     context.forward(record.withValue((Object) record.value()), FANOUT_SINK);
   }
+
+  /** How often joining nodes are checked for their topic. */
+  private static final java.time.Duration JOIN_CHECK = java.time.Duration.ofMillis(20);
 
   private static boolean isNode(ObjectKey key) {
     return key.group().isEmpty() && key.kind().equals("Node");
@@ -247,19 +273,111 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
     ObjectKey key = upsert.key();
     String id = Placement.identity(key);
     objects.put(id, codec.encodeData(upsert));
-    boolean newNode = isNode(key) && nodes.get(key.name()) == null;
-    if (newNode) {
-      nodeTopics.ensure(key.name());
-      nodes.put(key.name(), "");
-      LOG.info("node {} appeared: topic ready", key.name());
+    boolean ready = false;
+    if (isNode(key) && nodes.get(key.name()) == null && joining.get(key.name()) == null) {
+      ready = join(key.name());
     }
     Set<String> referenceChanges = updateReferences(key, previous, upsert.object());
     referenceChanges.forEach(ref -> place(ref, true, false));
     placeObject(id, upsert, event);
     referenceChanges.forEach(ref -> place(ref, false, true));
-    if (newNode) {
-      catchUpNode(key.name());
+    if (ready) {
+      activate(key.name());
     }
+  }
+
+  /**
+   * A Node appeared: its topic is asked for. True when it exists already (the node can be activated
+   * at once); otherwise the node is joining, and activated once its topic exists, while later
+   * Nodes' topics are asked for meanwhile.
+   */
+  private boolean join(String node) {
+    CompletableFuture<Void> created = nodeTopics.ensureAsync(node);
+    if (created.isDone() && !created.isCompletedExceptionally()) {
+      nodes.put(node, "");
+      return true;
+    }
+    joining.put(node, "");
+    creating.put(node, created);
+    scheduleJoinChecks();
+    return false;
+  }
+
+  /** Checks joining nodes' topics every {@link #JOIN_CHECK} while any is joining. */
+  private void scheduleJoinChecks() {
+    if (joinChecks == null) {
+      joinChecks =
+          context.schedule(JOIN_CHECK, PunctuationType.WALL_CLOCK_TIME, now -> activateJoined());
+    }
+  }
+
+  /** Activates the joining nodes whose topic exists; asks again for those that failed. */
+  private void activateJoined() {
+    if (!joiningResumed) {
+      joiningResumed = true; // after a restart: the creations under way were lost with the process
+      try (KeyValueIterator<String, String> it = joining.all()) {
+        it.forEachRemaining(kv -> creating.putIfAbsent(kv.key, nodeTopics.ensureAsync(kv.key)));
+      }
+    }
+    List<String> ready = new ArrayList<>();
+    for (Map.Entry<String, CompletableFuture<Void>> entry : creating.entrySet()) {
+      CompletableFuture<Void> created = entry.getValue();
+      if (!created.isDone()) {
+        continue;
+      }
+      if (created.isCompletedExceptionally()) {
+        LOG.warn(
+            "topic of node {} could not be created ({}); asking again",
+            entry.getKey(),
+            created.handle((ok, e) -> String.valueOf(e)).join());
+        entry.setValue(nodeTopics.ensureAsync(entry.getKey()));
+      } else {
+        ready.add(entry.getKey());
+      }
+    }
+    for (String node : ready) {
+      creating.remove(node);
+      String resync = joining.get(node);
+      joining.delete(node);
+      if (resync == null) {
+        continue; // removed while joining
+      }
+      nodes.put(node, "");
+      activate(node);
+      if (!resync.isEmpty()) {
+        ResyncRequest request =
+            (ResyncRequest)
+                codec.decodeData(EventType.RESYNC_REQUEST, resync.getBytes(StandardCharsets.UTF_8));
+        fanOut(UpstreamRequestFilter.nodeKey(node), request);
+      }
+    }
+    if (creating.isEmpty() && joinChecks != null) {
+      joinChecks.cancel();
+      joinChecks = null;
+    }
+  }
+
+  /**
+   * A node's topic exists: it gets what already waits for it, and every instance learns of it
+   * (through the fanout topic) and sends it what it holds for it.
+   */
+  private void activate(String node) {
+    LOG.info("node {} appeared: topic ready", node);
+    catchUpNode(node);
+    ResourceUpsert object =
+        loadObject(Placement.identity(ObjectKey.parse(UpstreamRequestFilter.nodeKey(node))));
+    if (object != null) {
+      fanOut(object.key().toString(), object);
+    }
+  }
+
+  /** Sends {@code data} to every instance through the fanout topic. */
+  private void fanOut(String key, EventData data) {
+    RecordHeaders headers = new RecordHeaders();
+    byte[] value = codec.encode(KedgeEvent.of(SOURCE, key, data), headers);
+    context.forward(
+        new Record<String, Object>(key, value, context.currentSystemTimeMs(), headers),
+        FANOUT_SINK);
   }
 
   /**
@@ -342,6 +460,12 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
     }
     placements.delete(id);
     referenceChanges.forEach(ref -> place(ref, false, true));
+    if (isNode(key) && joining.get(key.name()) != null) {
+      joining.delete(key.name());
+      creating.remove(key.name());
+      nodeTopics.released(key.name()); // its topic may exist by now
+      LOG.info("node {} removed while joining", key.name());
+    }
     if (isNode(key) && nodes.get(key.name()) != null) {
       nodes.delete(key.name());
       nodeTopics.released(key.name());
@@ -392,6 +516,8 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
     for (String node : wanted) {
       if (nodes.get(node) != null) {
         known.add(node);
+      } else if (placement.rule(upsert.key()) == Placement.Rule.DIRECT) {
+        waiting.put(node + "\n" + id, ""); // sent when the node joins
       }
     }
     return known;
@@ -450,30 +576,59 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
     putSet(placements, id, next);
   }
 
-  /** A node just appeared: send it everything already waiting for it (pending pods, broadcasts). */
+  /**
+   * A node just appeared: send it what already waits for it (objects bound to it, with what they
+   * reference first) and every broadcast object. Only those are read, so a join costs the same
+   * however many objects the router holds.
+   */
   private void catchUpNode(String node) {
-    List<KeyValue<String, byte[]>> all = new ArrayList<>();
-    try (KeyValueIterator<String, byte[]> it = objects.all()) {
-      it.forEachRemaining(all::add);
-    }
-    // Referenced objects first, so they arrive before what needs them.
-    all.sort((a, b) -> Boolean.compare(!isReferenced(a.key), !isReferenced(b.key)));
     int sent = 0;
-    for (KeyValue<String, byte[]> entry : all) {
-      ResourceUpsert object =
-          (ResourceUpsert)
-              codec.decodeData(io.kedge.schemas.EventType.RESOURCE_UPSERT, entry.value);
-      Set<String> held = nodesOf(placements.get(entry.key));
-      if (!held.contains(node) && desired(entry.key, object).contains(node)) {
-        emit(node, object.key(), object);
-        held.add(node);
-        putSet(placements, entry.key, held);
-        sent++;
+    for (String kind : placement.broadcastKinds()) {
+      List<String> ids = new ArrayList<>();
+      try (KeyValueIterator<String, byte[]> it =
+          objects.prefixScan(kind + "/", new StringSerializer())) {
+        it.forEachRemaining(kv -> ids.add(kv.key));
       }
+      for (String id : ids) {
+        sent += sendIfMissing(node, id);
+      }
+    }
+    String prefix = node + "\n";
+    List<String> bound = new ArrayList<>();
+    try (KeyValueIterator<String, String> it = waiting.prefixScan(prefix, new StringSerializer())) {
+      it.forEachRemaining(kv -> bound.add(kv.key));
+    }
+    for (String entry : bound) {
+      waiting.delete(entry);
+      String id = entry.substring(prefix.length());
+      ResourceUpsert object = loadObject(id);
+      if (object == null) {
+        continue;
+      }
+      for (ObjectKey ref : placement.references(object.key(), object.object())) {
+        sent += sendIfMissing(node, Placement.identity(ref)); // before what needs them
+      }
+      sent += sendIfMissing(node, id);
     }
     if (sent > 0) {
       LOG.info("node {} caught up with {} pending objects", node, sent);
     }
+  }
+
+  /** Sends object {@code id} to {@code node} if it belongs there and is not there yet. */
+  private int sendIfMissing(String node, String id) {
+    ResourceUpsert object = loadObject(id);
+    if (object == null) {
+      return 0;
+    }
+    Set<String> held = nodesOf(placements.get(id));
+    if (held.contains(node) || !desired(id, object).contains(node)) {
+      return 0;
+    }
+    emit(node, object.key(), object);
+    held.add(node);
+    putSet(placements, id, held);
+    return 1;
   }
 
   private boolean isReferenced(String id) {

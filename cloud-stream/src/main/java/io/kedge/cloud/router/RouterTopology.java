@@ -204,6 +204,12 @@ public final class RouterTopology {
             Stores.persistentKeyValueStore(RouteProcessor.NODES), Serdes.String(), Serdes.String()),
         "route",
         "apply");
+    for (String store : List.of(RouteProcessor.JOINING, RouteProcessor.WAITING)) {
+      topology.addStateStore(
+          Stores.keyValueStoreBuilder(
+              Stores.persistentKeyValueStore(store), Serdes.String(), Serdes.String()),
+          "route");
+    }
     topology.addStateStore(
         Stores.keyValueStoreBuilder(
             Stores.persistentKeyValueStore(UplinkApplier.PENDING),

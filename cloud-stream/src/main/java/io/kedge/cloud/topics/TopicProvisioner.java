@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -71,6 +72,33 @@ public final class TopicProvisioner {
 
   public void ensure(TopicDescriptor<?, ?> topic) {
     ensure(List.of(topic));
+  }
+
+  /**
+   * Starts creating {@code topic} if it is missing; completes once it exists, or exceptionally with
+   * why it could not be created.
+   */
+  public CompletableFuture<Void> ensureAsync(TopicDescriptor<?, ?> topic) {
+    NewTopic request =
+        new NewTopic(topic.name(), Optional.of(topic.policy().partitions()), replicationFactor)
+            .configs(topic.policy().topicConfigs());
+    CompletableFuture<Void> created = new CompletableFuture<>();
+    admin
+        .createTopics(List.of(request))
+        .all()
+        .whenComplete(
+            (ok, error) -> {
+              Throwable cause = error instanceof ExecutionException ? error.getCause() : error;
+              if (cause == null) {
+                LOG.info("created topic {}", topic.name());
+                created.complete(null);
+              } else if (cause instanceof TopicExistsException) {
+                created.complete(null);
+              } else {
+                created.completeExceptionally(cause);
+              }
+            });
+    return created;
   }
 
   /**
