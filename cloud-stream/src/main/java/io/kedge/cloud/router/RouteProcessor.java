@@ -316,7 +316,7 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
     if (!joiningResumed) {
       joiningResumed = true; // after a restart: the creations under way were lost with the process
       try (KeyValueIterator<String, String> it = joining.all()) {
-        it.forEachRemaining(kv -> creating.putIfAbsent(kv.key, nodeTopics.ensureAsync(kv.key)));
+        it.forEachRemaining(kv -> creating.computeIfAbsent(kv.key, nodeTopics::ensureAsync));
       }
     }
     List<String> ready = new ArrayList<>();

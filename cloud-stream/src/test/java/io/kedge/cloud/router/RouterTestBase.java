@@ -44,18 +44,22 @@ abstract class RouterTestBase {
 
   @TempDir Path stateDir;
 
+  /** Node topics as the router gets them: created at once unless a test says otherwise. */
+  NodeTopics nodeTopics() {
+    return new NodeTopics() {
+      @Override
+      public void ensure(String node) {
+        createdTopics.add(topics.node(node).name());
+      }
+
+      @Override
+      public void released(String node) {}
+    };
+  }
+
   @BeforeEach
   void start() {
-    NodeTopics nodeTopics =
-        new NodeTopics() {
-          @Override
-          public void ensure(String node) {
-            createdTopics.add(topics.node(node).name());
-          }
-
-          @Override
-          public void released(String node) {}
-        };
+    NodeTopics nodeTopics = nodeTopics();
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "router-test");
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
