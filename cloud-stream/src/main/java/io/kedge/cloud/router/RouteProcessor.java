@@ -70,6 +70,14 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
   /** {@code node\nid}: objects that belong on a node not known yet, sent when it joins. */
   static final String WAITING = "router-waiting";
 
+  /**
+   * {@code node\nid}: what each node holds, except broadcast kinds, so a node's resync reads its
+   * own objects only. Its marker entry names the broadcast kinds it was built for.
+   */
+  static final String HELD = "router-held";
+
+  private static final String HELD_MARKER = "\u0000broadcast-kinds";
+
   static final String NODE_SINK = "node-topics";
   static final String DEADLETTER_SINK = "deadletter";
   static final String FANOUT_SINK = "fanout";
@@ -84,6 +92,8 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
   private KeyValueStore<String, String> nodes;
   private KeyValueStore<String, String> joining;
   private KeyValueStore<String, String> waiting;
+  private KeyValueStore<String, String> held;
+  private boolean heldIndexed;
 
   /** Topic creations under way (rebuilt from {@link #JOINING} after a restart). */
   private final Map<String, CompletableFuture<Void>> creating = new HashMap<>();
@@ -124,6 +134,7 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
     this.nodes = context.getStateStore(NODES);
     this.joining = context.getStateStore(JOINING);
     this.waiting = context.getStateStore(WAITING);
+    this.held = context.getStateStore(HELD);
     scheduleJoinChecks(); // for the nodes that were joining when this task last stopped
     this.pending = context.getStateStore(UplinkApplier.PENDING);
     this.awaiting = kubernetes ? context.getStateStore(KubernetesApplier.AWAITING) : null;
@@ -454,11 +465,11 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
     objects.delete(id);
     Set<String> referenceChanges =
         previous == null ? Set.of() : updateReferences(key, previous, null);
-    Set<String> held = nodesOf(placements.get(id));
-    for (String node : held) {
+    Set<String> holders = holders(id);
+    for (String node : holders) {
       emit(node, key, new ResourceDelete(key, ""));
     }
-    placements.delete(id);
+    setPlacement(id, holders, Set.of());
     referenceChanges.forEach(ref -> place(ref, false, true));
     if (isNode(key) && joining.get(key.name()) != null) {
       joining.delete(key.name());
@@ -535,7 +546,7 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
   }
 
   private void placeObject(String id, ResourceUpsert upsert, KedgeEvent event) {
-    Set<String> before = nodesOf(placements.get(id));
+    Set<String> before = holders(id);
     Set<String> after = desired(id, upsert);
     for (String node : before) {
       if (!after.contains(node)) {
@@ -545,7 +556,7 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
     for (String node : after) {
       emit(node, upsert.key(), upsert);
     }
-    putSet(placements, id, after);
+    setPlacement(id, before, after);
   }
 
   /**
@@ -554,7 +565,7 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
    */
   private void place(String id, boolean additions, boolean removals) {
     ResourceUpsert object = loadObject(id);
-    Set<String> before = nodesOf(placements.get(id));
+    Set<String> before = holders(id);
     Set<String> after = object == null ? Set.of() : desired(id, object);
     Set<String> next = new TreeSet<>(before);
     if (additions && object != null) {
@@ -573,7 +584,7 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
         }
       }
     }
-    putSet(placements, id, next);
+    setPlacement(id, before, next);
   }
 
   /**
@@ -590,7 +601,11 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
         it.forEachRemaining(kv -> ids.add(kv.key));
       }
       for (String id : ids) {
-        sent += sendIfMissing(node, id);
+        ResourceUpsert object = loadObject(id);
+        if (object != null) {
+          emit(node, object.key(), object); // the node is new: it holds none of them
+          sent++;
+        }
       }
     }
     String prefix = node + "\n";
@@ -621,13 +636,14 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
     if (object == null) {
       return 0;
     }
-    Set<String> held = nodesOf(placements.get(id));
-    if (held.contains(node) || !desired(id, object).contains(node)) {
+    Set<String> before = holders(id);
+    if (before.contains(node) || !desired(id, object).contains(node)) {
       return 0;
     }
     emit(node, object.key(), object);
-    held.add(node);
-    putSet(placements, id, held);
+    Set<String> after = new TreeSet<>(before);
+    after.add(node);
+    setPlacement(id, before, after);
     return 1;
   }
 
@@ -646,13 +662,8 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
     long count = 0;
     List<String> referenced = new ArrayList<>();
     List<String> others = new ArrayList<>();
-    try (KeyValueIterator<String, String> it = placements.all()) {
-      while (it.hasNext()) {
-        KeyValue<String, String> entry = it.next();
-        if (nodesOf(entry.value).contains(node)) {
-          (isReferenced(entry.key) ? referenced : others).add(entry.key);
-        }
-      }
+    for (String id : heldBy(node)) {
+      (isReferenced(id) ? referenced : others).add(id);
     }
     for (List<String> ids : List.of(referenced, others)) {
       for (String id : ids) {
@@ -671,6 +682,90 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
         count,
         part,
         request.reason());
+  }
+
+  /** What {@code node} holds of this task's objects: the index, then the broadcast kinds. */
+  private List<String> heldBy(String node) {
+    ensureHeldIndex();
+    List<String> ids = new ArrayList<>();
+    String prefix = node + "\n";
+    try (KeyValueIterator<String, String> it = held.prefixScan(prefix, new StringSerializer())) {
+      it.forEachRemaining(kv -> ids.add(kv.key.substring(prefix.length())));
+    }
+    for (String kind : placement.broadcastKinds()) {
+      try (KeyValueIterator<String, byte[]> it =
+          objects.prefixScan(kind + "/", new StringSerializer())) {
+        it.forEachRemaining(kv -> ids.add(kv.key));
+      }
+    }
+    return ids;
+  }
+
+  /**
+   * The nodes holding object {@code id}: every known node for a broadcast kind (kept nowhere, as it
+   * would name the whole fleet), else its placement.
+   */
+  private Set<String> holders(String id) {
+    return isBroadcast(id) ? knownNodes() : nodesOf(placements.get(id));
+  }
+
+  /** Records where object {@code id} is now, in the placements and the index of what nodes hold. */
+  private void setPlacement(String id, Set<String> before, Set<String> after) {
+    if (isBroadcast(id)) {
+      placements.delete(id); // every known node; an entry from an older router goes
+      return;
+    }
+    putSet(placements, id, after);
+    ensureHeldIndex();
+    for (String node : before) {
+      if (!after.contains(node)) {
+        held.delete(node + "\n" + id);
+      }
+    }
+    for (String node : after) {
+      if (!before.contains(node)) {
+        held.put(node + "\n" + id, "");
+      }
+    }
+  }
+
+  private boolean isBroadcast(String id) {
+    int kindEnd = id.indexOf('/', id.indexOf('/') + 1);
+    return kindEnd > 0 && placement.broadcastKinds().contains(id.substring(0, kindEnd));
+  }
+
+  /**
+   * Builds the index of what nodes hold from the placements when it is missing (a store from before
+   * the index) or was built for other broadcast kinds.
+   */
+  private void ensureHeldIndex() {
+    if (heldIndexed) {
+      return;
+    }
+    heldIndexed = true;
+    String kinds = String.join(",", new TreeSet<>(placement.broadcastKinds()));
+    if (kinds.equals(held.get(HELD_MARKER))) {
+      return;
+    }
+    List<String> stale = new ArrayList<>();
+    try (KeyValueIterator<String, String> it = held.all()) {
+      it.forEachRemaining(kv -> stale.add(kv.key));
+    }
+    stale.forEach(held::delete);
+    long entries = 0;
+    try (KeyValueIterator<String, String> it = placements.all()) {
+      while (it.hasNext()) {
+        KeyValue<String, String> entry = it.next();
+        if (!isBroadcast(entry.key)) {
+          for (String node : nodesOf(entry.value)) {
+            held.put(node + "\n" + entry.key, "");
+            entries++;
+          }
+        }
+      }
+    }
+    held.put(HELD_MARKER, kinds);
+    LOG.info("index of what nodes hold built: {} entries", entries);
   }
 
   private void emit(String node, ObjectKey key, EventData data) {

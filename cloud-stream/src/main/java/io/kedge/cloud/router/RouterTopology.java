@@ -204,7 +204,8 @@ public final class RouterTopology {
             Stores.persistentKeyValueStore(RouteProcessor.NODES), Serdes.String(), Serdes.String()),
         "route",
         "apply");
-    for (String store : List.of(RouteProcessor.JOINING, RouteProcessor.WAITING)) {
+    for (String store :
+        List.of(RouteProcessor.JOINING, RouteProcessor.WAITING, RouteProcessor.HELD)) {
       topology.addStateStore(
           Stores.keyValueStoreBuilder(
               Stores.persistentKeyValueStore(store), Serdes.String(), Serdes.String()),

@@ -172,6 +172,39 @@ class RouterTopologyTest extends RouterTestBase {
   }
 
   @Test
+  void aResyncListsWhatTheNodeHoldsNowAfterMovesAndDeletes() {
+    upsert(node("edge-1"));
+    upsert(node("edge-2"));
+    upsert(configMap("old"));
+    upsert(configMap("new"));
+    upsert(pod("gone", "edge-1", "old"));
+    ObjectNode widget = object("example.com/v1", "Widget", "default", "w");
+    widget.withObject("metadata").putObject("labels").put(Placement.NODE_LABEL, "edge-1");
+    upsert(widget);
+    upsert(pod("stays", "edge-1", "new"));
+    upsert(object("v1", "Service", "default", "kept"));
+    upsert(object("v1", "Service", "default", "dropped"));
+    delete(pod("gone", "edge-1", "old"));
+    widget.withObject("metadata").withObject("labels").put(Placement.NODE_LABEL, "edge-2");
+    upsert(widget);
+    delete(object("v1", "Service", "default", "dropped"));
+    received("edge-1");
+
+    KedgeEvent request = KedgeEvent.of(SOURCE, "", new ResyncRequest("edge-1", "r-2", "test"));
+    ProducerRecord<String, byte[]> record = codec.toRecord("t", "edge-1", request);
+    upstream.pipeInput(new TestRecord<>("edge-1", record.value(), record.headers()));
+
+    assertThat(received("edge-1"))
+        .containsExactly(
+            "begin",
+            "upsert ConfigMap/new",
+            "upsert Node/edge-1",
+            "upsert Pod/stays",
+            "upsert Service/kept",
+            "end 4");
+  }
+
+  @Test
   void poisonGoesToTheDeadLetterTopicWithItsCoordinatesAndRoutingContinues() {
     RecordHeaders headers = new RecordHeaders();
     headers.add("ce_specversion", "1.0".getBytes(StandardCharsets.UTF_8));
