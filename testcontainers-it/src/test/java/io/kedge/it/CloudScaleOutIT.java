@@ -57,6 +57,8 @@ class CloudScaleOutIT {
       Awaitility.await("the first instance routes")
           .atMost(Duration.ofSeconds(60))
           .until(() -> podCounts(kafka, topics).size() == 50);
+      long killedAt = 0;
+      int routedAtKill = 0;
       try (ChildJvm standby = cloud("b", kafka, prefix, tmp)) {
         for (int i = 50; i < pods; i++) {
           batch.add(pod(i));
@@ -69,9 +71,17 @@ class CloudScaleOutIT {
                 .atMost(Duration.ofSeconds(60))
                 .until(() -> podCounts(kafka, topics).size() > pods / 4);
             routing.kill9();
+            killedAt = System.nanoTime();
+            routedAtKill = podCounts(kafka, topics).size();
           }
         }
         CloudEnvironment.publish(publisher, batch);
+        int atKill = routedAtKill;
+        Awaitility.await("the second instance routes what the first left")
+            .atMost(Duration.ofMinutes(2))
+            .pollInterval(Duration.ofMillis(200))
+            .until(() -> podCounts(kafka, topics).size() > atKill);
+        long takeover = (System.nanoTime() - killedAt) / 1_000_000;
         Map<String, Integer> counts = new TreeMap<>();
         Awaitility.await("every pod in the node topic, routed by the second instance")
             .atMost(Duration.ofMinutes(3))
@@ -83,8 +93,12 @@ class CloudScaleOutIT {
                 });
         long doubled = counts.values().stream().filter(c -> c > 1).count();
         System.out.printf(
-            "scenario-f: events=%d lost=%d duplicated=%d time=%ds%n",
-            pods, pods - counts.size(), doubled, (System.nanoTime() - started) / 1_000_000_000);
+            "scenario-f: events=%d lost=%d duplicated=%d resumed=%dms time=%ds%n",
+            pods,
+            pods - counts.size(),
+            doubled,
+            takeover,
+            (System.nanoTime() - started) / 1_000_000_000);
         assertThat(doubled).as("pods routed twice").isZero();
         assertThat(standby.isAlive()).isTrue();
       }

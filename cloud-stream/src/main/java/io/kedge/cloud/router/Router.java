@@ -146,6 +146,10 @@ public final class Router implements AutoCloseable {
     // a crash resumes at once instead of replaying its changelog (kafka-client properties may
     // say otherwise)
     props.putIfAbsent(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, 1);
+    // an instance killed outright is noticed after the session timeout, and its tasks move then:
+    // 10 s instead of Kafka's 45 s (heartbeats come every 3 s from their own thread)
+    props.putIfAbsent(
+        StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 10_000);
     // Kafka Streams lingers 100 ms by default; a commit then waits for batches spread over every
     // node topic, and produce requests take 3-6x longer. Sending at once routed 2x the events
     // over 200 node topics, and ~8,000/s instead of 20-200/s over 1,000 (docs/benchmarks.md).
