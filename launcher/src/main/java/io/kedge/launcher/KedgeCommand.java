@@ -49,4 +49,18 @@ public final class KedgeCommand implements Runnable {
         });
     return cli;
   }
+
+  /** What one run of the command line returned and printed. */
+  public record Outcome(int exit, String out, String err) {}
+
+  /** Runs {@code kedge ARGS} in this JVM, collecting what it prints (tools and tests). */
+  public static Outcome run(String... args) {
+    java.io.StringWriter out = new java.io.StringWriter();
+    java.io.StringWriter err = new java.io.StringWriter();
+    CommandLine cli = commandLine();
+    cli.setOut(new java.io.PrintWriter(out, true));
+    cli.setErr(new java.io.PrintWriter(err, true));
+    int exit = cli.execute(args);
+    return new Outcome(exit, out.toString(), err.toString());
+  }
 }

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kedge.kafka.local.LocalKafkaCluster;
 import io.kedge.schemas.KedgeTopics;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,7 +14,6 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code kedge apply} refuses Rules and RuleEndpoints that would not route, beside what is stored,
@@ -70,14 +67,14 @@ class ApplyRulesIT {
       assertThat(apply(kafka, "endpoints.yaml", ENDPOINTS).exit()).isZero();
       assertThat(apply(kafka, "greet.yaml", rule("greet", "mqtt", "/greet")).exit()).isZero();
 
-      Result missing = apply(kafka, "missing.yaml", rule("lost", "nowhere", "/lost"));
+      KedgeCommand.Outcome missing = apply(kafka, "missing.yaml", rule("lost", "nowhere", "/lost"));
       assertThat(missing.exit()).isEqualTo(1);
       assertThat(missing.err())
           .contains(
               "Rule default/lost is refused: target RuleEndpoint default/nowhere does not exist")
           .contains("nothing was applied");
 
-      Result taken =
+      KedgeCommand.Outcome taken =
           apply(
               kafka,
               "taken.yaml",
@@ -93,17 +90,10 @@ class ApplyRulesIT {
     }
   }
 
-  private record Result(int exit, String out, String err) {}
-
-  private Result apply(LocalKafkaCluster kafka, String file, String yaml) throws Exception {
+  private KedgeCommand.Outcome apply(LocalKafkaCluster kafka, String file, String yaml)
+      throws Exception {
     Path path = tmp.resolve(file);
     Files.writeString(path, yaml);
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cli = KedgeCommand.commandLine();
-    cli.setOut(new PrintWriter(out));
-    cli.setErr(new PrintWriter(err));
-    int exit = cli.execute("apply", "-f", path.toString(), "--kafka", kafka.bootstrapServers());
-    return new Result(exit, out.toString(), err.toString());
+    return KedgeCommand.run("apply", "-f", path.toString(), "--kafka", kafka.bootstrapServers());
   }
 }

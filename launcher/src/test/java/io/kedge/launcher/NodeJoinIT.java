@@ -15,8 +15,6 @@ import io.kedge.schemas.ObjectKey;
 import io.kedge.schemas.authorization.NodeSignatures;
 import io.kedge.schemas.authorization.NodeWriteRules;
 import io.kedge.testkit.ChildJvm;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -41,7 +39,6 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * The join flow as an operator runs it, on a broker that authenticates (SASL: PLAIN for the cloud,
@@ -94,7 +91,7 @@ class NodeJoinIT {
                     .withNodeKeySecret(secret)
                     .withNodeWrites(NodeWriteRules.NONE))) {
       Path join = tmp.resolve("edge-7.join.yaml");
-      Result added =
+      KedgeCommand.Outcome added =
           kedge(
               "node",
               "add",
@@ -199,7 +196,7 @@ class NodeJoinIT {
             .atMost(Duration.ofSeconds(30))
             .until(() -> router.rejections().total("node-mismatch") == 1);
 
-        Result removed =
+        KedgeCommand.Outcome removed =
             kedge(
                 "node",
                 "remove",
@@ -239,21 +236,14 @@ class NodeJoinIT {
   void aBadJoinFileIsAConfigErrorNamingIt() throws Exception {
     Path join = tmp.resolve("bad.join.yaml");
     Files.writeString(join, "kind: NodeJoin\nnode: edge-7\n");
-    Result result = kedge("edge", "--join", join.toString(), "--data-dir", tmp.toString());
+    KedgeCommand.Outcome result =
+        kedge("edge", "--join", join.toString(), "--data-dir", tmp.toString());
     assertThat(result.exit()).isEqualTo(KedgeCommand.CONFIG_ERROR);
     assertThat(result.err()).contains("--join = '" + join + "'", "needs kafka.bootstrap");
   }
 
-  private record Result(int exit, String out, String err) {}
-
-  private static Result kedge(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cli = KedgeCommand.commandLine();
-    cli.setOut(new PrintWriter(out));
-    cli.setErr(new PrintWriter(err));
-    int exit = cli.execute(args);
-    return new Result(exit, out.toString(), err.toString());
+  private static KedgeCommand.Outcome kedge(String... args) {
+    return KedgeCommand.run(args);
   }
 
   private static HttpResponse<String> get(HttpClient http, String url) throws Exception {

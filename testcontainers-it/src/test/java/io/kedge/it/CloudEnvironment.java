@@ -184,6 +184,40 @@ final class CloudEnvironment implements AutoCloseable {
     return pod;
   }
 
+  /** A pod bound to {@code node} in {@code namespace}, mounting ConfigMap {@code configMap}. */
+  static ObjectNode podUsing(String namespace, String name, String node, String configMap) {
+    ObjectNode pod = pod(name, node);
+    pod.withObject("metadata").put("namespace", namespace);
+    ObjectNode volume = pod.withObject("spec").putArray("volumes").addObject();
+    volume.put("name", "settings").putObject("configMap").put("name", configMap);
+    return pod;
+  }
+
+  static ObjectNode configMap(String namespace, String name) {
+    ObjectNode map = EventCodec.json().createObjectNode();
+    map.put("apiVersion", "v1").put("kind", "ConfigMap");
+    map.putObject("metadata").put("name", name).put("namespace", namespace);
+    map.putObject("data").put("mode", "test");
+    return map;
+  }
+
+  /** A pod an edge agent creates bound to its own node (a mirror pod), as fabric8 sends it. */
+  static io.fabric8.kubernetes.api.model.Pod mirrorPod(String namespace, String node) {
+    return new io.fabric8.kubernetes.api.model.PodBuilder()
+        .withNewMetadata()
+        .withName("mirror")
+        .withNamespace(namespace)
+        .endMetadata()
+        .withNewSpec()
+        .withNodeName(node)
+        .addNewContainer()
+        .withName("app")
+        .withImage("busybox")
+        .endContainer()
+        .endSpec()
+        .build();
+  }
+
   static ObjectNode node(String name) {
     ObjectNode node = EventCodec.json().createObjectNode();
     node.put("apiVersion", "v1").put("kind", "Node");

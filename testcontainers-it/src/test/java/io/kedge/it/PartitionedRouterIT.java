@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kedge.cloud.CloudConfig;
 import io.kedge.cloud.router.Router;
@@ -12,11 +11,8 @@ import io.kedge.edge.api.view.ResourceType;
 import io.kedge.edge.api.view.WatchFilter;
 import io.kedge.edge.relay.EdgeNode;
 import io.kedge.edge.relay.link.LinkState;
-import io.kedge.schemas.EventCodec;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import org.apache.kafka.streams.KafkaStreams;
@@ -58,8 +54,8 @@ class PartitionedRouterIT {
 
       cloud.apply(CloudEnvironment.node(NODE));
       for (int i = 0; i < NAMESPACES; i++) {
-        cloud.apply(configMap("ns-" + i, "settings"));
-        cloud.apply(podUsing("ns-" + i, "web", "settings"));
+        cloud.apply(CloudEnvironment.configMap("ns-" + i, "settings"));
+        cloud.apply(CloudEnvironment.podUsing("ns-" + i, "web", NODE, "settings"));
       }
       try (EdgeNode edge = EdgeNode.start(cloud.edgeConfig(NODE, tmp.resolve("edge")), "test");
           KubernetesClient client = CloudEnvironment.edgeClient(edge)) {
@@ -76,8 +72,8 @@ class PartitionedRouterIT {
         Awaitility.await("link down")
             .atMost(Duration.ofSeconds(60))
             .until(() -> edge.linkState() == LinkState.DISCONNECTED);
-        cloud.delete(podUsing("ns-0", "web", "settings"));
-        cloud.apply(podUsing("ns-3", "extra", "settings"));
+        cloud.delete(CloudEnvironment.podUsing("ns-0", "web", NODE, "settings"));
+        cloud.apply(CloudEnvironment.podUsing("ns-3", "extra", NODE, "settings"));
         edge.downlink().resyncSoon("test: snapshot after changes made while away");
         cloud.link.restore();
         Awaitility.await("the snapshot's four parts arrived and were applied")
@@ -94,21 +90,12 @@ class PartitionedRouterIT {
 
         // writes are answered by whichever instance owns their object
         for (int i = 0; i < NAMESPACES; i++) {
-          Pod mirror =
-              new PodBuilder()
-                  .withNewMetadata()
-                  .withName("mirror")
-                  .withNamespace("ns-" + i)
-                  .endMetadata()
-                  .withNewSpec()
-                  .withNodeName(NODE)
-                  .addNewContainer()
-                  .withName("app")
-                  .withImage("busybox")
-                  .endContainer()
-                  .endSpec()
-                  .build();
-          Pod created = client.pods().inNamespace("ns-" + i).resource(mirror).create();
+          Pod created =
+              client
+                  .pods()
+                  .inNamespace("ns-" + i)
+                  .resource(CloudEnvironment.mirrorPod("ns-" + i, NODE))
+                  .create();
           assertThat(created.getMetadata().getUid()).isNotEmpty();
         }
 
@@ -118,7 +105,7 @@ class PartitionedRouterIT {
             .atMost(Duration.ofSeconds(120))
             .until(() -> activeTasks(cloud.router) == PARTITIONS);
         for (int i = 0; i < NAMESPACES; i++) {
-          cloud.apply(podUsing("ns-" + i, "after", "settings"));
+          cloud.apply(CloudEnvironment.podUsing("ns-" + i, "after", NODE, "settings"));
         }
         Awaitility.await("pods applied after the stop reach the node")
             .atMost(Duration.ofSeconds(90))
@@ -156,24 +143,5 @@ class PartitionedRouterIT {
               + object.path("metadata").path("name").asText());
     }
     return names;
-  }
-
-  private static ObjectNode configMap(String namespace, String name) {
-    ObjectNode map = EventCodec.json().createObjectNode();
-    map.put("apiVersion", "v1").put("kind", "ConfigMap");
-    map.putObject("metadata").put("name", name).put("namespace", namespace);
-    map.putObject("data").put("mode", "partitioned");
-    return map;
-  }
-
-  private static ObjectNode podUsing(String namespace, String name, String configMap) {
-    ObjectNode pod = CloudEnvironment.pod(name, NODE);
-    pod.withObject("metadata").put("namespace", namespace);
-    List<ObjectNode> volumes = new ArrayList<>();
-    ObjectNode volume = EventCodec.json().createObjectNode().put("name", "settings");
-    volume.putObject("configMap").put("name", configMap);
-    volumes.add(volume);
-    pod.withObject("spec").putArray("volumes").addAll(volumes);
-    return pod;
   }
 }

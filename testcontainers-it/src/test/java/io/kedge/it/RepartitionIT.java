@@ -3,7 +3,6 @@ package io.kedge.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kedge.cloud.CloudConfig;
 import io.kedge.cloud.router.Router;
@@ -12,9 +11,6 @@ import io.kedge.edge.api.view.WatchFilter;
 import io.kedge.edge.relay.EdgeNode;
 import io.kedge.edge.relay.link.LinkState;
 import io.kedge.launcher.KedgeCommand;
-import io.kedge.schemas.EventCodec;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,7 +19,6 @@ import java.util.TreeMap;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * Upgrading a running single-partition cloud to a partitioned one: {@code kedge repartition}
@@ -42,8 +37,8 @@ class RepartitionIT {
     try (CloudEnvironment cloud = new CloudEnvironment("repartition", tmp)) {
       cloud.apply(CloudEnvironment.node(NODE));
       for (int i = 0; i < NAMESPACES; i++) {
-        cloud.apply(configMap("ns-" + i));
-        cloud.apply(podUsing("ns-" + i, "web"));
+        cloud.apply(CloudEnvironment.configMap("ns-" + i, "settings"));
+        cloud.apply(CloudEnvironment.podUsing("ns-" + i, "web", NODE, "settings"));
       }
       try (EdgeNode edge = EdgeNode.start(cloud.edgeConfig(NODE, tmp.resolve("edge")), "test");
           KubernetesClient client = CloudEnvironment.edgeClient(edge)) {
@@ -51,20 +46,7 @@ class RepartitionIT {
         client
             .pods()
             .inNamespace("ns-0")
-            .resource(
-                new PodBuilder()
-                    .withNewMetadata()
-                    .withName("mirror")
-                    .withNamespace("ns-0")
-                    .endMetadata()
-                    .withNewSpec()
-                    .withNodeName(NODE)
-                    .addNewContainer()
-                    .withName("app")
-                    .withImage("busybox")
-                    .endContainer()
-                    .endSpec()
-                    .build())
+            .resource(CloudEnvironment.mirrorPod("ns-0", NODE))
             .create();
         Awaitility.await("the node holds every object")
             .atMost(Duration.ofSeconds(90))
@@ -89,12 +71,12 @@ class RepartitionIT {
           "--backup",
           tmp.resolve("backup.jsonl").toString()
         };
-        Result refused = kedge(repartition);
+        KedgeCommand.Outcome refused = KedgeCommand.run(repartition);
         assertThat(refused.exit()).as(refused.out()).isEqualTo(1);
         assertThat(refused.err()).contains("running member(s)", "nothing was changed");
 
         cloud.router.close();
-        Result moved = kedge(repartition);
+        KedgeCommand.Outcome moved = KedgeCommand.run(repartition);
         assertThat(moved.exit()).as(moved.err()).isZero();
         assertThat(moved.out()).contains("moved from 1 to 4 partitions: 10 objects");
         assertThat(Files.readAllLines(tmp.resolve("backup.jsonl"))).hasSize(10);
@@ -108,7 +90,7 @@ class RepartitionIT {
                         Duration.ofDays(1))
                     .withResourcePartitions(4))) {
           for (int i = 0; i < NAMESPACES; i++) {
-            cloud.apply(podUsing("ns-" + i, "after"));
+            cloud.apply(CloudEnvironment.podUsing("ns-" + i, "after", NODE, "settings"));
           }
           Awaitility.await("pods applied after the move reach the node")
               .atMost(Duration.ofSeconds(90))
@@ -154,33 +136,5 @@ class RepartitionIT {
     return CloudEnvironment.upsertNames(cloud.kafka.bootstrapServers(), nodeTopic, "Pod").stream()
         .filter("web"::equals)
         .count();
-  }
-
-  private record Result(int exit, String out, String err) {}
-
-  private static Result kedge(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cli = KedgeCommand.commandLine();
-    cli.setOut(new PrintWriter(out));
-    cli.setErr(new PrintWriter(err));
-    int exit = cli.execute(args);
-    return new Result(exit, out.toString(), err.toString());
-  }
-
-  private static ObjectNode configMap(String namespace) {
-    ObjectNode map = EventCodec.json().createObjectNode();
-    map.put("apiVersion", "v1").put("kind", "ConfigMap");
-    map.putObject("metadata").put("name", "settings").put("namespace", namespace);
-    map.putObject("data").put("mode", "moved");
-    return map;
-  }
-
-  private static ObjectNode podUsing(String namespace, String name) {
-    ObjectNode pod = CloudEnvironment.pod(name, NODE);
-    pod.withObject("metadata").put("namespace", namespace);
-    ObjectNode volume = pod.withObject("spec").putArray("volumes").addObject();
-    volume.put("name", "settings").putObject("configMap").put("name", "settings");
-    return pod;
   }
 }
