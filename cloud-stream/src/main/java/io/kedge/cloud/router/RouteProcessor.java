@@ -20,20 +20,13 @@ import io.kedge.schemas.objects.ObjectWrites;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.processor.Cancellable;
-import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -60,23 +53,11 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
   private static final URI SOURCE = URI.create("/kedge/cloud/router");
 
   static final String OBJECTS = "router-objects";
-  static final String PLACEMENTS = "router-placements";
   static final String REFERRERS = "router-referrers";
   static final String NODES = "router-nodes";
 
-  /** Nodes whose topic is being created: node → the resync it asked for meanwhile, or "". */
-  static final String JOINING = "router-joining";
-
   /** {@code node\nid}: objects that belong on a node not known yet, sent when it joins. */
   static final String WAITING = "router-waiting";
-
-  /**
-   * {@code node\nid}: what each node holds, except broadcast kinds, so a node's resync reads its
-   * own objects only. Its marker entry names the broadcast kinds it was built for.
-   */
-  static final String HELD = "router-held";
-
-  private static final String HELD_MARKER = "\u0000broadcast-kinds";
 
   static final String NODE_SINK = "node-topics";
   static final String DEADLETTER_SINK = "deadletter";
@@ -87,19 +68,11 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
   private final EventCodec codec = new EventCodec();
   private ProcessorContext<String, Object> context;
   private KeyValueStore<String, byte[]> objects;
-  private KeyValueStore<String, String> placements;
   private KeyValueStore<String, String> referrers;
   private KeyValueStore<String, String> nodes;
-  private KeyValueStore<String, String> joining;
   private KeyValueStore<String, String> waiting;
-  private KeyValueStore<String, String> held;
-  private boolean heldIndexed;
-
-  /** Topic creations under way (rebuilt from {@link #JOINING} after a restart). */
-  private final Map<String, CompletableFuture<Void>> creating = new HashMap<>();
-
-  private boolean joiningResumed;
-  private Cancellable joinChecks;
+  private Holdings holdings;
+  private NodeJoins joins;
   private KeyValueStore<String, byte[]> pending;
   private final boolean kubernetes;
   private final int partitions;
@@ -129,13 +102,18 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
   public void init(ProcessorContext<String, Object> context) {
     this.context = context;
     this.objects = context.getStateStore(OBJECTS);
-    this.placements = context.getStateStore(PLACEMENTS);
     this.referrers = context.getStateStore(REFERRERS);
     this.nodes = context.getStateStore(NODES);
-    this.joining = context.getStateStore(JOINING);
     this.waiting = context.getStateStore(WAITING);
-    this.held = context.getStateStore(HELD);
-    scheduleJoinChecks(); // for the nodes that were joining when this task last stopped
+    this.holdings =
+        new Holdings(
+            placement,
+            objects,
+            context.getStateStore(Holdings.PLACEMENTS),
+            context.getStateStore(Holdings.HELD),
+            nodes);
+    this.joins =
+        new NodeJoins(context, nodeTopics, context.getStateStore(NodeJoins.JOINING), this::joined);
     this.pending = context.getStateStore(UplinkApplier.PENDING);
     this.awaiting = kubernetes ? context.getStateStore(KubernetesApplier.AWAITING) : null;
   }
@@ -190,8 +168,8 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
               context, nodes, awaiting, Placement.identity(delete.key()), "", null);
         }
       } else if (data instanceof ResyncRequest request) {
-        if (joining.get(request.node()) != null) {
-          joining.put(request.node(), new String(record.value(), StandardCharsets.UTF_8));
+        if (joins.isJoining(request.node())) {
+          joins.holdResync(request.node(), new String(record.value(), StandardCharsets.UTF_8));
         } else if (knowsNodeObject(request)) {
           fanOut(record); // every instance answers its part
         }
@@ -211,9 +189,6 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
   private void fanOut(Record<String, byte[]> record) {
     context.forward(record.withValue((Object) record.value()), FANOUT_SINK);
   }
-
-  /** How often joining nodes are checked for their topic. */
-  private static final java.time.Duration JOIN_CHECK = java.time.Duration.ofMillis(20);
 
   private static boolean isNode(ObjectKey key) {
     return key.group().isEmpty() && key.kind().equals("Node");
@@ -285,8 +260,11 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
     String id = Placement.identity(key);
     objects.put(id, codec.encodeData(upsert));
     boolean ready = false;
-    if (isNode(key) && nodes.get(key.name()) == null && joining.get(key.name()) == null) {
-      ready = join(key.name());
+    if (isNode(key) && nodes.get(key.name()) == null && !joins.isJoining(key.name())) {
+      ready = joins.start(key.name());
+      if (ready) {
+        nodes.put(key.name(), "");
+      }
     }
     Set<String> referenceChanges = updateReferences(key, previous, upsert.object());
     referenceChanges.forEach(ref -> place(ref, true, false));
@@ -297,74 +275,15 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
     }
   }
 
-  /**
-   * A Node appeared: its topic is asked for. True when it exists already (the node can be activated
-   * at once); otherwise the node is joining, and activated once its topic exists, while later
-   * Nodes' topics are asked for meanwhile.
-   */
-  private boolean join(String node) {
-    CompletableFuture<Void> created = nodeTopics.ensureAsync(node);
-    if (created.isDone() && !created.isCompletedExceptionally()) {
-      nodes.put(node, "");
-      return true;
-    }
-    joining.put(node, "");
-    creating.put(node, created);
-    scheduleJoinChecks();
-    return false;
-  }
-
-  /** Checks joining nodes' topics every {@link #JOIN_CHECK} while any is joining. */
-  private void scheduleJoinChecks() {
-    if (joinChecks == null) {
-      joinChecks =
-          context.schedule(JOIN_CHECK, PunctuationType.WALL_CLOCK_TIME, now -> activateJoined());
-    }
-  }
-
-  /** Activates the joining nodes whose topic exists; asks again for those that failed. */
-  private void activateJoined() {
-    if (!joiningResumed) {
-      joiningResumed = true; // after a restart: the creations under way were lost with the process
-      try (KeyValueIterator<String, String> it = joining.all()) {
-        it.forEachRemaining(kv -> creating.computeIfAbsent(kv.key, nodeTopics::ensureAsync));
-      }
-    }
-    List<String> ready = new ArrayList<>();
-    for (Map.Entry<String, CompletableFuture<Void>> entry : creating.entrySet()) {
-      CompletableFuture<Void> created = entry.getValue();
-      if (!created.isDone()) {
-        continue;
-      }
-      if (created.isCompletedExceptionally()) {
-        LOG.warn(
-            "topic of node {} could not be created ({}); asking again",
-            entry.getKey(),
-            created.handle((ok, e) -> String.valueOf(e)).join());
-        entry.setValue(nodeTopics.ensureAsync(entry.getKey()));
-      } else {
-        ready.add(entry.getKey());
-      }
-    }
-    for (String node : ready) {
-      creating.remove(node);
-      String resync = joining.get(node);
-      joining.delete(node);
-      if (resync == null) {
-        continue; // removed while joining
-      }
-      nodes.put(node, "");
-      activate(node);
-      if (!resync.isEmpty()) {
-        ResyncRequest request =
-            (ResyncRequest)
-                codec.decodeData(EventType.RESYNC_REQUEST, resync.getBytes(StandardCharsets.UTF_8));
-        fanOut(UpstreamRequestFilter.nodeKey(node), request);
-      }
-    }
-    if (creating.isEmpty() && joinChecks != null) {
-      joinChecks.cancel();
-      joinChecks = null;
+  /** A joining node's topic exists: it is activated, then the resync it asked for is answered. */
+  private void joined(String node, String resync) {
+    nodes.put(node, "");
+    activate(node);
+    if (!resync.isEmpty()) {
+      ResyncRequest request =
+          (ResyncRequest)
+              codec.decodeData(EventType.RESYNC_REQUEST, resync.getBytes(StandardCharsets.UTF_8));
+      fanOut(UpstreamRequestFilter.nodeKey(node), request);
     }
   }
 
@@ -465,15 +384,13 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
     objects.delete(id);
     Set<String> referenceChanges =
         previous == null ? Set.of() : updateReferences(key, previous, null);
-    Set<String> holders = holders(id);
+    Set<String> holders = holdings.holders(id);
     for (String node : holders) {
       emit(node, key, new ResourceDelete(key, ""));
     }
-    setPlacement(id, holders, Set.of());
+    holdings.set(id, holders, Set.of());
     referenceChanges.forEach(ref -> place(ref, false, true));
-    if (isNode(key) && joining.get(key.name()) != null) {
-      joining.delete(key.name());
-      creating.remove(key.name());
+    if (isNode(key) && joins.removed(key.name())) {
       nodeTopics.released(key.name()); // its topic may exist by now
       LOG.info("node {} removed while joining", key.name());
     }
@@ -494,16 +411,16 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
     Set<String> touched = new LinkedHashSet<>();
     for (String ref : before) {
       if (!after.contains(ref)) {
-        Set<String> set = nodesOf(referrers.get(ref));
+        Set<String> set = Holdings.nodesOf(referrers.get(ref));
         set.remove(id);
-        putSet(referrers, ref, set);
+        Holdings.putSet(referrers, ref, set);
         touched.add(ref);
       }
     }
     for (String ref : after) {
-      Set<String> set = nodesOf(referrers.get(ref));
+      Set<String> set = Holdings.nodesOf(referrers.get(ref));
       set.add(id);
-      putSet(referrers, ref, set);
+      Holdings.putSet(referrers, ref, set);
       touched.add(ref); // the referrer may have moved to another node
     }
     return touched;
@@ -519,7 +436,7 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
   private Set<String> desired(String id, ResourceUpsert upsert) {
     Set<String> wanted =
         switch (placement.rule(upsert.key())) {
-          case BROADCAST -> knownNodes();
+          case BROADCAST -> holdings.knownNodes();
           case DIRECT -> placement.directNodes(upsert.key(), upsert.object());
           case REFERENCED -> nodesOfReferrers(id);
         };
@@ -536,7 +453,7 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
 
   private Set<String> nodesOfReferrers(String id) {
     Set<String> result = new TreeSet<>();
-    for (String referrer : nodesOf(referrers.get(id))) {
+    for (String referrer : Holdings.nodesOf(referrers.get(id))) {
       ResourceUpsert object = loadObject(referrer);
       if (object != null) {
         result.addAll(placement.directNodes(object.key(), object.object()));
@@ -546,7 +463,7 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
   }
 
   private void placeObject(String id, ResourceUpsert upsert, KedgeEvent event) {
-    Set<String> before = holders(id);
+    Set<String> before = holdings.holders(id);
     Set<String> after = desired(id, upsert);
     for (String node : before) {
       if (!after.contains(node)) {
@@ -556,7 +473,7 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
     for (String node : after) {
       emit(node, upsert.key(), upsert);
     }
-    setPlacement(id, before, after);
+    holdings.set(id, before, after);
   }
 
   /**
@@ -565,7 +482,7 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
    */
   private void place(String id, boolean additions, boolean removals) {
     ResourceUpsert object = loadObject(id);
-    Set<String> before = holders(id);
+    Set<String> before = holdings.holders(id);
     Set<String> after = object == null ? Set.of() : desired(id, object);
     Set<String> next = new TreeSet<>(before);
     if (additions && object != null) {
@@ -584,7 +501,7 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
         }
       }
     }
-    setPlacement(id, before, next);
+    holdings.set(id, before, next);
   }
 
   /**
@@ -594,18 +511,11 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
    */
   private void catchUpNode(String node) {
     int sent = 0;
-    for (String kind : placement.broadcastKinds()) {
-      List<String> ids = new ArrayList<>();
-      try (KeyValueIterator<String, byte[]> it =
-          objects.prefixScan(kind + "/", new StringSerializer())) {
-        it.forEachRemaining(kv -> ids.add(kv.key));
-      }
-      for (String id : ids) {
-        ResourceUpsert object = loadObject(id);
-        if (object != null) {
-          emit(node, object.key(), object); // the node is new: it holds none of them
-          sent++;
-        }
+    for (String id : holdings.broadcastObjects()) {
+      ResourceUpsert object = loadObject(id);
+      if (object != null) {
+        emit(node, object.key(), object); // the node is new: it holds none of them
+        sent++;
       }
     }
     String prefix = node + "\n";
@@ -636,14 +546,14 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
     if (object == null) {
       return 0;
     }
-    Set<String> before = holders(id);
+    Set<String> before = holdings.holders(id);
     if (before.contains(node) || !desired(id, object).contains(node)) {
       return 0;
     }
     emit(node, object.key(), object);
     Set<String> after = new TreeSet<>(before);
     after.add(node);
-    setPlacement(id, before, after);
+    holdings.set(id, before, after);
     return 1;
   }
 
@@ -662,7 +572,7 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
     long count = 0;
     List<String> referenced = new ArrayList<>();
     List<String> others = new ArrayList<>();
-    for (String id : heldBy(node)) {
+    for (String id : holdings.heldBy(node)) {
       (isReferenced(id) ? referenced : others).add(id);
     }
     for (List<String> ids : List.of(referenced, others)) {
@@ -684,90 +594,6 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
         request.reason());
   }
 
-  /** What {@code node} holds of this task's objects: the index, then the broadcast kinds. */
-  private List<String> heldBy(String node) {
-    ensureHeldIndex();
-    List<String> ids = new ArrayList<>();
-    String prefix = node + "\n";
-    try (KeyValueIterator<String, String> it = held.prefixScan(prefix, new StringSerializer())) {
-      it.forEachRemaining(kv -> ids.add(kv.key.substring(prefix.length())));
-    }
-    for (String kind : placement.broadcastKinds()) {
-      try (KeyValueIterator<String, byte[]> it =
-          objects.prefixScan(kind + "/", new StringSerializer())) {
-        it.forEachRemaining(kv -> ids.add(kv.key));
-      }
-    }
-    return ids;
-  }
-
-  /**
-   * The nodes holding object {@code id}: every known node for a broadcast kind (kept nowhere, as it
-   * would name the whole fleet), else its placement.
-   */
-  private Set<String> holders(String id) {
-    return isBroadcast(id) ? knownNodes() : nodesOf(placements.get(id));
-  }
-
-  /** Records where object {@code id} is now, in the placements and the index of what nodes hold. */
-  private void setPlacement(String id, Set<String> before, Set<String> after) {
-    if (isBroadcast(id)) {
-      placements.delete(id); // every known node; an entry from an older router goes
-      return;
-    }
-    putSet(placements, id, after);
-    ensureHeldIndex();
-    for (String node : before) {
-      if (!after.contains(node)) {
-        held.delete(node + "\n" + id);
-      }
-    }
-    for (String node : after) {
-      if (!before.contains(node)) {
-        held.put(node + "\n" + id, "");
-      }
-    }
-  }
-
-  private boolean isBroadcast(String id) {
-    int kindEnd = id.indexOf('/', id.indexOf('/') + 1);
-    return kindEnd > 0 && placement.broadcastKinds().contains(id.substring(0, kindEnd));
-  }
-
-  /**
-   * Builds the index of what nodes hold from the placements when it is missing (a store from before
-   * the index) or was built for other broadcast kinds.
-   */
-  private void ensureHeldIndex() {
-    if (heldIndexed) {
-      return;
-    }
-    heldIndexed = true;
-    String kinds = String.join(",", new TreeSet<>(placement.broadcastKinds()));
-    if (kinds.equals(held.get(HELD_MARKER))) {
-      return;
-    }
-    List<String> stale = new ArrayList<>();
-    try (KeyValueIterator<String, String> it = held.all()) {
-      it.forEachRemaining(kv -> stale.add(kv.key));
-    }
-    stale.forEach(held::delete);
-    long entries = 0;
-    try (KeyValueIterator<String, String> it = placements.all()) {
-      while (it.hasNext()) {
-        KeyValue<String, String> entry = it.next();
-        if (!isBroadcast(entry.key)) {
-          for (String node : nodesOf(entry.value)) {
-            held.put(node + "\n" + entry.key, "");
-            entries++;
-          }
-        }
-      }
-    }
-    held.put(HELD_MARKER, kinds);
-    LOG.info("index of what nodes hold built: {} entries", entries);
-  }
-
   private void emit(String node, ObjectKey key, EventData data) {
     KedgeEvent event = KedgeEvent.of(SOURCE, key == null ? "" : key.toString(), data);
     String recordKey = key == null ? event.id() : key.toString();
@@ -782,28 +608,5 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
     return bytes == null
         ? null
         : (ResourceUpsert) codec.decodeData(io.kedge.schemas.EventType.RESOURCE_UPSERT, bytes);
-  }
-
-  private Set<String> knownNodes() {
-    Set<String> known = new TreeSet<>();
-    try (KeyValueIterator<String, String> it = nodes.all()) {
-      it.forEachRemaining(kv -> known.add(kv.key));
-    }
-    return known;
-  }
-
-  private static Set<String> nodesOf(String joined) {
-    if (joined == null || joined.isEmpty()) {
-      return new TreeSet<>();
-    }
-    return new TreeSet<>(Arrays.asList(joined.split("\n")));
-  }
-
-  private static void putSet(KeyValueStore<String, String> store, String key, Set<String> values) {
-    if (values.isEmpty()) {
-      store.delete(key);
-    } else {
-      store.put(key, String.join("\n", values));
-    }
   }
 }

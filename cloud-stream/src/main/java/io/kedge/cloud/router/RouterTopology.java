@@ -189,9 +189,7 @@ public final class RouterTopology {
         "apply");
     topology.addStateStore(
         Stores.keyValueStoreBuilder(
-            Stores.persistentKeyValueStore(RouteProcessor.PLACEMENTS),
-            Serdes.String(),
-            Serdes.String()),
+            Stores.persistentKeyValueStore(Holdings.PLACEMENTS), Serdes.String(), Serdes.String()),
         "route");
     topology.addStateStore(
         Stores.keyValueStoreBuilder(
@@ -204,8 +202,7 @@ public final class RouterTopology {
             Stores.persistentKeyValueStore(RouteProcessor.NODES), Serdes.String(), Serdes.String()),
         "route",
         "apply");
-    for (String store :
-        List.of(RouteProcessor.JOINING, RouteProcessor.WAITING, RouteProcessor.HELD)) {
+    for (String store : List.of(NodeJoins.JOINING, RouteProcessor.WAITING, Holdings.HELD)) {
       topology.addStateStore(
           Stores.keyValueStoreBuilder(
               Stores.persistentKeyValueStore(store), Serdes.String(), Serdes.String()),
