@@ -19,7 +19,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
-import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -63,7 +62,7 @@ public final class EventbusDelivery implements AutoCloseable {
   private final NodeTrust trust;
   private final Map<String, Semaphore> inFlight = new ConcurrentHashMap<>();
   private final Thread thread;
-  private final BooleanSupplier rulesLoaded;
+  private final CompletableFuture<Void> rulesLoaded;
   private volatile boolean running = true;
 
   /**
@@ -79,7 +78,7 @@ public final class EventbusDelivery implements AutoCloseable {
       String deadLetterTopic,
       RulesConfig config,
       EventCodec codec,
-      BooleanSupplier rulesLoaded,
+      CompletableFuture<Void> rulesLoaded,
       MeterRegistry metrics,
       KnownTopics topics,
       NodeTrust trust) {
@@ -107,8 +106,9 @@ public final class EventbusDelivery implements AutoCloseable {
 
   private void run() {
     try {
-      while (running && !rulesLoaded.getAsBoolean()) {
-        Thread.sleep(100); // a message must not be judged against half the rules
+      // a message must not be judged against half the rules
+      if (!ResourceFollower.await(rulesLoaded, () -> running)) {
+        return;
       }
       producer.initTransactions();
       consumer.subscribe(List.of(upstreamTopic));

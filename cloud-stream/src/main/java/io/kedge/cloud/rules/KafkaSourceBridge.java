@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.function.BooleanSupplier;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -40,7 +40,7 @@ public final class KafkaSourceBridge implements AutoCloseable {
   private final Producer<String, byte[]> producer;
   private final KedgeTopics topics;
   private final EventCodec codec;
-  private final BooleanSupplier rulesLoaded;
+  private final CompletableFuture<Void> rulesLoaded;
   private final RuleCounters counters;
   private final Thread thread;
   private volatile boolean running = true;
@@ -56,7 +56,7 @@ public final class KafkaSourceBridge implements AutoCloseable {
       Producer<String, byte[]> producer,
       KedgeTopics topics,
       EventCodec codec,
-      BooleanSupplier rulesLoaded,
+      CompletableFuture<Void> rulesLoaded,
       MeterRegistry metrics) {
     this.book = book;
     this.consumer = consumer;
@@ -81,8 +81,9 @@ public final class KafkaSourceBridge implements AutoCloseable {
 
   private void run() {
     try {
-      while (running && !rulesLoaded.getAsBoolean()) {
-        Thread.sleep(100);
+      // a message must not be judged against half the rules
+      if (!ResourceFollower.await(rulesLoaded, () -> running)) {
+        return;
       }
       producer.initTransactions();
       Set<String> subscribed = Set.of();

@@ -13,7 +13,12 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.BiConsumer;
+import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -39,6 +44,7 @@ public final class ResourceFollower implements AutoCloseable {
   private final Thread thread;
   private volatile boolean running = true;
   private volatile boolean caughtUp;
+  private final CompletableFuture<Void> loaded = new CompletableFuture<>();
 
   /**
    * @param listener gets each wanted upsert's object, or null for a delete
@@ -68,6 +74,30 @@ public final class ResourceFollower implements AutoCloseable {
     return caughtUp;
   }
 
+  /** Completes once everything the topic held at start has been handed over. */
+  public CompletableFuture<Void> loaded() {
+    return loaded.copy();
+  }
+
+  /**
+   * Waits until {@code done} completes, or {@code keepWaiting} turns false (checked every 200 ms,
+   * so a closing component does not wait for what will not come); true when it completed.
+   */
+  public static boolean await(CompletableFuture<?> done, BooleanSupplier keepWaiting)
+      throws InterruptedException {
+    while (keepWaiting.getAsBoolean()) {
+      try {
+        done.get(200, TimeUnit.MILLISECONDS);
+        return true;
+      } catch (TimeoutException e) {
+        // still loading
+      } catch (ExecutionException e) {
+        return false;
+      }
+    }
+    return false;
+  }
+
   private void run() {
     Map<TopicPartition, Long> ends = new HashMap<>();
     while (running) {
@@ -87,6 +117,7 @@ public final class ResourceFollower implements AutoCloseable {
             && ends.entrySet().stream()
                 .allMatch(e -> consumer.position(e.getKey()) >= e.getValue())) {
           caughtUp = true;
+          loaded.complete(null);
           LOG.info("caught up with {}", topic);
         }
       } catch (WakeupException e) {

@@ -235,7 +235,7 @@ public final class Rules implements AutoCloseable {
                     topics.deadletter().name(),
                     config,
                     codec,
-                    follower::caughtUp,
+                    follower.loaded(),
                     metrics,
                     knownTopics,
                     trust)
@@ -259,7 +259,7 @@ public final class Rules implements AutoCloseable {
                     sourceProducer,
                     topics,
                     codec,
-                    follower::caughtUp,
+                    follower.loaded(),
                     metrics)
                 .start());
 
