@@ -11,13 +11,15 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.kedge.edge.relay.EdgeNode;
 import io.kedge.edge.relay.link.LinkState;
+import io.kedge.testkit.TcpProxy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Scenario (c): a fabric8 informer runs on the edge API; the cloud link is cut; 100 changes are
@@ -30,9 +32,10 @@ class InformerLinkCutIT {
   private static final int UPDATES = 40;
   private static final int DELETES = 20;
 
-  @Test
-  void anInformerSeesExactlyTheChangesMadeWhileTheLinkWasCutWithoutRelisting(@TempDir Path tmp)
-      throws Exception {
+  @ParameterizedTest
+  @EnumSource(TcpProxy.Failure.class)
+  void anInformerSeesExactlyTheChangesMadeWhileTheLinkWasDownWithoutRelisting(
+      TcpProxy.Failure failure, @TempDir Path tmp) throws Exception {
     long started = System.nanoTime();
     try (CloudEnvironment cloud = new CloudEnvironment("informer", tmp)) {
       cloud.apply(CloudEnvironment.node(NODE));
@@ -59,7 +62,7 @@ class InformerLinkCutIT {
           long listsBefore = edge.apiStats().lists();
           long watchesBefore = edge.apiStats().watches();
 
-          cloud.link.cut();
+          cloud.link.fail(failure);
           Awaitility.await("link down")
               .atMost(Duration.ofSeconds(60))
               .until(() -> edge.linkState() == LinkState.DISCONNECTED);
@@ -100,8 +103,8 @@ class InformerLinkCutIT {
           informer.close();
         }
         System.out.printf(
-            "informer-link-cut: events=%d lost=0 duplicated=0 relists=0 time=%.1fs%n",
-            CREATES + UPDATES + DELETES, (System.nanoTime() - started) / 1e9);
+            "informer-link-cut: link=%s events=%d lost=0 duplicated=0 relists=0 time=%.1fs%n",
+            failure, CREATES + UPDATES + DELETES, (System.nanoTime() - started) / 1e9);
       }
     }
   }

@@ -16,9 +16,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A TCP proxy on loopback that a test places between a client and a server to cut the link: {@link
- * #cut()} closes every connection and refuses new ones until {@link #restore()}, which is what a
- * dropped WAN link looks like to both ends. {@link #throttle} makes it a slow link instead.
+ * A TCP proxy on loopback that a test places between a client and a server to break the link, in
+ * either of the ways edge links break: {@link #cut()} closes every connection and refuses new ones
+ * (a link that resets), {@link #silence()} carries nothing while every socket stays open (a link
+ * that drops packets: nothing is refused, nothing answers), each until {@link #restore()}. {@link
+ * #throttle} makes it a slow link instead.
  */
 public final class TcpProxy implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(TcpProxy.class);
@@ -27,6 +29,7 @@ public final class TcpProxy implements AutoCloseable {
   private final ServerSocket server;
   private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean cut = new AtomicBoolean();
+  private volatile boolean silent;
   private volatile long bytesPerSecond;
   private final Thread acceptor;
   private volatile boolean closed;
@@ -61,9 +64,35 @@ public final class TcpProxy implements AutoCloseable {
     sockets.clear();
   }
 
+  /**
+   * Carries nothing from now on, in either direction, while every connection stays open and new
+   * ones are accepted: what held back is carried after {@link #restore()}, as TCP retransmits it
+   * once a link that dropped packets returns (unless an end gave up and closed its socket).
+   */
+  public void silence() {
+    silent = true;
+  }
+
+  /** Breaks the link the way {@code failure} says. */
+  public void fail(Failure failure) {
+    switch (failure) {
+      case RESET -> cut();
+      case SILENT -> silence();
+    }
+  }
+
+  /** How a link breaks. */
+  public enum Failure {
+    /** Connections are closed and refused: the ends notice at once. */
+    RESET,
+    /** Packets are dropped: the ends notice only by their own timeouts. */
+    SILENT
+  }
+
   /** Accepts and forwards connections again. */
   public void restore() {
     cut.set(false);
+    silent = false;
   }
 
   public boolean isCut() {
@@ -85,6 +114,7 @@ public final class TcpProxy implements AutoCloseable {
     while (!closed) {
       try {
         Socket client = server.accept();
+        holdWhileSilent(); // accepted, and no answer
         if (cut.get()) {
           closeQuietly(client);
           continue;
@@ -118,6 +148,7 @@ public final class TcpProxy implements AutoCloseable {
                   OutputStream out = to.getOutputStream()) {
                 int n;
                 while ((n = in.read(buffer, 0, chunk())) >= 0) {
+                  holdWhileSilent();
                   if (cut.get()) {
                     break;
                   }
@@ -137,6 +168,12 @@ public final class TcpProxy implements AutoCloseable {
             "tcp-proxy-pump");
     t.setDaemon(true);
     t.start();
+  }
+
+  private void holdWhileSilent() {
+    while (silent && !cut.get() && !closed) {
+      LockSupport.parkNanos(10_000_000L);
+    }
   }
 
   /** Small reads while throttled, so the pace is smooth rather than 64 KiB bursts. */
