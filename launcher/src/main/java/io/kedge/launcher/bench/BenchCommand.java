@@ -28,6 +28,14 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--quick", description = "A short run (under 2 minutes).")
   boolean quick;
 
+  @Option(
+      names = "--instances",
+      paramLabel = "N",
+      defaultValue = "1",
+      description =
+          "router only: 2 runs two kedge cloud processes and kills one mid-stream (default: 1).")
+  int instances;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
@@ -37,7 +45,14 @@ public final class BenchCommand implements Callable<Integer> {
           case "relay" -> new RelayBenchmark(quick, out).run();
           case "rules" -> new RulesBenchmark(quick, out).run();
           case "opcua" -> new OpcUaBenchmark(quick, out).run();
-          case "router" -> new RouterBenchmark(quick, out).run();
+          case "router" ->
+              switch (instances) {
+                case 1 -> new RouterBenchmark(quick, out).run();
+                case 2 -> new FailoverBenchmark(quick, out).run();
+                default ->
+                    throw new CommandLine.ParameterException(
+                        spec.commandLine(), "--instances " + instances + " must be 1 or 2");
+              };
           case "scale" -> new ScaleBenchmark(quick, out).run();
           case "reconnect" -> new ReconnectBenchmark(quick, out).run();
           case "jmh" -> new JmhBenchmark(quick, out).run();
