@@ -8,6 +8,9 @@ import io.kedge.schemas.KedgeTopics;
 import io.kedge.schemas.ObjectKey;
 import io.kedge.schemas.ResourcePartitioner;
 import io.kedge.schemas.ResourceUpsert;
+import io.kedge.schemas.ResyncEnd;
+import io.kedge.schemas.ResyncParts;
+import io.kedge.schemas.ResyncRequest;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.time.Duration;
@@ -152,6 +155,49 @@ final class RouterLoad {
     long[] values = delays.stream().mapToLong(Long::longValue).toArray();
     return new Delays(
         rate, BenchStats.percentile(values, 50), BenchStats.percentile(values, 99), values.length);
+  }
+
+  /** How long a node's resync took and how many objects its snapshot held. */
+  record Resync(long millis, long objects) {}
+
+  /**
+   * Asks for {@code node}'s resync as its relay would (through the upstream topic) and waits for
+   * every part of the snapshot to end, read committed from the node's topic.
+   */
+  Resync resync(KafkaProducer<String, byte[]> producer, String node) throws Exception {
+    Map<String, Object> props = new HashMap<>(kafka.clientConfig());
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    TopicPartition partition = new TopicPartition(topics.node(node).name(), 0);
+    try (KafkaConsumer<String, byte[]> reader =
+        new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
+      reader.assign(List.of(partition));
+      reader.seekToEnd(List.of(partition));
+      reader.position(partition);
+      String id = node + "-bench-resync-" + System.nanoTime();
+      long start = System.nanoTime();
+      producer
+          .send(
+              codec.toRecord(
+                  topics.upstream().name(),
+                  node,
+                  KedgeEvent.of(SOURCE, id, new ResyncRequest(node, id, "bench"))))
+          .get();
+      ResyncParts parts = new ResyncParts(id);
+      long objects = 0;
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (System.nanoTime() < deadline) {
+        for (ConsumerRecord<String, byte[]> record : reader.poll(Duration.ofMillis(20))) {
+          if (codec.decode(record.headers(), record.value()).data() instanceof ResyncEnd end
+              && end.requestId().equals(id)) {
+            objects += end.objectCount();
+            if (parts.ended(end)) {
+              return new Resync((System.nanoTime() - start) / 1_000_000, objects);
+            }
+          }
+        }
+      }
+      throw new IllegalStateException("no snapshot for " + node + " within 60 s");
+    }
   }
 
   void progress(String format, Object... args) {

@@ -35,7 +35,12 @@ final class ScaleBenchmark {
   }
 
   /** What one fleet size measured. */
-  private record Fleet(int nodes, double joinRate, double eventRate, RouterLoad.Delays delays) {}
+  private record Fleet(
+      int nodes,
+      double joinRate,
+      double eventRate,
+      RouterLoad.Delays delays,
+      RouterLoad.Resync resync) {}
 
   String run() throws Exception {
     Path work = Files.createTempDirectory("kedge-bench-scale");
@@ -52,7 +57,8 @@ final class ScaleBenchmark {
       for (Fleet fleet : new Fleet[] {smaller, larger}) {
         out.printf(
             "bench scale: %,d nodes: joined %.0f nodes/s; %,d pod events %.0f events/s; at %d"
-                + " events/s p50 %d ms p99 %d ms over %d events%n",
+                + " events/s p50 %d ms p99 %d ms over %d events; one node's resync: %d objects"
+                + " in %d ms%n",
             fleet.nodes(),
             fleet.joinRate(),
             events,
@@ -60,7 +66,9 @@ final class ScaleBenchmark {
             fleet.delays().rate(),
             fleet.delays().p50(),
             fleet.delays().p99(),
-            fleet.delays().count());
+            fleet.delays().count(),
+            fleet.resync().objects(),
+            fleet.resync().millis());
       }
       double throughput = larger.eventRate() / smaller.eventRate();
       double latency =
@@ -89,7 +97,8 @@ final class ScaleBenchmark {
         a.nodes(),
         Math.max(a.joinRate(), b.joinRate()),
         Math.max(a.eventRate(), b.eventRate()),
-        a.delays().p99() <= b.delays().p99() ? a.delays() : b.delays());
+        a.delays().p99() <= b.delays().p99() ? a.delays() : b.delays(),
+        a.resync().millis() <= b.resync().millis() ? a.resync() : b.resync());
   }
 
   private Fleet fleet(LocalKafkaCluster kafka, Path work, int nodes, int rate, String round)
@@ -128,7 +137,10 @@ final class ScaleBenchmark {
           rate == 0
               ? new RouterLoad.Delays(0, 0, 0, 0)
               : load.paced(producer, nodes, rate, pacedSeconds);
-      return new Fleet(nodes, joinRate, eventRate, delays);
+      RouterLoad.Resync resync = load.resync(producer, "node-0");
+      load.progress(
+          "%s: resync of node-0: %d objects in %d ms", name, resync.objects(), resync.millis());
+      return new Fleet(nodes, joinRate, eventRate, delays, resync);
     }
   }
 }
