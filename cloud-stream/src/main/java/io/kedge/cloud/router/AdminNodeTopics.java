@@ -1,22 +1,38 @@
 package io.kedge.cloud.router;
 
 import io.kedge.cloud.topics.TopicProvisioner;
+import io.kedge.runtime.lifecycle.DaemonThreads;
 import io.kedge.schemas.KedgeTopics;
+import io.kedge.schemas.TopicDescriptor;
+import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Node topics through the Kafka AdminClient, with the node retention configured. */
-public final class AdminNodeTopics implements NodeTopics {
+/**
+ * Node topics through the Kafka AdminClient, with the node retention configured. Topics asked for
+ * while nodes join are created in batches, one request every {@link #BATCH_WINDOW}: the controller
+ * commits a batch at once, where one request per topic made joins wait for each other's commits.
+ */
+public final class AdminNodeTopics implements NodeTopics, AutoCloseable {
+  static final Duration BATCH_WINDOW = Duration.ofMillis(10);
   private static final Logger LOG = LoggerFactory.getLogger(AdminNodeTopics.class);
 
   private final Admin admin;
   private final KedgeTopics topics;
   private final TopicProvisioner provisioner;
   private final boolean deleteOnRelease;
+  private final ScheduledExecutorService batcher = DaemonThreads.scheduled("kedge-node-topics");
+  private final Map<String, Queued> queued = new LinkedHashMap<>();
+
+  /** A topic asked for, and who waits for it. */
+  private record Queued(TopicDescriptor<?, ?> topic, CompletableFuture<Void> created) {}
 
   public AdminNodeTopics(
       Admin admin, KedgeTopics topics, TopicProvisioner provisioner, boolean deleteOnRelease) {
@@ -33,7 +49,50 @@ public final class AdminNodeTopics implements NodeTopics {
 
   @Override
   public CompletableFuture<Void> ensureAsync(String node) {
-    return provisioner.ensureAsync(topics.node(node));
+    TopicDescriptor<?, ?> topic = topics.node(node);
+    synchronized (queued) {
+      Queued asked = queued.get(topic.name());
+      if (asked != null) {
+        return asked.created();
+      }
+      CompletableFuture<Void> created = new CompletableFuture<>();
+      queued.put(topic.name(), new Queued(topic, created));
+      if (queued.size() == 1) {
+        batcher.schedule(this::createQueued, BATCH_WINDOW.toMillis(), TimeUnit.MILLISECONDS);
+      }
+      return created;
+    }
+  }
+
+  private void createQueued() {
+    List<Queued> batch;
+    synchronized (queued) {
+      batch = List.copyOf(queued.values());
+      queued.clear();
+    }
+    try {
+      Map<String, CompletableFuture<Void>> created =
+          provisioner.ensureAsync(batch.stream().map(Queued::topic).toList());
+      for (Queued asked : batch) {
+        created
+            .get(asked.topic().name())
+            .whenComplete(
+                (ok, error) -> {
+                  if (error == null) {
+                    asked.created().complete(null);
+                  } else {
+                    asked.created().completeExceptionally(error);
+                  }
+                });
+      }
+    } catch (RuntimeException e) {
+      batch.forEach(asked -> asked.created().completeExceptionally(e));
+    }
+  }
+
+  @Override
+  public void close() {
+    batcher.shutdownNow();
   }
 
   @Override

@@ -25,11 +25,17 @@ public final class Router implements AutoCloseable {
 
   private final KafkaStreams streams;
   private final Admin admin;
+  private final AdminNodeTopics nodeTopics;
   private final UpstreamRejections rejections;
 
-  private Router(KafkaStreams streams, Admin admin, UpstreamRejections rejections) {
+  private Router(
+      KafkaStreams streams,
+      Admin admin,
+      AdminNodeTopics nodeTopics,
+      UpstreamRejections rejections) {
     this.streams = streams;
     this.admin = admin;
+    this.nodeTopics = nodeTopics;
     this.rejections = rejections;
   }
 
@@ -74,7 +80,7 @@ public final class Router implements AutoCloseable {
           new TopicProvisioner(admin, Optional.empty(), Duration.ofSeconds(30));
       provisioner.ensure(List.of(topics.resources(), topics.upstream(), topics.deadletter()));
       int partitions = resourcePartitions(provisioner, topics);
-      NodeTopics nodeTopics =
+      AdminNodeTopics nodeTopics =
           new AdminNodeTopics(admin, topics, provisioner, config.deleteNodeTopics());
       KafkaStreams streams =
           new KafkaStreams(
@@ -89,7 +95,7 @@ public final class Router implements AutoCloseable {
                 .StreamThreadExceptionResponse.REPLACE_THREAD;
           });
       streams.start();
-      return new Router(streams, admin, trust.rejections());
+      return new Router(streams, admin, nodeTopics, trust.rejections());
     } catch (RuntimeException e) {
       admin.close();
       throw e;
@@ -180,6 +186,7 @@ public final class Router implements AutoCloseable {
         org.apache.kafka.streams.CloseOptions.timeout(Duration.ofSeconds(30))
             .withGroupMembershipOperation(
                 org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
+    nodeTopics.close();
     admin.close();
   }
 }

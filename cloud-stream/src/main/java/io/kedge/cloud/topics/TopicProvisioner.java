@@ -4,6 +4,7 @@ import io.kedge.schemas.TopicDescriptor;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -75,28 +76,38 @@ public final class TopicProvisioner {
   }
 
   /**
-   * Starts creating {@code topic} if it is missing; completes once it exists, or exceptionally with
-   * why it could not be created.
+   * Starts creating {@code topics} that are missing, in one request; each future completes once its
+   * topic exists, or exceptionally with why it could not be created.
    */
-  public CompletableFuture<Void> ensureAsync(TopicDescriptor<?, ?> topic) {
-    NewTopic request =
-        new NewTopic(topic.name(), Optional.of(topic.policy().partitions()), replicationFactor)
-            .configs(topic.policy().topicConfigs());
-    CompletableFuture<Void> created = new CompletableFuture<>();
-    admin
-        .createTopics(List.of(request))
-        .all()
-        .whenComplete(
-            (ok, error) -> {
-              Throwable cause = error instanceof ExecutionException ? error.getCause() : error;
-              if (cause == null) {
-                LOG.info("created topic {}", topic.name());
-                created.complete(null);
-              } else if (cause instanceof TopicExistsException) {
-                created.complete(null);
-              } else {
-                created.completeExceptionally(cause);
-              }
+  public Map<String, CompletableFuture<Void>> ensureAsync(
+      List<? extends TopicDescriptor<?, ?>> topics) {
+    List<NewTopic> requests = new ArrayList<>();
+    for (TopicDescriptor<?, ?> topic : topics) {
+      requests.add(
+          new NewTopic(topic.name(), Optional.of(topic.policy().partitions()), replicationFactor)
+              .configs(topic.policy().topicConfigs()));
+    }
+    Map<String, CompletableFuture<Void>> created = new java.util.HashMap<>();
+    CreateTopicsResult result = admin.createTopics(requests);
+    result
+        .values()
+        .forEach(
+            (name, future) -> {
+              CompletableFuture<Void> done = new CompletableFuture<>();
+              created.put(name, done);
+              future.whenComplete(
+                  (ok, error) -> {
+                    Throwable cause =
+                        error instanceof ExecutionException ? error.getCause() : error;
+                    if (cause == null) {
+                      LOG.info("created topic {}", name);
+                      done.complete(null);
+                    } else if (cause instanceof TopicExistsException) {
+                      done.complete(null);
+                    } else {
+                      done.completeExceptionally(cause);
+                    }
+                  });
             });
     return created;
   }

@@ -157,6 +157,58 @@ final class RouterLoad {
         rate, BenchStats.percentile(values, 50), BenchStats.percentile(values, 99), values.length);
   }
 
+  /**
+   * Waits until every node {@code node-<i>} of {@code nodes} has its pod {@code first-<i>} in its
+   * topic, read committed: each node has joined, topic made and first pod delivered.
+   */
+  void awaitFirstPods(Admin admin, int nodes) throws Exception {
+    Map<String, Object> props = new HashMap<>(kafka.clientConfig());
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000);
+    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    java.util.Set<String> waiting = new java.util.HashSet<>();
+    for (int n = 0; n < nodes; n++) {
+      waiting.add(topics.node("node-" + n).name());
+    }
+    java.util.Set<TopicPartition> assigned = new java.util.HashSet<>();
+    long lastReport = System.nanoTime();
+    long lastList = 0;
+    try (KafkaConsumer<String, byte[]> reader =
+        new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
+      while (!waiting.isEmpty()) {
+        if (System.nanoTime() - lastList > TimeUnit.MILLISECONDS.toNanos(500)) {
+          lastList = System.nanoTime();
+          int before = assigned.size();
+          for (String topic : admin.listTopics().names().get()) {
+            if (waiting.contains(topic)) {
+              assigned.add(new TopicPartition(topic, 0)); // only topics that exist: no warnings
+            }
+          }
+          if (assigned.size() > before) {
+            List<TopicPartition> now = List.copyOf(assigned);
+            reader.assign(now);
+          }
+        }
+        if (assigned.isEmpty()) {
+          TimeUnit.MILLISECONDS.sleep(100);
+          continue;
+        }
+        for (ConsumerRecord<String, byte[]> r : reader.poll(Duration.ofMillis(100))) {
+          if (codec.decode(r.headers(), r.value()).data() instanceof ResourceUpsert upsert
+              && upsert.key().name().startsWith("first-")) {
+            waiting.remove(r.topic());
+            TopicPartition done = new TopicPartition(r.topic(), 0);
+            assigned.remove(done);
+          }
+        }
+        if (System.nanoTime() - lastReport > TimeUnit.SECONDS.toNanos(5)) {
+          progress("%s: %d/%d nodes have their first pod", name, nodes - waiting.size(), nodes);
+          lastReport = System.nanoTime();
+        }
+      }
+    }
+  }
+
   /** How long a node's resync took and how many objects its snapshot held. */
   record Resync(long millis, long objects) {}
 

@@ -119,7 +119,7 @@ final class ScaleBenchmark {
         producer.send(load.record(BenchObjects.pod("first-" + n, "node-" + n, "v1")));
       }
       producer.flush();
-      load.awaitRouted(admin, config.applicationId(), name + ": " + nodes + " nodes joining");
+      load.awaitFirstPods(admin, nodes);
       double joinRate = nodes / ((System.nanoTime() - joinStart) / 1e9);
       load.progress("%s: %d nodes joined, %.0f nodes/s", name, nodes, joinRate);
       // the broker finishes making the new topics' logs before events are timed
