@@ -30,6 +30,10 @@ final class NodeJoins {
   /** How often joining nodes are checked for their topic. */
   private static final Duration CHECK = Duration.ofMillis(20);
 
+  /** How long a failed topic creation waits before it is asked again. */
+  private static final java.util.concurrent.Executor RETRY_DELAY =
+      CompletableFuture.delayedExecutor(1, java.util.concurrent.TimeUnit.SECONDS);
+
   private final ProcessorContext<?, ?> context;
   private final NodeTopics nodeTopics;
   private final KeyValueStore<String, String> joining;
@@ -113,10 +117,13 @@ final class NodeJoins {
       }
       if (created.isCompletedExceptionally()) {
         LOG.warn(
-            "topic of node {} could not be created ({}); asking again",
+            "topic of node {} could not be created ({}); asking again in a second",
             entry.getKey(),
             created.handle((ok, e) -> String.valueOf(e)).join());
-        entry.setValue(nodeTopics.ensureAsync(entry.getKey()));
+        String node = entry.getKey();
+        entry.setValue(
+            CompletableFuture.runAsync(() -> {}, RETRY_DELAY)
+                .thenCompose(waited -> nodeTopics.ensureAsync(node)));
       } else {
         done.add(entry.getKey());
       }

@@ -97,8 +97,7 @@ public final class TopicProvisioner {
               created.put(name, done);
               future.whenComplete(
                   (ok, error) -> {
-                    Throwable cause =
-                        error instanceof ExecutionException ? error.getCause() : error;
+                    Throwable cause = unwrapped(error);
                     if (cause == null) {
                       LOG.info("created topic {}", name);
                       done.complete(null);
@@ -110,6 +109,17 @@ public final class TopicProvisioner {
                   });
             });
     return created;
+  }
+
+  /** The failure inside Kafka's future wrappers, or null. */
+  private static Throwable unwrapped(Throwable error) {
+    Throwable cause = error;
+    while ((cause instanceof java.util.concurrent.CompletionException
+            || cause instanceof ExecutionException)
+        && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    return cause;
   }
 
   /**

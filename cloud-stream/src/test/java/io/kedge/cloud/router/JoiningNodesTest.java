@@ -78,7 +78,9 @@ class JoiningNodesTest extends RouterTestBase {
 
     making.get("edge-10").completeExceptionally(new IllegalStateException("broker busy"));
     driver.advanceWallClockTime(Duration.ofMillis(50));
-    assertThat(asked.get("edge-10")).as("asked again after a failure").isEqualTo(2);
+    org.awaitility.Awaitility.await("asked again a second after a failure")
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> asked.get("edge-10") == 2);
     making.get("edge-10").complete(null);
     driver.advanceWallClockTime(Duration.ofMillis(50));
     assertThat(received("edge-10")).containsExactly("upsert Service/web", "upsert Node/edge-10");
