@@ -140,12 +140,33 @@ class RestIngressBoundsTest {
     try (Socket slow = connect()) {
       OutputStream out = slow.getOutputStream();
       // one byte every 200 ms keeps the connection from being idle, not from the deadline (700 ms)
-      for (byte b : "POST".getBytes(StandardCharsets.US_ASCII)) {
-        out.write(b);
-        out.flush();
-        Thread.sleep(200);
+      java.util.concurrent.ScheduledExecutorService trickle =
+          java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+      java.util.concurrent.atomic.AtomicInteger sent =
+          new java.util.concurrent.atomic.AtomicInteger();
+      byte[] header = "POST / HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII);
+      trickle.scheduleAtFixedRate(
+          () -> {
+            try {
+              int i = sent.getAndIncrement();
+              if (i < header.length) {
+                out.write(header[i]);
+                out.flush();
+              }
+            } catch (java.io.IOException e) {
+              // the ingress closed the connection: what the test waits for
+            }
+          },
+          0,
+          200,
+          java.util.concurrent.TimeUnit.MILLISECONDS);
+      try {
+        slow.setSoTimeout(10_000);
+        assertThat(RawHttp.read(slow, 1 << 20)).startsWith("HTTP/1.1 408");
+        assertThat(sent.get()).as("bytes were still trickling").isLessThan(header.length);
+      } finally {
+        trickle.shutdownNow();
       }
-      assertThat(RawHttp.read(slow, 1 << 20)).startsWith("HTTP/1.1 408");
     }
   }
 }

@@ -88,8 +88,10 @@ class EdgeApiBoundsTest {
       assertThat(RawHttp.read(plain, 12)).startsWith("HTTP/1.1 200");
       request(watch, "GET", "/api/v1/namespaces/default/pods?watch=true", "");
       assertThat(RawHttp.read(watch, 12)).startsWith("HTTP/1.1 200");
-      Thread.sleep(2_500);
-      assertThat(RawHttp.read(plain, 1 << 20)).as("closed when idle").isEmpty();
+      plain.setSoTimeout(10_000);
+      org.awaitility.Awaitility.await("the idle connection is closed by the API")
+          .atMost(java.time.Duration.ofSeconds(15))
+          .until(() -> RawHttp.read(plain, 1 << 20).isEmpty());
       watch.setSoTimeout(500);
       assertThatThrownBy(() -> watch.getInputStream().read())
           .as("the watch is still open, only quiet")
