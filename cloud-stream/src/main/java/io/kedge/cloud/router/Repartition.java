@@ -59,6 +59,7 @@ public final class Repartition implements AutoCloseable {
   private static final int TRANSACTION_SIZE = 10_000;
 
   private final Admin admin;
+  private final TopicProvisioner provisioner;
   private final Map<String, Object> kafka;
   private final KedgeTopics topics;
   private final String applicationId;
@@ -78,6 +79,7 @@ public final class Repartition implements AutoCloseable {
       Consumer<String> progress) {
     this.kafka = Map.copyOf(kafka);
     this.admin = Admin.create(this.kafka);
+    this.provisioner = new TopicProvisioner(admin, java.util.Optional.empty(), timeout);
     this.topics = topics;
     this.applicationId = applicationId;
     this.timeout = timeout;
@@ -95,8 +97,7 @@ public final class Repartition implements AutoCloseable {
    */
   public Result run(int partitions, Path backup) throws InterruptedException {
     String resources = topics.resources().name();
-    int from =
-        new TopicProvisioner(admin, java.util.Optional.empty(), timeout).partitions(resources);
+    int from = provisioner.partitions(resources);
     if (from == partitions) {
       return new Result(from, partitions, 0, null);
     }
@@ -146,7 +147,7 @@ public final class Repartition implements AutoCloseable {
             topics.upstream().policy().partitions(),
             topics.upstream().policy().retention(),
             partitions);
-    createAnew(new TopicProvisioner(admin, java.util.Optional.empty(), timeout), target);
+    createAnew(target);
     progress.accept("writing " + objects.size() + " objects back");
     publish(objects.values());
   }
@@ -216,9 +217,7 @@ public final class Repartition implements AutoCloseable {
     Map<TopicPartition, OffsetSpec> ends = new HashMap<>();
     for (String topic : routerInputs) {
       if (exists(topic)) {
-        for (int p = 0;
-            p < new TopicProvisioner(admin, java.util.Optional.empty(), timeout).partitions(topic);
-            p++) {
+        for (int p = 0; p < provisioner.partitions(topic); p++) {
           ends.put(new TopicPartition(topic, p), OffsetSpec.latest());
         }
       }
@@ -399,8 +398,7 @@ public final class Repartition implements AutoCloseable {
     }
   }
 
-  private void createAnew(TopicProvisioner provisioner, KedgeTopics target)
-      throws InterruptedException {
+  private void createAnew(KedgeTopics target) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       try {
