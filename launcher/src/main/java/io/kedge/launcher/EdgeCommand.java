@@ -25,6 +25,9 @@ public final class EdgeCommand implements Callable<Integer> {
   /** Printed once the node serves; scripts and tests wait for it. */
   public static final String READY_LINE = "kedge edge ready";
 
+  /** Printed once the node has stopped (its last snapshot taken, its logs closed). */
+  public static final String STOPPED_LINE = "kedge edge stopped";
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Option(names = "--node", paramLabel = "NAME", description = "Node name (edge.node).")
@@ -90,7 +93,7 @@ public final class EdgeCommand implements Callable<Integer> {
     Components running = new Components();
     EdgeNode edge = running.add(EdgeNode.start(config, VersionCommand.version()));
     OpsEndpoint.start(running, opsConfig, metrics, edge::bindMetrics, edge::unreadyReason, out);
-    StopSignal stop = StopSignal.install(running, out, "kedge edge stopped");
+    StopSignal stop = StopSignal.install(running, out, STOPPED_LINE);
     out.println(
         "  edge API   http://"
             + config.apiBind()

@@ -105,6 +105,8 @@ class LeanEdgeIT {
     Path data = Files.createTempDirectory("lean-edge");
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    // as the image starts it: the shipped argument file, which the java launcher must accept
+    command.add("@" + Path.of("src", "main", "resources", EdgeJvmOptions.RESOURCE));
     command.addAll(ChildJvm.chronicleFlags());
     command.addAll(
         List.of(
@@ -137,5 +139,48 @@ class LeanEdgeIT {
       edge.destroy();
       edge.waitFor(20, TimeUnit.SECONDS);
     }
+  }
+
+  @Test
+  void theImagesTrainingRunWritesAClassArchiveTheEdgeStartsFrom() throws Exception {
+    String classpath =
+        String.join(File.pathSeparator, edgeLibraries().stream().map(Path::toString).toList());
+    String options = "@" + Path.of("src", "main", "resources", EdgeJvmOptions.RESOURCE);
+    Path archive = Files.createTempDirectory("lean-edge-archive").resolve("edge.jsa");
+    List<String> training = new ArrayList<>();
+    training.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    training.add(options);
+    training.add("-XX:ArchiveClassesAtExit=" + archive);
+    training.addAll(ChildJvm.chronicleFlags());
+    training.addAll(List.of("-cp", classpath, EdgeClassArchive.class.getName()));
+    Process train =
+        new ProcessBuilder(training)
+            .redirectErrorStream(true)
+            .redirectOutput(archive.resolveSibling("training.log").toFile())
+            .start();
+    assertThat(train.waitFor(3, TimeUnit.MINUTES)).isTrue();
+    String trainingLog = Files.readString(archive.resolveSibling("training.log"));
+    assertThat(train.exitValue()).as(trainingLog).isZero();
+    assertThat(trainingLog).contains("edge API listening", "VIEW snapshot");
+    assertThat(archive).exists();
+    System.out.printf("lean-edge: class-data archive %.1f MiB%n", Files.size(archive) / 1048576.0);
+
+    // -Xshare:on refuses to start unless the archive matches these libraries and options
+    Process start =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                options,
+                "-Xshare:on",
+                "-XX:SharedArchiveFile=" + archive,
+                "-cp",
+                classpath,
+                "io.kedge.launcher.EdgeMain",
+                "--help")
+            .redirectErrorStream(true)
+            .start();
+    String help = new String(start.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(start.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(start.exitValue()).as(help).isZero();
+    assertThat(help).contains("--node");
   }
 }

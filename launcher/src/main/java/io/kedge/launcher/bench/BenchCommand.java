@@ -15,14 +15,15 @@ import picocli.CommandLine.Parameters;
     name = "bench",
     mixinStandardHelpOptions = true,
     description =
-        "Measure a goal against its baseline in the same run (names: list, relay, rules, opcua, router, scale, reconnect, jmh).")
+        "Measure a goal against its baseline in the same run (names: list, relay, rules, opcua, router, scale, reconnect, footprint, jmh).")
 public final class BenchCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Parameters(
       index = "0",
       paramLabel = "NAME",
-      description = "Benchmark: list, relay, rules, opcua, router, scale, reconnect, jmh.")
+      description =
+          "Benchmark: list, relay, rules, opcua, router, scale, reconnect, footprint, jmh.")
   String name;
 
   @Option(names = "--quick", description = "A short run (under 2 minutes).")
@@ -55,13 +56,14 @@ public final class BenchCommand implements Callable<Integer> {
               };
           case "scale" -> new ScaleBenchmark(quick, out).run();
           case "reconnect" -> new ReconnectBenchmark(quick, out).run();
+          case "footprint" -> new FootprintBenchmark(quick, out).run();
           case "jmh" -> new JmhBenchmark(quick, out).run();
           default ->
               throw new CommandLine.ParameterException(
                   spec.commandLine(),
                   "unknown benchmark '"
                       + name
-                      + "': the benchmarks are: list, relay, rules, opcua, router, scale, reconnect, jmh");
+                      + "': the benchmarks are: list, relay, rules, opcua, router, scale, reconnect, footprint, jmh");
         };
     out.println(ratio);
     out.flush();

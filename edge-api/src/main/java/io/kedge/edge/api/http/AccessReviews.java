@@ -6,6 +6,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kedge.edge.api.view.ResourceType;
 import io.kedge.edge.api.view.ResourceTypes;
 import io.kedge.schemas.EventCodec;
+import io.kedge.schemas.objects.KubeStatus;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -48,6 +55,25 @@ final class AccessReviews {
 
   /** A decision and why, as {@code SubjectAccessReviewStatus} reports it. */
   record Decision(boolean allowed, String reason) {}
+
+  /** Answers {@code kubectl auth can-i}: the review with its status, as created (201). */
+  FullHttpResponse answer(ByteBufAllocator alloc, FullHttpRequest request, String resource) {
+    if (!request.method().equals(HttpMethod.POST)) {
+      return Responses.json(
+          alloc,
+          HttpResponseStatus.METHOD_NOT_ALLOWED,
+          KubeStatus.failure(405, "MethodNotAllowed", resource + " can only be created"));
+    }
+    String mediaType = request.headers().get(HttpHeaderNames.CONTENT_TYPE, "").split(";")[0].trim();
+    String kind =
+        resource.equals("selfsubjectaccessreviews")
+            ? "SelfSubjectAccessReview"
+            : "SelfSubjectRulesReview";
+    return Responses.json(
+        alloc,
+        HttpResponseStatus.CREATED,
+        review(kind, WriteRequests.body(request.content(), mediaType)));
+  }
 
   /**
    * The review with its {@code status}.

@@ -1,7 +1,6 @@
 package io.kedge.edge.api.http;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.kedge.edge.api.view.ExpiredException;
 import io.kedge.edge.api.view.FieldSelector;
 import io.kedge.edge.api.view.LabelSelector;
 import io.kedge.edge.api.view.ResourceType;
@@ -9,28 +8,18 @@ import io.kedge.edge.api.view.View;
 import io.kedge.edge.api.view.WatchFilter;
 import io.kedge.edge.api.write.EdgeWrites;
 import io.kedge.runtime.http.HttpBounds;
-import io.kedge.schemas.EventCodec;
-import io.kedge.schemas.WriteOperation;
 import io.kedge.schemas.objects.KubeStatus;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
-import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import io.netty.handler.ssl.SslHandler;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import javax.net.ssl.SSLPeerUnverifiedException;
@@ -51,7 +40,8 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private final BooleanSupplier ready;
   private final EdgeApiOptions options;
   private final ApiStats stats;
-  private final EdgeWrites writes;
+  private final WriteEndpoint writeEndpoint;
+  private final WatchEndpoint watchEndpoint;
   private final OpenApiV2 openApi;
   private final Tables tables = new Tables(java.time.Clock.systemUTC());
   private final AccessReviews accessReviews;
@@ -72,10 +62,11 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       EdgeWrites writes,
       HttpBounds bounds) {
     this.bounds = bounds;
-    this.writes = writes;
     this.accessReviews = new AccessReviews(view.types(), writes);
     this.reads = new ObjectReads(view, tables);
     this.openApiV3 = new OpenApiV3(view, discovery.version().path("gitVersion").asText());
+    this.writeEndpoint = new WriteEndpoint(writes, openApiV3, stats);
+    this.watchEndpoint = new WatchEndpoint(view, tables, options);
     this.openApi = new OpenApiV2(discovery.version().path("gitVersion").asText());
     this.view = view;
     this.discovery = discovery;
@@ -236,7 +227,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         && api.name().isEmpty()
         && (api.resource().equals("selfsubjectaccessreviews")
             || api.resource().equals("selfsubjectrulesreviews"))) {
-      return review(ctx, request, api.resource());
+      return accessReviews.answer(ctx.alloc(), request, api.resource());
     }
     ResourceType type =
         view.types().byResource(api.group(), api.version(), api.resource()).orElse(null);
@@ -244,7 +235,9 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       return notFoundPath(ctx);
     }
     if (!request.method().equals(HttpMethod.GET)) {
-      return write(ctx, request, type, api, uri, id);
+      boolean keepAlive = HttpUtil.isKeepAlive(request);
+      return writeEndpoint.handle(
+          ctx, request, type, api, uri, id, response -> send(ctx, keepAlive, response));
     }
     QueryParams params = new QueryParams(uri);
     Presentation as = Presentation.of(request, params);
@@ -256,132 +249,11 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     WatchFilter filter = filter(type, api, listing);
     if (listing.watch()) {
       stats.watch();
-      return startWatch(ctx, request, type, filter, listing, id, as);
+      activeWatch = watchEndpoint.start(ctx, request, type, filter, listing, id, as);
+      return null;
     }
     stats.list();
     return reads.list(ctx.alloc(), type, filter, listing, as);
-  }
-
-  /**
-   * The fields a whole object written (create, update, apply) has that its kind does not define;
-   * patches other than apply are not checked.
-   */
-  private List<String> unknownFields(ResourceType type, EdgeWrites.Write write) {
-    boolean whole =
-        write.operation() == WriteOperation.CREATE
-            || write.operation() == WriteOperation.UPDATE
-            || WriteRequests.APPLY.equals(write.patchType());
-    if (!whole || write.body() == null || !write.body().isObject()) {
-      return List.of();
-    }
-    if (write.subresource().equals(WriteRequests.TOKEN)) {
-      return ProtobufBodies.descriptor("authentication.k8s.io/v1", "TokenRequest")
-          .map(model -> UnknownFields.byModel(write.body(), model))
-          .orElse(List.of());
-    }
-    ObjectNode schema = openApiV3.customResourceSchema(type);
-    if (schema != null) {
-      return UnknownFields.bySchema(write.body(), schema);
-    }
-    return ProtobufBodies.descriptor(type.apiVersion(), type.kind())
-        .map(model -> UnknownFields.byModel(write.body(), model))
-        .orElse(List.of());
-  }
-
-  /** Answers {@code kubectl auth can-i}: the review with its status, as created (201). */
-  private FullHttpResponse review(
-      ChannelHandlerContext ctx, FullHttpRequest request, String resource) {
-    if (!request.method().equals(HttpMethod.POST)) {
-      return Responses.json(
-          ctx.alloc(),
-          HttpResponseStatus.METHOD_NOT_ALLOWED,
-          KubeStatus.failure(405, "MethodNotAllowed", resource + " can only be created"));
-    }
-    String mediaType = request.headers().get(HttpHeaderNames.CONTENT_TYPE, "").split(";")[0].trim();
-    String kind =
-        resource.equals("selfsubjectaccessreviews")
-            ? "SelfSubjectAccessReview"
-            : "SelfSubjectRulesReview";
-    return Responses.json(
-        ctx.alloc(),
-        HttpResponseStatus.CREATED,
-        accessReviews.review(kind, WriteRequests.body(request.content(), mediaType)));
-  }
-
-  private FullHttpResponse write(
-      ChannelHandlerContext ctx,
-      FullHttpRequest request,
-      ResourceType type,
-      ApiPath api,
-      QueryStringDecoder uri,
-      long id) {
-    HttpMethod method = request.method();
-    WriteOperation operation = WriteRequests.operation(method, api.name(), api.subresource());
-    if (writes == null || operation == null) {
-      return Responses.json(
-          ctx.alloc(),
-          HttpResponseStatus.METHOD_NOT_ALLOWED,
-          KubeStatus.failure(
-              405,
-              "MethodNotAllowed",
-              method
-                  + (api.name().isEmpty() ? " on a collection" : " on an object")
-                  + " is not supported by this edge API"
-                  + (writes == null ? ": it is read-only" : "")));
-    }
-    if (!api.subresource().isEmpty()
-        && !api.subresource().equals("status")
-        && !(api.subresource().equals(WriteRequests.TOKEN) && isServiceAccount(type))) {
-      return notFoundPath(ctx);
-    }
-    String contentType = request.headers().get(HttpHeaderNames.CONTENT_TYPE, "");
-    String mediaType = contentType.split(";")[0].trim().toLowerCase(java.util.Locale.ROOT);
-    String problem = WriteRequests.unsupportedMediaType(operation, mediaType);
-    if (problem != null) {
-      return Responses.json(
-          ctx.alloc(),
-          HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE,
-          KubeStatus.failure(415, "UnsupportedMediaType", problem));
-    }
-    EdgeWrites.Write write = WriteRequests.parse(request, uri, type, api, operation, mediaType);
-    List<String> warnings = List.of();
-    String validation = new QueryParams(uri).fieldValidation();
-    if (!validation.equals("Ignore")) {
-      List<String> unknown = UnknownFields.messages(unknownFields(type, write));
-      if (!unknown.isEmpty() && validation.equals("Strict")) {
-        return Responses.json(
-            ctx.alloc(),
-            HttpResponseStatus.BAD_REQUEST,
-            KubeStatus.badRequest("strict decoding error: " + String.join(", ", unknown)));
-      }
-      warnings = unknown; // Warn, kube-apiserver's default
-    }
-    List<String> warningHeaders = warnings;
-    stats.write();
-    boolean keepAlive = HttpUtil.isKeepAlive(request);
-    String line = request.method() + " " + request.uri();
-    writes
-        .submit(write)
-        .thenAcceptAsync(
-            reply -> {
-              LOG.debug("request {} {} -> {}", id, line, reply.code());
-              FullHttpResponse response =
-                  Responses.json(
-                      ctx.alloc(), HttpResponseStatus.valueOf(reply.code()), reply.body());
-              reply.headers().forEach((k, v) -> response.headers().set(k, v));
-              warningHeaders.forEach(
-                  w ->
-                      response
-                          .headers()
-                          .add("Warning", "299 - \"" + w.replace("\"", "\\\"") + "\""));
-              send(ctx, keepAlive, response);
-            },
-            ctx.executor());
-    return null;
-  }
-
-  private static boolean isServiceAccount(ResourceType type) {
-    return type.group().isEmpty() && type.kind().equals("ServiceAccount");
   }
 
   private WatchFilter filter(ResourceType type, ApiPath api, ListOptions options) {
@@ -395,75 +267,6 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         type.namespaced() ? api.namespace() : "",
         LabelSelector.parse(options.labelSelector()),
         FieldSelector.parse(fieldSelector, type.kind()));
-  }
-
-  private FullHttpResponse startWatch(
-      ChannelHandlerContext ctx,
-      FullHttpRequest request,
-      ResourceType type,
-      WatchFilter filter,
-      ListOptions listing,
-      long id,
-      Presentation as) {
-    String rv = listing.resourceVersion();
-    boolean bookmarks = listing.allowWatchBookmarks();
-    boolean sendInitialEvents = listing.sendInitialEvents();
-    long from = rv.isEmpty() || rv.equals("0") || sendInitialEvents ? -1 : parseVersion(rv);
-    long timeoutSeconds = listing.timeoutSeconds();
-
-    boolean websocket =
-        request.headers().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true);
-    if (websocket) {
-      // fabric8 and other clients watch over WebSocket: one text message per event.
-      String location =
-          (options.security().usesTls() ? "wss://" : "ws://")
-              + request.headers().get(HttpHeaderNames.HOST)
-              + request.uri();
-      WebSocketServerHandshaker handshaker =
-          new WebSocketServerHandshakerFactory(location, null, false).newHandshaker(request);
-      if (handshaker == null) {
-        WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel());
-        return null;
-      }
-      handshaker.handshake(ctx.channel(), request);
-    } else {
-      HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
-      head.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
-      head.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
-      ctx.writeAndFlush(head);
-    }
-    WatchStream stream =
-        new WatchStream(
-            ctx.channel(),
-            websocket,
-            type,
-            options.watchBufferEvents(),
-            sendInitialEvents,
-            as.table()
-                ? object ->
-                    tables.table(
-                        type,
-                        as.tableVersion(),
-                        List.of(object),
-                        as.include(),
-                        EventCodec.json()
-                            .createObjectNode()
-                            .put(
-                                "resourceVersion",
-                                object.path("metadata").path("resourceVersion").asText()))
-                : object -> object);
-    activeWatch = stream;
-    try {
-      stream.registration(view.watch(filter, from, bookmarks, sendInitialEvents, stream));
-    } catch (ExpiredException e) {
-      stream.fail(KubeStatus.expired(e.getMessage()));
-      return null;
-    }
-    if (timeoutSeconds > 0) {
-      ctx.executor().schedule(stream::end, timeoutSeconds, TimeUnit.SECONDS);
-    }
-    LOG.debug("request {} watches {} from resourceVersion {}", id, type.gvr(), from);
-    return null;
   }
 
   @Override
@@ -497,10 +300,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   }
 
   private FullHttpResponse notFoundPath(ChannelHandlerContext ctx) {
-    return Responses.json(
-        ctx.alloc(),
-        HttpResponseStatus.NOT_FOUND,
-        KubeStatus.failure(404, "NotFound", "the server could not find the requested resource"));
+    return Responses.notFoundPath(ctx.alloc());
   }
 
   static long parseVersion(String rv) {

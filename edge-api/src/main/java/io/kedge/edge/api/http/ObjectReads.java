@@ -1,6 +1,5 @@
 package io.kedge.edge.api.http;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kedge.edge.api.view.ResourceType;
 import io.kedge.edge.api.view.View;
@@ -37,19 +36,19 @@ final class ObjectReads {
     return view.get(type, type.namespaced() ? api.namespace() : "", api.name())
         .map(
             stored ->
-                Responses.json(
-                    alloc,
-                    HttpResponseStatus.OK,
-                    as.table()
-                        ? tables.table(
+                as.table()
+                    ? Responses.json(
+                        alloc,
+                        HttpResponseStatus.OK,
+                        tables.table(
                             type,
                             as.tableVersion(),
                             List.of(stored.object()),
                             as.include(),
                             EventCodec.json()
                                 .createObjectNode()
-                                .put("resourceVersion", Long.toString(stored.resourceVersion())))
-                        : stored.object()))
+                                .put("resourceVersion", Long.toString(stored.resourceVersion()))))
+                    : Responses.json(alloc, HttpResponseStatus.OK, stored.json()))
         .orElseGet(
             () ->
                 Responses.json(
@@ -90,7 +89,7 @@ final class ObjectReads {
                     + snapshot.resourceVersion()));
       }
     }
-    List<ObjectNode> items = snapshot.items();
+    List<View.Stored> items = snapshot.stored();
     long limit = options.limit();
     String continueToken = options.continueToken();
     int from = 0;
@@ -109,23 +108,23 @@ final class ObjectReads {
       metadata.put("continue", encodeContinue(nameKey(items.get(to - 1))));
       metadata.put("remainingItemCount", items.size() - to);
     }
+    List<View.Stored> page = items.subList(from, to);
     if (as.table()) {
       return Responses.json(
           alloc,
           HttpResponseStatus.OK,
-          tables.table(type, as.tableVersion(), items.subList(from, to), as.include(), metadata));
+          tables.table(
+              type,
+              as.tableVersion(),
+              page.stream().map(View.Stored::object).toList(),
+              as.include(),
+              metadata));
     }
-    ArrayNode array = list.putArray("items");
-    for (int i = from; i < to; i++) {
-      array.add(items.get(i));
-    }
-    return Responses.json(alloc, HttpResponseStatus.OK, list);
+    return Responses.list(alloc, list, page.stream().map(View.Stored::json).toList());
   }
 
-  private static String nameKey(ObjectNode object) {
-    return object.path("metadata").path("namespace").asText("")
-        + "/"
-        + object.path("metadata").path("name").asText("");
+  private static String nameKey(View.Stored stored) {
+    return stored.key().namespace() + "/" + stored.key().name();
   }
 
   private static String encodeContinue(String lastKey) {

@@ -1,7 +1,9 @@
 package io.kedge.edge.api.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kedge.schemas.EventCodec;
+import io.kedge.schemas.objects.KubeStatus;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufOutputStream;
@@ -14,6 +16,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /** Full HTTP responses with JSON or text bodies. */
 final class Responses {
@@ -27,6 +30,59 @@ final class Responses {
       buf.release();
       throw new UncheckedIOException(e);
     }
+    FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, buf);
+    response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
+    response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, buf.readableBytes());
+    return response;
+  }
+
+  /** 404 for a path the API does not serve, as kube-apiserver words it. */
+  static FullHttpResponse notFoundPath(ByteBufAllocator alloc) {
+    return json(
+        alloc,
+        HttpResponseStatus.NOT_FOUND,
+        KubeStatus.failure(404, "NotFound", "the server could not find the requested resource"));
+  }
+
+  /** An object already serialized as JSON. */
+  static FullHttpResponse json(ByteBufAllocator alloc, HttpResponseStatus status, byte[] body) {
+    return jsonResponse(status, alloc.buffer(body.length).writeBytes(body));
+  }
+
+  /**
+   * A list: {@code envelope}'s fields (kind, apiVersion, metadata), then {@code items}, objects
+   * already serialized as JSON, copied as they are.
+   */
+  static FullHttpResponse list(ByteBufAllocator alloc, ObjectNode envelope, List<byte[]> items) {
+    byte[] head = serialize(envelope);
+    int size = head.length + 12;
+    for (byte[] item : items) {
+      size += item.length + 1;
+    }
+    ByteBuf buf = alloc.buffer(size);
+    buf.writeBytes(head, 0, head.length - 1); // without the envelope's closing brace
+    buf.writeBytes(ITEMS);
+    for (int i = 0; i < items.size(); i++) {
+      if (i > 0) {
+        buf.writeByte(',');
+      }
+      buf.writeBytes(items.get(i));
+    }
+    buf.writeByte(']').writeByte('}');
+    return jsonResponse(HttpResponseStatus.OK, buf);
+  }
+
+  private static final byte[] ITEMS = ",\"items\":[".getBytes(StandardCharsets.UTF_8);
+
+  private static byte[] serialize(JsonNode node) {
+    try {
+      return EventCodec.json().writeValueAsBytes(node);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static FullHttpResponse jsonResponse(HttpResponseStatus status, ByteBuf buf) {
     FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, buf);
     response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
     response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, buf.readableBytes());

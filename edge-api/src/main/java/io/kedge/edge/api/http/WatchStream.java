@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.UnaryOperator;
@@ -33,7 +34,7 @@ final class WatchStream implements WatchSink {
   private volatile boolean initialEventsPending;
   private volatile AutoCloseable registration = () -> {};
 
-  /** Turns each event's object into what the client asked for (itself, or a one-row Table). */
+  /** Turns each event's object into what the client asked for (a one-row Table); null: itself. */
   private final UnaryOperator<ObjectNode> presentation;
 
   /**
@@ -108,6 +109,8 @@ final class WatchStream implements WatchSink {
         initialEventsPending = false;
         metadata.putObject("annotations").put("k8s.io/initial-events-end", "true");
       }
+    } else if (presentation == null) {
+      return rawLine(event);
     } else {
       line.set("object", presentation.apply(event.object()));
     }
@@ -145,6 +148,18 @@ final class WatchStream implements WatchSink {
   private Object frame(ByteBuf line) {
     return websocket ? new TextWebSocketFrame(line) : new DefaultHttpContent(line);
   }
+
+  /** {@code {"type":...,"object":<the stored JSON>}} and a newline, the object copied as it is. */
+  private ByteBuf rawLine(WatchEvent event) {
+    byte[] type = event.kind().name().getBytes(StandardCharsets.US_ASCII);
+    ByteBuf buf = channel.alloc().buffer(event.json().length + type.length + 24);
+    buf.writeBytes(TYPE).writeBytes(type).writeBytes(OBJECT).writeBytes(event.json());
+    buf.writeByte('}').writeByte('\n');
+    return buf;
+  }
+
+  private static final byte[] TYPE = "{\"type\":\"".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] OBJECT = "\",\"object\":".getBytes(StandardCharsets.US_ASCII);
 
   private ByteBuf toLine(ObjectNode node) {
     ByteBuf buf = channel.alloc().buffer();

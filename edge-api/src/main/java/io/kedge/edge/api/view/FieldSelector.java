@@ -66,6 +66,11 @@ public final class FieldSelector implements Predicate<JsonNode> {
     this.requirements = requirements;
   }
 
+  /** Whether this selector has no requirement, and so selects every object. */
+  public boolean isEverything() {
+    return requirements.isEmpty();
+  }
+
   /**
    * @throws IllegalArgumentException naming an unsupported field or a malformed requirement
    */

@@ -19,6 +19,11 @@ public final class LabelSelector implements Predicate<JsonNode> {
     this.requirements = requirements;
   }
 
+  /** Whether this selector has no requirement, and so selects every object. */
+  public boolean isEverything() {
+    return requirements.isEmpty();
+  }
+
   public static LabelSelector everything() {
     return new LabelSelector(List.of());
   }

@@ -41,7 +41,36 @@ public final class View {
 
   /** A stored object: the JSON served (with the edge resourceVersion) and the cloud's version. */
   public record Stored(
-      ObjectKey key, ObjectNode object, long resourceVersion, String cloudResourceVersion) {}
+      ObjectKey key, byte[] json, long resourceVersion, String cloudResourceVersion) {
+    public Stored(
+        ObjectKey key, ObjectNode object, long resourceVersion, String cloudResourceVersion) {
+      this(key, JsonBytes.of(object), resourceVersion, cloudResourceVersion);
+    }
+
+    /** The object, parsed anew: the caller may modify it. {@link #json()} must not be. */
+    public ObjectNode object() {
+      return JsonBytes.parse(json);
+    }
+
+    @Override
+    public boolean equals(Object other) {
+      return other instanceof Stored that
+          && key.equals(that.key)
+          && java.util.Arrays.equals(json, that.json)
+          && resourceVersion == that.resourceVersion
+          && cloudResourceVersion.equals(that.cloudResourceVersion);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(key, java.util.Arrays.hashCode(json), resourceVersion);
+    }
+
+    @Override
+    public String toString() {
+      return "Stored[" + key + " at " + resourceVersion + ": " + object() + "]";
+    }
+  }
 
   private record Registration(WatchFilter filter, WatchSink sink, boolean bookmarks) {}
 
@@ -132,13 +161,14 @@ public final class View {
         objects.put(
             nameKey(key),
             new Stored(
-                key, previous.object(), previous.resourceVersion(), upsert.cloudResourceVersion()));
+                key, previous.json(), previous.resourceVersion(), upsert.cloudResourceVersion()));
       }
       return; // a resync re-sent what we hold: not a change, no event
     }
     ObjectNode served = upsert.object().deepCopy();
     served.withObject("metadata").put("resourceVersion", Long.toString(index));
-    objects.put(nameKey(key), new Stored(key, served, index, upsert.cloudResourceVersion()));
+    Stored stored = new Stored(key, served, index, upsert.cloudResourceVersion());
+    objects.put(nameKey(key), stored);
     if (isCrd(key)) {
       types.addCrd(served);
     }
@@ -146,9 +176,10 @@ public final class View {
         new WatchEvent(
             previous == null ? WatchEvent.Kind.ADDED : WatchEvent.Kind.MODIFIED,
             typeKey,
-            served,
+            key,
+            stored.json(),
             index,
-            previous == null ? null : previous.object()));
+            previous == null ? null : previous.json()));
   }
 
   private static boolean unchanged(Stored previous, ResourceUpsert upsert) {
@@ -169,9 +200,9 @@ public final class View {
     if (previous == null) {
       return;
     }
-    ObjectNode last = previous.object().deepCopy();
+    ObjectNode last = previous.object();
     last.withObject("metadata").put("resourceVersion", Long.toString(index));
-    publish(new WatchEvent(WatchEvent.Kind.DELETED, typeKey, last, index));
+    publish(new WatchEvent(WatchEvent.Kind.DELETED, typeKey, key, JsonBytes.of(last), index, null));
   }
 
   private void finishResync(ResyncEnd end, long index) {
@@ -238,10 +269,10 @@ public final class View {
     lock.readLock().lock();
     try {
       NavigableMap<String, Stored> objects = byType.getOrDefault(filter.typeKey(), new TreeMap<>());
-      List<ObjectNode> items = new ArrayList<>();
+      List<Stored> items = new ArrayList<>();
       for (Stored stored : objects.values()) {
-        if (filter.matches(stored.object())) {
-          items.add(stored.object());
+        if (filter.matches(stored)) {
+          items.add(stored);
         }
       }
       return new Snapshot(items, appliedIndex);
@@ -250,8 +281,13 @@ public final class View {
     }
   }
 
-  /** Matching objects and the resourceVersion they were read at. Objects must not be modified. */
-  public record Snapshot(List<ObjectNode> items, long resourceVersion) {}
+  /** Matching objects, in namespace/name order, and the resourceVersion they were read at. */
+  public record Snapshot(List<Stored> stored, long resourceVersion) {
+    /** The objects, each parsed anew. */
+    public List<ObjectNode> items() {
+      return stored.stream().map(Stored::object).toList();
+    }
+  }
 
   public java.util.Optional<Stored> get(ResourceType type, String namespace, String name) {
     lock.readLock().lock();
@@ -286,9 +322,16 @@ public final class View {
     lock.writeLock().lock();
     try {
       if (fromResourceVersion < 0) {
-        for (ObjectNode object : list(filter).items()) {
-          long rv = Long.parseLong(object.path("metadata").path("resourceVersion").asText("0"));
-          if (!sink.offer(new WatchEvent(WatchEvent.Kind.ADDED, filter.typeKey(), object, rv))) {
+        for (Stored stored : list(filter).stored()) {
+          WatchEvent added =
+              new WatchEvent(
+                  WatchEvent.Kind.ADDED,
+                  filter.typeKey(),
+                  stored.key(),
+                  stored.json(),
+                  stored.resourceVersion(),
+                  null);
+          if (!sink.offer(added)) {
             sink.closed("watch buffer full during initial events");
             return () -> {};
           }

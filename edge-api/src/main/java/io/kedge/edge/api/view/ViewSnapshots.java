@@ -2,9 +2,10 @@ package io.kedge.edge.api.view;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kedge.schemas.EventCodec;
 import io.kedge.schemas.ObjectKey;
 import java.io.BufferedInputStream;
@@ -15,6 +16,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -106,7 +108,7 @@ public final class ViewSnapshots {
         out.writeNumberField("rv", stored.resourceVersion());
         out.writeStringField("cloudRv", stored.cloudResourceVersion());
         out.writeFieldName("object");
-        JSON.writeTree(out, stored.object());
+        out.writeRawValue(new String(stored.json(), StandardCharsets.UTF_8));
         out.writeEndObject();
       }
       out.writeRaw('\n');
@@ -152,24 +154,41 @@ public final class ViewSnapshots {
       long index = header.path("index").asLong(-1);
       int expected = header.path("objects").asInt(-1);
       List<View.Stored> objects = new ArrayList<>(Math.max(expected, 0));
+      ByteArrayBuilder buffer = new ByteArrayBuilder(4096);
       while (true) {
-        JsonNode doc = JSON.readTree(parser);
-        if (doc == null) {
+        if (parser.nextToken() != JsonToken.START_OBJECT) {
           throw new IOException("snapshot ends without its trailer after " + objects.size());
         }
-        if (doc.has("end")) {
-          if (doc.path("end").asInt() != objects.size() || expected != objects.size()) {
-            throw new IOException(
-                "snapshot holds " + objects.size() + " objects, header says " + expected);
+        String key = null;
+        long rv = 0;
+        String cloudRv = "";
+        byte[] object = null;
+        boolean end = false;
+        while (parser.nextToken() == JsonToken.FIELD_NAME) {
+          String field = parser.currentName();
+          parser.nextToken();
+          switch (field) {
+            case "key" -> key = parser.getText();
+            case "rv" -> rv = parser.getLongValue();
+            case "cloudRv" -> cloudRv = parser.getText();
+            case "object" -> object = copy(parser, buffer);
+            case "end" -> {
+              end = true;
+              if (parser.getIntValue() != objects.size() || expected != objects.size()) {
+                throw new IOException(
+                    "snapshot holds " + objects.size() + " objects, header says " + expected);
+              }
+            }
+            default -> parser.skipChildren();
           }
+        }
+        if (end) {
           break;
         }
-        objects.add(
-            new View.Stored(
-                ObjectKey.parse(doc.path("key").asText()),
-                (ObjectNode) doc.get("object"),
-                doc.path("rv").asLong(),
-                doc.path("cloudRv").asText()));
+        if (key == null || object == null) {
+          throw new IOException("snapshot entry " + objects.size() + " lacks its key or object");
+        }
+        objects.add(new View.Stored(ObjectKey.parse(key), object, rv, cloudRv));
       }
       // read to the end of the gzip stream, so that its CRC and length are checked
       if (parser.nextToken() != null) {
@@ -177,6 +196,21 @@ public final class ViewSnapshots {
       }
       return new View.Checkpoint(index, objects);
     }
+  }
+
+  /**
+   * The object at the parser's START_OBJECT, as compact JSON bytes: copied token by token, without
+   * building a tree.
+   */
+  private static byte[] copy(JsonParser parser, ByteArrayBuilder buffer) throws IOException {
+    if (parser.currentToken() != JsonToken.START_OBJECT) {
+      throw new IOException("snapshot object is not a JSON object: " + parser.currentToken());
+    }
+    buffer.reset();
+    try (JsonGenerator out = JSON.getFactory().createGenerator(buffer)) {
+      out.copyCurrentStructure(parser);
+    }
+    return buffer.toByteArray();
   }
 
   /** Log index of the newest snapshot on disk ({@code -1}: none); not read, only named. */

@@ -1,15 +1,22 @@
 package io.kedge.edge.api.view;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kedge.schemas.ObjectKey;
 
 /**
- * A change as a watcher sees it. {@code object} carries {@code metadata.resourceVersion} equal to
- * {@code resourceVersion}; for {@link Kind#BOOKMARK} it is {@code null}. {@code previous} is the
- * object before a MODIFIED change (null otherwise), so a watch with selectors can tell an object
- * that left its selection from one that changed within it.
+ * A change as a watcher sees it. {@code json} is the object, whose {@code metadata.resourceVersion}
+ * is {@code resourceVersion}; for {@link Kind#BOOKMARK} it and {@code key} are {@code null}. {@code
+ * previousJson} is the object before a MODIFIED change (null otherwise), so a watch with selectors
+ * can tell an object that left its selection from one that changed within it. The arrays are shared
+ * with the VIEW and must not be modified.
  */
 public record WatchEvent(
-    Kind kind, String typeKey, ObjectNode object, long resourceVersion, ObjectNode previous) {
+    Kind kind,
+    String typeKey,
+    ObjectKey key,
+    byte[] json,
+    long resourceVersion,
+    byte[] previousJson) {
   /** Kubernetes watch event types kedge produces in the VIEW. */
   public enum Kind {
     ADDED,
@@ -19,11 +26,21 @@ public record WatchEvent(
   }
 
   public WatchEvent(Kind kind, String typeKey, ObjectNode object, long resourceVersion) {
-    this(kind, typeKey, object, resourceVersion, null);
+    this(kind, typeKey, ObjectKey.of(object), JsonBytes.of(object), resourceVersion, null);
   }
 
   public static WatchEvent bookmark(long resourceVersion) {
-    return new WatchEvent(Kind.BOOKMARK, "", null, resourceVersion);
+    return new WatchEvent(Kind.BOOKMARK, "", null, null, resourceVersion, null);
+  }
+
+  /** The object, parsed anew (null for a BOOKMARK). */
+  public ObjectNode object() {
+    return json == null ? null : JsonBytes.parse(json);
+  }
+
+  /** The object before a MODIFIED change, parsed anew, or null. */
+  public ObjectNode previous() {
+    return previousJson == null ? null : JsonBytes.parse(previousJson);
   }
 
   /**
@@ -36,18 +53,20 @@ public record WatchEvent(
       return null;
     }
     if (kind != Kind.MODIFIED) {
-      return filter.matches(object) ? this : null;
+      return filter.matches(key, json) ? this : null;
     }
-    boolean matchesNow = filter.matches(object);
-    boolean matchedBefore = previous != null && filter.matches(previous);
+    boolean matchesNow = filter.matches(key, json);
+    boolean matchedBefore = previousJson != null && filter.matches(key, previousJson);
     if (matchesNow) {
-      return matchedBefore ? this : new WatchEvent(Kind.ADDED, typeKey, object, resourceVersion);
+      return matchedBefore
+          ? this
+          : new WatchEvent(Kind.ADDED, typeKey, key, json, resourceVersion, null);
     }
     if (!matchedBefore) {
       return null;
     }
-    ObjectNode last = previous.deepCopy();
+    ObjectNode last = previous();
     last.withObject("metadata").put("resourceVersion", Long.toString(resourceVersion));
-    return new WatchEvent(Kind.DELETED, typeKey, last, resourceVersion);
+    return new WatchEvent(Kind.DELETED, typeKey, key, JsonBytes.of(last), resourceVersion, null);
   }
 }

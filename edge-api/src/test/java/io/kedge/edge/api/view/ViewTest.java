@@ -6,6 +6,7 @@ import static io.kedge.edge.api.view.TestObjects.upsert;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kedge.edge.api.log.LogEntry;
 import io.kedge.edge.api.log.MemoryLog;
 import io.kedge.schemas.KedgeEvent;
@@ -64,6 +65,19 @@ class ViewTest {
         .isEqualTo(Long.toString(second));
     assertThat(stored.cloudResourceVersion()).isEqualTo("2");
     assertThat(view.resourceVersion()).isEqualTo(second);
+  }
+
+  @Test
+  void readersGetTheirOwnCopyOfAStoredObject() {
+    append(upsert(pod("default", "a", "edge-1", "Pending"), "1"));
+
+    View.Stored stored = view.get(pods, "default", "a").orElseThrow();
+    stored.object().withObject("status").put("phase", "Changed by a reader");
+    view.list(WatchFilter.all(pods)).items().get(0).put("kind", "Changed by a reader");
+
+    ObjectNode held = view.get(pods, "default", "a").orElseThrow().object();
+    assertThat(held.path("status").path("phase").asText()).isEqualTo("Pending");
+    assertThat(held.path("kind").asText()).isEqualTo("Pod");
   }
 
   @Test
