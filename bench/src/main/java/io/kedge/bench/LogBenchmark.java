@@ -1,6 +1,8 @@
 package io.kedge.bench;
 
 import io.kedge.edge.relay.log.DownlinkLog;
+import io.kedge.edge.relay.log.RawEntry;
+import io.kedge.edge.relay.log.RawReader;
 import io.kedge.schemas.EventCodec;
 import io.kedge.schemas.KedgeEvent;
 import java.io.IOException;
@@ -69,9 +71,9 @@ public class LogBenchmark {
   @Benchmark
   public long read1000() {
     long bytes = 0;
-    try (DownlinkLog.RawReader reader = log.readRawAfter(-1)) {
+    try (RawReader reader = log.readRawAfter(-1)) {
       for (int i = 0; i < READ_BATCH; i++) {
-        DownlinkLog.RawEntry entry = reader.next();
+        RawEntry entry = reader.next();
         bytes += entry.offset();
       }
     }

@@ -72,34 +72,13 @@ class LeanEdgeIT {
         jars.size(), bytes / 1048576.0);
 
     String classpath = String.join(File.pathSeparator, jars.stream().map(Path::toString).toList());
-    Process help =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp",
-                classpath,
-                "io.kedge.launcher.EdgeMain",
-                "--help")
-            .redirectErrorStream(true)
-            .start();
-    String output = new String(help.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(help.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(help.exitValue()).as(output).isZero();
-    assertThat(output).contains("--node", "--kafka", "--data-dir");
+    Run help = java(List.of(), classpath, "--help");
+    assertThat(help.exit()).as(help.output()).isZero();
+    assertThat(help.output()).contains("--node", "--kafka", "--data-dir");
 
-    Process badConfig =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp",
-                classpath,
-                "io.kedge.launcher.EdgeMain",
-                "--node",
-                "Not_A_Node")
-            .redirectErrorStream(true)
-            .start();
-    String refused = new String(badConfig.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(badConfig.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(badConfig.exitValue()).as(refused).isNotZero();
-    assertThat(refused).contains("edge.node").doesNotContain("NoClassDefFoundError");
+    Run refused = java(List.of(), classpath, "--node", "Not_A_Node");
+    assertThat(refused.exit()).as(refused.output()).isNotZero();
+    assertThat(refused.output()).contains("edge.node").doesNotContain("NoClassDefFoundError");
 
     // and it starts for real: log, VIEW, edge API, eventbus, while Kafka is not there yet
     Path data = Files.createTempDirectory("lean-edge");
@@ -166,21 +145,28 @@ class LeanEdgeIT {
     System.out.printf("lean-edge: class-data archive %.1f MiB%n", Files.size(archive) / 1048576.0);
 
     // -Xshare:on refuses to start unless the archive matches these libraries and options
-    Process start =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                options,
-                "-Xshare:on",
-                "-XX:SharedArchiveFile=" + archive,
-                "-cp",
-                classpath,
-                "io.kedge.launcher.EdgeMain",
-                "--help")
-            .redirectErrorStream(true)
-            .start();
-    String help = new String(start.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(start.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(start.exitValue()).as(help).isZero();
-    assertThat(help).contains("--node");
+    Run help =
+        java(
+            List.of(options, "-Xshare:on", "-XX:SharedArchiveFile=" + archive),
+            classpath,
+            "--help");
+    assertThat(help.exit()).as(help.output()).isZero();
+    assertThat(help.output()).contains("--node");
+  }
+
+  private record Run(int exit, String output) {}
+
+  /** Runs {@code kedge edge ARGS} from the lean libraries to its end (at most a minute). */
+  private static Run java(List<String> jvmOptions, String classpath, String... args)
+      throws Exception {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-cp", classpath, "io.kedge.launcher.EdgeMain"));
+    command.addAll(List.of(args));
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.waitFor(60, TimeUnit.SECONDS)).as(output).isTrue();
+    return new Run(process.exitValue(), output);
   }
 }

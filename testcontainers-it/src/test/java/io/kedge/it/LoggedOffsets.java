@@ -1,6 +1,8 @@
 package io.kedge.it;
 
 import io.kedge.edge.relay.log.DownlinkLog;
+import io.kedge.edge.relay.log.RawEntry;
+import io.kedge.edge.relay.log.RawReader;
 import io.kedge.schemas.EventCodec;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,8 +17,8 @@ final class LoggedOffsets {
   static List<Long> of(Path logDir) {
     List<Long> offsets = new ArrayList<>();
     try (DownlinkLog log = DownlinkLog.open(logDir, RollCycles.FAST_DAILY, new EventCodec());
-        DownlinkLog.RawReader reader = log.readRawAfter(-1)) {
-      DownlinkLog.RawEntry entry;
+        RawReader reader = log.readRawAfter(-1)) {
+      RawEntry entry;
       while ((entry = reader.next()) != null) {
         if (!entry.local()) {
           offsets.add(entry.offset());

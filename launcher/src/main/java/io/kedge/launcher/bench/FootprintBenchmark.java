@@ -1,16 +1,8 @@
 package io.kedge.launcher.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.kedge.cloud.CloudConfig;
-import io.kedge.cloud.manifest.Manifest;
-import io.kedge.cloud.manifest.ManifestPublisher;
-import io.kedge.cloud.router.Router;
 import io.kedge.kafka.local.LocalKafkaCluster;
-import io.kedge.runtime.lifecycle.Components;
 import io.kedge.schemas.EventCodec;
-import io.kedge.schemas.KedgeTopics;
-import io.kedge.schemas.ObjectKey;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
@@ -50,17 +42,9 @@ final class FootprintBenchmark {
   String run() throws Exception {
     Path work = Files.createTempDirectory("kedge-bench-footprint");
     String prefix = "bench-footprint";
-    KedgeTopics topics = new KedgeTopics(prefix, 1, Duration.ofDays(1));
-    try (LocalKafkaCluster kafka = BenchFiles.kafka(work);
-        Components closer = new Components()) {
-      closer.add(
-          Router.start(
-              CloudConfig.embedded(
-                  kafka.bootstrapServers(), work.resolve("cloud"), prefix, Duration.ofDays(1))));
-      ManifestPublisher publisher =
-          closer.add(
-              new ManifestPublisher(kafka.bootstrapServers(), topics, Duration.ofSeconds(60)));
-      publish(publisher);
+    try (BenchCloud cloud = BenchCloud.start(work, prefix)) {
+      LocalKafkaCluster kafka = cloud.kafka();
+      cloud.publishNodeWithPods(NODE, pods);
       progress("%d pods published for %s", pods, NODE);
 
       progress("training run: writing the edge's class-data archive");
@@ -185,20 +169,6 @@ final class FootprintBenchmark {
       runs[i] = (System.nanoTime() - started) / 1e6;
     }
     return BenchStats.median(runs);
-  }
-
-  private void publish(ManifestPublisher publisher) {
-    List<ObjectNode> batch = new ArrayList<>(List.of(BenchObjects.node(NODE)));
-    for (int i = 0; i < pods; i++) {
-      batch.add(BenchObjects.pod("pod-" + i, NODE, "v1"));
-      if (batch.size() == 500 || i == pods - 1) {
-        publisher.transact(
-            "bench",
-            batch.stream().map(o -> new Manifest(Path.of("bench"), 1, ObjectKey.of(o), o)).toList(),
-            List.of());
-        batch.clear();
-      }
-    }
   }
 
   private void progress(String format, Object... args) {

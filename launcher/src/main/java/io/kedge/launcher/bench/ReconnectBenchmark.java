@@ -1,23 +1,16 @@
 package io.kedge.launcher.bench;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.kedge.cloud.CloudConfig;
-import io.kedge.cloud.manifest.Manifest;
-import io.kedge.cloud.manifest.ManifestPublisher;
-import io.kedge.cloud.router.Router;
 import io.kedge.edge.api.view.ResourceType;
 import io.kedge.edge.api.view.WatchFilter;
 import io.kedge.edge.relay.EdgeConfig;
 import io.kedge.edge.relay.EdgeNode;
-import io.kedge.edge.relay.log.DownlinkLog;
+import io.kedge.edge.relay.log.RawEntry;
+import io.kedge.edge.relay.log.RawReader;
 import io.kedge.kafka.local.LocalKafkaCluster;
-import io.kedge.runtime.lifecycle.Components;
-import io.kedge.schemas.KedgeTopics;
-import io.kedge.schemas.ObjectKey;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -45,29 +38,10 @@ final class ReconnectBenchmark {
   String run() throws Exception {
     Path work = Files.createTempDirectory("kedge-bench-reconnect");
     String prefix = "bench-reconnect";
-    KedgeTopics topics = new KedgeTopics(prefix, 1, Duration.ofDays(1));
-    try (LocalKafkaCluster kafka = BenchFiles.kafka(work);
-        Components closer = new Components()) {
-      Router router =
-          closer.add(
-              Router.start(
-                  CloudConfig.embedded(
-                      kafka.bootstrapServers(),
-                      work.resolve("cloud"),
-                      prefix,
-                      Duration.ofDays(1))));
-      ManifestPublisher publisher =
-          closer.add(
-              new ManifestPublisher(kafka.bootstrapServers(), topics, Duration.ofSeconds(60)));
-      List<ObjectNode> batch = new ArrayList<>(List.of(BenchObjects.node(NODE)));
-      for (int i = 0; i < pods; i++) {
-        batch.add(BenchObjects.pod("pod-" + i, NODE, "v1"));
-        if (batch.size() == 500) {
-          publish(publisher, batch);
-        }
-      }
-      publish(publisher, batch);
-      progress("%d pods published (router %s)", pods, router.state());
+    try (BenchCloud cloud = BenchCloud.start(work, prefix)) {
+      LocalKafkaCluster kafka = cloud.kafka();
+      cloud.publishNodeWithPods(NODE, pods);
+      progress("%d pods published (router %s)", pods, cloud.router().state());
 
       long before;
       try (EdgeNode edge = EdgeNode.start(edgeConfig(kafka, prefix, work), "bench")) {
@@ -76,20 +50,21 @@ final class ReconnectBenchmark {
         before = edge.log().lastIndex();
       }
       progress("edge down; the cloud changes %d pods", CHANGES);
+      List<ObjectNode> updated = new ArrayList<>();
       for (int i = 0; i < CHANGES / 2; i++) {
-        batch.add(BenchObjects.pod("pod-" + i, NODE, "v2"));
+        updated.add(BenchObjects.pod("pod-" + i, NODE, "v2"));
       }
-      publish(publisher, batch);
-      List<Manifest> deletes = new ArrayList<>();
+      cloud.publish(updated);
+      List<ObjectNode> deleted = new ArrayList<>();
       for (int i = 0; i < CHANGES / 4; i++) {
-        ObjectNode gone = BenchObjects.pod("pod-" + (pods - 1 - i), NODE, "v1");
-        deletes.add(new Manifest(Path.of("bench"), 1, ObjectKey.of(gone), gone));
+        deleted.add(BenchObjects.pod("pod-" + (pods - 1 - i), NODE, "v1"));
       }
-      publisher.delete(deletes, m -> {});
+      cloud.delete(deleted);
+      List<ObjectNode> created = new ArrayList<>();
       for (int i = 0; i < CHANGES / 4; i++) {
-        batch.add(BenchObjects.pod("new-" + i, NODE, "v1"));
+        created.add(BenchObjects.pod("new-" + i, NODE, "v1"));
       }
-      publish(publisher, batch);
+      cloud.publish(created);
 
       long started = System.nanoTime();
       long transferred;
@@ -115,17 +90,6 @@ final class ReconnectBenchmark {
     }
   }
 
-  private static void publish(ManifestPublisher publisher, List<ObjectNode> batch) {
-    if (batch.isEmpty()) {
-      return;
-    }
-    publisher.transact(
-        "bench",
-        batch.stream().map(o -> new Manifest(Path.of("bench"), 1, ObjectKey.of(o), o)).toList(),
-        List.of());
-    batch.clear();
-  }
-
   private static EdgeConfig edgeConfig(LocalKafkaCluster kafka, String prefix, Path work) {
     return EdgeConfig.embedded(
         NODE, kafka.bootstrapServers(), prefix, work.resolve("edge"), Map.of());
@@ -134,8 +98,8 @@ final class ReconnectBenchmark {
   /** Log entries from Kafka after {@code index} (log indexes are not contiguous numbers). */
   private static long entriesAfter(EdgeNode edge, long index) {
     long count = 0;
-    try (DownlinkLog.RawReader reader = edge.log().readRawAfter(index)) {
-      DownlinkLog.RawEntry entry;
+    try (RawReader reader = edge.log().readRawAfter(index)) {
+      RawEntry entry;
       while ((entry = reader.next()) != null) {
         if (!entry.local()) {
           count++;

@@ -2,6 +2,7 @@ package io.kedge.edge.relay.link;
 
 import io.kedge.edge.relay.log.DownlinkLog;
 import io.kedge.edge.relay.log.PositionFile;
+import io.kedge.edge.relay.log.RawEntry;
 import io.kedge.runtime.lifecycle.DaemonThreads;
 import io.kedge.schemas.DeadLetter;
 import java.nio.file.Path;
@@ -59,7 +60,7 @@ public final class PoisonRecords implements DownlinkLog.PoisonListener, AutoClos
   }
 
   @Override
-  public synchronized void poisoned(DownlinkLog.RawEntry entry, String reason) {
+  public synchronized void poisoned(RawEntry entry, String reason) {
     if (entry.index() <= lastHandled) {
       return; // readers move forward: an entry at or before this one was handled
     }
@@ -85,7 +86,7 @@ public final class PoisonRecords implements DownlinkLog.PoisonListener, AutoClos
   }
 
   /** Best effort: the entry in the log is the durable record of it. */
-  private void send(DownlinkLog.RawEntry entry, ProducerRecord<String, byte[]> letter) {
+  private void send(RawEntry entry, ProducerRecord<String, byte[]> letter) {
     deadLetters.send(
         letter,
         (metadata, error) -> {

@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongConsumer;
-import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.bytes.SyncMode;
 import net.openhft.chronicle.core.time.SystemTimeProvider;
 import net.openhft.chronicle.core.time.TimeProvider;
@@ -46,12 +45,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class DownlinkLog implements EntryLog, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DownlinkLog.class);
-
-  /** Entries written before the checksum and the key (still read). */
-  private static final byte FORMAT_1 = 1;
-
-  /** Format 1 only: a record found invalid by the downlink, which validated then. */
-  private static final byte POISON = 2;
 
   /** Where the last logged record came from, and its log index. */
   public record Position(int partition, long offset, long index) {}
@@ -136,7 +129,7 @@ public final class DownlinkLog implements EntryLog, AutoCloseable {
           }
           RawEntry entry;
           try {
-            entry = decode(dc);
+            entry = RawEntry.decode(dc);
           } catch (RuntimeException e) {
             // a damaged tail: resume after the last readable entry, so the records after it are
             // consumed (and logged) again
@@ -313,64 +306,6 @@ public final class DownlinkLog implements EntryLog, AutoCloseable {
     return appender.lastIndexAppended();
   }
 
-  private static byte[] readBytes(Bytes<?> bytes) {
-    long length = bytes.readStopBit();
-    if (length < 0) {
-      return null;
-    }
-    byte[] value = new byte[(int) length];
-    bytes.read(value);
-    return value;
-  }
-
-  /** One raw excerpt, for the relay and for inspection tools. */
-  public record RawEntry(
-      long index,
-      boolean poison,
-      boolean local,
-      int partition,
-      long offset,
-      String key,
-      Headers headers,
-      byte[] value,
-      String reason) {}
-
-  static RawEntry decode(DocumentContext dc) {
-    Bytes<?> bytes = dc.wire().bytes();
-    int format = bytes.peekUnsignedByte();
-    if (format == EntryFormat.FORMAT) {
-      byte[] entry = new byte[(int) bytes.readRemaining()];
-      bytes.read(entry);
-      return EntryFormat.decode(dc.index(), entry);
-    }
-    if (format != FORMAT_1) { // damaged, or written by a newer kedge
-      throw new IllegalStateException("log entry " + dc.index() + " has unknown format " + format);
-    }
-    bytes.readByte();
-    byte kind = bytes.readByte();
-    boolean poison = kind == POISON;
-    int partition = bytes.readInt();
-    long offset = bytes.readLong();
-    int count = (int) bytes.readStopBit();
-    RecordHeaders headers = new RecordHeaders();
-    for (int i = 0; i < count; i++) {
-      String key = bytes.readUtf8();
-      headers.add(key, readBytes(bytes));
-    }
-    byte[] value = readBytes(bytes);
-    String reason = bytes.readUtf8();
-    return new RawEntry(
-        dc.index(),
-        poison,
-        kind == EntryFormat.LOCAL,
-        partition,
-        offset,
-        null,
-        headers,
-        value,
-        reason == null ? "" : reason);
-  }
-
   private void skipUnreadable(long index, String why) {
     unreadable.incrementAndGet();
     LOG.error("log entry {} in {} is unreadable and is skipped: {}", index, dir, why);
@@ -386,7 +321,7 @@ public final class DownlinkLog implements EntryLog, AutoCloseable {
         });
   }
 
-  private RawReader readRawAfter(long afterIndex, Unreadable unreadable) {
+  private RawReader readRawAfter(long afterIndex, RawReader.Unreadable unreadable) {
     ExcerptTailer tailer = queue.createTailer();
     if (afterIndex >= 0) {
       if (tailer.moveToIndex(afterIndex)) {
@@ -404,42 +339,6 @@ public final class DownlinkLog implements EntryLog, AutoCloseable {
       }
     }
     return new RawReader(tailer, unreadable);
-  }
-
-  private interface Unreadable {
-    void skip(long index, String why);
-  }
-
-  /** Follows the log; single-threaded. */
-  public static final class RawReader implements AutoCloseable {
-    private final ExcerptTailer tailer;
-    private final Unreadable unreadable;
-
-    RawReader(ExcerptTailer tailer, Unreadable unreadable) {
-      this.tailer = tailer;
-      this.unreadable = unreadable;
-    }
-
-    /** The next entry, or {@code null} when caught up. */
-    public RawEntry next() {
-      while (true) {
-        try (DocumentContext dc = tailer.readingDocument()) {
-          if (!dc.isPresent()) {
-            return null;
-          }
-          try {
-            return decode(dc);
-          } catch (RuntimeException e) {
-            unreadable.skip(dc.index(), e.toString());
-          }
-        }
-      }
-    }
-
-    @Override
-    public void close() {
-      tailer.close();
-    }
   }
 
   @Override

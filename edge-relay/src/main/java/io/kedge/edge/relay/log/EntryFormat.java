@@ -87,7 +87,7 @@ final class EntryFormat {
    *
    * @throws IllegalStateException when the checksum does not match or the entry is cut short
    */
-  static DownlinkLog.RawEntry decode(long index, byte[] entry) {
+  static RawEntry decode(long index, byte[] entry) {
     ByteBuffer in = ByteBuffer.wrap(entry).order(ByteOrder.LITTLE_ENDIAN);
     try {
       in.get(); // format
@@ -108,7 +108,7 @@ final class EntryFormat {
       }
       byte[] value = bytes(in);
       String reason = string(in);
-      return new DownlinkLog.RawEntry(
+      return new RawEntry(
           index,
           false,
           kind == LOCAL,

@@ -2,7 +2,7 @@ package io.kedge.edge.relay.link;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.kedge.edge.relay.log.DownlinkLog;
+import io.kedge.edge.relay.log.RawEntry;
 import io.kedge.schemas.DeadLetter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -20,10 +20,10 @@ class PoisonRecordsTest {
   private final MockProducer<String, byte[]> producer =
       new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer());
 
-  private static DownlinkLog.RawEntry entry(long index, long offset) {
+  private static RawEntry entry(long index, long offset) {
     RecordHeaders headers = new RecordHeaders();
     headers.add("ce_type", "io.kedge.resource.upsert.v9".getBytes(StandardCharsets.UTF_8));
-    return new DownlinkLog.RawEntry(
+    return new RawEntry(
         index, false, false, 0, offset, "key-" + offset, headers, new byte[] {1}, "");
   }
 

@@ -116,7 +116,7 @@ class DownlinkLogDamageTest {
       assertThat(log.lastPosition().orElseThrow().offset()).isEqualTo(101);
       assertThat(log.unreadableCount()).isEqualTo(1);
       // inspection tools are told, not silently skipped
-      try (DownlinkLog.RawReader raw = log.readRawAfter(-1)) {
+      try (RawReader raw = log.readRawAfter(-1)) {
         raw.next();
         raw.next();
         assertThatThrownBy(raw::next).hasMessageContaining("unreadable");

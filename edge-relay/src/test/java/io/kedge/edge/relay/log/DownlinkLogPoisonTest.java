@@ -58,7 +58,7 @@ class DownlinkLogPoisonTest {
       log.appendEvent(0, 10, "k-first", first.headers(), first.value());
       long badIndex = log.appendEvent(0, 11, "k-bad", bad.headers(), bad.value());
       log.appendEvent(0, 12, "k-last", last.headers(), last.value());
-      List<DownlinkLog.RawEntry> reported = new ArrayList<>();
+      List<RawEntry> reported = new ArrayList<>();
       List<String> reasons = new ArrayList<>();
       log.onPoison(
           (entry, reason) -> {
@@ -70,7 +70,7 @@ class DownlinkLogPoisonTest {
       assertThat(LogFiles.podNames(log)).containsExactly("first", "last");
 
       assertThat(reported).hasSize(2); // once per reader: PoisonRecords keeps the first
-      DownlinkLog.RawEntry entry = reported.get(0);
+      RawEntry entry = reported.get(0);
       assertThat(entry.index()).isEqualTo(badIndex);
       assertThat(entry.offset()).isEqualTo(11);
       assertThat(entry.key()).isEqualTo("k-bad");
@@ -116,7 +116,7 @@ class DownlinkLogPoisonTest {
       assertThat(log.lastPosition().orElseThrow().offset()).isEqualTo(6);
       Record next = pod("new");
       log.appendEvent(0, 7, "k", next.headers(), next.value());
-      List<DownlinkLog.RawEntry> reported = new ArrayList<>();
+      List<RawEntry> reported = new ArrayList<>();
       log.onPoison((entry, reason) -> reported.add(entry));
 
       assertThat(LogFiles.podNames(log)).containsExactly("old", "new");

@@ -35,7 +35,7 @@ class EntryFormatTest {
   @Test
   void anEntryReadsBackAsWritten() {
     byte[] value = "x".repeat(10_000).getBytes(StandardCharsets.UTF_8); // grows the buffer
-    DownlinkLog.RawEntry fields = EntryFormat.decode(7, encoded("pods/ü", value));
+    RawEntry fields = EntryFormat.decode(7, encoded("pods/ü", value));
     assertThat(fields.index()).isEqualTo(7);
     assertThat(fields.local()).isFalse();
     assertThat(fields.partition()).isEqualTo(3);
@@ -48,7 +48,7 @@ class EntryFormatTest {
 
   @Test
   void aNullKeyAndValueStayNull() {
-    DownlinkLog.RawEntry fields = EntryFormat.decode(7, encoded(null, null));
+    RawEntry fields = EntryFormat.decode(7, encoded(null, null));
     assertThat(fields.key()).isNull();
     assertThat(fields.value()).isNull();
   }
@@ -82,7 +82,7 @@ class EntryFormatTest {
       many.add("h" + i, new byte[] {(byte) i});
     }
     int length = format.encode(EntryFormat.EVENT, 0, 1L, null, many, null);
-    DownlinkLog.RawEntry fields = EntryFormat.decode(1, Arrays.copyOf(format.buffer(), length));
+    RawEntry fields = EntryFormat.decode(1, Arrays.copyOf(format.buffer(), length));
     assertThat(fields.headers().toArray()).hasSize(40);
     for (int i = 0; i < 40; i++) {
       assertThat(fields.headers().toArray()[i].key()).isEqualTo("h" + i);

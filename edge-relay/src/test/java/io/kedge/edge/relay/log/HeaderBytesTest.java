@@ -97,7 +97,7 @@ class HeaderBytesTest {
     assertThat(fromReceived).isEqualTo(fromBuilt);
     assertThat(value.position()).isZero(); // the record's key and value are left as they were
     assertThat(key.position()).isZero();
-    DownlinkLog.RawEntry entry = EntryFormat.decode(1, fromReceived);
+    RawEntry entry = EntryFormat.decode(1, fromReceived);
     assertThat(entry.headers().lastHeader("ce_subject").value()).isNull();
     assertThat(entry.headers().lastHeader("é-key").value()).isEmpty();
   }
