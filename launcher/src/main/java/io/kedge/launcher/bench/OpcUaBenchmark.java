@@ -1,34 +1,45 @@
 package io.kedge.launcher.bench;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kedge.edge.relay.eventbus.EmbeddedBroker;
-import io.kedge.mapper.opcua.DemoOpcUaServer;
-import io.kedge.mapper.opcua.DeviceSource;
-import io.kedge.mapper.opcua.DeviceSpec;
-import io.kedge.mapper.opcua.MapperConfig;
-import io.kedge.mapper.opcua.OpcUaMapper;
+import io.kedge.launcher.Main;
+import io.kedge.launcher.MapperCommand;
 import io.kedge.runtime.mqtt.MqttClients;
+import io.kedge.schemas.EventCodec;
 import io.kedge.schemas.twin.TwinContract;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.PrintWriter;
-import java.lang.management.ManagementFactory;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.TimeUnit;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 
 /**
- * {@code kedge bench opcua}: the OPC UA mapper serving N items (100 per device) at 1 s sampling on
- * a local Milo server, 10% of them changing every second. Measured for subscriptions, then for
- * polling, in the same run: the process's CPU share (server, mapper and broker together, the same
- * in both), and the time from a value change on the server to its twin report on MQTT.
+ * {@code kedge bench opcua}: the OPC UA mapper serving N items (100 per device, as a KubeEdge
+ * deviceProfile.json lists them) at 1 s sampling, in a process of its own, from a Milo server in
+ * another process where a tenth of the items change every second. Measured for subscriptions, then
+ * for polling, in the same run: the CPU the mapper's process uses (and, beside it, the server's),
+ * and the time from a value change on the server to its twin report on the MQTT broker.
  */
 final class OpcUaBenchmark {
   private static final int PER_DEVICE = 100;
+  private static final String NODE = "bench-1";
+
+  /** Linux's USER_HZ: /proc/PID/stat counts CPU time in these ticks. */
+  private static final double TICKS_PER_SECOND = 100;
+
+  private static final Duration WARM_UP = Duration.ofSeconds(20);
 
   private final int items;
   private final int seconds;
@@ -40,155 +51,248 @@ final class OpcUaBenchmark {
     this.out = out;
   }
 
-  record Result(double cpuShare, long p50Millis, long p99Millis, long reports, long changes) {}
+  record Result(
+      double mapperCpu,
+      double serverCpu,
+      long p50Millis,
+      long p99Millis,
+      long reports,
+      long changes) {}
 
   String run() throws Exception {
     Path dir = Files.createTempDirectory("kedge-bench-opcua");
-    try {
+    Process server = null;
+    try (EmbeddedBroker broker = EmbeddedBroker.start("127.0.0.1", 0, dir.resolve("mqtt"))) {
+      server =
+          java(
+              List.of("-Xmx512m"),
+              List.of(OpcUaBenchServer.class.getName(), Integer.toString(items)),
+              dir.resolve("server.log"));
+      String[] ready = awaitLine(server, "READY ", Duration.ofMinutes(2)).split(" ");
+      Path profile = dir.resolve("deviceProfile.json");
+      Files.write(profile, EventCodec.json().writeValueAsBytes(profile(ready[1], ready[2])));
       progress(
           items
               + " items ("
               + items / PER_DEVICE
-              + " devices), 1 s sampling, "
+              + " devices) at 1 s sampling on "
+              + ready[1]
+              + ", a tenth changing each second; "
               + seconds
               + " s per mode");
-      Result subscribed = measure(dir.resolve("subscribed"), false);
+      Result subscribed = measure(dir, broker, profile, server, false);
       progress(summary("subscriptions", subscribed));
-      Result polled = measure(dir.resolve("polled"), true);
+      Result polled = measure(dir, broker, profile, server, true);
       progress(summary("polling", polled));
       return String.format(
-          "RATIO opcua %.2f (CPU with subscriptions over CPU with polling, %d items at 1 s)",
-          subscribed.cpuShare() / polled.cpuShare(), items);
+          "RATIO opcua %.2f (the mapper process's CPU with subscriptions over with polling, %d"
+              + " items at 1 s; change -> MQTT p99 %d ms with subscriptions)",
+          subscribed.mapperCpu() / polled.mapperCpu(), items, subscribed.p99Millis());
     } finally {
+      if (server != null) {
+        server.destroyForcibly().waitFor();
+      }
       BenchFiles.deleteTree(dir);
     }
   }
 
   private static String summary(String mode, Result result) {
     return String.format(
-        "%s: CPU %.1f%% of %d cores, change -> MQTT p50 %d ms, p99 %d ms (%d of %d changes"
-            + " reported)",
+        "%s: mapper CPU %.1f%% of one core (server %.1f%%), change -> MQTT p50 %d ms, p99 %d ms"
+            + " (%d reports of %d changes)",
         mode,
-        result.cpuShare() * 100,
-        Runtime.getRuntime().availableProcessors(),
+        result.mapperCpu() * 100,
+        result.serverCpu() * 100,
         result.p50Millis(),
         result.p99Millis(),
         result.reports(),
         result.changes());
   }
 
-  private Result measure(Path dir, boolean polling) throws Exception {
-    Map<String, Long> changedAt = new ConcurrentHashMap<>();
+  private Result measure(
+      Path dir, EmbeddedBroker broker, Path profile, Process server, boolean polling)
+      throws Exception {
+    String mode = polling ? "polling" : "subscriptions";
+    Set<String> reporting = ConcurrentHashMap.newKeySet();
     ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
-    AtomicLong changes = new AtomicLong();
-    try (DemoOpcUaServer server =
-            DemoOpcUaServer.start(new DemoOpcUaServer.Options(0, "", "", List.of(), false, items));
-        EmbeddedBroker broker = EmbeddedBroker.start("127.0.0.1", 0, dir.resolve("mqtt"))) {
-      MqttClient edge =
-          MqttClients.subscribed(
-              broker.url(),
-              "bench-edge-" + System.nanoTime(),
-              TwinContract.ALL_TWIN_UPDATES,
-              (topic, message) -> {
-                long now = System.nanoTime();
-                TwinContract.parseReport(message.getPayload())
-                    .forEach(
-                        (prop, value) -> {
-                          Long at = changedAt.remove(prop + "=" + value.value());
-                          if (at != null) {
-                            latencies.add(now - at);
-                          }
-                        });
-              });
-      List<DeviceSpec> devices = devices(server);
-      MapperConfig config =
-          new MapperConfig(
-              "bench-1",
-              "http://127.0.0.1:1",
-              "",
-              "",
-              "",
-              broker.url(),
-              "",
-              "",
-              polling,
-              Duration.ofSeconds(5),
-              MapperConfig.FULL_REPORT_INTERVAL.defaultValue());
-      try (OpcUaMapper mapper =
-          OpcUaMapper.start(
-              config,
-              new DeviceSource() {
-                @Override
-                public void start(Listener listener) {
-                  devices.forEach(listener::upsert);
-                }
-
-                @Override
-                public void close() {}
-              })) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        while (mapper.onlineCount() < devices.size() && System.nanoTime() < deadline) {
-          Thread.sleep(100);
+    java.util.concurrent.atomic.AtomicBoolean recording =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    MqttClient edge =
+        MqttClients.subscribed(
+            broker.url(),
+            "bench-edge-" + System.nanoTime(),
+            TwinContract.ALL_TWIN_UPDATES,
+            (topic, message) -> {
+              long now = System.currentTimeMillis();
+              reporting.add(topic);
+              if (!recording.get()) {
+                return;
+              }
+              TwinContract.parseReport(message.getPayload())
+                  .forEach(
+                      (prop, value) -> {
+                        try {
+                          latencies.add(now - (long) Double.parseDouble(value.value()));
+                        } catch (NumberFormatException e) {
+                          // not a value the server set
+                        }
+                      });
+            });
+    Path config = dir.resolve("mapper-" + mode + ".yaml");
+    Files.writeString(config, "mapper:\n  polling: " + polling + "\n  full-report-interval: 1h\n");
+    Process mapper =
+        java(
+            List.of("-Xmx512m"),
+            List.of(
+                Main.class.getName(),
+                "mapper",
+                "opcua",
+                "--node",
+                NODE,
+                "--mqtt",
+                broker.url(),
+                "--device-profile",
+                profile.toString(),
+                "--ops-port",
+                Integer.toString(freePort()),
+                "--config",
+                config.toString()),
+            dir.resolve("mapper-" + mode + ".log"));
+    try {
+      awaitLine(mapper, MapperCommand.OpcUa.READY_LINE, Duration.ofMinutes(2));
+      int devices = (items + PER_DEVICE - 1) / PER_DEVICE;
+      long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+      while (reporting.size() < devices) {
+        if (System.nanoTime() > deadline || !mapper.isAlive()) {
+          throw new IllegalStateException(
+              mode + ": " + reporting.size() + " of " + devices + " devices reported");
         }
-        progress(
-            (polling ? "polling" : "subscriptions")
-                + ": "
-                + mapper.onlineCount()
-                + " sessions up; warming up");
-        Thread.sleep(5_000);
-        latencies.clear();
-        var os =
-            (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-        long cpuBefore = os.getProcessCpuTime();
-        long wallBefore = System.nanoTime();
-        int perSecond = Math.max(1, items / 10);
-        for (int s = 0; s < seconds; s++) {
-          long tick = System.nanoTime();
-          for (int i = 0; i < perSecond; i++) {
-            int item = (int) ((s * (long) perSecond + i) % items);
-            double value = s * 1000.0 + i + 0.5;
-            String prop = "p" + item;
-            changedAt.put(
-                prop + "=" + io.kedge.mapper.opcua.ValueCodec.format(value), System.nanoTime());
-            server.set("Bulk" + item, value);
-            changes.incrementAndGet();
-          }
-          long rest = 1_000_000_000L - (System.nanoTime() - tick);
-          if (rest > 0) {
-            Thread.sleep(rest / 1_000_000, (int) (rest % 1_000_000));
-          }
-        }
-        long cpu = os.getProcessCpuTime() - cpuBefore;
-        long wall = System.nanoTime() - wallBefore;
-        Thread.sleep(3_000); // the last changes' reports
-        edge.disconnect();
-        edge.close();
-        long[] sorted = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
-        return new Result(
-            (double) cpu / wall / Runtime.getRuntime().availableProcessors(),
-            BenchStats.percentile(sorted, 50) / 1_000_000,
-            BenchStats.percentile(sorted, 99) / 1_000_000,
-            sorted.length,
-            changes.get());
+        Thread.sleep(100);
       }
+      progress(mode + ": all " + devices + " devices report; warming up for " + WARM_UP);
+      // past the start's compilation, which costs more CPU than the work measured
+      Thread.sleep(WARM_UP.toMillis());
+      recording.set(true);
+      long mapperBefore = cpuTicks(mapper);
+      long serverBefore = cpuTicks(server);
+      long wallBefore = System.nanoTime();
+      Thread.sleep(TimeUnit.SECONDS.toMillis(seconds));
+      double wall = (System.nanoTime() - wallBefore) / 1e9;
+      long mapperTicks = cpuTicks(mapper) - mapperBefore;
+      long serverTicks = cpuTicks(server) - serverBefore;
+      Thread.sleep(2_000); // the reports of the window's last changes
+      recording.set(false);
+      long[] sorted = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
+      return new Result(
+          mapperTicks / TICKS_PER_SECOND / wall,
+          serverTicks / TICKS_PER_SECOND / wall,
+          BenchStats.percentile(sorted, 50),
+          BenchStats.percentile(sorted, 99),
+          sorted.length,
+          (long) (wall * Math.max(1, items / 10)));
+    } finally {
+      mapper.destroy();
+      if (!mapper.waitFor(30, TimeUnit.SECONDS)) {
+        mapper.destroyForcibly().waitFor();
+      }
+      edge.disconnect();
+      edge.close();
     }
   }
 
-  private List<DeviceSpec> devices(DemoOpcUaServer server) {
-    List<DeviceSpec> devices = new ArrayList<>();
-    DeviceSpec.Endpoint endpoint =
-        new DeviceSpec.Endpoint(
-            server.url(), "None", "None", "", "", "", "", Duration.ofSeconds(10));
+  /** A KubeEdge deviceProfile.json: the items as properties of devices of 100, one model. */
+  private ObjectNode profile(String url, String namespace) {
+    ObjectNode profile = EventCodec.json().createObjectNode();
+    ArrayNode instances = profile.putArray("deviceInstances");
+    ObjectNode model = profile.putArray("deviceModels").addObject().put("name", "bench-model");
+    ArrayNode modelProperties = model.putArray("properties");
+    ArrayNode protocols = profile.putArray("protocols");
     for (int d = 0; d * PER_DEVICE < items; d++) {
-      List<DeviceSpec.Property> properties = new ArrayList<>();
+      String device = "bench-" + d;
+      ObjectNode instance =
+          instances
+              .addObject()
+              .put("id", device)
+              .put("name", device)
+              .put("protocol", "opcua-" + device)
+              .put("model", "bench-model");
+      ArrayNode visitors = instance.putArray("propertyVisitors");
       for (int i = d * PER_DEVICE; i < Math.min(items, (d + 1) * PER_DEVICE); i++) {
-        properties.add(
-            new DeviceSpec.Property(
-                "p" + i, server.nodeId("Bulk" + i), Duration.ofSeconds(1), "double", false));
+        ObjectNode visitor = visitors.addObject().put("name", "p" + i).put("propertyName", "p" + i);
+        visitor.put("collectCycle", Duration.ofSeconds(1).toNanos());
+        visitor.putObject("visitorConfig").put("nodeID", "ns=" + namespace + ";s=Bulk" + i);
       }
-      devices.add(new DeviceSpec("bench-" + d, "default", endpoint, List.copyOf(properties)));
+      protocols
+          .addObject()
+          .put("name", "opcua-" + device)
+          .put("protocol", "opcua")
+          .putObject("protocolConfig")
+          .put("url", url)
+          .put("securityPolicy", "None");
     }
-    return devices;
+    for (int i = 0; i < items; i++) {
+      modelProperties
+          .addObject()
+          .put("name", "p" + i)
+          .put("dataType", "double")
+          .put("accessMode", "ReadOnly");
+    }
+    return profile;
+  }
+
+  /** A JVM running {@code mainAndArgs} on this process's classpath, its output in {@code log}. */
+  private static Process java(List<String> options, List<String> mainAndArgs, Path log)
+      throws IOException {
+    List<String> command = new ArrayList<>();
+    command.add(EdgeProcess.javaBinary());
+    command.addAll(options);
+    command.addAll(List.of("-cp", System.getProperty("java.class.path")));
+    command.addAll(mainAndArgs);
+    return new ProcessBuilder(command)
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.PIPE)
+        .start();
+  }
+
+  /** Reads the process's output until a line starting with {@code prefix}; the rest is drained. */
+  private static String awaitLine(Process process, String prefix, Duration limit) throws Exception {
+    BufferedReader lines =
+        new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+    var found = new java.util.concurrent.CompletableFuture<String>();
+    Thread reader =
+        new Thread(
+            () -> {
+              try {
+                String line;
+                while ((line = lines.readLine()) != null) {
+                  if (!found.isDone() && line.startsWith(prefix)) {
+                    found.complete(line);
+                  }
+                }
+                found.completeExceptionally(
+                    new IllegalStateException(
+                        "the process ended (exit " + process.waitFor() + ") before " + prefix));
+              } catch (Exception e) {
+                found.completeExceptionally(e);
+              }
+            },
+            "bench-opcua-output");
+    reader.setDaemon(true);
+    reader.start();
+    return found.get(limit.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** User and system CPU ticks the process has used so far (/proc/PID/stat). */
+  private static long cpuTicks(Process process) throws IOException {
+    String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
+    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
   }
 
   private void progress(String message) {

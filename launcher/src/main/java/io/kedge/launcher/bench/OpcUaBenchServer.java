@@ -1,0 +1,39 @@
+package io.kedge.launcher.bench;
+
+import io.kedge.mapper.opcua.DemoOpcUaServer;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The OPC UA server of {@code kedge bench opcua}, in a process of its own: Milo's server with N
+ * Double variables ({@code Bulk0} on), a tenth of them changing every second, round robin. Each new
+ * value is the epoch millisecond of the change, so whoever receives it knows how long it took.
+ * Prints {@code READY <url> <namespace index>} once it serves; runs until killed.
+ */
+public final class OpcUaBenchServer {
+  private OpcUaBenchServer() {}
+
+  /** {@code OpcUaBenchServer ITEMS}. */
+  public static void main(String[] args) throws Exception {
+    int items = Integer.parseInt(args[0]);
+    DemoOpcUaServer server =
+        DemoOpcUaServer.start(new DemoOpcUaServer.Options(0, "", "", List.of(), false, items));
+    String nodeId = server.nodeId("Bulk0");
+    String namespace = nodeId.substring("ns=".length(), nodeId.indexOf(';'));
+    System.out.println("READY " + server.url() + " " + namespace);
+    System.out.flush();
+    int perSecond = Math.max(1, items / 10);
+    long next = System.nanoTime();
+    for (long second = 0; ; second++) {
+      for (int i = 0; i < perSecond; i++) {
+        int item = (int) ((second * perSecond + i) % items);
+        server.set("Bulk" + item, (double) System.currentTimeMillis());
+      }
+      next += TimeUnit.SECONDS.toNanos(1);
+      long rest = next - System.nanoTime();
+      if (rest > 0) {
+        TimeUnit.NANOSECONDS.sleep(rest);
+      }
+    }
+  }
+}
