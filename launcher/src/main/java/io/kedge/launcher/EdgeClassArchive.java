@@ -25,7 +25,17 @@ import picocli.CommandLine;
 public final class EdgeClassArchive {
   private EdgeClassArchive() {}
 
-  public static void main(String[] args) throws Exception {
+  public static void main(String[] args) {
+    try {
+      train();
+    } catch (Exception e) {
+      // the node's threads would keep the JVM up: stop it, without an archive to trust
+      e.printStackTrace();
+      System.exit(1);
+    }
+  }
+
+  private static void train() throws Exception {
     Path data = Files.createTempDirectory("kedge-class-archive");
     int apiPort = freePort();
     StringWriter output = new StringWriter();
@@ -51,7 +61,6 @@ public final class EdgeClassArchive {
     edge.setDaemon(true);
     edge.start();
     String api = "http://127.0.0.1:" + apiPort;
-    HttpClient http = HttpClient.newHttpClient();
     long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
     while (!output.toString().contains(EdgeCommand.READY_LINE)) {
       if (System.nanoTime() > deadline || !edge.isAlive()) {
@@ -60,6 +69,8 @@ public final class EdgeClassArchive {
       }
       Thread.sleep(50);
     }
+    // the watch goes last: its end closes its connection
+    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     for (String path :
         List.of(
             "/api",
@@ -67,13 +78,11 @@ public final class EdgeClassArchive {
             "/version",
             "/api/v1/pods",
             "/api/v1/namespaces/default/pods?limit=1",
-            "/api/v1/nodes/class-archive",
-            "/api/v1/namespaces/default/configmaps?watch=true&timeoutSeconds=1")) {
-      http.send(
-          HttpRequest.newBuilder(URI.create(api + path)).timeout(Duration.ofSeconds(10)).build(),
-          HttpResponse.BodyHandlers.discarding());
+            "/api/v1/nodes/class-archive")) {
+      ask(http, HttpRequest.newBuilder(URI.create(api + path)));
     }
-    http.send(
+    ask(
+        http,
         HttpRequest.newBuilder(
                 URI.create(api + "/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases"))
             .header("Content-Type", "application/json")
@@ -81,10 +90,11 @@ public final class EdgeClassArchive {
                 HttpRequest.BodyPublishers.ofString(
                     "{\"apiVersion\":\"coordination.k8s.io/v1\",\"kind\":\"Lease\","
                         + "\"metadata\":{\"name\":\"class-archive\"},"
-                        + "\"spec\":{\"holderIdentity\":\"class-archive\"}}"))
-            .timeout(Duration.ofSeconds(10))
-            .build(),
-        HttpResponse.BodyHandlers.discarding());
+                        + "\"spec\":{\"holderIdentity\":\"class-archive\"}}")));
+    ask(
+        http,
+        HttpRequest.newBuilder(
+            URI.create(api + "/api/v1/namespaces/default/configmaps?watch=true&timeoutSeconds=1")));
     // kedge edge's shutdown hook stops the node (its last snapshot included); this one deletes the
     // scratch directory after it; the JVM then writes the archive
     Runtime.getRuntime()
@@ -103,6 +113,17 @@ public final class EdgeClassArchive {
                   deleteTree(data);
                 }));
     System.exit(0);
+  }
+
+  /** Sends the request and reads its answer; a failure is reported, and the training goes on. */
+  private static void ask(HttpClient http, HttpRequest.Builder request)
+      throws InterruptedException {
+    HttpRequest built = request.timeout(Duration.ofSeconds(10)).build();
+    try {
+      http.send(built, HttpResponse.BodyHandlers.discarding());
+    } catch (IOException e) {
+      System.err.println("kedge: class-archive run: " + built.uri() + ": " + e);
+    }
   }
 
   private static void deleteTree(Path dir) {
