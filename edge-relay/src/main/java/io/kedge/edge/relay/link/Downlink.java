@@ -5,21 +5,15 @@ import io.kedge.edge.relay.log.DownlinkLog;
 import io.kedge.edge.relay.uplink.UplinkLog;
 import io.kedge.runtime.lifecycle.DaemonThreads;
 import io.kedge.schemas.EventCodec;
-import io.kedge.schemas.EventType;
-import io.kedge.schemas.InvalidEventException;
 import io.kedge.schemas.ResyncEnd;
-import io.kedge.schemas.ResyncParts;
 import io.kedge.schemas.ResyncRequest;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongConsumer;
@@ -33,9 +27,7 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.errors.TimeoutException;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteBufferDeserializer;
-import org.apache.kafka.common.utils.Utils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,8 +68,6 @@ public final class Downlink implements AutoCloseable {
   private static final Duration POLL = Duration.ofMillis(200);
   private static final int PROBE_SECONDS = 2;
   private static final Duration PROBE = Duration.ofSeconds(PROBE_SECONDS);
-  private static final byte[] RESYNC_END_TYPE =
-      EventType.RESYNC_END.ceType().getBytes(StandardCharsets.UTF_8);
 
   private final String node;
   private final TopicPartition partition;
@@ -88,7 +78,6 @@ public final class Downlink implements AutoCloseable {
   private volatile Consumer<ByteBuffer, ByteBuffer> consumer;
   private final DownlinkLog log;
   private final UplinkLog uplink;
-  private final EventCodec codec;
   private final Thread thread;
   private final LogAppender appender;
   private final AtomicReference<LinkState> state = new AtomicReference<>(LinkState.CONNECTING);
@@ -98,9 +87,7 @@ public final class Downlink implements AutoCloseable {
   private final AtomicLong disconnects = new AtomicLong();
   private ConsumerTraffic link;
   private volatile boolean running = true;
-  private volatile String pendingResync;
-  private ResyncParts resyncParts;
-  private volatile String wantedResync;
+  private final DownlinkResync resync;
   private volatile boolean diskFull;
   private volatile LongConsumer appendDelays = millis -> {};
 
@@ -131,7 +118,7 @@ public final class Downlink implements AutoCloseable {
     this.consumer = newConsumer(fetchBytes());
     this.log = log;
     this.uplink = uplink;
-    this.codec = codec;
+    this.resync = new DownlinkResync(node, codec);
     this.link = new ConsumerTraffic(consumer);
     this.thread = new Thread(this::run, "kedge-downlink-" + node);
     thread.setDaemon(true);
@@ -283,10 +270,9 @@ public final class Downlink implements AutoCloseable {
           reportResync();
           nextProbe = System.nanoTime() + PROBE.toNanos();
         }
-        String wanted = wantedResync;
-        if (wanted != null && pendingResync == null) {
+        String wanted = resync.takeWanted();
+        if (wanted != null) {
           requestResync(wanted, consumer.endOffsets(List.of(partition), PROBE).get(partition));
-          wantedResync = null;
         }
         double backlogBytes = fetchSize == null ? 0 : backlogBytes();
         long polledAt = System.nanoTime();
@@ -408,18 +394,16 @@ public final class Downlink implements AutoCloseable {
    * on disk or does not continue the VIEW's snapshot. Callable from any thread.
    */
   public void resyncSoon(String reason) {
-    wantedResync = reason;
+    resync.want(reason);
   }
 
   private void requestResync(String reason, long end) {
-    String requestId = node + "-resync-" + UUID.randomUUID();
-    pendingResync = requestId;
-    resyncParts = new ResyncParts(requestId);
-    uplink.append(new ResyncRequest(node, requestId, reason), "");
+    ResyncRequest request = resync.begin(reason);
+    uplink.append(request, "");
     consumer.seek(partition, end);
     transition(
         LinkState.RESYNCING,
-        reason + "; asked for snapshot " + requestId + ", consuming from offset " + end);
+        reason + "; asked for snapshot " + request.requestId() + ", consuming from offset " + end);
   }
 
   /** Asks Kafka for the end offset; throws when it does not answer in time. */
@@ -431,8 +415,7 @@ public final class Downlink implements AutoCloseable {
 
   private void answered() {
     if (state.get() == LinkState.DISCONNECTED || state.get() == LinkState.CONNECTING) {
-      transition(
-          pendingResync != null ? LinkState.RESYNCING : LinkState.CONNECTED, "Kafka answers");
+      transition(resync.underWay() ? LinkState.RESYNCING : LinkState.CONNECTED, "Kafka answers");
     }
   }
 
@@ -445,7 +428,7 @@ public final class Downlink implements AutoCloseable {
   }
 
   private void reportResync() {
-    if (pendingResync != null && lag() > 10_000) {
+    if (resync.underWay() && lag() > 10_000) {
       LOG.info("node {} resync in progress: {} records to go", node, lag());
     }
   }
@@ -459,30 +442,17 @@ public final class Downlink implements AutoCloseable {
         record.partition(), record.offset(), record.key(), record.headers(), record.value());
     lastOffset.set(record.offset());
     appendDelays.accept(System.currentTimeMillis() - record.timestamp());
-    if (pendingResync != null && isResyncEnd(record)) {
-      try {
-        if (codec.decode(record.headers(), Utils.toArray(record.value())).data()
-                instanceof ResyncEnd end
-            && resyncParts.ended(end)) {
-          pendingResync = null;
-          transition(
-              LinkState.CONNECTED,
-              "snapshot "
-                  + end.requestId()
-                  + " received ("
-                  + (end.partCount() == 1 ? "" : end.partCount() + " parts, last ")
-                  + end.objectCount()
-                  + " objects)");
-        }
-      } catch (InvalidEventException e) {
-        // poison: the readers report it; the resync goes on waiting for a valid end
-      }
+    ResyncEnd end = resync.completedBy(record);
+    if (end != null) {
+      transition(
+          LinkState.CONNECTED,
+          "snapshot "
+              + end.requestId()
+              + " received ("
+              + (end.partCount() == 1 ? "" : end.partCount() + " parts, last ")
+              + end.objectCount()
+              + " objects)");
     }
-  }
-
-  private static boolean isResyncEnd(ConsumerRecord<ByteBuffer, ByteBuffer> record) {
-    Header type = record.headers().lastHeader("ce_type");
-    return type != null && Arrays.equals(type.value(), RESYNC_END_TYPE);
   }
 
   /**
