@@ -76,39 +76,115 @@ public final class FieldSelector implements Predicate<JsonNode> {
    */
   public static FieldSelector parse(String selector, String kind) {
     List<Requirement> requirements = new ArrayList<>();
-    if (selector != null && !selector.isBlank()) {
-      Map<String, String> fields = BY_KIND.getOrDefault(kind, Map.of());
-      for (String part : selector.split(",")) {
-        String p = part.trim();
-        boolean notEqual = p.contains("!=");
-        String op = notEqual ? "!=" : p.contains("==") ? "==" : "=";
-        int at = p.indexOf(op);
-        if (at <= 0) {
-          throw new IllegalArgumentException("invalid field selector requirement '" + p + "'");
-        }
-        String field = p.substring(0, at).trim();
-        String path = COMMON.getOrDefault(field, fields.get(field));
-        if (path == null) {
-          TreeSet<String> supported = new TreeSet<>(COMMON.keySet());
-          supported.addAll(fields.keySet());
-          throw new IllegalArgumentException(
-              "field label not supported: \""
-                  + field
-                  + "\" (supported for "
-                  + kind
-                  + ": "
-                  + String.join(", ", supported)
-                  + ")");
-        }
-        requirements.add(
-            new Requirement(
-                path.split("\\."),
-                !notEqual,
-                p.substring(at + op.length()).trim(),
-                BOOLEANS.contains(field) ? "false" : ""));
+    Map<String, String> fields = BY_KIND.getOrDefault(kind, Map.of());
+    for (Term term : terms(selector == null ? "" : selector)) {
+      String path = COMMON.getOrDefault(term.field(), fields.get(term.field()));
+      if (path == null) {
+        TreeSet<String> supported = new TreeSet<>(COMMON.keySet());
+        supported.addAll(fields.keySet());
+        throw new IllegalArgumentException(
+            "field label not supported: \""
+                + term.field()
+                + "\" (supported for "
+                + kind
+                + ": "
+                + String.join(", ", supported)
+                + ")");
       }
+      requirements.add(
+          new Requirement(
+              path.split("\\."),
+              !term.op().equals("!="),
+              term.value(),
+              BOOLEANS.contains(term.field()) ? "false" : ""));
     }
     return new FieldSelector(List.copyOf(requirements));
+  }
+
+  /** One requirement as written: field, operator ({@code =}, {@code ==}, {@code !=}), value. */
+  record Term(String field, String op, String value) {}
+
+  /**
+   * The requirements of a field selector as kube-apiserver splits them: on commas a backslash does
+   * not escape, empty ones skipped; each at its first operator; the value unescaped ({@code \\},
+   * {@code \,}, {@code \=}), where a bare {@code ,} or {@code =} or any other escape is an error.
+   */
+  static List<Term> terms(String selector) {
+    List<Term> terms = new ArrayList<>();
+    for (String part : splitUnescaped(selector)) {
+      if (part.isEmpty()) {
+        continue;
+      }
+      terms.add(term(part, selector));
+    }
+    return terms;
+  }
+
+  private static List<String> splitUnescaped(String selector) {
+    List<String> parts = new ArrayList<>();
+    int start = 0;
+    for (int i = 0; i < selector.length(); i++) {
+      char c = selector.charAt(i);
+      if (c == '\\') {
+        i++; // the escaped character is part of the term
+      } else if (c == ',') {
+        parts.add(selector.substring(start, i));
+        start = i + 1;
+      }
+    }
+    parts.add(selector.substring(start));
+    return parts;
+  }
+
+  private static Term term(String part, String selector) {
+    for (int i = 0; i < part.length(); i++) {
+      if (part.charAt(i) == '\\') {
+        i++;
+        continue;
+      }
+      for (String op : List.of("!=", "==", "=")) {
+        if (part.startsWith(op, i)) {
+          return new Term(
+              part.substring(0, i), op, unescape(part.substring(i + op.length()), selector));
+        }
+      }
+    }
+    throw new IllegalArgumentException(
+        "invalid field selector '" + selector + "': '" + part + "' has no =, == or !=");
+  }
+
+  private static String unescape(String value, String selector) {
+    StringBuilder out = new StringBuilder(value.length());
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (c == '\\') {
+        char next = i + 1 < value.length() ? value.charAt(i + 1) : 0;
+        if (next != '\\' && next != ',' && next != '=') {
+          throw new IllegalArgumentException(
+              "invalid field selector '"
+                  + selector
+                  + "': invalid escape sequence in value '"
+                  + value
+                  + "' (only \\\\, \\, and \\= are escapes)");
+        }
+        out.append(next);
+        i++;
+      } else if (c == ',' || c == '=') {
+        throw new IllegalArgumentException(
+            "invalid field selector '"
+                + selector
+                + "': value '"
+                + value
+                + "' holds an unescaped '"
+                + c
+                + "' (write \\"
+                + c
+                + ")");
+      } else {
+        out.append(c);
+      }
+    }
+    return out.toString();
   }
 
   @Override
