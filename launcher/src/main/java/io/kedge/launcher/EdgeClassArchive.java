@@ -1,9 +1,9 @@
 package io.kedge.launcher;
 
+import io.kedge.runtime.net.FreePorts;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -37,7 +37,7 @@ public final class EdgeClassArchive {
 
   private static void train() throws Exception {
     Path data = Files.createTempDirectory("kedge-class-archive");
-    int apiPort = freePort();
+    int apiPort = FreePorts.on("127.0.0.1");
     StringWriter output = new StringWriter();
     Thread edge =
         new Thread(
@@ -54,9 +54,9 @@ public final class EdgeClassArchive {
                         "--api-port",
                         Integer.toString(apiPort),
                         "--mqtt-port",
-                        Integer.toString(freePort()),
+                        Integer.toString(FreePorts.on("127.0.0.1")),
                         "--ops-port",
-                        Integer.toString(freePort())),
+                        Integer.toString(FreePorts.on("127.0.0.1"))),
             "kedge-class-archive");
     edge.setDaemon(true);
     edge.start();
@@ -133,14 +133,6 @@ public final class EdgeClassArchive {
       }
     } catch (IOException e) {
       System.err.println("kedge: " + dir + " is left behind: " + e.getMessage());
-    }
-  }
-
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
     }
   }
 }

@@ -3,9 +3,9 @@ package io.kedge.launcher.bench;
 import io.kedge.launcher.EdgeClassArchive;
 import io.kedge.launcher.EdgeJvmOptions;
 import io.kedge.launcher.EdgeMain;
+import io.kedge.runtime.net.FreePorts;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -41,13 +41,11 @@ final class EdgeProcess implements AutoCloseable {
      */
     static Launch edge(Path work, String kafka, String prefix) throws Exception {
       Path archive = work.resolve("edge.jsa");
-      List<String> command = new ArrayList<>();
-      command.add(javaBinary());
-      command.addAll(EdgeJvmOptions.shipped());
-      command.add("-XX:ArchiveClassesAtExit=" + archive);
-      command.addAll(requiredOptions());
-      command.addAll(
-          List.of("-cp", System.getProperty("java.class.path"), EdgeClassArchive.class.getName()));
+      List<String> options = new ArrayList<>(EdgeJvmOptions.shipped());
+      List<String> command =
+          javaCommand(
+              concat(options, List.of("-XX:ArchiveClassesAtExit=" + archive)),
+              List.of(EdgeClassArchive.class.getName()));
       Path log = work.resolve("edge-class-archive.log");
       Process training =
           new ProcessBuilder(command)
@@ -60,9 +58,8 @@ final class EdgeProcess implements AutoCloseable {
         training.destroyForcibly();
         throw new IllegalStateException("the class-data archive was not written; see " + log);
       }
-      List<String> options = new ArrayList<>(EdgeJvmOptions.shipped());
-      options.add("-XX:SharedArchiveFile=" + archive);
-      return new Launch(List.copyOf(options), work, kafka, prefix);
+      return new Launch(
+          concat(options, List.of("-XX:SharedArchiveFile=" + archive)), work, kafka, prefix);
     }
 
     Launch withJvmOptions(List<String> options) {
@@ -70,34 +67,30 @@ final class EdgeProcess implements AutoCloseable {
     }
 
     EdgeProcess start(Path dataDir) throws IOException {
-      int api = freePort();
-      int mqtt = freePort();
-      int ops = freePort();
+      int api = FreePorts.on("127.0.0.1");
+      int mqtt = FreePorts.on("127.0.0.1");
+      int ops = FreePorts.on("127.0.0.1");
       Path config = work.resolve("edge-config.yaml");
       Files.writeString(config, "topics:\n  prefix: " + prefix + "\n");
-      List<String> command = new ArrayList<>();
-      command.add(javaBinary());
-      command.addAll(jvmOptions);
-      command.addAll(requiredOptions());
-      command.addAll(
-          List.of(
-              "-cp",
-              System.getProperty("java.class.path"),
-              EdgeMain.class.getName(),
-              "--node",
-              "edge-1",
-              "--kafka",
-              kafka,
-              "--data-dir",
-              dataDir.toString(),
-              "--api-port",
-              Integer.toString(api),
-              "--mqtt-port",
-              Integer.toString(mqtt),
-              "--ops-port",
-              Integer.toString(ops),
-              "--config",
-              config.toString()));
+      List<String> command =
+          javaCommand(
+              jvmOptions,
+              List.of(
+                  EdgeMain.class.getName(),
+                  "--node",
+                  "edge-1",
+                  "--kafka",
+                  kafka,
+                  "--data-dir",
+                  dataDir.toString(),
+                  "--api-port",
+                  Integer.toString(api),
+                  "--mqtt-port",
+                  Integer.toString(mqtt),
+                  "--ops-port",
+                  Integer.toString(ops),
+                  "--config",
+                  config.toString()));
       Path log = work.resolve("edge.log");
       long started = System.nanoTime();
       Process process =
@@ -111,6 +104,26 @@ final class EdgeProcess implements AutoCloseable {
 
   static String javaBinary() {
     return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  /**
+   * A JVM command running {@code mainAndArgs} on this process's classpath with {@code options} and
+   * the options Chronicle Queue needs.
+   */
+  static List<String> javaCommand(List<String> options, List<String> mainAndArgs) {
+    List<String> command = new ArrayList<>();
+    command.add(javaBinary());
+    command.addAll(options);
+    command.addAll(requiredOptions());
+    command.addAll(List.of("-cp", System.getProperty("java.class.path")));
+    command.addAll(mainAndArgs);
+    return command;
+  }
+
+  private static List<String> concat(List<String> first, List<String> second) {
+    List<String> both = new ArrayList<>(first);
+    both.addAll(second);
+    return List.copyOf(both);
   }
 
   /** What Chronicle Queue needs on Java 17, as this JVM was given it (see ./kedge). */
@@ -175,12 +188,6 @@ final class EdgeProcess implements AutoCloseable {
       }
     }
     return bytes / (1024 * 1024);
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
   }
 
   /** SIGTERM, as a node is stopped: it takes its snapshot and closes its logs. */

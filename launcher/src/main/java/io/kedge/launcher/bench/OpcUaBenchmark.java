@@ -6,18 +6,17 @@ import io.kedge.edge.relay.eventbus.EmbeddedBroker;
 import io.kedge.launcher.Main;
 import io.kedge.launcher.MapperCommand;
 import io.kedge.runtime.mqtt.MqttClients;
+import io.kedge.runtime.net.FreePorts;
 import io.kedge.schemas.EventCodec;
 import io.kedge.schemas.twin.TwinContract;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -66,8 +65,7 @@ final class OpcUaBenchmark {
       server =
           java(
               List.of("-Xmx512m"),
-              List.of(OpcUaBenchServer.class.getName(), Integer.toString(items)),
-              dir.resolve("server.log"));
+              List.of(OpcUaBenchServer.class.getName(), Integer.toString(items)));
       String[] ready = awaitLine(server, "READY ", Duration.ofMinutes(2)).split(" ");
       Path profile = dir.resolve("deviceProfile.json");
       Files.write(profile, EventCodec.json().writeValueAsBytes(profile(ready[1], ready[2])));
@@ -154,10 +152,9 @@ final class OpcUaBenchmark {
                 "--device-profile",
                 profile.toString(),
                 "--ops-port",
-                Integer.toString(freePort()),
+                Integer.toString(FreePorts.on("127.0.0.1")),
                 "--config",
-                config.toString()),
-            dir.resolve("mapper-" + mode + ".log"));
+                config.toString()));
     try {
       awaitLine(mapper, MapperCommand.OpcUa.READY_LINE, Duration.ofMinutes(2));
       int devices = (items + PER_DEVICE - 1) / PER_DEVICE;
@@ -240,17 +237,10 @@ final class OpcUaBenchmark {
     return profile;
   }
 
-  /** A JVM running {@code mainAndArgs} on this process's classpath, its output in {@code log}. */
-  private static Process java(List<String> options, List<String> mainAndArgs, Path log)
-      throws IOException {
-    List<String> command = new ArrayList<>();
-    command.add(EdgeProcess.javaBinary());
-    command.addAll(options);
-    command.addAll(List.of("-cp", System.getProperty("java.class.path")));
-    command.addAll(mainAndArgs);
-    return new ProcessBuilder(command)
+  /** A JVM running {@code mainAndArgs} on this process's classpath; its output is read. */
+  private static Process java(List<String> options, List<String> mainAndArgs) throws IOException {
+    return new ProcessBuilder(EdgeProcess.javaCommand(options, mainAndArgs))
         .redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.PIPE)
         .start();
   }
 
@@ -287,12 +277,6 @@ final class OpcUaBenchmark {
     String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
     String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
     return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
   }
 
   private void progress(String message) {
