@@ -76,8 +76,11 @@ public final class ClientIdentity {
     return new ClientIdentity(certificate, keyPair, validator, any);
   }
 
-  /** A device's own certificate and key, with the mapper's server trust. */
-  public ClientIdentity forDevice(DeviceSpec.Endpoint endpoint) {
+  /**
+   * The endpoint's own certificate and key (its devices' certificateFile), with the mapper's server
+   * trust.
+   */
+  public ClientIdentity forEndpoint(DeviceSpec.Endpoint endpoint) {
     if (endpoint.certificateFile().isEmpty()) {
       return this;
     }

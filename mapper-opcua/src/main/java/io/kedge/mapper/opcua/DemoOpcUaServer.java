@@ -225,6 +225,11 @@ public final class DemoOpcUaServer implements AutoCloseable {
     machine.node(browseName).setValue(new DataValue(new Variant(value)));
   }
 
+  /** Client sessions open on the server now. */
+  public int sessionCount() {
+    return server.getSessionManager().getCurrentSessionCount().intValue();
+  }
+
   /** A variable's current value. */
   public Object get(String browseName) {
     return machine.node(browseName).getValue().value().value();

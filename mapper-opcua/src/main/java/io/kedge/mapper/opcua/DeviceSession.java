@@ -3,11 +3,6 @@ package io.kedge.mapper.opcua;
 import static org.eclipse.milo.opcua.stack.core.types.builtin.unsigned.Unsigned.uint;
 
 import io.kedge.schemas.twin.TwinContract.Reported;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,51 +12,38 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.eclipse.milo.opcua.sdk.client.OpcUaClient;
-import org.eclipse.milo.opcua.sdk.client.SessionActivityListener;
-import org.eclipse.milo.opcua.sdk.client.UaSession;
-import org.eclipse.milo.opcua.sdk.client.identity.AnonymousProvider;
-import org.eclipse.milo.opcua.sdk.client.identity.CompositeProvider;
-import org.eclipse.milo.opcua.sdk.client.identity.IdentityProvider;
-import org.eclipse.milo.opcua.sdk.client.identity.UsernameProvider;
-import org.eclipse.milo.opcua.sdk.client.identity.X509IdentityProvider;
 import org.eclipse.milo.opcua.sdk.client.subscriptions.OpcUaMonitoredItem;
 import org.eclipse.milo.opcua.sdk.client.subscriptions.OpcUaSubscription;
 import org.eclipse.milo.opcua.stack.core.AttributeId;
 import org.eclipse.milo.opcua.stack.core.OpcUaDataType;
 import org.eclipse.milo.opcua.stack.core.UaException;
-import org.eclipse.milo.opcua.stack.core.security.SecurityPolicy;
 import org.eclipse.milo.opcua.stack.core.types.builtin.DataValue;
-import org.eclipse.milo.opcua.stack.core.types.builtin.LocalizedText;
 import org.eclipse.milo.opcua.stack.core.types.builtin.NodeId;
 import org.eclipse.milo.opcua.stack.core.types.builtin.QualifiedName;
 import org.eclipse.milo.opcua.stack.core.types.builtin.StatusCode;
 import org.eclipse.milo.opcua.stack.core.types.builtin.Variant;
-import org.eclipse.milo.opcua.stack.core.types.enumerated.MessageSecurityMode;
 import org.eclipse.milo.opcua.stack.core.types.enumerated.TimestampsToReturn;
-import org.eclipse.milo.opcua.stack.core.types.structured.EndpointDescription;
 import org.eclipse.milo.opcua.stack.core.types.structured.ReadValueId;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One device's OPC UA session: connects with the device's security and identity, retrying with
- * backoff; samples its properties through monitored items (or polls them, when configured or when
- * the server refuses an item); reports changed values and the device state on the twin link; writes
- * desired values converted to each node's DataType. Milo re-establishes a lost session by itself;
- * the subscription is then made again, since a restarted server has lost it.
+ * One device on its server's shared {@link ServerSession}: reads its properties' DataTypes, then
+ * samples them through monitored items in the session's subscription (or polls them, when
+ * configured or when the server refuses an item); reports changed values and the device state on
+ * the twin link; writes desired values converted to each node's DataType.
  */
 final class DeviceSession implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DeviceSession.class);
-  private static final Duration FIRST_BACKOFF = Duration.ofMillis(200);
 
   private final DeviceSpec spec;
-  private final ClientIdentity identity;
+  private final ServerSession server;
   private final TwinLink twins;
   private final MapperStats stats;
   private final ScheduledExecutorService scheduler;
-  private final Duration reconnectMax;
   private final boolean polling;
   private final Duration fullReportInterval;
 
@@ -71,30 +53,25 @@ final class DeviceSession implements AutoCloseable {
   private final Map<String, OpcUaDataType> types = new ConcurrentHashMap<>();
   private final Map<String, String> lastReported = new ConcurrentHashMap<>();
   private final List<ScheduledFuture<?>> polls = new ArrayList<>();
-  private volatile OpcUaClient client;
+  private final AtomicReference<String> reportedState = new AtomicReference<>("");
   private volatile boolean online;
   private volatile boolean closed;
-  private final java.util.concurrent.atomic.AtomicReference<String> reportedState =
-      new java.util.concurrent.atomic.AtomicReference<>("");
   private OpcUaSubscription subscription;
-  private Duration backoff = FIRST_BACKOFF;
-  private String lastError = "";
+  private List<OpcUaMonitoredItem> monitored = List.of();
 
   DeviceSession(
       DeviceSpec spec,
-      ClientIdentity identity,
+      ServerSession server,
       TwinLink twins,
       MapperStats stats,
       ScheduledExecutorService scheduler,
-      Duration reconnectMax,
       boolean polling,
       Duration fullReportInterval) {
     this.spec = spec;
-    this.identity = identity.forDevice(spec.endpoint());
+    this.server = server;
     this.twins = twins;
     this.stats = stats;
     this.scheduler = scheduler;
-    this.reconnectMax = reconnectMax;
     this.polling = polling;
     this.fullReportInterval = fullReportInterval;
   }
@@ -103,130 +80,31 @@ final class DeviceSession implements AutoCloseable {
     return spec;
   }
 
+  ServerSession server() {
+    return server;
+  }
+
   boolean online() {
     return online;
   }
 
-  DeviceSession start() {
-    scheduler.execute(this::connect);
-    return this;
-  }
-
-  private void connect() {
-    if (closed) {
-      return;
-    }
-    OpcUaClient next = null;
+  /** Samples again on the server's current session: after a connect, or a lost subscription. */
+  void resample() {
     try {
-      next = createClient();
-      next.addSessionActivityListener(new Activity());
-      next.connect();
-      client = next;
-      stats.connects.incrementAndGet();
-      backoff = FIRST_BACKOFF;
-      lastError = "";
-      LOG.info(
-          "device {}: connected to {} ({}/{})",
-          spec.id(),
-          spec.endpoint().url(),
-          spec.endpoint().securityPolicy(),
-          spec.endpoint().securityMode());
       sample();
     } catch (Exception e) {
-      if (next != null) {
-        next.disconnectAsync();
-      }
-      client = null;
-      setOnline(false);
-      String error = describe(e);
-      if (!error.equals(lastError)) {
-        LOG.warn(
-            "device {}: cannot connect to {}: {}; retrying with backoff up to {} s",
-            spec.id(),
-            spec.endpoint().url(),
-            error,
-            reconnectMax.toSeconds());
-        lastError = error;
-      }
-      scheduler.schedule(this::connect, backoff.toMillis(), TimeUnit.MILLISECONDS);
-      backoff =
-          backoff.multipliedBy(2).compareTo(reconnectMax) > 0
-              ? reconnectMax
-              : backoff.multipliedBy(2);
+      LOG.warn("device {}: cannot subscribe: {}", spec.id(), ServerSession.describe(e));
     }
   }
 
-  private OpcUaClient createClient() throws UaException {
-    DeviceSpec.Endpoint endpoint = spec.endpoint();
-    SecurityPolicy policy = securityPolicy(endpoint.securityPolicy());
-    MessageSecurityMode mode = MessageSecurityMode.valueOf(endpoint.securityMode());
-    List<String> offered = new ArrayList<>();
-    return OpcUaClient.create(
-        endpoint.url(),
-        endpoints -> {
-          endpoints.forEach(
-              e ->
-                  offered.add(
-                      e.getSecurityPolicyUri().replaceAll(".*#", "") + "/" + e.getSecurityMode()));
-          Optional<EndpointDescription> chosen =
-              endpoints.stream()
-                  .filter(e -> policy.getUri().equals(e.getSecurityPolicyUri()))
-                  .filter(e -> e.getSecurityMode() == mode)
-                  .findFirst();
-          if (chosen.isEmpty()) {
-            throw new IllegalStateException(
-                "the server offers no endpoint with securityPolicy "
-                    + endpoint.securityPolicy()
-                    + " and securityMode "
-                    + endpoint.securityMode()
-                    + "; it offers "
-                    + offered);
-          }
-          return chosen;
-        },
-        transport -> {},
-        config ->
-            config
-                .setApplicationName(LocalizedText.english("kedge OPC UA mapper"))
-                .setApplicationUri(applicationUri(identity.certificate()))
-                .setProductUri("urn:kedge")
-                .setKeyPair(identity.keyPair())
-                .setCertificate(identity.certificate())
-                .setCertificateChain(new X509Certificate[] {identity.certificate()})
-                .setCertificateValidator(identity.serverValidator())
-                .setIdentityProvider(identityProvider())
-                .setRequestTimeout(uint(endpoint.timeout().toMillis())));
-  }
-
-  private IdentityProvider identityProvider() {
-    DeviceSpec.Endpoint endpoint = spec.endpoint();
-    if (!endpoint.userName().isEmpty()) {
-      return new UsernameProvider(endpoint.userName(), password(endpoint.passwordFile()));
-    }
-    if (!endpoint.certificateFile().isEmpty()) {
-      return new CompositeProvider(
-          new X509IdentityProvider(identity.certificate(), identity.keyPair().getPrivate()),
-          AnonymousProvider.INSTANCE);
-    }
-    return AnonymousProvider.INSTANCE;
-  }
-
-  private String password(String file) {
-    if (file.isEmpty()) {
-      throw new IllegalArgumentException(
-          "device " + spec.id() + ": userName is set but password (a file path) is not");
-    }
-    try {
-      return Files.readString(Path.of(file), StandardCharsets.UTF_8).strip();
-    } catch (IOException e) {
-      throw new IllegalArgumentException(
-          "device " + spec.id() + ": password file " + file + " cannot be read: " + e, e);
-    }
+  /** The server's session is down: the device is offline until it samples again. */
+  void offline() {
+    setOnline(false);
   }
 
   /** Reads the properties' DataTypes, then subscribes (or polls) and reports the state. */
   private synchronized void sample() throws UaException {
-    OpcUaClient current = client;
+    OpcUaClient current = server.client();
     if (current == null || closed) {
       return;
     }
@@ -311,23 +189,14 @@ final class DeviceSession implements AutoCloseable {
     }
   }
 
-  /** Creates monitored items; returns the properties the server refused, to be polled instead. */
+  /**
+   * Creates monitored items in the server's subscription for this device's fastest cycle; returns
+   * the properties the server refused, to be polled instead.
+   */
   private List<DeviceSpec.Property> subscribe(
       OpcUaClient current, List<DeviceSpec.Property> properties) throws UaException {
     double fastest =
         properties.stream().mapToLong(p -> p.collectCycle().toMillis()).min().orElse(1000);
-    // values are sampled every collectCycle; publishing four times as often keeps a change from
-    // waiting up to a whole extra cycle on the server before it is sent
-    subscription = new OpcUaSubscription(current, Math.max(50.0, fastest / 4));
-    subscription.setSubscriptionListener(
-        new OpcUaSubscription.SubscriptionListener() {
-          @Override
-          public void onTransferFailed(OpcUaSubscription failed, StatusCode status) {
-            LOG.info("device {}: subscription lost ({}); subscribing again", spec.id(), status);
-            scheduler.execute(DeviceSession.this::resample);
-          }
-        });
-    subscription.create();
     List<OpcUaMonitoredItem> items = new ArrayList<>();
     for (DeviceSpec.Property property : properties) {
       OpcUaMonitoredItem item = OpcUaMonitoredItem.newDataItem(NodeId.parse(property.nodeId()));
@@ -336,12 +205,10 @@ final class DeviceSession implements AutoCloseable {
       item.setDataValueListener((i, value) -> onValue(property, value));
       items.add(item);
     }
-    subscription.addMonitoredItems(items);
-    try {
-      subscription.synchronizeMonitoredItems();
-    } catch (Exception e) {
-      LOG.warn("device {}: some monitored items failed: {}", spec.id(), e.toString());
-    }
+    // values are sampled every collectCycle; publishing four times as often keeps a change from
+    // waiting up to a whole extra cycle on the server before it is sent
+    subscription = server.monitor(current, Math.max(50.0, fastest / 4), items);
+    monitored = items;
     List<DeviceSpec.Property> refused = new ArrayList<>();
     for (int i = 0; i < items.size(); i++) {
       Optional<StatusCode> created = items.get(i).getCreateResult();
@@ -357,16 +224,8 @@ final class DeviceSession implements AutoCloseable {
     return refused;
   }
 
-  private void resample() {
-    try {
-      sample();
-    } catch (Exception e) {
-      LOG.warn("device {}: cannot subscribe again: {}", spec.id(), describe(e));
-    }
-  }
-
   private void poll(List<DeviceSpec.Property> properties) {
-    OpcUaClient current = client;
+    OpcUaClient current = server.client();
     if (current == null || !online) {
       return;
     }
@@ -452,7 +311,7 @@ final class DeviceSession implements AutoCloseable {
           now);
       return;
     }
-    OpcUaClient current = client;
+    OpcUaClient current = server.client();
     OpcUaDataType type = types.get(name);
     if (current == null || !online || type == null) {
       // the twin/get made after the next connect brings the value back
@@ -502,76 +361,16 @@ final class DeviceSession implements AutoCloseable {
     polls.forEach(p -> p.cancel(false));
     polls.clear();
     if (subscription != null) {
-      OpcUaSubscription old = subscription;
+      server.unmonitor(subscription, monitored);
       subscription = null;
-      old.deleteAsync(); // best effort: a restarted server has forgotten it anyway
+      monitored = List.of();
     }
   }
 
-  private final class Activity implements SessionActivityListener {
-    private boolean activatedBefore;
-
-    @Override
-    public void onSessionActive(UaSession session) {
-      if (activatedBefore) {
-        LOG.info("device {}: session re-established", spec.id());
-        scheduler.execute(DeviceSession.this::resample);
-      }
-      activatedBefore = true;
-    }
-
-    @Override
-    public void onSessionInactive(UaSession session) {
-      LOG.warn("device {}: session lost; Milo reconnects", spec.id());
-      setOnline(false);
-    }
-  }
-
-  private static SecurityPolicy securityPolicy(String name) {
-    for (SecurityPolicy policy : SecurityPolicy.values()) {
-      if (policy.getUri().endsWith("#" + name)) {
-        return policy;
-      }
-    }
-    throw new IllegalArgumentException("unknown securityPolicy " + name);
-  }
-
-  private static String applicationUri(X509Certificate certificate) {
-    try {
-      if (certificate.getSubjectAlternativeNames() != null) {
-        for (List<?> name : certificate.getSubjectAlternativeNames()) {
-          if (Integer.valueOf(6).equals(name.get(0))) {
-            return name.get(1).toString();
-          }
-        }
-      }
-    } catch (java.security.cert.CertificateParsingException e) {
-      LOG.debug("no subjectAltName URI: {}", e.toString());
-    }
-    return ClientIdentity.APPLICATION_URI;
-  }
-
-  private static String describe(Throwable e) {
-    Throwable cause = e;
-    while (cause.getCause() != null && cause.getCause() != cause) {
-      cause = cause.getCause();
-    }
-    return cause == e ? e.toString() : e.getMessage() + " (" + cause + ")";
-  }
-
+  /** Stops sampling; the mapper closes the server's session when this was its last device. */
   @Override
   public void close() {
     closed = true;
-    OpcUaClient current = client;
-    client = null;
-    if (current != null) {
-      try {
-        // first: a sample blocked on this client fails now instead of holding the session
-        current.disconnectAsync().get(5, TimeUnit.SECONDS);
-      } catch (Exception e) {
-        LOG.debug("device {}: disconnect: {}", spec.id(), e.toString());
-      }
-    }
     synchronized (this) {
       stopSampling();
     }

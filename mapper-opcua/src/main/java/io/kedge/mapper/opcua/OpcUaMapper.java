@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
@@ -16,8 +17,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The OPC UA mapper: one {@link DeviceSession} per device its source names, speaking the MQTT twin
- * contract with the node's eventbus. Devices are followed as they are added, changed (the session
- * is replaced) and deleted.
+ * contract with the node's eventbus, on one {@link ServerSession} per server endpoint that its
+ * devices share. Devices are followed as they are added, changed (the device's session is replaced)
+ * and deleted; a server's session closes with its last device.
  */
 public final class OpcUaMapper implements AutoCloseable, DeviceSource.Listener {
   private static final Logger LOG = LoggerFactory.getLogger(OpcUaMapper.class);
@@ -30,6 +32,10 @@ public final class OpcUaMapper implements AutoCloseable, DeviceSource.Listener {
   private final ScheduledExecutorService scheduler;
   private final MapperStats stats = new MapperStats();
   private final Map<String, DeviceSession> sessions = new ConcurrentHashMap<>();
+
+  /** Guarded by itself: attaching and detaching devices decides when a server's session ends. */
+  private final Map<DeviceSpec.Endpoint, ServerSession> servers = new HashMap<>();
+
   private final Map<String, String> rejected = new ConcurrentHashMap<>();
 
   private OpcUaMapper(MapperConfig config, DeviceSource source) {
@@ -79,22 +85,45 @@ public final class OpcUaMapper implements AutoCloseable, DeviceSource.Listener {
     if (current != null && current.spec().equals(device)) {
       return;
     }
-    DeviceSession next =
-        new DeviceSession(
-            device,
-            identity,
-            twins,
-            stats,
-            scheduler,
-            config.reconnectMax(),
-            config.polling(),
-            config.fullReportInterval());
+    DeviceSession next;
+    synchronized (servers) {
+      ServerSession server =
+          servers.computeIfAbsent(
+              device.endpoint(),
+              endpoint ->
+                  new ServerSession(endpoint, identity, stats, scheduler, config.reconnectMax()));
+      next =
+          new DeviceSession(
+              device,
+              server,
+              twins,
+              stats,
+              scheduler,
+              config.polling(),
+              config.fullReportInterval());
+      server.attach(next);
+    }
     DeviceSession old = sessions.put(device.id(), next);
     if (old != null) {
-      LOG.info("device {} changed; its session starts again", device.id());
-      scheduler.execute(old::close);
+      LOG.info("device {} changed; it samples again", device.id());
+      detach(old);
     }
-    next.start();
+  }
+
+  /** Stops the device, and its server's session when no other device uses it. */
+  private void detach(DeviceSession device) {
+    ServerSession server = device.server();
+    boolean last;
+    synchronized (servers) {
+      last = server.detach(device) && servers.remove(device.spec().endpoint(), server);
+    }
+    scheduler.execute(
+        () -> {
+          device.close();
+          if (last) {
+            server.close();
+          }
+        });
   }
 
   @Override
@@ -102,7 +131,7 @@ public final class OpcUaMapper implements AutoCloseable, DeviceSource.Listener {
     DeviceSession old = sessions.remove(deviceId);
     if (old != null) {
       LOG.info("device {} removed", deviceId);
-      scheduler.execute(old::close);
+      detach(old);
     }
   }
 
@@ -121,13 +150,26 @@ public final class OpcUaMapper implements AutoCloseable, DeviceSource.Listener {
     }
   }
 
-  /** Devices served, and how many have a session up. */
+  /** Devices served, and how many are online (their server's session is up and sampling). */
   public int deviceCount() {
     return sessions.size();
   }
 
   public int onlineCount() {
     return (int) sessions.values().stream().filter(DeviceSession::online).count();
+  }
+
+  /** OPC UA sessions open (one per server endpoint in use), and how many are connected. */
+  public int sessionCount() {
+    synchronized (servers) {
+      return servers.size();
+    }
+  }
+
+  public int connectedSessionCount() {
+    synchronized (servers) {
+      return (int) servers.values().stream().filter(ServerSession::connected).count();
+    }
   }
 
   /** Why each rejected device is not served. */
@@ -149,10 +191,16 @@ public final class OpcUaMapper implements AutoCloseable, DeviceSource.Listener {
   }
 
   public void bindMetrics(MeterRegistry registry) {
-    Gauge.builder("kedge_opcua_sessions", this, OpcUaMapper::deviceCount)
-        .description("OPC UA devices served (one session each)")
+    Gauge.builder("kedge_opcua_devices", this, OpcUaMapper::deviceCount)
+        .description("OPC UA devices served")
         .register(registry);
-    Gauge.builder("kedge_opcua_sessions_online", this, OpcUaMapper::onlineCount)
+    Gauge.builder("kedge_opcua_devices_online", this, OpcUaMapper::onlineCount)
+        .description("OPC UA devices online (their server's session up and sampling)")
+        .register(registry);
+    Gauge.builder("kedge_opcua_sessions", this, OpcUaMapper::sessionCount)
+        .description("OPC UA sessions open: one per server endpoint, shared by its devices")
+        .register(registry);
+    Gauge.builder("kedge_opcua_sessions_online", this, OpcUaMapper::connectedSessionCount)
         .description("OPC UA sessions connected")
         .register(registry);
     counter(registry, "connects", "OPC UA sessions established", m -> m.stats.connects.get());
@@ -184,6 +232,10 @@ public final class OpcUaMapper implements AutoCloseable, DeviceSource.Listener {
     source.close();
     sessions.values().forEach(DeviceSession::close);
     sessions.clear();
+    synchronized (servers) {
+      servers.values().forEach(ServerSession::close);
+      servers.clear();
+    }
     twins.close();
     eventbus.close();
     scheduler.shutdownNow();

@@ -18,15 +18,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The mapper's side of the MQTT twin contract. Reports are buffered per device and sent every
- * {@link #FLUSH_MILLIS} as one {@code twin/update} per device holding the latest value of each
- * changed property, so thousands of items do not mean thousands of messages, and a broker outage
- * keeps the latest values (and states) until it is back. Deltas and {@code twin/get} results are
- * handed to the device's session.
+ * The mapper's side of the MQTT twin contract. Reports are buffered per device and sent {@link
+ * #FLUSH_MILLIS} after the first of them as one {@code twin/update} per device holding the latest
+ * value of each changed property, so thousands of items do not mean thousands of messages; nothing
+ * wakes the mapper while nothing is queued. A broker outage keeps the latest values (and states)
+ * until it is back, tried again every {@link #RETRY_MILLIS}. Deltas and {@code twin/get} results
+ * are handed to the device's session.
  */
 public final class TwinLink implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(TwinLink.class);
   static final long FLUSH_MILLIS = 20;
+  static final long RETRY_MILLIS = 500;
   static final int MAX_PROPERTIES_PER_MESSAGE = 32;
 
   /** Receives desired values for a device: from a delta, or from a twin/get result. */
@@ -41,6 +43,8 @@ public final class TwinLink implements AutoCloseable {
   private final Map<String, String> states = new LinkedHashMap<>();
   private final Set<String> gets = new HashSet<>();
   private final AtomicLong published = new AtomicLong();
+  private boolean flushScheduled; // guarded by this
+  private volatile boolean closed;
   private final AtomicLong received = new AtomicLong();
   private volatile DesiredValues desired = (id, values) -> {};
 
@@ -54,7 +58,6 @@ public final class TwinLink implements AutoCloseable {
     this.desired = handler;
     eventbus.subscribe(TwinContract.ALL_DELTAS, this::onDelta);
     eventbus.subscribe(TwinContract.ALL_GET_RESULTS, this::onGetResult);
-    flusher.scheduleWithFixedDelay(this::flush, FLUSH_MILLIS, FLUSH_MILLIS, TimeUnit.MILLISECONDS);
     return this;
   }
 
@@ -92,16 +95,38 @@ public final class TwinLink implements AutoCloseable {
   /** Queues a reported value (or failure) of one property. */
   public synchronized void report(String deviceId, String property, Reported value) {
     reports.computeIfAbsent(deviceId, k -> new LinkedHashMap<>()).put(property, value);
+    flushSoon(FLUSH_MILLIS);
   }
 
   /** Queues the device's state: online, offline or unknown. */
   public synchronized void state(String deviceId, String state) {
     states.put(deviceId, state);
+    flushSoon(FLUSH_MILLIS);
   }
 
   /** Asks the edge for the device's twins; the answer's pending desired values are applied. */
   public synchronized void requestTwins(String deviceId) {
     gets.add(deviceId);
+    flushSoon(FLUSH_MILLIS);
+  }
+
+  private synchronized void flushSoon(long millis) {
+    if (!flushScheduled && !closed) {
+      flushScheduled = true;
+      flusher.schedule(this::flushAndRetry, millis, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private void flushAndRetry() {
+    synchronized (this) {
+      flushScheduled = false;
+    }
+    flush();
+    synchronized (this) {
+      if (!reports.isEmpty() || !states.isEmpty() || !gets.isEmpty()) {
+        flushSoon(RETRY_MILLIS); // not sent: the broker is away
+      }
+    }
   }
 
   /** Sends what is queued; what cannot be sent stays queued (latest value wins). */
@@ -192,6 +217,7 @@ public final class TwinLink implements AutoCloseable {
 
   @Override
   public void close() {
+    closed = true;
     flusher.shutdownNow();
     flush();
     eventbus.unsubscribe(TwinContract.ALL_DELTAS);

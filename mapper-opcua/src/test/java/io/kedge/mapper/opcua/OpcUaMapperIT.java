@@ -44,6 +44,27 @@ class OpcUaMapperIT {
     public void close() {}
   }
 
+  /** Devices added and removed by the test, as a source following Devices would. */
+  static final class ChangingDevices implements DeviceSource {
+    private volatile Listener listener;
+
+    @Override
+    public void start(Listener listener) {
+      this.listener = listener;
+    }
+
+    void upsert(DeviceSpec device) {
+      listener.upsert(device);
+    }
+
+    void remove(String id) {
+      listener.remove(id);
+    }
+
+    @Override
+    public void close() {}
+  }
+
   private static MapperConfig config(
       String mqtt, String pkiDir, String trustedServers, boolean polling) {
     return config(mqtt, pkiDir, trustedServers, polling, Duration.ofSeconds(2));
@@ -153,6 +174,53 @@ class OpcUaMapperIT {
       edge.delta("press-1", Map.of("Setpoint", "43"));
       edge.awaitValue("press-1", "Setpoint", "43");
       assertThat(edge.reportedError("press-1", "Setpoint")).isEmpty();
+    }
+  }
+
+  @Test
+  void devicesOnOneServerShareOneSessionUntilTheLastIsRemoved() throws Exception {
+    ChangingDevices devices = new ChangingDevices();
+    try (DemoOpcUaServer server = DemoOpcUaServer.start(DemoOpcUaServer.Options.anonymous(0));
+        TwinWatcher edge = new TwinWatcher(dir);
+        OpcUaMapper mapper = OpcUaMapper.start(config(edge.url(), "", "", false), devices)) {
+      devices.upsert(machine(server, "line-1", plain(server)));
+      edge.awaitValue("line-1", "Temperature", "21");
+      devices.upsert(machine(server, "line-2", plain(server)));
+      edge.awaitValue("line-2", "Temperature", "21");
+      assertThat(server.sessionCount()).isEqualTo(1);
+      assertThat(mapper.sessionCount()).isEqualTo(1);
+
+      server.set("Temperature", 23.5);
+      edge.awaitValue("line-1", "Temperature", "23.5");
+      edge.awaitValue("line-2", "Temperature", "23.5");
+
+      // one device leaves: the other keeps its items in the shared subscription
+      devices.remove("line-1");
+      edge.awaitState("line-1", "offline");
+      server.set("Temperature", 24.5);
+      edge.awaitValue("line-2", "Temperature", "24.5");
+      assertThat(edge.reportedValue("line-1", "Temperature")).isEqualTo("23.5");
+      assertThat(server.sessionCount()).isEqualTo(1);
+
+      // a changed device samples again on the same session
+      DeviceSpec slower = machine(server, "line-2", plain(server));
+      List<DeviceSpec.Property> properties = new ArrayList<>();
+      for (DeviceSpec.Property p : slower.properties()) {
+        properties.add(
+            new DeviceSpec.Property(
+                p.name(), p.nodeId(), Duration.ofMillis(200), p.twinType(), p.readOnly()));
+      }
+      devices.upsert(new DeviceSpec("line-2", "default", plain(server), properties));
+      server.set("Temperature", 25.5);
+      edge.awaitValue("line-2", "Temperature", "25.5");
+      assertThat(server.sessionCount()).isEqualTo(1);
+
+      // the last device leaves: the session is closed
+      devices.remove("line-2");
+      Awaitility.await("the session closed on the server")
+          .atMost(Duration.ofSeconds(15))
+          .until(() -> server.sessionCount() == 0);
+      assertThat(mapper.sessionCount()).isZero();
     }
   }
 
