@@ -3,6 +3,7 @@ package io.kedge.launcher.bench;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kedge.edge.relay.eventbus.EmbeddedBroker;
+import io.kedge.launcher.EdgeJvmOptions;
 import io.kedge.launcher.Main;
 import io.kedge.launcher.MapperCommand;
 import io.kedge.runtime.mqtt.MqttClients;
@@ -26,10 +27,11 @@ import org.eclipse.paho.client.mqttv3.MqttClient;
 
 /**
  * {@code kedge bench opcua}: the OPC UA mapper serving N items (100 per device, as a KubeEdge
- * deviceProfile.json lists them) at 1 s sampling, in a process of its own, from a Milo server in
- * another process where a tenth of the items change every second. Measured for subscriptions, then
- * for polling, in the same run: the CPU the mapper's process uses (and, beside it, the server's),
- * and the time from a value change on the server to its twin report on the MQTT broker.
+ * deviceProfile.json lists them) at 1 s sampling, in a process of its own with the edge's JVM
+ * options, from a Milo server in another process where a tenth of the items change every second.
+ * Measured for subscriptions, then for polling, in the same run: the CPU the mapper's process uses
+ * (and, beside it, the server's), and the time from a value change on the server to its twin report
+ * on the MQTT broker.
  */
 final class OpcUaBenchmark {
   private static final int PER_DEVICE = 100;
@@ -140,7 +142,7 @@ final class OpcUaBenchmark {
     Files.writeString(config, "mapper:\n  polling: " + polling + "\n  full-report-interval: 1h\n");
     Process mapper =
         java(
-            List.of("-Xmx512m"),
+            EdgeJvmOptions.shipped(), // as ./kedge and the mapper image run it
             List.of(
                 Main.class.getName(),
                 "mapper",
