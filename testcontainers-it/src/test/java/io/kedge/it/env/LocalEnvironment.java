@@ -72,7 +72,8 @@ final class LocalEnvironment implements ScenarioEnvironment {
   public ScenarioPostgres postgres() throws Exception {
     Assumptions.assumeTrue(
         LocalPostgres.binaries().isPresent(),
-        "SKIPPED: no Docker and no PostgreSQL binaries (initdb, postgres) on this machine");
+        "SKIPPED: no Docker, no PostgreSQL binaries on this machine, and the artifact's are for"
+            + " Linux x86-64");
     LocalPostgres pg = LocalPostgres.start();
     return new ScenarioPostgres("127.0.0.1", pg.port(), pg::close);
   }
