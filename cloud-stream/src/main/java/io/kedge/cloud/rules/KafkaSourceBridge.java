@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class KafkaSourceBridge implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(KafkaSourceBridge.class);
-  private static final long REFRESH_NANOS = Duration.ofSeconds(2).toNanos();
+  private static final Duration IDLE_CHECK = Duration.ofSeconds(1);
 
   private final RuleBook book;
   private final Consumer<String, byte[]> consumer;
@@ -87,9 +87,11 @@ public final class KafkaSourceBridge implements AutoCloseable {
       }
       producer.initTransactions();
       Set<String> subscribed = Set.of();
-      long nextRefresh = 0;
+      long seen = -1;
       while (running) {
-        if (System.nanoTime() >= nextRefresh) {
+        long generation = book.generation();
+        if (generation != seen) { // the rules changed: their kafka sources may have too
+          seen = generation;
           Set<String> wanted =
               book.kafkaSourceRoutes().stream()
                   .map(r -> r.sourceResource().path("topic").asText())
@@ -104,10 +106,9 @@ public final class KafkaSourceBridge implements AutoCloseable {
             subscribed = wanted;
             sourceTopics = Set.copyOf(wanted);
           }
-          nextRefresh = System.nanoTime() + REFRESH_NANOS;
         }
         if (subscribed.isEmpty()) {
-          Thread.sleep(200);
+          book.awaitChange(seen, IDLE_CHECK); // a new rule wakes it; the timeout sees a close
           continue;
         }
         ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(200));

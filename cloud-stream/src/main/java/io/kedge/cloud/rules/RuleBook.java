@@ -3,6 +3,7 @@ package io.kedge.cloud.rules;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kedge.schemas.ObjectKey;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -11,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The cloud's view of Rules, RuleEndpoints and Nodes, and what routing needs from it: which rule a
@@ -44,6 +46,7 @@ public final class RuleBook {
   private final Set<String> nodes = ConcurrentHashMap.newKeySet();
   private volatile Map<String, Route> routes = Map.of();
   private volatile Map<String, List<String>> errors = Map.of();
+  private long generation; // guarded by this: how many times the routes were computed
 
   /** Applies an upsert ({@code object} non-null) or a delete of {@code key}. */
   public void apply(ObjectKey key, ObjectNode object) {
@@ -242,6 +245,26 @@ public final class RuleBook {
     }
     routes = Map.copyOf(valid);
     errors = Map.copyOf(problems);
+    generation++;
+    notifyAll();
+  }
+
+  /** How many times the routes were computed: a reader compares it to see that rules changed. */
+  public synchronized long generation() {
+    return generation;
+  }
+
+  /**
+   * Waits until the routes are computed again after {@code seen} (a {@link #generation()}), or
+   * {@code timeout} passes; returns the generation then.
+   */
+  public synchronized long awaitChange(long seen, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    long left;
+    while (generation == seen && (left = deadline - System.nanoTime()) > 0) {
+      TimeUnit.NANOSECONDS.timedWait(this, left);
+    }
+    return generation;
   }
 
   private static String sourceIdentity(Route route) {

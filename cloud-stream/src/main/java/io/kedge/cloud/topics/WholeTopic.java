@@ -11,7 +11,8 @@ public final class WholeTopic {
 
   /**
    * Assigns all partitions of {@code topic}; returns them, or an empty list (after a short wait)
-   * while the topic does not exist yet.
+   * while the topic does not exist yet. Kafka tells no client when a topic is created, so a reader
+   * started before its topic asks the metadata again, at most twice a second.
    */
   public static List<TopicPartition> assign(Consumer<?, ?> consumer, String topic)
       throws InterruptedException {

@@ -27,6 +27,24 @@ class RuleBookTest {
   }
 
   @Test
+  void aReaderWaitingForChangedRulesWakesWhenOneIsApplied() throws Exception {
+    long seen = book.generation();
+    // nothing changes: the wait ends at its timeout, with the same generation
+    assertThat(book.awaitChange(seen, java.time.Duration.ofMillis(50))).isEqualTo(seen);
+    var waiter =
+        java.util.concurrent.CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return book.awaitChange(seen, java.time.Duration.ofMinutes(1));
+              } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+              }
+            });
+    apply(restToEventbus("default", "a", "rest-in", "mqtt", "/a", "topic-a"));
+    assertThat(waiter.get(30, java.util.concurrent.TimeUnit.SECONDS)).isGreaterThan(seen);
+  }
+
+  @Test
   void restPathsMatchAsKubeEdgeMatchesThemAnchoredAtSegments() {
     apply(restToEventbus("default", "a", "rest-in", "mqtt", "/a", "topic-a"));
     apply(restToEventbus("default", "ab", "rest-in", "mqtt", "/a/b", "topic-ab"));
