@@ -16,9 +16,44 @@ import java.util.Set;
  * hint, ignored) are honoured. This is what {@code kubectl apply}, {@code kubectl patch} and
  * client-go send.
  *
- * <p>Merge keys come from the Kubernetes API's {@code patchMergeKey} tags, by field name.
+ * <p>Merge keys come from the Kubernetes API's {@code patchMergeKey} tags, by field name ({@link
+ * #KUBERNETES}); another {@link Schema} gives them for other types.
  */
 public final class StrategicMergePatch {
+  /** Where a patch's lists and objects merge: the {@code patchStrategy} and merge key tags. */
+  public interface Schema {
+    /**
+     * The merge key of list {@code field} when it holds objects merged element by element, or null
+     * when the list is replaced (or holds scalars).
+     */
+    String mergeKey(String field, ArrayNode patch, ArrayNode current);
+
+    /** Whether list {@code field} of scalars merges as a set instead of being replaced. */
+    boolean mergesScalars(String field);
+
+    /** Whether object {@code field} is replaced whole ({@code patchStrategy:"replace"}). */
+    boolean replaces(String field);
+  }
+
+  /** The kinds kedge carries, tagged as in k8s.io/api. */
+  public static final Schema KUBERNETES =
+      new Schema() {
+        @Override
+        public String mergeKey(String field, ArrayNode patch, ArrayNode current) {
+          return StrategicMergePatch.mergeKey(field, patch, current);
+        }
+
+        @Override
+        public boolean mergesScalars(String field) {
+          return MERGED_SCALAR_LISTS.contains(field);
+        }
+
+        @Override
+        public boolean replaces(String field) {
+          return false;
+        }
+      };
+
   private static final String PATCH = "$patch";
   private static final String RETAIN_KEYS = "$retainKeys";
   private static final String SET_ORDER = "$setElementOrder/";
@@ -55,10 +90,15 @@ public final class StrategicMergePatch {
    * @throws IllegalArgumentException when the patch is not an object or a directive is malformed
    */
   public static ObjectNode apply(ObjectNode target, JsonNode patch) {
+    return apply(target, patch, KUBERNETES);
+  }
+
+  /** Applies {@code patch} with the merge keys and strategies of {@code schema}. */
+  public static ObjectNode apply(ObjectNode target, JsonNode patch, Schema schema) {
     if (!patch.isObject()) {
       throw new IllegalArgumentException("a strategic merge patch must be a JSON object");
     }
-    JsonNode merged = mergeObject(target.deepCopy(), (ObjectNode) patch);
+    JsonNode merged = mergeObject(target.deepCopy(), (ObjectNode) patch, schema);
     if (merged == null) {
       throw new IllegalArgumentException("a strategic merge patch cannot delete the whole object");
     }
@@ -66,7 +106,7 @@ public final class StrategicMergePatch {
   }
 
   /** Merges {@code patch} into {@code original} (which it may modify); null means "delete me". */
-  private static ObjectNode mergeObject(ObjectNode original, ObjectNode patch) {
+  private static ObjectNode mergeObject(ObjectNode original, ObjectNode patch, Schema schema) {
     String directive = patch.path(PATCH).asText("");
     switch (directive) {
       case "delete":
@@ -86,6 +126,8 @@ public final class StrategicMergePatch {
       }
       if (value.isNull()) {
         original.remove(name);
+      } else if (value.isObject() && schema.replaces(name)) {
+        original.set(name, withoutDirectives((ObjectNode) value));
       } else if (value.isObject()) {
         JsonNode current = original.get(name);
         ObjectNode merged =
@@ -93,14 +135,13 @@ public final class StrategicMergePatch {
                 current != null && current.isObject()
                     ? (ObjectNode) current
                     : JsonNodeFactory.instance.objectNode(),
-                (ObjectNode) value);
-        if (merged == null) {
-          original.remove(name);
-        } else {
-          original.set(name, merged);
-        }
+                (ObjectNode) value,
+                schema);
+        // a map told to delete itself is left empty, as kube-apiserver leaves it
+        original.set(name, merged == null ? JsonNodeFactory.instance.objectNode() : merged);
       } else if (value.isArray()) {
-        original.set(name, mergeList(name, original.get(name), (ArrayNode) value));
+        checkOrder(name, (ArrayNode) value, patch.get(SET_ORDER + name), schema);
+        original.set(name, mergeList(name, original.get(name), (ArrayNode) value, schema));
       } else {
         original.set(name, value.deepCopy());
       }
@@ -135,7 +176,8 @@ public final class StrategicMergePatch {
     return original;
   }
 
-  private static ArrayNode mergeList(String field, JsonNode current, ArrayNode patch) {
+  private static ArrayNode mergeList(
+      String field, JsonNode current, ArrayNode patch, Schema schema) {
     ArrayNode result = JsonNodeFactory.instance.arrayNode();
     for (JsonNode element : patch) {
       if (element.isObject() && "replace".equals(element.path(PATCH).asText())) {
@@ -151,9 +193,9 @@ public final class StrategicMergePatch {
     if (current != null && current.isArray()) {
       current.forEach(e -> result.add(e.deepCopy()));
     }
-    String mergeKey = mergeKey(field, patch, result);
+    String mergeKey = schema.mergeKey(field, patch, result);
     if (mergeKey == null) {
-      if (!MERGED_SCALAR_LISTS.contains(field)) {
+      if (!schema.mergesScalars(field)) {
         ArrayNode replaced = JsonNodeFactory.instance.arrayNode();
         patch.forEach(
             e -> replaced.add(e.isObject() ? withoutDirectives((ObjectNode) e) : e.deepCopy()));
@@ -185,18 +227,20 @@ public final class StrategicMergePatch {
       }
       int at = indexOf(result, mergeKey, keyValue);
       if ("delete".equals(element.path(PATCH).asText())) {
-        if (at >= 0) {
+        while (at >= 0) { // every element with that key, duplicates too
           result.remove(at);
+          at = indexOf(result, mergeKey, keyValue);
         }
       } else if (at >= 0) {
-        ObjectNode merged = mergeObject((ObjectNode) result.get(at), (ObjectNode) element);
+        ObjectNode merged = mergeObject((ObjectNode) result.get(at), (ObjectNode) element, schema);
         if (merged == null) {
           result.remove(at);
         } else {
           result.set(at, merged);
         }
       } else {
-        ObjectNode added = mergeObject(JsonNodeFactory.instance.objectNode(), (ObjectNode) element);
+        ObjectNode added =
+            mergeObject(JsonNodeFactory.instance.objectNode(), (ObjectNode) element, schema);
         if (added != null) {
           result.add(added);
         }
@@ -233,6 +277,44 @@ public final class StrategicMergePatch {
   /** Whether a list of scalars is a set (merged by value). */
   static boolean isSetList(String field) {
     return MERGED_SCALAR_LISTS.contains(field);
+  }
+
+  /**
+   * A patch list's elements (deletions aside) must come in the order its {@code
+   * $setElementOrder/<field>} gives them, as kube-apiserver checks; the order itself is a hint this
+   * implementation does not apply.
+   */
+  private static void checkOrder(String field, ArrayNode list, JsonNode order, Schema schema) {
+    if (order == null) {
+      return;
+    }
+    if (!order.isArray()) {
+      throw new IllegalArgumentException(SET_ORDER + field + " must be a list");
+    }
+    String mergeKey = schema.mergeKey(field, list, list);
+    int at = 0;
+    for (JsonNode element : list) {
+      if (element.isObject()
+          && (element.has(PATCH) || (mergeKey != null && !element.has(mergeKey)))) {
+        continue; // a directive, or an element without its key (refused when merged)
+      }
+      JsonNode key = mergeKey != null && element.isObject() ? element.get(mergeKey) : element;
+      while (at < order.size()
+          && !key.equals(mergeKey != null ? order.get(at).get(mergeKey) : order.get(at))) {
+        at++;
+      }
+      if (at == order.size()) {
+        throw new IllegalArgumentException(
+            "the order in patch list "
+                + list
+                + " doesn't match "
+                + SET_ORDER
+                + field
+                + " list "
+                + order);
+      }
+      at++;
+    }
   }
 
   private static int indexOf(ArrayNode list, String mergeKey, JsonNode value) {
