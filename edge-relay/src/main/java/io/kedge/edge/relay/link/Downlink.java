@@ -15,7 +15,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongConsumer;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -44,9 +43,7 @@ import org.slf4j.LoggerFactory;
  * log takes them as they came.
  *
  * <p>The link is up while the consumer receives bytes from Kafka ({@link ConsumerTraffic}); only a
- * link silent for {@value #PROBE_SECONDS} s is asked for the end offset, because that question
- * waits behind any fetch response still crossing the link and, on a slow one, would time out while
- * data flows.
+ * silent link is asked for the end offset ({@link LinkWatch} judges, on its own clock).
  *
  * <p>Each fetch asks for as many bytes as the link carries in a fraction of the request timeout
  * ({@link FetchSize}): on a slow link a fixed 1 MiB fetch would never arrive in time, and on a fast
@@ -66,8 +63,7 @@ public final class Downlink implements AutoCloseable {
   public static final int MAX_POLL_RECORDS = 2_000;
 
   private static final Duration POLL = Duration.ofMillis(200);
-  private static final int PROBE_SECONDS = 2;
-  private static final Duration PROBE = Duration.ofSeconds(PROBE_SECONDS);
+  private static final Duration PROBE = LinkWatch.PROBE;
 
   private final String node;
   private final TopicPartition partition;
@@ -80,11 +76,10 @@ public final class Downlink implements AutoCloseable {
   private final UplinkLog uplink;
   private final Thread thread;
   private final LogAppender appender;
-  private final AtomicReference<LinkState> state = new AtomicReference<>(LinkState.CONNECTING);
+  private final LinkWatch watch;
   private final AtomicLong lastOffset = new AtomicLong(-1);
   private volatile long nextOffset = -1;
   private final AtomicLong endOffset = new AtomicLong(-1);
-  private final AtomicLong disconnects = new AtomicLong();
   private ConsumerTraffic link;
   private volatile boolean running = true;
   private final DownlinkResync resync;
@@ -119,6 +114,9 @@ public final class Downlink implements AutoCloseable {
     this.log = log;
     this.uplink = uplink;
     this.resync = new DownlinkResync(node, codec);
+    this.watch =
+        new LinkWatch(
+            node, System::nanoTime, () -> "log offset " + lastOffset.get() + ", lag " + lag());
     this.link = new ConsumerTraffic(consumer);
     this.thread = new Thread(this::run, "kedge-downlink-" + node);
     thread.setDaemon(true);
@@ -158,7 +156,7 @@ public final class Downlink implements AutoCloseable {
   }
 
   public LinkState state() {
-    return state.get();
+    return watch.state();
   }
 
   /** Offset of the last record in the log ({@code -1}: none yet). */
@@ -196,7 +194,7 @@ public final class Downlink implements AutoCloseable {
 
   /** How many times the link was found down since start. */
   public long disconnects() {
-    return disconnects.get();
+    return watch.disconnects();
   }
 
   /** True while the downlink is paused because the disk reserve is reached. */
@@ -205,20 +203,7 @@ public final class Downlink implements AutoCloseable {
   }
 
   private void transition(LinkState next, String why) {
-    LinkState previous = state.getAndSet(next);
-    if (previous != next) {
-      if (next == LinkState.DISCONNECTED) {
-        disconnects.incrementAndGet();
-      }
-      LOG.info(
-          "node {} link {} -> {}: {} (log offset {}, lag {})",
-          node,
-          previous,
-          next,
-          why,
-          lastOffset.get(),
-          lag());
-    }
+    watch.transition(next, why);
   }
 
   private void run() {
@@ -227,10 +212,6 @@ public final class Downlink implements AutoCloseable {
     Optional<DownlinkLog.Position> last = log.lastPosition();
     last.ifPresent(p -> lastOffset.set(p.offset()));
     boolean positioned = false;
-    long nextProbe = 0;
-    double heardBytes = -1;
-    long heardAt = System.nanoTime() - PROBE.toNanos(); // nothing heard yet: probe first
-    long backoffMs = 200;
     long refusedBackoffMs = 200;
     long refusedAt = -2;
     while (running) {
@@ -254,21 +235,13 @@ public final class Downlink implements AutoCloseable {
           position(last.isPresent());
           positioned = true;
         }
-        long now = System.nanoTime();
         double received = link.bytesReceived();
-        if (received != heardBytes) { // bytes from Kafka: the link is up, however slow
-          heardBytes = received;
-          heardAt = now;
-          answered();
-        }
-        if (now >= nextProbe) {
-          // Only a silent link is asked: the answer would queue behind fetch responses still
-          // arriving, and on a slow link time out while data flows.
-          if (now - heardAt >= PROBE.toNanos()) {
+        watch.received(received, resync.underWay());
+        if (watch.checkDue()) {
+          if (watch.silent()) {
             probe();
           }
           reportResync();
-          nextProbe = System.nanoTime() + PROBE.toNanos();
         }
         String wanted = resync.takeWanted();
         if (wanted != null) {
@@ -292,22 +265,16 @@ public final class Downlink implements AutoCloseable {
             break;
           }
         }
-        backoffMs = 200;
+        watch.passed();
       } catch (InterruptedException e) {
         break;
       } catch (TimeoutException e) {
-        transition(
-            LinkState.DISCONNECTED, "Kafka did not answer within " + PROBE.toSeconds() + " s");
-        sleep(backoffMs);
-        backoffMs = Math.min(backoffMs * 2, 10_000);
-        nextProbe = 0;
+        sleep(watch.failed("Kafka did not answer within " + PROBE.toSeconds() + " s"));
       } catch (KafkaException e) {
         if (!running) {
           break;
         }
-        transition(LinkState.DISCONNECTED, e.toString());
-        sleep(backoffMs);
-        backoffMs = Math.min(backoffMs * 2, 10_000);
+        sleep(watch.failed(e.toString()));
       }
     }
     consumer.close();
@@ -410,13 +377,7 @@ public final class Downlink implements AutoCloseable {
   private void probe() {
     Map<TopicPartition, Long> ends = consumer.endOffsets(List.of(partition), PROBE);
     endOffset.set(ends.get(partition));
-    answered();
-  }
-
-  private void answered() {
-    if (state.get() == LinkState.DISCONNECTED || state.get() == LinkState.CONNECTING) {
-      transition(resync.underWay() ? LinkState.RESYNCING : LinkState.CONNECTED, "Kafka answers");
-    }
+    watch.answered(resync.underWay());
   }
 
   /** The end offset as of the last fetch response, which the consumer keeps: no request. */
