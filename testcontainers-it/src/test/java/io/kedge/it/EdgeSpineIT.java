@@ -17,8 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The spine, end to end: a pod applied in the cloud shows up in {@code kubectl get -w} on the edge
- * node, across a cut cloud link and a {@code kill -9} of the edge process, and the edge API keeps
- * serving the last state while offline.
+ * node, across a silent cloud link, a reset one and a {@code kill -9} of the edge process, and the
+ * edge API keeps serving the last state while offline.
  */
 class EdgeSpineIT {
   private static final String NODE = "edge-1";
@@ -51,8 +51,9 @@ class EdgeSpineIT {
               out, tmp.resolve("watch.err"), "get", "pods", "-w", "--output-watch-events");
       Kubectl.awaitContains(out, " a ", Duration.ofSeconds(60));
 
-      // The cloud link goes down: reads and the open watch keep working from the log.
-      link.cut();
+      // The cloud link goes silent (packets dropped, sockets open: noticed only by the edge's own
+      // probe): reads and the open watch keep working from the log.
+      link.silence();
       edge.jvm().awaitOutput(Pattern.compile("-> DISCONNECTED"), Duration.ofSeconds(60));
       cloud.apply(pod("b"));
       cloud.delete(pod("a"));
@@ -67,7 +68,8 @@ class EdgeSpineIT {
       assertThat(watch.isAlive()).as("kubectl get -w is still watching").isTrue();
       watch.destroy();
 
-      // kill -9 while the link is down, restart offline: the last state is served at once.
+      // kill -9 while the link is down (reset this time), restart offline: the last state is
+      // served at once.
       link.cut();
       edge.kill9();
       cloud.apply(pod("c"));
