@@ -47,6 +47,7 @@ final class IngressClient implements AutoCloseable {
 
   private final Deque<Long> waiting = new ArrayDeque<>();
   private final ConcurrentLinkedQueue<Long> answered = new ConcurrentLinkedQueue<>();
+  private volatile long answersFrom = Long.MIN_VALUE;
   private final AtomicLong failures = new AtomicLong();
   private final AtomicReference<String> lastFailure = new AtomicReference<>("");
 
@@ -109,7 +110,10 @@ final class IngressClient implements AutoCloseable {
   private final class Answers extends SimpleChannelInboundHandler<FullHttpResponse> {
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse response) {
-      answered.add(System.nanoTime() - ctx.channel().attr(DUE).get());
+      long due = ctx.channel().attr(DUE).get();
+      if (due >= answersFrom) {
+        answered.add(System.nanoTime() - due);
+      }
       if (response.status().code() / 100 != 2) {
         failures.incrementAndGet();
         lastFailure.set(
@@ -129,6 +133,12 @@ final class IngressClient implements AutoCloseable {
       lastFailure.set(cause.toString());
       ctx.close();
     }
+  }
+
+  /** Only requests due from {@code nanoTime} on count in {@link #answerLatencies()}. */
+  void countAnswersFrom(long nanoTime) {
+    answersFrom = nanoTime;
+    answered.clear(); // those recorded before; an earlier request answered later is not recorded
   }
 
   /** From when each request was due to its answer, in nanoseconds. */

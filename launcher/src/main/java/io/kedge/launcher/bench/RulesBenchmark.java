@@ -16,6 +16,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongConsumer;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttMessage;
 
@@ -28,7 +31,12 @@ import org.eclipse.paho.client.mqttv3.MqttMessage;
 final class RulesBenchmark {
   private static final String NODE = "bench-1";
   private static final int RATE = 1_000;
-  private static final int WARMUP_SECONDS = 3;
+
+  /** Warm-up before the first measurement: the JIT compiles the path it measures. */
+  private static final int WARMUP_SECONDS = 10;
+
+  /** Warm-up before each rate of the search, on a path compiled by then. */
+  private static final int STEP_WARMUP_SECONDS = 1;
 
   /** Keep-alive connections of the REST client, as a service calling the ingress would keep. */
   private static final int CONNECTIONS = 50;
@@ -94,13 +102,27 @@ final class RulesBenchmark {
       MqttClient app = MqttClients.connect(edge.mqttUrl(), "kedge-bench-app");
 
       long[] direct =
-          latencies(app, "bench/direct", RATE, seconds, due -> publish(app, "bench/direct", due));
+          latencies(
+              app,
+              "bench/direct",
+              RATE,
+              WARMUP_SECONDS,
+              seconds,
+              due -> publish(app, "bench/direct", due));
       progress(
           "direct MQTT publish -> subscriber p50 %.2f ms p99 %.2f ms",
           BenchStats.percentile(direct, 50) / 1e6, BenchStats.percentile(direct, 99) / 1e6);
       long[] viaKedge;
       try (IngressClient client = new IngressClient(URI.create(ingress), CONNECTIONS)) {
-        viaKedge = latencies(app, "bench/greetings", RATE, seconds, client::post);
+        viaKedge =
+            latencies(
+                app,
+                "bench/greetings",
+                RATE,
+                WARMUP_SECONDS,
+                seconds,
+                client::post,
+                client::countAnswersFrom);
         long[] answers = client.answerLatencies();
         progress(
             "cloud REST -> edge MQTT subscriber p50 %.2f ms p99 %.2f ms (%d refused; the"
@@ -115,6 +137,24 @@ final class RulesBenchmark {
               client.failures() + " REST messages were refused: " + client.lastFailure());
         }
       }
+      // the baseline again, after: one pause in either run moves a quick run's p99, and the
+      // lower of the two is the one a fair comparison takes
+      long[] directAgain =
+          latencies(
+              app,
+              "bench/direct-again",
+              RATE,
+              STEP_WARMUP_SECONDS,
+              seconds,
+              due -> publish(app, "bench/direct-again", due));
+      progress(
+          "direct MQTT publish -> subscriber again p50 %.2f ms p99 %.2f ms",
+          BenchStats.percentile(directAgain, 50) / 1e6,
+          BenchStats.percentile(directAgain, 99) / 1e6);
+      long[] baseline =
+          BenchStats.percentile(directAgain, 99) < BenchStats.percentile(direct, 99)
+              ? directAgain
+              : direct;
       int sustained = 0;
       for (int rate : stepRates) {
         // a sub-path per rate (KubeEdge's sub-topic): late messages of one rate do not count for
@@ -122,7 +162,13 @@ final class RulesBenchmark {
         try (IngressClient client =
             new IngressClient(URI.create(ingress + "/r" + rate), CONNECTIONS)) {
           long[] step =
-              latencies(app, "bench/greetings/r" + rate, rate, STEP_SECONDS, client::post);
+              latencies(
+                  app,
+                  "bench/greetings/r" + rate,
+                  rate,
+                  STEP_WARMUP_SECONDS,
+                  STEP_SECONDS,
+                  client::post);
           boolean kept =
               client.failures() == 0
                   && step.length == rate * STEP_SECONDS
@@ -154,17 +200,19 @@ final class RulesBenchmark {
       app.disconnect();
       app.close();
       out.printf(
-          "bench rules: at %d msg/s for %d s (after a 3 s warm-up, %d keep-alive connections):"
-              + " REST -> edge MQTT p50 %.2f ms p99 %.2f ms (direct MQTT p50 %.2f ms p99 %.2f ms);"
+          "bench rules: at %d msg/s for %d s (after a %d s warm-up, %d keep-alive connections):"
+              + " REST -> edge MQTT p50 %.2f ms p99 %.2f ms (direct MQTT, the better of two runs: p50"
+              + " %.2f ms p99 %.2f ms);"
               + " highest REST -> edge MQTT rate sustained %d msg/s (of %s); edge MQTT -> cloud HTTP"
               + " %.0f msg/s (%d of %d)%n",
           RATE,
           seconds,
+          WARMUP_SECONDS,
           CONNECTIONS,
           BenchStats.percentile(viaKedge, 50) / 1e6,
           BenchStats.percentile(viaKedge, 99) / 1e6,
-          BenchStats.percentile(direct, 50) / 1e6,
-          BenchStats.percentile(direct, 99) / 1e6,
+          BenchStats.percentile(baseline, 50) / 1e6,
+          BenchStats.percentile(baseline, 99) / 1e6,
           sustained,
           java.util.Arrays.toString(stepRates),
           throughput,
@@ -173,7 +221,7 @@ final class RulesBenchmark {
       return String.format(
           "RATIO rules %.2f (cloud REST -> edge MQTT subscriber p99 over a direct MQTT publish's"
               + " p99 to the same subscriber, at %d msg/s)",
-          (double) BenchStats.percentile(viaKedge, 99) / BenchStats.percentile(direct, 99), RATE);
+          (double) BenchStats.percentile(viaKedge, 99) / BenchStats.percentile(baseline, 99), RATE);
     } finally {
       target.stop(0);
       BenchFiles.deleteTree(dir);
@@ -181,39 +229,69 @@ final class RulesBenchmark {
   }
 
   /**
-   * Sends {@code RATE} messages a second for a warm-up of {@link #WARMUP_SECONDS} and then the
-   * run's length; returns the receive latencies of the messages sent after the warm-up.
+   * Sends {@code rate} messages a second for a warm-up of {@code warmUpSeconds}, waits until they
+   * have all arrived (a backlog left by the warm-up's compilation must not count), then sends at
+   * the same rate for {@code seconds}; returns the receive latencies of those, each from when it
+   * was due.
    */
-  private long[] latencies(MqttClient app, String topic, int rate, int seconds, Sender sender)
+  private long[] latencies(
+      MqttClient app, String topic, int rate, int warmUpSeconds, int seconds, Sender sender)
+      throws Exception {
+    return latencies(app, topic, rate, warmUpSeconds, seconds, sender, from -> {});
+  }
+
+  /** As above; {@code measuring} learns when the measured messages start. */
+  private long[] latencies(
+      MqttClient app,
+      String topic,
+      int rate,
+      int warmUpSeconds,
+      int seconds,
+      Sender sender,
+      LongConsumer measuring)
       throws Exception {
     ConcurrentLinkedQueue<Long> samples = new ConcurrentLinkedQueue<>();
-    int total = rate * (seconds + WARMUP_SECONDS);
-    long start = System.nanoTime();
-    long measuredFrom = start + WARMUP_SECONDS * 1_000_000_000L;
-    ConcurrentLinkedQueue<Long> all = new ConcurrentLinkedQueue<>();
+    AtomicLong received = new AtomicLong();
+    AtomicLong measuredFrom = new AtomicLong(Long.MAX_VALUE);
     MqttClients.subscribe(
         app,
         topic,
         (t, m) -> {
           long sent = Long.parseLong(new String(m.getPayload(), StandardCharsets.UTF_8));
-          all.add(sent);
-          if (sent >= measuredFrom) {
+          received.incrementAndGet();
+          if (sent >= measuredFrom.get()) {
             samples.add(System.nanoTime() - sent);
           }
         });
-    for (int i = 0; i < total; i++) {
+    int warmUp = rate * warmUpSeconds;
+    send(rate, warmUp, sender);
+    awaitReceived(received, warmUp);
+    measuredFrom.set(System.nanoTime());
+    measuring.accept(measuredFrom.get());
+    send(rate, rate * seconds, sender);
+    awaitReceived(received, warmUp + rate * seconds);
+    app.unsubscribe(topic);
+    return samples.stream().mapToLong(Long::longValue).toArray();
+  }
+
+  /** Sends {@code count} messages at {@code rate}, each stamped with when it was due. */
+  private static void send(int rate, int count, Sender sender) throws Exception {
+    long start = System.nanoTime();
+    for (int i = 0; i < count; i++) {
       long due = start + i * 1_000_000_000L / rate;
-      while (System.nanoTime() < due) {
-        Thread.onSpinWait();
+      // parked, not spinning: a spinning sender would take a core from the all-in-one it measures
+      for (long wait = due - System.nanoTime(); wait > 0; wait = due - System.nanoTime()) {
+        LockSupport.parkNanos(wait);
       }
       sender.send(due); // latency from when it was due: a client that falls behind shows
     }
+  }
+
+  private static void awaitReceived(AtomicLong received, long count) throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (all.size() < total && System.nanoTime() < deadline) {
+    while (received.get() < count && System.nanoTime() < deadline) {
       Thread.sleep(20);
     }
-    app.unsubscribe(topic);
-    return samples.stream().mapToLong(Long::longValue).toArray();
   }
 
   private interface Sender {
