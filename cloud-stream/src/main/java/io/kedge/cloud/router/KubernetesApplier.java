@@ -86,7 +86,7 @@ final class KubernetesApplier implements Processor<String, byte[], String, Objec
     try {
       request = codec.decode(record.headers(), record.value()).dataAs(WriteRequest.class);
     } catch (InvalidEventException | ClassCastException e) {
-      RouteProcessor.deadLetter(context, record, "kubernetes-applier", e.getMessage());
+      RouterOutputs.deadLetter(context, record, "kubernetes-applier", e.getMessage());
       return;
     }
     if (applied.get(request.requestId()) != null) {
@@ -172,7 +172,7 @@ final class KubernetesApplier implements Processor<String, byte[], String, Objec
     }
     awaiting.delete(id);
     JsonNode body = object == null ? waiting.body() : object;
-    RouteProcessor.answer(
+    RouterOutputs.answer(
         context,
         nodes,
         waiting.node(),
@@ -205,7 +205,7 @@ final class KubernetesApplier implements Processor<String, byte[], String, Objec
   }
 
   private void respond(String node, WriteResponse response) {
-    RouteProcessor.answer(context, nodes, node, response);
+    RouterOutputs.answer(context, nodes, node, response);
   }
 
   private long now() {

@@ -61,7 +61,7 @@ public record NodeTrust(
         request.operation(),
         request.key(),
         why);
-    RouteProcessor.answer(
+    RouterOutputs.answer(
         context,
         nodes,
         request.node(),

@@ -2,7 +2,6 @@ package io.kedge.cloud.router;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.kedge.schemas.DeadLetter;
 import io.kedge.schemas.EventCodec;
 import io.kedge.schemas.EventData;
 import io.kedge.schemas.EventType;
@@ -11,13 +10,10 @@ import io.kedge.schemas.KedgeEvent;
 import io.kedge.schemas.ObjectKey;
 import io.kedge.schemas.ResourceDelete;
 import io.kedge.schemas.ResourceUpsert;
-import io.kedge.schemas.ResyncBegin;
-import io.kedge.schemas.ResyncEnd;
 import io.kedge.schemas.ResyncRequest;
 import io.kedge.schemas.WriteResponse;
 import io.kedge.schemas.objects.KubeStatus;
 import io.kedge.schemas.objects.ObjectWrites;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -30,7 +26,6 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
@@ -40,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * The ROUTER: keeps, per object, the set of nodes that hold it, and turns each resource event into
  * upserts and deletes for node topics. Referenced objects (ConfigMaps, Secrets, DeviceModels) are
  * reference-counted: they reach a node no later than the first object that needs them and leave it
- * with the last. Also answers resync requests with every object a node should hold.
+ * with the last. A resync request is answered by every task with its part ({@link ResyncAnswer});
+ * what the router sends goes out through {@link RouterOutputs}.
  *
  * <p>One instance runs per partition of the resources topic and holds that partition's objects.
  * Every instance must know every node (broadcast kinds go to all of them, and only known nodes'
@@ -50,7 +46,6 @@ import org.slf4j.LoggerFactory;
  */
 final class RouteProcessor implements Processor<String, byte[], String, Object> {
   private static final Logger LOG = LoggerFactory.getLogger(RouteProcessor.class);
-  private static final URI SOURCE = URI.create("/kedge/cloud/router");
 
   static final String OBJECTS = "router-objects";
   static final String REFERRERS = "router-referrers";
@@ -58,10 +53,6 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
 
   /** {@code node\nid}: objects that belong on a node not known yet, sent when it joins. */
   static final String WAITING = "router-waiting";
-
-  static final String NODE_SINK = "node-topics";
-  static final String DEADLETTER_SINK = "deadletter";
-  static final String FANOUT_SINK = "fanout";
 
   private final Placement placement;
   private final NodeTopics nodeTopics;
@@ -78,6 +69,7 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
   private final int partitions;
   private final String fanoutTopic;
   private KeyValueStore<String, byte[]> awaiting;
+  private ResyncAnswer resyncs;
 
   /**
    * @param kubernetes whether edge writes go to a Kubernetes cluster, to be answered once their
@@ -116,6 +108,9 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
         new NodeJoins(context, nodeTopics, context.getStateStore(NodeJoins.JOINING), this::joined);
     this.pending = context.getStateStore(UplinkApplier.PENDING);
     this.awaiting = kubernetes ? context.getStateStore(KubernetesApplier.AWAITING) : null;
+    this.resyncs =
+        new ResyncAnswer(
+            context, nodes, holdings, this::isReferenced, this::loadObject, partitions);
   }
 
   @Override
@@ -187,7 +182,7 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
   }
 
   private void fanOut(Record<String, byte[]> record) {
-    context.forward(record.withValue((Object) record.value()), FANOUT_SINK);
+    context.forward(record.withValue((Object) record.value()), RouterOutputs.FANOUT_SINK);
   }
 
   private static boolean isNode(ObjectKey key) {
@@ -208,7 +203,7 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
     } else if (data instanceof ResourceDelete delete && isNode(delete.key())) {
       nodes.delete(delete.key().name());
     } else if (data instanceof ResyncRequest request) {
-      onResync(request);
+      resyncs.answer(request);
     }
   }
 
@@ -226,34 +221,8 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
   }
 
   private void deadLetter(Record<String, byte[]> record, String reason) {
-    deadLetter(context, record, "router", reason);
+    RouterOutputs.deadLetter(context, record, "router", reason);
   }
-
-  /** Sends {@code record} to the dead-letter topic with its coordinates, the stage and why. */
-  static void deadLetter(
-      ProcessorContext<String, Object> context,
-      Record<String, byte[]> record,
-      String stage,
-      String reason) {
-    RecordMetadata from = context.recordMetadata().orElseThrow();
-    LOG.warn(
-        "{}: dead-lettering {}-{}@{}: {}",
-        stage,
-        from.topic(),
-        from.partition(),
-        from.offset(),
-        reason);
-    RecordHeaders headers = new RecordHeaders(record.headers().toArray());
-    DeadLetter.annotate(headers, from.topic(), from.partition(), from.offset(), stage, reason);
-    byte[] key = record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8);
-    context.forward(
-        new Record<String, Object>(
-            record.key(), new DeadLetterValue(key, record.value()), record.timestamp(), headers),
-        DEADLETTER_SINK);
-  }
-
-  /** Original key and value bytes of a dead letter. */
-  record DeadLetterValue(byte[] key, byte[] value) {}
 
   private void onUpsert(ResourceUpsert upsert, ResourceUpsert previous, KedgeEvent event) {
     ObjectKey key = upsert.key();
@@ -304,10 +273,10 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
   /** Sends {@code data} to every instance through the fanout topic. */
   private void fanOut(String key, EventData data) {
     RecordHeaders headers = new RecordHeaders();
-    byte[] value = codec.encode(KedgeEvent.of(SOURCE, key, data), headers);
+    byte[] value = codec.encode(KedgeEvent.of(RouterOutputs.SOURCE, key, data), headers);
     context.forward(
         new Record<String, Object>(key, value, context.currentSystemTimeMs(), headers),
-        FANOUT_SINK);
+        RouterOutputs.FANOUT_SINK);
   }
 
   /**
@@ -352,29 +321,8 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
     }
     JsonNode body =
         object == null ? KubeStatus.success(ObjectWrites.resourceName(key), key.name()) : object;
-    answer(
+    RouterOutputs.answer(
         context, nodes, origin.node(), new WriteResponse(origin.requestId(), origin.code(), body));
-  }
-
-  /** Sends a write's answer to the node that asked, if its topic exists. */
-  static void answer(
-      ProcessorContext<String, Object> context,
-      KeyValueStore<String, String> nodes,
-      String node,
-      WriteResponse response) {
-    if (nodes.get(node) == null) {
-      LOG.warn(
-          "write {} came from node {}, which has no Node object: the answer {} is not sent",
-          response.requestId(),
-          node,
-          response.code());
-      return;
-    }
-    KedgeEvent event = KedgeEvent.of(SOURCE, response.requestId(), response);
-    context.forward(
-        new Record<String, Object>(
-            response.requestId(), new Routed(node, event), context.currentSystemTimeMs()),
-        NODE_SINK);
   }
 
   /** Routes the deletion; returns the object as it was, or null when it was unknown. */
@@ -561,46 +509,8 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
     return referrers.get(id) != null;
   }
 
-  private void onResync(ResyncRequest request) {
-    String node = request.node();
-    if (nodes.get(node) == null) {
-      LOG.warn("resync {}: node {} was removed since it asked", request.requestId(), node);
-      return;
-    }
-    int part = context.taskId().partition();
-    emit(node, null, new ResyncBegin(request.requestId(), part, partitions));
-    long count = 0;
-    List<String> referenced = new ArrayList<>();
-    List<String> others = new ArrayList<>();
-    for (String id : holdings.heldBy(node)) {
-      (isReferenced(id) ? referenced : others).add(id);
-    }
-    for (List<String> ids : List.of(referenced, others)) {
-      for (String id : ids) {
-        ResourceUpsert object = loadObject(id);
-        if (object != null) {
-          emit(node, object.key(), object);
-          count++;
-        }
-      }
-    }
-    emit(node, null, new ResyncEnd(request.requestId(), count, part, partitions));
-    LOG.info(
-        "resync {} for node {}: {} objects of partition {} ({})",
-        request.requestId(),
-        node,
-        count,
-        part,
-        request.reason());
-  }
-
   private void emit(String node, ObjectKey key, EventData data) {
-    KedgeEvent event = KedgeEvent.of(SOURCE, key == null ? "" : key.toString(), data);
-    String recordKey = key == null ? event.id() : key.toString();
-    context.forward(
-        new Record<String, Object>(
-            recordKey, new Routed(node, event), context.currentSystemTimeMs()),
-        NODE_SINK);
+    RouterOutputs.emit(context, node, key, data);
   }
 
   private ResourceUpsert loadObject(String id) {

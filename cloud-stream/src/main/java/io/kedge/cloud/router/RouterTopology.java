@@ -151,7 +151,7 @@ public final class RouterTopology {
         "requests-in",
         "fanout-in");
     topology.addSink(
-        RouteProcessor.FANOUT_SINK,
+        RouterOutputs.FANOUT_SINK,
         fanoutTopic(topics),
         new StringSerializer(),
         new ByteArraySerializer(),
@@ -220,14 +220,14 @@ public final class RouterTopology {
             Stores.persistentKeyValueStore(UplinkApplier.APPLIED), Serdes.String(), Serdes.Long()),
         "apply");
     topology.addSink(
-        RouteProcessor.NODE_SINK,
+        RouterOutputs.NODE_SINK,
         Routed.topicOf(topics),
         new StringSerializer(),
         new Routed.RoutedSerializer(),
         "route",
         "apply");
     topology.addSink(
-        RouteProcessor.DEADLETTER_SINK,
+        RouterOutputs.DEADLETTER_SINK,
         topics.deadletter().name(),
         new StringSerializer(),
         deadLetterValues(),
@@ -247,7 +247,7 @@ public final class RouterTopology {
           Optional.of(
               IntStream.range(0, partitions).boxed().collect(Collectors.toUnmodifiableSet()));
 
-  private static Serializer<RouteProcessor.DeadLetterValue> deadLetterValues() {
+  private static Serializer<RouterOutputs.DeadLetterValue> deadLetterValues() {
     return (topic, value) -> value.value();
   }
 }

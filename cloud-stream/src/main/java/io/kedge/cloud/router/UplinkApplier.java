@@ -160,7 +160,7 @@ final class UplinkApplier implements Processor<String, byte[], String, Object> {
       pending.put(id, new Pending(request.requestId(), null).encode());
       writeResource(key, new ResourceDelete(key, ""), origin, timestamp);
     } else {
-      RouteProcessor.answer(
+      RouterOutputs.answer(
           context,
           nodes,
           request.node(),
@@ -186,7 +186,7 @@ final class UplinkApplier implements Processor<String, byte[], String, Object> {
   }
 
   private void deadLetter(Record<String, byte[]> record, String reason) {
-    RouteProcessor.deadLetter(context, record, "applier", reason);
+    RouterOutputs.deadLetter(context, record, "applier", reason);
   }
 
   private void forgetOld(long now) {

@@ -57,7 +57,7 @@ final class UpstreamRequestFilter implements Processor<String, byte[], String, O
     }
     String refusal = trust.refusal(record.key(), record.value(), record.headers(), claimedNode);
     if (refusal != null) {
-      RouteProcessor.deadLetter(context, record, "upstream", refusal);
+      RouterOutputs.deadLetter(context, record, "upstream", refusal);
       return;
     }
     context.forward(record.withKey(partitionKey).withValue((Object) record.value()), REQUESTS_SINK);
