@@ -1,20 +1,13 @@
 package io.kedge.cloud.rules;
 
-import static io.kedge.cloud.rules.RuleObjects.endpoint;
-import static io.kedge.cloud.rules.RuleObjects.node;
-import static io.kedge.cloud.rules.RuleObjects.restToEventbus;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kedge.runtime.http.HttpBounds;
-import io.kedge.schemas.ObjectKey;
-import io.kedge.schemas.RuleMessage;
 import io.kedge.testkit.RawHttp;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import org.junit.jupiter.api.AfterEach;
@@ -27,54 +20,23 @@ import org.junit.jupiter.api.Test;
  * and headers trickled too slowly get 408.
  */
 class RestIngressBoundsTest {
-  private final RuleBook book = new RuleBook();
+  private final RuleBook book = RuleObjects.greetBook("t");
 
   /** Messages the ingress stores; each waits for the test to complete its future. */
-  private final LinkedBlockingQueue<CompletableFuture<Void>> stored = new LinkedBlockingQueue<>();
+  private final HeldStores sender = new HeldStores();
+
+  private final LinkedBlockingQueue<CompletableFuture<Void>> stored = sender.stores;
 
   private RestIngress ingress;
   private HttpBounds bounds;
 
   @BeforeEach
   void start() throws Exception {
-    for (ObjectNode o :
-        List.of(
-            node("edge-1"),
-            endpoint("default", "rest-in", "rest"),
-            endpoint("default", "mqtt", "eventbus"),
-            restToEventbus("default", "greet", "rest-in", "mqtt", "/greet", "t"))) {
-      book.apply(ObjectKey.of(o), o);
-    }
     bounds =
         new HttpBounds(new HttpBounds.Limits(2, 1, Duration.ofSeconds(2), Duration.ofMillis(700)));
     ingress =
         RestIngress.start(
-            "127.0.0.1",
-            0,
-            1 << 20,
-            book,
-            new RestIngress.Sender() {
-              @Override
-              public CompletableFuture<Void> send(RuleMessage message, RuleBook.Route countFor) {
-                CompletableFuture<Void> done = new CompletableFuture<>();
-                stored.add(done);
-                return done;
-              }
-
-              @Override
-              public CompletableFuture<Void> sendToTopic(
-                  String topic, String key, byte[] payload, RuleBook.Route rule) {
-                return CompletableFuture.completedFuture(null);
-              }
-
-              @Override
-              public CompletableFuture<Void> count(RuleBook.Route rule, String error) {
-                return CompletableFuture.completedFuture(null);
-              }
-            },
-            null,
-            Duration.ofSeconds(5),
-            bounds);
+            "127.0.0.1", 0, 1 << 20, book, sender, null, Duration.ofSeconds(5), bounds);
   }
 
   @AfterEach

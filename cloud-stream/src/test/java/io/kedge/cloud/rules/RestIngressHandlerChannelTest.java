@@ -1,15 +1,10 @@
 package io.kedge.cloud.rules;
 
-import static io.kedge.cloud.rules.RuleObjects.endpoint;
-import static io.kedge.cloud.rules.RuleObjects.node;
-import static io.kedge.cloud.rules.RuleObjects.restToEventbus;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kedge.runtime.http.HttpBounds;
 import io.kedge.schemas.EventCodec;
-import io.kedge.schemas.ObjectKey;
 import io.kedge.schemas.RuleMessage;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -22,7 +17,6 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import org.apache.kafka.common.errors.RecordTooLargeException;
@@ -35,44 +29,16 @@ import org.junit.jupiter.api.Test;
  * it cannot route, and the answer that waits until the message is stored.
  */
 class RestIngressHandlerChannelTest {
-  private final RuleBook book = new RuleBook();
-  private final LinkedBlockingQueue<RuleMessage> messages = new LinkedBlockingQueue<>();
-  private final LinkedBlockingQueue<CompletableFuture<Void>> stores = new LinkedBlockingQueue<>();
-  private final RestIngress.Sender sender =
-      new RestIngress.Sender() {
-        @Override
-        public CompletableFuture<Void> send(RuleMessage message, RuleBook.Route countFor) {
-          messages.add(message);
-          CompletableFuture<Void> stored = new CompletableFuture<>();
-          stores.add(stored);
-          return stored;
-        }
-
-        @Override
-        public CompletableFuture<Void> sendToTopic(
-            String topic, String key, byte[] payload, RuleBook.Route rule) {
-          return CompletableFuture.completedFuture(null);
-        }
-
-        @Override
-        public CompletableFuture<Void> count(RuleBook.Route rule, String error) {
-          return CompletableFuture.completedFuture(null);
-        }
-      };
+  private final RuleBook book = RuleObjects.greetBook("hello");
+  private final HeldStores sender = new HeldStores();
+  private final LinkedBlockingQueue<RuleMessage> messages = sender.messages;
+  private final LinkedBlockingQueue<CompletableFuture<Void>> stores = sender.stores;
   private HttpBounds bounds;
   private RestIngress ingress;
   private EmbeddedChannel channel;
 
   @BeforeEach
   void start() throws Exception {
-    for (ObjectNode o :
-        List.of(
-            node("edge-1"),
-            endpoint("default", "rest-in", "rest"),
-            endpoint("default", "mqtt", "eventbus"),
-            restToEventbus("default", "greet", "rest-in", "mqtt", "/greet", "hello"))) {
-      book.apply(ObjectKey.of(o), o);
-    }
     bounds =
         new HttpBounds(new HttpBounds.Limits(10, 1, Duration.ofSeconds(30), Duration.ofSeconds(5)));
     // the counters live on the ingress; its own socket is not used here

@@ -38,6 +38,22 @@ final class RuleObjects {
         Map.of("resource", url));
   }
 
+  /**
+   * A book with node edge-1 and rule default/greet: rest {@code /greet} → eventbus {@code topic}.
+   */
+  static RuleBook greetBook(String topic) {
+    RuleBook book = new RuleBook();
+    for (ObjectNode o :
+        java.util.List.of(
+            node("edge-1"),
+            endpoint("default", "rest-in", "rest"),
+            endpoint("default", "mqtt", "eventbus"),
+            restToEventbus("default", "greet", "rest-in", "mqtt", "/greet", topic))) {
+      book.apply(io.kedge.schemas.ObjectKey.of(o), o);
+    }
+    return book;
+  }
+
   static ObjectNode node(String name) {
     ObjectNode node = EventCodec.json().createObjectNode();
     node.put("apiVersion", "v1").put("kind", "Node");
