@@ -15,6 +15,7 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -206,17 +207,20 @@ public final class NodeConditions implements AutoCloseable {
     }
     try {
       long now = clock.millis();
-      for (NodeHealth node : fleet.nodes()) {
+      List<NodeHealth> nodes = fleet.nodes();
+      for (NodeHealth node : nodes) {
         String status = node.online() ? "True" : kind.offlineStatus();
         Written last = written.get(node.node());
         boolean fresh = newNodes.remove(node.node()) != null;
         if (last == null) {
-          // first look since start: a node found offline may still show ready; a node online
-          // was ready before, unless it is new
+          // first look since start: a node found offline may still show ready, and a new one has
+          // no condition yet. One online before may have it, or may have joined while this cloud
+          // was starting: its refresh comes early, spread at about a thousand nodes a second
           if (!node.online() || fresh) {
             write(node, status, true, now);
           } else {
-            written.put(node.node(), new Written(status, now));
+            long spread = Math.floorMod(node.node().hashCode(), Math.max(1, nodes.size()));
+            written.put(node.node(), new Written(status, now - REFRESH.toMillis() + spread));
           }
         } else if (!last.status().equals(status)) {
           write(node, status, true, now);

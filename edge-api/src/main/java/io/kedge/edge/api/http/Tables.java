@@ -14,9 +14,10 @@ import java.util.Locale;
 
 /**
  * Server-side printing: the {@code meta.k8s.io} Table that kubectl asks for ({@code Accept:
- * application/json;as=Table;v=v1;g=meta.k8s.io}), with kubectl's columns for pods and Kubernetes'
- * default Name / Created At columns for other kinds. Rows carry the object's metadata, the whole
- * object or nothing, as {@code includeObject} asks.
+ * application/json;as=Table;v=v1;g=meta.k8s.io}), with kube-apiserver's columns for the built-in
+ * kinds it prints ({@link KindPrinters}), a CRD's printer columns, and Kubernetes' default Name /
+ * Created At columns for other kinds. Rows carry the object's metadata, the whole object or
+ * nothing, as {@code includeObject} asks.
  */
 final class Tables {
   /** What a row carries besides its cells ({@code includeObject}). */
@@ -103,15 +104,11 @@ final class Tables {
   private static ArrayNode columns(ResourceType type) {
     ArrayNode columns = EventCodec.json().createArrayNode();
     column(columns, "Name", "string", "name", 0, "Name must be unique within a namespace.");
-    if (isPod(type)) {
-      column(columns, "Ready", "string", "", 0, "The aggregate readiness state of this pod.");
-      column(columns, "Status", "string", "", 0, "The aggregate status of the containers.");
-      column(columns, "Restarts", "string", "", 0, "The number of container restarts.");
-      column(columns, "Age", "string", "", 0, "Time since the pod was created.");
-      column(columns, "IP", "string", "", 1, "IP address allocated to the pod.");
-      column(columns, "Node", "string", "", 1, "Name of the node the pod is bound to.");
-      column(columns, "Nominated Node", "string", "", 1, "The node nominated by the scheduler.");
-      column(columns, "Readiness Gates", "string", "", 1, "Readiness gates met / declared.");
+    KindPrinters.Printer printer = KindPrinters.of(type);
+    if (printer != null) {
+      for (KindPrinters.Column c : printer.columns()) {
+        column(columns, c.name(), "string", "", c.priority(), c.description());
+      }
     } else if (!type.printerColumns().isEmpty()) {
       for (ResourceType.PrinterColumn c : type.printerColumns()) {
         column(columns, c.name(), c.type(), c.format(), c.priority(), c.description());
@@ -140,8 +137,9 @@ final class Tables {
     ArrayNode cells = row.putArray("cells");
     JsonNode metadata = object.path("metadata");
     cells.add(metadata.path("name").asText());
-    if (isPod(type)) {
-      podCells(object, cells);
+    KindPrinters.Printer printer = KindPrinters.of(type);
+    if (printer != null) {
+      printer.cells(object, cells, this::age);
     } else if (!type.printerColumns().isEmpty()) {
       for (ResourceType.PrinterColumn column : type.printerColumns()) {
         cells.add(printerCell(column, object));
@@ -190,58 +188,6 @@ final class Tables {
     };
   }
 
-  private void podCells(JsonNode pod, ArrayNode cells) {
-    JsonNode spec = pod.path("spec");
-    JsonNode status = pod.path("status");
-    int containers = spec.path("containers").size();
-    int ready = 0;
-    long restarts = 0;
-    String reason = status.path("reason").asText(status.path("phase").asText(""));
-    for (JsonNode container : status.path("containerStatuses")) {
-      restarts += container.path("restartCount").asLong();
-      JsonNode state = container.path("state");
-      if (state.path("waiting").hasNonNull("reason")) {
-        reason = state.path("waiting").path("reason").asText();
-      } else if (state.path("terminated").hasNonNull("reason")) {
-        reason = state.path("terminated").path("reason").asText();
-      } else if (state.has("terminated")) {
-        int exit = state.path("terminated").path("exitCode").asInt();
-        reason =
-            state.path("terminated").hasNonNull("signal")
-                ? "Signal:" + state.path("terminated").path("signal").asInt()
-                : "ExitCode:" + exit;
-      } else if (container.path("ready").asBoolean() && state.has("running")) {
-        ready++;
-      }
-    }
-    if (pod.path("metadata").hasNonNull("deletionTimestamp")) {
-      reason = "Terminating";
-    }
-    int gates = spec.path("readinessGates").size();
-    cells.add(ready + "/" + containers);
-    cells.add(reason);
-    cells.add(Long.toString(restarts));
-    cells.add(age(pod.path("metadata").path("creationTimestamp").asText("")));
-    cells.add(status.path("podIP").asText("<none>"));
-    cells.add(spec.path("nodeName").asText("<none>"));
-    cells.add(status.path("nominatedNodeName").asText("<none>"));
-    cells.add(gates == 0 ? "<none>" : metGates(pod) + "/" + gates);
-  }
-
-  private static int metGates(JsonNode pod) {
-    int met = 0;
-    for (JsonNode gate : pod.path("spec").path("readinessGates")) {
-      String conditionType = gate.path("conditionType").asText();
-      for (JsonNode condition : pod.path("status").path("conditions")) {
-        if (condition.path("type").asText().equals(conditionType)
-            && condition.path("status").asText().equals("True")) {
-          met++;
-        }
-      }
-    }
-    return met;
-  }
-
   /** The age of a timestamp as kubectl shows it ({@code 45s}, {@code 3m12s}, {@code 5d}). */
   String age(String timestamp) {
     if (timestamp.isEmpty()) {
@@ -287,9 +233,5 @@ final class Tables {
       return dy == 0 ? hours / 24 / 365 + "y" : hours / 24 / 365 + "y" + dy + "d";
     }
     return hours / 24 / 365 + "y";
-  }
-
-  private static boolean isPod(ResourceType type) {
-    return type.group().isEmpty() && type.kind().equals("Pod");
   }
 }

@@ -25,6 +25,7 @@ class TablesTest {
   private final ResourceTypes types = ResourceTypes.builtIn();
   private final ResourceType pods = types.byResource("", "v1", "pods").orElseThrow();
   private final ResourceType configMaps = types.byResource("", "v1", "configmaps").orElseThrow();
+  private final ResourceType endpoints = types.byResource("", "v1", "endpoints").orElseThrow();
 
   @Test
   void kubectlsAcceptHeaderAsksForATableAndPlainJsonDoesNot() {
@@ -93,14 +94,14 @@ class TablesTest {
   @Test
   void otherKindsGetNameAndCreatedAtAndIncludeObjectIsHonoured() {
     ObjectNode cm = EventCodec.json().createObjectNode();
-    cm.put("apiVersion", "v1").put("kind", "ConfigMap");
+    cm.put("apiVersion", "v1").put("kind", "Endpoints");
     cm.putObject("metadata")
         .put("name", "settings")
         .put("namespace", "default")
         .put("creationTimestamp", "2026-11-25T00:00:00Z");
     JsonNode full =
         tables.table(
-            configMaps,
+            endpoints,
             "v1",
             List.of(cm),
             Tables.Include.OBJECT,
@@ -111,7 +112,7 @@ class TablesTest {
     assertThat(full.path("rows").get(0).path("object")).isEqualTo(cm);
     JsonNode none =
         tables.table(
-            configMaps,
+            endpoints,
             "v1",
             List.of(cm),
             Tables.Include.NONE,
@@ -120,6 +121,117 @@ class TablesTest {
     assertThatThrownBy(() -> Tables.Include.parse("Everything"))
         .hasMessageContaining("includeObject")
         .hasMessageContaining("Everything");
+  }
+
+  private JsonNode one(String resource, String group, ObjectNode object) {
+    ResourceType type =
+        types.byResource(group, group.isEmpty() ? "v1" : "v1", resource).orElseThrow();
+    ((ObjectNode) object.path("metadata")).put("creationTimestamp", "2026-11-26T00:00:00Z");
+    return tables.table(
+        type, "v1", List.of(object), Tables.Include.NONE, EventCodec.json().createObjectNode());
+  }
+
+  private static ObjectNode object(String json) throws Exception {
+    return (ObjectNode) EventCodec.json().readTree(json);
+  }
+
+  @Test
+  void builtInKindsGetKubeApiserversColumns() throws Exception {
+    JsonNode nodes =
+        one(
+            "nodes",
+            "",
+            object(
+                "{\"metadata\":{\"name\":\"edge-1\",\"labels\":{"
+                    + "\"node-role.kubernetes.io/edge\":\"\",\"node-role.kubernetes.io/agent\":\"\"}},"
+                    + "\"spec\":{\"unschedulable\":true},\"status\":{\"conditions\":["
+                    + "{\"type\":\"MemoryPressure\",\"status\":\"False\"},"
+                    + "{\"type\":\"Ready\",\"status\":\"True\"}],"
+                    + "\"addresses\":[{\"type\":\"InternalIP\",\"address\":\"10.0.0.5\"}],"
+                    + "\"nodeInfo\":{\"kubeletVersion\":\"v1.35.0\",\"osImage\":\"Debian 12\"}}}"));
+    assertThat(nodes.path("columnDefinitions").findValuesAsText("name"))
+        .containsExactly(
+            "Name",
+            "Status",
+            "Roles",
+            "Age",
+            "Version",
+            "Internal-IP",
+            "External-IP",
+            "OS-Image",
+            "Kernel-Version",
+            "Container-Runtime");
+    assertThat(cells(nodes, 0))
+        .containsExactly(
+            "edge-1",
+            "Ready,SchedulingDisabled",
+            "agent,edge",
+            "5m30s",
+            "v1.35.0",
+            "10.0.0.5",
+            "<none>",
+            "Debian 12",
+            "<unknown>",
+            "<unknown>");
+    JsonNode unknown = one("nodes", "", object("{\"metadata\":{\"name\":\"edge-2\"}}"));
+    assertThat(cells(unknown, 0)).startsWith("edge-2", "Unknown", "<none>");
+
+    JsonNode configMaps =
+        one(
+            "configmaps",
+            "",
+            object(
+                "{\"metadata\":{\"name\":\"c\"},\"data\":{\"a\":\"1\",\"b\":\"2\"},"
+                    + "\"binaryData\":{\"c\":\"AA==\"}}"));
+    assertThat(configMaps.path("columnDefinitions").findValuesAsText("name"))
+        .containsExactly("Name", "Data", "Age");
+    assertThat(configMaps.path("rows").get(0).path("cells").get(1).isNumber()).isTrue();
+    assertThat(cells(configMaps, 0)).containsExactly("c", "3", "5m30s");
+
+    JsonNode secrets =
+        one(
+            "secrets",
+            "",
+            object(
+                "{\"metadata\":{\"name\":\"s\"},\"type\":\"Opaque\",\"data\":{\"k\":\"dg==\"}}"));
+    assertThat(cells(secrets, 0)).containsExactly("s", "Opaque", "1", "5m30s");
+
+    JsonNode services =
+        one(
+            "services",
+            "",
+            object(
+                "{\"metadata\":{\"name\":\"web\"},\"spec\":{\"type\":\"NodePort\","
+                    + "\"clusterIPs\":[\"10.96.0.10\"],\"selector\":{\"tier\":\"web\",\"app\":\"shop\"},"
+                    + "\"ports\":[{\"port\":80,\"nodePort\":30080,\"protocol\":\"TCP\"},"
+                    + "{\"port\":53,\"protocol\":\"UDP\"}]}}"));
+    assertThat(services.path("columnDefinitions").findValuesAsText("name"))
+        .containsExactly("Name", "Type", "Cluster-IP", "External-IP", "Port(s)", "Age", "Selector");
+    assertThat(cells(services, 0))
+        .containsExactly(
+            "web",
+            "NodePort",
+            "10.96.0.10",
+            "<none>",
+            "80:30080/TCP,53/UDP",
+            "5m30s",
+            "app=shop,tier=web");
+    JsonNode balanced =
+        one(
+            "services",
+            "",
+            object(
+                "{\"metadata\":{\"name\":\"lb\"},\"spec\":{\"type\":\"LoadBalancer\","
+                    + "\"clusterIP\":\"10.96.0.11\"}}"));
+    assertThat(cells(balanced, 0)).contains("<pending>");
+
+    JsonNode leases =
+        one(
+            "leases",
+            "coordination.k8s.io",
+            object(
+                "{\"metadata\":{\"name\":\"edge-1\"},\"spec\":{\"holderIdentity\":\"edge-1\"}}"));
+    assertThat(cells(leases, 0)).containsExactly("edge-1", "edge-1", "5m30s");
   }
 
   @Test
