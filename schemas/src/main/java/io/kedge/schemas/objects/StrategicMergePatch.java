@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -12,8 +15,8 @@ import java.util.Set;
  * Kubernetes strategic merge patch for the core kinds kedge carries: like a merge patch, except
  * that lists of named things (containers, env, volumes, ports, conditions...) merge element by
  * element on their merge key instead of being replaced, and the directives {@code $patch}, {@code
- * $retainKeys}, {@code $deleteFromPrimitiveList/...} and {@code $setElementOrder/...} (an ordering
- * hint, ignored) are honoured. This is what {@code kubectl apply}, {@code kubectl patch} and
+ * $retainKeys}, {@code $deleteFromPrimitiveList/...} and {@code $setElementOrder/...} (the order of
+ * the merged list) are honoured. This is what {@code kubectl apply}, {@code kubectl patch} and
  * client-go send.
  *
  * <p>Merge keys come from the Kubernetes API's {@code patchMergeKey} tags, by field name ({@link
@@ -118,6 +121,13 @@ public final class StrategicMergePatch {
       default:
         throw new IllegalArgumentException("unknown $patch directive '" + directive + "'");
     }
+    Map<String, JsonNode> listsBefore = new java.util.HashMap<>();
+    for (Map.Entry<String, JsonNode> field : patch.properties()) {
+      if (field.getKey().startsWith(SET_ORDER)) {
+        String list = field.getKey().substring(SET_ORDER.length());
+        listsBefore.put(list, original.path(list).deepCopy());
+      }
+    }
     for (Map.Entry<String, JsonNode> field : patch.properties()) {
       String name = field.getKey();
       JsonNode value = field.getValue();
@@ -146,6 +156,22 @@ public final class StrategicMergePatch {
         original.set(name, value.deepCopy());
       }
     }
+    // ordered before the deletions from lists of scalars, as kube-apiserver orders them
+    listsBefore.forEach(
+        (list, before) -> {
+          JsonNode merged = original.get(list);
+          if (merged != null && merged.isArray()) {
+            ArrayNode order = (ArrayNode) patch.get(SET_ORDER + list);
+            String mergeKey = schema.mergeKey(list, order, (ArrayNode) merged);
+            // kube-apiserver compares positions in the list as it was, read through the merge's
+            // reuse of its storage: as many elements as it had, of the merged list
+            ArrayNode seen = JsonNodeFactory.instance.arrayNode();
+            for (int i = 0; i < Math.min(before.size(), merged.size()); i++) {
+              seen.add(merged.get(i));
+            }
+            original.set(list, ordered((ArrayNode) merged, order, seen, mergeKey));
+          }
+        });
     for (Map.Entry<String, JsonNode> field : patch.properties()) {
       if (field.getKey().startsWith(DELETE_PRIMITIVE)) {
         String name = field.getKey().substring(DELETE_PRIMITIVE.length());
@@ -281,8 +307,7 @@ public final class StrategicMergePatch {
 
   /**
    * A patch list's elements (deletions aside) must come in the order its {@code
-   * $setElementOrder/<field>} gives them, as kube-apiserver checks; the order itself is a hint this
-   * implementation does not apply.
+   * $setElementOrder/<field>} gives them, as kube-apiserver checks.
    */
   private static void checkOrder(String field, ArrayNode list, JsonNode order, Schema schema) {
     if (order == null) {
@@ -315,6 +340,58 @@ public final class StrategicMergePatch {
       }
       at++;
     }
+  }
+
+  /**
+   * The merged list in the order kube-apiserver gives it: the elements {@code order} names in that
+   * order, and the others (the live object's own) placed among them where they stood before.
+   */
+  private static ArrayNode ordered(
+      ArrayNode merged, ArrayNode order, JsonNode before, String mergeKey) {
+    java.util.function.Function<JsonNode, JsonNode> key =
+        e -> mergeKey == null ? e : e.path(mergeKey);
+    List<JsonNode> named = new ArrayList<>();
+    List<JsonNode> own = new ArrayList<>();
+    for (JsonNode element : merged) {
+      (position(order, key.apply(element), key) >= 0 ? named : own).add(element);
+    }
+    named.sort(Comparator.comparingInt(e -> position(order, key.apply(e), key)));
+    own.sort(
+        (a, b) -> {
+          int i = position(before, key.apply(a), key);
+          int j = position(before, key.apply(b), key);
+          return i >= 0 && j >= 0 ? Integer.compare(i, j) : 0;
+        });
+    // each element of the live object's own goes before the first named one it stood before
+    ArrayNode result = JsonNodeFactory.instance.arrayNode();
+    int i = 0;
+    int j = 0;
+    while (i < own.size() || j < named.size()) {
+      if (i < own.size() && j < named.size()) {
+        int left = position(before, key.apply(own.get(i)), key);
+        int right = position(before, key.apply(named.get(j)), key);
+        if (left >= 0 && right >= 0 && left < right) {
+          result.add(own.get(i++));
+        } else {
+          result.add(named.get(j++));
+        }
+      } else if (i < own.size()) {
+        result.add(own.get(i++));
+      } else {
+        result.add(named.get(j++));
+      }
+    }
+    return result;
+  }
+
+  private static int position(
+      JsonNode list, JsonNode key, java.util.function.Function<JsonNode, JsonNode> keyOf) {
+    for (int i = 0; i < list.size(); i++) {
+      if (key.equals(keyOf.apply(list.get(i)))) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   private static int indexOf(ArrayNode list, String mergeKey, JsonNode value) {
