@@ -35,7 +35,10 @@ class TwinLinkIT {
       twins.report("pump-1", "Speed", Reported.value("1", "int", 1));
       twins.report("pump-1", "Speed", Reported.value("2", "int", 2));
       twins.report("pump-1", "Level", Reported.value("7", "int", 2));
-      Thread.sleep(3 * TwinLink.RETRY_MILLIS); // flushes find no broker; the values stay queued
+      Awaitility.await("flushes that find no broker: the values stay queued")
+          .during(Duration.ofMillis(3 * TwinLink.RETRY_MILLIS))
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> !eventbus.connected());
 
       List<Message> messages = new CopyOnWriteArrayList<>();
       try (EmbeddedBroker broker = EmbeddedBroker.start("127.0.0.1", port, dir.resolve("mqtt"))) {
@@ -65,8 +68,10 @@ class TwinLinkIT {
 
           // once sent, nothing is sent again until something new is queued
           int sent = messages.size();
-          Thread.sleep(3 * TwinLink.RETRY_MILLIS);
-          assertThat(messages).hasSize(sent);
+          Awaitility.await("nothing more")
+              .during(Duration.ofMillis(3 * TwinLink.RETRY_MILLIS))
+              .atMost(Duration.ofSeconds(10))
+              .until(() -> messages.size() == sent);
           twins.report("pump-1", "Speed", Reported.value("3", "int", 3));
           Awaitility.await("the next report")
               .atMost(Duration.ofSeconds(10))
