@@ -230,12 +230,13 @@ public final class OpcUaMapper implements AutoCloseable, DeviceSource.Listener {
   @Override
   public void close() {
     source.close();
-    sessions.values().forEach(DeviceSession::close);
-    sessions.clear();
+    // the sessions first: their devices then have no monitored items to delete one by one
     synchronized (servers) {
       servers.values().forEach(ServerSession::close);
       servers.clear();
     }
+    sessions.values().forEach(DeviceSession::close);
+    sessions.clear();
     twins.close();
     eventbus.close();
     scheduler.shutdownNow();
