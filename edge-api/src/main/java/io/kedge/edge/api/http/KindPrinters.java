@@ -45,8 +45,7 @@ final class KindPrinters {
           "/Secret",
               printer(
                   List.of(
-                      column(
-                          "Type", "Used to facilitate programmatic handling of" + " secret data."),
+                      column("Type", "Used to facilitate programmatic handling of secret data."),
                       column("Data", "Data of the Secret."),
                       AGE),
                   (o, cells, age) -> {
@@ -71,8 +70,7 @@ final class KindPrinters {
           "coordination.k8s.io/Lease",
               printer(
                   List.of(
-                      column("Holder", "The identity of the" + " holder of the current lease."),
-                      AGE),
+                      column("Holder", "The identity of the holder of the current lease."), AGE),
                   (o, cells, age) -> {
                     cells.add(o.path("spec").path("holderIdentity").asText(""));
                     cells.add(age.apply(created(o)));
