@@ -121,11 +121,11 @@ public final class StrategicMergePatch {
       default:
         throw new IllegalArgumentException("unknown $patch directive '" + directive + "'");
     }
-    Map<String, JsonNode> listsBefore = new java.util.HashMap<>();
+    Map<String, Integer> sizesBefore = new java.util.HashMap<>();
     for (Map.Entry<String, JsonNode> field : patch.properties()) {
       if (field.getKey().startsWith(SET_ORDER)) {
         String list = field.getKey().substring(SET_ORDER.length());
-        listsBefore.put(list, original.path(list).deepCopy());
+        sizesBefore.put(list, original.path(list).size());
       }
     }
     for (Map.Entry<String, JsonNode> field : patch.properties()) {
@@ -157,8 +157,8 @@ public final class StrategicMergePatch {
       }
     }
     // ordered before the deletions from lists of scalars, as kube-apiserver orders them
-    listsBefore.forEach(
-        (list, before) -> {
+    sizesBefore.forEach(
+        (list, sizeBefore) -> {
           JsonNode merged = original.get(list);
           if (merged != null && merged.isArray()) {
             ArrayNode order = (ArrayNode) patch.get(SET_ORDER + list);
@@ -166,7 +166,7 @@ public final class StrategicMergePatch {
             // kube-apiserver compares positions in the list as it was, read through the merge's
             // reuse of its storage: as many elements as it had, of the merged list
             ArrayNode seen = JsonNodeFactory.instance.arrayNode();
-            for (int i = 0; i < Math.min(before.size(), merged.size()); i++) {
+            for (int i = 0; i < Math.min(sizeBefore, merged.size()); i++) {
               seen.add(merged.get(i));
             }
             original.set(list, ordered((ArrayNode) merged, order, seen, mergeKey));
