@@ -1,15 +1,15 @@
 package io.kedge.bench;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kedge.kube.authorization.NodeRestriction;
+import io.kedge.kube.authorization.NodeWriteRules;
+import io.kedge.kube.objects.ObjectWrites;
 import io.kedge.schemas.EventCodec;
 import io.kedge.schemas.KedgeEvent;
 import io.kedge.schemas.ObjectKey;
 import io.kedge.schemas.WriteOperation;
 import io.kedge.schemas.WriteRequest;
-import io.kedge.schemas.authorization.NodeRestriction;
 import io.kedge.schemas.authorization.NodeSignatures;
-import io.kedge.schemas.authorization.NodeWriteRules;
-import io.kedge.schemas.objects.ObjectWrites;
 import java.net.URI;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;

@@ -69,7 +69,7 @@ class EdgeWritesIT {
                   Duration.ofSeconds(20),
                   false,
                   true,
-                  io.kedge.schemas.authorization.NodeWriteRules.ALL,
+                  io.kedge.kube.authorization.NodeWriteRules.ALL,
                   null,
                   UplinkBounds.unbounded(),
                   java.util.Map.of(),

@@ -30,8 +30,8 @@ import io.kedge.edge.relay.link.LinkState;
 import io.kedge.it.env.KafkaSpec;
 import io.kedge.it.env.ScenarioEnvironment;
 import io.kedge.it.env.ScenarioKafka;
+import io.kedge.kube.objects.RuleManifests;
 import io.kedge.schemas.KedgeTopics;
-import io.kedge.schemas.objects.RuleManifests;
 import io.kedge.testkit.TestNames;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
@@ -401,7 +401,7 @@ class KubernetesModeIT {
         return new MockResponse()
             .setResponseCode(404)
             .setBody(
-                io.kedge.schemas.objects.KubeStatus.failure(
+                io.kedge.kube.objects.KubeStatus.failure(
                         404, "NotFound", "serviceaccounts \"" + account + "\" not found")
                     .toString());
       }
@@ -618,8 +618,8 @@ class KubernetesModeIT {
     if (autonomous) {
       pod.editMetadata()
           .addToLabels(
-              io.kedge.schemas.objects.OfflineAutonomy.LABEL,
-              io.kedge.schemas.objects.OfflineAutonomy.VALUE)
+              io.kedge.kube.objects.OfflineAutonomy.LABEL,
+              io.kedge.kube.objects.OfflineAutonomy.VALUE)
           .endMetadata();
     }
     return pod.build();
@@ -638,7 +638,7 @@ class KubernetesModeIT {
     request.set("object", object);
     var answer =
         new io.kedge.cloud.admission.OfflineMigrationReview(
-                new io.kedge.schemas.objects.OfflineAutonomy(false))
+                new io.kedge.kube.objects.OfflineAutonomy(false))
             .answer(review);
     com.fasterxml.jackson.databind.JsonNode admittedPod = object;
     String patch = answer.at("/response/patch").asText("");

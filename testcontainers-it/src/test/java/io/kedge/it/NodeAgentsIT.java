@@ -160,7 +160,7 @@ class NodeAgentsIT {
             config ->
                 config
                     .withNodeKeySecret(secret)
-                    .withNodeWrites(io.kedge.schemas.authorization.NodeWriteRules.NONE))) {
+                    .withNodeWrites(io.kedge.kube.authorization.NodeWriteRules.NONE))) {
       Path data = tmp.resolve("edge");
       LeaseController leases = new LeaseController();
       Instant heartbeat = Instant.parse("2026-12-01T00:00:00Z");

@@ -3,8 +3,8 @@ package io.kedge.cloud.admission;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kedge.kube.objects.OfflineAutonomy;
 import io.kedge.schemas.EventCodec;
-import io.kedge.schemas.objects.OfflineAutonomy;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 

@@ -1,11 +1,11 @@
 package io.kedge.cloud.admission;
 
+import io.kedge.kube.objects.OfflineAutonomy;
 import io.kedge.runtime.config.Config;
 import io.kedge.runtime.config.ConfigKey;
 import io.kedge.runtime.config.ConfigProblem;
 import io.kedge.runtime.config.InvalidConfigException;
 import io.kedge.runtime.tls.TlsMaterial;
-import io.kedge.schemas.objects.OfflineAutonomy;
 import java.nio.file.Path;
 import java.util.List;
 import javax.net.ssl.SSLContext;

@@ -1,8 +1,8 @@
 package io.kedge.cloud.router;
 
-import io.kedge.schemas.authorization.NodeRestriction;
+import io.kedge.kube.authorization.NodeRestriction;
+import io.kedge.kube.authorization.NodeWriteRules;
 import io.kedge.schemas.authorization.NodeSignatures;
-import io.kedge.schemas.authorization.NodeWriteRules;
 import org.apache.kafka.common.header.Headers;
 
 /**

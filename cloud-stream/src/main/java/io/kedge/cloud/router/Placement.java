@@ -1,8 +1,8 @@
 package io.kedge.cloud.router;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.kedge.kube.objects.Bindings;
 import io.kedge.schemas.ObjectKey;
-import io.kedge.schemas.objects.Bindings;
 import java.util.LinkedHashSet;
 import java.util.Set;
 

@@ -2,6 +2,8 @@ package io.kedge.cloud.router;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kedge.kube.objects.KubeStatus;
+import io.kedge.kube.objects.ObjectWrites;
 import io.kedge.schemas.EventCodec;
 import io.kedge.schemas.EventData;
 import io.kedge.schemas.EventType;
@@ -12,8 +14,6 @@ import io.kedge.schemas.ResourceDelete;
 import io.kedge.schemas.ResourceUpsert;
 import io.kedge.schemas.ResyncRequest;
 import io.kedge.schemas.WriteResponse;
-import io.kedge.schemas.objects.KubeStatus;
-import io.kedge.schemas.objects.ObjectWrites;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;

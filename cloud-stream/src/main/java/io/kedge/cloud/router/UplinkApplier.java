@@ -2,6 +2,7 @@ package io.kedge.cloud.router;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kedge.kube.objects.ObjectWrites;
 import io.kedge.schemas.EventCodec;
 import io.kedge.schemas.EventData;
 import io.kedge.schemas.EventType;
@@ -12,7 +13,6 @@ import io.kedge.schemas.ResourceDelete;
 import io.kedge.schemas.ResourceUpsert;
 import io.kedge.schemas.WriteRequest;
 import io.kedge.schemas.WriteResponse;
-import io.kedge.schemas.objects.ObjectWrites;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;

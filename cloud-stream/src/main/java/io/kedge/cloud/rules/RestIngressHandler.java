@@ -1,11 +1,11 @@
 package io.kedge.cloud.rules;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kedge.kube.objects.KubeStatus;
 import io.kedge.runtime.http.HttpBounds;
 import io.kedge.schemas.EventCodec;
 import io.kedge.schemas.NodeNames;
 import io.kedge.schemas.RuleMessage;
-import io.kedge.schemas.objects.KubeStatus;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;

@@ -1,8 +1,8 @@
 package io.kedge.cloud.rules;
 
+import io.kedge.kube.objects.KubeStatus;
 import io.kedge.schemas.RuleMessage;
 import io.kedge.schemas.RuleResponse;
-import io.kedge.schemas.objects.KubeStatus;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kedge.cloud.rules.RuleBook;
+import io.kedge.kube.objects.RuleManifests;
 import io.kedge.schemas.EventCodec;
 import io.kedge.schemas.ObjectKey;
-import io.kedge.schemas.objects.RuleManifests;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 

@@ -3,10 +3,10 @@ package io.kedge.cloud.admission;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.kedge.kube.objects.OfflineAutonomy;
 import io.kedge.runtime.http.HttpBounds;
 import io.kedge.runtime.tls.TlsMaterial;
 import io.kedge.schemas.EventCodec;
-import io.kedge.schemas.objects.OfflineAutonomy;
 import io.kedge.testkit.RawHttp;
 import java.io.InputStream;
 import java.io.OutputStream;

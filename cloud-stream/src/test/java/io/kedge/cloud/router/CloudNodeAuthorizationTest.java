@@ -3,6 +3,7 @@ package io.kedge.cloud.router;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.kedge.kube.authorization.NodeWriteRules;
 import io.kedge.schemas.EventCodec;
 import io.kedge.schemas.KedgeEvent;
 import io.kedge.schemas.KedgeEventSerde;
@@ -10,7 +11,6 @@ import io.kedge.schemas.ObjectKey;
 import io.kedge.schemas.WriteOperation;
 import io.kedge.schemas.WriteRequest;
 import io.kedge.schemas.WriteResponse;
-import io.kedge.schemas.authorization.NodeWriteRules;
 import java.util.List;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.producer.ProducerRecord;

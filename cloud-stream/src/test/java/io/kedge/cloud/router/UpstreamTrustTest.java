@@ -3,6 +3,7 @@ package io.kedge.cloud.router;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kedge.kube.authorization.NodeWriteRules;
 import io.kedge.schemas.DeadLetter;
 import io.kedge.schemas.EventCodec;
 import io.kedge.schemas.KedgeEvent;
@@ -12,7 +13,6 @@ import io.kedge.schemas.WriteOperation;
 import io.kedge.schemas.WriteRequest;
 import io.kedge.schemas.WriteResponse;
 import io.kedge.schemas.authorization.NodeSignatures;
-import io.kedge.schemas.authorization.NodeWriteRules;
 import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;

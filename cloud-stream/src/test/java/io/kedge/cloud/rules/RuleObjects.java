@@ -1,8 +1,8 @@
 package io.kedge.cloud.rules;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kedge.kube.objects.RuleManifests;
 import io.kedge.schemas.EventCodec;
-import io.kedge.schemas.objects.RuleManifests;
 import java.util.Map;
 
 /** Rule, RuleEndpoint and Node objects as users write them (KubeEdge's YAML, as JSON). */

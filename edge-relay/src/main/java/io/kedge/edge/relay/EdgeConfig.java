@@ -1,6 +1,7 @@
 package io.kedge.edge.relay;
 
 import io.kedge.edge.relay.uplink.UplinkBounds;
+import io.kedge.kube.authorization.NodeWriteRules;
 import io.kedge.runtime.config.CommonKeys;
 import io.kedge.runtime.config.Config;
 import io.kedge.runtime.config.ConfigKey;
@@ -11,7 +12,6 @@ import io.kedge.runtime.config.InvalidConfigException;
 import io.kedge.runtime.ops.OpsConfig;
 import io.kedge.schemas.KedgeTopics;
 import io.kedge.schemas.NodeNames;
-import io.kedge.schemas.authorization.NodeWriteRules;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;

@@ -3,12 +3,12 @@ package io.kedge.edge.relay;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kedge.kube.objects.RuleManifests;
 import io.kedge.runtime.mqtt.MqttClients;
 import io.kedge.schemas.EventbusMessage;
 import io.kedge.schemas.ObjectKey;
 import io.kedge.schemas.ResourceUpsert;
 import io.kedge.schemas.RuleMessage;
-import io.kedge.schemas.objects.RuleManifests;
 import io.kedge.testkit.LocalServices;
 import io.kedge.testkit.TestNames;
 import java.nio.charset.StandardCharsets;

@@ -2,9 +2,9 @@ package io.kedge.launcher.bench;
 
 import com.sun.net.httpserver.HttpServer;
 import io.kedge.edge.relay.EdgeNode;
+import io.kedge.kube.objects.RuleManifests;
 import io.kedge.launcher.LocalStack;
 import io.kedge.runtime.mqtt.MqttClients;
-import io.kedge.schemas.objects.RuleManifests;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.net.URI;

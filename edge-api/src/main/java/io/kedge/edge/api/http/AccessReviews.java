@@ -5,8 +5,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kedge.edge.api.view.ResourceType;
 import io.kedge.edge.api.view.ResourceTypes;
+import io.kedge.kube.objects.KubeStatus;
 import io.kedge.schemas.EventCodec;
-import io.kedge.schemas.objects.KubeStatus;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -161,9 +161,7 @@ final class AccessReviews {
                     t.version(),
                     t.kind(),
                     t.namespaced() ? namespace : "",
-                    name.isEmpty()
-                        ? io.kedge.schemas.authorization.NodeRestriction.ANY_NAME
-                        : name),
+                    name.isEmpty() ? io.kedge.kube.authorization.NodeRestriction.ANY_NAME : name),
                 subresource);
         if (why != null) {
           return new Decision(false, why);

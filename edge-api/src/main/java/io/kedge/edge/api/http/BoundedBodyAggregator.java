@@ -1,6 +1,6 @@
 package io.kedge.edge.api.http;
 
-import io.kedge.schemas.objects.KubeStatus;
+import io.kedge.kube.objects.KubeStatus;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpMessage;

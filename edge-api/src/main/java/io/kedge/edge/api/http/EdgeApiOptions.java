@@ -1,8 +1,8 @@
 package io.kedge.edge.api.http;
 
+import io.kedge.kube.authorization.NodeRestriction;
+import io.kedge.kube.authorization.NodeWriteRules;
 import io.kedge.runtime.http.HttpBounds;
-import io.kedge.schemas.authorization.NodeRestriction;
-import io.kedge.schemas.authorization.NodeWriteRules;
 import java.time.Duration;
 
 /**

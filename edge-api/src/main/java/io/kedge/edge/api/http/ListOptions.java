@@ -1,7 +1,7 @@
 package io.kedge.edge.api.http;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.kedge.schemas.objects.KubeStatus;
+import io.kedge.kube.objects.KubeStatus;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -2,8 +2,8 @@ package io.kedge.edge.api.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kedge.kube.objects.KubeStatus;
 import io.kedge.schemas.EventCodec;
-import io.kedge.schemas.objects.KubeStatus;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufOutputStream;

@@ -35,11 +35,11 @@ final class EdgeApiFixture implements AutoCloseable {
    * write is allowed.
    */
   EdgeApiFixture(Duration writeTimeout) throws InterruptedException {
-    this(writeTimeout, io.kedge.schemas.authorization.NodeWriteRules.ALL);
+    this(writeTimeout, io.kedge.kube.authorization.NodeWriteRules.ALL);
   }
 
   /** The edge API of node {@code edge-1}, which may write its own objects and {@code rules}. */
-  EdgeApiFixture(Duration writeTimeout, io.kedge.schemas.authorization.NodeWriteRules rules)
+  EdgeApiFixture(Duration writeTimeout, io.kedge.kube.authorization.NodeWriteRules rules)
       throws InterruptedException {
     view = new View(ResourceTypes.builtIn(), 10_000);
     applier = new ViewApplier(view, log, Duration.ofMillis(200), "test").start();

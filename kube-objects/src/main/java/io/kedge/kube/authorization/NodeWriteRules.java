@@ -1,4 +1,4 @@
-package io.kedge.schemas.authorization;
+package io.kedge.kube.authorization;
 
 import io.kedge.schemas.ObjectKey;
 import java.util.List;

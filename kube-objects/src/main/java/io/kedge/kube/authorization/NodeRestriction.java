@@ -1,13 +1,13 @@
-package io.kedge.schemas.authorization;
+package io.kedge.kube.authorization;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kedge.kube.objects.Bindings;
+import io.kedge.kube.objects.KubeStatus;
+import io.kedge.kube.objects.ObjectWrites;
 import io.kedge.schemas.ObjectKey;
 import io.kedge.schemas.WriteOperation;
 import io.kedge.schemas.WriteRequest;
-import io.kedge.schemas.objects.Bindings;
-import io.kedge.schemas.objects.KubeStatus;
-import io.kedge.schemas.objects.ObjectWrites;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;

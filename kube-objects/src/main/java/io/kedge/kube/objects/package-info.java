@@ -3,4 +3,4 @@
  * and the edge (which applies edge-owned writes locally while offline): create, update, patch and
  * delete with optimistic concurrency, and Kubernetes {@code Status} errors.
  */
-package io.kedge.schemas.objects;
+package io.kedge.kube.objects;

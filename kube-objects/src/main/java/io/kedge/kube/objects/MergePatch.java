@@ -1,4 +1,4 @@
-package io.kedge.schemas.objects;
+package io.kedge.kube.objects;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -1,4 +1,4 @@
-package io.kedge.schemas.objects;
+package io.kedge.kube.objects;
 
 import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.databind.JsonNode;

@@ -1,4 +1,4 @@
-package io.kedge.schemas.authorization;
+package io.kedge.kube.authorization;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package io.kedge.schemas.objects;
+package io.kedge.kube.objects;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
