@@ -1,6 +1,5 @@
 package io.kedge.launcher;
 
-import io.kedge.launcher.bench.BenchCommand;
 import io.kedge.runtime.config.InvalidConfigException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -21,7 +20,6 @@ import picocli.CommandLine.Command;
       NodesCommand.class,
       RepartitionCommand.class,
       VersionCommand.class,
-      BenchCommand.class,
       MapperCommand.class,
       CommandLine.HelpCommand.class
     })
@@ -36,9 +34,26 @@ public final class KedgeCommand implements Runnable {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
 
+  /**
+   * The benchmarks' command, in module {@code bench/}, which builds on this one: present when its
+   * classes are on the class path ({@code ./kedge bench} adds them), absent from the images.
+   */
+  static final String BENCH_COMMAND = "io.kedge.bench.BenchCommand";
+
   /** The command line with kedge's error handling: config problems are printed, not thrown. */
   public static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new KedgeCommand());
+    try {
+      cli.addSubcommand(
+          "bench",
+          Class.forName(BENCH_COMMAND, true, KedgeCommand.class.getClassLoader())
+              .getConstructor()
+              .newInstance());
+    } catch (ClassNotFoundException absent) {
+      // a distribution without benchmarks
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("cannot create " + BENCH_COMMAND, e);
+    }
     cli.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
           if (e instanceof InvalidConfigException) {

@@ -61,6 +61,32 @@ class ModuleTableTest {
     }
   }
 
+  /** Every package the README's feature map names is a package of some module. */
+  @Test
+  void theReadmesFeatureMapNamesPackagesThatExist() throws Exception {
+    Matcher named =
+        Pattern.compile("`(io\\.kedge(?:\\.[a-z]+)+)`")
+            .matcher(Files.readString(root.resolve("README.md")));
+    Set<String> packages = new TreeSet<>();
+    while (named.find()) {
+      packages.add(named.group(1));
+    }
+    assertThat(packages).hasSizeGreaterThan(10);
+    Set<String> modules = new TreeSet<>();
+    Matcher m = MODULE.matcher(Files.readString(root.resolve("pom.xml")));
+    while (m.find()) {
+      modules.add(m.group(1));
+    }
+    for (String name : packages) {
+      String dir = "src/main/java/" + name.replace('.', '/');
+      assertThat(
+              modules.stream()
+                  .anyMatch(module -> Files.isDirectory(root.resolve(module).resolve(dir))))
+          .as("README names package " + name)
+          .isTrue();
+    }
+  }
+
   /** The kedge modules {@code module}'s pom.xml depends on, in compile scope or in test scope. */
   private Set<String> dependencies(String module, boolean testScope) throws Exception {
     Set<String> deps = new TreeSet<>();

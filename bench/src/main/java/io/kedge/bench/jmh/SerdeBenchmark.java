@@ -1,4 +1,4 @@
-package io.kedge.bench;
+package io.kedge.bench.jmh;
 
 import io.kedge.schemas.EventCodec;
 import io.kedge.schemas.KedgeEvent;

@@ -1,4 +1,4 @@
-package io.kedge.launcher.bench;
+package io.kedge.bench;
 
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;

@@ -1,4 +1,4 @@
-package io.kedge.launcher.bench;
+package io.kedge.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.kedge.launcher.bench;
+package io.kedge.bench;
 
 import com.sun.net.httpserver.HttpServer;
 import io.kedge.edge.relay.EdgeNode;

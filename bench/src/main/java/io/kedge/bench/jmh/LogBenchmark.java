@@ -1,4 +1,4 @@
-package io.kedge.bench;
+package io.kedge.bench.jmh;
 
 import io.kedge.edge.relay.log.DownlinkLog;
 import io.kedge.edge.relay.log.RawEntry;

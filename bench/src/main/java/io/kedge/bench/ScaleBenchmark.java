@@ -1,4 +1,4 @@
-package io.kedge.launcher.bench;
+package io.kedge.bench;
 
 import io.kedge.cloud.CloudConfig;
 import io.kedge.cloud.router.Router;

@@ -1,4 +1,4 @@
-package io.kedge.launcher.bench;
+package io.kedge.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kedge.kafka.local.LocalKafkaCluster;

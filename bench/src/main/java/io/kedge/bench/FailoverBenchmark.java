@@ -1,4 +1,4 @@
-package io.kedge.launcher.bench;
+package io.kedge.bench;
 
 import io.kedge.kafka.local.LocalKafkaCluster;
 import io.kedge.launcher.CloudCommand;

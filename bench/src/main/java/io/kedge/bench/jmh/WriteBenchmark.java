@@ -1,4 +1,4 @@
-package io.kedge.bench;
+package io.kedge.bench.jmh;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kedge.kube.authorization.NodeRestriction;

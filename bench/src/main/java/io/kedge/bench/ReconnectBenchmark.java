@@ -1,4 +1,4 @@
-package io.kedge.launcher.bench;
+package io.kedge.bench;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kedge.edge.api.view.ResourceType;

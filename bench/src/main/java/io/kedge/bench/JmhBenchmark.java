@@ -1,4 +1,4 @@
-package io.kedge.launcher.bench;
+package io.kedge.bench;
 
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
@@ -28,7 +28,7 @@ final class JmhBenchmark {
   String run() throws Exception {
     Options options =
         new OptionsBuilder()
-            .include("io\\.kedge\\.bench\\..*")
+            .include("io\\.kedge\\.bench\\.jmh\\..*")
             .forks(1)
             .jvmArgs(
                 ManagementFactory.getRuntimeMXBean().getInputArguments().toArray(String[]::new))
@@ -40,7 +40,7 @@ final class JmhBenchmark {
     Collection<RunResult> results = new Runner(options).run();
     Map<String, Double> scores = new HashMap<>();
     for (RunResult result : results) {
-      String name = result.getParams().getBenchmark().replace("io.kedge.bench.", "");
+      String name = result.getParams().getBenchmark().replace("io.kedge.bench.jmh.", "");
       var score = result.getPrimaryResult();
       scores.put(name, score.getScore());
       out.printf(

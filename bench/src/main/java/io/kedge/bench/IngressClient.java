@@ -1,4 +1,4 @@
-package io.kedge.launcher.bench;
+package io.kedge.bench;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
