@@ -15,25 +15,18 @@ import io.kedge.schemas.ResourceUpsert;
 import io.kedge.schemas.ResyncRequest;
 import io.kedge.schemas.WriteResponse;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
-import java.util.List;
-import java.util.Set;
-import java.util.TreeSet;
-import java.util.stream.Collectors;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The ROUTER: keeps, per object, the set of nodes that hold it, and turns each resource event into
- * upserts and deletes for node topics. Referenced objects (ConfigMaps, Secrets, DeviceModels) are
+ * The ROUTER: stores each resource event's object (versioned as kube-apiserver would in standalone
+ * mode), answers the edge write it carries out, and has {@link ObjectPlacer} turn it into upserts
+ * and deletes for node topics. Referenced objects (ConfigMaps, Secrets, DeviceModels) are
  * reference-counted: they reach a node no later than the first object that needs them and leave it
  * with the last. A resync request is answered by every task with its part ({@link ResyncAnswer});
  * what the router sends goes out through {@link RouterOutputs}.
@@ -59,10 +52,9 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
   private final EventCodec codec = new EventCodec();
   private ProcessorContext<String, Object> context;
   private KeyValueStore<String, byte[]> objects;
-  private KeyValueStore<String, String> referrers;
   private KeyValueStore<String, String> nodes;
-  private KeyValueStore<String, String> waiting;
   private Holdings holdings;
+  private ObjectPlacer placer;
   private NodeJoins joins;
   private KeyValueStore<String, byte[]> pending;
   private final boolean kubernetes;
@@ -94,9 +86,7 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
   public void init(ProcessorContext<String, Object> context) {
     this.context = context;
     this.objects = context.getStateStore(OBJECTS);
-    this.referrers = context.getStateStore(REFERRERS);
     this.nodes = context.getStateStore(NODES);
-    this.waiting = context.getStateStore(WAITING);
     this.holdings =
         new Holdings(
             placement,
@@ -108,9 +98,18 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
         new NodeJoins(context, nodeTopics, context.getStateStore(NodeJoins.JOINING), this::joined);
     this.pending = context.getStateStore(UplinkApplier.PENDING);
     this.awaiting = kubernetes ? context.getStateStore(KubernetesApplier.AWAITING) : null;
+    this.placer =
+        new ObjectPlacer(
+            context,
+            placement,
+            holdings,
+            context.getStateStore(REFERRERS),
+            nodes,
+            context.getStateStore(WAITING),
+            this::loadObject);
     this.resyncs =
         new ResyncAnswer(
-            context, nodes, holdings, this::isReferenced, this::loadObject, partitions);
+            context, nodes, holdings, placer::isReferenced, this::loadObject, partitions);
   }
 
   @Override
@@ -141,7 +140,7 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
           return;
         }
         ResourceUpsert versioned = versioned(upsert, previous, record.timestamp());
-        onUpsert(versioned, previous, event);
+        onUpsert(versioned, previous);
         answered(origin, versioned.key(), versioned.object());
         if (awaiting != null) {
           KubernetesApplier.routed(
@@ -153,7 +152,7 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
               versioned.object());
         }
       } else if (data instanceof ResourceDelete delete) {
-        ResourceUpsert previous = onDelete(delete.key(), event);
+        ResourceUpsert previous = onDelete(delete.key());
         if (previous != null && isNode(delete.key())) {
           fanOut(record); // every instance forgets the node
         }
@@ -198,7 +197,7 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
       String node = upsert.key().name();
       if (nodes.get(node) == null) {
         nodes.put(node, "");
-        catchUpNode(node);
+        placer.catchUp(node);
       }
     } else if (data instanceof ResourceDelete delete && isNode(delete.key())) {
       nodes.delete(delete.key().name());
@@ -224,7 +223,7 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
     RouterOutputs.deadLetter(context, record, "router", reason);
   }
 
-  private void onUpsert(ResourceUpsert upsert, ResourceUpsert previous, KedgeEvent event) {
+  private void onUpsert(ResourceUpsert upsert, ResourceUpsert previous) {
     ObjectKey key = upsert.key();
     String id = Placement.identity(key);
     objects.put(id, codec.encodeData(upsert));
@@ -235,10 +234,7 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
         nodes.put(key.name(), "");
       }
     }
-    Set<String> referenceChanges = updateReferences(key, previous, upsert.object());
-    referenceChanges.forEach(ref -> place(ref, true, false));
-    placeObject(id, upsert, event);
-    referenceChanges.forEach(ref -> place(ref, false, true));
+    placer.upserted(previous, upsert);
     if (ready) {
       activate(key.name());
     }
@@ -262,7 +258,7 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
    */
   private void activate(String node) {
     LOG.info("node {} appeared: topic ready", node);
-    catchUpNode(node);
+    placer.catchUp(node);
     ResourceUpsert object =
         loadObject(Placement.identity(ObjectKey.parse(UpstreamRequestFilter.nodeKey(node))));
     if (object != null) {
@@ -326,18 +322,11 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
   }
 
   /** Routes the deletion; returns the object as it was, or null when it was unknown. */
-  private ResourceUpsert onDelete(ObjectKey key, KedgeEvent event) {
+  private ResourceUpsert onDelete(ObjectKey key) {
     String id = Placement.identity(key);
     ResourceUpsert previous = loadObject(id);
     objects.delete(id);
-    Set<String> referenceChanges =
-        previous == null ? Set.of() : updateReferences(key, previous, null);
-    Set<String> holders = holdings.holders(id);
-    for (String node : holders) {
-      emit(node, key, new ResourceDelete(key, ""));
-    }
-    holdings.set(id, holders, Set.of());
-    referenceChanges.forEach(ref -> place(ref, false, true));
+    placer.deleted(key, previous);
     if (isNode(key) && joins.removed(key.name())) {
       nodeTopics.released(key.name()); // its topic may exist by now
       LOG.info("node {} removed while joining", key.name());
@@ -348,169 +337,6 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
       LOG.info("node {} removed", key.name());
     }
     return previous;
-  }
-
-  /** Updates the referrer index for {@code key}'s references; returns referenced ids touched. */
-  private Set<String> updateReferences(ObjectKey key, ResourceUpsert previous, ObjectNode current) {
-    String id = Placement.identity(key);
-    Set<String> before =
-        previous == null ? Set.of() : ids(placement.references(key, previous.object()));
-    Set<String> after = current == null ? Set.of() : ids(placement.references(key, current));
-    Set<String> touched = new LinkedHashSet<>();
-    for (String ref : before) {
-      if (!after.contains(ref)) {
-        Set<String> set = Holdings.nodesOf(referrers.get(ref));
-        set.remove(id);
-        Holdings.putSet(referrers, ref, set);
-        touched.add(ref);
-      }
-    }
-    for (String ref : after) {
-      Set<String> set = Holdings.nodesOf(referrers.get(ref));
-      set.add(id);
-      Holdings.putSet(referrers, ref, set);
-      touched.add(ref); // the referrer may have moved to another node
-    }
-    return touched;
-  }
-
-  private static Set<String> ids(Set<ObjectKey> keys) {
-    return keys.stream()
-        .map(Placement::identity)
-        .collect(Collectors.toCollection(LinkedHashSet::new));
-  }
-
-  /** The nodes {@code upsert} should be on now, among the known ones. */
-  private Set<String> desired(String id, ResourceUpsert upsert) {
-    Set<String> wanted =
-        switch (placement.rule(upsert.key())) {
-          case BROADCAST -> holdings.knownNodes();
-          case DIRECT -> placement.directNodes(upsert.key(), upsert.object());
-          case REFERENCED -> nodesOfReferrers(id);
-        };
-    Set<String> known = new TreeSet<>();
-    for (String node : wanted) {
-      if (nodes.get(node) != null) {
-        known.add(node);
-      } else if (placement.rule(upsert.key()) == Placement.Rule.DIRECT) {
-        waiting.put(node + "\n" + id, ""); // sent when the node joins
-      }
-    }
-    return known;
-  }
-
-  private Set<String> nodesOfReferrers(String id) {
-    Set<String> result = new TreeSet<>();
-    for (String referrer : Holdings.nodesOf(referrers.get(id))) {
-      ResourceUpsert object = loadObject(referrer);
-      if (object != null) {
-        result.addAll(placement.directNodes(object.key(), object.object()));
-      }
-    }
-    return result;
-  }
-
-  private void placeObject(String id, ResourceUpsert upsert, KedgeEvent event) {
-    Set<String> before = holdings.holders(id);
-    Set<String> after = desired(id, upsert);
-    for (String node : before) {
-      if (!after.contains(node)) {
-        emit(node, upsert.key(), new ResourceDelete(upsert.key(), upsert.cloudResourceVersion()));
-      }
-    }
-    for (String node : after) {
-      emit(node, upsert.key(), upsert);
-    }
-    holdings.set(id, before, after);
-  }
-
-  /**
-   * Re-places a referenced object whose referrers changed: additions first (before the referrer
-   * arrives), removals later (after it left).
-   */
-  private void place(String id, boolean additions, boolean removals) {
-    ResourceUpsert object = loadObject(id);
-    Set<String> before = holdings.holders(id);
-    Set<String> after = object == null ? Set.of() : desired(id, object);
-    Set<String> next = new TreeSet<>(before);
-    if (additions && object != null) {
-      for (String node : after) {
-        if (!before.contains(node)) {
-          emit(node, object.key(), object);
-          next.add(node);
-        }
-      }
-    }
-    if (removals && object != null) {
-      for (String node : before) {
-        if (!after.contains(node)) {
-          emit(node, object.key(), new ResourceDelete(object.key(), object.cloudResourceVersion()));
-          next.remove(node);
-        }
-      }
-    }
-    holdings.set(id, before, next);
-  }
-
-  /**
-   * A node just appeared: send it what already waits for it (objects bound to it, with what they
-   * reference first) and every broadcast object. Only those are read, so a join costs the same
-   * however many objects the router holds.
-   */
-  private void catchUpNode(String node) {
-    int sent = 0;
-    for (String id : holdings.broadcastObjects()) {
-      ResourceUpsert object = loadObject(id);
-      if (object != null) {
-        emit(node, object.key(), object); // the node is new: it holds none of them
-        sent++;
-      }
-    }
-    String prefix = node + "\n";
-    List<String> bound = new ArrayList<>();
-    try (KeyValueIterator<String, String> it = waiting.prefixScan(prefix, new StringSerializer())) {
-      it.forEachRemaining(kv -> bound.add(kv.key));
-    }
-    for (String entry : bound) {
-      waiting.delete(entry);
-      String id = entry.substring(prefix.length());
-      ResourceUpsert object = loadObject(id);
-      if (object == null) {
-        continue;
-      }
-      for (ObjectKey ref : placement.references(object.key(), object.object())) {
-        sent += sendIfMissing(node, Placement.identity(ref)); // before what needs them
-      }
-      sent += sendIfMissing(node, id);
-    }
-    if (sent > 0) {
-      LOG.info("node {} caught up with {} pending objects", node, sent);
-    }
-  }
-
-  /** Sends object {@code id} to {@code node} if it belongs there and is not there yet. */
-  private int sendIfMissing(String node, String id) {
-    ResourceUpsert object = loadObject(id);
-    if (object == null) {
-      return 0;
-    }
-    Set<String> before = holdings.holders(id);
-    if (before.contains(node) || !desired(id, object).contains(node)) {
-      return 0;
-    }
-    emit(node, object.key(), object);
-    Set<String> after = new TreeSet<>(before);
-    after.add(node);
-    holdings.set(id, before, after);
-    return 1;
-  }
-
-  private boolean isReferenced(String id) {
-    return referrers.get(id) != null;
-  }
-
-  private void emit(String node, ObjectKey key, EventData data) {
-    RouterOutputs.emit(context, node, key, data);
   }
 
   private ResourceUpsert loadObject(String id) {
