@@ -9,24 +9,14 @@ import io.kedge.schemas.ResyncEnd;
 import io.kedge.schemas.ResyncRequest;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongConsumer;
-import org.apache.kafka.clients.consumer.CloseOptions;
-import org.apache.kafka.clients.consumer.Consumer;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.errors.TimeoutException;
-import org.apache.kafka.common.serialization.ByteBufferDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,15 +29,15 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Two threads: the downlink thread owns the consumer (poll, seek, offsets, link state) and hands
  * each polled batch to a {@link LogAppender}, the log's one appender, so fetching the next batch
- * overlaps logging this one. Keys and values stay in the fetch response ({@link #consumer}): the
- * log takes them as they came.
+ * overlaps logging this one. Keys and values stay in the fetch response ({@link
+ * NodeTopicConsumer}): the log takes them as they came.
  *
  * <p>The link is up while the consumer receives bytes from Kafka ({@link ConsumerTraffic}); only a
  * silent link is asked for the end offset ({@link LinkWatch} judges, on its own clock).
  *
  * <p>Each fetch asks for as many bytes as the link carries in a fraction of the request timeout
- * ({@link FetchSize}): on a slow link a fixed 1 MiB fetch would never arrive in time, and on a fast
- * one larger fetches catch up a backlog faster.
+ * ({@link FetchSize}, applied by {@link NodeTopicConsumer}): on a slow link a fixed 1 MiB fetch
+ * would never arrive in time, and on a fast one larger fetches catch up a backlog faster.
  */
 public final class Downlink implements AutoCloseable {
   private static final Duration TOPIC_CHECK = Duration.ofSeconds(5);
@@ -66,12 +56,7 @@ public final class Downlink implements AutoCloseable {
   private static final Duration PROBE = LinkWatch.PROBE;
 
   private final String node;
-  private final TopicPartition partition;
-  private final Map<String, Object> consumerConfig;
-  private final FetchSize fetchSize; // null: pinned by the configuration
-  private final int pinnedFetchBytes;
-  private final Duration requestTimeout;
-  private volatile Consumer<ByteBuffer, ByteBuffer> consumer;
+  private final NodeTopicConsumer consumer;
   private final DownlinkLog log;
   private final UplinkLog uplink;
   private final Thread thread;
@@ -79,8 +64,6 @@ public final class Downlink implements AutoCloseable {
   private final LinkWatch watch;
   private final AtomicLong lastOffset = new AtomicLong(-1);
   private volatile long nextOffset = -1;
-  private final AtomicLong endOffset = new AtomicLong(-1);
-  private ConsumerTraffic link;
   private volatile boolean running = true;
   private final DownlinkResync resync;
   private volatile boolean diskFull;
@@ -99,54 +82,21 @@ public final class Downlink implements AutoCloseable {
       UplinkLog uplink,
       EventCodec codec) {
     this.node = node;
-    this.partition = new TopicPartition(topic, 0);
-    this.consumerConfig = Map.copyOf(consumerConfig);
-    Object pinned = consumerConfig.get(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG);
-    this.pinnedFetchBytes =
-        pinned == null
-            ? 0
-            : (Integer)
-                ConfigDef.parseType(
-                    ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, pinned, ConfigDef.Type.INT);
-    this.requestTimeout = requestTimeout(consumerConfig);
-    this.fetchSize = pinned == null ? new FetchSize(FIRST_FETCH_BYTES, requestTimeout) : null;
-    this.consumer = newConsumer(fetchBytes());
+    this.consumer = new NodeTopicConsumer(node, topic, consumerConfig);
     this.log = log;
     this.uplink = uplink;
     this.resync = new DownlinkResync(node, codec);
     this.watch =
         new LinkWatch(
             node, System::nanoTime, () -> "log offset " + lastOffset.get() + ", lag " + lag());
-    this.link = new ConsumerTraffic(consumer);
     this.thread = new Thread(this::run, "kedge-downlink-" + node);
     thread.setDaemon(true);
     this.appender = new LogAppender("kedge-downlink-log-" + node, this::logRecord, this::logged);
   }
 
-  /**
-   * A consumer asking for {@code fetchBytes} per fetch. Keys and values stay in the fetch response
-   * ({@code ByteBufferDeserializer}), so the log takes them as they came.
-   */
-  private Consumer<ByteBuffer, ByteBuffer> newConsumer(int fetchBytes) {
-    Map<String, Object> config = new HashMap<>(consumerConfig);
-    config.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, fetchBytes);
-    config.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, MAX_POLL_RECORDS);
-    return new KafkaConsumer<>(config, new ByteBufferDeserializer(), new ByteBufferDeserializer());
-  }
-
-  private static Duration requestTimeout(Map<String, Object> config) {
-    Object millis = config.get(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG);
-    return millis == null
-        ? Duration.ofSeconds(30) // Kafka's default
-        : Duration.ofMillis(
-            (Integer)
-                ConfigDef.parseType(
-                    ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, millis, ConfigDef.Type.INT));
-  }
-
   /** Bytes each fetch asks for now. */
   public int fetchBytes() {
-    return fetchSize == null ? pinnedFetchBytes : fetchSize.bytes();
+    return consumer.fetchBytes();
   }
 
   public Downlink start() {
@@ -177,7 +127,7 @@ public final class Downlink implements AutoCloseable {
    * take offsets but hold no record, do not count once read past.
    */
   public long lag() {
-    long end = endOffset.get();
+    long end = consumer.endOffset();
     long next = Math.max(nextOffset, lastOffset.get() + 1);
     return end < 0 ? 0 : Math.max(0, end - next);
   }
@@ -208,7 +158,7 @@ public final class Downlink implements AutoCloseable {
 
   private void run() {
     awaitTopic();
-    consumer.assign(List.of(partition));
+    consumer.assign();
     Optional<DownlinkLog.Position> last = log.lastPosition();
     last.ifPresent(p -> lastOffset.set(p.offset()));
     boolean positioned = false;
@@ -221,7 +171,7 @@ public final class Downlink implements AutoCloseable {
           // nothing after the refused record was logged: read it again once the log takes it
           appender.rewind();
           long next = lastOffset.get() + 1;
-          consumer.seek(partition, next);
+          consumer.seek(next);
           diskFull = refused instanceof DiskReserve.DiskFullException;
           refusedBackoffMs = next == refusedAt ? Math.min(refusedBackoffMs * 2, 10_000) : 200;
           if (refusedAt != next || refusedBackoffMs >= 10_000) {
@@ -235,7 +185,7 @@ public final class Downlink implements AutoCloseable {
           position(last.isPresent());
           positioned = true;
         }
-        double received = link.bytesReceived();
+        double received = consumer.bytesReceived();
         watch.received(received, resync.underWay());
         if (watch.checkDue()) {
           if (watch.silent()) {
@@ -245,25 +195,13 @@ public final class Downlink implements AutoCloseable {
         }
         String wanted = resync.takeWanted();
         if (wanted != null) {
-          requestResync(wanted, consumer.endOffsets(List.of(partition), PROBE).get(partition));
+          requestResync(wanted, consumer.fetchEndOffset(PROBE));
         }
-        double backlogBytes = fetchSize == null ? 0 : backlogBytes();
-        long polledAt = System.nanoTime();
-        ConsumerRecords<ByteBuffer, ByteBuffer> records = consumer.poll(POLL);
-        if (fetchSize != null) {
-          // received was read at the top of this pass; a probe since adds its few bytes
-          resizeFetches(
-              System.nanoTime() - polledAt,
-              link.bytesReceived() - received,
-              backlogBytes,
-              records.count());
-        }
-        nextOffset = consumer.position(partition);
-        if (!records.isEmpty()) {
-          noteEndOffset();
-          if (!appender.submit(records)) {
-            break;
-          }
+        // received was read at the top of this pass; a probe since adds its few bytes
+        ConsumerRecords<ByteBuffer, ByteBuffer> records = consumer.poll(POLL, received);
+        nextOffset = consumer.position();
+        if (!records.isEmpty() && !appender.submit(records)) {
+          break;
         }
         watch.passed();
       } catch (InterruptedException e) {
@@ -278,47 +216,6 @@ public final class Downlink implements AutoCloseable {
       }
     }
     consumer.close();
-  }
-
-  /** Bytes the broker holds for this node beyond what was fetched, as far as the consumer knows. */
-  private double backlogBytes() {
-    OptionalLong known = consumer.currentLag(partition);
-    long end = endOffset.get();
-    long records =
-        known.isPresent() ? known.getAsLong() : end < 0 ? 0 : end - consumer.position(partition);
-    if (records <= 0) {
-      return 0;
-    }
-    double perRecord = link.bytesPerRecord();
-    return perRecord < 0 ? Double.MAX_VALUE : records * perRecord; // none yet: assume a full fetch
-  }
-
-  /**
-   * Measures the link on each poll it limited ({@link FetchSize}) and, when the fetch size should
-   * change, replaces the consumer: Kafka fixes the size for a consumer's life. The new one resumes
-   * at the old one's position, so whatever the old one had fetched and not returned is fetched
-   * again and nothing is skipped; a fetch still crossing the link is dropped.
-   */
-  private void resizeFetches(long pollNanos, double received, double backlogBytes, int polled) {
-    int before = fetchSize.bytes();
-    int after = fetchSize.observe(pollNanos, received, backlogBytes, polled);
-    if (after == before) {
-      return;
-    }
-    long next = consumer.position(partition);
-    LOG.info(
-        "node {}: fetches of {} -> {}: the link delivers {}/s and a fetch must arrive within {} ms"
-            + " (request.timeout.ms)",
-        node,
-        FetchSize.describe(before),
-        FetchSize.describe(after),
-        FetchSize.describe(fetchSize.measuredRate()),
-        requestTimeout.toMillis());
-    consumer.close(CloseOptions.timeout(Duration.ZERO));
-    consumer = newConsumer(after);
-    link = new ConsumerTraffic(consumer);
-    consumer.assign(List.of(partition));
-    consumer.seek(partition, next);
   }
 
   private void logPause(long next, RuntimeException refused) {
@@ -343,15 +240,14 @@ public final class Downlink implements AutoCloseable {
   /** Seeks to the last logged offset + 1, or resyncs when that is impossible. */
   private void position(boolean hasLog) {
     long next = lastOffset.get() + 1;
-    long beginning = consumer.beginningOffsets(List.of(partition), PROBE).get(partition);
-    long end = consumer.endOffsets(List.of(partition), PROBE).get(partition);
-    endOffset.set(end);
+    long beginning = consumer.beginningOffset(PROBE);
+    long end = consumer.fetchEndOffset(PROBE);
     if (!hasLog) {
       requestResync("the log is new", end);
     } else if (next < beginning) {
       requestResync("offsets " + next + ".." + (beginning - 1) + " were deleted by retention", end);
     } else {
-      consumer.seek(partition, next);
+      consumer.seek(next);
       transition(LinkState.CONNECTED, "resuming at offset " + next);
     }
   }
@@ -367,7 +263,7 @@ public final class Downlink implements AutoCloseable {
   private void requestResync(String reason, long end) {
     ResyncRequest request = resync.begin(reason);
     uplink.append(request, "");
-    consumer.seek(partition, end);
+    consumer.seek(end);
     transition(
         LinkState.RESYNCING,
         reason + "; asked for snapshot " + request.requestId() + ", consuming from offset " + end);
@@ -375,17 +271,8 @@ public final class Downlink implements AutoCloseable {
 
   /** Asks Kafka for the end offset; throws when it does not answer in time. */
   private void probe() {
-    Map<TopicPartition, Long> ends = consumer.endOffsets(List.of(partition), PROBE);
-    endOffset.set(ends.get(partition));
+    consumer.fetchEndOffset(PROBE);
     watch.answered(resync.underWay());
-  }
-
-  /** The end offset as of the last fetch response, which the consumer keeps: no request. */
-  private void noteEndOffset() {
-    OptionalLong behind = consumer.currentLag(partition);
-    if (behind.isPresent()) {
-      endOffset.set(consumer.position(partition) + behind.getAsLong());
-    }
   }
 
   private void reportResync() {
@@ -426,11 +313,9 @@ public final class Downlink implements AutoCloseable {
     boolean said = false;
     while (running) {
       try {
-        List<org.apache.kafka.common.PartitionInfo> partitions =
-            consumer.partitionsFor(partition.topic(), PROBE);
-        if (partitions != null && !partitions.isEmpty()) {
+        if (consumer.topicExists(PROBE)) {
           if (said) {
-            LOG.info("node {}: topic {} exists now", node, partition.topic());
+            LOG.info("node {}: topic {} exists now", node, consumer.topic());
           }
           return;
         }
@@ -440,7 +325,7 @@ public final class Downlink implements AutoCloseable {
                   + " (a new node asks for it: edge.register-node); reads are served from the log"
                   + " meanwhile. Checking every {} s.",
               node,
-              partition.topic(),
+              consumer.topic(),
               node,
               TOPIC_CHECK.toSeconds());
           said = true;
