@@ -198,9 +198,11 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
       if (nodes.get(node) == null) {
         nodes.put(node, "");
         placer.catchUp(node);
+        RouterOutputs.releaseHeld(context, node);
       }
     } else if (data instanceof ResourceDelete delete && isNode(delete.key())) {
       nodes.delete(delete.key().name());
+      RouterOutputs.dropHeld(context, delete.key().name());
     } else if (data instanceof ResyncRequest request) {
       resyncs.answer(request);
     }
@@ -259,6 +261,7 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
   private void activate(String node) {
     LOG.info("node {} appeared: topic ready", node);
     placer.catchUp(node);
+    RouterOutputs.releaseHeld(context, node);
     ResourceUpsert object =
         loadObject(Placement.identity(ObjectKey.parse(UpstreamRequestFilter.nodeKey(node))));
     if (object != null) {
@@ -335,6 +338,9 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
       nodes.delete(key.name());
       nodeTopics.released(key.name());
       LOG.info("node {} removed", key.name());
+    }
+    if (isNode(key)) {
+      RouterOutputs.dropHeld(context, key.name());
     }
     return previous;
   }

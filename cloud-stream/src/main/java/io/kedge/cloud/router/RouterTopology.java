@@ -219,6 +219,13 @@ public final class RouterTopology {
         Stores.keyValueStoreBuilder(
             Stores.persistentKeyValueStore(UplinkApplier.APPLIED), Serdes.String(), Serdes.Long()),
         "apply");
+    topology.addStateStore(
+        Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(RouterOutputs.HELD_ANSWERS),
+            Serdes.String(),
+            Serdes.ByteArray()),
+        "route",
+        "apply");
     topology.addSink(
         RouterOutputs.NODE_SINK,
         Routed.topicOf(topics),

@@ -2,10 +2,15 @@ package io.kedge.cloud.router;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kedge.schemas.KedgeEvent;
+import io.kedge.schemas.ObjectKey;
 import io.kedge.schemas.ResyncRequest;
+import io.kedge.schemas.WriteOperation;
+import io.kedge.schemas.WriteRequest;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -84,5 +89,36 @@ class JoiningNodesTest extends RouterTestBase {
     making.get("edge-10").complete(null);
     driver.advanceWallClockTime(Duration.ofMillis(50));
     assertThat(received("edge-10")).containsExactly("upsert Service/web", "upsert Node/edge-10");
+  }
+
+  /** What node {@code node} asks the cloud to write, as its uplink sends it. */
+  private void write(String node, String id, ObjectNode object) {
+    ObjectKey key = ObjectKey.of(object);
+    WriteRequest request =
+        new WriteRequest(id, node, WriteOperation.CREATE, key, "", "", object, "", false, "");
+    ProducerRecord<String, byte[]> record =
+        codec.toRecord("t", node, KedgeEvent.of(SOURCE, key.toString(), request));
+    upstream.pipeInput(new TestRecord<>(record.key(), record.value(), record.headers()));
+  }
+
+  @Test
+  void theAnswersToANewNodesWritesWaitForItsTopic() {
+    // a new node registers itself and renews its lease before its topic exists
+    write("edge-11", "register", node("edge-11"));
+    ObjectNode lease = object("coordination.k8s.io/v1", "Lease", "kube-node-lease", "edge-11");
+    write("edge-11", "lease", lease);
+    driver.advanceWallClockTime(Duration.ofSeconds(1));
+    assertThat(received("edge-11")).as("nothing before the topic exists").isEmpty();
+
+    making.get("edge-11").complete(null);
+    driver.advanceWallClockTime(Duration.ofMillis(50));
+    List<String> received = received("edge-11");
+    assertThat(received)
+        .as("its Node and Lease, then both answers, each once")
+        .containsExactly("upsert Node/edge-11", "upsert Lease/edge-11", "answer 201", "answer 201");
+
+    // known now: answers go at once
+    write("edge-11", "lease-again", lease);
+    assertThat(received("edge-11")).containsExactly("answer 409");
   }
 }
