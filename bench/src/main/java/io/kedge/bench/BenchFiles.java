@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /** Scratch directories of benchmarks, and the Kafka broker they hold. */
@@ -14,7 +15,14 @@ final class BenchFiles {
 
   /** A started in-process Kafka broker keeping its data under {@code work/kafka}. */
   static LocalKafkaCluster kafka(Path work) {
-    LocalKafkaCluster kafka = LocalKafkaCluster.builder().dataDir(work.resolve("kafka")).build();
+    return kafka(work, Map.of());
+  }
+
+  /** The same, with broker settings of its own. */
+  static LocalKafkaCluster kafka(Path work, Map<String, String> brokerConfig) {
+    LocalKafkaCluster.Builder builder = LocalKafkaCluster.builder().dataDir(work.resolve("kafka"));
+    brokerConfig.forEach(builder::config);
+    LocalKafkaCluster kafka = builder.build();
     try {
       return kafka.start(Duration.ofSeconds(60));
     } catch (RuntimeException e) {

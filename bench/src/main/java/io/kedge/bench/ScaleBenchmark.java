@@ -2,12 +2,19 @@ package io.kedge.bench;
 
 import io.kedge.cloud.CloudConfig;
 import io.kedge.cloud.router.Router;
+import io.kedge.edge.relay.EdgeConfig;
+import io.kedge.edge.relay.EdgeNode;
+import io.kedge.edge.relay.link.LinkState;
 import io.kedge.kafka.local.LocalKafkaCluster;
 import io.kedge.schemas.KedgeTopics;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 
@@ -16,8 +23,9 @@ import org.apache.kafka.clients.producer.KafkaProducer;
  * exactly_once_v2, takes the same pod stream spread over a small and then a ten times larger fleet,
  * in one run: nodes joining (each Node followed by a pod for it, nodes per second until every pod
  * is routed), events per second, and the delay to a read-committed reader of the node topics at a
- * steady rate. {@code RATIO scale} is the worse of (events/s larger over smaller) and (p99 smaller
- * over larger).
+ * steady rate; then one node's resync among the fleet, and real relays with new logs joining it
+ * (each resyncs and consumes its topic). {@code RATIO scale} is the worse of (events/s larger over
+ * smaller) and (p99 smaller over larger).
  */
 final class ScaleBenchmark {
   private final int small;
@@ -34,17 +42,29 @@ final class ScaleBenchmark {
     this.out = out;
   }
 
+  /** Real relays joined into each fleet beside its simulated nodes. */
+  private static final int RELAYS = 3;
+
   /** What one fleet size measured. */
   private record Fleet(
       int nodes,
       double joinRate,
       double eventRate,
       RouterLoad.Delays delays,
-      RouterLoad.Resync resync) {}
+      RouterLoad.Resync resync,
+      Relays relays) {}
+
+  /**
+   * Real relays (edge nodes with fresh logs) started among the fleet: the time until the last one
+   * has logged its snapshot and is connected, and the objects their VIEWs then hold.
+   */
+  record Relays(long millis, long objects) {}
 
   String run() throws Exception {
     Path work = Files.createTempDirectory("kedge-bench-scale");
-    try (LocalKafkaCluster kafka = BenchFiles.kafka(work)) {
+    // a fleet's topics are deleted after it: one broker holds 10,000 node topics at a time, within
+    // a process's open files (each partition keeps its log open) and memory maps
+    try (LocalKafkaCluster kafka = BenchFiles.kafka(work, Map.of("file.delete.delay.ms", "1000"))) {
       Fleet warmup = fleet(kafka, work, small, 0, "warmup");
       int rate = (int) Math.max(100, Math.min(2_000, warmup.eventRate() / 4));
       // alternated rounds, the best of each size: the machine is shared
@@ -58,7 +78,7 @@ final class ScaleBenchmark {
         out.printf(
             "bench scale: %,d nodes: joined %.0f nodes/s; %,d pod events %.0f events/s; at %d"
                 + " events/s p50 %d ms p99 %d ms over %d events; one node's resync: %d objects"
-                + " in %d ms%n",
+                + " in %d ms; %d real relays with new logs connected in %d ms holding %d objects%n",
             fleet.nodes(),
             fleet.joinRate(),
             events,
@@ -68,7 +88,10 @@ final class ScaleBenchmark {
             fleet.delays().p99(),
             fleet.delays().count(),
             fleet.resync().objects(),
-            fleet.resync().millis());
+            fleet.resync().millis(),
+            RELAYS,
+            fleet.relays().millis(),
+            fleet.relays().objects());
       }
       double throughput = larger.eventRate() / smaller.eventRate();
       double latency =
@@ -98,7 +121,8 @@ final class ScaleBenchmark {
         Math.max(a.joinRate(), b.joinRate()),
         Math.max(a.eventRate(), b.eventRate()),
         a.delays().p99() <= b.delays().p99() ? a.delays() : b.delays(),
-        a.resync().millis() <= b.resync().millis() ? a.resync() : b.resync());
+        a.resync().millis() <= b.resync().millis() ? a.resync() : b.resync(),
+        a.relays().millis() <= b.relays().millis() ? a.relays() : b.relays());
   }
 
   private Fleet fleet(LocalKafkaCluster kafka, Path work, int nodes, int rate, String round)
@@ -140,7 +164,65 @@ final class ScaleBenchmark {
       RouterLoad.Resync resync = load.resync(producer, "node-0");
       load.progress(
           "%s: resync of node-0: %d objects in %d ms", name, resync.objects(), resync.millis());
-      return new Fleet(nodes, joinRate, eventRate, delays, resync);
+      Relays relays = relays(kafka, prefix, work.resolve(name + "-relays"));
+      load.progress(
+          "%s: %d real relays connected in %d ms holding %d objects",
+          name, RELAYS, relays.millis(), relays.objects());
+      return new Fleet(nodes, joinRate, eventRate, delays, resync, relays);
+    } finally {
+      deleteTopics(kafka, prefix);
+    }
+  }
+
+  /** Deletes the fleet's topics (node topics, kedge's, the router's internal ones). */
+  private void deleteTopics(LocalKafkaCluster kafka, String prefix) throws Exception {
+    try (Admin admin = Admin.create(kafka.clientConfig())) {
+      List<String> fleet =
+          admin.listTopics().names().get().stream()
+              .filter(t -> t.startsWith(prefix + ".") || t.startsWith(prefix + "-router"))
+              .toList();
+      admin.deleteTopics(fleet).all().get();
+      out.printf("bench scale: deleted %,d topics of %s%n", fleet.size(), prefix);
+    }
+  }
+
+  /**
+   * Starts {@link #RELAYS} edge nodes (node-1, node-2, ...) with new logs among the fleet, as real
+   * relays join one: each asks for its resync and consumes its topic; returns when every one is
+   * connected and its VIEW has settled.
+   */
+  private static Relays relays(LocalKafkaCluster kafka, String prefix, Path dir) throws Exception {
+    List<EdgeNode> edges = new ArrayList<>();
+    try {
+      long start = System.nanoTime();
+      for (int r = 1; r <= RELAYS; r++) {
+        String node = "node-" + r;
+        edges.add(
+            EdgeNode.start(
+                EdgeConfig.embedded(
+                    node, kafka.bootstrapServers(), prefix, dir.resolve(node), Map.of()),
+                "bench"));
+      }
+      long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+      while (!edges.stream().allMatch(e -> e.linkState() == LinkState.CONNECTED)) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("relays not connected within 2 minutes");
+        }
+        Thread.sleep(10);
+      }
+      long millis = (System.nanoTime() - start) / 1_000_000;
+      long objects = -1;
+      long held = 0;
+      while (held != objects) { // the VIEWs follow their logs: wait until they stop growing
+        objects = held;
+        Thread.sleep(200);
+        held = edges.stream().mapToLong(e -> e.view().size()).sum();
+      }
+      return new Relays(millis, objects);
+    } finally {
+      for (EdgeNode edge : edges) {
+        edge.close();
+      }
     }
   }
 }
