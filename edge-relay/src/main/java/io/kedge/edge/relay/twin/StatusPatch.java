@@ -57,14 +57,7 @@ final class StatusPatch {
       if (index < 0) {
         added.addObject().put("propertyName", prop).set("desired", desired);
       } else {
-        ops.addObject()
-            .put("op", "test")
-            .put("path", "/status/twins/" + index + "/propertyName")
-            .put("value", prop);
-        ops.addObject()
-            .put("op", "add")
-            .put("path", "/status/twins/" + index + "/desired")
-            .set("value", desired);
+        setTwinField(ops, index, prop, "desired", desired);
       }
     }
     for (Map.Entry<String, Reported> entry : reported.entrySet()) {
@@ -84,14 +77,7 @@ final class StatusPatch {
         }
         (twin == null ? added.addObject().put("propertyName", prop) : twin).set("reported", next);
       } else {
-        ops.addObject()
-            .put("op", "test")
-            .put("path", "/status/twins/" + index + "/propertyName")
-            .put("value", prop);
-        ops.addObject()
-            .put("op", "add")
-            .put("path", "/status/twins/" + index + "/reported")
-            .set("value", next);
+        setTwinField(ops, index, prop, "reported", next);
       }
     }
     boolean stateChanged = state != null && !state.equals(status.path("state").asText(null));
@@ -122,6 +108,22 @@ final class StatusPatch {
       ops.addObject().put("op", "add").put("path", "/status/state").put("value", state);
     }
     return ops;
+  }
+
+  /**
+   * Sets {@code field} of the twin at {@code index}, tested by name first: a list reordered
+   * meanwhile fails the write instead of changing another twin.
+   */
+  private static void setTwinField(
+      ArrayNode ops, int index, String prop, String field, JsonNode value) {
+    ops.addObject()
+        .put("op", "test")
+        .put("path", "/status/twins/" + index + "/propertyName")
+        .put("value", prop);
+    ops.addObject()
+        .put("op", "add")
+        .put("path", "/status/twins/" + index + "/" + field)
+        .set("value", value);
   }
 
   private static int indexOf(JsonNode twins, String prop) {
