@@ -2,6 +2,7 @@ package io.kedge.cloud.router;
 
 import io.kedge.cloud.CloudConfig;
 import io.kedge.cloud.kube.KubeWrites;
+import io.kedge.cloud.topics.NodeTopicProducers;
 import io.kedge.cloud.topics.TopicProvisioner;
 import io.kedge.schemas.KedgeTopics;
 import java.time.Duration;
@@ -160,6 +161,10 @@ public final class Router implements AutoCloseable {
     // node topic, and produce requests take 3-6x longer. Sending at once routed 2x the events
     // over 200 node topics, and ~8,000/s instead of 20-200/s over 1,000 (docs/benchmarks.md).
     props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 0);
+    // node topics an event reaches rarely keep their metadata (see NodeTopicProducers)
+    props.putIfAbsent(
+        StreamsConfig.producerPrefix(ProducerConfig.METADATA_MAX_IDLE_CONFIG),
+        NodeTopicProducers.METADATA_MAX_IDLE_MS);
     props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, -1);
     props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
     return props;

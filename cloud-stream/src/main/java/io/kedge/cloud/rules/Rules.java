@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kedge.cloud.kube.KubeWrites;
 import io.kedge.cloud.router.NodeTrust;
+import io.kedge.cloud.topics.NodeTopicProducers;
 import io.kedge.runtime.http.HttpBounds;
 import io.kedge.runtime.lifecycle.Components;
 import io.kedge.runtime.lifecycle.DaemonThreads;
@@ -135,6 +136,9 @@ public final class Rules implements AutoCloseable {
     producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
     producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     producerProps.put(ProducerConfig.LINGER_MS_CONFIG, 1);
+    // rule messages go to node topics an event reaches rarely (see NodeTopicProducers)
+    producerProps.put(
+        ProducerConfig.METADATA_MAX_IDLE_CONFIG, NodeTopicProducers.METADATA_MAX_IDLE_MS);
     // rule statuses go to kedge.resources, placed as every producer there places them
     producerProps.putAll(ResourcePartitioner.producerSettings(topics.resources().name()));
     producer =
