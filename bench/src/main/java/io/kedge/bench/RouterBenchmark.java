@@ -94,13 +94,7 @@ final class RouterBenchmark {
       }
       producer.flush();
       load.awaitRouted(admin, config.applicationId(), name + ": " + nodes + " node topics");
-      long start = System.nanoTime();
-      for (int i = 0; i < events; i++) {
-        producer.send(load.record(BenchObjects.pod("pod-" + i, "node-" + (i % nodes), "v1")));
-      }
-      producer.flush();
-      load.awaitRouted(admin, config.applicationId(), name + ": " + events + " pods");
-      double rate = events / ((System.nanoTime() - start) / 1e9);
+      double rate = load.routeBacklog(producer, admin, config.applicationId(), nodes, events, name);
       return new Routed(
           rate,
           paced

@@ -76,6 +76,27 @@ final class RouterLoad {
     return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
   }
 
+  /**
+   * Sends {@code events} pods spread round-robin over nodes {@code node-0..nodes-1} as a backlog
+   * and waits until router group {@code group} has routed them all; returns events per second.
+   */
+  double routeBacklog(
+      KafkaProducer<String, byte[]> producer,
+      Admin admin,
+      String group,
+      int nodes,
+      int events,
+      String what)
+      throws Exception {
+    long start = System.nanoTime();
+    for (int i = 0; i < events; i++) {
+      producer.send(record(BenchObjects.pod("pod-" + i, "node-" + (i % nodes), "v1")));
+    }
+    producer.flush();
+    awaitRouted(admin, group, what + ": " + events + " pods");
+    return events / ((System.nanoTime() - start) / 1e9);
+  }
+
   /** Waits until router group {@code group} has committed every record of kedge.resources. */
   void awaitRouted(Admin admin, String group, String what) throws Exception {
     String resources = topics.resources().name();

@@ -149,13 +149,8 @@ final class ScaleBenchmark {
       // the broker finishes making the new topics' logs before events are timed
       Thread.sleep(5_000);
 
-      long start = System.nanoTime();
-      for (int i = 0; i < events; i++) {
-        producer.send(load.record(BenchObjects.pod("pod-" + i, "node-" + (i % nodes), "v1")));
-      }
-      producer.flush();
-      load.awaitRouted(admin, config.applicationId(), name + ": " + events + " pods");
-      double eventRate = events / ((System.nanoTime() - start) / 1e9);
+      double eventRate =
+          load.routeBacklog(producer, admin, config.applicationId(), nodes, events, name);
       load.progress("%s: %.0f events/s", name, eventRate);
       RouterLoad.Delays delays =
           rate == 0
