@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.apache.kafka.clients.admin.Admin;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,7 +19,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Node topics through the Kafka AdminClient, with the node retention configured. Topics asked for
  * while nodes join are created in batches, one request every {@link #BATCH_WINDOW}: the controller
- * commits a batch at once, where one request per topic made joins wait for each other's commits.
+ * commits a batch at once, where one request per topic made joins wait for each other's commits. A
+ * topic counts as made once the router's producers know it too ({@link RouterClients#learn}), so
+ * the stream thread's first send to it does not wait for its metadata.
  */
 public final class AdminNodeTopics implements NodeTopics, AutoCloseable {
   static final Duration BATCH_WINDOW = Duration.ofMillis(10);
@@ -28,15 +31,25 @@ public final class AdminNodeTopics implements NodeTopics, AutoCloseable {
   private final KedgeTopics topics;
   private final TopicProvisioner provisioner;
   private final boolean deleteOnRelease;
+  private final Function<String, CompletableFuture<Void>> learn;
   private final ScheduledExecutorService batcher = DaemonThreads.scheduled("kedge-node-topics");
   private final Map<String, Queued> queued = new LinkedHashMap<>();
 
   /** A topic asked for, and who waits for it. */
   private record Queued(TopicDescriptor<?, ?> topic, CompletableFuture<Void> created) {}
 
+  /**
+   * @param learn teaches the producers that write node topics a topic just made, completing when
+   *     they know it
+   */
   public AdminNodeTopics(
-      Admin admin, KedgeTopics topics, TopicProvisioner provisioner, boolean deleteOnRelease) {
+      Admin admin,
+      KedgeTopics topics,
+      TopicProvisioner provisioner,
+      boolean deleteOnRelease,
+      Function<String, CompletableFuture<Void>> learn) {
     this.admin = admin;
+    this.learn = learn;
     this.topics = topics;
     this.provisioner = provisioner;
     this.deleteOnRelease = deleteOnRelease;
@@ -76,6 +89,7 @@ public final class AdminNodeTopics implements NodeTopics, AutoCloseable {
       for (Queued asked : batch) {
         created
             .get(asked.topic().name())
+            .thenCompose(made -> learn.apply(asked.topic().name()))
             .whenComplete(
                 (ok, error) -> {
                   if (error == null) {

@@ -6,9 +6,13 @@ import io.kedge.cloud.topics.NodeTopicProducers;
 import io.kedge.cloud.topics.TopicProvisioner;
 import io.kedge.schemas.KedgeTopics;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -26,16 +30,19 @@ public final class Router implements AutoCloseable {
 
   private final KafkaStreams streams;
   private final Admin admin;
+  private final RouterClients clients;
   private final AdminNodeTopics nodeTopics;
   private final UpstreamRejections rejections;
 
   private Router(
       KafkaStreams streams,
       Admin admin,
+      RouterClients clients,
       AdminNodeTopics nodeTopics,
       UpstreamRejections rejections) {
     this.streams = streams;
     this.admin = admin;
+    this.clients = clients;
     this.nodeTopics = nodeTopics;
     this.rejections = rejections;
   }
@@ -81,13 +88,16 @@ public final class Router implements AutoCloseable {
           new TopicProvisioner(admin, Optional.empty(), Duration.ofSeconds(30));
       provisioner.ensure(List.of(topics.resources(), topics.upstream(), topics.deadletter()));
       int partitions = resourcePartitions(provisioner, topics);
+      RouterClients clients = new RouterClients(() -> nodeTopicNames(admin, topics));
       AdminNodeTopics nodeTopics =
-          new AdminNodeTopics(admin, topics, provisioner, config.deleteNodeTopics());
+          new AdminNodeTopics(
+              admin, topics, provisioner, config.deleteNodeTopics(), clients::learn);
       KafkaStreams streams =
           new KafkaStreams(
               RouterTopology.build(
                   topics, config.broadcastKinds(), nodeTopics, kubernetes, trust, partitions),
-              streamsConfig(config, processingGuarantee));
+              streamsConfig(config, processingGuarantee),
+              clients);
       streams.setStateListener((next, previous) -> LOG.info("router {} -> {}", previous, next));
       streams.setUncaughtExceptionHandler(
           e -> {
@@ -96,7 +106,7 @@ public final class Router implements AutoCloseable {
                 .StreamThreadExceptionResponse.REPLACE_THREAD;
           });
       streams.start();
-      return new Router(streams, admin, nodeTopics, trust.rejections());
+      return new Router(streams, admin, clients, nodeTopics, trust.rejections());
     } catch (RuntimeException e) {
       admin.close();
       throw e;
@@ -192,6 +202,21 @@ public final class Router implements AutoCloseable {
             .withGroupMembershipOperation(
                 org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
     nodeTopics.close();
+    clients.close();
     admin.close();
+  }
+
+  /** The node topics of this installation that exist now. */
+  private static Collection<String> nodeTopicNames(Admin admin, KedgeTopics topics) {
+    try {
+      return admin.listTopics().names().get(30, TimeUnit.SECONDS).stream()
+          .filter(topics::isNodeTopic)
+          .toList();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted listing the node topics", e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("cannot list the node topics: " + e, e);
+    }
   }
 }
