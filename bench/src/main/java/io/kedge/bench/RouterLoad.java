@@ -141,6 +141,8 @@ final class RouterLoad {
       throws Exception {
     Map<String, Object> props = new HashMap<>(kafka.clientConfig());
     props.put(ConsumerConfig.GROUP_ID_CONFIG, topics.prefix() + "-paced");
+    // it only times arrivals: committing 10,000 partitions at once is refused by the coordinator
+    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
     props.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, 1_000);

@@ -25,6 +25,14 @@ import org.slf4j.LoggerFactory;
  */
 public final class AdminNodeTopics implements NodeTopics, AutoCloseable {
   static final Duration BATCH_WINDOW = Duration.ofMillis(10);
+
+  /**
+   * Topics per request at most. KRaft's controller fails a whole request that makes more than
+   * 10,000 metadata records (a node topic makes five), so thousands of nodes joining at once, or
+   * resuming their joins after a restart, would otherwise never get their topics.
+   */
+  static final int MAX_BATCH = 1_000;
+
   private static final Logger LOG = LoggerFactory.getLogger(AdminNodeTopics.class);
 
   private final Admin admin;
@@ -32,6 +40,7 @@ public final class AdminNodeTopics implements NodeTopics, AutoCloseable {
   private final TopicProvisioner provisioner;
   private final boolean deleteOnRelease;
   private final Function<String, CompletableFuture<Void>> learn;
+  private final Duration window;
   private final ScheduledExecutorService batcher = DaemonThreads.scheduled("kedge-node-topics");
   private final Map<String, Queued> queued = new LinkedHashMap<>();
 
@@ -48,6 +57,18 @@ public final class AdminNodeTopics implements NodeTopics, AutoCloseable {
       TopicProvisioner provisioner,
       boolean deleteOnRelease,
       Function<String, CompletableFuture<Void>> learn) {
+    this(admin, topics, provisioner, deleteOnRelease, learn, BATCH_WINDOW);
+  }
+
+  /** The same, gathering the topics asked for within {@code window} into one request. */
+  AdminNodeTopics(
+      Admin admin,
+      KedgeTopics topics,
+      TopicProvisioner provisioner,
+      boolean deleteOnRelease,
+      Function<String, CompletableFuture<Void>> learn,
+      Duration window) {
+    this.window = window;
     this.admin = admin;
     this.learn = learn;
     this.topics = topics;
@@ -71,7 +92,7 @@ public final class AdminNodeTopics implements NodeTopics, AutoCloseable {
       CompletableFuture<Void> created = new CompletableFuture<>();
       queued.put(topic.name(), new Queued(topic, created));
       if (queued.size() == 1) {
-        batcher.schedule(this::createQueued, BATCH_WINDOW.toMillis(), TimeUnit.MILLISECONDS);
+        batcher.schedule(this::createQueued, window.toMillis(), TimeUnit.MILLISECONDS);
       }
       return created;
     }
@@ -80,8 +101,11 @@ public final class AdminNodeTopics implements NodeTopics, AutoCloseable {
   private void createQueued() {
     List<Queued> batch;
     synchronized (queued) {
-      batch = List.copyOf(queued.values());
-      queued.clear();
+      batch = queued.values().stream().limit(MAX_BATCH).toList();
+      batch.forEach(asked -> queued.remove(asked.topic().name()));
+      if (!queued.isEmpty()) {
+        batcher.execute(this::createQueued);
+      }
     }
     try {
       Map<String, CompletableFuture<Void>> created =
