@@ -172,9 +172,8 @@ public final class Router implements AutoCloseable {
     // over 200 node topics, and ~8,000/s instead of 20-200/s over 1,000 (docs/benchmarks.md).
     props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 0);
     // node topics an event reaches rarely keep their metadata (see NodeTopicProducers)
-    props.putIfAbsent(
-        StreamsConfig.producerPrefix(ProducerConfig.METADATA_MAX_IDLE_CONFIG),
-        NodeTopicProducers.METADATA_MAX_IDLE_MS);
+    NodeTopicProducers.settings()
+        .forEach((key, value) -> props.putIfAbsent(StreamsConfig.producerPrefix(key), value));
     props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, -1);
     props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
     return props;

@@ -137,8 +137,7 @@ public final class Rules implements AutoCloseable {
     producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     producerProps.put(ProducerConfig.LINGER_MS_CONFIG, 1);
     // rule messages go to node topics an event reaches rarely (see NodeTopicProducers)
-    producerProps.put(
-        ProducerConfig.METADATA_MAX_IDLE_CONFIG, NodeTopicProducers.METADATA_MAX_IDLE_MS);
+    producerProps.putAll(NodeTopicProducers.settings());
     // rule statuses go to kedge.resources, placed as every producer there places them
     producerProps.putAll(ResourcePartitioner.producerSettings(topics.resources().name()));
     producer =

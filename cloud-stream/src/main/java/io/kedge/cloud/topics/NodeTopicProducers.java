@@ -1,6 +1,8 @@
 package io.kedge.cloud.topics;
 
 import java.time.Duration;
+import java.util.Map;
+import org.apache.kafka.clients.producer.ProducerConfig;
 
 /** Settings of the producers that write to node topics (the router's, the REST ingress's). */
 public final class NodeTopicProducers {
@@ -15,4 +17,18 @@ public final class NodeTopicProducers {
   public static final long METADATA_MAX_IDLE_MS = Duration.ofDays(1).toMillis();
 
   private NodeTopicProducers() {}
+
+  /**
+   * The producer settings: metadata kept for {@link #METADATA_MAX_IDLE_MS}, and no adaptive
+   * partitioning. A node topic has one partition, so there is nothing to adapt, but with it on the
+   * sender thread builds queue statistics for every topic on each pass over its partitions (10,000
+   * node topics: 1,715 events/s with it, 1,943 without, one run each).
+   */
+  public static Map<String, Object> settings() {
+    return Map.of(
+        ProducerConfig.METADATA_MAX_IDLE_CONFIG,
+        METADATA_MAX_IDLE_MS,
+        ProducerConfig.PARTITIONER_ADAPTIVE_PARTITIONING_ENABLE_CONFIG,
+        false);
+  }
 }
