@@ -2,6 +2,7 @@ package io.kedge.bench;
 
 import io.kedge.cloud.CloudConfig;
 import io.kedge.cloud.router.Router;
+import io.kedge.cloud.topics.TopicProvisioner;
 import io.kedge.edge.relay.EdgeConfig;
 import io.kedge.edge.relay.EdgeNode;
 import io.kedge.edge.relay.link.LinkState;
@@ -176,9 +177,10 @@ final class ScaleBenchmark {
           admin.listTopics().names().get().stream()
               .filter(t -> t.startsWith(prefix + ".") || t.startsWith(prefix + "-router"))
               .toList();
-      // in parts: the controller refuses to delete more than 10,000 topics in one request
-      for (int from = 0; from < fleet.size(); from += 1_000) {
-        admin.deleteTopics(fleet.subList(from, Math.min(fleet.size(), from + 1_000))).all().get();
+      // in parts, as kedge creates them: the controller refuses too large a request
+      int part = TopicProvisioner.MAX_TOPICS_PER_REQUEST;
+      for (int from = 0; from < fleet.size(); from += part) {
+        admin.deleteTopics(fleet.subList(from, Math.min(fleet.size(), from + part))).all().get();
       }
       out.printf("bench scale: deleted %,d topics of %s%n", fleet.size(), prefix);
     }

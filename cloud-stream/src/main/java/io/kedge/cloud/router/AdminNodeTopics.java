@@ -26,13 +26,6 @@ import org.slf4j.LoggerFactory;
 public final class AdminNodeTopics implements NodeTopics, AutoCloseable {
   static final Duration BATCH_WINDOW = Duration.ofMillis(10);
 
-  /**
-   * Topics per request at most. KRaft's controller fails a whole request that makes more than
-   * 10,000 metadata records (a node topic makes five), so thousands of nodes joining at once, or
-   * resuming their joins after a restart, would otherwise never get their topics.
-   */
-  static final int MAX_BATCH = 1_000;
-
   private static final Logger LOG = LoggerFactory.getLogger(AdminNodeTopics.class);
 
   private final Admin admin;
@@ -60,7 +53,7 @@ public final class AdminNodeTopics implements NodeTopics, AutoCloseable {
     this(admin, topics, provisioner, deleteOnRelease, learn, BATCH_WINDOW);
   }
 
-  /** The same, gathering the topics asked for within {@code window} into one request. */
+  /** The same, gathering the topics asked for within {@code window} into one batch. */
   AdminNodeTopics(
       Admin admin,
       KedgeTopics topics,
@@ -101,11 +94,8 @@ public final class AdminNodeTopics implements NodeTopics, AutoCloseable {
   private void createQueued() {
     List<Queued> batch;
     synchronized (queued) {
-      batch = queued.values().stream().limit(MAX_BATCH).toList();
-      batch.forEach(asked -> queued.remove(asked.topic().name()));
-      if (!queued.isEmpty()) {
-        batcher.execute(this::createQueued);
-      }
+      batch = List.copyOf(queued.values());
+      queued.clear();
     }
     try {
       Map<String, CompletableFuture<Void>> created =

@@ -40,12 +40,11 @@ final class RouterClients implements KafkaClientSupplier, AutoCloseable {
 
   private final Supplier<Collection<String>> nodeTopics;
 
-  /** The live producers by client id: a stream thread's new producer replaces its closed one. */
-  private final Map<Object, Producer<byte[], byte[]>> producers = new ConcurrentHashMap<>();
+  /** A live producer and its teaching at start. */
+  private record Taught(Producer<byte[], byte[]> producer, CompletableFuture<Void> teaching) {}
 
-  /** What each live producer is being taught at its start. */
-  private final Map<Producer<byte[], byte[]>, CompletableFuture<Void>> teaching =
-      new ConcurrentHashMap<>();
+  /** The live producers by client id: a stream thread's new producer replaces its closed one. */
+  private final Map<Object, Taught> producers = new ConcurrentHashMap<>();
 
   private final ExecutorService lookups = DaemonThreads.pool("kedge-node-topic-lookups", LOOKUPS);
 
@@ -65,14 +64,12 @@ final class RouterClients implements KafkaClientSupplier, AutoCloseable {
   public Producer<byte[], byte[]> getProducer(Map<String, Object> config) {
     KafkaProducer<byte[], byte[]> producer =
         new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
-    Producer<byte[], byte[]> replaced =
-        producers.put(config.getOrDefault(ProducerConfig.CLIENT_ID_CONFIG, producer), producer);
-    if (replaced != null) {
-      teaching.remove(replaced);
-    }
-    teaching.put(
-        producer,
-        CompletableFuture.supplyAsync(() -> teachAll(producer), lookups).thenCompose(t -> t));
+    Object clientId = config.getOrDefault(ProducerConfig.CLIENT_ID_CONFIG, producer);
+    CompletableFuture<Void> teaching = new CompletableFuture<>();
+    producers.put(clientId, new Taught(producer, teaching));
+    CompletableFuture.supplyAsync(() -> teachAll(producer), lookups)
+        .thenCompose(taught -> taught)
+        .whenComplete((ok, error) -> teaching.complete(null));
     return producer;
   }
 
@@ -102,6 +99,7 @@ final class RouterClients implements KafkaClientSupplier, AutoCloseable {
   CompletableFuture<Void> learn(String topic) {
     List<CompletableFuture<Void>> lookedUp =
         producers.values().stream()
+            .map(Taught::producer)
             .map(producer -> CompletableFuture.runAsync(() -> lookUp(producer, topic), lookups))
             .toList();
     return CompletableFuture.allOf(lookedUp.toArray(CompletableFuture[]::new));
@@ -109,7 +107,11 @@ final class RouterClients implements KafkaClientSupplier, AutoCloseable {
 
   /** Completes when {@code producer} knows the node topics that existed when it was made. */
   CompletableFuture<Void> taught(Producer<byte[], byte[]> producer) {
-    return teaching.getOrDefault(producer, CompletableFuture.completedFuture(null));
+    return producers.values().stream()
+        .filter(taught -> taught.producer() == producer)
+        .map(Taught::teaching)
+        .findFirst()
+        .orElse(CompletableFuture.completedFuture(null));
   }
 
   private CompletableFuture<Void> teachAll(Producer<byte[], byte[]> producer) {
@@ -135,7 +137,7 @@ final class RouterClients implements KafkaClientSupplier, AutoCloseable {
   }
 
   private void lookUp(Producer<byte[], byte[]> producer, String topic) {
-    if (!producers.containsValue(producer)) {
+    if (producers.values().stream().noneMatch(taught -> taught.producer() == producer)) {
       return; // replaced: Kafka Streams closed it (a fenced transaction, a migrated thread)
     }
     try {
@@ -148,7 +150,6 @@ final class RouterClients implements KafkaClientSupplier, AutoCloseable {
   @Override
   public void close() {
     producers.clear();
-    teaching.clear();
     lookups.shutdownNow();
   }
 }

@@ -25,6 +25,14 @@ import org.slf4j.LoggerFactory;
 public final class TopicProvisioner {
   private static final Logger LOG = LoggerFactory.getLogger(TopicProvisioner.class);
 
+  /**
+   * Topics per CreateTopics or DeleteTopics request at most. KRaft's controller fails a whole
+   * request that makes more than 10,000 metadata records (a node topic makes five), so thousands of
+   * nodes joining at once, or resuming their joins after a restart, would otherwise never get their
+   * topics.
+   */
+  public static final int MAX_TOPICS_PER_REQUEST = 1_000;
+
   private final Admin admin;
   private final Optional<Short> replicationFactor;
   private final Duration timeout;
@@ -76,10 +84,22 @@ public final class TopicProvisioner {
   }
 
   /**
-   * Starts creating {@code topics} that are missing, in one request; each future completes once its
-   * topic exists, or exceptionally with why it could not be created.
+   * Starts creating {@code topics} that are missing, in requests of at most {@link
+   * #MAX_TOPICS_PER_REQUEST}; each future completes once its topic exists, or exceptionally with
+   * why it could not be created.
    */
   public Map<String, CompletableFuture<Void>> ensureAsync(
+      List<? extends TopicDescriptor<?, ?>> topics) {
+    Map<String, CompletableFuture<Void>> created = new java.util.HashMap<>();
+    for (int from = 0; from < topics.size(); from += MAX_TOPICS_PER_REQUEST) {
+      created.putAll(
+          createInOneRequest(
+              topics.subList(from, Math.min(topics.size(), from + MAX_TOPICS_PER_REQUEST))));
+    }
+    return created;
+  }
+
+  private Map<String, CompletableFuture<Void>> createInOneRequest(
       List<? extends TopicDescriptor<?, ?>> topics) {
     List<NewTopic> requests = new ArrayList<>();
     for (TopicDescriptor<?, ?> topic : topics) {
