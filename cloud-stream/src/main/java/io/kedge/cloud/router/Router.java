@@ -28,6 +28,9 @@ import org.slf4j.LoggerFactory;
 public final class Router implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Router.class);
 
+  /** How long the router's producers let a batch wait: longer than a commit interval (100 ms). */
+  static final int PRODUCER_LINGER_MS = 1_000;
+
   private final KafkaStreams streams;
   private final Admin admin;
   private final RouterClients clients;
@@ -167,10 +170,11 @@ public final class Router implements AutoCloseable {
     // 10 s instead of Kafka's 45 s (heartbeats come every 3 s from their own thread)
     props.putIfAbsent(
         StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 10_000);
-    // Kafka Streams lingers 100 ms by default; a commit then waits for batches spread over every
-    // node topic, and produce requests take 3-6x longer. Sending at once routed 2x the events
-    // over 200 node topics, and ~8,000/s instead of 20-200/s over 1,000 (docs/benchmarks.md).
-    props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 0);
+    // the router's producers hold a stream thread's sends and hand them over at each commit
+    // (RouterClients, BurstingProducer); a linger longer than the commit interval lets the
+    // commit's flush send them as a few large produce requests instead of one per pass of the
+    // sender thread, which walks every node topic written to (decision record 0008)
+    props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), PRODUCER_LINGER_MS);
     // node topics an event reaches rarely keep their metadata (see NodeTopicProducers)
     NodeTopicProducers.settings()
         .forEach((key, value) -> props.putIfAbsent(StreamsConfig.producerPrefix(key), value));

@@ -38,10 +38,19 @@ final class RouterClients implements KafkaClientSupplier, AutoCloseable {
   /** Lookups in flight at once: the topics of one metadata request, at most. */
   private static final int LOOKUPS = 64;
 
+  /**
+   * Sends a stream thread's producer holds at most before handing them over (BurstingProducer); a
+   * commit hands them over sooner, every 100 ms.
+   */
+  static final int BURST = 1_024;
+
   private final Supplier<Collection<String>> nodeTopics;
 
   /** A live producer and its teaching at start. */
-  private record Taught(Producer<byte[], byte[]> producer, CompletableFuture<Void> teaching) {}
+  private record Taught(
+      Producer<byte[], byte[]> producer,
+      Producer<byte[], byte[]> given,
+      CompletableFuture<Void> teaching) {}
 
   /** The live producers by client id: a stream thread's new producer replaces its closed one. */
   private final Map<Object, Taught> producers = new ConcurrentHashMap<>();
@@ -66,11 +75,12 @@ final class RouterClients implements KafkaClientSupplier, AutoCloseable {
         new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
     Object clientId = config.getOrDefault(ProducerConfig.CLIENT_ID_CONFIG, producer);
     CompletableFuture<Void> teaching = new CompletableFuture<>();
-    producers.put(clientId, new Taught(producer, teaching));
+    BurstingProducer bursting = new BurstingProducer(producer, BURST);
+    producers.put(clientId, new Taught(producer, bursting, teaching));
     CompletableFuture.supplyAsync(() -> teachAll(producer), lookups)
         .thenCompose(taught -> taught)
         .whenComplete((ok, error) -> teaching.complete(null));
-    return producer;
+    return bursting;
   }
 
   @Override
@@ -108,7 +118,7 @@ final class RouterClients implements KafkaClientSupplier, AutoCloseable {
   /** Completes when {@code producer} knows the node topics that existed when it was made. */
   CompletableFuture<Void> taught(Producer<byte[], byte[]> producer) {
     return producers.values().stream()
-        .filter(taught -> taught.producer() == producer)
+        .filter(taught -> taught.given() == producer)
         .map(Taught::teaching)
         .findFirst()
         .orElse(CompletableFuture.completedFuture(null));
