@@ -31,6 +31,9 @@ public final class Router implements AutoCloseable {
   /** How long the router's producers let a batch wait: longer than a commit interval (100 ms). */
   static final int PRODUCER_LINGER_MS = 1_000;
 
+  /** How the router's producers compress their batches (node topics and changelogs). */
+  static final String PRODUCER_COMPRESSION = "lz4";
+
   private final KafkaStreams streams;
   private final Admin admin;
   private final RouterClients clients;
@@ -175,6 +178,13 @@ public final class Router implements AutoCloseable {
     // commit's flush send them as a few large produce requests instead of one per pass of the
     // sender thread, which walks every node topic written to (decision record 0008)
     props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), PRODUCER_LINGER_MS);
+    // a producer's request carries at most one batch of each partition, so a changelog's
+    // records of one commit (hundreds of KiB) took a request per 16 KiB batch, each request a
+    // pass of the sender over every node topic; compressed, they fit in a few (10,000 node
+    // topics: 1,754 -> 3,948 events/s, decision record 0008). Node topics' records travel the
+    // edge links compressed too.
+    props.put(
+        StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), PRODUCER_COMPRESSION);
     // node topics an event reaches rarely keep their metadata (see NodeTopicProducers)
     NodeTopicProducers.settings()
         .forEach((key, value) -> props.putIfAbsent(StreamsConfig.producerPrefix(key), value));
