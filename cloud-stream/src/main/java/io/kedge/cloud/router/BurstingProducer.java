@@ -24,13 +24,13 @@ import org.apache.kafka.common.metrics.KafkaMetric;
  * A producer that holds a stream thread's sends and hands them to the Kafka producer in bursts: at
  * every flush and transaction step, and whenever {@code burst} records are held.
  *
- * <p>Each send that opens a new batch wakes the Kafka producer's sender thread, and each pass of
- * that thread walks every partition the producer has written to and every partition of the broker.
- * A router's events spread over node topics, so nearly every event opens a batch of its own: with
- * 10,000 node topics the sender spent a core walking them once per event. Handed over in a burst,
- * the sends of one pass share it. Nothing is visible earlier either way: readers of node topics
- * read committed records, and a transaction commits only after a flush, which hands everything
- * over.
+ * <p>Each pass of the Kafka producer's sender thread walks every partition the producer has written
+ * to, several milliseconds at 10,000 node topics. Sent one by one, the router's records opened a
+ * batch each (its events spread over node topics), woke the sender each time, and left in many
+ * small requests, a pass each. Held and handed over together at the commit's flush, with the
+ * router's long linger, they leave in a few large requests (decision record 0008). Nothing becomes
+ * visible later: readers of node topics read committed records, and a transaction commits only
+ * after a flush, which hands everything over.
  *
  * <p>Used by one stream thread, as Kafka Streams uses its producers; metadata lookups from other
  * threads go to the Kafka producer directly.
@@ -52,11 +52,6 @@ final class BurstingProducer implements Producer<byte[], byte[]> {
     }
     this.producer = producer;
     this.burst = burst;
-  }
-
-  /** The Kafka producer the bursts go to. */
-  Producer<byte[], byte[]> producer() {
-    return producer;
   }
 
   @Override
@@ -104,11 +99,17 @@ final class BurstingProducer implements Producer<byte[], byte[]> {
         producer.send(send.record(), send.callback());
       } catch (RuntimeException e) {
         for (Held failed : burstOfSends.subList(i, burstOfSends.size())) {
-          failed.callback().onCompletion(null, e);
+          failed.callback().onCompletion(unsent(failed.record()), e);
         }
         throw e;
       }
     }
+  }
+
+  /** What a Kafka producer reports for a record it did not send: its topic, and -1 elsewhere. */
+  private static RecordMetadata unsent(ProducerRecord<byte[], byte[]> record) {
+    int partition = record.partition() == null ? -1 : record.partition();
+    return new RecordMetadata(new TopicPartition(record.topic(), partition), -1, -1, -1, -1, -1);
   }
 
   @Override

@@ -97,14 +97,23 @@ class BurstingProducerTest {
   void aSendThatFailsAtHandOverFailsItsRecordAndTheRestAndIsRethrown() {
     BurstingProducer producer = new BurstingProducer(kafka, 100);
     List<Exception> failures = new ArrayList<>();
+    List<String> failedTopics = new ArrayList<>();
     Future<RecordMetadata> sent =
-        producer.send(record(0), (metadata, error) -> failures.add(error));
+        producer.send(
+            record(0),
+            (metadata, error) -> {
+              failures.add(error);
+              failedTopics.add(metadata.topic());
+            });
     producer.send(record(1), (metadata, error) -> failures.add(error));
     KafkaException fenced = new KafkaException("producer fenced");
     kafka.sendException = fenced;
 
     assertThatThrownBy(producer::flush).isSameAs(fenced);
     assertThat(failures).containsExactly(fenced, fenced);
+    assertThat(failedTopics)
+        .as("callbacks get the record's topic")
+        .containsExactly("kedge.node.node-0");
     assertThatThrownBy(sent::get).isInstanceOf(ExecutionException.class).hasCause(fenced);
 
     kafka.sendException = null;
