@@ -8,8 +8,10 @@ import io.kedge.edge.relay.link.LinkState;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -115,13 +117,20 @@ class SlowLinkIT {
   }
 
   /** Pods of ~2.5 KiB each. */
+  /**
+   * Pods of about 2.5 KiB on the wire. The padding is random: the router compresses what it writes
+   * to node topics, and the link must be slow for the bytes that cross it.
+   */
   private static List<ObjectNode> paddedPods(String prefix, int count) {
+    Random random = new Random(prefix.hashCode());
     List<ObjectNode> pods = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       ObjectNode pod = CloudEnvironment.pod(prefix + i, NODE);
+      byte[] padding = new byte[1_536];
+      random.nextBytes(padding);
       ((ObjectNode) pod.get("metadata"))
           .putObject("annotations")
-          .put("kedge.io/padding", "x".repeat(2_048));
+          .put("kedge.io/padding", Base64.getEncoder().encodeToString(padding));
       pods.add(pod);
     }
     return pods;
