@@ -28,8 +28,11 @@ import org.slf4j.LoggerFactory;
 public final class Router implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Router.class);
 
-  /** How long the router's producers let a batch wait: longer than a commit interval (100 ms). */
-  static final int PRODUCER_LINGER_MS = 1_000;
+  /** How often the router commits its transaction; each commit flushes what its producers hold. */
+  static final int COMMIT_INTERVAL_MS = 100;
+
+  /** How long the router's producers let a batch wait: longer than {@link #COMMIT_INTERVAL_MS}. */
+  static final int PRODUCER_LINGER_MS = 10 * COMMIT_INTERVAL_MS;
 
   /** How the router's producers compress their batches (node topics and changelogs). */
   static final String PRODUCER_COMPRESSION = "lz4";
@@ -164,7 +167,7 @@ public final class Router implements AutoCloseable {
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
     props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, processingGuarantee);
     props.put(StreamsConfig.STATE_DIR_CONFIG, config.dataDir().resolve("streams").toString());
-    props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
+    props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, COMMIT_INTERVAL_MS);
     // with several instances, each keeps a warm copy of another's stores: a task that moves after
     // a crash resumes at once instead of replaying its changelog (kafka-client properties may
     // say otherwise)

@@ -40,13 +40,16 @@ final class RouterClients implements KafkaClientSupplier, AutoCloseable {
 
   /**
    * Sends a stream thread's producer holds at most before handing them over (BurstingProducer); a
-   * commit hands them over sooner, every 100 ms.
+   * commit hands them over sooner, every {@link Router#COMMIT_INTERVAL_MS}.
    */
   static final int BURST = 1_024;
 
   private final Supplier<Collection<String>> nodeTopics;
 
-  /** A live producer and its teaching at start. */
+  /**
+   * A live Kafka producer, the one Kafka Streams was given around it (holding its sends), and what
+   * the Kafka producer is taught at its start.
+   */
   private record Taught(
       Producer<byte[], byte[]> producer,
       Producer<byte[], byte[]> given,
