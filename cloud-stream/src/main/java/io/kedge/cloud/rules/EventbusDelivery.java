@@ -7,6 +7,7 @@ import io.kedge.schemas.EventCodec;
 import io.kedge.schemas.EventbusMessage;
 import io.kedge.schemas.InvalidEventException;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -16,8 +17,12 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -61,6 +66,10 @@ public final class EventbusDelivery implements AutoCloseable {
   private final KnownTopics topics;
   private final NodeTrust trust;
   private final Map<String, Semaphore> inFlight = new ConcurrentHashMap<>();
+
+  /** Threads that POST, one per request in flight (the per-rule limits bound how many). */
+  private final ExecutorService posts = DaemonThreads.cached("kedge-rules-post");
+
   private final Thread thread;
   private final CompletableFuture<Void> rulesLoaded;
   private volatile boolean running = true;
@@ -135,6 +144,11 @@ public final class EventbusDelivery implements AutoCloseable {
       }
     } catch (WakeupException e) {
       // closing
+    } catch (CompletionException | CancellationException e) {
+      LOG.info(
+          "rules delivery closed with POSTs unfinished; their messages are delivered again after a"
+              + " restart: {}",
+          e.toString());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (KafkaException e) {
@@ -219,23 +233,38 @@ public final class EventbusDelivery implements AutoCloseable {
         inFlight.computeIfAbsent(route.ruleKey(), k -> new Semaphore(config.deliveryConcurrency()));
     limit.acquireUninterruptibly();
     String url = route.targetResource().path("resource").asText();
-    return attempt(url, message, 1)
-        .handle(
-            (ok, error) -> {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    try {
+      posts.execute(
+          () -> {
+            try {
+              post(url, message);
+              c.succeeded();
+              done.complete(null);
+            } catch (DeliveryFailure failure) {
+              c.failed(failure.getMessage());
+              deadLetter(record, route, failure.getMessage());
+              done.complete(null);
+            } catch (CancellationException closing) {
+              done.completeExceptionally(closing); // neither counted nor committed: sent again
+            } finally {
               limit.release();
-              if (error == null) {
-                c.succeeded();
-              } else {
-                String reason =
-                    error instanceof DeliveryFailure f ? f.getMessage() : error.toString();
-                c.failed(reason);
-                deadLetter(record, route, reason);
-              }
-              return null;
-            });
+            }
+          });
+    } catch (RejectedExecutionException closing) {
+      limit.release();
+      done.completeExceptionally(closing);
+    }
+    return done;
   }
 
-  private CompletableFuture<Void> attempt(String url, EventbusMessage message, int attempt) {
+  /**
+   * POSTs {@code message} to {@code url}, retrying with exponential backoff; blocks its posting
+   * thread. The client's synchronous {@code send} is used on purpose: its {@code sendAsync} hands
+   * every response to {@code CompletableFuture}'s default executor, which on a machine of one or
+   * two cores starts a new thread per task, a thread per message.
+   */
+  private void post(String url, EventbusMessage message) {
     HttpRequest request =
         HttpRequest.newBuilder(URI.create(url))
             .timeout(config.deliveryTimeout())
@@ -244,33 +273,31 @@ public final class EventbusDelivery implements AutoCloseable {
             .header("X-Kedge-Node", message.node())
             .POST(HttpRequest.BodyPublishers.ofByteArray(message.payload()))
             .build();
-    return http.sendAsync(request, HttpResponse.BodyHandlers.discarding())
-        .handle(
-            (response, error) -> {
-              String failure;
-              boolean retry;
-              if (error != null) {
-                failure = "POST " + url + " failed: " + error.getCause();
-                retry = true;
-              } else if (response.statusCode() / 100 == 2) {
-                return CompletableFuture.<Void>completedFuture(null);
-              } else {
-                int code = response.statusCode();
-                failure = "POST " + url + " answered " + code;
-                retry = code >= 500 || code == 408 || code == 429;
-              }
-              if (!retry || attempt >= config.deliveryAttempts()) {
-                return CompletableFuture.<Void>failedFuture(
-                    new DeliveryFailure(failure + " (attempt " + attempt + ")"));
-              }
-              long delay = config.deliveryBackoff().toMillis() << Math.min(attempt - 1, 16);
-              return CompletableFuture.supplyAsync(
-                      () -> null,
-                      CompletableFuture.delayedExecutor(
-                          delay, java.util.concurrent.TimeUnit.MILLISECONDS))
-                  .thenCompose(x -> attempt(url, message, attempt + 1));
-            })
-        .thenCompose(f -> f);
+    for (int attempt = 1; ; attempt++) {
+      String failure;
+      boolean retry;
+      try {
+        int code = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+        if (code / 100 == 2) {
+          return;
+        }
+        failure = "POST " + url + " answered " + code;
+        retry = code >= 500 || code == 408 || code == 429;
+      } catch (IOException e) {
+        failure = "POST " + url + " failed: " + e;
+        retry = true;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new CancellationException("POST " + url + " interrupted: the delivery is closing");
+      }
+      if (!retry || attempt >= config.deliveryAttempts()) {
+        throw new DeliveryFailure(failure + " (attempt " + attempt + ")");
+      }
+      long delay = config.deliveryBackoff().toMillis() << Math.min(attempt - 1, 16);
+      if (!DaemonThreads.sleep(delay)) {
+        throw new CancellationException(failure + " (attempt " + attempt + "; then closing)");
+      }
+    }
   }
 
   private static String contentType(byte[] payload) {
@@ -323,5 +350,6 @@ public final class EventbusDelivery implements AutoCloseable {
     running = false;
     consumer.wakeup();
     DaemonThreads.join(thread, 15_000);
+    posts.shutdownNow();
   }
 }

@@ -89,6 +89,9 @@ public final class RuleResponses implements AutoCloseable {
           assigned = true;
         }
         for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+          if (waiting.isEmpty()) {
+            continue; // an answer nobody waits for is dropped: not worth decoding
+          }
           try {
             if (codec.decode(record.headers(), record.value()).data() instanceof RuleResponse r) {
               Waiting request = waiting.get(r.messageId());

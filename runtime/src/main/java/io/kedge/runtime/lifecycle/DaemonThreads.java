@@ -14,6 +14,14 @@ public final class DaemonThreads {
     return Executors.newFixedThreadPool(threads, factory(name));
   }
 
+  /**
+   * Daemon threads named {@code name}, made as tasks arrive and kept for a minute once idle: for
+   * blocking work whose concurrency its caller bounds.
+   */
+  public static ExecutorService cached(String name) {
+    return Executors.newCachedThreadPool(factory(name));
+  }
+
   /** One daemon thread named {@code name} for periodic work. */
   public static ScheduledExecutorService scheduled(String name) {
     return Executors.newSingleThreadScheduledExecutor(factory(name));
