@@ -247,6 +247,11 @@ public final class EventbusDelivery implements AutoCloseable {
               done.complete(null);
             } catch (CancellationException closing) {
               done.completeExceptionally(closing); // neither counted nor committed: sent again
+            } catch (RuntimeException e) { // a target the client cannot call: as a failed POST
+              String reason = "POST " + url + " failed: " + e;
+              c.failed(reason);
+              deadLetter(record, route, reason);
+              done.complete(null);
             } finally {
               limit.release();
             }

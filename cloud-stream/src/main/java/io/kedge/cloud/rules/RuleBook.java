@@ -3,6 +3,7 @@ package io.kedge.cloud.rules;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kedge.schemas.ObjectKey;
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -354,8 +355,9 @@ public final class RuleBook {
       switch (targetType) {
         case "rest" -> {
           String url = targetResource.path("resource").asText("");
-          if (!url.startsWith("http://") && !url.startsWith("https://")) {
-            found.add("targetResource.resource must be an http(s) URL, got '" + url + "'");
+          if (!httpUrl(url)) {
+            found.add(
+                "targetResource.resource must be an http(s) URL with a host, got '" + url + "'");
           }
         }
         case "eventbus", "kafka" -> require(targetResource, "topic", "targetResource", found);
@@ -429,6 +431,18 @@ public final class RuleBook {
   private static void require(JsonNode resource, String key, String where, List<String> found) {
     if (resource.path(key).asText("").isEmpty()) {
       found.add(where + "." + key + " is missing");
+    }
+  }
+
+  /** An http or https URL with a host, as the rules delivery's HTTP client takes it. */
+  private static boolean httpUrl(String url) {
+    if (!url.startsWith("http://") && !url.startsWith("https://")) {
+      return false;
+    }
+    try {
+      return URI.create(url).getHost() != null;
+    } catch (IllegalArgumentException e) {
+      return false;
     }
   }
 }

@@ -110,6 +110,8 @@ class RuleBookTest {
     apply(restToEventbus("default", "no-endpoint", "nope", "mqtt", "/x", "t"));
     apply(restToEventbus("default", "same-type", "rest-in", "rest-out", "/y", "t"));
     apply(eventbusToRest("default", "bad-url", "mqtt", "rest-out", "temp", "edge-1", "ftp://h"));
+    apply(eventbusToRest("default", "no-host", "mqtt", "rest-out", "t2", "edge-1", "http:///x"));
+    apply(eventbusToRest("default", "spaced", "mqtt", "rest-out", "t3", "edge-1", "http://a b/"));
     apply(restToEventbus("default", "bad-path", "rest-in", "mqtt", "z", "t"));
     assertThat(book.errors().get("default/no-endpoint"))
         .containsExactly("source RuleEndpoint default/nope does not exist");
@@ -117,6 +119,11 @@ class RuleBookTest {
         .contains("source and target endpoints are both of type rest");
     assertThat(book.errors().get("default/bad-url").get(0))
         .contains("targetResource.resource must be an http(s) URL");
+    assertThat(book.errors().get("default/no-host").get(0))
+        .contains("targetResource.resource must be an http(s) URL with a host");
+    assertThat(book.errors().get("default/spaced").get(0))
+        .contains("targetResource.resource must be an http(s) URL with a host");
+    assertThat(book.eventbusRoutes("edge-1", "default/t3")).isEmpty();
     assertThat(book.errors().get("default/bad-path").get(0)).contains("must start with '/'");
     assertThat(book.restRoute("default", "/x")).isEmpty();
   }
