@@ -145,10 +145,14 @@ public final class EventbusDelivery implements AutoCloseable {
     } catch (WakeupException e) {
       // closing
     } catch (CompletionException | CancellationException e) {
-      LOG.info(
-          "rules delivery closed with POSTs unfinished; their messages are delivered again after a"
-              + " restart: {}",
-          e.toString());
+      if (running) {
+        LOG.error("rules delivery stopped: {}", e.toString(), e);
+      } else {
+        LOG.info(
+            "rules delivery closed with POSTs unfinished; their messages are delivered again after"
+                + " a restart: {}",
+            e.toString());
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (KafkaException e) {
@@ -238,22 +242,20 @@ public final class EventbusDelivery implements AutoCloseable {
       posts.execute(
           () -> {
             try {
-              post(url, message);
-              c.succeeded();
-              done.complete(null);
-            } catch (DeliveryFailure failure) {
-              c.failed(failure.getMessage());
-              deadLetter(record, route, failure.getMessage());
+              String failure = post(url, message);
+              if (failure == null) {
+                c.succeeded();
+              } else {
+                c.failed(failure);
+                deadLetter(record, route, failure);
+              }
               done.complete(null);
             } catch (CancellationException closing) {
               done.completeExceptionally(closing); // neither counted nor committed: sent again
-            } catch (RuntimeException e) { // a target the client cannot call: as a failed POST
-              String reason = "POST " + url + " failed: " + e;
-              c.failed(reason);
-              deadLetter(record, route, reason);
-              done.complete(null);
             } finally {
               limit.release();
+              // a bug above: the delivery stops (run) rather than waiting for ever
+              done.completeExceptionally(new IllegalStateException("a POST ended without outcome"));
             }
           });
     } catch (RejectedExecutionException closing) {
@@ -265,38 +267,43 @@ public final class EventbusDelivery implements AutoCloseable {
 
   /**
    * POSTs {@code message} to {@code url}, retrying with exponential backoff; blocks its posting
-   * thread. The client's synchronous {@code send} is used on purpose: its {@code sendAsync} hands
-   * every response to {@code CompletableFuture}'s default executor, which on a machine of one or
-   * two cores starts a new thread per task, a thread per message.
+   * thread. Returns null once delivered, or why it failed for good; throws {@link
+   * CancellationException} when the delivery closes meanwhile. The client's synchronous {@code
+   * send} is used on purpose: its {@code sendAsync} hands every response to {@code
+   * CompletableFuture}'s default executor, which on a machine of one or two cores starts a new
+   * thread per task, a thread per message.
    */
-  private void post(String url, EventbusMessage message) {
-    HttpRequest request =
-        HttpRequest.newBuilder(URI.create(url))
-            .timeout(config.deliveryTimeout())
-            .header("Content-Type", contentType(message.payload()))
-            .header("X-Kedge-Message-Id", message.messageId())
-            .header("X-Kedge-Node", message.node())
-            .POST(HttpRequest.BodyPublishers.ofByteArray(message.payload()))
-            .build();
+  private String post(String url, EventbusMessage message) {
     for (int attempt = 1; ; attempt++) {
       String failure;
       boolean retry;
       try {
+        HttpRequest request =
+            HttpRequest.newBuilder(URI.create(url))
+                .timeout(config.deliveryTimeout())
+                .header("Content-Type", contentType(message.payload()))
+                .header("X-Kedge-Message-Id", message.messageId())
+                .header("X-Kedge-Node", message.node())
+                .POST(HttpRequest.BodyPublishers.ofByteArray(message.payload()))
+                .build();
         int code = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
         if (code / 100 == 2) {
-          return;
+          return null;
         }
         failure = "POST " + url + " answered " + code;
         retry = code >= 500 || code == 408 || code == 429;
       } catch (IOException e) {
         failure = "POST " + url + " failed: " + e;
         retry = true;
+      } catch (IllegalArgumentException | SecurityException e) {
+        failure = "POST " + url + " cannot be made: " + e; // no attempt will do better
+        retry = false;
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new CancellationException("POST " + url + " interrupted: the delivery is closing");
       }
       if (!retry || attempt >= config.deliveryAttempts()) {
-        throw new DeliveryFailure(failure + " (attempt " + attempt + ")");
+        return failure + " (attempt " + attempt + ")";
       }
       long delay = config.deliveryBackoff().toMillis() << Math.min(attempt - 1, 16);
       if (!DaemonThreads.sleep(delay)) {
@@ -340,15 +347,6 @@ public final class EventbusDelivery implements AutoCloseable {
 
   /** Dead letters and kafka-target records, sent in the next transaction. */
   private final List<ProducerRecord<String, byte[]>> toSend = new ArrayList<>();
-
-  /** A delivery that failed for good, with the last reason. */
-  static final class DeliveryFailure extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-
-    DeliveryFailure(String message) {
-      super(message, null, false, false);
-    }
-  }
 
   @Override
   public void close() {

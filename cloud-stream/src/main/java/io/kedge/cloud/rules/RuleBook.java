@@ -436,11 +436,10 @@ public final class RuleBook {
 
   /** An http or https URL with a host, as the rules delivery's HTTP client takes it. */
   private static boolean httpUrl(String url) {
-    if (!url.startsWith("http://") && !url.startsWith("https://")) {
-      return false;
-    }
     try {
-      return URI.create(url).getHost() != null;
+      URI uri = URI.create(url);
+      return ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
+          && uri.getHost() != null;
     } catch (IllegalArgumentException e) {
       return false;
     }

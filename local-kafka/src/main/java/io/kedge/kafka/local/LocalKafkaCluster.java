@@ -355,8 +355,8 @@ public final class LocalKafkaCluster implements AutoCloseable {
     props.put("share.coordinator.state.topic.min.isr", Integer.toString(minIsr));
     props.put("group.initial.rebalance.delay.ms", "0");
     // kedge's transactional writers (the router, the REST ingress, rules delivery) begin a
-    // transaction as soon as the last one commits; the broker holds its first writes, retrying
-    // every this many ms (20 by default), until the last one's markers are written.
+    // transaction as soon as the last one commits; the broker holds the new one's first writes
+    // until the last one's markers are written, checking every this many ms (Kafka's default 20).
     props.put("add.partitions.to.txn.retry.backoff.ms", "1");
     props.put("auto.create.topics.enable", "false");
     // Small segments and fast checks so that time retention is observable in tests and on a
