@@ -274,18 +274,23 @@ public final class EventbusDelivery implements AutoCloseable {
    * thread per task, a thread per message.
    */
   private String post(String url, EventbusMessage message) {
+    HttpRequest request;
+    try {
+      request =
+          HttpRequest.newBuilder(URI.create(url))
+              .timeout(config.deliveryTimeout())
+              .header("Content-Type", contentType(message.payload()))
+              .header("X-Kedge-Message-Id", message.messageId())
+              .header("X-Kedge-Node", message.node())
+              .POST(HttpRequest.BodyPublishers.ofByteArray(message.payload()))
+              .build();
+    } catch (IllegalArgumentException e) {
+      return "POST " + url + " cannot be made: " + e + " (attempt 1)";
+    }
     for (int attempt = 1; ; attempt++) {
       String failure;
       boolean retry;
       try {
-        HttpRequest request =
-            HttpRequest.newBuilder(URI.create(url))
-                .timeout(config.deliveryTimeout())
-                .header("Content-Type", contentType(message.payload()))
-                .header("X-Kedge-Message-Id", message.messageId())
-                .header("X-Kedge-Node", message.node())
-                .POST(HttpRequest.BodyPublishers.ofByteArray(message.payload()))
-                .build();
         int code = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
         if (code / 100 == 2) {
           return null;
