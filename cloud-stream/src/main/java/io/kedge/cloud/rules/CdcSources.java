@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.HashMap;
@@ -352,6 +353,9 @@ public final class CdcSources implements AutoCloseable {
             return;
           }
         }
+        if (attempt >= 3) {
+          endOrphanedSender(db, rule, slot);
+        }
       } catch (SQLException e) {
         LOG.warn("cdc rule {}: cannot drop slot {} yet: {}", rule, slot.name(), e.getMessage());
       }
@@ -363,6 +367,29 @@ public final class CdcSources implements AutoCloseable {
       }
     }
     LOG.error("cdc rule {}: slot {} could not be dropped; drop it by hand", rule, slot.name());
+  }
+
+  /**
+   * Ends the server process still streaming a deleted rule's slot. The engine is closed by now, but
+   * PostgreSQL notices a dropped replication connection only after {@code wal_sender_timeout} (a
+   * minute by default), and until then the slot stays active and cannot be dropped.
+   */
+  private static void endOrphanedSender(Connection db, String rule, Slot slot) throws SQLException {
+    try (PreparedStatement end =
+        db.prepareStatement(
+            "select pg_terminate_backend(active_pid) from pg_replication_slots"
+                + " where slot_name = ? and active")) {
+      end.setString(1, slot.name());
+      try (ResultSet ended = end.executeQuery()) {
+        if (ended.next()) {
+          LOG.warn(
+              "cdc rule {} deleted: slot {} was still streaming to a closed engine; ended that"
+                  + " server process",
+              rule,
+              slot.name());
+        }
+      }
+    }
   }
 
   /** A slot and publication name: lowercase letters, digits and underscores, at most 63. */

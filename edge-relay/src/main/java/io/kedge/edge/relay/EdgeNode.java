@@ -303,7 +303,7 @@ public final class EdgeNode implements AutoCloseable {
                     config.node(),
                     log,
                     eventbus,
-                    new ServicebusCaller(config.node(), uplinkLog),
+                    add(new ServicebusCaller(config.node(), uplinkLog)),
                     new PositionFile(dataDir.resolve("eventbus.position"), "eventbus delivery"),
                     log.lastIndex())
                 .start());

@@ -2,8 +2,11 @@ package io.kedge.runtime.lifecycle;
 
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 /** Thread pools that never keep the JVM alive: a stop signal closes their owner instead. */
 public final class DaemonThreads {
@@ -20,6 +23,18 @@ public final class DaemonThreads {
    */
   public static ExecutorService cached(String name) {
     return Executors.newCachedThreadPool(factory(name));
+  }
+
+  /**
+   * At most {@code threads} daemon threads named {@code name}, made as tasks arrive and ended after
+   * a minute idle; further tasks wait in order: for blocking work with no bound of its own.
+   */
+  public static ExecutorService bounded(String name, int threads) {
+    ThreadPoolExecutor pool =
+        new ThreadPoolExecutor(
+            threads, threads, 1, TimeUnit.MINUTES, new LinkedBlockingQueue<>(), factory(name));
+    pool.allowCoreThreadTimeOut(true);
+    return pool;
   }
 
   /** One daemon thread named {@code name} for periodic work. */

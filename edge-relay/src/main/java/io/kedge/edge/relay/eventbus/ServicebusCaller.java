@@ -1,16 +1,21 @@
 package io.kedge.edge.relay.eventbus;
 
 import io.kedge.edge.relay.uplink.UplinkLog;
+import io.kedge.runtime.lifecycle.DaemonThreads;
 import io.kedge.schemas.RuleMessage;
 import io.kedge.schemas.RuleResponse;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,20 +25,43 @@ import org.slf4j.LoggerFactory;
  * loopback services are called, and only before the caller's deadline: a message that reaches a
  * node after its caller gave up (504) is not acted on (at most once).
  */
-public final class ServicebusCaller {
+public final class ServicebusCaller implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ServicebusCaller.class);
+
+  /**
+   * Calls in flight at once; more wait in order (and are not made once their caller's deadline has
+   * passed). The ingress bounds what can be waiting.
+   */
+  static final int CALLS_IN_FLIGHT = 16;
 
   private final String node;
   private final UplinkLog uplink;
-  private final HttpClient http = HttpClient.newHttpClient();
+
+  /**
+   * Each call blocks one of these threads. The client's {@code sendAsync} would hand every answer
+   * to {@code CompletableFuture}'s default executor, which starts a thread per task on a machine of
+   * one or two cores, as edge boxes are; the selector thread reads each answer itself.
+   */
+  private final ExecutorService callers =
+      DaemonThreads.bounded("kedge-servicebus-call", CALLS_IN_FLIGHT);
+
+  private final HttpClient http = HttpClient.newBuilder().executor(Runnable::run).build();
 
   public ServicebusCaller(String node, UplinkLog uplink) {
     this.node = node;
     this.uplink = uplink;
   }
 
-  /** Calls the service asynchronously; the answer goes to the uplink. */
+  /** Calls the service on a thread of its own; the answer goes to the uplink. */
   public void call(RuleMessage message) {
+    try {
+      callers.execute(() -> callNow(message));
+    } catch (RejectedExecutionException closing) {
+      LOG.info("node {}: servicebus message {} not called: closing", node, message.messageId());
+    }
+  }
+
+  private void callNow(RuleMessage message) {
     long deadline = parseLong(message.headers().get(RuleMessage.DEADLINE_HEADER), Long.MAX_VALUE);
     long left = deadline - System.currentTimeMillis();
     if (left <= 0) {
@@ -44,41 +72,51 @@ public final class ServicebusCaller {
           message.target());
       return;
     }
-    URI target = URI.create(message.target());
+    URI target;
+    try {
+      target = URI.create(message.target());
+    } catch (IllegalArgumentException e) {
+      answer(message, 502, "servicebus target " + message.target() + " is not a URL: " + e);
+      return;
+    }
     if (!"127.0.0.1".equals(target.getHost()) && !"localhost".equals(target.getHost())) {
       answer(message, 502, "servicebus targets must be loopback services, not " + target);
       return;
     }
-    HttpRequest.Builder request =
-        HttpRequest.newBuilder(target).timeout(Duration.ofMillis(Math.min(left, 300_000)));
-    message
-        .headers()
-        .forEach(
-            (name, value) -> {
-              // the ingress's own headers are for this caller, not for the service
-              if (!name.startsWith("X-Kedge-") && !RuleMessage.hopByHop(name)) {
-                request.header(name, value);
-              }
-            });
     String method = message.headers().getOrDefault(RuleMessage.METHOD_HEADER, "POST");
-    request.method(method, HttpRequest.BodyPublishers.ofByteArray(message.payload()));
-    http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofByteArray())
-        .whenComplete(
-            (response, error) -> {
-              if (error != null) {
-                boolean timeout = error.getCause() instanceof java.net.http.HttpTimeoutException;
-                answer(
-                    message,
-                    timeout ? 504 : 502,
-                    method + " " + target + " failed: " + error.getCause());
-                return;
-              }
-              Map<String, String> headers = new LinkedHashMap<>();
-              response.headers().map().forEach((k, v) -> headers.put(k, String.join(",", v)));
-              send(
-                  new RuleResponse(
-                      message.messageId(), node, response.statusCode(), headers, response.body()));
-            });
+    HttpResponse<byte[]> response;
+    try {
+      HttpRequest.Builder request =
+          HttpRequest.newBuilder(target).timeout(Duration.ofMillis(Math.min(left, 300_000)));
+      message
+          .headers()
+          .forEach(
+              (name, value) -> {
+                // the ingress's own headers are for this caller, not for the service
+                if (!name.startsWith("X-Kedge-") && !RuleMessage.hopByHop(name)) {
+                  request.header(name, value);
+                }
+              });
+      request.method(method, HttpRequest.BodyPublishers.ofByteArray(message.payload()));
+      response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+    } catch (IllegalArgumentException e) { // a header or method the client refuses
+      answer(message, 502, method + " " + target + " cannot be made: " + e);
+      return;
+    } catch (IOException e) {
+      answer(
+          message,
+          e instanceof HttpTimeoutException ? 504 : 502,
+          method + " " + target + " failed: " + e);
+      return;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt(); // closing: the caller's deadline answers it
+      return;
+    }
+    Map<String, String> headers = new LinkedHashMap<>();
+    response.headers().map().forEach((k, v) -> headers.put(k, String.join(",", v)));
+    send(
+        new RuleResponse(
+            message.messageId(), node, response.statusCode(), headers, response.body()));
   }
 
   private void answer(RuleMessage message, int code, String error) {
@@ -107,5 +145,10 @@ public final class ServicebusCaller {
     } catch (NumberFormatException e) {
       return fallback;
     }
+  }
+
+  @Override
+  public void close() {
+    callers.shutdownNow();
   }
 }

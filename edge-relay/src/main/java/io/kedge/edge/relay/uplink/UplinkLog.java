@@ -38,11 +38,18 @@ public final class UplinkLog implements AutoCloseable {
   private final ExcerptAppender appender;
   private volatile DiskReserve reserve = DiskReserve.NONE;
 
+  /**
+   * The last appended index, kept here because asking the queue creates a tailer each time and the
+   * forwarder asks every few milliseconds.
+   */
+  private volatile long lastAppended;
+
   private UplinkLog(SingleChronicleQueue queue, EventCodec codec, Clock clock) {
     this.queue = queue;
     this.codec = codec;
     this.clock = clock;
     this.appender = queue.createAppender();
+    this.lastAppended = queue.lastIndex();
   }
 
   public static UplinkLog open(Path dir, RollCycle rollCycle, EventCodec codec) {
@@ -78,7 +85,8 @@ public final class UplinkLog implements AutoCloseable {
       bytes.writeStopBit(json.length);
       bytes.write(json);
     }
-    return appender.lastIndexAppended();
+    lastAppended = appender.lastIndexAppended();
+    return lastAppended;
   }
 
   /** Appends are refused while less than the reserve is free. */
@@ -101,8 +109,9 @@ public final class UplinkLog implements AutoCloseable {
     return QueueCycles.delete(queue, done);
   }
 
+  /** The last event's index ({@code -1}: none yet); this instance is the log's only appender. */
   public long lastIndex() {
-    return queue.lastIndex();
+    return lastAppended;
   }
 
   /** How many events follow {@code afterIndex} ({@code -1}: all): the backlog not yet forwarded. */
