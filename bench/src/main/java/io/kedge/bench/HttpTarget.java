@@ -1,16 +1,13 @@
 package io.kedge.bench;
 
-import io.netty.bootstrap.ServerBootstrap;
+import io.kedge.runtime.http.NettyServers;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -35,20 +32,14 @@ final class HttpTarget implements AutoCloseable {
   /** Counts every request to {@code path} in {@code posted}; other paths are answered 404. */
   HttpTarget(String path, AtomicInteger posted) throws InterruptedException {
     server =
-        new ServerBootstrap()
-            .group(group)
-            .channel(NioServerSocketChannel.class)
-            .childHandler(
-                new ChannelInitializer<SocketChannel>() {
-                  @Override
-                  protected void initChannel(SocketChannel channel) {
+        NettyServers.bootstrap(
+                group,
+                channel ->
                     channel
                         .pipeline()
                         .addLast(new HttpServerCodec())
                         .addLast(new HttpObjectAggregator(1 << 20))
-                        .addLast(new Answer(path, posted));
-                  }
-                })
+                        .addLast(new Answer(path, posted)))
             .bind("127.0.0.1", 0)
             .sync()
             .channel();

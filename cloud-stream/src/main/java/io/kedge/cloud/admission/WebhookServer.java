@@ -2,24 +2,21 @@ package io.kedge.cloud.admission;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kedge.runtime.http.HttpBounds;
+import io.kedge.runtime.http.NettyServers;
 import io.kedge.runtime.lifecycle.DaemonThreads;
 import io.kedge.schemas.EventCodec;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBufInputStream;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -111,19 +108,14 @@ public final class WebhookServer implements AutoCloseable {
     WebhookServer[] self = new WebhookServer[1];
     try {
       Channel channel =
-          new ServerBootstrap()
-              .group(group)
-              .channel(NioServerSocketChannel.class)
-              .childHandler(
-                  new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                      ch.pipeline().addLast(ssl.newHandler(ch.alloc()));
-                      bounds.installHttpCodec(ch.pipeline());
-                      ch.pipeline()
-                          .addLast(new HttpObjectAggregator(MAX_BODY_BYTES))
-                          .addLast(new Handler(self[0]));
-                    }
+          NettyServers.bootstrap(
+                  group,
+                  ch -> {
+                    ch.pipeline().addLast(ssl.newHandler(ch.alloc()));
+                    bounds.installHttpCodec(ch.pipeline());
+                    ch.pipeline()
+                        .addLast(new HttpObjectAggregator(MAX_BODY_BYTES))
+                        .addLast(new Handler(self[0]));
                   })
               .bind(host, port)
               .syncUninterruptibly()

@@ -1,15 +1,12 @@
 package io.kedge.cloud.rules;
 
 import io.kedge.runtime.http.HttpBounds;
+import io.kedge.runtime.http.NettyServers;
 import io.kedge.schemas.RuleMessage;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -85,20 +82,14 @@ public final class RestIngress implements AutoCloseable {
     RestIngress[] self = new RestIngress[1];
     try {
       Channel channel =
-          new ServerBootstrap()
-              .group(group)
-              .channel(NioServerSocketChannel.class)
-              .childHandler(
-                  new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                      bounds.installHttpCodec(ch.pipeline());
-                      ch.pipeline()
-                          // answers 413 itself when a body is over the limit
-                          .addLast(new HttpObjectAggregator((int) Math.min(maxBodyBytes, 1L << 30)))
-                          .addLast(
-                              new RestIngressHandler(book, sender, servicebus, self[0], bounds));
-                    }
+          NettyServers.bootstrap(
+                  group,
+                  ch -> {
+                    bounds.installHttpCodec(ch.pipeline());
+                    ch.pipeline()
+                        // answers 413 itself when a body is over the limit
+                        .addLast(new HttpObjectAggregator((int) Math.min(maxBodyBytes, 1L << 30)))
+                        .addLast(new RestIngressHandler(book, sender, servicebus, self[0], bounds));
                   })
               .bind(bind, port)
               .sync()

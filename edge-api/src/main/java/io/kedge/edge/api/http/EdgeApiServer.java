@@ -6,15 +6,12 @@ import io.kedge.edge.api.write.WriteUplink;
 import io.kedge.kube.authorization.NodeRestriction;
 import io.kedge.kube.objects.OfflineAutonomy;
 import io.kedge.runtime.http.HttpBounds;
-import io.netty.bootstrap.ServerBootstrap;
+import io.kedge.runtime.http.NettyServers;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.ssl.SslHandler;
 import java.net.InetSocketAddress;
 import java.time.Clock;
@@ -84,27 +81,21 @@ public final class EdgeApiServer implements AutoCloseable {
                 Clock.systemUTC());
     try {
       Channel channel =
-          new ServerBootstrap()
-              .group(group)
-              .channel(NioServerSocketChannel.class)
+          NettyServers.bootstrap(
+                  group,
+                  ch -> {
+                    if (options.security().usesTls()) {
+                      ch.pipeline().addLast(new SslHandler(options.security().newEngine()));
+                    }
+                    bounds.installHttpCodec(ch.pipeline());
+                    ch.pipeline()
+                        .addLast(new BoundedBodyAggregator(options.maxBodyBytes()))
+                        .addLast(
+                            new ApiHandler(view, discovery, ready, options, stats, writes, bounds));
+                  })
               .childOption(
                   io.netty.channel.ChannelOption.WRITE_BUFFER_WATER_MARK,
                   new WriteBufferWaterMark(256 * 1024, 1024 * 1024))
-              .childHandler(
-                  new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                      if (options.security().usesTls()) {
-                        ch.pipeline().addLast(new SslHandler(options.security().newEngine()));
-                      }
-                      bounds.installHttpCodec(ch.pipeline());
-                      ch.pipeline()
-                          .addLast(new BoundedBodyAggregator(options.maxBodyBytes()))
-                          .addLast(
-                              new ApiHandler(
-                                  view, discovery, ready, options, stats, writes, bounds));
-                    }
-                  })
               .bind(options.bindHost(), options.port())
               .sync()
               .channel();
