@@ -1,6 +1,7 @@
 package io.kedge.cloud.rules;
 
 import io.kedge.cloud.router.NodeTrust;
+import io.kedge.runtime.http.BlockingHttpClients;
 import io.kedge.runtime.lifecycle.DaemonThreads;
 import io.kedge.schemas.DeadLetter;
 import io.kedge.schemas.EventCodec;
@@ -103,15 +104,7 @@ public final class EventbusDelivery implements AutoCloseable {
     this.deadLetterTopic = deadLetterTopic;
     this.config = config;
     this.codec = codec;
-    // The selector thread parses each response itself instead of handing it to a pool thread
-    // that hands it on again: those two hand-offs per request cost more CPU than the request.
-    // Only the client's own work runs there (the bodies are discarded), and send() blocks the
-    // posting threads, never the selector.
-    this.http =
-        HttpClient.newBuilder()
-            .connectTimeout(config.deliveryTimeout())
-            .executor(Runnable::run)
-            .build();
+    this.http = BlockingHttpClients.create(config.deliveryTimeout());
     this.thread = new Thread(this::run, "kedge-rules-delivery");
     thread.setDaemon(true);
   }
@@ -278,10 +271,7 @@ public final class EventbusDelivery implements AutoCloseable {
   /**
    * POSTs {@code message} to {@code url}, retrying with exponential backoff; blocks its posting
    * thread. Returns null once delivered, or why it failed for good; throws {@link
-   * CancellationException} when the delivery closes meanwhile. The client's synchronous {@code
-   * send} is used on purpose: its {@code sendAsync} hands every response to {@code
-   * CompletableFuture}'s default executor, which on a machine of one or two cores starts a new
-   * thread per task, a thread per message.
+   * CancellationException} when the delivery closes meanwhile.
    */
   private String post(String url, EventbusMessage message) {
     HttpRequest request;

@@ -1,6 +1,7 @@
 package io.kedge.edge.relay.eventbus;
 
 import io.kedge.edge.relay.uplink.UplinkLog;
+import io.kedge.runtime.http.BlockingHttpClients;
 import io.kedge.runtime.lifecycle.DaemonThreads;
 import io.kedge.schemas.RuleMessage;
 import io.kedge.schemas.RuleResponse;
@@ -37,15 +38,11 @@ public final class ServicebusCaller implements AutoCloseable {
   private final String node;
   private final UplinkLog uplink;
 
-  /**
-   * Each call blocks one of these threads. The client's {@code sendAsync} would hand every answer
-   * to {@code CompletableFuture}'s default executor, which starts a thread per task on a machine of
-   * one or two cores, as edge boxes are; the selector thread reads each answer itself.
-   */
+  /** Each call blocks one of these threads (see {@link BlockingHttpClients}). */
   private final ExecutorService callers =
       DaemonThreads.bounded("kedge-servicebus-call", CALLS_IN_FLIGHT);
 
-  private final HttpClient http = HttpClient.newBuilder().executor(Runnable::run).build();
+  private final HttpClient http = BlockingHttpClients.create(Duration.ofSeconds(10));
 
   public ServicebusCaller(String node, UplinkLog uplink) {
     this.node = node;
