@@ -12,11 +12,6 @@ import java.util.concurrent.TimeUnit;
 public final class DaemonThreads {
   private DaemonThreads() {}
 
-  /** A fixed pool of {@code threads} daemon threads named {@code name}. */
-  public static ExecutorService pool(String name, int threads) {
-    return Executors.newFixedThreadPool(threads, factory(name));
-  }
-
   /**
    * Daemon threads named {@code name}, made as tasks arrive and kept for a minute once idle: for
    * blocking work whose concurrency its caller bounds.
@@ -27,9 +22,9 @@ public final class DaemonThreads {
 
   /**
    * At most {@code threads} daemon threads named {@code name}, made as tasks arrive and ended after
-   * a minute idle; further tasks wait in order: for blocking work with no bound of its own.
+   * a minute idle; further tasks wait in order. An idle pool holds no threads.
    */
-  public static ExecutorService bounded(String name, int threads) {
+  public static ExecutorService pool(String name, int threads) {
     ThreadPoolExecutor pool =
         new ThreadPoolExecutor(
             threads, threads, 1, TimeUnit.MINUTES, new LinkedBlockingQueue<>(), factory(name));

@@ -26,15 +26,18 @@ public final class EmbeddedBroker implements AutoCloseable {
     this.port = port;
   }
 
+  /** The largest MQTT message the broker takes: the ingress's 12 MiB body and headroom. */
+  public static final int MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+
+  /** Commands each of Moquette's session loops queues before it drops publishes unacknowledged. */
+  static final int SESSION_QUEUE = 8_192;
+
   /**
    * Starts the broker on {@code host:port} ({@code port} 0: a free one), keeping its state in
    * {@code dataDir}.
    *
    * @throws IllegalStateException naming the address when it cannot listen
    */
-  /** The largest MQTT message the broker takes: the ingress's 12 MiB body and headroom. */
-  public static final int MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
-
   public static EmbeddedBroker start(String host, int port, Path dataDir) {
     int chosen = port == 0 ? FreePorts.on(host) : port;
     EmbeddedBroker broker = new EmbeddedBroker(host, chosen);
@@ -48,6 +51,12 @@ public final class EmbeddedBroker implements AutoCloseable {
     // Moquette drops the connection of a client sending more than 8 KiB by default; rule messages
     // may carry up to the REST ingress's 12 MiB, and twin reports of big devices exceed 8 KiB
     props.setProperty("netty.mqtt.message_size", Integer.toString(MAX_MESSAGE_BYTES));
+    // Moquette acknowledges a QoS 1 publish once it is queued for its subscribers' session loops
+    // and drops it unacknowledged when a loop's queue is full; MQTT 3.1.1 clients resend only
+    // after reconnecting, so a burst beyond the queue stalls its publisher. A queue per loop (one
+    // loop per core) of SESSION_QUEUE slots absorbs bursts eight times Moquette's default; a slot
+    // costs 4 bytes until used, then holds its message until the loop runs it.
+    props.setProperty("session_queue_size", Integer.toString(SESSION_QUEUE));
     props.setProperty("telemetry_enabled", "false");
     props.setProperty("netty.epoll", "false");
     props.setProperty("persistence_enabled", "true");

@@ -40,7 +40,7 @@ public final class ServicebusCaller implements AutoCloseable {
 
   /** Each call blocks one of these threads (see {@link BlockingHttpClients}). */
   private final ExecutorService callers =
-      DaemonThreads.bounded("kedge-servicebus-call", CALLS_IN_FLIGHT);
+      DaemonThreads.pool("kedge-servicebus-call", CALLS_IN_FLIGHT);
 
   private final HttpClient http = BlockingHttpClients.create(Duration.ofSeconds(10));
 

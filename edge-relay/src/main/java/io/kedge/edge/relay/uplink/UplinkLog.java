@@ -116,7 +116,7 @@ public final class UplinkLog implements AutoCloseable {
 
   /** How many events follow {@code afterIndex} ({@code -1}: all): the backlog not yet forwarded. */
   public long countAfter(long afterIndex) {
-    long last = queue.lastIndex();
+    long last = lastAppended;
     if (last < 0 || last <= afterIndex) {
       return 0;
     }

@@ -1,0 +1,92 @@
+package io.kedge.edge.relay.eventbus;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kedge.runtime.mqtt.MqttClients;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.paho.client.mqttv3.IMqttActionListener;
+import org.eclipse.paho.client.mqttv3.IMqttToken;
+import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A burst of QoS 1 publishes to several subscribers is acknowledged whole. Moquette queues each
+ * publish for its subscribers' session loops and drops it without a PUBACK when a loop's queue is
+ * full; an MQTT 3.1.1 publisher then waits until it reconnects. With Moquette's default queue
+ * (1,024 commands per loop) this burst loses acknowledgements.
+ */
+class EmbeddedBrokerBurstTest {
+  private static final int SUBSCRIBERS = 8;
+  private static final int BURST = 3_000;
+
+  @TempDir Path dir;
+
+  @Test
+  void aBurstToManySubscribersIsAcknowledgedWhole() throws Exception {
+    try (EmbeddedBroker broker = EmbeddedBroker.start("127.0.0.1", 0, dir)) {
+      AtomicInteger received = new AtomicInteger();
+      List<MqttClient> subscribers = new ArrayList<>();
+      MqttAsyncClient publisher =
+          new MqttAsyncClient(broker.url(), "burst-publisher", new MemoryPersistence());
+      try {
+        for (int i = 0; i < SUBSCRIBERS; i++) {
+          subscribers.add(
+              MqttClients.subscribed(
+                  broker.url(),
+                  "burst-subscriber-" + i,
+                  "burst",
+                  (t, m) -> received.incrementAndGet()));
+        }
+        MqttConnectOptions options = MqttClients.options(broker.url());
+        options.setMaxInflight(BURST);
+        publisher.connect(options).waitForCompletion();
+        CountDownLatch acknowledged = new CountDownLatch(BURST);
+        AtomicInteger refused = new AtomicInteger();
+        IMqttActionListener listener =
+            new IMqttActionListener() {
+              @Override
+              public void onSuccess(IMqttToken token) {
+                acknowledged.countDown();
+              }
+
+              @Override
+              public void onFailure(IMqttToken token, Throwable error) {
+                refused.incrementAndGet();
+              }
+            };
+        byte[] payload = "{\"temperature\":21.5}".getBytes(StandardCharsets.UTF_8);
+        for (int i = 0; i < BURST; i++) {
+          publisher.publish("burst", payload, 1, false, null, listener);
+        }
+
+        assertThat(acknowledged.await(30, TimeUnit.SECONDS))
+            .as("publishes acknowledged (%d of %d)", BURST - acknowledged.getCount(), BURST)
+            .isTrue();
+        assertThat(refused).hasValue(0);
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (received.get() < SUBSCRIBERS * BURST && System.nanoTime() < deadline) {
+          Thread.sleep(20);
+        }
+        assertThat(received).hasValue(SUBSCRIBERS * BURST);
+      } finally {
+        publisher.disconnect().waitForCompletion();
+        publisher.close();
+        for (MqttClient subscriber : subscribers) {
+          subscriber.disconnect();
+          subscriber.close();
+        }
+      }
+    }
+  }
+}
