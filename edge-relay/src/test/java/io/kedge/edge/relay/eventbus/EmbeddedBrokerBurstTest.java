@@ -1,6 +1,7 @@
 package io.kedge.edge.relay.eventbus;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.kedge.runtime.mqtt.MqttClients;
 import java.nio.charset.StandardCharsets;
@@ -74,11 +75,9 @@ class EmbeddedBrokerBurstTest {
             .as("publishes acknowledged (%d of %d)", BURST - acknowledged.getCount(), BURST)
             .isTrue();
         assertThat(refused).hasValue(0);
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (received.get() < SUBSCRIBERS * BURST && System.nanoTime() < deadline) {
-          Thread.sleep(20);
-        }
-        assertThat(received).hasValue(SUBSCRIBERS * BURST);
+        await("every subscriber has the whole burst")
+            .atMost(Duration.ofSeconds(60))
+            .untilAsserted(() -> assertThat(received).hasValue(SUBSCRIBERS * BURST));
       } finally {
         publisher.disconnect().waitForCompletion();
         publisher.close();
