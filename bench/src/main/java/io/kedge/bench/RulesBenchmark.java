@@ -313,6 +313,7 @@ final class RulesBenchmark {
     ConcurrentLinkedQueue<Long> samples = new ConcurrentLinkedQueue<>();
     AtomicLong received = new AtomicLong();
     AtomicLong measuredFrom = new AtomicLong(Long.MAX_VALUE);
+    SlowSeconds slow = new SlowSeconds();
     MqttClients.subscribe(
         app,
         topic,
@@ -320,18 +321,68 @@ final class RulesBenchmark {
           long sent = Long.parseLong(new String(m.getPayload(), StandardCharsets.UTF_8));
           received.incrementAndGet();
           if (sent >= measuredFrom.get()) {
-            samples.add(System.nanoTime() - sent);
+            long latency = System.nanoTime() - sent;
+            samples.add(latency);
+            slow.add(sent - measuredFrom.get(), latency);
           }
         });
     int warmUp = rate * warmUpSeconds;
     send(rate, warmUp, sender);
     awaitReceived(received, warmUp);
     measuredFrom.set(System.nanoTime());
+    slow.startedAt(System.currentTimeMillis());
     measuring.accept(measuredFrom.get());
     send(rate, rate * seconds, sender);
     awaitReceived(received, warmUp + rate * seconds);
     app.unsubscribe(topic);
+    slow.report(topic).ifPresent(report -> progress("%s", report));
     return samples.stream().mapToLong(Long::longValue).toArray();
+  }
+
+  /**
+   * The measured seconds in which some message took longer than {@link #SLOW}, with their clock
+   * time, so a tail can be matched with the logs (GC, segment and cycle rolls, rebalances).
+   */
+  private static final class SlowSeconds {
+    private static final long SLOW = Duration.ofMillis(100).toNanos();
+    private final java.util.concurrent.ConcurrentSkipListMap<Long, long[]> seconds =
+        new java.util.concurrent.ConcurrentSkipListMap<>();
+    private volatile long startMillis;
+
+    void startedAt(long epochMillis) {
+      startMillis = epochMillis;
+    }
+
+    /** A message due {@code dueOffsetNanos} into the measurement took {@code latency}. */
+    void add(long dueOffsetNanos, long latency) {
+      if (latency > SLOW) {
+        long[] slowest = seconds.computeIfAbsent(dueOffsetNanos / 1_000_000_000L, s -> new long[2]);
+        synchronized (slowest) {
+          slowest[0]++;
+          slowest[1] = Math.max(slowest[1], latency);
+        }
+      }
+    }
+
+    java.util.Optional<String> report(String topic) {
+      if (seconds.isEmpty()) {
+        return java.util.Optional.empty();
+      }
+      StringBuilder report =
+          new StringBuilder(topic).append(": seconds with messages over 100 ms:");
+      java.time.format.DateTimeFormatter clock =
+          java.time.format.DateTimeFormatter.ofPattern("HH:mm:ss")
+              .withZone(java.time.ZoneId.systemDefault());
+      seconds.forEach(
+          (second, slowest) ->
+              report.append(
+                  String.format(
+                      " %s (%d, max %d ms)",
+                      clock.format(java.time.Instant.ofEpochMilli(startMillis + second * 1_000)),
+                      slowest[0],
+                      slowest[1] / 1_000_000)));
+      return java.util.Optional.of(report.toString());
+    }
   }
 
   /** Sends {@code count} messages at {@code rate}, each stamped with when it was due. */
