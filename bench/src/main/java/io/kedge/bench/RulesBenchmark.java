@@ -10,9 +10,17 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -219,13 +227,13 @@ final class RulesBenchmark {
         }
         previous = warm.rate();
       }
-      List<UpstreamRound> rounds = new java.util.ArrayList<>();
+      List<UpstreamRound> rounds = new ArrayList<>();
       for (int round = 1; round <= UPSTREAM_ROUNDS; round++) {
         rounds.add(upstream(edge.mqttUrl(), posted, throughputMessages));
         progress(
             "edge MQTT -> cloud HTTP: round %d: %.0f msg/s", round, rounds.get(round - 1).rate());
       }
-      rounds.sort(java.util.Comparator.comparingDouble(UpstreamRound::rate));
+      rounds.sort(Comparator.comparingDouble(UpstreamRound::rate));
       UpstreamRound median = rounds.get(UPSTREAM_ROUNDS / 2);
       int delivered = rounds.stream().mapToInt(UpstreamRound::delivered).sum();
       int notAcknowledged = rounds.stream().mapToInt(UpstreamRound::notAcknowledged).sum();
@@ -247,7 +255,7 @@ final class RulesBenchmark {
           BenchStats.percentile(baseline, 50) / 1e6,
           BenchStats.percentile(baseline, 99) / 1e6,
           sustained,
-          java.util.Arrays.toString(stepRates),
+          Arrays.toString(stepRates),
           median.rate(),
           UPSTREAM_ROUNDS,
           delivered,
@@ -345,8 +353,7 @@ final class RulesBenchmark {
    */
   private static final class SlowSeconds {
     private static final long SLOW = Duration.ofMillis(100).toNanos();
-    private final java.util.concurrent.ConcurrentSkipListMap<Long, long[]> seconds =
-        new java.util.concurrent.ConcurrentSkipListMap<>();
+    private final ConcurrentSkipListMap<Long, long[]> seconds = new ConcurrentSkipListMap<>();
     private volatile long startMillis;
 
     void startedAt(long epochMillis) {
@@ -364,24 +371,23 @@ final class RulesBenchmark {
       }
     }
 
-    java.util.Optional<String> report(String topic) {
+    Optional<String> report(String topic) {
       if (seconds.isEmpty()) {
-        return java.util.Optional.empty();
+        return Optional.empty();
       }
       StringBuilder report =
           new StringBuilder(topic).append(": seconds with messages over 100 ms:");
-      java.time.format.DateTimeFormatter clock =
-          java.time.format.DateTimeFormatter.ofPattern("HH:mm:ss")
-              .withZone(java.time.ZoneId.systemDefault());
+      DateTimeFormatter clock =
+          DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneId.systemDefault());
       seconds.forEach(
           (second, slowest) ->
               report.append(
                   String.format(
                       " %s (%d, max %d ms)",
-                      clock.format(java.time.Instant.ofEpochMilli(startMillis + second * 1_000)),
+                      clock.format(Instant.ofEpochMilli(startMillis + second * 1_000)),
                       slowest[0],
                       slowest[1] / 1_000_000)));
-      return java.util.Optional.of(report.toString());
+      return Optional.of(report.toString());
     }
   }
 
