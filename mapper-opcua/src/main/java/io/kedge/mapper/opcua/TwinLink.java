@@ -129,7 +129,11 @@ public final class TwinLink implements AutoCloseable {
     }
   }
 
-  /** Sends what is queued; what cannot be sent stays queued (latest value wins). */
+  /**
+   * Sends what is queued; what cannot be sent stays queued (latest value wins). After the first
+   * message the broker does not take, the rest is not tried: each try may wait out the eventbus's
+   * wait limit, and a flush on close must end.
+   */
   void flush() {
     if (!eventbus.connected()) {
       return;
@@ -146,9 +150,10 @@ public final class TwinLink implements AutoCloseable {
       gets.clear();
     }
     long now = clock.millis();
+    Sender sender = new Sender();
     toState.forEach(
         (id, state) -> {
-          if (!send(TwinContract.stateUpdate(id), TwinContract.state(state, now))) {
+          if (!sender.send(TwinContract.stateUpdate(id), TwinContract.state(state, now))) {
             synchronized (this) {
               states.putIfAbsent(id, state);
             }
@@ -157,7 +162,7 @@ public final class TwinLink implements AutoCloseable {
     toReport.forEach(
         (id, values) -> {
           for (Map<String, Reported> chunk : chunks(values)) {
-            if (!send(TwinContract.twinUpdate(id), TwinContract.report(chunk, now))) {
+            if (!sender.send(TwinContract.twinUpdate(id), TwinContract.report(chunk, now))) {
               synchronized (this) {
                 Map<String, Reported> newer =
                     reports.computeIfAbsent(id, k -> new LinkedHashMap<>());
@@ -168,7 +173,7 @@ public final class TwinLink implements AutoCloseable {
         });
     toGet.forEach(
         id -> {
-          if (!send(TwinContract.twinGet(id), TwinContract.get(now))) {
+          if (!sender.send(TwinContract.twinGet(id), TwinContract.get(now))) {
             requestTwins(id);
           }
         });
@@ -194,12 +199,18 @@ public final class TwinLink implements AutoCloseable {
     return chunks;
   }
 
-  private boolean send(String topic, byte[] payload) {
-    boolean sent = eventbus.tryPublish(topic, payload);
-    if (sent) {
+  /** One flush's sending: once a message is not taken, the rest stays queued for the next. */
+  private final class Sender {
+    private boolean failed;
+
+    boolean send(String topic, byte[] payload) {
+      if (failed || !eventbus.tryPublish(topic, payload)) {
+        failed = true;
+        return false;
+      }
       published.incrementAndGet();
+      return true;
     }
-    return sent;
   }
 
   /** Twin messages published (reports, states, gets). */

@@ -1,6 +1,7 @@
 package io.kedge.mapper.opcua;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.kedge.edge.relay.eventbus.EmbeddedBroker;
 import io.kedge.runtime.mqtt.Eventbus;
@@ -9,6 +10,7 @@ import io.kedge.runtime.net.FreePorts;
 import io.kedge.schemas.twin.TwinContract;
 import io.kedge.schemas.twin.TwinContract.Reported;
 import io.kedge.testkit.TestNames;
+import io.kedge.testkit.UnansweringMqttBroker;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -81,6 +83,28 @@ class TwinLinkIT {
           edge.close();
         }
       }
+    }
+  }
+
+  @Test
+  void aBrokerThatNeverAcknowledgesHoldsNeitherAPublishNorTheClose() throws Exception {
+    try (UnansweringMqttBroker broker = UnansweringMqttBroker.start();
+        Eventbus eventbus =
+            new Eventbus(broker.url(), TestNames.unique("mapper"), Duration.ofMillis(300))
+                .start()) {
+      Awaitility.await("connected").atMost(Duration.ofSeconds(10)).until(eventbus::connected);
+      assertThat(eventbus.tryPublish(TwinContract.twinUpdate("pump-0"), new byte[] {'{', '}'}))
+          .as("a publish the broker never acknowledges fails after the wait limit")
+          .isFalse();
+
+      TwinLink twins = new TwinLink(eventbus, Clock.systemUTC());
+      for (int device = 0; device < 200; device++) {
+        twins.report("pump-" + device, "Speed", Reported.value("1", "int", 1));
+      }
+      assertTimeoutPreemptively(Duration.ofSeconds(30), twins::close, "close ends");
+      assertThat(broker.publishes())
+          .as("a flush stops at the first report the broker does not take; the rest stay queued")
+          .isLessThan(10);
     }
   }
 }

@@ -4,6 +4,7 @@ import io.kedge.runtime.lifecycle.DaemonThreads;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.Socket;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -21,10 +22,14 @@ import org.slf4j.LoggerFactory;
 /**
  * A connection to an MQTT broker (a node's EVENTBUS, embedded or external): QoS 1 publishing and
  * subscriptions that survive reconnects and broker restarts (they are made again on every connect).
- * Connecting is retried in the background until {@link #close}.
+ * Connecting is retried in the background until {@link #close}. Every call that waits for the
+ * broker (publish, subscribe, unsubscribe) waits at most {@link #WAIT_LIMIT}: a broker that keeps
+ * the connection but drops an acknowledgement (Moquette does when a session queue is full) must not
+ * hold a caller, or a shutdown, for ever.
  */
 public final class Eventbus implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Eventbus.class);
+  public static final Duration WAIT_LIMIT = Duration.ofSeconds(10);
 
   /** Receives messages of one subscription; called on the client's thread. */
   public interface Handler {
@@ -44,6 +49,14 @@ public final class Eventbus implements AutoCloseable {
    * @param clientId unique per node, so a reconnect replaces the old session
    */
   public Eventbus(String url, String clientId) {
+    this(url, clientId, WAIT_LIMIT);
+  }
+
+  /**
+   * @param waitLimit how long a publish, subscribe or unsubscribe waits for the broker's answer
+   *     before it fails (the caller keeps the message; at least once)
+   */
+  public Eventbus(String url, String clientId, Duration waitLimit) {
     try {
       client = new MqttClient(url, clientId, new MemoryPersistence());
     } catch (MqttException e) {
@@ -54,6 +67,7 @@ public final class Eventbus implements AutoCloseable {
     options.setKeepAliveInterval(30);
     options.setMaxInflight(1000);
     options.setConnectionTimeout(10);
+    client.setTimeToWait(waitLimit.toMillis());
     if (url.startsWith("tcp://")) {
       options.setSocketFactory(noDelaySockets());
     }
@@ -132,9 +146,9 @@ public final class Eventbus implements AutoCloseable {
   }
 
   /**
-   * Publishes at QoS 1 and waits for the broker's acknowledgement.
+   * Publishes at QoS 1 and waits for the broker's acknowledgement, at most the wait limit.
    *
-   * @throws MqttException when the broker is not connected or refuses
+   * @throws MqttException when the broker is not connected, refuses or does not answer in time
    */
   public void publish(String topic, byte[] payload) throws MqttException {
     MqttMessage message = new MqttMessage(payload);
@@ -145,7 +159,8 @@ public final class Eventbus implements AutoCloseable {
 
   /**
    * Publishes at QoS 1 and waits for the acknowledgement; false (logged) when the broker is not
-   * connected or refuses, so the caller can keep the message and try again.
+   * connected, refuses or does not answer within the wait limit, so the caller can keep the message
+   * and try again.
    */
   public boolean tryPublish(String topic, byte[] payload) {
     try {
