@@ -1,18 +1,14 @@
 package io.kedge.cloud.rules;
 
 import io.kedge.cloud.router.NodeTrust;
-import io.kedge.runtime.http.BlockingHttpClients;
+import io.kedge.runtime.http.HttpPoster;
 import io.kedge.runtime.lifecycle.DaemonThreads;
 import io.kedge.schemas.DeadLetter;
 import io.kedge.schemas.EventCodec;
 import io.kedge.schemas.EventbusMessage;
 import io.kedge.schemas.InvalidEventException;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -22,9 +18,10 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -62,14 +59,15 @@ public final class EventbusDelivery implements AutoCloseable {
   private final String deadLetterTopic;
   private final RulesConfig config;
   private final EventCodec codec;
-  private final HttpClient http;
+  private final HttpPoster http;
   private final RuleCounters counters;
   private final KnownTopics topics;
   private final NodeTrust trust;
   private final Map<String, Semaphore> inFlight = new ConcurrentHashMap<>();
 
-  /** Threads that POST, one per request in flight (the per-rule limits bound how many). */
-  private final ExecutorService posts = DaemonThreads.cached("kedge-rules-post");
+  /** Waits out the backoff between attempts; the POSTs themselves never block a thread. */
+  private final ScheduledExecutorService retries =
+      DaemonThreads.scheduled("kedge-rules-post-retries");
 
   private final Thread thread;
   private final CompletableFuture<Void> rulesLoaded;
@@ -104,7 +102,7 @@ public final class EventbusDelivery implements AutoCloseable {
     this.deadLetterTopic = deadLetterTopic;
     this.config = config;
     this.codec = codec;
-    this.http = BlockingHttpClients.create(config.deliveryTimeout());
+    this.http = new HttpPoster("kedge-rules-post", config.deliveryTimeout());
     this.thread = new Thread(this::run, "kedge-rules-delivery");
     thread.setDaemon(true);
   }
@@ -239,82 +237,84 @@ public final class EventbusDelivery implements AutoCloseable {
     limit.acquireUninterruptibly();
     String url = route.targetResource().path("resource").asText();
     CompletableFuture<Void> done = new CompletableFuture<>();
+    done.whenComplete((ok, failed) -> limit.release());
+    URI target;
     try {
-      posts.execute(
-          () -> {
-            try {
-              String failure = post(url, message);
-              if (failure == null) {
-                c.succeeded();
-              } else {
-                c.failed(failure);
-                deadLetter(record, route, failure);
-              }
-              done.complete(null);
-            } catch (CancellationException closing) {
-              done.completeExceptionally(closing); // neither counted nor committed: sent again
-            } finally {
-              limit.release();
-              if (!done.isDone()) { // a bug above: the delivery stops rather than wait for ever
-                done.completeExceptionally(
-                    new IllegalStateException("a POST ended without outcome"));
-              }
-            }
-          });
-    } catch (RejectedExecutionException closing) {
-      limit.release();
-      done.completeExceptionally(closing);
+      target = URI.create(url);
+      HttpPoster.requireHttpUrl(target);
+    } catch (IllegalArgumentException e) {
+      String failure = "POST " + url + " cannot be made: " + e + " (attempt 1)";
+      c.failed(failure);
+      deadLetter(record, route, failure);
+      done.complete(null);
+      return done;
     }
+    Map<String, String> headers =
+        Map.of(
+            "Content-Type", contentType(message.payload()),
+            "X-Kedge-Message-Id", message.messageId(),
+            "X-Kedge-Node", message.node());
+    attempt(target, headers, message.payload(), 1, record, route, c, done);
     return done;
   }
 
   /**
-   * POSTs {@code message} to {@code url}, retrying with exponential backoff; blocks its posting
-   * thread. Returns null once delivered, or why it failed for good; throws {@link
-   * CancellationException} when the delivery closes meanwhile.
+   * One POST of a message, and what follows its answer: counted as delivered, tried again after an
+   * exponential backoff (connection failures, timeouts, 408, 429 and 5xx), or counted as failed and
+   * dead-lettered. While the delivery closes, the message is neither counted nor committed, so it
+   * is sent again after a restart.
    */
-  private String post(String url, EventbusMessage message) {
-    HttpRequest request;
-    try {
-      request =
-          HttpRequest.newBuilder(URI.create(url))
-              .timeout(config.deliveryTimeout())
-              .header("Content-Type", contentType(message.payload()))
-              .header("X-Kedge-Message-Id", message.messageId())
-              .header("X-Kedge-Node", message.node())
-              .POST(HttpRequest.BodyPublishers.ofByteArray(message.payload()))
-              .build();
-    } catch (IllegalArgumentException e) {
-      return "POST " + url + " cannot be made: " + e + " (attempt 1)";
+  private void attempt(
+      URI target,
+      Map<String, String> headers,
+      byte[] payload,
+      int attempt,
+      ConsumerRecord<String, byte[]> record,
+      RuleBook.Route route,
+      RuleCounters.Counter c,
+      CompletableFuture<Void> done) {
+    if (!running) {
+      done.completeExceptionally(
+          new CancellationException("POST " + target + " not made: the delivery is closing"));
+      return;
     }
-    for (int attempt = 1; ; attempt++) {
-      String failure;
-      boolean retry;
-      try {
-        int code = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
-        if (code / 100 == 2) {
-          return null;
-        }
-        failure = "POST " + url + " answered " + code;
-        retry = code >= 500 || code == 408 || code == 429;
-      } catch (IOException e) {
-        failure = "POST " + url + " failed: " + e;
-        retry = true;
-      } catch (IllegalArgumentException | SecurityException e) {
-        failure = "POST " + url + " cannot be made: " + e; // no attempt will do better
-        retry = false;
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new CancellationException("POST " + url + " interrupted: the delivery is closing");
-      }
-      if (!retry || attempt >= config.deliveryAttempts()) {
-        return failure + " (attempt " + attempt + ")";
-      }
-      long delay = config.deliveryBackoff().toMillis() << Math.min(attempt - 1, 16);
-      if (!DaemonThreads.sleep(delay)) {
-        throw new CancellationException(failure + " (attempt " + attempt + "; then closing)");
-      }
-    }
+    http.post(target, headers, payload, config.deliveryTimeout())
+        .whenComplete(
+            (code, error) -> {
+              String failure;
+              boolean retry;
+              if (error != null) {
+                failure = "POST " + target + " failed: " + error;
+                retry = true;
+              } else if (code / 100 == 2) {
+                c.succeeded();
+                done.complete(null);
+                return;
+              } else {
+                failure = "POST " + target + " answered " + code;
+                retry = code >= 500 || code == 408 || code == 429;
+              }
+              if (!running) {
+                done.completeExceptionally(
+                    new CancellationException(
+                        failure + " (attempt " + attempt + "; then closing)"));
+              } else if (!retry || attempt >= config.deliveryAttempts()) {
+                c.failed(failure + " (attempt " + attempt + ")");
+                deadLetter(record, route, failure + " (attempt " + attempt + ")");
+                done.complete(null);
+              } else {
+                long delay = config.deliveryBackoff().toMillis() << Math.min(attempt - 1, 16);
+                try {
+                  retries.schedule(
+                      () -> attempt(target, headers, payload, attempt + 1, record, route, c, done),
+                      delay,
+                      TimeUnit.MILLISECONDS);
+                } catch (RejectedExecutionException closing) {
+                  done.completeExceptionally(
+                      new CancellationException(failure + " (attempt " + attempt + "; closed)"));
+                }
+              }
+            });
   }
 
   private static String contentType(byte[] payload) {
@@ -358,6 +358,7 @@ public final class EventbusDelivery implements AutoCloseable {
     running = false;
     consumer.wakeup();
     DaemonThreads.join(thread, 15_000);
-    posts.shutdownNow();
+    retries.shutdownNow();
+    http.close();
   }
 }
