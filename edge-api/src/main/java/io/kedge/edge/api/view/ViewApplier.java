@@ -4,7 +4,6 @@ import io.kedge.edge.api.log.EntryLog;
 import io.kedge.edge.api.log.LogEntry;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,6 +53,7 @@ public final class ViewApplier implements AutoCloseable {
     long started = System.nanoTime();
     try (EntryLog.LogReader reader = log.readAfter(view.resourceVersion())) {
       while (running) {
+        long appends = log.appendCount();
         LogEntry entry = reader.next();
         if (entry != null) {
           view.apply(entry);
@@ -74,7 +74,7 @@ public final class ViewApplier implements AutoCloseable {
           view.bookmark();
           nextBookmark = System.nanoTime() + bookmarkInterval.toNanos();
         }
-        LockSupport.parkNanos(IDLE_PARK_NANOS);
+        log.awaitAppend(appends, IDLE_PARK_NANOS);
       }
     } catch (RuntimeException e) {
       LOG.error(

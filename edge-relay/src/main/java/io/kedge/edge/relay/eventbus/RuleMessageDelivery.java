@@ -8,6 +8,7 @@ import io.kedge.runtime.mqtt.Eventbus;
 import io.kedge.schemas.RuleMessage;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
 import org.eclipse.paho.client.mqttv3.MqttException;
@@ -33,6 +34,9 @@ public final class RuleMessageDelivery implements AutoCloseable {
 
   /** Messages published before waiting for their acknowledgements. */
   private static final int WINDOW = 256;
+
+  /** The longest wait for an entry while caught up (an append wakes it sooner). */
+  private static final long IDLE_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
 
   private volatile boolean running = true;
 
@@ -75,6 +79,7 @@ public final class RuleMessageDelivery implements AutoCloseable {
     try (EntryLog.LogReader reader = log.readAfter(after)) {
       while (running) {
         List<Pending> window = new ArrayList<>();
+        long appends = log.appendCount();
         LogEntry entry = null;
         while (window.size() < WINDOW && (entry = reader.next()) != null) {
           after = entry.index();
@@ -90,7 +95,7 @@ public final class RuleMessageDelivery implements AutoCloseable {
           finished.set(after);
         }
         if (entry == null) {
-          sleep(2);
+          log.awaitAppend(appends, IDLE_WAIT_NANOS);
         }
       }
     } catch (RuntimeException e) {
