@@ -244,6 +244,9 @@ public final class HttpPoster implements AutoCloseable {
         exchange.status = response.status().code();
         exchange.keepAlive = HttpUtil.isKeepAlive(response);
       }
+      if (message instanceof LastHttpContent && exchange.status / 100 == 1) {
+        return; // an interim answer (100 Continue, 103 Early Hints): the final one follows
+      }
       if (message instanceof LastHttpContent) {
         exchange.finish(ctx.channel(), exchange.keepAlive);
         exchange.result.complete(exchange.status);

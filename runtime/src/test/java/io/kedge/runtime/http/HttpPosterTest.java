@@ -11,8 +11,11 @@ import io.kedge.runtime.net.FreePorts;
 import io.kedge.runtime.tls.TlsMaterial;
 import io.netty.handler.ssl.SslContextBuilder;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
@@ -197,6 +200,38 @@ class HttpPosterTest {
     assertThat(poster.post(url(server, "/fast"), Map.of(), new byte[0], TIMEOUT).get(30, SECONDS))
         .isEqualTo(200);
     assertThat(ports).as("the timed-out connection was closed, not reused").hasSize(2);
+  }
+
+  @Test
+  void anInterimAnswerIsFollowedByTheFinalOne() throws Exception {
+    try (ServerSocket server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
+      Thread answering =
+          new Thread(
+              () -> {
+                try (Socket socket = server.accept()) {
+                  InputStream in = socket.getInputStream();
+                  byte[] head = new byte[4];
+                  while (!new String(head, StandardCharsets.ISO_8859_1).equals("\r\n\r\n")) {
+                    System.arraycopy(head, 1, head, 0, 3);
+                    head[3] = (byte) in.read();
+                  }
+                  socket
+                      .getOutputStream()
+                      .write(
+                          ("HTTP/1.1 100 Continue\r\n\r\n"
+                                  + "HTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nok")
+                              .getBytes(StandardCharsets.ISO_8859_1));
+                  in.readAllBytes(); // until the client closes
+                } catch (IOException e) {
+                  // the test ends
+                }
+              });
+      answering.setDaemon(true);
+      answering.start();
+      URI url = URI.create("http://127.0.0.1:" + server.getLocalPort() + "/");
+      assertThat(poster().post(url, Map.of(), new byte[0], TIMEOUT).get(30, SECONDS))
+          .isEqualTo(201);
+    }
   }
 
   @Test
