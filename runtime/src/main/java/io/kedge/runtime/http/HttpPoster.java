@@ -26,6 +26,8 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.Future;
@@ -51,6 +53,9 @@ import javax.net.ssl.SSLException;
  */
 public final class HttpPoster implements AutoCloseable {
   private static final AttributeKey<Exchange> EXCHANGE = AttributeKey.valueOf("kedge-exchange");
+
+  /** As long as the JDK client keeps an idle connection (jdk.httpclient.keepalive.timeout). */
+  static final Duration IDLE_CONNECTION = Duration.ofSeconds(30);
 
   private final EventLoopGroup loop;
   private final SslContext tls;
@@ -115,6 +120,15 @@ public final class HttpPoster implements AutoCloseable {
    *     are accepted)
    */
   public HttpPoster(String name, Duration connectTimeout, SslContext tls) {
+    this(name, connectTimeout, tls, IDLE_CONNECTION);
+  }
+
+  /**
+   * @param idleConnection how long a pooled connection may stay unused before it is closed: a
+   *     connection a middlebox has dropped silently would otherwise hold the next request until its
+   *     timeout
+   */
+  HttpPoster(String name, Duration connectTimeout, SslContext tls, Duration idleConnection) {
     this.tls = tls;
     this.loop =
         new MultiThreadIoEventLoopGroup(
@@ -141,7 +155,13 @@ public final class HttpPoster implements AutoCloseable {
                           .pipeline()
                           .addLast(tls.newHandler(channel.alloc(), origin.host(), origin.port()));
                     }
-                    channel.pipeline().addLast(new HttpClientCodec()).addLast(new AnswerReader());
+                    channel
+                        .pipeline()
+                        .addLast(
+                            new IdleStateHandler(
+                                0, 0, idleConnection.toMillis(), TimeUnit.MILLISECONDS))
+                        .addLast(new HttpClientCodec())
+                        .addLast(new AnswerReader());
                   }
                 });
           }
@@ -251,6 +271,15 @@ public final class HttpPoster implements AutoCloseable {
         exchange.finish(ctx.channel(), exchange.keepAlive);
         exchange.result.complete(exchange.status);
       }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+      if (event instanceof IdleStateEvent && ctx.channel().attr(EXCHANGE).get() == null) {
+        ctx.close(); // idle in the pool: the pool's health check drops it on the next acquire
+        return;
+      }
+      super.userEventTriggered(ctx, event);
     }
 
     @Override

@@ -32,7 +32,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -148,6 +150,64 @@ class HttpPosterTest {
     }
     assertThat(seen).hasSize(200);
     assertThat(seen.stream().map(Seen::clientPort).distinct().count()).isBetween(1L, 4L);
+  }
+
+  @Test
+  void aConnectionLeftIdleIsClosedAndTheNextRequestOpensAnother() throws Exception {
+    AtomicInteger accepted = new AtomicInteger();
+    AtomicInteger closedByClient = new AtomicInteger();
+    try (ServerSocket server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
+      Thread serving =
+          new Thread(
+              () -> {
+                while (!server.isClosed()) {
+                  try (Socket socket = server.accept()) {
+                    accepted.incrementAndGet();
+                    InputStream in = socket.getInputStream();
+                    while (readHead(in)) { // requests without bodies, answered in turn
+                      socket
+                          .getOutputStream()
+                          .write(
+                              "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
+                                  .getBytes(StandardCharsets.ISO_8859_1));
+                    }
+                    closedByClient.incrementAndGet();
+                  } catch (IOException e) {
+                    return; // the server socket closed
+                  }
+                }
+              });
+      serving.setDaemon(true);
+      serving.start();
+      HttpPoster poster =
+          new HttpPoster(
+              "test-poster-idle",
+              Duration.ofSeconds(5),
+              HttpPoster.defaultTls(),
+              Duration.ofMillis(200));
+      open.add(poster);
+      URI url = URI.create("http://127.0.0.1:" + server.getLocalPort() + "/");
+      assertThat(poster.post(url, Map.of(), new byte[0], TIMEOUT).get(30, SECONDS)).isEqualTo(200);
+      Awaitility.await("the idle pooled connection closed by the client")
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> closedByClient.get() == 1);
+      assertThat(poster.post(url, Map.of(), new byte[0], TIMEOUT).get(30, SECONDS)).isEqualTo(200);
+      assertThat(accepted.get()).isEqualTo(2);
+    }
+  }
+
+  /** Reads one request head; false at the end of the stream. */
+  private static boolean readHead(InputStream in) throws IOException {
+    byte[] last = new byte[4];
+    while (!new String(last, StandardCharsets.ISO_8859_1).equals("\r\n\r\n")) {
+      int b = in.read();
+      if (b < 0) {
+        return false;
+      }
+      System.arraycopy(last, 1, last, 0, 3);
+      last[3] = (byte) b;
+    }
+    return true;
   }
 
   @Test
