@@ -236,85 +236,109 @@ public final class EventbusDelivery implements AutoCloseable {
         inFlight.computeIfAbsent(route.ruleKey(), k -> new Semaphore(config.deliveryConcurrency()));
     limit.acquireUninterruptibly();
     String url = route.targetResource().path("resource").asText();
-    CompletableFuture<Void> done = new CompletableFuture<>();
-    done.whenComplete((ok, failed) -> limit.release());
     URI target;
     try {
       target = URI.create(url);
       HttpPoster.requireHttpUrl(target);
     } catch (IllegalArgumentException e) {
+      limit.release();
       String failure = "POST " + url + " cannot be made: " + e + " (attempt 1)";
       c.failed(failure);
       deadLetter(record, route, failure);
-      done.complete(null);
-      return done;
+      return CompletableFuture.completedFuture(null);
     }
-    Map<String, String> headers =
-        Map.of(
-            "Content-Type", contentType(message.payload()),
-            "X-Kedge-Message-Id", message.messageId(),
-            "X-Kedge-Node", message.node());
-    attempt(target, headers, message.payload(), 1, record, route, c, done);
-    return done;
+    Post post = new Post(target, message, record, route, c);
+    post.done.whenComplete((ok, failed) -> limit.release());
+    post.attempt(1);
+    return post.done;
   }
 
   /**
-   * One POST of a message, and what follows its answer: counted as delivered, tried again after an
-   * exponential backoff (connection failures, timeouts, 408, 429 and 5xx), or counted as failed and
-   * dead-lettered. While the delivery closes, the message is neither counted nor committed, so it
-   * is sent again after a restart.
+   * One message on its way to one rule's target: each attempt, and what follows its answer: counted
+   * as delivered, tried again after an exponential backoff (connection failures, timeouts, 408, 429
+   * and 5xx), or counted as failed and dead-lettered. While the delivery closes, the message is
+   * neither counted nor committed, so it is sent again after a restart.
    */
-  private void attempt(
-      URI target,
-      Map<String, String> headers,
-      byte[] payload,
-      int attempt,
-      ConsumerRecord<String, byte[]> record,
-      RuleBook.Route route,
-      RuleCounters.Counter c,
-      CompletableFuture<Void> done) {
-    if (!running) {
-      done.completeExceptionally(
-          new CancellationException("POST " + target + " not made: the delivery is closing"));
-      return;
+  private final class Post {
+    final URI target;
+    final Map<String, String> headers;
+    final byte[] payload;
+    final ConsumerRecord<String, byte[]> record;
+    final RuleBook.Route route;
+    final RuleCounters.Counter counter;
+    final CompletableFuture<Void> done = new CompletableFuture<>();
+
+    Post(
+        URI target,
+        EventbusMessage message,
+        ConsumerRecord<String, byte[]> record,
+        RuleBook.Route route,
+        RuleCounters.Counter counter) {
+      this.target = target;
+      this.headers =
+          Map.of(
+              "Content-Type", contentType(message.payload()),
+              "X-Kedge-Message-Id", message.messageId(),
+              "X-Kedge-Node", message.node());
+      this.payload = message.payload();
+      this.record = record;
+      this.route = route;
+      this.counter = counter;
     }
-    http.post(target, headers, payload, config.deliveryTimeout())
-        .whenComplete(
-            (code, error) -> {
-              String failure;
-              boolean retry;
-              if (error != null) {
-                failure = "POST " + target + " failed: " + error;
-                retry = true;
-              } else if (code / 100 == 2) {
-                c.succeeded();
-                done.complete(null);
-                return;
-              } else {
-                failure = "POST " + target + " answered " + code;
-                retry = code >= 500 || code == 408 || code == 429;
-              }
-              if (!running) {
-                done.completeExceptionally(
-                    new CancellationException(
-                        failure + " (attempt " + attempt + "; then closing)"));
-              } else if (!retry || attempt >= config.deliveryAttempts()) {
-                c.failed(failure + " (attempt " + attempt + ")");
-                deadLetter(record, route, failure + " (attempt " + attempt + ")");
-                done.complete(null);
-              } else {
-                long delay = config.deliveryBackoff().toMillis() << Math.min(attempt - 1, 16);
-                try {
-                  retries.schedule(
-                      () -> attempt(target, headers, payload, attempt + 1, record, route, c, done),
-                      delay,
-                      TimeUnit.MILLISECONDS);
-                } catch (RejectedExecutionException closing) {
-                  done.completeExceptionally(
-                      new CancellationException(failure + " (attempt " + attempt + "; closed)"));
-                }
-              }
-            });
+
+    void attempt(int attempt) {
+      if (!running) {
+        done.completeExceptionally(
+            new CancellationException("POST " + target + " not made: the delivery is closing"));
+        return;
+      }
+      CompletableFuture<Integer> answer;
+      try {
+        answer = http.post(target, headers, payload, config.deliveryTimeout());
+      } catch (RuntimeException closed) { // the client is closed
+        done.completeExceptionally(new CancellationException("POST " + target + ": " + closed));
+        return;
+      }
+      answer.whenComplete(
+          (code, error) -> {
+            try {
+              answered(attempt, code, error);
+            } catch (RuntimeException e) { // a bug: the delivery stops rather than wait for ever
+              done.completeExceptionally(e);
+            }
+          });
+    }
+
+    private void answered(int attempt, Integer code, Throwable error) {
+      String failure;
+      boolean retry;
+      if (error != null) {
+        failure = "POST " + target + " failed: " + error;
+        retry = true;
+      } else if (code / 100 == 2) {
+        counter.succeeded();
+        done.complete(null);
+        return;
+      } else {
+        failure = "POST " + target + " answered " + code;
+        retry = code >= 500 || code == 408 || code == 429;
+      }
+      String attempted = failure + " (attempt " + attempt + ")";
+      if (!running) {
+        done.completeExceptionally(new CancellationException(attempted + ", then closing"));
+      } else if (!retry || attempt >= config.deliveryAttempts()) {
+        counter.failed(attempted);
+        deadLetter(record, route, attempted);
+        done.complete(null);
+      } else {
+        long delay = config.deliveryBackoff().toMillis() << Math.min(attempt - 1, 16);
+        try {
+          retries.schedule(() -> attempt(attempt + 1), delay, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException closing) {
+          done.completeExceptionally(new CancellationException(attempted + ", then closed"));
+        }
+      }
+    }
   }
 
   private static String contentType(byte[] payload) {
