@@ -4,8 +4,9 @@ import java.net.http.HttpClient;
 import java.time.Duration;
 
 /**
- * JDK HTTP clients for callers that block in {@code send} on threads of their own, as kedge's rule
- * deliveries do. Their {@code sendAsync} is not for such clients: it hands every answer to {@code
+ * JDK HTTP clients for callers that block in {@code send} on threads of their own, as the edge's
+ * servicebus calls do (rule deliveries, which POST thousands a second, use {@link HttpPoster}).
+ * Their {@code sendAsync} is not for such clients: it hands every answer to {@code
  * CompletableFuture}'s default executor, which on a machine of one or two cores starts a thread per
  * task.
  */
