@@ -41,6 +41,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The rule deliveries' HTTP client against the JDK's HTTP server, a server kedge did not write. */
 class HttpPosterTest {
+  static {
+    // the JDK server writes an answer's head and body apart; without this, Nagle's algorithm
+    // holds the body for the client's delayed ACK (~40 ms a request)
+    System.setProperty("sun.net.httpserver.nodelay", "true");
+  }
+
   private static final Duration TIMEOUT = Duration.ofSeconds(10);
   private final List<AutoCloseable> open = new ArrayList<>();
   private final CountDownLatch never = new CountDownLatch(1);
