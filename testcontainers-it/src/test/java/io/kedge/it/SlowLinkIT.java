@@ -30,7 +30,8 @@ class SlowLinkIT {
   private static final String NODE = "edge-1";
   private static final int PODS = 1_200;
   private static final long BYTES_PER_SECOND = 256 * 1024;
-  private static final int BACKLOG_PODS = 6_000; // ~15 MiB
+  private static final int BACKLOG_PODS =
+      12_000; // ~30 MiB: several measuring windows of a fast link
 
   @Test
   void aSlowLinkDeliversEverythingAndIsNotReportedDownWhileDataFlows(@TempDir Path tmp)

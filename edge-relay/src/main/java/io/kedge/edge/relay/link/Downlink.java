@@ -229,6 +229,7 @@ public final class Downlink implements AutoCloseable {
 
   /** After each logged batch, on the appender thread. */
   private void logged() {
+    log.wakeReaders();
     log.sync();
     if (diskFull) {
       diskFull = false;

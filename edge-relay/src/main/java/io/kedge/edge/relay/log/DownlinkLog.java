@@ -288,7 +288,9 @@ public final class DownlinkLog implements EntryLog, AutoCloseable {
     }
     RecordHeaders headers = new RecordHeaders();
     byte[] value = codec.encode(event, headers);
-    return append(EntryFormat.LOCAL, lastPartition, lastOffset, null, headers, wrap(value));
+    long index = append(EntryFormat.LOCAL, lastPartition, lastOffset, null, headers, wrap(value));
+    wakeReaders();
+    return index;
   }
 
   private synchronized long append(
@@ -311,12 +313,17 @@ public final class DownlinkLog implements EntryLog, AutoCloseable {
       lastKnown = true;
     }
     appends.incrementAndGet();
-    if (!waiters.isEmpty()) {
-      for (Thread waiter; (waiter = waiters.poll()) != null; ) {
-        LockSupport.unpark(waiter);
-      }
-    }
     return appender.lastIndexAppended();
+  }
+
+  /**
+   * Wakes the readers parked in {@link #awaitAppend}; the downlink calls it once per batch it has
+   * logged, not per entry: readers that keep up would otherwise cost the appender a wake-up each.
+   */
+  public void wakeReaders() {
+    for (Thread waiter; (waiter = waiters.poll()) != null; ) {
+      LockSupport.unpark(waiter);
+    }
   }
 
   @Override
@@ -325,8 +332,8 @@ public final class DownlinkLog implements EntryLog, AutoCloseable {
   }
 
   /**
-   * Wakes on the next append in this process: a reader that has caught up (the VIEW, the eventbus
-   * delivery) sees an entry as soon as it is written, instead of at its next poll.
+   * Parks until {@link #wakeReaders} after an append in this process: a reader that has caught up
+   * (the VIEW, the eventbus delivery) sees a batch as soon as it is written, not at its next poll.
    */
   @Override
   public void awaitAppend(long seenCount, long maxNanos) {

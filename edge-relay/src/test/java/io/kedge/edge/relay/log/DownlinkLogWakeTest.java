@@ -23,8 +23,10 @@ class DownlinkLogWakeTest {
 
   @TempDir Path dir;
 
+  /** As the downlink logs a batch: its entries, then one wake-up. */
   private static void append(DownlinkLog log, long offset) {
     log.appendEvent(0, offset, "k", new RecordHeaders(), "{}".getBytes(StandardCharsets.UTF_8));
+    log.wakeReaders();
   }
 
   /** A new thread each time: a pooled one may carry an interrupt that ends a park at once. */
@@ -43,7 +45,7 @@ class DownlinkLogWakeTest {
   }
 
   @Test
-  void aWaitingReaderIsWokenByTheNextAppend() throws Exception {
+  void aWaitingReaderIsWokenByTheNextBatch() throws Exception {
     try (DownlinkLog log =
         DownlinkLog.open(dir.resolve("log"), RollCycles.FAST_DAILY, new EventCodec())) {
       EntryLog entries = log;
