@@ -130,7 +130,7 @@ public final class RuleMessageDelivery implements AutoCloseable {
         tokens.add(eventbus.publishAsync(pending.message().target(), pending.message().payload()));
       }
       for (; first < tokens.size(); first++) {
-        tokens.get(first).waitForCompletion(30_000);
+        tokens.get(first).waitForCompletion(Eventbus.WAIT_LIMIT.toMillis());
       }
       return;
     } catch (MqttException e) {

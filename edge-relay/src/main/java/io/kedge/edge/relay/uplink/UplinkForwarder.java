@@ -175,9 +175,9 @@ public final class UplinkForwarder implements AutoCloseable {
     // a batch whose first sends fail but later ones succeed would be resent, doubling the latter.
     producer.partitionsFor(topic);
     List<InFlight> inFlight = new ArrayList<>();
-    UplinkLog.Reader reader = readerAfter(forwarded.get());
+    UplinkLog.Reader batchReader = readerAfter(forwarded.get());
     UplinkLog.Pending pending;
-    while (inFlight.size() < BATCH && (pending = reader.next()) != null) {
+    while (inFlight.size() < BATCH && (pending = batchReader.next()) != null) {
       readerAfter = pending.index();
       KedgeEvent event =
           KedgeEvent.withId(
@@ -256,9 +256,9 @@ public final class UplinkForwarder implements AutoCloseable {
     long count = 0;
     long last = start;
     List<ResyncRequest> requeue = new ArrayList<>();
-    try (UplinkLog.Reader reader = uplink.readAfter(start)) {
+    try (UplinkLog.Reader trimReader = uplink.readAfter(start)) {
       UplinkLog.Pending pending;
-      while ((pending = reader.next()) != null) {
+      while ((pending = trimReader.next()) != null) {
         boolean tooMany = count < excess;
         boolean tooOld = pending.appendedAtMs() != 0 && pending.appendedAtMs() < cutoff;
         if (!tooMany && !tooOld) {
