@@ -42,6 +42,7 @@ public final class Eventbus implements AutoCloseable {
   private final AtomicLong published = new AtomicLong();
   private final AtomicLong received = new AtomicLong();
   private final Thread connector;
+  private final Duration waitLimit;
   private volatile boolean running = true;
 
   /**
@@ -67,6 +68,7 @@ public final class Eventbus implements AutoCloseable {
     options.setKeepAliveInterval(30);
     options.setMaxInflight(1000);
     options.setConnectionTimeout(10);
+    this.waitLimit = waitLimit;
     client.setTimeToWait(waitLimit.toMillis());
     if (url.startsWith("tcp://")) {
       options.setSocketFactory(noDelaySockets());
@@ -139,6 +141,11 @@ public final class Eventbus implements AutoCloseable {
         backoff = Math.min(backoff * 2, 5_000);
       }
     }
+  }
+
+  /** How long a call waits for the broker's answer before it fails. */
+  public Duration waitLimit() {
+    return waitLimit;
   }
 
   public boolean connected() {

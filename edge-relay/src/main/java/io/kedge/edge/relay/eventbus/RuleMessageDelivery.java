@@ -6,20 +6,25 @@ import io.kedge.edge.relay.log.PositionFile;
 import io.kedge.runtime.lifecycle.DaemonThreads;
 import io.kedge.runtime.mqtt.Eventbus;
 import io.kedge.schemas.RuleMessage;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.eclipse.paho.client.mqttv3.IMqttActionListener;
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
+import org.eclipse.paho.client.mqttv3.IMqttToken;
 import org.eclipse.paho.client.mqttv3.MqttException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Publishes the rule messages the LOG receives for this node's eventbus (rest → eventbus rules) at
- * QoS 1, in log order, and hands servicebus ones to the {@link ServicebusCaller}. The position
- * after the last acknowledged publish is kept in a file, so a message is published at least once
- * across broker outages and restarts; while the broker is away, delivery waits and retries.
+ * QoS 1, in log order, and hands servicebus ones to the {@link ServicebusCaller}. Publishing is
+ * pipelined: a message goes out as soon as it is logged, while up to {@link #WINDOW} earlier ones
+ * wait for their acknowledgements, so a message never waits for the broker to acknowledge the one
+ * before it. The position after the last message acknowledged in order is kept in a file, so a
+ * message is published at least once across broker outages and restarts; while the broker is away,
+ * delivery waits and retries.
  */
 public final class RuleMessageDelivery implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RuleMessageDelivery.class);
@@ -32,12 +37,34 @@ public final class RuleMessageDelivery implements AutoCloseable {
   private final Thread thread;
   private final AtomicLong finished = new AtomicLong(-1);
 
-  /** Messages published before waiting for their acknowledgements. */
-  private static final int WINDOW = 256;
+  /** Messages published and not yet acknowledged, at most. */
+  static final int WINDOW = 256;
 
-  /** The longest wait for an entry while caught up (an append wakes it sooner). */
+  /**
+   * The longest wait for an entry or an acknowledgement (an append or an acknowledgement wakes it
+   * sooner).
+   */
   private static final long IDLE_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
 
+  /**
+   * How often, at most, the position file is rewritten while messages flow: a restart publishes
+   * again what was acknowledged in the last interval (QoS 1 is at least once), and a file rewrite
+   * per message would cost more than the publish.
+   */
+  static final long POSITION_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+
+  /** A published message: its log index, and the index read before it. */
+  private record InFlight(
+      long before, long index, RuleMessage message, IMqttDeliveryToken token, long sentNanos) {}
+
+  /** Published messages in log order, the oldest unacknowledged first. */
+  private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
+
+  /** Wakes the delivery thread when an acknowledgement arrives. */
+  private final IMqttActionListener wakeOnAnswer;
+
+  private long stored;
+  private long storedAtNanos;
   private volatile boolean running = true;
 
   /**
@@ -61,6 +88,7 @@ public final class RuleMessageDelivery implements AutoCloseable {
     }
     this.thread = new Thread(this::run, "kedge-eventbus-delivery-" + node);
     thread.setDaemon(true);
+    this.wakeOnAnswer = new WakeOnAnswer(thread);
   }
 
   public RuleMessageDelivery start() {
@@ -68,7 +96,7 @@ public final class RuleMessageDelivery implements AutoCloseable {
     return this;
   }
 
-  /** The last log index this delivery has finished with, as stored. */
+  /** The last log index this delivery has finished with (stored at most 20 ms later). */
   public long position() {
     return finished.get();
   }
@@ -76,34 +104,32 @@ public final class RuleMessageDelivery implements AutoCloseable {
   private void run() {
     long after = position.read().orElse(-1);
     finished.set(after);
+    stored = after;
     try (EntryLog.LogReader reader = log.readAfter(after)) {
       while (running) {
-        List<Pending> window = new ArrayList<>();
         long appends = log.appendCount();
         LogEntry entry = null;
-        while (window.size() < WINDOW && (entry = reader.next()) != null) {
+        while (running && inFlight.size() < WINDOW && (entry = reader.next()) != null) {
+          long before = after;
           after = entry.index();
           if (entry.event().data() instanceof RuleMessage message && accept(message)) {
-            window.add(new Pending(entry.index(), message));
+            publish(before, entry.index(), message);
           }
         }
-        if (!window.isEmpty()) {
-          deliver(window);
-        }
-        if (finished.get() != after) { // once per window, not per message
-          position.write(after);
-          finished.set(after);
-        }
-        if (entry == null) {
-          log.awaitAppend(appends, IDLE_WAIT_NANOS);
+        settle();
+        finished.set(inFlight.isEmpty() ? after : inFlight.peekFirst().before());
+        store(false);
+        if (entry == null || inFlight.size() >= WINDOW) {
+          log.awaitAppend(appends, IDLE_WAIT_NANOS); // an acknowledgement unparks it too
         }
       }
     } catch (RuntimeException e) {
-      LOG.error("node {}: eventbus delivery stopped after log index {}: {}", node, after, e, e);
+      LOG.error(
+          "node {}: eventbus delivery stopped after log index {}: {}", node, finished.get(), e, e);
+    } finally {
+      store(true);
     }
   }
-
-  private record Pending(long index, RuleMessage message) {}
 
   /** True for eventbus messages to publish; servicebus ones are handed to their caller here. */
   private boolean accept(RuleMessage message) {
@@ -118,35 +144,62 @@ public final class RuleMessageDelivery implements AutoCloseable {
   }
 
   /**
-   * Publishes a window of messages without waiting for each acknowledgement (Paho sends them in
-   * order on one connection), then waits for all; from the first that failed, the rest is published
-   * again, one by one, once the broker is back: at least once, in order.
+   * Publishes without waiting. When the client refuses a message at once (the broker is away), the
+   * whole window is published again, in order, before anything after it.
    */
-  private void deliver(List<Pending> window) {
-    List<IMqttDeliveryToken> tokens = new ArrayList<>();
-    int first = 0;
+  private void publish(long before, long index, RuleMessage message) {
+    IMqttDeliveryToken token = null;
     try {
-      for (Pending pending : window) {
-        tokens.add(eventbus.publishAsync(pending.message().target(), pending.message().payload()));
-      }
-      for (; first < tokens.size(); first++) {
-        tokens.get(first).waitForCompletion(Eventbus.WAIT_LIMIT.toMillis());
-      }
-      return;
+      token = eventbus.publishAsync(message.target(), message.payload());
+      token.setActionCallback(wakeOnAnswer);
     } catch (MqttException e) {
-      // fall through: publish the rest one at a time, waiting for the broker
+      // kept without a token: published again below
     }
-    for (int i = Math.min(first, window.size()); i < window.size() && running; i++) {
-      deliverOne(window.get(i).index(), window.get(i).message());
+    inFlight.addLast(new InFlight(before, index, message, token, System.nanoTime()));
+    if (token == null) {
+      republish();
     }
   }
 
-  private void deliverOne(long index, RuleMessage message) {
+  /**
+   * Drops the acknowledged messages at the head of the window. From the first that failed, or that
+   * waited longer than the eventbus's wait limit, every message in the window is published again,
+   * one by one, waiting for the broker: at least once, in order.
+   */
+  private void settle() {
+    while (!inFlight.isEmpty()) {
+      InFlight head = inFlight.peekFirst();
+      IMqttDeliveryToken token = head.token();
+      boolean answered = token != null && token.isComplete();
+      if (answered && token.getException() == null) {
+        inFlight.pollFirst();
+      } else if (token == null
+          || answered
+          || System.nanoTime() - head.sentNanos() > eventbus.waitLimit().toNanos()) {
+        republish();
+        return;
+      } else {
+        return;
+      }
+    }
+  }
+
+  private void republish() {
+    while (!inFlight.isEmpty() && running) {
+      InFlight first = inFlight.peekFirst();
+      if (deliverOne(first.index(), first.message())) {
+        inFlight.pollFirst();
+      }
+    }
+  }
+
+  /** Publishes and waits for the acknowledgement, retrying while the broker is away. */
+  private boolean deliverOne(long index, RuleMessage message) {
     long backoff = 100;
     while (running) {
       try {
         eventbus.publish(message.target(), message.payload());
-        return;
+        return true;
       } catch (MqttException e) {
         if (backoff == 100 || backoff >= 5_000) {
           LOG.warn(
@@ -160,6 +213,34 @@ public final class RuleMessageDelivery implements AutoCloseable {
         sleep(backoff);
         backoff = Math.min(backoff * 2, 5_000);
       }
+    }
+    return false;
+  }
+
+  /** Writes the finished position when it moved, at most every interval unless {@code now}. */
+  private void store(boolean now) {
+    long done = finished.get();
+    if (done == stored) {
+      return;
+    }
+    long at = System.nanoTime();
+    if (now || at - storedAtNanos >= POSITION_INTERVAL_NANOS) {
+      position.write(done);
+      stored = done;
+      storedAtNanos = at;
+    }
+  }
+
+  /** Unparks the delivery thread when a publish is answered (on the MQTT client's thread). */
+  private record WakeOnAnswer(Thread delivery) implements IMqttActionListener {
+    @Override
+    public void onSuccess(IMqttToken token) {
+      LockSupport.unpark(delivery);
+    }
+
+    @Override
+    public void onFailure(IMqttToken token, Throwable error) {
+      LockSupport.unpark(delivery);
     }
   }
 
