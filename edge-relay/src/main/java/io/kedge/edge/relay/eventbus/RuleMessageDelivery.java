@@ -9,10 +9,7 @@ import io.kedge.schemas.RuleMessage;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
-import org.eclipse.paho.client.mqttv3.IMqttActionListener;
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
-import org.eclipse.paho.client.mqttv3.IMqttToken;
 import org.eclipse.paho.client.mqttv3.MqttException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,8 +38,8 @@ public final class RuleMessageDelivery implements AutoCloseable {
   static final int WINDOW = 256;
 
   /**
-   * The longest wait for an entry or an acknowledgement (an append or an acknowledgement wakes it
-   * sooner).
+   * The longest wait for an entry (an append wakes it sooner); acknowledgements are collected then
+   * too, unless the window is full.
    */
   private static final long IDLE_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
 
@@ -59,9 +56,6 @@ public final class RuleMessageDelivery implements AutoCloseable {
 
   /** Published messages in log order, the oldest unacknowledged first. */
   private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
-
-  /** Wakes the delivery thread when an acknowledgement arrives. */
-  private final IMqttActionListener wakeOnAnswer;
 
   private long stored;
   private long storedAtNanos;
@@ -88,7 +82,6 @@ public final class RuleMessageDelivery implements AutoCloseable {
     }
     this.thread = new Thread(this::run, "kedge-eventbus-delivery-" + node);
     thread.setDaemon(true);
-    this.wakeOnAnswer = new WakeOnAnswer(thread);
   }
 
   public RuleMessageDelivery start() {
@@ -119,8 +112,10 @@ public final class RuleMessageDelivery implements AutoCloseable {
         settle();
         finished.set(inFlight.isEmpty() ? after : inFlight.peekFirst().before());
         store(false);
-        if (entry == null || inFlight.size() >= WINDOW) {
-          log.awaitAppend(appends, IDLE_WAIT_NANOS); // an acknowledgement unparks it too
+        if (inFlight.size() >= WINDOW) {
+          awaitOldest();
+        } else if (entry == null) {
+          log.awaitAppend(appends, IDLE_WAIT_NANOS);
         }
       }
     } catch (RuntimeException e) {
@@ -151,7 +146,6 @@ public final class RuleMessageDelivery implements AutoCloseable {
     IMqttDeliveryToken token = null;
     try {
       token = eventbus.publishAsync(message.target(), message.payload());
-      token.setActionCallback(wakeOnAnswer);
     } catch (MqttException e) {
       // kept without a token: published again below
     }
@@ -231,16 +225,20 @@ public final class RuleMessageDelivery implements AutoCloseable {
     }
   }
 
-  /** Unparks the delivery thread when a publish is answered (on the MQTT client's thread). */
-  private record WakeOnAnswer(Thread delivery) implements IMqttActionListener {
-    @Override
-    public void onSuccess(IMqttToken token) {
-      LockSupport.unpark(delivery);
-    }
-
-    @Override
-    public void onFailure(IMqttToken token, Throwable error) {
-      LockSupport.unpark(delivery);
+  /**
+   * With the window full, waits for the oldest publish's answer, at most until its wait limit ends
+   * ({@link #settle} then publishes the window again). Acknowledgements do not wake the thread
+   * otherwise: one wake-up per message would cost more than the publish.
+   */
+  private void awaitOldest() {
+    InFlight oldest = inFlight.peekFirst();
+    long leftNanos = eventbus.waitLimit().toNanos() - (System.nanoTime() - oldest.sentNanos());
+    if (leftNanos > 0) {
+      try {
+        oldest.token().waitForCompletion(Math.max(1, TimeUnit.NANOSECONDS.toMillis(leftNanos)));
+      } catch (MqttException e) {
+        // failed or unanswered: settle() decides
+      }
     }
   }
 

@@ -56,6 +56,26 @@ class RuleMessageDeliveryTest {
   }
 
   @Test
+  void atMostAWindowOfPublishesWaitsForAcknowledgements() throws Exception {
+    try (UnansweringMqttBroker broker = UnansweringMqttBroker.start();
+        Eventbus eventbus = connected(broker.url(), Duration.ofSeconds(60));
+        UplinkLog uplink = UplinkLog.open(dir.resolve("uplink"), RollCycles.FAST_DAILY, codec);
+        ServicebusCaller servicebus = new ServicebusCaller(NODE, uplink);
+        RuleMessageDelivery delivery = delivery(eventbus, servicebus).start()) {
+      for (int i = 0; i < RuleMessageDelivery.WINDOW + 50; i++) {
+        log.append(message(i));
+      }
+      await("a window published")
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> broker.publishes() == RuleMessageDelivery.WINDOW);
+      Thread.sleep(1_000);
+      assertThat(broker.publishes())
+          .as("no more until one is answered")
+          .isEqualTo(RuleMessageDelivery.WINDOW);
+    }
+  }
+
+  @Test
   void messagesUnansweredWithinTheWaitLimitArePublishedAgain() throws Exception {
     try (UnansweringMqttBroker broker = UnansweringMqttBroker.start();
         Eventbus eventbus = connected(broker.url(), Duration.ofMillis(500));
