@@ -43,13 +43,6 @@ public final class RuleMessageDelivery implements AutoCloseable {
    */
   private static final long IDLE_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
 
-  /**
-   * How often, at most, the position file is rewritten while messages flow: a restart publishes
-   * again what was acknowledged in the last interval (QoS 1 is at least once), and a file rewrite
-   * per message would cost more than the publish.
-   */
-  static final long POSITION_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
-
   /** A published message: its log index, and the index read before it. */
   private record InFlight(
       long before, long index, RuleMessage message, IMqttDeliveryToken token, long sentNanos) {}
@@ -58,7 +51,6 @@ public final class RuleMessageDelivery implements AutoCloseable {
   private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
 
   private long stored;
-  private long storedAtNanos;
   private volatile boolean running = true;
 
   /**
@@ -89,7 +81,7 @@ public final class RuleMessageDelivery implements AutoCloseable {
     return this;
   }
 
-  /** The last log index this delivery has finished with (stored at most 20 ms later). */
+  /** The last log index this delivery has finished with, as stored. */
   public long position() {
     return finished.get();
   }
@@ -111,9 +103,9 @@ public final class RuleMessageDelivery implements AutoCloseable {
         }
         settle();
         finished.set(inFlight.isEmpty() ? after : inFlight.peekFirst().before());
-        store(false);
+        store();
         if (inFlight.size() >= WINDOW) {
-          awaitOldest();
+          awaitOlderHalf();
         } else if (entry == null) {
           log.awaitAppend(appends, IDLE_WAIT_NANOS);
         }
@@ -122,7 +114,7 @@ public final class RuleMessageDelivery implements AutoCloseable {
       LOG.error(
           "node {}: eventbus delivery stopped after log index {}: {}", node, finished.get(), e, e);
     } finally {
-      store(true);
+      store();
     }
   }
 
@@ -211,33 +203,42 @@ public final class RuleMessageDelivery implements AutoCloseable {
     return false;
   }
 
-  /** Writes the finished position when it moved, at most every interval unless {@code now}. */
-  private void store(boolean now) {
+  /**
+   * Writes the finished position when it moved: once per pass over what the log holds, so under a
+   * backlog once per group of messages (decision record 0009: why not less often).
+   */
+  private void store() {
     long done = finished.get();
-    if (done == stored) {
-      return;
-    }
-    long at = System.nanoTime();
-    if (now || at - storedAtNanos >= POSITION_INTERVAL_NANOS) {
+    if (done != stored) {
       position.write(done);
       stored = done;
-      storedAtNanos = at;
     }
   }
 
   /**
-   * With the window full, waits for the oldest publish's answer, at most until its wait limit ends
-   * ({@link #settle} then publishes the window again). Acknowledgements do not wake the thread
-   * otherwise: one wake-up per message would cost more than the publish.
+   * With the window full, waits until its older half is answered (or the wait limit of the oldest
+   * ends: {@link #settle} then publishes the window again), so that under a backlog messages go out
+   * in bursts of half a window rather than one per acknowledgement. Acknowledgements do not wake
+   * the thread otherwise.
    */
-  private void awaitOldest() {
+  private void awaitOlderHalf() {
     InFlight oldest = inFlight.peekFirst();
+    InFlight middle = oldest;
+    int n = 0;
+    for (InFlight published : inFlight) {
+      middle = published;
+      if (++n == WINDOW / 2) {
+        break;
+      }
+    }
     long leftNanos = eventbus.waitLimit().toNanos() - (System.nanoTime() - oldest.sentNanos());
     if (leftNanos > 0) {
       try {
-        oldest.token().waitForCompletion(Math.max(1, TimeUnit.NANOSECONDS.toMillis(leftNanos)));
+        middle.token().waitForCompletion(Math.max(1, TimeUnit.NANOSECONDS.toMillis(leftNanos)));
       } catch (MqttException e) {
-        // failed or unanswered: settle() decides
+        if (middle.token().isComplete()) {
+          republish(); // it failed: the connection is gone, the window goes again
+        } // else unanswered so far: settle() decides once the oldest's wait limit has passed
       }
     }
   }
