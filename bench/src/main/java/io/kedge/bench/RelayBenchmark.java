@@ -106,14 +106,20 @@ final class RelayBenchmark {
       Runs consumerRuns = new Runs();
       Runs asTheRelayRuns = new Runs();
       Runs relayRuns = new Runs();
+      // an even round's relay runs right after the odd round's, whose log it freed a moment ago;
+      // an odd round's runs after the consumers, a second or more later
+      Runs relayAfterRelay = new Runs();
+      Runs relayAfterConsumers = new Runs();
       for (int round = 1; round <= pairRounds; round++) { // best of: the machine is shared
         if (round % 2 == 0) {
           relayRuns.add(relay(kafka, topic, first, work.resolve("r" + round), false));
+          relayAfterRelay.add(relayRuns.last());
         }
         consumerRuns.add(plainConsumer(kafka, topic, false));
         asTheRelayRuns.add(plainConsumer(kafka, topic, true));
         if (round % 2 == 1) {
           relayRuns.add(relay(kafka, topic, first, work.resolve("r" + round), false));
+          relayAfterConsumers.add(relayRuns.last());
         }
         progress(
             "round %d of %d: plain consumer %.0f rec/s (reading as the relay %.0f), relay %.0f"
@@ -161,6 +167,16 @@ final class RelayBenchmark {
           relayRuns.medianPerSecond() / consumerRuns.medianPerSecond(),
           relayFsync.perSecond,
           relayFsync.perSecond / relay.perSecond);
+      if (relayAfterRelay.count() > 0) {
+        out.printf(
+            "bench relay: by place in the round: relay rounds right after another relay round"
+                + " (which deleted its log a moment before) median %.0f rec/s (%.2f of the plain"
+                + " consumer's median); after the consumers' rounds median %.0f rec/s (%.2f)%n",
+            relayAfterRelay.medianPerSecond(),
+            relayAfterRelay.medianPerSecond() / consumerRuns.medianPerSecond(),
+            relayAfterConsumers.medianPerSecond(),
+            relayAfterConsumers.medianPerSecond() / consumerRuns.medianPerSecond());
+      }
       out.printf(
           "bench relay: a plain KafkaConsumer reading as the relay does (ByteBufferDeserializer"
               + " for keys and values, fetches of %d KiB, %d records per poll) %.0f rec/s, median"
@@ -240,6 +256,10 @@ final class RelayBenchmark {
 
     Run last() {
       return all.get(all.size() - 1);
+    }
+
+    int count() {
+      return all.size();
     }
 
     /** The highest rate and, separately, the lowest CPU per record of any round. */
