@@ -6,7 +6,8 @@ import io.kedge.edge.relay.log.PositionFile;
 import io.kedge.runtime.lifecycle.DaemonThreads;
 import io.kedge.runtime.mqtt.Eventbus;
 import io.kedge.schemas.RuleMessage;
-import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
@@ -16,12 +17,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Publishes the rule messages the LOG receives for this node's eventbus (rest → eventbus rules) at
- * QoS 1, in log order, and hands servicebus ones to the {@link ServicebusCaller}. Publishing is
- * pipelined: a message goes out as soon as it is logged, while up to {@link #WINDOW} earlier ones
- * wait for their acknowledgements, so a message never waits for the broker to acknowledge the one
- * before it. The position after the last message acknowledged in order is kept in a file, so a
- * message is published at least once across broker outages and restarts; while the broker is away,
- * delivery waits and retries.
+ * QoS 1, in log order, and hands servicebus ones to the {@link ServicebusCaller}. The position
+ * after the last acknowledged publish is kept in a file, so a message is published at least once
+ * across broker outages and restarts; while the broker is away, delivery waits and retries.
  */
 public final class RuleMessageDelivery implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RuleMessageDelivery.class);
@@ -34,23 +32,12 @@ public final class RuleMessageDelivery implements AutoCloseable {
   private final Thread thread;
   private final AtomicLong finished = new AtomicLong(-1);
 
-  /** Messages published and not yet acknowledged, at most. */
+  /** Messages published before waiting for their acknowledgements. */
   static final int WINDOW = 256;
 
-  /**
-   * The longest wait for an entry (an append wakes it sooner); acknowledgements are collected then
-   * too, unless the window is full.
-   */
+  /** The longest wait for an entry while caught up (an append wakes it sooner). */
   private static final long IDLE_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
 
-  /** A published message: its log index, and the index read before it. */
-  private record InFlight(
-      long before, long index, RuleMessage message, IMqttDeliveryToken token, long sentNanos) {}
-
-  /** Published messages in log order, the oldest unacknowledged first. */
-  private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
-
-  private long stored;
   private volatile boolean running = true;
 
   /**
@@ -89,34 +76,34 @@ public final class RuleMessageDelivery implements AutoCloseable {
   private void run() {
     long after = position.read().orElse(-1);
     finished.set(after);
-    stored = after;
     try (EntryLog.LogReader reader = log.readAfter(after)) {
       while (running) {
+        List<Pending> window = new ArrayList<>();
         long appends = log.appendCount();
         LogEntry entry = null;
-        while (running && inFlight.size() < WINDOW && (entry = reader.next()) != null) {
-          long before = after;
+        while (window.size() < WINDOW && (entry = reader.next()) != null) {
           after = entry.index();
           if (entry.event().data() instanceof RuleMessage message && accept(message)) {
-            publish(before, entry.index(), message);
+            window.add(new Pending(entry.index(), message));
           }
         }
-        settle();
-        finished.set(inFlight.isEmpty() ? after : inFlight.peekFirst().before());
-        store();
-        if (inFlight.size() >= WINDOW) {
-          awaitOlderHalf();
-        } else if (entry == null) {
+        if (!window.isEmpty() && !deliver(window)) {
+          break; // stopped before all were acknowledged: the position stays before them
+        }
+        if (finished.get() != after) { // once per window, not per message
+          position.write(after);
+          finished.set(after);
+        }
+        if (entry == null) {
           log.awaitAppend(appends, IDLE_WAIT_NANOS);
         }
       }
     } catch (RuntimeException e) {
-      LOG.error(
-          "node {}: eventbus delivery stopped after log index {}: {}", node, finished.get(), e, e);
-    } finally {
-      store();
+      LOG.error("node {}: eventbus delivery stopped after log index {}: {}", node, after, e, e);
     }
   }
+
+  private record Pending(long index, RuleMessage message) {}
 
   /** True for eventbus messages to publish; servicebus ones are handed to their caller here. */
   private boolean accept(RuleMessage message) {
@@ -131,52 +118,35 @@ public final class RuleMessageDelivery implements AutoCloseable {
   }
 
   /**
-   * Publishes without waiting. When the client refuses a message at once (the broker is away), the
-   * whole window is published again, in order, before anything after it.
+   * Publishes a window of messages without waiting for each acknowledgement (Paho sends them in
+   * order on one connection), then waits for all, each at most the eventbus's wait limit; from the
+   * first that failed or went unanswered, the rest is published again, one by one, once the broker
+   * is back: at least once, in order. False when stopped before every message was acknowledged.
+   *
+   * <p>Waiting for the window before publishing what the log received meanwhile holds a message
+   * back by up to one acknowledgement; publishing it at once (pipelined) was measured and not kept
+   * (decision record 0009).
    */
-  private void publish(long before, long index, RuleMessage message) {
-    IMqttDeliveryToken token = null;
+  private boolean deliver(List<Pending> window) {
+    List<IMqttDeliveryToken> tokens = new ArrayList<>();
+    int first = 0;
     try {
-      token = eventbus.publishAsync(message.target(), message.payload());
+      for (Pending pending : window) {
+        tokens.add(eventbus.publishAsync(pending.message().target(), pending.message().payload()));
+      }
+      for (; first < tokens.size(); first++) {
+        tokens.get(first).waitForCompletion(eventbus.waitLimit().toMillis());
+      }
+      return true;
     } catch (MqttException e) {
-      // kept without a token: published again below
+      // fall through: publish the rest one at a time, waiting for the broker
     }
-    inFlight.addLast(new InFlight(before, index, message, token, System.nanoTime()));
-    if (token == null) {
-      republish();
-    }
-  }
-
-  /**
-   * Drops the acknowledged messages at the head of the window. From the first that failed, or that
-   * waited longer than the eventbus's wait limit, every message in the window is published again,
-   * one by one, waiting for the broker: at least once, in order.
-   */
-  private void settle() {
-    while (!inFlight.isEmpty()) {
-      InFlight head = inFlight.peekFirst();
-      IMqttDeliveryToken token = head.token();
-      boolean answered = token != null && token.isComplete();
-      if (answered && token.getException() == null) {
-        inFlight.pollFirst();
-      } else if (token == null
-          || answered
-          || System.nanoTime() - head.sentNanos() > eventbus.waitLimit().toNanos()) {
-        republish();
-        return;
-      } else {
-        return;
+    for (int i = Math.min(first, window.size()); i < window.size(); i++) {
+      if (!deliverOne(window.get(i).index(), window.get(i).message())) {
+        return false;
       }
     }
-  }
-
-  private void republish() {
-    while (!inFlight.isEmpty() && running) {
-      InFlight first = inFlight.peekFirst();
-      if (deliverOne(first.index(), first.message())) {
-        inFlight.pollFirst();
-      }
-    }
+    return true;
   }
 
   /** Publishes and waits for the acknowledgement, retrying while the broker is away. */
@@ -201,46 +171,6 @@ public final class RuleMessageDelivery implements AutoCloseable {
       }
     }
     return false;
-  }
-
-  /**
-   * Writes the finished position when it moved: once per pass over what the log holds, so under a
-   * backlog once per group of messages (decision record 0009: why not less often).
-   */
-  private void store() {
-    long done = finished.get();
-    if (done != stored) {
-      position.write(done);
-      stored = done;
-    }
-  }
-
-  /**
-   * With the window full, waits until its older half is answered (or the wait limit of the oldest
-   * ends: {@link #settle} then publishes the window again), so that under a backlog messages go out
-   * in bursts of half a window rather than one per acknowledgement. Acknowledgements do not wake
-   * the thread otherwise.
-   */
-  private void awaitOlderHalf() {
-    InFlight oldest = inFlight.peekFirst();
-    InFlight middle = oldest;
-    int n = 0;
-    for (InFlight published : inFlight) {
-      middle = published;
-      if (++n == WINDOW / 2) {
-        break;
-      }
-    }
-    long leftNanos = eventbus.waitLimit().toNanos() - (System.nanoTime() - oldest.sentNanos());
-    if (leftNanos > 0) {
-      try {
-        middle.token().waitForCompletion(Math.max(1, TimeUnit.NANOSECONDS.toMillis(leftNanos)));
-      } catch (MqttException e) {
-        if (middle.token().isComplete()) {
-          republish(); // it failed: the connection is gone, the window goes again
-        } // else unanswered so far: settle() decides once the oldest's wait limit has passed
-      }
-    }
   }
 
   private void sleep(long millis) {

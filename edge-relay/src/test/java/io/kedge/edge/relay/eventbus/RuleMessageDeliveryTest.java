@@ -25,7 +25,7 @@ import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Rule messages from the LOG published on the node's eventbus: pipelined, in order, resumable. */
+/** Rule messages from the LOG published on the node's eventbus: windowed, in order, resumable. */
 class RuleMessageDeliveryTest {
   private static final String NODE = "n1";
   private static final URI SOURCE = URI.create("kedge://cloud");
@@ -36,41 +36,21 @@ class RuleMessageDeliveryTest {
   private final MemoryLog log = new MemoryLog();
 
   @Test
-  void aMessageDoesNotWaitForTheAcknowledgementOfTheOneBefore() throws Exception {
-    try (UnansweringMqttBroker broker = UnansweringMqttBroker.start();
-        Eventbus eventbus = connected(broker.url(), Duration.ofSeconds(60));
-        UplinkLog uplink = UplinkLog.open(dir.resolve("uplink"), RollCycles.FAST_DAILY, codec);
-        ServicebusCaller servicebus = new ServicebusCaller(NODE, uplink);
-        RuleMessageDelivery delivery = delivery(eventbus, servicebus).start()) {
-      log.append(message(0));
-      await("the first publish")
-          .atMost(Duration.ofSeconds(10))
-          .until(() -> broker.publishes() == 1);
-      log.append(message(1)); // its predecessor is never acknowledged
-      // well within Eventbus.WAIT_LIMIT, after which an unanswered publish is sent again
-      await("the second publish, without the first's acknowledgement")
-          .atMost(Duration.ofSeconds(3))
-          .until(() -> broker.publishes() == 2);
-      assertThat(delivery.position()).as("nothing acknowledged, nothing finished").isEqualTo(-1);
-    }
-  }
-
-  @Test
   void atMostAWindowOfPublishesWaitsForAcknowledgements() throws Exception {
+    for (int i = 0; i < RuleMessageDelivery.WINDOW + 50; i++) {
+      log.append(message(i));
+    }
     try (UnansweringMqttBroker broker = UnansweringMqttBroker.start();
         Eventbus eventbus = connected(broker.url(), Duration.ofSeconds(60));
         UplinkLog uplink = UplinkLog.open(dir.resolve("uplink"), RollCycles.FAST_DAILY, codec);
         ServicebusCaller servicebus = new ServicebusCaller(NODE, uplink);
         RuleMessageDelivery delivery = delivery(eventbus, servicebus).start()) {
-      for (int i = 0; i < RuleMessageDelivery.WINDOW + 50; i++) {
-        log.append(message(i));
-      }
       await("a window published")
           .atMost(Duration.ofSeconds(10))
           .until(() -> broker.publishes() == RuleMessageDelivery.WINDOW);
       Thread.sleep(1_000);
       assertThat(broker.publishes())
-          .as("no more until one is answered")
+          .as("no more until the window is answered")
           .isEqualTo(RuleMessageDelivery.WINDOW);
     }
   }
@@ -88,6 +68,23 @@ class RuleMessageDeliveryTest {
           .atMost(Duration.ofSeconds(10))
           .until(() -> broker.publishes() >= 4);
       assertThat(delivery.position()).isEqualTo(-1);
+    }
+  }
+
+  @Test
+  void aDeliveryStoppedWhileTheBrokerDoesNotAnswerKeepsItsPosition() throws Exception {
+    try (UnansweringMqttBroker broker = UnansweringMqttBroker.start();
+        Eventbus eventbus = connected(broker.url(), Duration.ofMillis(500));
+        UplinkLog uplink = UplinkLog.open(dir.resolve("uplink"), RollCycles.FAST_DAILY, codec);
+        ServicebusCaller servicebus = new ServicebusCaller(NODE, uplink)) {
+      RuleMessageDelivery delivery = delivery(eventbus, servicebus).start();
+      log.append(message(0));
+      log.append(message(1));
+      await("published again").atMost(Duration.ofSeconds(20)).until(() -> broker.publishes() >= 3);
+      delivery.close();
+      assertThat(new PositionFile(dir.resolve("position"), "eventbus delivery").read())
+          .as("nothing was acknowledged: both are published again after a restart")
+          .hasValue(-1);
     }
   }
 
