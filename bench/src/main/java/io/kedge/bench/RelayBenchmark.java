@@ -167,16 +167,14 @@ final class RelayBenchmark {
           relayRuns.medianPerSecond() / consumerRuns.medianPerSecond(),
           relayFsync.perSecond,
           relayFsync.perSecond / relay.perSecond);
-      if (relayAfterRelay.count() > 0) {
-        out.printf(
-            "bench relay: by place in the round: relay rounds right after another relay round"
-                + " (which deleted its log a moment before) median %.0f rec/s (%.2f of the plain"
-                + " consumer's median); after the consumers' rounds median %.0f rec/s (%.2f)%n",
-            relayAfterRelay.medianPerSecond(),
-            relayAfterRelay.medianPerSecond() / consumerRuns.medianPerSecond(),
-            relayAfterConsumers.medianPerSecond(),
-            relayAfterConsumers.medianPerSecond() / consumerRuns.medianPerSecond());
-      }
+      out.printf(
+          "bench relay: by place in the round: relay rounds right after another relay round"
+              + " (which deleted its log a moment before) median %.0f rec/s (%.2f of the plain"
+              + " consumer's median); after the consumers' rounds median %.0f rec/s (%.2f)%n",
+          relayAfterRelay.medianPerSecond(),
+          relayAfterRelay.medianPerSecond() / consumerRuns.medianPerSecond(),
+          relayAfterConsumers.medianPerSecond(),
+          relayAfterConsumers.medianPerSecond() / consumerRuns.medianPerSecond());
       out.printf(
           "bench relay: a plain KafkaConsumer reading as the relay does (ByteBufferDeserializer"
               + " for keys and values, fetches of %d KiB, %d records per poll) %.0f rec/s, median"
@@ -256,10 +254,6 @@ final class RelayBenchmark {
 
     Run last() {
       return all.get(all.size() - 1);
-    }
-
-    int count() {
-      return all.size();
     }
 
     /** The highest rate and, separately, the lowest CPU per record of any round. */

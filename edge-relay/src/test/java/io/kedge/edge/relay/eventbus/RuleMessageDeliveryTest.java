@@ -22,6 +22,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.IntStream;
 import net.openhft.chronicle.queue.RollCycles;
 import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,6 +36,20 @@ class RuleMessageDeliveryTest {
 
   private final EventCodec codec = new EventCodec();
   private final MemoryLog log = new MemoryLog();
+  private UplinkLog uplink;
+  private ServicebusCaller servicebus;
+
+  @BeforeEach
+  void openServicebus() {
+    uplink = UplinkLog.open(dir.resolve("uplink"), RollCycles.FAST_DAILY, codec);
+    servicebus = new ServicebusCaller(NODE, uplink);
+  }
+
+  @AfterEach
+  void closeServicebus() {
+    servicebus.close();
+    uplink.close();
+  }
 
   @Test
   void atMostAWindowOfPublishesWaitsForAcknowledgements() throws Exception {
@@ -42,9 +58,7 @@ class RuleMessageDeliveryTest {
     }
     try (UnansweringMqttBroker broker = UnansweringMqttBroker.start();
         Eventbus eventbus = connected(broker.url(), Duration.ofSeconds(60));
-        UplinkLog uplink = UplinkLog.open(dir.resolve("uplink"), RollCycles.FAST_DAILY, codec);
-        ServicebusCaller servicebus = new ServicebusCaller(NODE, uplink);
-        RuleMessageDelivery delivery = delivery(eventbus, servicebus).start()) {
+        RuleMessageDelivery delivery = delivery(eventbus).start()) {
       await("a window published")
           .atMost(Duration.ofSeconds(10))
           .until(() -> broker.publishes() == RuleMessageDelivery.WINDOW);
@@ -59,9 +73,7 @@ class RuleMessageDeliveryTest {
   void messagesUnansweredWithinTheWaitLimitArePublishedAgain() throws Exception {
     try (UnansweringMqttBroker broker = UnansweringMqttBroker.start();
         Eventbus eventbus = connected(broker.url(), Duration.ofMillis(500));
-        UplinkLog uplink = UplinkLog.open(dir.resolve("uplink"), RollCycles.FAST_DAILY, codec);
-        ServicebusCaller servicebus = new ServicebusCaller(NODE, uplink);
-        RuleMessageDelivery delivery = delivery(eventbus, servicebus).start()) {
+        RuleMessageDelivery delivery = delivery(eventbus).start()) {
       log.append(message(0));
       log.append(message(1));
       await("published again after the wait limit")
@@ -74,10 +86,8 @@ class RuleMessageDeliveryTest {
   @Test
   void aDeliveryStoppedWhileTheBrokerDoesNotAnswerKeepsItsPosition() throws Exception {
     try (UnansweringMqttBroker broker = UnansweringMqttBroker.start();
-        Eventbus eventbus = connected(broker.url(), Duration.ofMillis(500));
-        UplinkLog uplink = UplinkLog.open(dir.resolve("uplink"), RollCycles.FAST_DAILY, codec);
-        ServicebusCaller servicebus = new ServicebusCaller(NODE, uplink)) {
-      RuleMessageDelivery delivery = delivery(eventbus, servicebus).start();
+        Eventbus eventbus = connected(broker.url(), Duration.ofMillis(500))) {
+      RuleMessageDelivery delivery = delivery(eventbus).start();
       log.append(message(0));
       log.append(message(1));
       await("published again").atMost(Duration.ofSeconds(20)).until(() -> broker.publishes() >= 3);
@@ -92,9 +102,7 @@ class RuleMessageDeliveryTest {
   void everyMessageArrivesOnceInOrderAndARestartResumesAfterTheLast() throws Exception {
     int count = 2_000;
     try (EmbeddedBroker broker = EmbeddedBroker.start("127.0.0.1", 0, dir.resolve("broker"));
-        Eventbus eventbus = connected(broker.url(), Eventbus.WAIT_LIMIT);
-        UplinkLog uplink = UplinkLog.open(dir.resolve("uplink"), RollCycles.FAST_DAILY, codec);
-        ServicebusCaller servicebus = new ServicebusCaller(NODE, uplink)) {
+        Eventbus eventbus = connected(broker.url(), Eventbus.WAIT_LIMIT)) {
       List<String> received = new CopyOnWriteArrayList<>();
       MqttClient app =
           MqttClients.subscribed(
@@ -104,7 +112,7 @@ class RuleMessageDeliveryTest {
               (t, m) -> received.add(new String(m.getPayload(), StandardCharsets.UTF_8)));
       try {
         long last = -1;
-        try (RuleMessageDelivery delivery = delivery(eventbus, servicebus).start()) {
+        try (RuleMessageDelivery delivery = delivery(eventbus).start()) {
           for (int i = 0; i < count; i++) {
             last = log.append(i % 10 == 0 ? otherNodesMessage(i) : message(i));
           }
@@ -121,7 +129,7 @@ class RuleMessageDeliveryTest {
             .as("stored when the delivery closed")
             .hasValue(last);
 
-        try (RuleMessageDelivery again = delivery(eventbus, servicebus).start()) {
+        try (RuleMessageDelivery again = delivery(eventbus).start()) {
           long next = log.append(message(count));
           await("the new message")
               .atMost(Duration.ofSeconds(30))
@@ -136,7 +144,7 @@ class RuleMessageDeliveryTest {
     }
   }
 
-  private RuleMessageDelivery delivery(Eventbus eventbus, ServicebusCaller servicebus) {
+  private RuleMessageDelivery delivery(Eventbus eventbus) {
     return new RuleMessageDelivery(
         NODE,
         log,
