@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -232,14 +233,18 @@ final class RouterLoad {
     }
   }
 
-  /** How long a node's resync took and how many objects its snapshot held. */
-  record Resync(long millis, long objects) {}
+  /**
+   * How long a node's resync took, how many objects its snapshot held, and how many store records
+   * the router read to answer it.
+   */
+  record Resync(long millis, long objects, long storeReads) {}
 
   /**
    * Asks for {@code node}'s resync as its relay would (through the upstream topic) and waits for
    * every part of the snapshot to end, read committed from the node's topic.
    */
-  Resync resync(KafkaProducer<String, byte[]> producer, String node) throws Exception {
+  Resync resync(KafkaProducer<String, byte[]> producer, String node, LongSupplier storeReads)
+      throws Exception {
     Map<String, Object> props = new HashMap<>(kafka.clientConfig());
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     TopicPartition partition = new TopicPartition(topics.node(node).name(), 0);
@@ -249,6 +254,7 @@ final class RouterLoad {
       reader.seekToEnd(List.of(partition));
       reader.position(partition);
       String id = node + "-bench-resync-" + System.nanoTime();
+      long readsBefore = storeReads.getAsLong();
       long start = System.nanoTime();
       producer
           .send(
@@ -266,7 +272,10 @@ final class RouterLoad {
               && end.requestId().equals(id)) {
             objects += end.objectCount();
             if (parts.ended(end)) {
-              return new Resync((System.nanoTime() - start) / 1_000_000, objects);
+              return new Resync(
+                  (System.nanoTime() - start) / 1_000_000,
+                  objects,
+                  storeReads.getAsLong() - readsBefore);
             }
           }
         }

@@ -24,8 +24,9 @@ import org.apache.kafka.clients.producer.KafkaProducer;
  * exactly_once_v2, takes the same pod stream spread over a small and then a ten times larger fleet,
  * in one run: nodes joining (each Node followed by a pod for it, nodes per second until every pod
  * is routed), events per second, and the delay to a read-committed reader of the node topics at a
- * steady rate; then one node's resync among the fleet, and real relays with new logs joining it
- * (each resyncs and consumes its topic). {@code RATIO scale} is the worse of (events/s larger over
+ * steady rate; then one node's resync among the fleet (with the store records the router read to
+ * answer it, which must not grow with the fleet), and real relays with new logs joining it (each
+ * resyncs and consumes its topic). {@code RATIO scale} is the worse of (events/s larger over
  * smaller) and (p99 smaller over larger).
  */
 final class ScaleBenchmark {
@@ -79,7 +80,7 @@ final class ScaleBenchmark {
         out.printf(
             "bench scale: %,d nodes: joined %.0f nodes/s; %,d pod events %.0f events/s; at %d"
                 + " events/s p50 %d ms p99 %d ms over %d events; one node's resync: %d objects"
-                + " in %d ms; %d real relays with new logs connected in %d ms holding %d objects%n",
+                + " in %d ms (%d store records read); %d real relays with new logs connected in %d ms holding %d objects%n",
             fleet.nodes(),
             fleet.joinRate(),
             events,
@@ -90,6 +91,7 @@ final class ScaleBenchmark {
             fleet.delays().count(),
             fleet.resync().objects(),
             fleet.resync().millis(),
+            fleet.resync().storeReads(),
             RELAYS,
             fleet.relays().millis(),
             fleet.relays().objects());
@@ -157,9 +159,10 @@ final class ScaleBenchmark {
           rate == 0
               ? new RouterLoad.Delays(0, 0, 0, 0)
               : load.paced(producer, nodes, rate, pacedSeconds);
-      RouterLoad.Resync resync = load.resync(producer, "node-0");
+      RouterLoad.Resync resync = load.resync(producer, "node-0", router::resyncStoreReads);
       load.progress(
-          "%s: resync of node-0: %d objects in %d ms", name, resync.objects(), resync.millis());
+          "%s: resync of node-0: %d objects in %d ms, %d store records read",
+          name, resync.objects(), resync.millis(), resync.storeReads());
       Relays relays = relays(kafka, prefix, work.resolve(name + "-relays"));
       load.progress(
           "%s: %d real relays connected in %d ms holding %d objects",

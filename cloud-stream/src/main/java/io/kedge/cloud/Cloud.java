@@ -121,6 +121,12 @@ public final class Cloud implements AutoCloseable {
       Gauge.builder("kedge_router_running", cloud.router, r -> r.running() ? 1 : 0)
           .description("1 while the router's Kafka Streams instance is RUNNING")
           .register(metrics);
+      FunctionCounter.builder(
+              "kedge_router_resync_store_reads_total", cloud.router, Router::resyncStoreReads)
+          .description(
+              "Store records the router read to answer resyncs: a node's own objects and the"
+                  + " broadcast kinds, whatever the fleet")
+          .register(metrics);
       for (String reason : UpstreamRejections.REASONS) {
         FunctionCounter.builder(
                 "kedge_upstream_rejected_total",

@@ -172,6 +172,47 @@ class RouterTopologyTest extends RouterTestBase {
   }
 
   @Test
+  void aResyncReadsOnlyWhatItsNodeHoldsHoweverMuchOtherNodesHold() {
+    upsert(node("edge-1"));
+    upsert(node("edge-2"));
+    upsert(configMap("cfg"));
+    upsert(pod("web", "edge-1", "cfg"));
+    upsert(object("v1", "Service", "default", "svc"));
+
+    double before = resyncReads();
+    resync("edge-1", "r-alone");
+    double alone = resyncReads() - before;
+    // node, configmap, pod, service: each scanned, checked for referrers and loaded
+    assertThat(alone).isEqualTo(4 * 3);
+
+    for (int i = 0; i < 200; i++) {
+      upsert(configMap("other-" + i));
+      upsert(pod("other-" + i, "edge-2", "other-" + i));
+    }
+    before = resyncReads();
+    resync("edge-1", "r-crowded");
+    assertThat(resyncReads() - before).isEqualTo(alone);
+
+    before = resyncReads();
+    resync("edge-2", "r-other");
+    assertThat(resyncReads() - before).as("edge-2 holds 402 objects").isEqualTo(402 * 3);
+  }
+
+  private void resync(String node, String id) {
+    KedgeEvent request = KedgeEvent.of(SOURCE, "", new ResyncRequest(node, id, "test"));
+    ProducerRecord<String, byte[]> record = codec.toRecord("t", node, request);
+    upstream.pipeInput(new TestRecord<>(node, record.value(), record.headers()));
+  }
+
+  private double resyncReads() {
+    return driver.metrics().entrySet().stream()
+        .filter(metric -> metric.getKey().name().equals(ResyncAnswer.READS_METRIC))
+        .filter(metric -> metric.getKey().group().equals(ResyncAnswer.METRICS_GROUP))
+        .mapToDouble(metric -> (Double) metric.getValue().metricValue())
+        .sum();
+  }
+
+  @Test
   void aResyncListsWhatTheNodeHoldsNowAfterMovesAndDeletes() {
     upsert(node("edge-1"));
     upsert(node("edge-2"));
