@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.common.metrics.stats.CumulativeSum;
@@ -64,6 +65,16 @@ final class ResyncAnswer {
     this.objects = objects;
     this.partitions = partitions;
     this.reads = readsSensor(context);
+  }
+
+  /** The resync reads counted in {@code metrics} (a Kafka Streams instance's), over its threads. */
+  static long reads(Map<MetricName, ? extends Metric> metrics) {
+    return Math.round(
+        metrics.entrySet().stream()
+            .filter(metric -> metric.getKey().name().equals(READS_METRIC))
+            .filter(metric -> metric.getKey().group().equals(METRICS_GROUP))
+            .mapToDouble(metric -> (Double) metric.getValue().metricValue())
+            .sum());
   }
 
   /** The stream thread's sensor of resync reads; its tasks share it. */

@@ -198,12 +198,7 @@ public final class Router implements AutoCloseable {
 
   /** Store records this instance read to answer resyncs, over its stream threads. */
   public long resyncStoreReads() {
-    return Math.round(
-        streams.metrics().entrySet().stream()
-            .filter(metric -> metric.getKey().name().equals(ResyncAnswer.READS_METRIC))
-            .filter(metric -> metric.getKey().group().equals(ResyncAnswer.METRICS_GROUP))
-            .mapToDouble(metric -> (Double) metric.getValue().metricValue())
-            .sum());
+    return ResyncAnswer.reads(streams.metrics());
   }
 
   /** The Kafka Streams instance, for its metrics. */

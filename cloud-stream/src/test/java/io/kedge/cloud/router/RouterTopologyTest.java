@@ -179,9 +179,9 @@ class RouterTopologyTest extends RouterTestBase {
     upsert(pod("web", "edge-1", "cfg"));
     upsert(object("v1", "Service", "default", "svc"));
 
-    double before = resyncReads();
+    long before = resyncReads();
     resync("edge-1", "r-alone");
-    double alone = resyncReads() - before;
+    long alone = resyncReads() - before;
     // node, configmap, pod, service: each scanned, checked for referrers and loaded
     assertThat(alone).isEqualTo(4 * 3);
 
@@ -204,12 +204,8 @@ class RouterTopologyTest extends RouterTestBase {
     upstream.pipeInput(new TestRecord<>(node, record.value(), record.headers()));
   }
 
-  private double resyncReads() {
-    return driver.metrics().entrySet().stream()
-        .filter(metric -> metric.getKey().name().equals(ResyncAnswer.READS_METRIC))
-        .filter(metric -> metric.getKey().group().equals(ResyncAnswer.METRICS_GROUP))
-        .mapToDouble(metric -> (Double) metric.getValue().metricValue())
-        .sum();
+  private long resyncReads() {
+    return ResyncAnswer.reads(driver.metrics());
   }
 
   @Test
