@@ -158,9 +158,7 @@ class RouterTopologyTest extends RouterTestBase {
     upsert(object("v1", "Service", "default", "svc"));
     received("edge-1");
 
-    KedgeEvent request = KedgeEvent.of(SOURCE, "", new ResyncRequest("edge-1", "r-1", "test"));
-    ProducerRecord<String, byte[]> record = codec.toRecord("t", "edge-1", request);
-    upstream.pipeInput(new TestRecord<>("edge-1", record.value(), record.headers()));
+    resync("edge-1", "r-1");
 
     List<String> lines = received("edge-1");
     assertThat(lines.get(0)).isEqualTo("begin");
@@ -227,9 +225,7 @@ class RouterTopologyTest extends RouterTestBase {
     delete(object("v1", "Service", "default", "dropped"));
     received("edge-1");
 
-    KedgeEvent request = KedgeEvent.of(SOURCE, "", new ResyncRequest("edge-1", "r-2", "test"));
-    ProducerRecord<String, byte[]> record = codec.toRecord("t", "edge-1", request);
-    upstream.pipeInput(new TestRecord<>("edge-1", record.value(), record.headers()));
+    resync("edge-1", "r-2");
 
     assertThat(received("edge-1"))
         .containsExactly(
