@@ -80,7 +80,8 @@ final class ScaleBenchmark {
         out.printf(
             "bench scale: %,d nodes: joined %.0f nodes/s; %,d pod events %.0f events/s; at %d"
                 + " events/s p50 %d ms p99 %d ms over %d events; one node's resync: %d objects"
-                + " in %d ms (%d store records read); %d real relays with new logs connected in %d ms holding %d objects%n",
+                + " in %d ms (%d store records read); %d real relays with new logs connected in"
+                + " %d ms holding %d objects%n",
             fleet.nodes(),
             fleet.joinRate(),
             events,
