@@ -27,7 +27,9 @@ import org.slf4j.LoggerFactory;
  * <p>It reads only what the node holds: the node's entries of the held index, the broadcast kinds'
  * objects, and for each of them whether it is referenced and the object itself. The store records
  * it read are counted in the stream thread's {@value #READS_METRIC} ({@value #METRICS_GROUP}), so
- * that a resync of one node among many shows it touched no other node's objects.
+ * that a resync of one node among many shows it touched no other node's objects. The one-time build
+ * of the held index (after an upgrade or a change of broadcast kinds, usually at the task's first
+ * routed event) is not a resync read: {@link Holdings} logs it.
  */
 final class ResyncAnswer {
   private static final Logger LOG = LoggerFactory.getLogger(ResyncAnswer.class);
