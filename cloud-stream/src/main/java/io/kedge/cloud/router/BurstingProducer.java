@@ -40,6 +40,7 @@ final class BurstingProducer implements Producer<byte[], byte[]> {
 
   private final Producer<byte[], byte[]> producer;
   private final int burst;
+  private final IdleTopicPruner idleTopics;
   private List<Held> held = new ArrayList<>();
 
   /**
@@ -47,11 +48,21 @@ final class BurstingProducer implements Producer<byte[], byte[]> {
    * @param burst the records held at most before they are handed over
    */
   BurstingProducer(Producer<byte[], byte[]> producer, int burst) {
+    this(producer, burst, IdleTopicPruner.NONE);
+  }
+
+  /**
+   * @param producer the Kafka producer the bursts go to
+   * @param burst the records held at most before they are handed over
+   * @param idleTopics prunes the Kafka producer's idle topics after each flush
+   */
+  BurstingProducer(Producer<byte[], byte[]> producer, int burst, IdleTopicPruner idleTopics) {
     if (burst < 1) {
       throw new IllegalArgumentException("burst must be at least 1, was " + burst);
     }
     this.producer = producer;
     this.burst = burst;
+    this.idleTopics = idleTopics;
   }
 
   @Override
@@ -112,10 +123,16 @@ final class BurstingProducer implements Producer<byte[], byte[]> {
     return new RecordMetadata(new TopicPartition(record.topic(), partition), -1, -1, -1, -1, -1);
   }
 
+  /**
+   * Hands over what is held and waits until every record sent is acknowledged; then nothing waits
+   * in the Kafka producer, and the topics this stream thread did not just write to are pruned from
+   * it.
+   */
   @Override
   public void flush() {
     handOver();
     producer.flush();
+    idleTopics.prune();
   }
 
   @Override

@@ -78,7 +78,7 @@ final class RouterClients implements KafkaClientSupplier, AutoCloseable {
         new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
     Object clientId = config.getOrDefault(ProducerConfig.CLIENT_ID_CONFIG, producer);
     CompletableFuture<Void> teaching = new CompletableFuture<>();
-    BurstingProducer bursting = new BurstingProducer(producer, BURST);
+    BurstingProducer bursting = new BurstingProducer(producer, BURST, IdleTopicPruner.of(producer));
     producers.put(clientId, new Taught(producer, bursting, teaching));
     CompletableFuture.supplyAsync(() -> teachAll(producer), lookups)
         .thenCompose(taught -> taught)
