@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
-import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -141,28 +140,29 @@ final class RouterLoad {
   Delays paced(KafkaProducer<String, byte[]> producer, int nodes, int rate, int seconds)
       throws Exception {
     Map<String, Object> props = new HashMap<>(kafka.clientConfig());
-    props.put(ConsumerConfig.GROUP_ID_CONFIG, topics.prefix() + "-paced");
-    // it only times arrivals: committing 10,000 partitions at once is refused by the coordinator
-    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
-    props.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, 1_000);
     List<Long> delays = new ArrayList<>();
+    SlowSeconds slow = new SlowSeconds(Duration.ofSeconds(1));
     try (KafkaConsumer<String, byte[]> reader =
         new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
-      reader.subscribe(Pattern.compile(Pattern.quote(topics.prefix() + ".node.") + ".*"));
-      long lastReport = System.nanoTime();
-      while (reader.assignment().size() < nodes) {
-        reader.poll(Duration.ofMillis(200));
-        if (System.nanoTime() - lastReport > TimeUnit.SECONDS.toNanos(5)) {
-          progress("reader assigned %d/%d node topics", reader.assignment().size(), nodes);
-          lastReport = System.nanoTime();
-        }
+      // assigned, not subscribed by pattern: a pattern's consumer fetches the metadata of every
+      // topic over and over, a cost of the reader that grows with the fleet it measures
+      List<TopicPartition> nodeTopics = new ArrayList<>();
+      for (int n = 0; n < nodes; n++) {
+        nodeTopics.add(new TopicPartition(topics.node("node-" + n).name(), 0));
       }
-      reader.seekToEnd(reader.assignment());
-      reader.assignment().forEach(reader::position);
+      reader.assign(nodeTopics);
+      reader.seekToEnd(nodeTopics);
+      nodeTopics.forEach(reader::position);
+      // its first fetches over thousands of partitions are slow (fetch session, JIT): not timed
+      long warm = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      while (System.nanoTime() < warm) {
+        reader.poll(Duration.ofMillis(100));
+      }
       int total = rate * seconds;
       long begin = System.nanoTime();
+      long beginMillis = System.currentTimeMillis();
+      slow.startedAt(beginMillis);
       int sent = 0;
       while (delays.size() < total
           && System.nanoTime() - begin < TimeUnit.SECONDS.toNanos(seconds + 30)) {
@@ -172,10 +172,15 @@ final class RouterLoad {
           sent++;
         }
         for (ConsumerRecord<String, byte[]> r : reader.poll(Duration.ofMillis(5))) {
-          delays.add(System.currentTimeMillis() - r.timestamp());
+          long delay = System.currentTimeMillis() - r.timestamp();
+          delays.add(delay);
+          slow.add(
+              TimeUnit.MILLISECONDS.toNanos(r.timestamp() - beginMillis),
+              TimeUnit.MILLISECONDS.toNanos(delay));
         }
       }
     }
+    slow.report("paced").ifPresent(report -> progress("%s", report));
     long[] values = delays.stream().mapToLong(Long::longValue).toArray();
     return new Delays(
         rate, BenchStats.percentile(values, 50), BenchStats.percentile(values, 99), values.length);

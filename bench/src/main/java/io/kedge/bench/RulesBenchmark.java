@@ -12,17 +12,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -377,7 +372,7 @@ final class RulesBenchmark {
     ConcurrentLinkedQueue<Long> samples = new ConcurrentLinkedQueue<>();
     AtomicLong received = new AtomicLong();
     AtomicLong measuredFrom = new AtomicLong(Long.MAX_VALUE);
-    SlowSeconds slow = new SlowSeconds();
+    SlowSeconds slow = new SlowSeconds(Duration.ofMillis(100));
     MqttClients.subscribe(
         app,
         topic,
@@ -401,50 +396,6 @@ final class RulesBenchmark {
     app.unsubscribe(topic);
     slow.report(topic).ifPresent(report -> progress("%s", report));
     return samples.stream().mapToLong(Long::longValue).toArray();
-  }
-
-  /**
-   * The measured seconds in which some message took longer than {@link #SLOW}, with their clock
-   * time, so a tail can be matched with the logs (GC, segment and cycle rolls, rebalances).
-   */
-  private static final class SlowSeconds {
-    private static final long SLOW = Duration.ofMillis(100).toNanos();
-    private final ConcurrentSkipListMap<Long, long[]> seconds = new ConcurrentSkipListMap<>();
-    private volatile long startMillis;
-
-    void startedAt(long epochMillis) {
-      startMillis = epochMillis;
-    }
-
-    /** A message due {@code dueOffsetNanos} into the measurement took {@code latency}. */
-    void add(long dueOffsetNanos, long latency) {
-      if (latency > SLOW) {
-        long[] slowest = seconds.computeIfAbsent(dueOffsetNanos / 1_000_000_000L, s -> new long[2]);
-        synchronized (slowest) {
-          slowest[0]++;
-          slowest[1] = Math.max(slowest[1], latency);
-        }
-      }
-    }
-
-    Optional<String> report(String topic) {
-      if (seconds.isEmpty()) {
-        return Optional.empty();
-      }
-      StringBuilder report =
-          new StringBuilder(topic).append(": seconds with messages over 100 ms:");
-      DateTimeFormatter clock =
-          DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneId.systemDefault());
-      seconds.forEach(
-          (second, slowest) ->
-              report.append(
-                  String.format(
-                      " %s (%d, max %d ms)",
-                      clock.format(Instant.ofEpochMilli(startMillis + second * 1_000)),
-                      slowest[0],
-                      slowest[1] / 1_000_000)));
-      return Optional.of(report.toString());
-    }
   }
 
   /** Sends {@code count} messages at {@code rate}, each stamped with when it was due. */

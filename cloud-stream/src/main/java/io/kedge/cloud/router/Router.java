@@ -35,7 +35,7 @@ public final class Router implements AutoCloseable {
   static final int PRODUCER_LINGER_MS = 10 * COMMIT_INTERVAL_MS;
 
   /** How the router's producers compress their batches (node topics and changelogs). */
-  static final String PRODUCER_COMPRESSION = "lz4";
+  static final String PRODUCER_COMPRESSION = "snappy";
 
   private final KafkaStreams streams;
   private final Admin admin;
