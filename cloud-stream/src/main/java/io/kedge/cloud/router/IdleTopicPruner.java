@@ -25,8 +25,8 @@ import org.slf4j.LoggerFactory;
  * <p>The entries are Kafka's internals, reached by reflection: the accumulator's copy-on-write map
  * is replaced by a concurrent one at the start, which the sender's and the sending thread's calls
  * use as before. A Kafka client whose internals differ is left as it is (logged once): it works,
- * with the cost per event growing with the fleet again. {@code IdleTopicPrunerTest} names the
- * fields, so an upgrade that moves them fails the build.
+ * with the cost per event growing with the fleet again. {@code IdleTopicPrunerIT} names the fields,
+ * so an upgrade that moves them fails the build.
  *
  * <p>{@link #prune()} must be called by the one thread that sends through the producer, after a
  * flush returned and before its next send: then no batch can join an entry while it is removed.
