@@ -24,13 +24,13 @@ import org.apache.kafka.common.metrics.KafkaMetric;
  * A producer that holds a stream thread's sends and hands them to the Kafka producer in bursts: at
  * every flush and transaction step, and whenever {@code burst} records are held.
  *
- * <p>Each pass of the Kafka producer's sender thread walks every partition the producer has written
- * to, several milliseconds at 10,000 node topics. Sent one by one, the router's records opened a
- * batch each (its events spread over node topics), woke the sender each time, and left in many
- * small requests, a pass each. Held and handed over together at the commit's flush, with the
- * router's long linger, they leave in a few large requests (decision record 0008). Nothing becomes
- * visible later: readers of node topics read committed records, and a transaction commits only
- * after a flush, which hands everything over.
+ * <p>Each pass of the Kafka producer's sender thread walks every topic it holds batches for (every
+ * topic it ever wrote to, unless an {@link IdleTopicPruner} removes the idle ones after each
+ * flush). Sent one by one, the router's records opened a batch each (its events spread over node
+ * topics), woke the sender each time, and left in many small requests, a pass each. Held and handed
+ * over together at the commit's flush, with the router's long linger, they leave in a few large
+ * requests (decision record 0008). Nothing becomes visible later: readers of node topics read
+ * committed records, and a transaction commits only after a flush, which hands everything over.
  *
  * <p>Used by one stream thread, as Kafka Streams uses its producers; metadata lookups from other
  * threads go to the Kafka producer directly.
