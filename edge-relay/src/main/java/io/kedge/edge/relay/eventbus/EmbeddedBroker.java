@@ -30,7 +30,7 @@ public final class EmbeddedBroker implements AutoCloseable {
   public static final int MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 
   /** Commands each of Moquette's session loops queues before it drops publishes unacknowledged. */
-  static final int SESSION_QUEUE = 8_192;
+  static final int SESSION_QUEUE = 32_768;
 
   /**
    * Starts the broker on {@code host:port} ({@code port} 0: a free one), keeping its state in
@@ -54,7 +54,7 @@ public final class EmbeddedBroker implements AutoCloseable {
     // Moquette acknowledges a QoS 1 publish once it is queued for its subscribers' session loops
     // and drops it unacknowledged when a loop's queue is full; MQTT 3.1.1 clients resend only
     // after reconnecting, so a burst beyond the queue stalls its publisher. A queue per loop (one
-    // loop per core) of SESSION_QUEUE slots absorbs bursts eight times Moquette's default; a slot
+    // loop per core) of SESSION_QUEUE slots absorbs bursts 32 times Moquette's default; a slot
     // costs 4 bytes until used, then holds its message until the loop runs it.
     props.setProperty("session_queue_size", Integer.toString(SESSION_QUEUE));
     props.setProperty("telemetry_enabled", "false");
