@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -56,8 +57,27 @@ final class RouterLoad {
     this.name = name;
   }
 
-  /** Delays at a steady rate, in milliseconds. */
-  record Delays(int rate, long p50, long p99, int count) {}
+  /**
+   * Delays at a steady rate, in milliseconds, from the send to kedge.resources to the read from the
+   * node topic; {@code appendP50} and {@code appendP99} are those of the send to the node topic's
+   * append (the router's part; the rest is the commit's and the reader's).
+   */
+  record Delays(int rate, long p50, long p99, int count, long appendP50, long appendP99) {
+    static final Delays NONE = new Delays(0, 0, 0, 0, 0, 0);
+  }
+
+  /**
+   * The broker settings the router benchmarks need: records stamped with the time the broker
+   * appended them, which is when the router's write reached the node topic.
+   */
+  static final Map<String, String> BROKER_CONFIG =
+      Map.of("log.message.timestamp.type", "LogAppendTime");
+
+  /** The node topics whose pods {@link #paced} times. */
+  static final int SAMPLED = 100;
+
+  /** The name prefix of the pods {@link #paced} times. */
+  private static final String PACED = "paced-";
 
   ProducerRecord<String, byte[]> record(ObjectNode object) {
     ObjectKey key = ObjectKey.of(object);
@@ -135,55 +155,79 @@ final class RouterLoad {
 
   /**
    * Sends pods at {@code rate} per second for {@code seconds} over {@code nodes} nodes named {@code
-   * node-<i>}, while a read-committed reader of every node topic times their arrival.
+   * node-<i>}, while read-committed readers of a sample of {@link #SAMPLED} node topics (every
+   * node's topic in a fleet as small) time their arrival from the send, each as a relay reads its
+   * topic ({@link NodeTopicReaders}). The broker stamps node topics' records with their append time
+   * ({@link #BROKER_CONFIG}), which splits each delay into the router's part (send to append) and
+   * the commit's and the reader's.
    */
   Delays paced(KafkaProducer<String, byte[]> producer, int nodes, int rate, int seconds)
       throws Exception {
-    Map<String, Object> props = new HashMap<>(kafka.clientConfig());
-    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    List<Long> delays = new ArrayList<>();
+    int total = rate * seconds;
+    long[] sentAt = new long[total];
+    long[] appended = new long[total];
+    long[] read = new long[total];
+    AtomicInteger arrived = new AtomicInteger();
     SlowSeconds slow = new SlowSeconds(Duration.ofSeconds(1));
-    try (KafkaConsumer<String, byte[]> reader =
-        new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
-      // assigned, not subscribed by pattern: a pattern's consumer fetches the metadata of every
-      // topic over and over, a cost of the reader that grows with the fleet it measures
-      List<TopicPartition> nodeTopics = new ArrayList<>();
-      for (int n = 0; n < nodes; n++) {
-        nodeTopics.add(new TopicPartition(topics.node("node-" + n).name(), 0));
-      }
-      reader.assign(nodeTopics);
-      reader.seekToEnd(nodeTopics);
-      nodeTopics.forEach(reader::position);
-      // its first fetches over thousands of partitions are slow (fetch session, JIT): not timed
-      long warm = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-      while (System.nanoTime() < warm) {
-        reader.poll(Duration.ofMillis(100));
-      }
-      int total = rate * seconds;
+    List<String> nodeTopics = new ArrayList<>();
+    int every = Math.max(1, nodes / SAMPLED);
+    for (int n = 0; n < nodes; n += every) {
+      nodeTopics.add(topics.node("node-" + n).name());
+    }
+    int expected = 0;
+    for (int i = 0; i < total; i++) {
+      expected += (i % nodes) % every == 0 ? 1 : 0;
+    }
+    NodeTopicReaders.Arrivals timing =
+        (record, readAt) -> {
+          int at = record.key().lastIndexOf('/' + PACED);
+          if (at < 0) {
+            return;
+          }
+          int i = Integer.parseInt(record.key().substring(at + 1 + PACED.length()));
+          appended[i] = record.timestamp();
+          read[i] = readAt; // read below, after the readers' threads have ended
+          arrived.incrementAndGet();
+        };
+    try (NodeTopicReaders readers =
+        NodeTopicReaders.start(kafka, nodeTopics, Duration.ofSeconds(5), timing)) {
       long begin = System.nanoTime();
-      long beginMillis = System.currentTimeMillis();
-      slow.startedAt(beginMillis);
+      long deadline = begin + TimeUnit.SECONDS.toNanos(seconds + 30);
       int sent = 0;
-      while (delays.size() < total
-          && System.nanoTime() - begin < TimeUnit.SECONDS.toNanos(seconds + 30)) {
-        long due = (System.nanoTime() - begin) * rate / 1_000_000_000L;
-        while (sent < Math.min(due, total)) {
-          producer.send(record(BenchObjects.pod("paced-" + sent, "node-" + (sent % nodes), "v1")));
+      while (arrived.get() < expected && System.nanoTime() < deadline) {
+        long due = Math.min(total, (System.nanoTime() - begin) * rate / 1_000_000_000L);
+        while (sent < due) {
+          sentAt[sent] = System.currentTimeMillis();
+          producer.send(record(BenchObjects.pod(PACED + sent, "node-" + (sent % nodes), "v1")));
           sent++;
         }
-        for (ConsumerRecord<String, byte[]> r : reader.poll(Duration.ofMillis(5))) {
-          long delay = System.currentTimeMillis() - r.timestamp();
-          delays.add(delay);
-          slow.add(
-              TimeUnit.MILLISECONDS.toNanos(r.timestamp() - beginMillis),
-              TimeUnit.MILLISECONDS.toNanos(delay));
-        }
+        readers.throwIfFailed();
+        TimeUnit.MILLISECONDS.sleep(1);
+      }
+    }
+    int count = arrived.get();
+    slow.startedAt(sentAt[0]);
+    long[] delays = new long[count];
+    long[] routed = new long[count];
+    int k = 0;
+    for (int i = 0; i < total && k < count; i++) {
+      if (read[i] != 0) {
+        delays[k] = read[i] - sentAt[i];
+        routed[k] = appended[i] - sentAt[i];
+        slow.add(
+            TimeUnit.MILLISECONDS.toNanos(sentAt[i] - sentAt[0]),
+            TimeUnit.MILLISECONDS.toNanos(delays[k]));
+        k++;
       }
     }
     slow.report("paced").ifPresent(report -> progress("%s", report));
-    long[] values = delays.stream().mapToLong(Long::longValue).toArray();
     return new Delays(
-        rate, BenchStats.percentile(values, 50), BenchStats.percentile(values, 99), values.length);
+        rate,
+        BenchStats.percentile(delays, 50),
+        BenchStats.percentile(delays, 99),
+        count,
+        BenchStats.percentile(routed, 50),
+        BenchStats.percentile(routed, 99));
   }
 
   /**

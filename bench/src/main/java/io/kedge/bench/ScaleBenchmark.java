@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -66,7 +67,9 @@ final class ScaleBenchmark {
     Path work = Files.createTempDirectory("kedge-bench-scale");
     // a fleet's topics are deleted after it: one broker holds 10,000 node topics at a time, within
     // a process's open files (each partition keeps its log open) and memory maps
-    try (LocalKafkaCluster kafka = BenchFiles.kafka(work, Map.of("file.delete.delay.ms", "1000"))) {
+    Map<String, String> broker = new HashMap<>(RouterLoad.BROKER_CONFIG);
+    broker.put("file.delete.delay.ms", "1000");
+    try (LocalKafkaCluster kafka = BenchFiles.kafka(work, broker)) {
       Fleet warmup = fleet(kafka, work, small, 0, "warmup");
       int rate = (int) Math.max(100, Math.min(2_000, warmup.eventRate() / 4));
       // alternated rounds, the best of each size: the machine is shared
@@ -79,7 +82,8 @@ final class ScaleBenchmark {
       for (Fleet fleet : new Fleet[] {smaller, larger}) {
         out.printf(
             "bench scale: %,d nodes: joined %.0f nodes/s; %,d pod events %.0f events/s; at %d"
-                + " events/s p50 %d ms p99 %d ms over %d events; one node's resync: %d objects"
+                + " events/s p50 %d ms p99 %d ms over %d events (router's part, to the node topic's"
+                + " append: p50 %d ms p99 %d ms); one node's resync: %d objects"
                 + " in %d ms (%d store records read); %d real relays with new logs connected in"
                 + " %d ms holding %d objects%n",
             fleet.nodes(),
@@ -90,6 +94,8 @@ final class ScaleBenchmark {
             fleet.delays().p50(),
             fleet.delays().p99(),
             fleet.delays().count(),
+            fleet.delays().appendP50(),
+            fleet.delays().appendP99(),
             fleet.resync().objects(),
             fleet.resync().millis(),
             fleet.resync().storeReads(),
@@ -157,9 +163,7 @@ final class ScaleBenchmark {
           load.routeBacklog(producer, admin, config.applicationId(), nodes, events, name);
       load.progress("%s: %.0f events/s", name, eventRate);
       RouterLoad.Delays delays =
-          rate == 0
-              ? new RouterLoad.Delays(0, 0, 0, 0)
-              : load.paced(producer, nodes, rate, pacedSeconds);
+          rate == 0 ? RouterLoad.Delays.NONE : load.paced(producer, nodes, rate, pacedSeconds);
       RouterLoad.Resync resync = load.resync(producer, "node-0", router::resyncStoreReads);
       load.progress(
           "%s: resync of node-0: %d objects in %d ms, %d store records read",
