@@ -180,11 +180,12 @@ final class RouterLoad {
     }
     NodeTopicReaders.Arrivals timing =
         (record, readAt) -> {
-          int at = record.key().lastIndexOf('/' + PACED);
+          String key = record.key();
+          int at = key == null ? -1 : key.lastIndexOf('/' + PACED);
           if (at < 0) {
-            return;
+            return; // not a timed pod: a resync's marker, another object
           }
-          int i = Integer.parseInt(record.key().substring(at + 1 + PACED.length()));
+          int i = Integer.parseInt(key.substring(at + 1 + PACED.length()));
           appended[i] = record.timestamp();
           read[i] = readAt; // read below, after the readers' threads have ended
           arrived.incrementAndGet();
@@ -206,6 +207,11 @@ final class RouterLoad {
       }
     }
     int count = arrived.get();
+    if (count < expected) {
+      progress(
+          "paced: %d of %d timed pods not read within %d s of the last send",
+          expected - count, expected, 30);
+    }
     slow.startedAt(sentAt[0]);
     long[] delays = new long[count];
     long[] routed = new long[count];
