@@ -38,7 +38,7 @@ final class NodeTopicReaders implements AutoCloseable {
   private volatile boolean stopped;
 
   /**
-   * Starts the readers, each from the end of its node topics, and returns once every one knows its
+   * Starts the readers, each from the end of its node topic, and returns once every one knows its
    * positions and has fetched for {@code warmUp} (the first fetches of a new fetch session are not
    * what is measured).
    */
