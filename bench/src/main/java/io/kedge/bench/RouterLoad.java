@@ -76,6 +76,9 @@ final class RouterLoad {
   /** The node topics whose pods {@link #paced} times. */
   static final int SAMPLED = 100;
 
+  /** How long {@link #paced} waits for its pods after the last send. */
+  private static final int DRAIN_SECONDS = 30;
+
   /** The name prefix of the pods {@link #paced} times. */
   private static final String PACED = "paced-";
 
@@ -193,7 +196,7 @@ final class RouterLoad {
     try (NodeTopicReaders readers =
         NodeTopicReaders.start(kafka, nodeTopics, Duration.ofSeconds(5), timing)) {
       long begin = System.nanoTime();
-      long deadline = begin + TimeUnit.SECONDS.toNanos(seconds + 30);
+      long deadline = begin + TimeUnit.SECONDS.toNanos(seconds + DRAIN_SECONDS);
       int sent = 0;
       while (arrived.get() < expected && System.nanoTime() < deadline) {
         long due = Math.min(total, (System.nanoTime() - begin) * rate / 1_000_000_000L);
@@ -210,7 +213,7 @@ final class RouterLoad {
     if (count < expected) {
       progress(
           "paced: %d of %d timed pods not read within %d s of the last send",
-          expected - count, expected, 30);
+          expected - count, expected, DRAIN_SECONDS);
     }
     slow.startedAt(sentAt[0]);
     long[] delays = new long[count];
