@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 
@@ -68,7 +69,8 @@ final class ScaleBenchmark {
     // a fleet's topics are deleted after it: one broker holds 10,000 node topics at a time, within
     // a process's open files (each partition keeps its log open) and memory maps
     Map<String, String> broker = new HashMap<>(RouterLoad.BROKER_CONFIG);
-    broker.put("file.delete.delay.ms", "1000");
+    // a deleted topic's logs go a second after its deletion, not a minute (Kafka's default)
+    broker.put("log.segment.delete.delay.ms", "1000");
     try (LocalKafkaCluster kafka = BenchFiles.kafka(work, broker)) {
       Fleet warmup = fleet(kafka, work, small, 0, "warmup");
       int rate = (int) Math.max(100, Math.min(2_000, warmup.eventRate() / 4));
@@ -190,7 +192,32 @@ final class ScaleBenchmark {
       for (int from = 0; from < fleet.size(); from += part) {
         admin.deleteTopics(fleet.subList(from, Math.min(fleet.size(), from + part))).all().get();
       }
+      awaitLogsGone(kafka, prefix);
       out.printf("bench scale: deleted %,d topics of %s%n", fleet.size(), prefix);
+    }
+  }
+
+  /**
+   * Waits until the broker has removed the logs of the topics named {@code prefix...}: it deletes
+   * them in the background, on the cores the next fleet's round would be measured on.
+   */
+  private static void awaitLogsGone(LocalKafkaCluster kafka, String prefix) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+    for (Path logDir : kafka.logDirs()) {
+      while (true) {
+        long left;
+        try (Stream<Path> logs = Files.list(logDir)) {
+          left = logs.filter(log -> log.getFileName().toString().startsWith(prefix)).count();
+        }
+        if (left == 0) {
+          break;
+        }
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException(
+              left + " logs of " + prefix + " still in " + logDir + " 2 minutes after deletion");
+        }
+        TimeUnit.MILLISECONDS.sleep(100);
+      }
     }
   }
 

@@ -268,6 +268,11 @@ public final class LocalKafkaCluster implements AutoCloseable {
     return dataDir;
   }
 
+  /** Each node's log directory ({@code log.dirs}), where its partitions' logs live. */
+  public List<Path> logDirs() {
+    return nodes.stream().map(NodeSpec::logDir).toList();
+  }
+
   /** Admin client properties pointing at this cluster. */
   public Map<String, Object> clientConfig() {
     return Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
