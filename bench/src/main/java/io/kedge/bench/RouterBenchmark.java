@@ -101,7 +101,9 @@ final class RouterBenchmark {
       }
       producer.flush();
       load.awaitRouted(admin, config.applicationId(), name + ": " + nodes + " node topics");
-      double rate = load.routeBacklog(producer, admin, config.applicationId(), nodes, events, name);
+      double rate =
+          load.routeBacklog(producer, admin, config.applicationId(), nodes, events, name)
+              .eventsPerSecond();
       return new Routed(
           rate,
           paced

@@ -100,10 +100,17 @@ final class RouterLoad {
   }
 
   /**
-   * Sends {@code events} pods spread round-robin over nodes {@code node-0..nodes-1} as a backlog
-   * and waits until router group {@code group} has routed them all; returns events per second.
+   * Events per second routed from a backlog, and the CPU per event of the router's threads (those
+   * named with its application id: its stream threads and their clients) and of the rest of the
+   * process (an in-process broker, the benchmark's clients), in microseconds.
    */
-  double routeBacklog(
+  record Backlog(double eventsPerSecond, double routerCpuMicros, double otherCpuMicros) {}
+
+  /**
+   * Sends {@code events} pods spread round-robin over nodes {@code node-0..nodes-1} as a backlog
+   * and waits until router group {@code group} (its application id) has routed them all.
+   */
+  Backlog routeBacklog(
       KafkaProducer<String, byte[]> producer,
       Admin admin,
       String group,
@@ -111,13 +118,23 @@ final class RouterLoad {
       int events,
       String what)
       throws Exception {
+    ThreadCpu.Split cpuBefore = ThreadCpu.of(group);
     long start = System.nanoTime();
     for (int i = 0; i < events; i++) {
       producer.send(record(BenchObjects.pod("pod-" + i, "node-" + (i % nodes), "v1")));
     }
     producer.flush();
     awaitRouted(admin, group, what + ": " + events + " pods");
-    return events / ((System.nanoTime() - start) / 1e9);
+    double seconds = (System.nanoTime() - start) / 1e9;
+    ThreadCpu.Split cpu = ThreadCpu.of(group).since(cpuBefore);
+    Backlog backlog =
+        new Backlog(
+            events / seconds, cpu.markedNanos() / 1e3 / events, cpu.otherNanos() / 1e3 / events);
+    progress(
+        "%s: %.0f events/s; CPU per event: the router's threads %.1f µs, the rest of the process"
+            + " %.1f µs",
+        what, backlog.eventsPerSecond(), backlog.routerCpuMicros(), backlog.otherCpuMicros());
+    return backlog;
   }
 
   /** Waits until router group {@code group} has committed every record of kedge.resources. */

@@ -53,10 +53,14 @@ final class ScaleBenchmark {
   private record Fleet(
       int nodes,
       double joinRate,
-      double eventRate,
+      RouterLoad.Backlog backlog,
       RouterLoad.Delays delays,
       RouterLoad.Resync resync,
-      Relays relays) {}
+      Relays relays) {
+    double eventRate() {
+      return backlog.eventsPerSecond();
+    }
+  }
 
   /**
    * Real relays (edge nodes with fresh logs) started among the fleet: the time until the last one
@@ -83,7 +87,8 @@ final class ScaleBenchmark {
       }
       for (Fleet fleet : new Fleet[] {smaller, larger}) {
         out.printf(
-            "bench scale: %,d nodes: joined %.0f nodes/s; %,d pod events %.0f events/s; at %d"
+            "bench scale: %,d nodes: joined %.0f nodes/s; %,d pod events %.0f events/s (CPU per"
+                + " event: the router's threads %.1f µs, the rest of the process %.1f µs); at %d"
                 + " events/s p50 %d ms p99 %d ms over %d events (router's part, to the node topic's"
                 + " append: p50 %d ms p99 %d ms); one node's resync: %d objects"
                 + " in %d ms (%d store records read); %d real relays with new logs connected in"
@@ -92,6 +97,8 @@ final class ScaleBenchmark {
             fleet.joinRate(),
             events,
             fleet.eventRate(),
+            fleet.backlog().routerCpuMicros(),
+            fleet.backlog().otherCpuMicros(),
             fleet.delays().rate(),
             fleet.delays().p50(),
             fleet.delays().p99(),
@@ -131,7 +138,7 @@ final class ScaleBenchmark {
     return new Fleet(
         a.nodes(),
         Math.max(a.joinRate(), b.joinRate()),
-        Math.max(a.eventRate(), b.eventRate()),
+        a.eventRate() >= b.eventRate() ? a.backlog() : b.backlog(),
         a.delays().p99() <= b.delays().p99() ? a.delays() : b.delays(),
         a.resync().millis() <= b.resync().millis() ? a.resync() : b.resync(),
         a.relays().millis() <= b.relays().millis() ? a.relays() : b.relays());
@@ -161,9 +168,8 @@ final class ScaleBenchmark {
       // the broker finishes making the new topics' logs before events are timed
       Thread.sleep(5_000);
 
-      double eventRate =
+      RouterLoad.Backlog backlog =
           load.routeBacklog(producer, admin, config.applicationId(), nodes, events, name);
-      load.progress("%s: %.0f events/s", name, eventRate);
       RouterLoad.Delays delays =
           rate == 0 ? RouterLoad.Delays.NONE : load.paced(producer, nodes, rate, pacedSeconds);
       RouterLoad.Resync resync = load.resync(producer, "node-0", router::resyncStoreReads);
@@ -174,7 +180,7 @@ final class ScaleBenchmark {
       load.progress(
           "%s: %d real relays connected in %d ms holding %d objects",
           name, RELAYS, relays.millis(), relays.objects());
-      return new Fleet(nodes, joinRate, eventRate, delays, resync, relays);
+      return new Fleet(nodes, joinRate, backlog, delays, resync, relays);
     } finally {
       deleteTopics(kafka, prefix);
     }
