@@ -118,7 +118,7 @@ final class RouterLoad {
       int events,
       String what)
       throws Exception {
-    ThreadCpu.Split cpuBefore = ThreadCpu.of(group);
+    ThreadCpu cpuFromStart = ThreadCpu.start(group);
     long start = System.nanoTime();
     for (int i = 0; i < events; i++) {
       producer.send(record(BenchObjects.pod("pod-" + i, "node-" + (i % nodes), "v1")));
@@ -126,7 +126,7 @@ final class RouterLoad {
     producer.flush();
     awaitRouted(admin, group, what + ": " + events + " pods");
     double seconds = (System.nanoTime() - start) / 1e9;
-    ThreadCpu.Split cpu = ThreadCpu.of(group).since(cpuBefore);
+    ThreadCpu.Split cpu = cpuFromStart.sinceStart();
     Backlog backlog =
         new Backlog(
             events / seconds, cpu.markedNanos() / 1e3 / events, cpu.otherNanos() / 1e3 / events);
