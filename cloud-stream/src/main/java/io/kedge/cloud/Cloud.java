@@ -85,6 +85,8 @@ public final class Cloud implements AutoCloseable {
       RulesConfig rulesConfig,
       MeterRegistry metrics)
       throws InterruptedException {
+    // before the first meter is bound: a filter added later is not applied to earlier meters
+    metrics.config().meterFilter(NodeTopicMeters.deny(config.topics()));
     Cloud cloud = new Cloud();
     try {
       KubeWrites kubeWrites = null;

@@ -53,7 +53,9 @@ final class MetricsReference {
                 + " on `/metrics` (Prometheus text format), as a scrape of `kedge local` with a"
                 + " rule, a REST message, the webhook, a manifest directory and a mapper shows them. Edge series carry"
                 + " the `node` label: one series per node. JVM and process series"
-                + " (`jvm_*`, `process_*`, `system_*`) are exported too and not listed.\n\n")
+                + " (`jvm_*`, `process_*`, `system_*`) and the cloud's Kafka client and Kafka"
+                + " Streams series (`kafka_*`) are exported too and not listed; the Kafka series"
+                + " of node topics are left out, so a scrape does not grow with the fleet.\n\n")
         .append("| metric | type | labels | meaning |\n|---|---|---|---|\n");
     families.forEach(
         (name, family) ->
