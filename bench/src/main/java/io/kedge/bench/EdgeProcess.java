@@ -1,8 +1,8 @@
 package io.kedge.bench;
 
 import io.kedge.launcher.EdgeClassArchive;
-import io.kedge.launcher.EdgeJvmOptions;
 import io.kedge.launcher.EdgeMain;
+import io.kedge.launcher.JvmOptionsFile;
 import io.kedge.runtime.net.FreePorts;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -41,7 +41,7 @@ final class EdgeProcess implements AutoCloseable {
      */
     static Launch edge(Path work, String kafka, String prefix) throws Exception {
       Path archive = work.resolve("edge.jsa");
-      List<String> options = new ArrayList<>(EdgeJvmOptions.shipped());
+      List<String> options = new ArrayList<>(JvmOptionsFile.edge());
       List<String> command =
           javaCommand(
               concat(options, List.of("-XX:ArchiveClassesAtExit=" + archive)),

@@ -3,7 +3,7 @@ package io.kedge.bench;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kedge.edge.relay.eventbus.EmbeddedBroker;
-import io.kedge.launcher.EdgeJvmOptions;
+import io.kedge.launcher.JvmOptionsFile;
 import io.kedge.launcher.Main;
 import io.kedge.launcher.MapperCommand;
 import io.kedge.runtime.mqtt.MqttClients;
@@ -142,7 +142,7 @@ final class OpcUaBenchmark {
     Files.writeString(config, "mapper:\n  polling: " + polling + "\n  full-report-interval: 1h\n");
     Process mapper =
         java(
-            EdgeJvmOptions.shipped(), // as ./kedge and the mapper image run it
+            JvmOptionsFile.edge(), // as ./kedge and the mapper image run it
             List.of(
                 Main.class.getName(),
                 "mapper",

@@ -85,7 +85,7 @@ class LeanEdgeIT {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     // as the image starts it: the shipped argument file, which the java launcher must accept
-    command.add("@" + Path.of("src", "main", "resources", EdgeJvmOptions.RESOURCE));
+    command.add("@" + Path.of("src", "main", "resources", JvmOptionsFile.EDGE));
     command.addAll(ChildJvm.chronicleFlags());
     command.addAll(
         List.of(
@@ -124,7 +124,7 @@ class LeanEdgeIT {
   void theImagesTrainingRunWritesAClassArchiveTheEdgeStartsFrom() throws Exception {
     String classpath =
         String.join(File.pathSeparator, edgeLibraries().stream().map(Path::toString).toList());
-    String options = "@" + Path.of("src", "main", "resources", EdgeJvmOptions.RESOURCE);
+    String options = "@" + Path.of("src", "main", "resources", JvmOptionsFile.EDGE);
     Path archive = Files.createTempDirectory("lean-edge-archive").resolve("edge.jsa");
     List<String> training = new ArrayList<>();
     training.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());

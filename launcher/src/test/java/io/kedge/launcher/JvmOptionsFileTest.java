@@ -2,8 +2,6 @@ package io.kedge.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
@@ -13,11 +11,15 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The shipped JVM argument files, as ./kedge and the images pass them to {@code java @file}. */
-class JvmOptionsFilesTest {
-  private static final String CLOUD = "io/kedge/launcher/cloud-jvm.options";
+class JvmOptionsFileTest {
+  @Test
+  void readsOptionsAsTheJavaLauncherReadsAnArgumentFile() {
+    assertThat(JvmOptionsFile.parse("# heap\n-Xmx64m   -Xms8m\n\n-XX:+UseSerialGC # one thread\n"))
+        .containsExactly("-Xmx64m", "-Xms8m", "-XX:+UseSerialGC");
+  }
 
   @ParameterizedTest
-  @ValueSource(strings = {CLOUD, EdgeJvmOptions.RESOURCE})
+  @ValueSource(strings = {JvmOptionsFile.CLOUD, JvmOptionsFile.EDGE})
   void aJvmStartsWithTheFile(String resource) throws Exception {
     Path file = Path.of(getClass().getClassLoader().getResource(resource).toURI());
     // the last -XX:-AlwaysPreTouch wins: the test checks the options, not the machine's memory
@@ -35,11 +37,16 @@ class JvmOptionsFilesTest {
   }
 
   @Test
-  void theCloudsHeapIsFixedAndTouchedAtStart() throws IOException {
-    List<String> options;
-    try (InputStream in = getClass().getClassLoader().getResourceAsStream(CLOUD)) {
-      options = EdgeJvmOptions.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-    }
+  void theEdgesFileBoundsTheHeapAndPicksTheGc() {
+    assertThat(JvmOptionsFile.edge())
+        .anyMatch(o -> o.startsWith("-Xmx"))
+        .anyMatch(o -> o.startsWith("-XX:+Use") && o.endsWith("GC"))
+        .noneMatch(o -> o.startsWith("#"));
+  }
+
+  @Test
+  void theCloudsHeapIsFixedAndTouchedAtStart() {
+    List<String> options = JvmOptionsFile.cloud();
     String max = options.stream().filter(o -> o.startsWith("-Xmx")).findFirst().orElseThrow();
     assertThat(options).contains("-Xms" + max.substring(4), "-XX:+AlwaysPreTouch");
   }
