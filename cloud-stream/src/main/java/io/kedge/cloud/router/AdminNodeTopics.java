@@ -5,6 +5,7 @@ import io.kedge.runtime.lifecycle.DaemonThreads;
 import io.kedge.schemas.KedgeTopics;
 import io.kedge.schemas.TopicDescriptor;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +14,9 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,8 +24,9 @@ import org.slf4j.LoggerFactory;
  * Node topics through the Kafka AdminClient, with the node retention configured. Topics asked for
  * while nodes join are created in batches, one request every {@link #BATCH_WINDOW}: the controller
  * commits a batch at once, where one request per topic made joins wait for each other's commits. A
- * topic counts as made once the router's producers know it too ({@link RouterClients#learn}), so
- * the stream thread's first send to it does not wait for its metadata.
+ * topic counts as made once its leader has made the partition's log (it answers ListOffsets) and
+ * the router's producers know it ({@link RouterClients#learn}), so the stream thread's first send
+ * to it neither waits for its metadata nor is refused by a leader still making the log.
  */
 public final class AdminNodeTopics implements NodeTopics, AutoCloseable {
   static final Duration BATCH_WINDOW = Duration.ofMillis(10);
@@ -100,10 +105,13 @@ public final class AdminNodeTopics implements NodeTopics, AutoCloseable {
     try {
       Map<String, CompletableFuture<Void>> created =
           provisioner.ensureAsync(batch.stream().map(Queued::topic).toList());
+      Map<String, CompletableFuture<Void>> logged = logsMade(created);
       for (Queued asked : batch) {
+        String name = asked.topic().name();
         created
-            .get(asked.topic().name())
-            .thenCompose(made -> learn.apply(asked.topic().name()))
+            .get(name)
+            .thenCompose(made -> logged.get(name))
+            .thenCompose(made -> learn.apply(name))
             .whenComplete(
                 (ok, error) -> {
                   if (error == null) {
@@ -116,6 +124,62 @@ public final class AdminNodeTopics implements NodeTopics, AutoCloseable {
     } catch (RuntimeException e) {
       batch.forEach(asked -> asked.created().completeExceptionally(e));
     }
+  }
+
+  /**
+   * Completes, for each topic, once its leader answers ListOffsets for it, which it does once it
+   * has made the partition's log. The controller answers CreateTopics and brokers publish the
+   * topic's leader before the leader has made the log, and a produce request in between is refused
+   * (NOT_LEADER_OR_FOLLOWER) and retried after the producer's backoff, holding the whole commit
+   * that carried it. The Admin client retries the ListOffsets until the log is there; a topic whose
+   * lookup fails anyway still completes, and its first send retries as before.
+   */
+  private Map<String, CompletableFuture<Void>> logsMade(
+      Map<String, CompletableFuture<Void>> created) {
+    Map<String, CompletableFuture<Void>> logged = new HashMap<>();
+    created.keySet().forEach(name -> logged.put(name, new CompletableFuture<>()));
+    CompletableFuture.allOf(
+            created.values().stream()
+                .map(future -> future.handle((ok, error) -> null))
+                .toArray(CompletableFuture[]::new))
+        .thenRun(() -> awaitLogs(created, logged))
+        .exceptionally(
+            error -> {
+              LOG.debug("logs of new node topics not awaited: {}", error.toString());
+              logged.values().forEach(future -> future.complete(null));
+              return null;
+            });
+    return logged;
+  }
+
+  private void awaitLogs(
+      Map<String, CompletableFuture<Void>> created, Map<String, CompletableFuture<Void>> logged) {
+    Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
+    created.forEach(
+        (name, future) -> {
+          if (future.isCompletedExceptionally()) {
+            logged.get(name).complete(null); // its creation failed: the caller hears why
+          } else {
+            partitions.put(new TopicPartition(name, 0), OffsetSpec.latest()); // one partition
+          }
+        });
+    if (partitions.isEmpty()) {
+      return;
+    }
+    ListOffsetsResult offsets = admin.listOffsets(partitions);
+    partitions
+        .keySet()
+        .forEach(
+            partition ->
+                offsets
+                    .partitionResult(partition)
+                    .whenComplete(
+                        (offset, error) -> {
+                          if (error != null) {
+                            LOG.debug("log of {} not seen made: {}", partition, error.toString());
+                          }
+                          logged.get(partition.topic()).complete(null);
+                        }));
   }
 
   @Override

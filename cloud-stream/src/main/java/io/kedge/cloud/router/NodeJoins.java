@@ -136,6 +136,7 @@ final class NodeJoins {
       }
     }
     long deadline = System.nanoTime() + ACTIVATING.toNanos();
+    int activated = 0;
     for (String node : done) {
       if (System.nanoTime() > deadline) {
         break;
@@ -145,7 +146,12 @@ final class NodeJoins {
       joining.delete(node);
       if (resync != null) {
         ready.accept(node, resync);
+        activated++;
       }
+    }
+    if (activated > 0) {
+      // one line per check, not per node: a fleet joining logs a few lines a second
+      LOG.info("{} nodes joined; {} still joining", activated, creating.size());
     }
     if (creating.isEmpty() && checks != null) {
       checks.cancel();

@@ -218,7 +218,7 @@ final class ObjectPlacer {
       sent += sendIfMissing(node, id);
     }
     if (sent > 0) {
-      LOG.info("node {} caught up with {} pending objects", node, sent);
+      LOG.debug("node {} caught up with {} pending objects", node, sent);
     }
   }
 

@@ -238,6 +238,7 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
     }
     placer.upserted(previous, upsert);
     if (ready) {
+      LOG.info("node {} appeared: its topic exists", key.name());
       activate(key.name());
     }
   }
@@ -259,7 +260,9 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
    * (through the fanout topic) and sends it what it holds for it.
    */
   private void activate(String node) {
-    LOG.info("node {} appeared: topic ready", node);
+    // NodeJoins counts joins: a line per node would be hundreds a second while a fleet joins,
+    // each written by the stream thread
+    LOG.debug("node {} activated", node);
     placer.catchUp(node);
     RouterOutputs.releaseHeld(context, node);
     ResourceUpsert object =

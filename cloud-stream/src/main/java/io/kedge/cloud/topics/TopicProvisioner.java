@@ -10,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.CreateTopicsResult;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -109,6 +110,7 @@ public final class TopicProvisioner {
     }
     Map<String, CompletableFuture<Void>> created = new java.util.HashMap<>();
     CreateTopicsResult result = admin.createTopics(requests);
+    AtomicInteger made = new AtomicInteger();
     result
         .values()
         .forEach(
@@ -119,7 +121,8 @@ public final class TopicProvisioner {
                   (ok, error) -> {
                     Throwable cause = unwrapped(error);
                     if (cause == null) {
-                      LOG.info("created topic {}", name);
+                      LOG.debug("created topic {}", name);
+                      made.incrementAndGet();
                       done.complete(null);
                     } else if (cause instanceof TopicExistsException) {
                       done.complete(null);
@@ -127,6 +130,17 @@ public final class TopicProvisioner {
                       done.completeExceptionally(cause);
                     }
                   });
+            });
+    // one line per request: nodes joining by the thousand would log a line per topic
+    CompletableFuture.allOf(
+            created.values().stream()
+                .map(done -> done.handle((ok, error) -> null))
+                .toArray(CompletableFuture[]::new))
+        .thenRun(
+            () -> {
+              if (made.get() > 0) {
+                LOG.info("created {} topics ({} asked for)", made.get(), requests.size());
+              }
             });
     return created;
   }
