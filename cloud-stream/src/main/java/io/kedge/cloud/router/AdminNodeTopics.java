@@ -5,6 +5,7 @@ import io.kedge.runtime.lifecycle.DaemonThreads;
 import io.kedge.schemas.KedgeTopics;
 import io.kedge.schemas.TopicDescriptor;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,9 +15,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ListOffsetsResult;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,9 +22,9 @@ import org.slf4j.LoggerFactory;
  * Node topics through the Kafka AdminClient, with the node retention configured. Topics asked for
  * while nodes join are created in batches, one request every {@link #BATCH_WINDOW}: the controller
  * commits a batch at once, where one request per topic made joins wait for each other's commits. A
- * topic counts as made once its leader has made the partition's log (it answers ListOffsets) and
- * the router's producers know it ({@link RouterClients#learn}), so the stream thread's first send
- * to it neither waits for its metadata nor is refused by a leader still making the log.
+ * topic counts as made once the router's producers know it ({@link RouterClients#learn}) and its
+ * leader has made the partition's log ({@link NewTopicLogs}), so the stream thread's first send to
+ * it neither waits for its metadata nor is refused by a leader still making the log.
  */
 public final class AdminNodeTopics implements NodeTopics, AutoCloseable {
   static final Duration BATCH_WINDOW = Duration.ofMillis(10);
@@ -34,6 +32,7 @@ public final class AdminNodeTopics implements NodeTopics, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(AdminNodeTopics.class);
 
   private final Admin admin;
+  private final NewTopicLogs newTopicLogs;
   private final KedgeTopics topics;
   private final TopicProvisioner provisioner;
   private final boolean deleteOnRelease;
@@ -68,6 +67,7 @@ public final class AdminNodeTopics implements NodeTopics, AutoCloseable {
       Duration window) {
     this.window = window;
     this.admin = admin;
+    this.newTopicLogs = new NewTopicLogs(admin);
     this.learn = learn;
     this.topics = topics;
     this.provisioner = provisioner;
@@ -105,13 +105,14 @@ public final class AdminNodeTopics implements NodeTopics, AutoCloseable {
     try {
       Map<String, CompletableFuture<Void>> created =
           provisioner.ensureAsync(batch.stream().map(Queued::topic).toList());
-      Map<String, CompletableFuture<Void>> logged = logsMade(created);
+      Map<String, CompletableFuture<Void>> learned = new HashMap<>();
+      created.forEach((name, made) -> learned.put(name, made.thenCompose(ok -> learn.apply(name))));
+      Map<String, CompletableFuture<Void>> logged = logsMade(learned);
       for (Queued asked : batch) {
         String name = asked.topic().name();
-        created
+        learned
             .get(name)
-            .thenCompose(made -> logged.get(name))
-            .thenCompose(made -> learn.apply(name))
+            .thenCompose(known -> logged.get(name))
             .whenComplete(
                 (ok, error) -> {
                   if (error == null) {
@@ -126,60 +127,31 @@ public final class AdminNodeTopics implements NodeTopics, AutoCloseable {
     }
   }
 
-  /**
-   * Completes, for each topic, once its leader answers ListOffsets for it, which it does once it
-   * has made the partition's log. The controller answers CreateTopics and brokers publish the
-   * topic's leader before the leader has made the log, and a produce request in between is refused
-   * (NOT_LEADER_OR_FOLLOWER) and retried after the producer's backoff, holding the whole commit
-   * that carried it. The Admin client retries the ListOffsets until the log is there; a topic whose
-   * lookup fails anyway still completes, and its first send retries as before.
-   */
+  /** Completes, per topic, once {@code known} has and its leader has made the log; never fails. */
   private Map<String, CompletableFuture<Void>> logsMade(
-      Map<String, CompletableFuture<Void>> created) {
+      Map<String, CompletableFuture<Void>> known) {
     Map<String, CompletableFuture<Void>> logged = new HashMap<>();
-    created.keySet().forEach(name -> logged.put(name, new CompletableFuture<>()));
+    known.keySet().forEach(name -> logged.put(name, new CompletableFuture<>()));
     CompletableFuture.allOf(
-            created.values().stream()
+            known.values().stream()
                 .map(future -> future.handle((ok, error) -> null))
                 .toArray(CompletableFuture[]::new))
-        .thenRun(() -> awaitLogs(created, logged))
-        .exceptionally(
-            error -> {
-              LOG.debug("logs of new node topics not awaited: {}", error.toString());
-              logged.values().forEach(future -> future.complete(null));
-              return null;
+        .thenAccept(
+            all -> {
+              List<String> made = new ArrayList<>();
+              known.forEach(
+                  (name, future) -> {
+                    if (future.isCompletedExceptionally()) {
+                      logged.get(name).complete(null); // it failed: the caller hears why
+                    } else {
+                      made.add(name);
+                    }
+                  });
+              newTopicLogs
+                  .made(made)
+                  .forEach((name, done) -> done.thenRun(() -> logged.get(name).complete(null)));
             });
     return logged;
-  }
-
-  private void awaitLogs(
-      Map<String, CompletableFuture<Void>> created, Map<String, CompletableFuture<Void>> logged) {
-    Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
-    created.forEach(
-        (name, future) -> {
-          if (future.isCompletedExceptionally()) {
-            logged.get(name).complete(null); // its creation failed: the caller hears why
-          } else {
-            partitions.put(new TopicPartition(name, 0), OffsetSpec.latest()); // one partition
-          }
-        });
-    if (partitions.isEmpty()) {
-      return;
-    }
-    ListOffsetsResult offsets = admin.listOffsets(partitions);
-    partitions
-        .keySet()
-        .forEach(
-            partition ->
-                offsets
-                    .partitionResult(partition)
-                    .whenComplete(
-                        (offset, error) -> {
-                          if (error != null) {
-                            LOG.debug("log of {} not seen made: {}", partition, error.toString());
-                          }
-                          logged.get(partition.topic()).complete(null);
-                        }));
   }
 
   @Override
