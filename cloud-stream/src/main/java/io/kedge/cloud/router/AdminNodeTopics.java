@@ -22,9 +22,9 @@ import org.slf4j.LoggerFactory;
  * Node topics through the Kafka AdminClient, with the node retention configured. Topics asked for
  * while nodes join are created in batches, one request every {@link #BATCH_WINDOW}: the controller
  * commits a batch at once, where one request per topic made joins wait for each other's commits. A
- * topic counts as made once the router's producers know it ({@link RouterClients#learn}) and its
- * leader has made the partition's log ({@link NewTopicLogs}), so the stream thread's first send to
- * it neither waits for its metadata nor is refused by a leader still making the log.
+ * topic counts as made once its leader has made the partition's log ({@link NewTopicLogs}) and the
+ * router's producers know it ({@link RouterClients#learn}), so the stream thread's first send to it
+ * neither waits for its metadata nor is refused by a leader still making the log.
  */
 public final class AdminNodeTopics implements NodeTopics, AutoCloseable {
   static final Duration BATCH_WINDOW = Duration.ofMillis(10);
@@ -105,14 +105,13 @@ public final class AdminNodeTopics implements NodeTopics, AutoCloseable {
     try {
       Map<String, CompletableFuture<Void>> created =
           provisioner.ensureAsync(batch.stream().map(Queued::topic).toList());
-      Map<String, CompletableFuture<Void>> learned = new HashMap<>();
-      created.forEach((name, made) -> learned.put(name, made.thenCompose(ok -> learn.apply(name))));
-      Map<String, CompletableFuture<Void>> logged = logsMade(learned);
+      Map<String, CompletableFuture<Void>> logged = logsMade(created);
       for (Queued asked : batch) {
         String name = asked.topic().name();
-        learned
+        created
             .get(name)
-            .thenCompose(known -> logged.get(name))
+            .thenCompose(made -> logged.get(name))
+            .thenCompose(made -> learn.apply(name))
             .whenComplete(
                 (ok, error) -> {
                   if (error == null) {
@@ -127,19 +126,19 @@ public final class AdminNodeTopics implements NodeTopics, AutoCloseable {
     }
   }
 
-  /** Completes, per topic, once {@code known} has and its leader has made the log; never fails. */
+  /** Completes, per topic, once it was created and its leader made its log; never fails. */
   private Map<String, CompletableFuture<Void>> logsMade(
-      Map<String, CompletableFuture<Void>> known) {
+      Map<String, CompletableFuture<Void>> created) {
     Map<String, CompletableFuture<Void>> logged = new HashMap<>();
-    known.keySet().forEach(name -> logged.put(name, new CompletableFuture<>()));
+    created.keySet().forEach(name -> logged.put(name, new CompletableFuture<>()));
     CompletableFuture.allOf(
-            known.values().stream()
+            created.values().stream()
                 .map(future -> future.handle((ok, error) -> null))
                 .toArray(CompletableFuture[]::new))
         .thenAccept(
             all -> {
               List<String> made = new ArrayList<>();
-              known.forEach(
+              created.forEach(
                   (name, future) -> {
                     if (future.isCompletedExceptionally()) {
                       logged.get(name).complete(null); // it failed: the caller hears why

@@ -22,8 +22,9 @@ import org.slf4j.LoggerFactory;
  * topic's leader before the leader has made the partition's log, and a produce request in between
  * is refused (NOT_LEADER_OR_FOLLOWER) and retried after the producer's backoff, holding the whole
  * transaction that carried it. A leader answers ListOffsets once the log is there; the Admin client
- * retries a refused one, but fails one for a topic the broker it asks does not know yet, so the
- * topics are described until every broker asked knows them.
+ * retries a refused one, but fails one for a topic the broker it asks does not know yet (with an
+ * ERROR line), so the topics are described until the brokers asked know them. A producer asked for
+ * their metadata after that does not log a warning per unknown topic either.
  */
 final class NewTopicLogs {
   private static final Logger LOG = LoggerFactory.getLogger(NewTopicLogs.class);
