@@ -168,6 +168,14 @@ public final class Router implements AutoCloseable {
     props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, processingGuarantee);
     props.put(StreamsConfig.STATE_DIR_CONFIG, config.dataDir().resolve("streams").toString());
     props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, COMMIT_INTERVAL_MS);
+    // a task reads four topics (resources, upstream, requests, fanout), most of them empty at any
+    // moment. With Kafka Streams' default (0) a task checks every empty input's lag before each
+    // record and formats a log message about it whether or not it is logged: about a tenth of the
+    // stream thread's time. The router does not order the records of different topics by their
+    // timestamps (what arrives for a node before the node is known waits for it; decision record
+    // 0005), so a task processes what it has buffered at once.
+    props.putIfAbsent(
+        StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, StreamsConfig.MAX_TASK_IDLE_MS_DISABLED);
     // with several instances, each keeps a warm copy of another's stores: a task that moves after
     // a crash resumes at once instead of replaying its changelog (kafka-client properties may
     // say otherwise)
