@@ -7,10 +7,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
@@ -56,7 +58,7 @@ final class NewTopicLogs {
 
   private void describe(
       List<String> topics, Map<String, CompletableFuture<Void>> made, long deadline) {
-    Map<String, KafkaFuture<org.apache.kafka.clients.admin.TopicDescription>> described;
+    Map<String, KafkaFuture<TopicDescription>> described;
     try {
       described = admin.describeTopics(topics).topicNameValues();
     } catch (RuntimeException e) {
@@ -70,12 +72,13 @@ final class NewTopicLogs {
               List<String> unknown = new ArrayList<>();
               described.forEach(
                   (topic, description) -> {
-                    if (!description.isCompletedExceptionally()) {
+                    Throwable error = failure(description);
+                    if (error == null) {
                       known.add(topic);
-                    } else if (cause(description) instanceof UnknownTopicOrPartitionException) {
+                    } else if (error instanceof UnknownTopicOrPartitionException) {
                       unknown.add(topic);
                     } else {
-                      giveUp(List.of(topic), made, cause(description));
+                      giveUp(List.of(topic), made, error);
                     }
                   });
               listOffsets(known, made);
@@ -126,11 +129,12 @@ final class NewTopicLogs {
     topics.forEach(topic -> made.get(topic).complete(null));
   }
 
-  private static Throwable cause(KafkaFuture<?> failed) {
+  /** Why a completed future failed, or null. */
+  private static Throwable failure(KafkaFuture<?> completed) {
     try {
-      failed.get();
+      completed.get();
       return null;
-    } catch (java.util.concurrent.ExecutionException e) {
+    } catch (ExecutionException e) {
       return e.getCause();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

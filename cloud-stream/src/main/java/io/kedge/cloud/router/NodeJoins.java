@@ -151,7 +151,7 @@ final class NodeJoins {
     }
     if (activated > 0) {
       // one line per check, not per node: a fleet joining logs a few lines a second
-      LOG.info("{} nodes joined; {} still joining", activated, creating.size());
+      LOG.info("nodes joined: {}; still joining: {}", activated, creating.size());
     }
     if (creating.isEmpty() && checks != null) {
       checks.cancel();

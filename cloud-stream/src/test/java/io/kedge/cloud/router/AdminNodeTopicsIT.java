@@ -1,7 +1,6 @@
 package io.kedge.cloud.router;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.kedge.cloud.topics.TopicProvisioner;
 import io.kedge.kafka.local.LocalKafkaCluster;
@@ -11,15 +10,44 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 class AdminNodeTopicsIT {
+  private static LocalKafkaCluster kafka;
+  private static Admin admin;
+
+  @BeforeAll
+  static void startKafka() throws Exception {
+    kafka = LocalKafkaCluster.builder().build().start(Duration.ofMinutes(1));
+    admin = Admin.create(kafka.clientConfig());
+  }
+
+  @AfterAll
+  static void stopKafka() {
+    admin.close();
+    kafka.close();
+  }
+
+  private static AdminNodeTopics nodeTopics(
+      KedgeTopics topics, Function<String, CompletableFuture<Void>> learn, Duration window) {
+    return new AdminNodeTopics(
+        admin,
+        topics,
+        new TopicProvisioner(admin, Optional.empty(), Duration.ofSeconds(30)),
+        false,
+        learn,
+        window);
+  }
+
   /**
    * Node topics asked for at once are made in requests KRaft's controller accepts: it fails a whole
    * request of more than 10,000 metadata records, and a node topic makes five, so 2,100 nodes
@@ -29,28 +57,17 @@ class AdminNodeTopicsIT {
   void moreNodesJoiningAtOnceThanOneRequestMayCreateAllGetTheirTopics() throws Exception {
     KedgeTopics topics = new KedgeTopics("topics-it", 1, Duration.ofDays(1));
     List<String> nodes = IntStream.range(0, 2_100).mapToObj(n -> "node-" + n).toList();
-    try (LocalKafkaCluster kafka =
-            LocalKafkaCluster.builder().build().start(Duration.ofMinutes(1));
-        Admin admin = Admin.create(kafka.clientConfig());
-        AdminNodeTopics nodeTopics =
-            new AdminNodeTopics(
-                admin,
-                topics,
-                new TopicProvisioner(admin, Optional.empty(), Duration.ofSeconds(30)),
-                false,
-                topic -> CompletableFuture.completedFuture(null),
-                Duration.ofSeconds(2))) { // every ask below within one window
+    // every ask below within one window
+    try (AdminNodeTopics nodeTopics =
+        nodeTopics(
+            topics, topic -> CompletableFuture.completedFuture(null), Duration.ofSeconds(2))) {
       List<CompletableFuture<Void>> created = nodes.stream().map(nodeTopics::ensureAsync).toList();
 
       CompletableFuture.allOf(created.toArray(CompletableFuture[]::new)).get(5, TimeUnit.MINUTES);
 
-      // the broker's metadata follows the controller's a moment later
-      await()
-          .atMost(Duration.ofMinutes(1))
-          .untilAsserted(
-              () ->
-                  assertThat(admin.listTopics().names().get().stream().filter(topics::isNodeTopic))
-                      .hasSize(nodes.size()));
+      // made means the broker knows them, not only the controller
+      assertThat(admin.listTopics().names().get().stream().filter(topics::isNodeTopic))
+          .hasSize(nodes.size());
     }
   }
 
@@ -63,18 +80,12 @@ class AdminNodeTopicsIT {
   void aMadeTopicTakesItsFirstRecordWithoutARetry() throws Exception {
     KedgeTopics topics = new KedgeTopics("first-send-it", 1, Duration.ofDays(1));
     List<String> nodes = IntStream.range(0, 500).mapToObj(n -> "node-" + n).toList();
-    try (LocalKafkaCluster kafka =
-            LocalKafkaCluster.builder().build().start(Duration.ofMinutes(1));
-        Admin admin = Admin.create(kafka.clientConfig());
-        KafkaProducer<String, String> producer =
+    try (KafkaProducer<String, String> producer =
             new KafkaProducer<>(
                 kafka.clientConfig(), new StringSerializer(), new StringSerializer());
         AdminNodeTopics nodeTopics =
-            new AdminNodeTopics(
-                admin,
+            nodeTopics(
                 topics,
-                new TopicProvisioner(admin, Optional.empty(), Duration.ofSeconds(30)),
-                false,
                 topic -> CompletableFuture.runAsync(() -> producer.partitionsFor(topic)),
                 Duration.ofMillis(200))) {
       List<CompletableFuture<RecordMetadata>> sent =
