@@ -139,7 +139,7 @@ public final class TopicProvisioner {
         .thenRun(
             () -> {
               if (made.get() > 0) {
-                LOG.info("created {} topics ({} asked for)", made.get(), requests.size());
+                LOG.info("topics created: {} of {} asked for", made.get(), requests.size());
               }
             });
     return created;
