@@ -2,6 +2,7 @@ package io.kedge.cloud.router;
 
 import io.kedge.cloud.topics.TopicProvisioner;
 import io.kedge.runtime.lifecycle.DaemonThreads;
+import io.kedge.runtime.lifecycle.Futures;
 import io.kedge.schemas.KedgeTopics;
 import io.kedge.schemas.TopicDescriptor;
 import java.time.Duration;
@@ -131,10 +132,7 @@ public final class AdminNodeTopics implements NodeTopics, AutoCloseable {
       Map<String, CompletableFuture<Void>> created) {
     Map<String, CompletableFuture<Void>> logged = new HashMap<>();
     created.keySet().forEach(name -> logged.put(name, new CompletableFuture<>()));
-    CompletableFuture.allOf(
-            created.values().stream()
-                .map(future -> future.handle((ok, error) -> null))
-                .toArray(CompletableFuture[]::new))
+    Futures.settled(created.values())
         .thenAccept(
             all -> {
               List<String> made = new ArrayList<>();

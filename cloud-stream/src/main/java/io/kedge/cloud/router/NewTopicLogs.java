@@ -1,5 +1,6 @@
 package io.kedge.cloud.router;
 
+import io.kedge.runtime.lifecycle.Futures;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -135,7 +136,7 @@ final class NewTopicLogs {
       completed.get();
       return null;
     } catch (ExecutionException e) {
-      return e.getCause();
+      return Futures.cause(e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return e;

@@ -1,5 +1,6 @@
 package io.kedge.cloud.topics;
 
+import io.kedge.runtime.lifecycle.Futures;
 import io.kedge.schemas.TopicDescriptor;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -119,7 +120,7 @@ public final class TopicProvisioner {
               created.put(name, done);
               future.whenComplete(
                   (ok, error) -> {
-                    Throwable cause = unwrapped(error);
+                    Throwable cause = Futures.cause(error);
                     if (cause == null) {
                       LOG.debug("created topic {}", name);
                       made.incrementAndGet();
@@ -132,10 +133,7 @@ public final class TopicProvisioner {
                   });
             });
     // one line per request: nodes joining by the thousand would log a line per topic
-    CompletableFuture.allOf(
-            created.values().stream()
-                .map(done -> done.handle((ok, error) -> null))
-                .toArray(CompletableFuture[]::new))
+    Futures.settled(created.values())
         .thenRun(
             () -> {
               if (made.get() > 0) {
@@ -143,17 +141,6 @@ public final class TopicProvisioner {
               }
             });
     return created;
-  }
-
-  /** The failure inside Kafka's future wrappers, or null. */
-  private static Throwable unwrapped(Throwable error) {
-    Throwable cause = error;
-    while ((cause instanceof java.util.concurrent.CompletionException
-            || cause instanceof ExecutionException)
-        && cause.getCause() != null) {
-      cause = cause.getCause();
-    }
-    return cause;
   }
 
   /**
