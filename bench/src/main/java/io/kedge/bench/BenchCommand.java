@@ -37,6 +37,15 @@ public final class BenchCommand implements Callable<Integer> {
           "router only: 2 runs two kedge cloud processes and kills one mid-stream (default: 1).")
   int instances;
 
+  @Option(
+      names = "--server",
+      paramLabel = "STACK",
+      defaultValue = "milo",
+      description =
+          "opcua only: the OPC UA server's stack, milo or node-opcua (installed by"
+              + " .ci/fetch-node-opcua; default: milo).")
+  String server;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
@@ -45,7 +54,9 @@ public final class BenchCommand implements Callable<Integer> {
           case "list" -> new ListBenchmark(quick, out).run();
           case "relay" -> new RelayBenchmark(quick, out).run();
           case "rules" -> new RulesBenchmark(quick, out).run();
-          case "opcua" -> new OpcUaBenchmark(quick, out).run();
+          case "opcua" ->
+              new OpcUaBenchmark(quick, OpcUaBenchServers.named(server, spec.commandLine()), out)
+                  .run();
           case "router" ->
               switch (instances) {
                 case 1 -> new RouterBenchmark(quick, out).run();

@@ -28,10 +28,10 @@ import org.eclipse.paho.client.mqttv3.MqttClient;
 /**
  * {@code kedge bench opcua}: the OPC UA mapper serving N items (100 per device, as a KubeEdge
  * deviceProfile.json lists them) at 1 s sampling, in a process of its own with the edge's JVM
- * options, from a Milo server in another process where a tenth of the items change every second.
- * Measured for subscriptions, then for polling, in the same run: the CPU the mapper's process uses
- * (and, beside it, the server's), and the time from a value change on the server to its twin report
- * on the MQTT broker.
+ * options, from a server in another process (Milo's, or node-opcua's with {@code --server
+ * node-opcua}) where a tenth of the items change every second. Measured for subscriptions, then for
+ * polling, in the same run: the CPU the mapper's process uses (and, beside it, the server's), and
+ * the time from a value change on the server to its twin report on the MQTT broker.
  */
 final class OpcUaBenchmark {
   private static final int PER_DEVICE = 100;
@@ -44,11 +44,13 @@ final class OpcUaBenchmark {
 
   private final int items;
   private final int seconds;
+  private final OpcUaBenchServers stack;
   private final PrintWriter out;
 
-  OpcUaBenchmark(boolean quick, PrintWriter out) {
+  OpcUaBenchmark(boolean quick, OpcUaBenchServers stack, PrintWriter out) {
     this.items = quick ? 2_000 : 10_000;
     this.seconds = quick ? 20 : 60;
+    this.stack = stack;
     this.out = out;
   }
 
@@ -64,10 +66,7 @@ final class OpcUaBenchmark {
     Path dir = Files.createTempDirectory("kedge-bench-opcua");
     Process server = null;
     try (EmbeddedBroker broker = EmbeddedBroker.start("127.0.0.1", 0, dir.resolve("mqtt"))) {
-      server =
-          java(
-              List.of("-Xmx512m"),
-              List.of(OpcUaBenchServer.class.getName(), Integer.toString(items)));
+      server = stack.start(items, dir);
       String[] ready = awaitLine(server, "READY ", Duration.ofMinutes(2)).split(" ");
       Path profile = dir.resolve("deviceProfile.json");
       Files.write(profile, EventCodec.json().writeValueAsBytes(profile(ready[1], ready[2])));
@@ -76,6 +75,8 @@ final class OpcUaBenchmark {
               + " items ("
               + items / PER_DEVICE
               + " devices) at 1 s sampling on "
+              + stack.stack()
+              + "'s server at "
               + ready[1]
               + ", a tenth changing each second; "
               + seconds
@@ -86,8 +87,11 @@ final class OpcUaBenchmark {
       progress(summary("polling", polled));
       return String.format(
           "RATIO opcua %.2f (the mapper process's CPU with subscriptions over with polling, %d"
-              + " items at 1 s; change -> MQTT p99 %d ms with subscriptions)",
-          subscribed.mapperCpu() / polled.mapperCpu(), items, subscribed.p99Millis());
+              + " items at 1 s from %s's server; change -> MQTT p99 %d ms with subscriptions)",
+          subscribed.mapperCpu() / polled.mapperCpu(),
+          items,
+          stack.stack(),
+          subscribed.p99Millis());
     } finally {
       if (server != null) {
         server.destroyForcibly().waitFor();

@@ -21,4 +21,12 @@ class BenchCommandTest {
     assertThat(outcome.exit()).isEqualTo(KedgeCommand.CONFIG_ERROR);
     assertThat(outcome.err()).contains("unknown benchmark 'nope'").contains("list");
   }
+
+  @Test
+  void anUnknownOpcUaServerStackIsAUsageErrorNamingTheKnownOnes() {
+    KedgeCommand.Outcome outcome = KedgeCommand.run("bench", "opcua", "--server", "open62541");
+    assertThat(outcome.exit()).isEqualTo(KedgeCommand.CONFIG_ERROR);
+    assertThat(outcome.err())
+        .contains("--server 'open62541' is not a server stack: use milo or node-opcua");
+  }
 }
