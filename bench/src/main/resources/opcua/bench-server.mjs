@@ -1,5 +1,5 @@
 // The OPC UA server of `kedge bench opcua --server node-opcua`: node-opcua's server (not Milo's)
-// with N Double variables (s=Bulk0 and on), a tenth of them changing every second, round robin.
+// with N Double variables (s=Bulk0 and on), a tenth of them changing every second, round robin, spread over the second.
 // Each new value is the epoch millisecond of the change, so whoever receives it knows how long it
 // took. Usage: node bench-server.mjs <items> <port> <pki-dir>. Prints
 // "READY <url> <namespace index>" once it serves; runs until killed.
@@ -37,16 +37,21 @@ for (let i = 0; i < items; i++) {
 await server.start();
 console.log("READY " + server.getEndpointUrl() + " " + namespace.index);
 
+// the changes of a second are spread over it in steps of 10 ms, as devices change at any moment:
+// all at once, they would keep one phase against the server's sampling timers
 const perSecond = Math.max(1, Math.floor(items / 10));
-let second = 0;
+const STEPS = 100;
+let step = 0;
+let changed = 0;
 let next = Date.now();
 function tick() {
-  for (let i = 0; i < perSecond; i++) {
-    const item = (second * perSecond + i) % items;
-    variables[item].setValueFromSource({ dataType: DataType.Double, value: Date.now() });
+  const s = step % STEPS;
+  const count = Math.floor((perSecond * (s + 1)) / STEPS) - Math.floor((perSecond * s) / STEPS);
+  for (let i = 0; i < count; i++, changed++) {
+    variables[changed % items].setValueFromSource({ dataType: DataType.Double, value: Date.now() });
   }
-  second++;
-  next += 1000;
+  step++;
+  next += 1000 / STEPS;
   setTimeout(tick, Math.max(0, next - Date.now()));
 }
 tick();
