@@ -5,10 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -35,34 +34,13 @@ class NodeOpcUaServerIT {
   }
 
   private static MapperConfig config(String mqtt, String pkiDir, String trustedServers) {
-    return new MapperConfig(
-        "edge-1",
-        "http://127.0.0.1:1",
-        "",
-        "",
-        "",
-        mqtt,
-        pkiDir,
-        trustedServers,
-        false,
-        Duration.ofSeconds(1),
-        Duration.ofMinutes(10));
+    return OpcUaMapperIT.config(mqtt, pkiDir, trustedServers, false, Duration.ofMinutes(10));
   }
 
   /** Every variable of Machine, none marked read-only: the server is the one to refuse. */
   private static DeviceSpec machine(
       NodeOpcUaServer server, String id, DeviceSpec.Endpoint endpoint) {
-    List<DeviceSpec.Property> properties = new ArrayList<>();
-    for (String name : VARIABLES) {
-      properties.add(
-          new DeviceSpec.Property(
-              name,
-              server.nodeId(name),
-              Duration.ofMillis(100),
-              name.equals("Temperature") ? "double" : "",
-              false));
-    }
-    return new DeviceSpec(id, "default", endpoint, properties);
+    return OpcUaMapperIT.device(id, endpoint, VARIABLES, server::nodeId, Set.of());
   }
 
   private static DeviceSpec.Endpoint endpoint(
@@ -101,13 +79,8 @@ class NodeOpcUaServerIT {
       edge.awaitValue("np-1", "Temperature", "25.5");
 
       // desired values arrive in each variable's DataType
-      Map<String, String> desired = new LinkedHashMap<>();
-      desired.put("Setpoint", "42");
-      desired.put("Switch", "true");
-      desired.put("Speed", "2.25");
-      desired.put("Count", "4000000000");
-      desired.put("Label", "running");
-      desired.put("LastService", "2025-06-01T10:00:00Z");
+      Map<String, String> desired = OpcUaMapperIT.typedDesiredValues();
+      desired.keySet().retainAll(VARIABLES);
       edge.delta("np-1", desired);
       server.awaitValue("Setpoint", "Int32", "42");
       server.awaitValue("Switch", "Boolean", "true");

@@ -9,9 +9,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
 import org.awaitility.Awaitility;
 import org.eclipse.milo.opcua.stack.core.types.builtin.DateTime;
 import org.eclipse.milo.opcua.stack.core.types.builtin.unsigned.UByte;
@@ -70,7 +73,26 @@ class OpcUaMapperIT {
     return config(mqtt, pkiDir, trustedServers, polling, Duration.ofSeconds(2));
   }
 
-  private static MapperConfig config(
+  /**
+   * A desired value for each variable of the test servers, by name, in the twin's text: each
+   * converts only to that variable's DataType.
+   */
+  static Map<String, String> typedDesiredValues() {
+    Map<String, String> desired = new LinkedHashMap<>();
+    desired.put("Setpoint", "42"); // Int32
+    desired.put("Switch", "true"); // Boolean
+    desired.put("Speed", "2.25"); // Float
+    desired.put("Pressure", "1.75"); // Double
+    desired.put("Level", "200"); // Byte
+    desired.put("Offset", "-7"); // Int16
+    desired.put("Count", "4000000000"); // UInt32
+    desired.put("Total", "9000000000"); // Int64
+    desired.put("Label", "running"); // String
+    desired.put("LastService", "2025-06-01T10:00:00Z"); // DateTime
+    return desired;
+  }
+
+  static MapperConfig config(
       String mqtt, String pkiDir, String trustedServers, boolean polling, Duration fullReport) {
     return new MapperConfig(
         "edge-1",
@@ -88,15 +110,29 @@ class OpcUaMapperIT {
 
   private static DeviceSpec machine(
       DemoOpcUaServer server, String id, DeviceSpec.Endpoint endpoint) {
+    return device(
+        id, endpoint, DemoOpcUaServer.VARIABLES.keySet(), server::nodeId, Set.of("Temperature"));
+  }
+
+  /**
+   * A device with a property for each variable, sampled every 100 ms, Temperature typed double in
+   * its DeviceModel, those in {@code readOnly} ReadOnly.
+   */
+  static DeviceSpec device(
+      String id,
+      DeviceSpec.Endpoint endpoint,
+      Collection<String> variables,
+      Function<String, String> nodeId,
+      Set<String> readOnly) {
     List<DeviceSpec.Property> properties = new ArrayList<>();
-    for (String name : DemoOpcUaServer.VARIABLES.keySet()) {
+    for (String name : variables) {
       properties.add(
           new DeviceSpec.Property(
               name,
-              server.nodeId(name),
+              nodeId.apply(name),
               Duration.ofMillis(100),
               name.equals("Temperature") ? "double" : "",
-              name.equals("Temperature")));
+              readOnly.contains(name)));
     }
     return new DeviceSpec(id, "default", endpoint, List.copyOf(properties));
   }
@@ -127,17 +163,7 @@ class OpcUaMapperIT {
       edge.awaitValue("press-1", "Temperature", "0.0000001");
 
       // desired values are converted to each node's DataType
-      Map<String, String> desired = new LinkedHashMap<>();
-      desired.put("Setpoint", "42");
-      desired.put("Switch", "true");
-      desired.put("Speed", "2.25");
-      desired.put("Pressure", "1.75");
-      desired.put("Level", "200");
-      desired.put("Offset", "-7");
-      desired.put("Count", "4000000000");
-      desired.put("Total", "9000000000");
-      desired.put("Label", "running");
-      desired.put("LastService", "2025-06-01T10:00:00Z");
+      Map<String, String> desired = typedDesiredValues();
       edge.delta("press-1", desired);
       Awaitility.await("all written")
           .atMost(Duration.ofSeconds(30))
