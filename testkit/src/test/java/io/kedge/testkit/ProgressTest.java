@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
@@ -11,18 +14,16 @@ class ProgressTest {
   @Test
   void aCountThatKeepsMovingIsAwaitedPastTheStallWindow() {
     AtomicLong count = new AtomicLong();
-    Thread ticker =
-        new Thread(
-            () -> {
-              for (int i = 0; i < 20; i++) {
-                sleep(30);
-                count.incrementAndGet();
-              }
-            });
-    ticker.start();
+    ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
+    try {
+      // 40 ticks 50 ms apart: 2 s in all, twice the stall window, never still for as long
+      ticker.scheduleAtFixedRate(count::incrementAndGet, 50, 50, TimeUnit.MILLISECONDS);
 
-    assertThatCode(() -> Progress.awaitCount("ticks", count::get, 20, Duration.ofMillis(300)))
-        .doesNotThrowAnyException();
+      assertThatCode(() -> Progress.awaitCount("ticks", count::get, 40, Duration.ofSeconds(1)))
+          .doesNotThrowAnyException();
+    } finally {
+      ticker.shutdownNow();
+    }
   }
 
   @Test
@@ -32,13 +33,5 @@ class ProgressTest {
     assertThatThrownBy(() -> Progress.awaitCount("acks", count::get, 10, Duration.ofMillis(200)))
         .isInstanceOf(AssertionError.class)
         .hasMessage("acks: 7 of 10, unchanged for 200 ms");
-  }
-
-  private static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 }
