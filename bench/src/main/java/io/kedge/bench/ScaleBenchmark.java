@@ -56,7 +56,8 @@ final class ScaleBenchmark {
       RouterLoad.Backlog backlog,
       RouterLoad.Delays delays,
       RouterLoad.Resync resync,
-      Relays relays) {
+      Relays relays,
+      String brokerPerTopic) {
     double eventRate() {
       return backlog.eventsPerSecond();
     }
@@ -92,7 +93,7 @@ final class ScaleBenchmark {
                 + " events/s p50 %d ms p99 %d ms over %d events (router's part, to the node topic's"
                 + " append: p50 %d ms p99 %d ms); one node's resync: %d objects"
                 + " in %d ms (%d store records read); %d real relays with new logs connected in"
-                + " %d ms holding %d objects%n",
+                + " %d ms holding %d objects; the broker, %s%n",
             fleet.nodes(),
             fleet.joinRate(),
             events,
@@ -110,7 +111,8 @@ final class ScaleBenchmark {
             fleet.resync().storeReads(),
             RELAYS,
             fleet.relays().millis(),
-            fleet.relays().objects());
+            fleet.relays().objects(),
+            fleet.brokerPerTopic());
       }
       double throughput = larger.eventRate() / smaller.eventRate();
       double latency =
@@ -141,7 +143,8 @@ final class ScaleBenchmark {
         a.eventRate() >= b.eventRate() ? a.backlog() : b.backlog(),
         a.delays().p99() <= b.delays().p99() ? a.delays() : b.delays(),
         a.resync().millis() <= b.resync().millis() ? a.resync() : b.resync(),
-        a.relays().millis() <= b.relays().millis() ? a.relays() : b.relays());
+        a.relays().millis() <= b.relays().millis() ? a.relays() : b.relays(),
+        b.brokerPerTopic());
   }
 
   private Fleet fleet(LocalKafkaCluster kafka, Path work, int nodes, int rate, String round)
@@ -156,6 +159,7 @@ final class ScaleBenchmark {
     try (Router router = Router.start(config);
         Admin admin = Admin.create(kafka.clientConfig());
         KafkaProducer<String, byte[]> producer = load.producer()) {
+      BrokerFootprint before = BrokerFootprint.now(kafka.logDirs());
       long joinStart = System.nanoTime();
       for (int n = 0; n < nodes; n++) {
         producer.send(load.record(BenchObjects.node("node-" + n)));
@@ -167,6 +171,8 @@ final class ScaleBenchmark {
       load.progress("%s: %d nodes joined, %.0f nodes/s", name, nodes, joinRate);
       // the broker finishes making the new topics' logs before events are timed
       Thread.sleep(5_000);
+      String brokerPerTopic = BrokerFootprint.now(kafka.logDirs()).perTopic(before, nodes);
+      load.progress("%s: the broker, %s", name, brokerPerTopic);
 
       RouterLoad.Backlog backlog =
           load.routeBacklog(producer, admin, config.applicationId(), nodes, events, name);
@@ -180,7 +186,7 @@ final class ScaleBenchmark {
       load.progress(
           "%s: %d real relays connected in %d ms holding %d objects",
           name, RELAYS, relays.millis(), relays.objects());
-      return new Fleet(nodes, joinRate, backlog, delays, resync, relays);
+      return new Fleet(nodes, joinRate, backlog, delays, resync, relays, brokerPerTopic);
     } finally {
       deleteTopics(kafka, prefix);
     }
