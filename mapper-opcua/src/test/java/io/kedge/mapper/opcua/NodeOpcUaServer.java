@@ -1,6 +1,7 @@
 package io.kedge.mapper.opcua;
 
 import io.kedge.runtime.net.FreePorts;
+import io.kedge.testkit.NodeModules;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -33,13 +34,7 @@ final class NodeOpcUaServer implements AutoCloseable {
 
   /** The directory holding node_modules/node-opcua, found upwards from here. */
   static Optional<Path> installation() {
-    for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-      Path candidate = dir.resolve(".node-opcua");
-      if (Files.isRegularFile(candidate.resolve("node_modules/node-opcua/package.json"))) {
-        return Optional.of(candidate);
-      }
-    }
-    return Optional.empty();
+    return NodeModules.installed(".node-opcua", "node-opcua");
   }
 
   /**

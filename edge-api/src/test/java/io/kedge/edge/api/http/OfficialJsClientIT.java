@@ -3,6 +3,7 @@ package io.kedge.edge.api.http;
 import static io.kedge.edge.api.view.TestObjects.pod;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.kedge.testkit.NodeModules;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,14 +27,7 @@ class OfficialJsClientIT {
 
   /** The directory holding node_modules/@kubernetes/client-node, found upwards from here. */
   static Optional<Path> clientDirectory() {
-    for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-      Path candidate = dir.resolve(".js-client");
-      if (Files.isRegularFile(
-          candidate.resolve("node_modules/@kubernetes/client-node/package.json"))) {
-        return Optional.of(candidate);
-      }
-    }
-    return Optional.empty();
+    return NodeModules.installed(".js-client", "@kubernetes/client-node");
   }
 
   @BeforeEach
