@@ -39,6 +39,10 @@ public final class Eventbus implements AutoCloseable {
   private final MqttClient client;
   private final MqttConnectOptions options = new MqttConnectOptions();
   private final Map<String, Handler> subscriptions = new ConcurrentHashMap<>();
+
+  /** The filters the broker has acknowledged on the current connection. */
+  private final java.util.Set<String> acknowledged = ConcurrentHashMap.newKeySet();
+
   private final AtomicLong published = new AtomicLong();
   private final AtomicLong received = new AtomicLong();
   private final Thread connector;
@@ -202,6 +206,7 @@ public final class Eventbus implements AutoCloseable {
   }
 
   public void unsubscribe(String filter) {
+    acknowledged.remove(filter);
     if (subscriptions.remove(filter) != null && client.isConnected()) {
       try {
         client.unsubscribe(filter);
@@ -211,8 +216,12 @@ public final class Eventbus implements AutoCloseable {
     }
   }
 
+  /**
+   * The filters the broker has acknowledged on the current connection: messages published to them
+   * from now on reach this eventbus.
+   */
   public java.util.Set<String> subscriptions() {
-    return java.util.Set.copyOf(subscriptions.keySet());
+    return java.util.Set.copyOf(acknowledged);
   }
 
   public long publishedCount() {
@@ -226,6 +235,9 @@ public final class Eventbus implements AutoCloseable {
   private void subscribeNow(String filter) {
     try {
       client.subscribe(filter, 1);
+      if (subscriptions.containsKey(filter)) {
+        acknowledged.add(filter);
+      }
       LOG.info("eventbus: subscribed to {}", filter);
     } catch (MqttException e) {
       LOG.warn("eventbus: cannot subscribe to {} yet: {}", filter, e.getMessage());
@@ -245,6 +257,7 @@ public final class Eventbus implements AutoCloseable {
 
     @Override
     public void connectionLost(Throwable cause) {
+      acknowledged.clear(); // a clean session: the broker forgot them; made again on connect
       LOG.warn("eventbus connection lost: {}; reconnecting", cause.toString());
     }
 
