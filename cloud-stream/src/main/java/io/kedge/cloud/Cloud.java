@@ -13,12 +13,14 @@ import io.kedge.cloud.kube.KubeKinds;
 import io.kedge.cloud.kube.KubeWrites;
 import io.kedge.cloud.kube.KubernetesConfig;
 import io.kedge.cloud.kube.KubernetesSource;
+import io.kedge.cloud.nodes.NodeKeyGenerations;
 import io.kedge.cloud.router.NodeTrust;
 import io.kedge.cloud.router.Router;
 import io.kedge.cloud.router.UpstreamRejections;
 import io.kedge.cloud.rules.Rules;
 import io.kedge.cloud.rules.RulesConfig;
 import io.kedge.runtime.lifecycle.Components;
+import io.kedge.schemas.authorization.NodeSignatures;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -109,7 +111,12 @@ public final class Cloud implements AutoCloseable {
                     .start());
         cloud.kubernetes.bindMetrics(metrics);
       }
-      NodeTrust trust = NodeTrust.of(config.nodeKeySecret(), config.nodeWrites());
+      NodeSignatures.Generations keyGenerations = NodeSignatures.Generations.NONE;
+      if (config.nodeKeySecret() != null) {
+        // before any signature is checked: a revoked key is refused from the first record on
+        keyGenerations = cloud.parts.add(NodeKeyGenerations.follow(config));
+      }
+      NodeTrust trust = NodeTrust.of(config.nodeKeySecret(), keyGenerations, config.nodeWrites());
       cloud.router =
           cloud.parts.add(
               Router.start(
@@ -136,7 +143,8 @@ public final class Cloud implements AutoCloseable {
                 rejections -> rejections.total(reason))
             .description(
                 "Upstream events refused: unsigned, bad-signature (not its node's key),"
-                    + " node-mismatch (signed by another node), forbidden (not the node's to write)")
+                    + " node-mismatch (signed by another node), revoked-key (a key its node was"
+                    + " given a new one for), forbidden (not the node's to write)")
             .tag("reason", reason)
             .register(metrics);
       }
@@ -171,6 +179,7 @@ public final class Cloud implements AutoCloseable {
                     conditionsProducer,
                     config.topics().upstream().name(),
                     config.nodeKeySecret(),
+                    keyGenerations,
                     Clock.systemUTC())
                 .start(Duration.ofSeconds(2)));
       } else {

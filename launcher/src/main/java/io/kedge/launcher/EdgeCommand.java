@@ -128,8 +128,6 @@ public final class EdgeCommand implements Callable<Integer> {
             .flag(EdgeConfig.TOPIC_PREFIX.name(), file.topicPrefix(), "--join");
     Path data = Path.of(EdgeConfig.DEF.parse(withNode).get(EdgeConfig.DATA_DIR));
     JoinFile.Secrets secrets = file.store(data.resolve("join"));
-    return withNode
-        .flag(EdgeConfig.KAFKA_CLIENT.name(), secrets.clientProperties().toString(), "--join")
-        .flag(EdgeConfig.NODE_KEY_FILE.name(), secrets.nodeKey().toString(), "--join");
+    return secrets.applyTo(withNode, "--join");
   }
 }

@@ -32,10 +32,19 @@ import java.util.TreeMap;
  *   topicPrefix: kedge
  *   client: {security.protocol: SASL_SSL, sasl.mechanism: SCRAM-SHA-512, sasl.jaas.config: ...}
  * nodeKey: base64
+ * nodeKeyGeneration: 2
  * </pre>
+ *
+ * <p>{@code nodeKeyGeneration} (0 when absent) says which generation of the node's key {@code
+ * nodeKey} is: each {@code kedge node add} of a node gives it a new one and revokes the older.
  */
 record JoinFile(
-    String node, String bootstrap, String topicPrefix, Map<String, String> client, String nodeKey) {
+    String node,
+    String bootstrap,
+    String topicPrefix,
+    Map<String, String> client,
+    String nodeKey,
+    long nodeKeyGeneration) {
   static final String KIND = "NodeJoin";
   private static final YAMLMapper YAML =
       YAMLMapper.builder()
@@ -57,6 +66,7 @@ record JoinFile(
     ObjectNode settings = kafka.putObject("client");
     new TreeMap<>(client).forEach(settings::put);
     root.put("nodeKey", nodeKey);
+    root.put("nodeKeyGeneration", nodeKeyGeneration);
     try {
       Path parent = file.toAbsolutePath().getParent();
       Files.createDirectories(parent);
@@ -102,7 +112,8 @@ record JoinFile(
             text(root.path("kafka").path("bootstrap"), file, "kafka.bootstrap"),
             text(root.path("kafka").path("topicPrefix"), file, "kafka.topicPrefix"),
             client,
-            text(root.path("nodeKey"), file, "nodeKey"));
+            text(root.path("nodeKey"), file, "nodeKey"),
+            generation(root.path("nodeKeyGeneration"), file));
     try {
       NodeSignatures.decode(join.nodeKey());
     } catch (IllegalArgumentException e) {
@@ -129,20 +140,43 @@ record JoinFile(
       writeSecret(properties, text.toString());
       Path key = dir.resolve("node.key");
       writeSecret(key, nodeKey + "\n");
-      return new Secrets(properties, key);
+      return new Secrets(properties, key, nodeKeyGeneration);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot store the join file's secrets in " + dir, e);
     }
   }
 
-  /** Where {@link #store} put the secrets. */
-  record Secrets(Path clientProperties, Path nodeKey) {}
+  /** Where {@link #store} put the secrets, and the key's generation. */
+  record Secrets(Path clientProperties, Path nodeKey, long nodeKeyGeneration) {
+    /** The edge settings that use them, said to come from {@code origin}. */
+    io.kedge.runtime.config.ConfigSources applyTo(
+        io.kedge.runtime.config.ConfigSources sources, String origin) {
+      return sources
+          .flag(
+              io.kedge.edge.relay.EdgeConfig.KAFKA_CLIENT.name(),
+              clientProperties.toString(),
+              origin)
+          .flag(io.kedge.edge.relay.EdgeConfig.NODE_KEY_FILE.name(), nodeKey.toString(), origin)
+          .flag(
+              io.kedge.edge.relay.EdgeConfig.NODE_KEY_GENERATION.name(), nodeKeyGeneration, origin);
+    }
+  }
 
   private static void writeSecret(Path file, String content) throws IOException {
     Files.deleteIfExists(file);
     Files.createFile(
         file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     Files.writeString(file, content, StandardCharsets.UTF_8);
+  }
+
+  private static long generation(JsonNode value, Path file) {
+    if (value.isMissingNode() || value.isNull()) {
+      return 0;
+    }
+    if (!value.canConvertToLong() || !value.isIntegralNumber() || value.asLong() < 0) {
+      throw problem(file, "its nodeKeyGeneration must be an integer >= 0, not " + value);
+    }
+    return value.asLong();
   }
 
   private static String text(JsonNode value, Path file, String field) {

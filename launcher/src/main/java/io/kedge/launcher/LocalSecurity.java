@@ -105,7 +105,8 @@ final class LocalSecurity {
               bootstrap,
               topics.prefix(),
               credentials.clientSettings(Map.of("security.protocol", "SASL_PLAINTEXT")),
-              NodeSignatures.encode(NodeSignatures.nodeKey(nodeKeySecret, node)));
+              NodeSignatures.encode(NodeSignatures.nodeKey(nodeKeySecret, node)),
+              0);
     }
     join.write(joinFile(node));
     return join.store(dir.resolve(node));

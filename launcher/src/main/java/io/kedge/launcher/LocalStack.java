@@ -137,13 +137,7 @@ public final class LocalStack implements AutoCloseable {
         sources = sources.flag(EdgeConfig.NODE_WRITES.name(), "*", "kedge local");
       } else {
         JoinFile.Secrets secrets = security.join(node, bootstrap(), topics);
-        sources =
-            sources
-                .flag(
-                    EdgeConfig.KAFKA_CLIENT.name(),
-                    secrets.clientProperties().toString(),
-                    "--secure")
-                .flag(EdgeConfig.NODE_KEY_FILE.name(), secrets.nodeKey().toString(), "--secure");
+        sources = secrets.applyTo(sources, "--secure");
       }
       EdgeConfig edge = EdgeConfig.from(EdgeConfig.DEF.parse(sources));
       EdgeNode started = parts.add(EdgeNode.start(edge, VersionCommand.version()));

@@ -1,6 +1,8 @@
 package io.kedge.launcher;
 
 import io.kedge.cloud.nodes.NodeAccess;
+import io.kedge.cloud.nodes.NodeKeyGenerations;
+import io.kedge.cloud.topics.TopicProvisioner;
 import io.kedge.runtime.config.InvalidConfigException;
 import io.kedge.runtime.config.KafkaClientProperties;
 import io.kedge.runtime.config.SecretFiles;
@@ -9,6 +11,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.admin.Admin;
@@ -37,8 +40,9 @@ public final class NodeCommand implements Runnable {
       mixinStandardHelpOptions = true,
       description =
           "Create node NAME's Kafka user (SCRAM-SHA-512) and ACLs (read its topic, write upstream)"
-              + " with the Admin API, derive its upstream key, and write its join file for"
-              + " 'kedge edge --join FILE'.")
+              + " with the Admin API, derive a new generation of its upstream key (the cloud"
+              + " refuses the node's older keys from then on), and write its join file for"
+              + " 'kedge edge --join FILE'. Adding a node again gives it a new password and key.")
   static final class Add implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -90,15 +94,18 @@ public final class NodeCommand implements Runnable {
         return KedgeCommand.CONFIG_ERROR;
       }
       Path file = out != null ? out : Path.of(node + ".join.yaml");
+      long generation;
       try (Admin admin = Admin.create(kafka.adminSettings())) {
         NodeAccess.Credentials credentials =
             new NodeAccess(admin, kafka.topics(), kafka.timeout()).add(node);
+        generation = raiseKeyGeneration(admin, kafka, node);
         new JoinFile(
                 node,
                 nodeKafka != null ? nodeKafka : kafka.kafka,
                 kafka.prefix,
                 credentials.clientSettings(base),
-                NodeSignatures.encode(NodeSignatures.nodeKey(secret, node)))
+                NodeSignatures.encode(NodeSignatures.nodeKey(secret, node, generation)),
+                generation)
             .write(file);
       } catch (RuntimeException e) {
         err.println("kedge: node " + node + " not added: " + e.getMessage());
@@ -114,11 +121,25 @@ public final class NodeCommand implements Runnable {
               + "), ACLs to read "
               + kafka.topics().node(node).name()
               + " and write "
-              + kafka.topics().upstream().name());
+              + kafka.topics().upstream().name()
+              + ", upstream key generation "
+              + generation
+              + " (its older keys are refused)");
       said.println("join file " + file + " (secret): on the node run  kedge edge --join " + file);
       said.flush();
       return 0;
     }
+  }
+
+  /**
+   * Gives {@code node} a new upstream key generation in the node key topic (created if need be) and
+   * returns it.
+   */
+  static long raiseKeyGeneration(Admin admin, KafkaOptions kafka, String node) {
+    new TopicProvisioner(admin, Optional.empty(), kafka.timeout())
+        .ensure(List.of(kafka.topics().nodeKeys()));
+    return NodeKeyGenerations.raise(
+        kafka.adminSettings(), kafka.topics().nodeKeys().name(), node, kafka.timeout());
   }
 
   /** {@code kedge node remove NAME}. */
@@ -127,7 +148,7 @@ public final class NodeCommand implements Runnable {
       mixinStandardHelpOptions = true,
       description =
           "Revoke node NAME: delete its ACLs and Kafka user (its requests are refused from the"
-              + " next one on) and its topic.")
+              + " next one on) and its topic, and retire its upstream key.")
   static final class Remove implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -141,7 +162,11 @@ public final class NodeCommand implements Runnable {
       PrintWriter err = spec.commandLine().getErr();
       List<String> removed;
       try (Admin admin = Admin.create(kafka.adminSettings())) {
-        removed = new NodeAccess(admin, kafka.topics(), kafka.timeout()).remove(node);
+        removed =
+            new java.util.ArrayList<>(
+                new NodeAccess(admin, kafka.topics(), kafka.timeout()).remove(node));
+        removed.add(
+            "upstream key generation " + raiseKeyGeneration(admin, kafka, node) + " recorded");
       } catch (InvalidConfigException e) {
         err.println("kedge: " + e.getMessage());
         return KedgeCommand.CONFIG_ERROR;

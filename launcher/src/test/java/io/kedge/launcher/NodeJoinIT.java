@@ -44,8 +44,9 @@ import org.junit.jupiter.api.io.TempDir;
  * The join flow as an operator runs it, on a broker that authenticates (SASL: PLAIN for the cloud,
  * SCRAM for nodes) and authorizes (StandardAuthorizer): {@code kedge node add} makes the node's
  * user, ACLs and key into a join file; {@code kedge edge --join FILE} (a process of its own)
- * registers the node, receives its objects and writes as itself; {@code kedge node remove} cuts it
- * off and deletes its topic.
+ * registers the node, receives its objects and writes as itself; {@code kedge node add} again gives
+ * it a new login and key and the cloud refuses its old key; {@code kedge node remove} cuts it off
+ * and deletes its topic.
  */
 class NodeJoinIT {
   private static final String NODE = "edge-7";
@@ -123,78 +124,53 @@ class NodeJoinIT {
         publisher.apply(List.of(new Manifest(Path.of("test"), 1, ObjectKey.of(pod), pod)), m -> {});
       }
 
-      List<String> args =
-          List.of(
-              "edge",
-              "--join",
-              join.toString(),
-              "--data-dir",
-              tmp.resolve("edge").toString(),
-              "--api-port",
-              "0",
-              "--mqtt-port",
-              "0",
-              "--ops-port",
-              "0");
-      try (ChildJvm edge =
-          ChildJvm.start(
-              "kedge-edge", Main.class, ChildJvm.chronicleFlags(), args, tmp.resolve("edge.log"))) {
-        edge.awaitOutput(
-            Pattern.compile(Pattern.quote(EdgeCommand.READY_LINE)), Duration.ofSeconds(120));
-        Matcher api = Pattern.compile("edge API   (http://\\S+)").matcher(edge.readOutput());
-        assertThat(api.find()).isTrue();
-        String url = api.group(1);
-        HttpClient http = HttpClient.newHttpClient();
-        Awaitility.await("the joined node registered itself and received its pod")
-            .atMost(Duration.ofSeconds(90))
-            .pollInterval(Duration.ofMillis(500))
-            .until(
-                () -> get(http, url + "/api/v1/namespaces/default/pods/web").statusCode() == 200);
-        HttpResponse<String> status =
-            http.send(
-                HttpRequest.newBuilder(
-                        URI.create(url + "/api/v1/namespaces/default/pods/web/status"))
-                    .header("Content-Type", "application/merge-patch+json")
-                    .method(
-                        "PATCH",
-                        HttpRequest.BodyPublishers.ofString("{\"status\":{\"phase\":\"Running\"}}"))
-                    .build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(status.statusCode())
-            .as("a signed write of its own, applied by the cloud: " + status.body())
-            .isEqualTo(200);
+      HttpClient http = HttpClient.newHttpClient();
+      JoinFile joined = JoinFile.read(join);
+      assertThat(joined.nodeKeyGeneration()).isEqualTo(1);
+      try (ChildJvm edge = edge(join, "edge.log")) {
+        writeOwnPodStatus(http, edge, "Running");
         assertThat(router.rejections().total("unsigned")).isZero();
         assertThat(router.rejections().total("forbidden")).isZero();
 
         // the node's own login and key, speaking for another node: refused and counted
-        JoinFile joined = JoinFile.read(join);
-        Map<String, Object> login = new HashMap<>(joined.client());
-        login.put("bootstrap.servers", sasl);
-        try (org.apache.kafka.clients.producer.KafkaProducer<String, byte[]> forger =
-            new org.apache.kafka.clients.producer.KafkaProducer<>(
-                login,
-                new org.apache.kafka.common.serialization.StringSerializer(),
-                new org.apache.kafka.common.serialization.ByteArraySerializer())) {
-          var record =
-              new EventCodec()
-                  .toRecord(
-                      topics.upstream().name(),
-                      NODE,
-                      io.kedge.schemas.KedgeEvent.of(
-                          URI.create("/kedge/edge/" + NODE),
-                          "",
-                          new io.kedge.schemas.ResyncRequest("edge-8", "r-forged", "forged")));
-          NodeSignatures.sign(
-              NODE,
-              NodeSignatures.decode(joined.nodeKey()),
-              record.key(),
-              record.value(),
-              record.headers());
-          forger.send(record).get(30, TimeUnit.SECONDS);
-        }
+        sendResync(sasl, topics, joined, joined, "edge-8");
         Awaitility.await("the forged resync refused")
             .atMost(Duration.ofSeconds(30))
             .until(() -> router.rejections().total("node-mismatch") == 1);
+      }
+
+      // added again: a new login and the key's next generation; the old key is refused
+      Path rejoin = tmp.resolve("edge-7.rejoin.yaml");
+      KedgeCommand.Outcome readded =
+          kedge(
+              "node",
+              "add",
+              NODE,
+              "--kafka",
+              sasl,
+              "--kafka-client-properties",
+              cloudProperties.toString(),
+              "--topic-prefix",
+              prefix,
+              "--node-key-secret-file",
+              secretFile.toString(),
+              "--node-client-properties",
+              nodeBase.toString(),
+              "-o",
+              rejoin.toString());
+      assertThat(readded.exit()).as(readded.err()).isZero();
+      assertThat(readded.out()).contains("upstream key generation 2 (its older keys are refused)");
+      JoinFile rejoined = JoinFile.read(rejoin);
+      assertThat(rejoined.nodeKeyGeneration()).isEqualTo(2);
+      assertThat(rejoined.nodeKey()).isNotEqualTo(joined.nodeKey());
+      try (ChildJvm edge = edge(rejoin, "edge-rejoined.log")) {
+        writeOwnPodStatus(http, edge, "Succeeded");
+        // the old key, even through a login that works: refused as revoked
+        sendResync(sasl, topics, rejoined, joined, NODE);
+        Awaitility.await("the old key's resync refused")
+            .atMost(Duration.ofSeconds(30))
+            .until(() -> router.rejections().total("revoked-key") == 1);
+        assertThat(router.rejections().total("bad-signature")).isZero();
 
         KedgeCommand.Outcome removed =
             kedge(
@@ -209,11 +185,13 @@ class NodeJoinIT {
                 prefix);
         assertThat(removed.exit()).as(removed.err()).isZero();
         assertThat(removed.out())
-            .contains("node edge-7 removed: 4 ACLs of User:edge-7, SCRAM user edge-7, topic");
+            .contains(
+                "node edge-7 removed: 4 ACLs of User:edge-7, SCRAM user edge-7, topic",
+                "upstream key generation 3 recorded");
       }
 
       Map<String, Object> asNode = new HashMap<>();
-      JoinFile.read(join).client().forEach(asNode::put);
+      JoinFile.read(rejoin).client().forEach(asNode::put);
       asNode.put("bootstrap.servers", sasl);
       assertThatThrownBy(() -> readOne(asNode, topics.upstream().name()))
           .as("the removed node's login")
@@ -240,6 +218,82 @@ class NodeJoinIT {
         kedge("edge", "--join", join.toString(), "--data-dir", tmp.toString());
     assertThat(result.exit()).isEqualTo(KedgeCommand.CONFIG_ERROR);
     assertThat(result.err()).contains("--join = '" + join + "'", "needs kafka.bootstrap");
+  }
+
+  /** {@code kedge edge --join FILE} as a process of its own, once it says it is ready. */
+  private ChildJvm edge(Path join, String log) throws Exception {
+    List<String> args =
+        List.of(
+            "edge",
+            "--join",
+            join.toString(),
+            "--data-dir",
+            tmp.resolve("edge").toString(),
+            "--api-port",
+            "0",
+            "--mqtt-port",
+            "0",
+            "--ops-port",
+            "0");
+    ChildJvm edge =
+        ChildJvm.start("kedge-edge", Main.class, ChildJvm.chronicleFlags(), args, tmp.resolve(log));
+    edge.awaitOutput(
+        Pattern.compile(Pattern.quote(EdgeCommand.READY_LINE)), Duration.ofSeconds(120));
+    return edge;
+  }
+
+  /** The node sets its own pod's phase through its edge API: a signed write the cloud applies. */
+  private static void writeOwnPodStatus(HttpClient http, ChildJvm edge, String phase)
+      throws Exception {
+    Matcher api = Pattern.compile("edge API   (http://\\S+)").matcher(edge.readOutput());
+    assertThat(api.find()).isTrue();
+    String url = api.group(1);
+    Awaitility.await("the joined node registered itself and received its pod")
+        .atMost(Duration.ofSeconds(90))
+        .pollInterval(Duration.ofMillis(500))
+        .until(() -> get(http, url + "/api/v1/namespaces/default/pods/web").statusCode() == 200);
+    HttpResponse<String> status =
+        http.send(
+            HttpRequest.newBuilder(URI.create(url + "/api/v1/namespaces/default/pods/web/status"))
+                .header("Content-Type", "application/merge-patch+json")
+                .method(
+                    "PATCH",
+                    HttpRequest.BodyPublishers.ofString(
+                        "{\"status\":{\"phase\":\"" + phase + "\"}}"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(status.statusCode())
+        .as("a signed write of its own, applied by the cloud: " + status.body())
+        .isEqualTo(200);
+  }
+
+  /**
+   * A resync request for {@code about}, sent upstream with {@code login}'s Kafka login and signed
+   * as edge-7 with {@code key}'s node key.
+   */
+  private static void sendResync(
+      String sasl, KedgeTopics topics, JoinFile login, JoinFile key, String about)
+      throws Exception {
+    Map<String, Object> settings = new HashMap<>(login.client());
+    settings.put("bootstrap.servers", sasl);
+    try (org.apache.kafka.clients.producer.KafkaProducer<String, byte[]> producer =
+        new org.apache.kafka.clients.producer.KafkaProducer<>(
+            settings,
+            new org.apache.kafka.common.serialization.StringSerializer(),
+            new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+      var record =
+          new EventCodec()
+              .toRecord(
+                  topics.upstream().name(),
+                  NODE,
+                  io.kedge.schemas.KedgeEvent.of(
+                      URI.create("/kedge/edge/" + NODE),
+                      "",
+                      new io.kedge.schemas.ResyncRequest(about, "r-" + System.nanoTime(), "test")));
+      new NodeSignatures.NodeKey(NodeSignatures.decode(key.nodeKey()), key.nodeKeyGeneration())
+          .sign(NODE, record.key(), record.value(), record.headers());
+      producer.send(record).get(30, TimeUnit.SECONDS);
+    }
   }
 
   private static KedgeCommand.Outcome kedge(String... args) {

@@ -89,6 +89,16 @@ public final class KedgeTopics {
         new TopicPolicy(1, false, Duration.ofDays(30)));
   }
 
+  /**
+   * {@code <prefix>.node-keys}: node name → the generation of its current upstream key, in decimal;
+   * compacted, one partition. Written by {@code kedge node add|remove}, read by every cloud process
+   * that checks signatures.
+   */
+  public TopicDescriptor<String, String> nodeKeys() {
+    return new TopicDescriptor<>(
+        prefix + ".node-keys", Serdes.String(), Serdes.String(), new TopicPolicy(1, true, null));
+  }
+
   /** {@code <prefix>.node.<node>}: one partition, so each node sees one total order. */
   public TopicDescriptor<String, KedgeEvent> node(String node) {
     return new TopicDescriptor<>(

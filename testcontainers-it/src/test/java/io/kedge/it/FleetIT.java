@@ -76,7 +76,12 @@ class FleetIT {
                 new ByteArraySerializer());
         NodeConditions conditions =
             NodeConditions.standalone(
-                    fleet, producer, cloud.topics.upstream().name(), null, Clock.systemUTC())
+                    fleet,
+                    producer,
+                    cloud.topics.upstream().name(),
+                    null,
+                    io.kedge.schemas.authorization.NodeSignatures.Generations.NONE,
+                    Clock.systemUTC())
                 .start(Duration.ofMillis(500))) {
       ops.serveJson(NodesCommand.PATH, fleet::json);
       opsUrl = "http://127.0.0.1:" + ops.port();

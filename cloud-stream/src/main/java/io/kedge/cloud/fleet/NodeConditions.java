@@ -83,13 +83,15 @@ public final class NodeConditions implements AutoCloseable {
 
   /**
    * Standalone mode: {@code Ready} written as each node's own status patch into {@code
-   * upstreamTopic}, signed with keys from {@code nodeKeySecret} (null: nodes do not sign).
+   * upstreamTopic}, signed with each node's current key ({@code generations}) from {@code
+   * nodeKeySecret} (null: nodes do not sign).
    */
   public static NodeConditions standalone(
       FleetState fleet,
       Producer<String, byte[]> producer,
       String upstreamTopic,
       byte[] nodeKeySecret,
+      NodeSignatures.Generations generations,
       Clock clock) {
     EventCodec codec = new EventCodec();
     Sink upstream =
@@ -100,9 +102,11 @@ public final class NodeConditions implements AutoCloseable {
                   patch.key().toString(),
                   KedgeEvent.of(SOURCE, patch.key().toString(), patch));
           if (nodeKeySecret != null) {
+            long generation = generations.current(patch.node());
             NodeSignatures.sign(
                 patch.node(),
-                NodeSignatures.nodeKey(nodeKeySecret, patch.node()),
+                NodeSignatures.nodeKey(nodeKeySecret, patch.node(), generation),
+                generation,
                 record.key(),
                 record.value(),
                 record.headers());

@@ -80,8 +80,14 @@ public record NodeTrust(
    * Signatures checked when {@code secret} is set; writes limited to the node's and {@code rules}.
    */
   public static NodeTrust of(byte[] secret, NodeWriteRules rules) {
+    return of(secret, NodeSignatures.Generations.NONE, rules);
+  }
+
+  /** The same, refusing keys older than each node's current one in {@code generations}. */
+  public static NodeTrust of(
+      byte[] secret, NodeSignatures.Generations generations, NodeWriteRules rules) {
     return new NodeTrust(
-        secret == null ? null : new NodeSignatures.Verifier(secret),
+        secret == null ? null : new NodeSignatures.Verifier(secret, generations),
         new NodeRestriction(rules),
         new UpstreamRejections());
   }

@@ -2,6 +2,7 @@ package io.kedge.cloud.router;
 
 import io.kedge.cloud.CloudConfig;
 import io.kedge.cloud.kube.KubeWrites;
+import io.kedge.cloud.nodes.NodeKeyGenerations;
 import io.kedge.cloud.topics.NodeTopicProducers;
 import io.kedge.cloud.topics.TopicProvisioner;
 import io.kedge.schemas.KedgeTopics;
@@ -42,6 +43,7 @@ public final class Router implements AutoCloseable {
   private final RouterClients clients;
   private final AdminNodeTopics nodeTopics;
   private final UpstreamRejections rejections;
+  private NodeKeyGenerations keyGenerations; // when this router follows them itself
 
   private Router(
       KafkaStreams streams,
@@ -80,11 +82,24 @@ public final class Router implements AutoCloseable {
    */
   public static Router start(
       CloudConfig config, KubeWrites kubernetes, String processingGuarantee) {
-    return start(
-        config,
-        kubernetes,
-        processingGuarantee,
-        NodeTrust.of(config.nodeKeySecret(), config.nodeWrites()));
+    if (config.nodeKeySecret() == null) {
+      return start(
+          config, kubernetes, processingGuarantee, NodeTrust.of(null, config.nodeWrites()));
+    }
+    NodeKeyGenerations generations = NodeKeyGenerations.follow(config);
+    try {
+      Router router =
+          start(
+              config,
+              kubernetes,
+              processingGuarantee,
+              NodeTrust.of(config.nodeKeySecret(), generations, config.nodeWrites()));
+      router.keyGenerations = generations;
+      return router;
+    } catch (RuntimeException e) {
+      generations.close();
+      throw e;
+    }
   }
 
   /** The same, trusting nodes as far as {@code trust} says. */
@@ -233,6 +248,9 @@ public final class Router implements AutoCloseable {
     nodeTopics.close();
     clients.close();
     admin.close();
+    if (keyGenerations != null) {
+      keyGenerations.close();
+    }
   }
 
   /** The node topics of this installation that exist now. */

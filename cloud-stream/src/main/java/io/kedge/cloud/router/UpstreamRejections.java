@@ -8,12 +8,13 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * Upstream events the cloud refused, by reason: {@code unsigned}, {@code bad-signature} (not signed
  * with the key of the node it names), {@code node-mismatch} (a node's signed event about another
- * node), {@code forbidden} (a write that is not the node's to make). Exported as {@code
+ * node), {@code revoked-key} (signed with a key its node has been given a new one for), {@code
+ * forbidden} (a write that is not the node's to make). Exported as {@code
  * kedge_upstream_rejected_total{reason}}.
  */
 public final class UpstreamRejections {
   public static final List<String> REASONS =
-      List.of("unsigned", "bad-signature", "node-mismatch", "forbidden");
+      List.of("unsigned", "bad-signature", "node-mismatch", "revoked-key", "forbidden");
 
   private final Map<String, LongAdder> counts = new ConcurrentHashMap<>();
 

@@ -38,7 +38,7 @@ public record EdgeConfig(
     boolean tolerateNotReady,
     boolean registerNode,
     NodeWriteRules nodeWrites,
-    byte[] nodeKey,
+    io.kedge.schemas.authorization.NodeSignatures.NodeKey nodeKey,
     UplinkBounds uplinkBounds,
     java.util.Map<String, Object> kafkaClient,
     io.kedge.runtime.http.HttpBounds.Limits apiLimits,
@@ -239,6 +239,15 @@ public record EdgeConfig(
               + " node sends is signed with it, so the cloud knows which node wrote it. Empty:"
               + " events go unsigned, which a cloud with router.node-key-secret-file refuses.");
 
+  public static final ConfigKey<Integer> NODE_KEY_GENERATION =
+      ConfigKey.integer(
+          "edge.node-key-generation",
+          0,
+          0,
+          Integer.MAX_VALUE,
+          "Generation of the key in edge.node-key-file (from the same kedge node add): the cloud"
+              + " refuses keys older than the node's latest.");
+
   /** A list of node write rules, each checked when the configuration is read. */
   private static ConfigKey<List<String>> nodeWritesKey(String name, String doc) {
     return ConfigKey.list(name, List.of(), doc)
@@ -329,6 +338,7 @@ public record EdgeConfig(
           .define(REGISTER_NODE)
           .define(NODE_WRITES)
           .define(NODE_KEY_FILE)
+          .define(NODE_KEY_GENERATION)
           .define(API_MAX_CONNECTIONS)
           .define(API_MAX_IN_FLIGHT)
           .define(API_IDLE_TIMEOUT)
@@ -395,10 +405,7 @@ public record EdgeConfig(
         config.get(TOLERATE_NOT_READY),
         config.get(REGISTER_NODE),
         NodeWriteRules.parse(config.get(NODE_WRITES)),
-        io.kedge.runtime.config.SecretFiles.read(
-            NODE_KEY_FILE.name(),
-            config.get(NODE_KEY_FILE),
-            io.kedge.schemas.authorization.NodeSignatures::decode),
+        nodeKey(config),
         new UplinkBounds(
             config.get(UPLINK_MAX_EVENTS),
             config.get(UPLINK_MAX_AGE),
@@ -410,6 +417,18 @@ public record EdgeConfig(
             config.get(API_IDLE_TIMEOUT),
             config.get(API_REQUEST_TIMEOUT)),
         config.get(HEARTBEAT_INTERVAL));
+  }
+
+  private static io.kedge.schemas.authorization.NodeSignatures.NodeKey nodeKey(Config config) {
+    byte[] key =
+        io.kedge.runtime.config.SecretFiles.read(
+            NODE_KEY_FILE.name(),
+            config.get(NODE_KEY_FILE),
+            io.kedge.schemas.authorization.NodeSignatures::decode);
+    return key == null
+        ? null
+        : new io.kedge.schemas.authorization.NodeSignatures.NodeKey(
+            key, config.get(NODE_KEY_GENERATION));
   }
 
   public KedgeTopics topics() {

@@ -80,6 +80,69 @@ class NodeSignaturesTest {
   }
 
   @Test
+  void aNewKeyGenerationRevokesTheOldKeysOfThatNodeOnly() {
+    java.util.Map<String, Long> current = new java.util.HashMap<>();
+    NodeSignatures.Verifier rotating =
+        new NodeSignatures.Verifier(SECRET, n -> current.getOrDefault(n, 0L));
+    byte[] first = NodeSignatures.nodeKey(SECRET, "edge-1");
+    byte[] second = NodeSignatures.nodeKey(SECRET, "edge-1", 2);
+    assertThat(second)
+        .isNotEqualTo(first)
+        .isNotEqualTo(NodeSignatures.nodeKey(SECRET, "edge-1", 1));
+    assertThat(NodeSignatures.nodeKey(SECRET, "edge-1", 0)).isEqualTo(first);
+
+    Headers old = signedBy("edge-1", first);
+    Headers renewed = signedWith("edge-1", second, 2);
+    assertThat(rotating.verify("edge-1", value, old))
+        .isEqualTo(new NodeSignatures.Signed("edge-1"));
+    // a key newer than the cloud has heard of: only the secret's holder could derive it
+    assertThat(rotating.verify("edge-1", value, renewed))
+        .isEqualTo(new NodeSignatures.Signed("edge-1"));
+
+    current.put("edge-1", 2L);
+    assertThat(rotating.verify("edge-1", value, old))
+        .isInstanceOfSatisfying(
+            NodeSignatures.Refused.class,
+            r -> {
+              assertThat(r.reason()).isEqualTo("revoked-key");
+              assertThat(r.detail())
+                  .isEqualTo(
+                      "it is signed with generation 0 of node edge-1's key, which was replaced by"
+                          + " generation 2");
+            });
+    assertThat(rotating.verify("edge-1", value, renewed))
+        .isEqualTo(new NodeSignatures.Signed("edge-1"));
+    assertThat(
+            rotating.verify(
+                "edge-2", value, signedBy("edge-2", NodeSignatures.nodeKey(SECRET, "edge-2"))))
+        .isEqualTo(new NodeSignatures.Signed("edge-2"));
+
+    // the old key claiming the new generation, and the generation changed after signing
+    assertThat(rotating.verify("edge-1", value, signedWith("edge-1", first, 2)))
+        .isInstanceOfSatisfying(
+            NodeSignatures.Refused.class, r -> assertThat(r.reason()).isEqualTo("bad-signature"));
+    Headers regenerated = signedWith("edge-1", NodeSignatures.nodeKey(SECRET, "edge-1", 3), 3);
+    regenerated.remove(NodeSignatures.GENERATION_HEADER);
+    regenerated.add(NodeSignatures.GENERATION_HEADER, "4".getBytes(StandardCharsets.UTF_8));
+    assertThat(rotating.verify("edge-1", value, regenerated))
+        .isInstanceOfSatisfying(
+            NodeSignatures.Refused.class, r -> assertThat(r.reason()).isEqualTo("bad-signature"));
+    Headers garbled = signedWith("edge-1", second, 2);
+    garbled.remove(NodeSignatures.GENERATION_HEADER);
+    garbled.add(NodeSignatures.GENERATION_HEADER, "two".getBytes(StandardCharsets.UTF_8));
+    assertThat(rotating.verify("edge-1", value, garbled))
+        .isInstanceOfSatisfying(
+            NodeSignatures.Refused.class, r -> assertThat(r.reason()).isEqualTo("bad-signature"));
+  }
+
+  private Headers signedWith(String node, byte[] key, long generation) {
+    Headers headers = new RecordHeaders();
+    headers.add("ce_type", "io.kedge.write-request.v1".getBytes(StandardCharsets.UTF_8));
+    NodeSignatures.sign(node, key, generation, node, value, headers);
+    return headers;
+  }
+
+  @Test
   void keyFilesHoldBase64OfAtLeast32Bytes() {
     byte[] key = NodeSignatures.nodeKey(SECRET, "edge-1");
     assertThat(NodeSignatures.decode(NodeSignatures.encode(key) + "\n")).isEqualTo(key);

@@ -43,7 +43,7 @@ public final class UplinkForwarder implements AutoCloseable {
   private final AtomicLong dropped = new AtomicLong();
   private final UplinkBounds bounds;
   private final Clock clock;
-  private final byte[] nodeKey;
+  private final NodeSignatures.NodeKey nodeKey;
   private volatile boolean running = true;
 
   /** The forwarding thread's reader, and the index of the last event it read (or started after). */
@@ -97,8 +97,8 @@ public final class UplinkForwarder implements AutoCloseable {
       EventCodec codec,
       UplinkBounds bounds,
       Clock clock,
-      byte[] nodeKey) {
-    this.nodeKey = nodeKey == null ? null : nodeKey.clone();
+      NodeSignatures.NodeKey nodeKey) {
+    this.nodeKey = nodeKey;
     this.bounds = bounds;
     this.clock = clock;
     this.node = node;
@@ -184,7 +184,7 @@ public final class UplinkForwarder implements AutoCloseable {
               eventId(node, pending.index()), source, pending.subject(), pending.data());
       ProducerRecord<String, byte[]> record = codec.toRecord(topic, node, event);
       if (nodeKey != null) {
-        NodeSignatures.sign(node, nodeKey, record.key(), record.value(), record.headers());
+        nodeKey.sign(node, record.key(), record.value(), record.headers());
       }
       inFlight.add(new InFlight(pending.index(), producer.send(record)));
     }
