@@ -93,22 +93,7 @@ class NodeJoinIT {
                     .withNodeWrites(NodeWriteRules.NONE))) {
       Path join = tmp.resolve("edge-7.join.yaml");
       KedgeCommand.Outcome added =
-          kedge(
-              "node",
-              "add",
-              NODE,
-              "--kafka",
-              sasl,
-              "--kafka-client-properties",
-              cloudProperties.toString(),
-              "--topic-prefix",
-              prefix,
-              "--node-key-secret-file",
-              secretFile.toString(),
-              "--node-client-properties",
-              nodeBase.toString(),
-              "-o",
-              join.toString());
+          addNode(sasl, cloudProperties, prefix, secretFile, nodeBase, join);
       assertThat(added.exit()).as(added.err()).isZero();
       assertThat(added.out()).contains("node edge-7 added", "kedge edge --join " + join);
       assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(join)))
@@ -142,22 +127,7 @@ class NodeJoinIT {
       // added again: a new login and the key's next generation; the old key is refused
       Path rejoin = tmp.resolve("edge-7.rejoin.yaml");
       KedgeCommand.Outcome readded =
-          kedge(
-              "node",
-              "add",
-              NODE,
-              "--kafka",
-              sasl,
-              "--kafka-client-properties",
-              cloudProperties.toString(),
-              "--topic-prefix",
-              prefix,
-              "--node-key-secret-file",
-              secretFile.toString(),
-              "--node-client-properties",
-              nodeBase.toString(),
-              "-o",
-              rejoin.toString());
+          addNode(sasl, cloudProperties, prefix, secretFile, nodeBase, rejoin);
       assertThat(readded.exit()).as(readded.err()).isZero();
       assertThat(readded.out()).contains("upstream key generation 2 (its older keys are refused)");
       JoinFile rejoined = JoinFile.read(rejoin);
@@ -218,6 +188,29 @@ class NodeJoinIT {
         kedge("edge", "--join", join.toString(), "--data-dir", tmp.toString());
     assertThat(result.exit()).isEqualTo(KedgeCommand.CONFIG_ERROR);
     assertThat(result.err()).contains("--join = '" + join + "'", "needs kafka.bootstrap");
+  }
+
+  /**
+   * {@code kedge node add edge-7} as the operator runs it, its join file written to {@code out}.
+   */
+  private static KedgeCommand.Outcome addNode(
+      String sasl, Path cloudProperties, String prefix, Path secretFile, Path nodeBase, Path out) {
+    return kedge(
+        "node",
+        "add",
+        NODE,
+        "--kafka",
+        sasl,
+        "--kafka-client-properties",
+        cloudProperties.toString(),
+        "--topic-prefix",
+        prefix,
+        "--node-key-secret-file",
+        secretFile.toString(),
+        "--node-client-properties",
+        nodeBase.toString(),
+        "-o",
+        out.toString());
   }
 
   /** {@code kedge edge --join FILE} as a process of its own, once it says it is ready. */
