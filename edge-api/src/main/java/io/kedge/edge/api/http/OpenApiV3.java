@@ -15,8 +15,9 @@ import java.util.TreeMap;
 /**
  * {@code /openapi/v3}: the index of group-versions and one document per group-version, which {@code
  * kubectl explain} reads. Built-in kinds are described from the structure of Kubernetes' models
- * (the protobuf descriptors the edge API decodes bodies with: field names and types, no prose);
- * custom resources from their CRD's {@code openAPIV3Schema}.
+ * (the protobuf descriptors the edge API decodes bodies with: field names and types) with
+ * Kubernetes' descriptions beside them ({@link OpenApiDescriptions}); custom resources from their
+ * CRD's {@code openAPIV3Schema}.
  */
 final class OpenApiV3 {
   private static final String PREFIX = "/openapi/v3/";
@@ -53,6 +54,7 @@ final class OpenApiV3 {
   ObjectNode document(String path) {
     ObjectNode schemas = EventCodec.json().createObjectNode();
     ObjectNode paths = EventCodec.json().createObjectNode();
+    OpenApiDescriptions descriptions = null; // read once, if a built-in kind is described
     boolean any = false;
     for (ResourceType type : view.types().all()) {
       if (!groupVersionPath(type).equals(path)) {
@@ -69,7 +71,10 @@ final class OpenApiV3 {
         if (message == null) {
           continue; // no model of this kind: kubectl explain says it finds no schema
         }
-        name = addMessage(message, schemas);
+        if (descriptions == null) {
+          descriptions = OpenApiDescriptions.load();
+        }
+        name = addMessage(message, schemas, descriptions);
       }
       ObjectNode gvk =
           ((ObjectNode) schemas.get(name))
@@ -126,7 +131,8 @@ final class OpenApiV3 {
   }
 
   /** Adds {@code message} and every message it uses; returns its schema name. */
-  private static String addMessage(Descriptor root, ObjectNode schemas) {
+  private static String addMessage(
+      Descriptor root, ObjectNode schemas, OpenApiDescriptions descriptions) {
     Deque<Descriptor> todo = new ArrayDeque<>();
     todo.add(root);
     while (!todo.isEmpty()) {
@@ -135,20 +141,34 @@ final class OpenApiV3 {
       if (schemas.has(name)) {
         continue;
       }
-      ObjectNode schema = schemas.putObject(name).put("type", "object");
-      addProperties(message, schema.putObject("properties"), todo);
+      ObjectNode schema = schemas.putObject(name);
+      String description = descriptions.type(message);
+      if (description != null) {
+        schema.put("description", description);
+      }
+      schema.put("type", "object");
+      addProperties(message, schema.putObject("properties"), todo, descriptions);
     }
     return schemaName(root);
   }
 
   /** A message's fields as JSON properties; an inlined field's own fields stand in its place. */
   private static void addProperties(
-      Descriptor message, ObjectNode properties, Deque<Descriptor> todo) {
+      Descriptor message,
+      ObjectNode properties,
+      Deque<Descriptor> todo,
+      OpenApiDescriptions descriptions) {
     for (FieldDescriptor field : message.getFields()) {
       if (ProtobufBodies.inline(field)) {
-        addProperties(field.getMessageType(), properties, todo);
+        addProperties(field.getMessageType(), properties, todo, descriptions);
       } else {
-        properties.set(ProtobufBodies.jsonName(field), fieldSchema(field, todo));
+        String jsonName = ProtobufBodies.jsonName(field);
+        ObjectNode schema = fieldSchema(field, todo);
+        String description = descriptions.field(message, jsonName);
+        if (description != null) {
+          schema.put("description", description);
+        }
+        properties.set(jsonName, schema);
       }
     }
   }

@@ -202,6 +202,11 @@ class EdgeApiKubectlIT {
         .contains("KIND:", "Pod", "FIELD: containers <[]Container>")
         .contains(
             "image\t<string>", "ports\t<[]ContainerPort>", "resources\t<ResourceRequirements>");
+    // with Kubernetes' descriptions, as kube-apiserver serves them
+    assertThat(kubectl.run("explain", "pod").stdout())
+        .contains("DESCRIPTION:", "Pod is a collection of containers that can run on a host.");
+    assertThat(kubectl.run("explain", "pod.spec.activeDeadlineSeconds").stdout())
+        .contains("Optional duration in seconds the pod may be active on the node");
     Kubectl.Result port = kubectl.run("explain", "service.spec.ports.targetPort");
     assertThat(port.exitCode()).as(port.stderr()).isZero();
     assertThat(port.stdout()).contains("FIELD: targetPort <string>");

@@ -1,0 +1,127 @@
+package io.kedge.edge.api.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.gson.annotations.SerializedName;
+import io.kedge.schemas.EventCodec;
+import io.kubernetes.client.openapi.models.V1Pod;
+import io.kubernetes.client.proto.V1;
+import io.swagger.annotations.ApiModel;
+import io.swagger.annotations.ApiModelProperty;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The descriptions {@code /openapi/v3} adds to built-in kinds are generated from the official Java
+ * client's models (a test dependency), so the committed resource cannot drift from them: this test
+ * fails when it differs, and {@code -Dkedge.docs.update=true} writes it again.
+ */
+class OpenApiDescriptionsTest {
+  private static final String PACKAGE = "io/kubernetes/client/openapi/models/";
+
+  @Test
+  void theResourceMatchesTheClientsModels() throws Exception {
+    String expected = EventCodec.json().writeValueAsString(fromClientModels());
+    Path resource =
+        Path.of("src/main/resources/io/kedge/edge/api/http/" + OpenApiDescriptions.RESOURCE);
+    if (Boolean.getBoolean("kedge.docs.update")) {
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      try (GZIPOutputStream gzip = new GZIPOutputStream(bytes)) {
+        gzip.write(expected.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      }
+      Files.createDirectories(resource.getParent());
+      Files.write(resource, bytes.toByteArray());
+    }
+    String committed;
+    try (InputStream in = new GZIPInputStream(Files.newInputStream(resource))) {
+      committed = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+    assertThat(committed)
+        .as(
+            "%s is stale: run ./mvnw -pl edge-api test -Dtest=OpenApiDescriptionsTest"
+                + " -Dkedge.docs.update=true",
+            resource)
+        .isEqualTo(expected);
+  }
+
+  @Test
+  void messagesFindTheirModelsDescriptions() {
+    OpenApiDescriptions descriptions = OpenApiDescriptions.load();
+    assertThat(descriptions.type(V1.PodSpec.getDescriptor()))
+        .isEqualTo("PodSpec is a description of a pod.");
+    assertThat(descriptions.field(V1.PodSpec.getDescriptor(), "activeDeadlineSeconds"))
+        .startsWith("Optional duration in seconds the pod may be active");
+    // core's Event is CoreV1Event in the client, beside events.k8s.io's EventsV1Event; the same
+    // for EndpointPort (discovery.k8s.io)
+    assertThat(descriptions.field(V1.Event.getDescriptor(), "reason"))
+        .startsWith("This should be a short, machine understandable string");
+    assertThat(descriptions.field(V1.EndpointPort.getDescriptor(), "port"))
+        .isEqualTo("The port number of the endpoint.");
+    assertThat(
+            descriptions.field(
+                io.kubernetes.client.proto.Meta.ObjectMeta.getDescriptor(), "resourceVersion"))
+        .startsWith("An opaque value that represents the internal version of this object");
+    assertThat(descriptions.field(V1.PodSpec.getDescriptor(), "noSuchField")).isNull();
+  }
+
+  /** Model name, then JSON field name ("" for the type) to its description. */
+  private static Map<String, Map<String, String>> fromClientModels() throws Exception {
+    Map<String, Map<String, String>> models = new TreeMap<>();
+    Path jar = Path.of(V1Pod.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    try (JarFile classes = new JarFile(jar.toFile())) {
+      for (JarEntry entry : Collections.list(classes.entries())) {
+        String name = entry.getName();
+        if (!name.startsWith(PACKAGE) || !name.endsWith(".class") || name.contains("$")) {
+          continue;
+        }
+        Class<?> model = Class.forName(name.replace('/', '.').replace(".class", ""));
+        Map<String, String> described = describe(model);
+        if (!described.isEmpty()) {
+          models.put(model.getSimpleName(), described);
+        }
+      }
+    }
+    return models;
+  }
+
+  private static Map<String, String> describe(Class<?> model) {
+    Map<String, String> described = new TreeMap<>();
+    ApiModel type = model.getAnnotation(ApiModel.class);
+    if (type != null && !type.description().isEmpty()) {
+      described.put("", type.description());
+    }
+    for (Field field : model.getDeclaredFields()) {
+      SerializedName json = field.getAnnotation(SerializedName.class);
+      if (json == null) {
+        continue;
+      }
+      String suffix =
+          Character.toUpperCase(field.getName().charAt(0)) + field.getName().substring(1);
+      for (String getter : new String[] {"get" + suffix, "is" + suffix}) {
+        try {
+          Method method = model.getMethod(getter);
+          ApiModelProperty property = method.getAnnotation(ApiModelProperty.class);
+          if (property != null && !property.value().isEmpty()) {
+            described.put(json.value(), property.value());
+          }
+          break;
+        } catch (NoSuchMethodException e) {
+          // the other spelling
+        }
+      }
+    }
+    return described;
+  }
+}
