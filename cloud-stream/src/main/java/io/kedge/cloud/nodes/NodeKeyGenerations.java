@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -166,12 +167,18 @@ public final class NodeKeyGenerations implements NodeSignatures.Generations, Aut
   private void run() {
     try {
       while (running) {
-        apply(consumer.poll(Duration.ofSeconds(1)));
+        try {
+          apply(consumer.poll(Duration.ofSeconds(1)));
+        } catch (WakeupException e) {
+          throw e;
+        } catch (RuntimeException e) {
+          // keep following: a revocation missed here would let an old key pass
+          LOG.error("reading node key generations in {} failed; retrying in 1 s", topic, e);
+          LockSupport.parkNanos(1_000_000_000L);
+        }
       }
     } catch (WakeupException e) {
       // closing
-    } catch (RuntimeException e) {
-      LOG.error("stopped following node key generations in {}", topic, e);
     } finally {
       consumer.close();
     }
