@@ -170,6 +170,11 @@ public final class NodeSignatures {
       this.generations = generations;
     }
 
+    /** Derived keys kept: one per node and generation that signed a record verified here. */
+    int keysHeld() {
+      return keys.size();
+    }
+
     public Verdict verify(String key, byte[] value, Headers headers) {
       Header node = headers.lastHeader(NODE_HEADER);
       Header signature = headers.lastHeader(SIGNATURE_HEADER);
@@ -189,17 +194,20 @@ public final class NodeSignatures {
         return new Refused(
             "bad-signature",
             signer,
-            "its key generation is not a number >= 0: " + generationHeader);
+            "its key generation is not a number >= 0: '" + text(generationHeader) + "'");
       }
-      long gen = generation;
-      byte[] expected =
-          signature(
-              keys.computeIfAbsent(signer + "\0" + gen, k -> nodeKey(secret, signer, gen)),
-              key,
-              value,
-              headers);
-      if (!MessageDigest.isEqual(expected, signature.value())) {
+      // only keys that verified are kept: names and generations a sender makes up cost no memory
+      String cacheKey = signer + "\0" + generation;
+      byte[] nodeKey = keys.get(cacheKey);
+      boolean cached = nodeKey != null;
+      if (!cached) {
+        nodeKey = nodeKey(secret, signer, generation);
+      }
+      if (!MessageDigest.isEqual(signature(nodeKey, key, value, headers), signature.value())) {
         return new Refused("bad-signature", signer, "the signature is not node " + signer + "'s");
+      }
+      if (!cached) {
+        keys.put(cacheKey, nodeKey);
       }
       long current = generations.current(signer);
       if (generation < current) {

@@ -135,6 +135,18 @@ class NodeSignaturesTest {
             NodeSignatures.Refused.class, r -> assertThat(r.reason()).isEqualTo("bad-signature"));
   }
 
+  @Test
+  void madeUpNodesAndGenerationsCostNoMemory() {
+    byte[] wrong = NodeSignatures.nodeKey(new byte[32], "edge-1");
+    for (int n = 0; n < 1_000; n++) {
+      assertThat(verifier.verify("edge-" + n, value, signedWith("edge-" + n, wrong, n)))
+          .isInstanceOf(NodeSignatures.Refused.class);
+    }
+    assertThat(verifier.keysHeld()).isZero();
+    verifier.verify("edge-1", value, signedBy("edge-1", NodeSignatures.nodeKey(SECRET, "edge-1")));
+    assertThat(verifier.keysHeld()).isEqualTo(1);
+  }
+
   private Headers signedWith(String node, byte[] key, long generation) {
     Headers headers = new RecordHeaders();
     headers.add("ce_type", "io.kedge.write-request.v1".getBytes(StandardCharsets.UTF_8));
