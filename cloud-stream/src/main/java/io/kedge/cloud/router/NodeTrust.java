@@ -31,7 +31,8 @@ public record NodeTrust(
           refused.detail()
               + "; it claims node "
               + (claimed.isEmpty() ? refused.claimed() : claimed)
-              + ", its real node is unknown";
+              // a revoked key did belong to the node it names: its holder is that node's past
+              + (reason.equals("revoked-key") ? "" : ", its real node is unknown");
     } else {
       String signer = ((NodeSignatures.Signed) verdict).node();
       if (claimed.isEmpty() || claimed.equals(signer)) {

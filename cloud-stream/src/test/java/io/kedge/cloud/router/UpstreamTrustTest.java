@@ -37,11 +37,14 @@ class UpstreamTrustTest extends RouterTestBase {
   }
 
   private final byte[] edge1Key = NodeSignatures.nodeKey(SECRET, "edge-1");
+  private final java.util.Map<String, Long> keyGenerations =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   @Override
   @BeforeEach
   void start() {
-    trust = NodeTrust.of(SECRET, NodeWriteRules.NONE);
+    trust =
+        NodeTrust.of(SECRET, node -> keyGenerations.getOrDefault(node, 0L), NodeWriteRules.NONE);
     super.start();
     upsert(node("edge-1"));
     upsert(node("edge-2"));
@@ -69,12 +72,35 @@ class UpstreamTrustTest extends RouterTestBase {
 
   /** Sends {@code request} as the node {@code signer} with {@code key} (null: unsigned). */
   private void sendSigned(WriteRequest request, String signer, byte[] key) {
+    sendSignedWith(request, signer, key == null ? null : new NodeSignatures.NodeKey(key, 0));
+  }
+
+  private void sendSignedWith(WriteRequest request, String signer, NodeSignatures.NodeKey key) {
     ProducerRecord<String, byte[]> record =
         codec.toRecord("t", signer, KedgeEvent.of(SOURCE, "", request));
     if (key != null) {
-      NodeSignatures.sign(signer, key, record.key(), record.value(), record.headers());
+      key.sign(signer, record.key(), record.value(), record.headers());
     }
     upstream.pipeInput(new TestRecord<>(record.key(), record.value(), record.headers()));
+  }
+
+  @Test
+  void aKeyReplacedByANewGenerationIsRefusedAndTheNewOneApplies() {
+    keyGenerations.put("edge-1", 1L);
+    sendSigned(statusPatch("edge-1", "mine"), "edge-1", edge1Key);
+    assertThat(deadLetterReasons())
+        .containsExactly(
+            "revoked-key: it is signed with generation 0 of node edge-1's key, which was replaced"
+                + " by generation 1; it claims node edge-1");
+    assertThat(trust.rejections().total("revoked-key")).isEqualTo(1);
+    assertThat(storedPod("mine").at("/status/phase").isMissingNode()).isTrue();
+
+    sendSignedWith(
+        statusPatch("edge-1", "mine"),
+        "edge-1",
+        new NodeSignatures.NodeKey(NodeSignatures.nodeKey(SECRET, "edge-1", 1), 1));
+    assertThat(storedPod("mine").at("/status/phase").asText()).isEqualTo("Failed");
+    assertThat(trust.rejections().total("revoked-key")).isEqualTo(1);
   }
 
   private List<String> deadLetterReasons() {
