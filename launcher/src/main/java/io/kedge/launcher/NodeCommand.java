@@ -2,7 +2,6 @@ package io.kedge.launcher;
 
 import io.kedge.cloud.nodes.NodeAccess;
 import io.kedge.cloud.nodes.NodeKeyGenerations;
-import io.kedge.cloud.topics.TopicProvisioner;
 import io.kedge.runtime.config.InvalidConfigException;
 import io.kedge.runtime.config.KafkaClientProperties;
 import io.kedge.runtime.config.SecretFiles;
@@ -11,7 +10,6 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.admin.Admin;
@@ -136,8 +134,7 @@ public final class NodeCommand implements Runnable {
    * returns it.
    */
   static long raiseKeyGeneration(Admin admin, KafkaOptions kafka, String node) {
-    new TopicProvisioner(admin, Optional.empty(), kafka.timeout())
-        .ensure(List.of(kafka.topics().nodeKeys()));
+    NodeKeyGenerations.ensureTopic(admin, kafka.topics(), kafka.timeout());
     return NodeKeyGenerations.raise(
         kafka.adminSettings(), kafka.topics().nodeKeys().name(), node, kafka.timeout());
   }

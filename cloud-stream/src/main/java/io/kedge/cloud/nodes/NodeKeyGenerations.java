@@ -75,14 +75,21 @@ public final class NodeKeyGenerations implements NodeSignatures.Generations, Aut
    * returns.
    */
   public static NodeKeyGenerations follow(io.kedge.cloud.CloudConfig config) {
-    String topic = config.topics().nodeKeys().name();
     try (org.apache.kafka.clients.admin.Admin admin =
         org.apache.kafka.clients.admin.Admin.create(config.kafkaClientConfig())) {
-      new io.kedge.cloud.topics.TopicProvisioner(
-              admin, java.util.Optional.empty(), Duration.ofSeconds(30))
-          .ensure(List.of(config.topics().nodeKeys()));
+      ensureTopic(admin, config.topics(), Duration.ofSeconds(30));
     }
-    return follow(config.kafkaClientConfig(), topic, Duration.ofSeconds(60));
+    return follow(
+        config.kafkaClientConfig(), config.topics().nodeKeys().name(), Duration.ofSeconds(60));
+  }
+
+  /** Creates {@code topics}' node key topic unless it exists. */
+  public static void ensureTopic(
+      org.apache.kafka.clients.admin.Admin admin,
+      io.kedge.schemas.KedgeTopics topics,
+      Duration timeout) {
+    new io.kedge.cloud.topics.TopicProvisioner(admin, java.util.Optional.empty(), timeout)
+        .ensure(List.of(topics.nodeKeys()));
   }
 
   /** Every node's current generation, read once to the topic's end (for the CLI). */
