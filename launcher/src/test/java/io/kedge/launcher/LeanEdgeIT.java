@@ -114,6 +114,15 @@ class LeanEdgeIT {
       assertThat(Files.readString(log))
           .contains(EdgeCommand.READY_LINE)
           .doesNotContain("NoClassDefFoundError", "ClassNotFoundException");
+      // a kubelet's Lease, in protobuf as a kubelet sends it: decoded with the descriptors alone
+      java.util.regex.Matcher api =
+          java.util.regex.Pattern.compile("edge API listening on http://[^:]+:(\\d+)")
+              .matcher(Files.readString(log));
+      assertThat(api.find()).isTrue();
+      java.net.http.HttpResponse<String> lease = postLease(Integer.parseInt(api.group(1)));
+      assertThat(lease.statusCode()).as(lease.body()).isEqualTo(201);
+      assertThat(lease.body()).contains("\"renewTime\":\"2026-12-01T00:00:00.000000Z\"");
+      assertThat(Files.readString(log)).doesNotContain("NoClassDefFoundError");
     } finally {
       edge.destroy();
       edge.waitFor(20, TimeUnit.SECONDS);
@@ -152,6 +161,47 @@ class LeanEdgeIT {
             "--help");
     assertThat(help.exit()).as(help.output()).isZero();
     assertThat(help.output()).contains("--node");
+  }
+
+  /** What a kubelet's node lease controller sends first: its Lease, in Kubernetes protobuf. */
+  private static java.net.http.HttpResponse<String> postLease(int port) throws Exception {
+    io.kubernetes.client.proto.V1Coordination.Lease lease =
+        io.kubernetes.client.proto.V1Coordination.Lease.newBuilder()
+            .setMetadata(
+                io.kubernetes.client.proto.Meta.ObjectMeta.newBuilder()
+                    .setName("edge-1")
+                    .setNamespace("kube-node-lease"))
+            .setSpec(
+                io.kubernetes.client.proto.V1Coordination.LeaseSpec.newBuilder()
+                    .setHolderIdentity("edge-1")
+                    .setLeaseDurationSeconds(40)
+                    .setRenewTime(
+                        io.kubernetes.client.proto.Meta.MicroTime.newBuilder()
+                            .setSeconds(
+                                java.time.Instant.parse("2026-12-01T00:00:00Z").getEpochSecond())))
+            .build();
+    java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+    body.write(new byte[] {'k', '8', 's', 0});
+    io.kubernetes.client.proto.Runtime.Unknown.newBuilder()
+        .setTypeMeta(
+            io.kubernetes.client.proto.Runtime.TypeMeta.newBuilder()
+                .setApiVersion("coordination.k8s.io/v1")
+                .setKind("Lease"))
+        .setRaw(lease.toByteString())
+        .build()
+        .writeTo(body);
+    return java.net.http.HttpClient.newHttpClient()
+        .send(
+            java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(
+                        "http://127.0.0.1:"
+                            + port
+                            + "/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases"))
+                .header("Content-Type", "application/vnd.kubernetes.protobuf")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()))
+                .timeout(Duration.ofSeconds(30))
+                .build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString());
   }
 
   private record Run(int exit, String output) {}

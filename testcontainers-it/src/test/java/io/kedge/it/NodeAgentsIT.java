@@ -4,11 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.protobuf.Message;
 import io.kedge.edge.relay.EdgeNode;
 import io.kedge.edge.relay.link.LinkState;
 import io.kedge.schemas.EventCodec;
 import io.kedge.schemas.ObjectKey;
 import io.kedge.schemas.ResourceUpsert;
+import io.kubernetes.client.proto.Meta;
+import io.kubernetes.client.proto.Runtime;
+import io.kubernetes.client.proto.V1;
+import io.kubernetes.client.proto.V1Coordination;
+import io.kubernetes.client.proto.V1Events;
+import io.kubernetes.client.proto.V1Storage;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -32,14 +39,17 @@ import org.junit.jupiter.api.io.TempDir;
  * follow those agents' sources (kubelet 1.35: {@code registerWithAPIServer}, the node lease
  * controller, {@code PatchNodeStatus}, the status manager's pod status patches, the event recorder;
  * kube-proxy's Service and EndpointSlice informers; the CSINode updates of the kubelet's CSI plugin
- * manager), sent as JSON. After reconnecting, the cloud holds exactly the latest Lease, Node status
- * and pod status: nothing lost, nothing applied twice.
+ * manager). Objects go as a kubelet sends them with its default content type: Kubernetes protobuf,
+ * encoded by the generated classes of Kubernetes' models ({@code io.kubernetes:client-java-proto});
+ * patches as JSON. After reconnecting, the cloud holds exactly the latest Lease, Node status and
+ * pod status: nothing lost, nothing applied twice.
  */
 class NodeAgentsIT {
   private static final String NODE = "agent-1";
   private static final String STRATEGIC = "application/strategic-merge-patch+json";
   private static final String JSON = "application/json";
   private static final String MERGE = "application/merge-patch+json";
+  private static final String PROTOBUF = "application/vnd.kubernetes.protobuf";
   private static final long OFFLINE_SECONDS = Long.getLong("kedge.it.agents.offline-seconds", 0);
   private final HttpClient http = HttpClient.newHttpClient();
 
@@ -47,15 +57,32 @@ class NodeAgentsIT {
 
   private Reply call(EdgeNode edge, String method, String path, String type, String body)
       throws IOException, InterruptedException {
+    return callWithBytes(
+        edge,
+        method,
+        path,
+        type,
+        body == null ? null : body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  /** An object sent as a kubelet sends it by default. */
+  private Reply send(EdgeNode edge, String method, String path, Message object, String apiVersion)
+      throws IOException, InterruptedException {
+    return callWithBytes(edge, method, path, PROTOBUF, protobuf(apiVersion, object));
+  }
+
+  private Reply callWithBytes(EdgeNode edge, String method, String path, String type, byte[] body)
+      throws IOException, InterruptedException {
     HttpRequest.Builder request =
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + edge.apiPort() + path))
             .header("User-Agent", "kubelet/v1.35.0 (linux/amd64) kubernetes/abcdef")
+            .header("Accept", PROTOBUF + ", */*")
             .timeout(Duration.ofSeconds(30));
     request.method(
         method,
         body == null
             ? HttpRequest.BodyPublishers.noBody()
-            : HttpRequest.BodyPublishers.ofString(body));
+            : HttpRequest.BodyPublishers.ofByteArray(body));
     if (type != null) {
       request.header("Content-Type", type);
     }
@@ -64,12 +91,63 @@ class NodeAgentsIT {
     return new Reply(response.statusCode(), EventCodec.readJson(response.body()));
   }
 
-  private static String nodeJson() {
-    return "{\"apiVersion\":\"v1\",\"kind\":\"Node\",\"metadata\":{\"name\":\""
-        + NODE
-        + "\",\"labels\":{\"kubernetes.io/hostname\":\""
-        + NODE
-        + "\",\"kubernetes.io/os\":\"linux\"}},\"spec\":{}}";
+  /**
+   * Kubernetes' protobuf envelope around {@code object}, as client-go's protobuf serializer writes
+   * it: the magic, then a {@code runtime.Unknown} with the type, the raw message and (Go writes
+   * every string) empty content encoding and type.
+   */
+  private static byte[] protobuf(String apiVersion, Message object) throws IOException {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    out.write(new byte[] {'k', '8', 's', 0});
+    Runtime.Unknown.newBuilder()
+        .setTypeMeta(
+            Runtime.TypeMeta.newBuilder()
+                .setApiVersion(apiVersion)
+                .setKind(object.getDescriptorForType().getName()))
+        .setRaw(object.toByteString())
+        .setContentEncoding("")
+        .setContentType("")
+        .build()
+        .writeTo(out);
+    return out.toByteArray();
+  }
+
+  private static V1.Node node() {
+    return V1.Node.newBuilder()
+        .setMetadata(
+            Meta.ObjectMeta.newBuilder()
+                .setName(NODE)
+                .putLabels("kubernetes.io/hostname", NODE)
+                .putLabels("kubernetes.io/os", "linux"))
+        .setSpec(V1.NodeSpec.newBuilder())
+        .build();
+  }
+
+  /** The metadata a client sends back on an update: what it read. */
+  private static Meta.ObjectMeta.Builder readMetadata(JsonNode object) {
+    JsonNode metadata = object.path("metadata");
+    Meta.ObjectMeta.Builder meta =
+        Meta.ObjectMeta.newBuilder()
+            .setName(metadata.path("name").asText())
+            .setUid(metadata.path("uid").asText())
+            .setResourceVersion(metadata.path("resourceVersion").asText())
+            .setCreationTimestamp(
+                Meta.Time.newBuilder()
+                    .setSeconds(
+                        Instant.parse(metadata.path("creationTimestamp").asText())
+                            .getEpochSecond()));
+    if (metadata.has("namespace")) {
+      meta.setNamespace(metadata.path("namespace").asText());
+    }
+    return meta;
+  }
+
+  private static Meta.MicroTime microTimeMessage(String rfc3339) {
+    Instant at = Instant.parse(rfc3339);
+    return Meta.MicroTime.newBuilder()
+        .setSeconds(at.getEpochSecond())
+        .setNanos(at.getNano())
+        .build();
   }
 
   private static String nodeStatusPatch(Instant heartbeat) {
@@ -95,26 +173,38 @@ class NodeAgentsIT {
       if (lease == null) {
         Reply got = call(edge, "GET", path + NODE, null, null);
         if (got.code() == 404) {
-          ObjectNode fresh = EventCodec.json().createObjectNode();
-          fresh.put("apiVersion", "coordination.k8s.io/v1").put("kind", "Lease");
-          fresh.putObject("metadata").put("name", NODE).put("namespace", "kube-node-lease");
-          fresh.putObject("spec").put("holderIdentity", NODE).put("leaseDurationSeconds", 40);
+          V1Coordination.Lease fresh =
+              V1Coordination.Lease.newBuilder()
+                  .setMetadata(
+                      Meta.ObjectMeta.newBuilder().setName(NODE).setNamespace("kube-node-lease"))
+                  .setSpec(
+                      V1Coordination.LeaseSpec.newBuilder()
+                          .setHolderIdentity(NODE)
+                          .setLeaseDurationSeconds(40))
+                  .build();
           Reply created =
-              call(
+              send(
                   edge,
                   "POST",
                   "/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases",
-                  JSON,
-                  fresh.toString());
+                  fresh,
+                  "coordination.k8s.io/v1");
           assertThat(created.code()).as(created.body().toString()).isEqualTo(201);
           got = created;
         }
         assertThat(got.code()).as(got.body().toString()).isIn(200, 201);
         lease = (ObjectNode) got.body();
       }
-      ObjectNode next = lease.deepCopy();
-      next.withObject("spec").put("renewTime", microTime(renewals));
-      Reply put = call(edge, "PUT", path + NODE, JSON, next.toString());
+      V1Coordination.Lease next =
+          V1Coordination.Lease.newBuilder()
+              .setMetadata(readMetadata(lease))
+              .setSpec(
+                  V1Coordination.LeaseSpec.newBuilder()
+                      .setHolderIdentity(lease.at("/spec/holderIdentity").asText())
+                      .setLeaseDurationSeconds(lease.at("/spec/leaseDurationSeconds").asInt())
+                      .setRenewTime(microTimeMessage(microTime(renewals))))
+              .build();
+      Reply put = send(edge, "PUT", path + NODE, next, "coordination.k8s.io/v1");
       if (put.code() == 409) {
         lease = null; // the controller re-gets on conflict
         renew(edge);
@@ -172,7 +262,7 @@ class NodeAgentsIT {
             .until(() -> edge.linkState() == LinkState.CONNECTED && hasNode(edge));
 
         // kubelet: registerWithAPIServer: create, 409, get, patch status
-        Reply create = call(edge, "POST", "/api/v1/nodes", JSON, nodeJson());
+        Reply create = send(edge, "POST", "/api/v1/nodes", node(), "v1");
         assertThat(create.code()).as(create.body().toString()).isEqualTo(409);
         assertThat(create.body().path("reason").asText()).isEqualTo("AlreadyExists");
         Reply node = call(edge, "GET", "/api/v1/nodes/" + NODE, null, null);
@@ -210,15 +300,39 @@ class NodeAgentsIT {
         assertThat(uid).isNotEmpty();
         assertThat(podStatus(edge, uid, "Pending").code()).isEqualTo(200);
         Reply event =
-            call(
+            send(
                 edge,
                 "POST",
                 "/api/v1/namespaces/default/events",
-                JSON,
-                eventJson("web.scheduled", "Scheduled"));
+                event("web.scheduled", "Scheduled"),
+                "v1");
         assertThat(event.code()).as(event.body().toString()).isEqualTo(201);
 
-        // kube-proxy: services and endpoint slices with its label selector, its node by name
+        // kube-proxy: its start event (events.k8s.io), then services and endpoint slices with its
+        // label selector, its node by name
+        Reply proxyEvent =
+            send(
+                edge,
+                "POST",
+                "/apis/events.k8s.io/v1/namespaces/default/events",
+                V1Events.Event.newBuilder()
+                    .setMetadata(
+                        Meta.ObjectMeta.newBuilder()
+                            .setName(NODE + ".proxy-start")
+                            .setNamespace("default"))
+                    .setEventTime(microTimeMessage("2026-12-01T00:00:00.250000Z"))
+                    .setReportingController("kube-proxy")
+                    .setReportingInstance("kube-proxy-" + NODE)
+                    .setAction("StartKubeProxy")
+                    .setReason("Starting")
+                    .setRegarding(
+                        V1.ObjectReference.newBuilder().setKind("Node").setName(NODE).setUid(NODE))
+                    .setType("Normal")
+                    .build(),
+                "events.k8s.io/v1");
+        assertThat(proxyEvent.code()).as(proxyEvent.body().toString()).isEqualTo(201);
+        assertThat(proxyEvent.body().path("eventTime").asText())
+            .isEqualTo("2026-12-01T00:00:00.250000Z");
         String proxySelector =
             "%21service.kubernetes.io%2Fheadless%2C%21service.kubernetes.io%2Fservice-proxy-name";
         assertThat(
@@ -247,31 +361,34 @@ class NodeAgentsIT {
             call(edge, "GET", "/apis/storage.k8s.io/v1/csinodes/" + NODE, null, null);
         assertThat(csiMissing.code()).isEqualTo(404);
         Reply csi =
-            call(
+            send(
                 edge,
                 "POST",
                 "/apis/storage.k8s.io/v1/csinodes",
-                JSON,
-                "{\"apiVersion\":\"storage.k8s.io/v1\",\"kind\":\"CSINode\",\"metadata\":{\"name\":\""
-                    + NODE
-                    + "\"},\"spec\":{\"drivers\":[]}}");
+                V1Storage.CSINode.newBuilder()
+                    .setMetadata(Meta.ObjectMeta.newBuilder().setName(NODE))
+                    .setSpec(V1Storage.CSINodeSpec.newBuilder())
+                    .build(),
+                "storage.k8s.io/v1");
         assertThat(csi.code()).as(csi.body().toString()).isEqualTo(201);
-        ObjectNode withDriver = ((ObjectNode) csi.body()).deepCopy();
-        withDriver
-            .withObject("spec")
-            .putArray("drivers")
-            .addObject()
-            .put("name", "hostpath.csi.k8s.io")
-            .put("nodeID", NODE);
-        assertThat(
-                call(
-                        edge,
-                        "PUT",
-                        "/apis/storage.k8s.io/v1/csinodes/" + NODE,
-                        JSON,
-                        withDriver.toString())
-                    .code())
-            .isEqualTo(200);
+        V1Storage.CSINode withDriver =
+            V1Storage.CSINode.newBuilder()
+                .setMetadata(readMetadata(csi.body()))
+                .setSpec(
+                    V1Storage.CSINodeSpec.newBuilder()
+                        .addDrivers(
+                            V1Storage.CSINodeDriver.newBuilder()
+                                .setName("hostpath.csi.k8s.io")
+                                .setNodeID(NODE)))
+                .build();
+        Reply csiUpdated =
+            send(
+                edge,
+                "PUT",
+                "/apis/storage.k8s.io/v1/csinodes/" + NODE,
+                withDriver,
+                "storage.k8s.io/v1");
+        assertThat(csiUpdated.code()).as(csiUpdated.body().toString()).isEqualTo(200);
         assertThat(
                 call(
                         edge,
@@ -305,12 +422,12 @@ class NodeAgentsIT {
         }
         assertThat(podStatus(edge, uid, "Running").code()).isEqualTo(200);
         assertThat(
-                call(
+                send(
                         edge,
                         "POST",
                         "/api/v1/namespaces/default/events",
-                        JSON,
-                        eventJson("web.started", "Started"))
+                        event("web.started", "Started"),
+                        "v1")
                     .code())
             .isEqualTo(201);
         Reply cloudOwned =
@@ -386,6 +503,9 @@ class NodeAgentsIT {
         assertThat(stored.keySet().stream().filter(k -> k.startsWith("/Event/default/")).toList())
             .containsExactlyInAnyOrder(
                 "/Event/default/web.scheduled", "/Event/default/web.started");
+        assertThat(last(stored.get("events.k8s.io/Event/default/" + NODE + ".proxy-start")))
+            .as("kube-proxy's event reached the cloud")
+            .isNotNull();
         for (String reason : io.kedge.cloud.router.UpstreamRejections.REASONS) {
           assertThat(cloud.router.rejections().total(reason))
               .as("the agents' calls are all the node's own, signed by it: " + reason)
@@ -428,18 +548,23 @@ class NodeAgentsIT {
         "{\"metadata\":{\"uid\":\"" + uid + "\"},\"status\":{\"phase\":\"" + phase + "\"}}");
   }
 
-  private static String eventJson(String name, String reason) {
-    return "{\"apiVersion\":\"v1\",\"kind\":\"Event\",\"metadata\":{\"name\":\""
-        + name
-        + "\",\"namespace\":\"default\"},\"involvedObject\":{\"apiVersion\":\"v1\",\"kind\":\"Pod\","
-        + "\"name\":\"web\",\"namespace\":\"default\"},\"reason\":\""
-        + reason
-        + "\",\"message\":\"m\",\"type\":\"Normal\",\"count\":1,\"source\":{\"component\":\"kubelet\","
-        + "\"host\":\""
-        + NODE
-        + "\"},\"reportingComponent\":\"kubelet\",\"reportingInstance\":\""
-        + NODE
-        + "\"}";
+  private static V1.Event event(String name, String reason) {
+    return V1.Event.newBuilder()
+        .setMetadata(Meta.ObjectMeta.newBuilder().setName(name).setNamespace("default"))
+        .setInvolvedObject(
+            V1.ObjectReference.newBuilder()
+                .setApiVersion("v1")
+                .setKind("Pod")
+                .setName("web")
+                .setNamespace("default"))
+        .setReason(reason)
+        .setMessage("m")
+        .setType("Normal")
+        .setCount(1)
+        .setSource(V1.EventSource.newBuilder().setComponent("kubelet").setHost(NODE))
+        .setReportingComponent("kubelet")
+        .setReportingInstance(NODE)
+        .build();
   }
 
   private static String readyHeartbeat(ObjectNode node) {

@@ -23,7 +23,11 @@ import io.kubernetes.client.proto.V1Authorization;
 import io.kubernetes.client.proto.V1Autoscaling;
 import io.kubernetes.client.proto.V1Batch;
 import io.kubernetes.client.proto.V1Certificates;
+import io.kubernetes.client.proto.V1Coordination;
+import io.kubernetes.client.proto.V1Discovery;
+import io.kubernetes.client.proto.V1Events;
 import io.kubernetes.client.proto.V1Networking;
+import io.kubernetes.client.proto.V1Node;
 import io.kubernetes.client.proto.V1Policy;
 import io.kubernetes.client.proto.V1Rbac;
 import io.kubernetes.client.proto.V1Scheduling;
@@ -95,6 +99,10 @@ final class ProtobufBodies {
             V1Admissionregistration.getDescriptor(),
             V1Authentication.getDescriptor(),
             V1Authorization.getDescriptor(),
+            V1Coordination.getDescriptor(),
+            V1Discovery.getDescriptor(),
+            V1Events.getDescriptor(),
+            V1Node.getDescriptor(),
             Meta.getDescriptor())) {
       for (Descriptor message : file.getMessageTypes()) {
         messages.put(message.getFullName(), message);
@@ -171,6 +179,11 @@ final class ProtobufBodies {
       }
     }
     return null;
+  }
+
+  /** Every message of the models. */
+  static java.util.Collection<Descriptor> messages() {
+    return MESSAGES.values();
   }
 
   /** The model of a kind, when the protobuf models have one. */

@@ -213,5 +213,14 @@ class EdgeApiKubectlIT {
     Kubectl.Result recursive = kubectl.run("explain", "configmap", "--recursive");
     assertThat(recursive.stdout())
         .contains("data\t<map[string]string>", "creationTimestamp\t<string>");
+    // kinds of the coordination, discovery, events.k8s.io and node.k8s.io groups too
+    Kubectl.Result lease = kubectl.run("explain", "lease.spec.renewTime");
+    assertThat(lease.exitCode()).as(lease.stderr()).isZero();
+    assertThat(lease.stdout())
+        .contains("GROUP:", "coordination.k8s.io", "FIELD: renewTime <string>")
+        .contains("renewTime is a time when the current holder of a lease has last updated");
+    Kubectl.Result slice = kubectl.run("explain", "endpointslices.endpoints");
+    assertThat(slice.exitCode()).as(slice.stderr()).isZero();
+    assertThat(slice.stdout()).contains("addresses\t<[]string>");
   }
 }

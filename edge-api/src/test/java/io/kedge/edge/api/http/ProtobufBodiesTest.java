@@ -4,13 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.gson.annotations.SerializedName;
 import com.google.protobuf.Descriptors.Descriptor;
+import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.DynamicMessage;
 import com.google.protobuf.UnknownFieldSet;
 import io.kubernetes.client.proto.Runtime;
 import io.kubernetes.client.proto.V1;
 import io.kubernetes.client.proto.V1Authentication;
 import java.io.ByteArrayOutputStream;
+import java.lang.reflect.Field;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
 /** The mapping from Kubernetes' protobuf messages to the JSON kube-apiserver serves. */
@@ -137,5 +144,80 @@ class ProtobufBodiesTest {
     assertThatThrownBy(() -> ProtobufBodies.decode(envelope("Lease", withStranger)))
         .hasMessageContaining("no protobuf model of v1 Lease");
     assertThat(ProtobufBodies.goDuration(90_500_000_000L)).isEqualTo("1m30.5s");
+  }
+
+  /**
+   * Every field of every message maps to the JSON name the official Java client's model of that
+   * type uses (its models are generated from kube-apiserver's OpenAPI, not from the protobuf
+   * files), and every field of a client model is reachable from the message: the inlined structs
+   * and the names that differ are exactly those {@link ProtobufBodies} lists.
+   */
+  @Test
+  void jsonNamesAndInlinedStructsMatchTheOfficialClientsModels() {
+    List<String> mismatches = new ArrayList<>();
+    int compared = 0;
+    for (Descriptor message : ProtobufBodies.messages()) {
+      Class<?> model = clientModel(message);
+      if (model == null) {
+        continue;
+      }
+      compared++;
+      Set<String> clientNames = new TreeSet<>();
+      for (Field field : model.getDeclaredFields()) {
+        SerializedName json = field.getAnnotation(SerializedName.class);
+        if (json != null) {
+          clientNames.add(json.value());
+        }
+      }
+      Set<String> protobufNames = new TreeSet<>();
+      collectJsonNames(message, protobufNames);
+      // a kind's apiVersion and kind travel in the envelope, not in its message
+      for (String typeMeta : new String[] {"apiVersion", "kind"}) {
+        if (!protobufNames.contains(typeMeta)) {
+          clientNames.remove(typeMeta);
+        }
+      }
+      if (!clientNames.equals(protobufNames)) {
+        Set<String> onlyProtobuf = new TreeSet<>(protobufNames);
+        onlyProtobuf.removeAll(clientNames);
+        Set<String> onlyClient = new TreeSet<>(clientNames);
+        onlyClient.removeAll(protobufNames);
+        mismatches.add(
+            message.getFullName()
+                + " ("
+                + model.getSimpleName()
+                + "): only in protobuf "
+                + onlyProtobuf
+                + ", only in the client "
+                + onlyClient);
+      }
+    }
+    assertThat(compared).as("messages with a client model").isGreaterThan(450);
+    assertThat(mismatches).isEmpty();
+  }
+
+  private static void collectJsonNames(Descriptor message, Set<String> names) {
+    for (FieldDescriptor field : message.getFields()) {
+      if (ProtobufBodies.inline(field)) {
+        collectJsonNames(field.getMessageType(), names);
+      } else {
+        names.add(ProtobufBodies.jsonName(field));
+      }
+    }
+  }
+
+  /** The client's model class of a message, if it has one of its fields. */
+  private static Class<?> clientModel(Descriptor message) {
+    if (message.getFullName().equals("k8s.io.api.core.v1.Preconditions")) {
+      return null; // core's old Preconditions; the client's V1Preconditions is meta's
+    }
+    for (String name : OpenApiDescriptions.modelNames(message)) {
+      try {
+        return Class.forName("io.kubernetes.client.openapi.models." + name);
+      } catch (ClassNotFoundException e) {
+        // the other name
+      }
+    }
+    return null;
   }
 }
