@@ -24,25 +24,51 @@ final class KindPrinters {
   interface Printer {
     List<Column> columns();
 
-    /** Adds the object's cells after its name; {@code age} renders a creation timestamp. */
+    /**
+     * Adds the object's cells (after its name when {@link #namedFirst}); {@code age} renders a
+     * timestamp as an age.
+     */
     void cells(JsonNode object, ArrayNode cells, Function<String, String> age);
+
+    /** Whether the Name column comes first, as for every kind but Events. */
+    default boolean namedFirst() {
+      return true;
+    }
   }
 
-  private static final Column AGE =
+  static final Column AGE =
       new Column("Age", 0, "CreationTimestamp is when the object was created.");
 
   private static final Map<String, Printer> PRINTERS =
-      Map.of(
-          "/Pod", new PodPrinter(),
-          "/Node", new NodePrinter(),
-          "/ConfigMap",
+      Map.ofEntries(
+          Map.entry("/Pod", new PodPrinter()),
+          Map.entry("/Node", new NodePrinter()),
+          Map.entry("/Event", EventPrinter.core()),
+          Map.entry("events.k8s.io/Event", EventPrinter.eventsK8sIo()),
+          Map.entry("/Endpoints", EndpointsPrinters.endpoints()),
+          Map.entry("discovery.k8s.io/EndpointSlice", EndpointsPrinters.endpointSlices()),
+          Map.entry("storage.k8s.io/CSINode", csiNodes()),
+          Map.entry("storage.k8s.io/CSIDriver", csiDrivers()),
+          Map.entry(
+              "node.k8s.io/RuntimeClass",
+              printer(
+                  List.of(
+                      column("Handler", "The name of the CRI handler (RuntimeClass handler)."),
+                      AGE),
+                  (o, cells, age) -> {
+                    cells.add(o.path("handler").asText(""));
+                    cells.add(age.apply(created(o)));
+                  })),
+          Map.entry(
+              "/ConfigMap",
               printer(
                   List.of(column("Data", "Data of the ConfigMap."), AGE),
                   (o, cells, age) -> {
                     cells.add(o.path("data").size() + o.path("binaryData").size());
                     cells.add(age.apply(created(o)));
-                  }),
-          "/Secret",
+                  })),
+          Map.entry(
+              "/Secret",
               printer(
                   List.of(
                       column("Type", "Used to facilitate programmatic handling of secret data."),
@@ -52,30 +78,33 @@ final class KindPrinters {
                     cells.add(o.path("type").asText(""));
                     cells.add(o.path("data").size());
                     cells.add(age.apply(created(o)));
-                  }),
-          "/Namespace",
+                  })),
+          Map.entry(
+              "/Namespace",
               printer(
                   List.of(column("Status", "The status of the namespace"), AGE),
                   (o, cells, age) -> {
                     cells.add(o.path("status").path("phase").asText(""));
                     cells.add(age.apply(created(o)));
-                  }),
-          "/ServiceAccount",
+                  })),
+          Map.entry(
+              "/ServiceAccount",
               printer(
                   List.of(column("Secrets", "Secrets of the ServiceAccount."), AGE),
                   (o, cells, age) -> {
                     cells.add(o.path("secrets").size());
                     cells.add(age.apply(created(o)));
-                  }),
-          "coordination.k8s.io/Lease",
+                  })),
+          Map.entry(
+              "coordination.k8s.io/Lease",
               printer(
                   List.of(
                       column("Holder", "The identity of the holder of the current lease."), AGE),
                   (o, cells, age) -> {
                     cells.add(o.path("spec").path("holderIdentity").asText(""));
                     cells.add(age.apply(created(o)));
-                  }),
-          "/Service", new ServicePrinter());
+                  })),
+          Map.entry("/Service", new ServicePrinter()));
 
   private KindPrinters() {}
 
@@ -88,11 +117,11 @@ final class KindPrinters {
     return new Column(name, 0, description);
   }
 
-  private interface Cells {
+  interface Cells {
     void add(JsonNode object, ArrayNode cells, Function<String, String> age);
   }
 
-  private static Printer printer(List<Column> columns, Cells cells) {
+  static Printer printer(List<Column> columns, Cells cells) {
     return new Printer() {
       @Override
       public List<Column> columns() {
@@ -106,81 +135,63 @@ final class KindPrinters {
     };
   }
 
-  private static String created(JsonNode object) {
+  static String created(JsonNode object) {
     return object.path("metadata").path("creationTimestamp").asText("");
+  }
+
+  /** CSINodes: how many CSI drivers registered on the node. */
+  private static Printer csiNodes() {
+    return printer(
+        List.of(
+            column("Drivers", "Drivers indicates the number of CSI drivers registered on the node"),
+            AGE),
+        (o, cells, age) -> {
+          cells.add(o.path("spec").path("drivers").size());
+          cells.add(age.apply(created(o)));
+        });
+  }
+
+  /** CSIDrivers: their flags with Kubernetes' defaults, token audiences and lifecycle modes. */
+  private static Printer csiDrivers() {
+    return printer(
+        List.of(
+            column(
+                "AttachRequired",
+                "attachRequired indicates this CSI volume driver requires an attach operation."),
+            column(
+                "PodInfoOnMount",
+                "podInfoOnMount indicates this CSI volume driver requires additional pod information (like podName, podUID, etc.) during mount operations."),
+            column(
+                "StorageCapacity",
+                "storageCapacity indicates that the CSI volume driver wants pod scheduling to consider the storage capacity that the driver deployment will report."),
+            column(
+                "TokenRequests",
+                "tokenRequests indicates the CSI driver needs pods' service account tokens it is mounting volume for to do necessary authentication."),
+            column(
+                "RequiresRepublish",
+                "requiresRepublish indicates the CSI driver wants NodePublishVolume being periodically called to reflect any possible change in the mounted volume."),
+            column(
+                "Modes",
+                "volumeLifecycleModes defines what kind of volumes this CSI volume driver supports."),
+            AGE),
+        (o, cells, age) -> {
+          JsonNode spec = o.path("spec");
+          cells.add(spec.path("attachRequired").asBoolean(true));
+          cells.add(spec.path("podInfoOnMount").asBoolean(false));
+          cells.add(spec.path("storageCapacity").asBoolean(false));
+          List<String> audiences = new ArrayList<>();
+          spec.path("tokenRequests").forEach(t -> audiences.add(t.path("audience").asText("")));
+          cells.add(spec.path("tokenRequests").isArray() ? String.join(",", audiences) : "<unset>");
+          cells.add(spec.path("requiresRepublish").asBoolean(false));
+          List<String> modes = new ArrayList<>();
+          spec.path("volumeLifecycleModes").forEach(m -> modes.add(m.asText()));
+          cells.add(modes.isEmpty() ? "<none>" : String.join(",", modes));
+          cells.add(age.apply(created(o)));
+        });
   }
 
   private static String orNone(String value) {
     return value.isEmpty() ? "<none>" : value;
-  }
-
-  /** kubectl's pod columns: readiness, the status reason, restarts, and where it runs. */
-  private static final class PodPrinter implements Printer {
-    @Override
-    public List<Column> columns() {
-      return List.of(
-          new Column("Ready", 0, "The aggregate readiness state of this pod."),
-          new Column("Status", 0, "The aggregate status of the containers."),
-          new Column("Restarts", 0, "The number of container restarts."),
-          AGE,
-          new Column("IP", 1, "IP address allocated to the pod."),
-          new Column("Node", 1, "Name of the node the pod is bound to."),
-          new Column("Nominated Node", 1, "The node nominated by the scheduler."),
-          new Column("Readiness Gates", 1, "Readiness gates met / declared."));
-    }
-
-    @Override
-    public void cells(JsonNode pod, ArrayNode cells, Function<String, String> age) {
-      JsonNode spec = pod.path("spec");
-      JsonNode status = pod.path("status");
-      int containers = spec.path("containers").size();
-      int ready = 0;
-      long restarts = 0;
-      String reason = status.path("reason").asText(status.path("phase").asText(""));
-      for (JsonNode container : status.path("containerStatuses")) {
-        restarts += container.path("restartCount").asLong();
-        JsonNode state = container.path("state");
-        if (state.path("waiting").hasNonNull("reason")) {
-          reason = state.path("waiting").path("reason").asText();
-        } else if (state.path("terminated").hasNonNull("reason")) {
-          reason = state.path("terminated").path("reason").asText();
-        } else if (state.has("terminated")) {
-          int exit = state.path("terminated").path("exitCode").asInt();
-          reason =
-              state.path("terminated").hasNonNull("signal")
-                  ? "Signal:" + state.path("terminated").path("signal").asInt()
-                  : "ExitCode:" + exit;
-        } else if (container.path("ready").asBoolean() && state.has("running")) {
-          ready++;
-        }
-      }
-      if (pod.path("metadata").hasNonNull("deletionTimestamp")) {
-        reason = "Terminating";
-      }
-      int gates = spec.path("readinessGates").size();
-      cells.add(ready + "/" + containers);
-      cells.add(reason);
-      cells.add(Long.toString(restarts));
-      cells.add(age.apply(created(pod)));
-      cells.add(status.path("podIP").asText("<none>"));
-      cells.add(spec.path("nodeName").asText("<none>"));
-      cells.add(status.path("nominatedNodeName").asText("<none>"));
-      cells.add(gates == 0 ? "<none>" : metGates(pod) + "/" + gates);
-    }
-
-    private static int metGates(JsonNode pod) {
-      int met = 0;
-      for (JsonNode gate : pod.path("spec").path("readinessGates")) {
-        String conditionType = gate.path("conditionType").asText();
-        for (JsonNode condition : pod.path("status").path("conditions")) {
-          if (condition.path("type").asText().equals(conditionType)
-              && condition.path("status").asText().equals("True")) {
-            met++;
-          }
-        }
-      }
-      return met;
-    }
   }
 
   /** Ready or NotReady (Unknown without the condition), roles from labels, kubelet version. */

@@ -103,11 +103,14 @@ final class Tables {
 
   private static ArrayNode columns(ResourceType type) {
     ArrayNode columns = EventCodec.json().createArrayNode();
-    column(columns, "Name", "string", "name", 0, "Name must be unique within a namespace.");
     KindPrinters.Printer printer = KindPrinters.of(type);
+    if (printer == null || printer.namedFirst()) {
+      column(columns, "Name", "string", "name", 0, "Name must be unique within a namespace.");
+    }
     if (printer != null) {
       for (KindPrinters.Column c : printer.columns()) {
-        column(columns, c.name(), "string", "", c.priority(), c.description());
+        String format = c.name().equals("Name") ? "name" : ""; // an Event's, last
+        column(columns, c.name(), "string", format, c.priority(), c.description());
       }
     } else if (!type.printerColumns().isEmpty()) {
       for (ResourceType.PrinterColumn c : type.printerColumns()) {
@@ -136,8 +139,10 @@ final class Tables {
     ObjectNode row = EventCodec.json().createObjectNode();
     ArrayNode cells = row.putArray("cells");
     JsonNode metadata = object.path("metadata");
-    cells.add(metadata.path("name").asText());
     KindPrinters.Printer printer = KindPrinters.of(type);
+    if (printer == null || printer.namedFirst()) {
+      cells.add(metadata.path("name").asText());
+    }
     if (printer != null) {
       printer.cells(object, cells, this::age);
     } else if (!type.printerColumns().isEmpty()) {

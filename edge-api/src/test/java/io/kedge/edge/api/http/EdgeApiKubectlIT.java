@@ -192,6 +192,17 @@ class EdgeApiKubectlIT {
     Kubectl.Result events = kubectl.run("events", "--for", "pod/web-0");
     assertThat(events.exitCode()).as(events.stderr()).isZero();
     assertThat(events.stdout()).contains("Pulled", "image pulled");
+    // kubectl get prints the server's Table: kube-apiserver's event columns
+    Kubectl.Result get = kubectl.run("get", "events");
+    assertThat(get.exitCode()).as(get.stderr()).isZero();
+    assertThat(get.stdout().lines().findFirst().orElse(""))
+        .matches("LAST SEEN +TYPE +REASON +OBJECT +MESSAGE");
+    assertThat(get.stdout()).contains("Normal", "Pulled", "pod/web-0", "image pulled");
+    Kubectl.Result wide = kubectl.run("get", "events", "-o", "wide");
+    assertThat(wide.stdout().lines().findFirst().orElse(""))
+        .matches(
+            "LAST SEEN +TYPE +REASON +OBJECT +SUBOBJECT +SOURCE +MESSAGE +FIRST SEEN +COUNT +NAME");
+    assertThat(wide.stdout()).contains("web-0.1");
   }
 
   @Test

@@ -25,7 +25,8 @@ class TablesTest {
   private final ResourceTypes types = ResourceTypes.builtIn();
   private final ResourceType pods = types.byResource("", "v1", "pods").orElseThrow();
   private final ResourceType configMaps = types.byResource("", "v1", "configmaps").orElseThrow();
-  private final ResourceType endpoints = types.byResource("", "v1", "endpoints").orElseThrow();
+  private final ResourceType crds =
+      types.byResource("apiextensions.k8s.io", "v1", "customresourcedefinitions").orElseThrow();
 
   @Test
   void kubectlsAcceptHeaderAsksForATableAndPlainJsonDoesNot() {
@@ -94,29 +95,20 @@ class TablesTest {
   @Test
   void otherKindsGetNameAndCreatedAtAndIncludeObjectIsHonoured() {
     ObjectNode cm = EventCodec.json().createObjectNode();
-    cm.put("apiVersion", "v1").put("kind", "Endpoints");
+    cm.put("apiVersion", "apiextensions.k8s.io/v1").put("kind", "CustomResourceDefinition");
     cm.putObject("metadata")
         .put("name", "settings")
-        .put("namespace", "default")
         .put("creationTimestamp", "2026-11-25T00:00:00Z");
     JsonNode full =
         tables.table(
-            endpoints,
-            "v1",
-            List.of(cm),
-            Tables.Include.OBJECT,
-            EventCodec.json().createObjectNode());
+            crds, "v1", List.of(cm), Tables.Include.OBJECT, EventCodec.json().createObjectNode());
     assertThat(full.path("columnDefinitions").findValuesAsText("name"))
         .containsExactly("Name", "Created At");
     assertThat(cells(full, 0)).containsExactly("settings", "2026-11-25T00:00:00Z");
     assertThat(full.path("rows").get(0).path("object")).isEqualTo(cm);
     JsonNode none =
         tables.table(
-            endpoints,
-            "v1",
-            List.of(cm),
-            Tables.Include.NONE,
-            EventCodec.json().createObjectNode());
+            crds, "v1", List.of(cm), Tables.Include.NONE, EventCodec.json().createObjectNode());
     assertThat(none.path("rows").get(0).has("object")).isFalse();
     assertThatThrownBy(() -> Tables.Include.parse("Everything"))
         .hasMessageContaining("includeObject")
@@ -232,6 +224,244 @@ class TablesTest {
             object(
                 "{\"metadata\":{\"name\":\"edge-1\"},\"spec\":{\"holderIdentity\":\"edge-1\"}}"));
     assertThat(cells(leases, 0)).containsExactly("edge-1", "edge-1", "5m30s");
+  }
+
+  private List<String> podCells(String json) throws Exception {
+    ObjectNode pod = object(json);
+    pod.withObject("metadata").put("name", "p").put("namespace", "default");
+    return cells(one("pods", "", pod), 0);
+  }
+
+  @Test
+  void podStatusesAreDecidedAsKubeApiserverDecidesThem() throws Exception {
+    // waiting on the second of two init containers
+    assertThat(
+            podCells(
+                "{\"metadata\":{},\"spec\":{\"initContainers\":[{\"name\":\"a\"},{\"name\":\"b\"}],"
+                    + "\"containers\":[{\"name\":\"app\"}]},\"status\":{\"phase\":\"Pending\","
+                    + "\"initContainerStatuses\":[{\"name\":\"a\",\"state\":{\"terminated\":"
+                    + "{\"exitCode\":0}}},{\"name\":\"b\",\"state\":{\"running\":{}}}]}}"))
+        .startsWith("p", "0/1", "Init:1/2", "0");
+    // an init container crash-looping, its restarts counted with when the last one was
+    assertThat(
+            podCells(
+                "{\"metadata\":{},\"spec\":{\"initContainers\":[{\"name\":\"a\"}],"
+                    + "\"containers\":[{\"name\":\"app\"}]},\"status\":{\"phase\":\"Pending\","
+                    + "\"initContainerStatuses\":[{\"name\":\"a\",\"restartCount\":4,\"state\":"
+                    + "{\"waiting\":{\"reason\":\"CrashLoopBackOff\"}},\"lastState\":{\"terminated\":"
+                    + "{\"exitCode\":1,\"finishedAt\":\"2026-11-26T00:04:30Z\"}}}]}}"))
+        .startsWith("p", "0/1", "Init:CrashLoopBackOff", "4 (60s ago)");
+    // a started, ready sidecar counts towards readiness; the first container's reason wins
+    assertThat(
+            podCells(
+                "{\"metadata\":{},\"spec\":{\"initContainers\":[{\"name\":\"log\","
+                    + "\"restartPolicy\":\"Always\"}],\"containers\":[{\"name\":\"a\"},"
+                    + "{\"name\":\"b\"}]},\"status\":{\"phase\":\"Running\",\"conditions\":"
+                    + "[{\"type\":\"Initialized\",\"status\":\"True\"}],\"initContainerStatuses\":"
+                    + "[{\"name\":\"log\",\"started\":true,\"ready\":true,\"restartCount\":1,"
+                    + "\"state\":{\"running\":{}}}],\"containerStatuses\":[{\"name\":\"a\","
+                    + "\"state\":{\"waiting\":{\"reason\":\"ErrImagePull\"}}},{\"name\":\"b\","
+                    + "\"state\":{\"terminated\":{\"exitCode\":137,\"signal\":9}}}]}}"))
+        .startsWith("p", "1/3", "ErrImagePull", "1");
+    // one container done, another still running: NotReady without the Ready condition
+    assertThat(
+            podCells(
+                "{\"metadata\":{},\"spec\":{\"containers\":[{\"name\":\"a\"},{\"name\":\"b\"}]},"
+                    + "\"status\":{\"phase\":\"Running\",\"containerStatuses\":[{\"name\":\"a\","
+                    + "\"state\":{\"terminated\":{\"exitCode\":0,\"reason\":\"Completed\"}}},"
+                    + "{\"name\":\"b\",\"ready\":true,\"state\":{\"running\":{}}}]}}"))
+        .startsWith("p", "1/2", "NotReady");
+    // deleted on a lost node; a finished pod being deleted keeps its phase
+    assertThat(
+            podCells(
+                "{\"metadata\":{\"deletionTimestamp\":\"2026-11-26T00:05:00Z\"},\"spec\":{},"
+                    + "\"status\":{\"phase\":\"Running\",\"reason\":\"NodeLost\"}}"))
+        .startsWith("p", "0/0", "Unknown");
+    assertThat(
+            podCells(
+                "{\"metadata\":{\"deletionTimestamp\":\"2026-11-26T00:05:00Z\"},\"spec\":{},"
+                    + "\"status\":{\"phase\":\"Succeeded\"}}"))
+        .startsWith("p", "0/0", "Succeeded");
+    assertThat(
+            podCells(
+                "{\"metadata\":{},\"spec\":{},\"status\":{\"phase\":\"Pending\",\"conditions\":"
+                    + "[{\"type\":\"PodScheduled\",\"status\":\"False\",\"reason\":\"SchedulingGated\"}]}}"))
+        .startsWith("p", "0/0", "SchedulingGated", "0", "5m30s", "<none>", "<none>");
+  }
+
+  @Test
+  void eventsReadAsKubectlGetEventsShowsThem() throws Exception {
+    JsonNode events =
+        one(
+            "events",
+            "",
+            object(
+                "{\"metadata\":{\"name\":\"web.1\"},\"involvedObject\":{\"kind\":\"Pod\","
+                    + "\"name\":\"web\",\"fieldPath\":\"spec.containers{web}\"},"
+                    + "\"reason\":\"Pulled\",\"message\":\" Image pulled \\n\",\"type\":\"Normal\","
+                    + "\"source\":{\"component\":\"kubelet\",\"host\":\"edge-1\"},"
+                    + "\"firstTimestamp\":\"2026-11-26T00:01:30Z\","
+                    + "\"lastTimestamp\":\"2026-11-26T00:05:00Z\",\"count\":4}"));
+    assertThat(events.path("columnDefinitions").findValuesAsText("name"))
+        .containsExactly(
+            "Last Seen",
+            "Type",
+            "Reason",
+            "Object",
+            "Subobject",
+            "Source",
+            "Message",
+            "First Seen",
+            "Count",
+            "Name");
+    assertThat(events.path("columnDefinitions").get(9).path("format").asText()).isEqualTo("name");
+    assertThat(events.path("columnDefinitions").get(9).path("priority").asInt()).isEqualTo(1);
+    assertThat(cells(events, 0))
+        .containsExactly(
+            "30s",
+            "Normal",
+            "Pulled",
+            "pod/web",
+            "spec.containers{web}",
+            "kubelet, edge-1",
+            "Image pulled",
+            "4m",
+            "4",
+            "web.1");
+    // the new API's singleton: eventTime only, no count, reported by a controller
+    JsonNode fresh =
+        one(
+            "events",
+            "",
+            object(
+                "{\"metadata\":{\"name\":\"n.1\"},\"involvedObject\":{\"kind\":\"Node\"},"
+                    + "\"eventTime\":\"2026-11-26T00:05:19.500000Z\",\"reportingController\":"
+                    + "\"kube-proxy\",\"reportingInstance\":\"kube-proxy-edge-1\"}"));
+    assertThat(cells(fresh, 0))
+        .containsExactly(
+            "10s", "", "", "node", "", "kube-proxy, kube-proxy-edge-1", "", "10s", "1", "n.1");
+    // events.k8s.io: the same columns, read from its own fields; a series gives count and time
+    JsonNode series =
+        one(
+            "events",
+            "events.k8s.io",
+            object(
+                "{\"metadata\":{\"name\":\"p.2\"},\"regarding\":{\"kind\":\"Pod\","
+                    + "\"name\":\"web\"},\"note\":\"Back-off\",\"reason\":\"BackOff\","
+                    + "\"type\":\"Warning\",\"eventTime\":\"2026-11-26T00:00:00.000000Z\","
+                    + "\"series\":{\"count\":7,\"lastObservedTime\":\"2026-11-26T00:05:29.000000Z\"},"
+                    + "\"reportingController\":\"kubelet\",\"reportingInstance\":\"edge-1\"}"));
+    assertThat(cells(series, 0))
+        .containsExactly(
+            "1s",
+            "Warning",
+            "BackOff",
+            "pod/web",
+            "",
+            "kubelet, edge-1",
+            "Back-off",
+            "5m30s",
+            "7",
+            "p.2");
+  }
+
+  @Test
+  void endpointsStorageAndRuntimeKindsGetKubeApiserversColumns() throws Exception {
+    JsonNode endpoints =
+        one(
+            "endpoints",
+            "",
+            object(
+                "{\"metadata\":{\"name\":\"web\"},\"subsets\":[{\"addresses\":["
+                    + "{\"ip\":\"10.0.0.1\"},{\"ip\":\"fd00::2\"}],\"ports\":[{\"port\":80},"
+                    + "{\"port\":443}]}]}"));
+    assertThat(endpoints.path("columnDefinitions").findValuesAsText("name"))
+        .containsExactly("Name", "Endpoints", "Age");
+    assertThat(cells(endpoints, 0))
+        .containsExactly("web", "10.0.0.1:80,[fd00::2]:80,10.0.0.1:443 + 1 more...", "5m30s");
+    JsonNode headless =
+        one(
+            "endpoints",
+            "",
+            object(
+                "{\"metadata\":{\"name\":\"db\"},\"subsets\":[{\"addresses\":["
+                    + "{\"ip\":\"10.0.0.7\"}]}]}"));
+    assertThat(cells(headless, 0)).containsExactly("db", "10.0.0.7", "5m30s");
+    assertThat(cells(one("endpoints", "", object("{\"metadata\":{\"name\":\"e\"}}")), 0))
+        .containsExactly("e", "<none>", "5m30s");
+
+    JsonNode slices =
+        one(
+            "endpointslices",
+            "discovery.k8s.io",
+            object(
+                "{\"metadata\":{\"name\":\"web-abc\"},\"addressType\":\"IPv4\","
+                    + "\"ports\":[{\"name\":\"http\",\"port\":80},{\"name\":\"metrics\"},{}],"
+                    + "\"endpoints\":[{\"addresses\":[\"10.0.0.1\"]},{\"addresses\":[\"10.0.0.2\"]}]}"));
+    assertThat(slices.path("columnDefinitions").findValuesAsText("name"))
+        .containsExactly("Name", "AddressType", "Ports", "Endpoints", "Age");
+    assertThat(cells(slices, 0))
+        .containsExactly("web-abc", "IPv4", "80,metrics,*", "10.0.0.1,10.0.0.2", "5m30s");
+    assertThat(
+            cells(
+                one(
+                    "endpointslices",
+                    "discovery.k8s.io",
+                    object("{\"metadata\":{\"name\":\"empty\"},\"addressType\":\"IPv6\"}")),
+                0))
+        .containsExactly("empty", "IPv6", "<unset>", "<unset>", "5m30s");
+
+    JsonNode csiNodes =
+        one(
+            "csinodes",
+            "storage.k8s.io",
+            object(
+                "{\"metadata\":{\"name\":\"edge-1\"},\"spec\":{\"drivers\":[{\"name\":\"a\"},"
+                    + "{\"name\":\"b\"}]}}"));
+    assertThat(cells(csiNodes, 0)).containsExactly("edge-1", "2", "5m30s");
+    JsonNode csiDrivers =
+        one(
+            "csidrivers",
+            "storage.k8s.io",
+            object(
+                "{\"metadata\":{\"name\":\"hostpath.csi.k8s.io\"},\"spec\":{"
+                    + "\"podInfoOnMount\":true,\"volumeLifecycleModes\":[\"Persistent\",\"Ephemeral\"],"
+                    + "\"tokenRequests\":[{\"audience\":\"vault\"},{\"audience\":\"gcp\"}]}}"));
+    assertThat(csiDrivers.path("columnDefinitions").findValuesAsText("name"))
+        .containsExactly(
+            "Name",
+            "AttachRequired",
+            "PodInfoOnMount",
+            "StorageCapacity",
+            "TokenRequests",
+            "RequiresRepublish",
+            "Modes",
+            "Age");
+    assertThat(cells(csiDrivers, 0))
+        .containsExactly(
+            "hostpath.csi.k8s.io",
+            "true",
+            "true",
+            "false",
+            "vault,gcp",
+            "false",
+            "Persistent,Ephemeral",
+            "5m30s");
+    assertThat(csiDrivers.path("rows").get(0).path("cells").get(1).isBoolean()).isTrue();
+    assertThat(
+            cells(
+                one(
+                    "csidrivers",
+                    "storage.k8s.io",
+                    object("{\"metadata\":{\"name\":\"d\"},\"spec\":{}}")),
+                0))
+        .containsExactly("d", "true", "false", "false", "<unset>", "false", "<none>", "5m30s");
+    JsonNode runtimeClasses =
+        one(
+            "runtimeclasses",
+            "node.k8s.io",
+            object("{\"metadata\":{\"name\":\"gvisor\"},\"handler\":\"runsc\"}"));
+    assertThat(cells(runtimeClasses, 0)).containsExactly("gvisor", "runsc", "5m30s");
   }
 
   @Test
