@@ -73,6 +73,9 @@ class UplinkApplierTest extends RouterTestBase {
     String version = answer.body().at("/metadata/resourceVersion").asText();
     assertThat(Long.parseLong(version)).isEqualTo(2); // offsets 0, 1: the two Nodes
     assertThat(answer.body().at("/metadata/uid").asText()).isNotEmpty();
+    // as kube-apiserver creates a Pod: Pending, with its QoS class
+    assertThat(answer.body().at("/status/phase").asText()).isEqualTo("Pending");
+    assertThat(answer.body().at("/status/qosClass").asText()).isEqualTo("BestEffort");
 
     var stored =
         driver.createOutputTopic(
