@@ -53,12 +53,12 @@ final class EndpointsPrinters {
                     ? port.path("port").asText()
                     : port.hasNonNull("name") ? port.path("name").asText() : "*");
           }
-          cells.add(shown(ports, ports.size()));
+          cells.add(firstThree(ports, "<unset>"));
           List<String> addresses = new ArrayList<>();
           for (JsonNode endpoint : slice.path("endpoints")) {
             endpoint.path("addresses").forEach(a -> addresses.add(a.asText()));
           }
-          cells.add(shown(addresses, addresses.size()));
+          cells.add(firstThree(addresses, "<unset>"));
           cells.add(age.apply(KindPrinters.created(slice)));
         });
   }
@@ -68,30 +68,18 @@ final class EndpointsPrinters {
     if (subsets.isEmpty()) {
       return "<none>";
     }
-    List<String> list = new ArrayList<>();
-    int count = 0;
+    List<String> all = new ArrayList<>();
     for (JsonNode subset : subsets) {
       JsonNode addresses = subset.path("addresses");
       if (subset.path("ports").isEmpty()) {
-        count += addresses.size(); // a headless service's addresses have no ports
-        for (JsonNode address : addresses) {
-          if (list.size() < SHOWN) {
-            list.add(address.path("ip").asText());
-          }
-        }
+        addresses.forEach(a -> all.add(a.path("ip").asText())); // a headless service's
         continue;
       }
       for (JsonNode port : subset.path("ports")) {
-        count += addresses.size();
-        for (JsonNode address : addresses) {
-          if (list.size() < SHOWN) {
-            list.add(hostPort(address.path("ip").asText(), port.path("port").asInt()));
-          }
-        }
+        addresses.forEach(a -> all.add(hostPort(a.path("ip").asText(), port.path("port").asInt())));
       }
     }
-    String shown = String.join(",", list);
-    return count > SHOWN ? shown + " + " + (count - SHOWN) + " more..." : shown;
+    return firstThree(all, "");
   }
 
   /** Go's {@code net.JoinHostPort}: IPv6 addresses in brackets. */
@@ -99,12 +87,12 @@ final class EndpointsPrinters {
     return (ip.contains(":") ? "[" + ip + "]" : ip) + ":" + port;
   }
 
-  /** The first three, then {@code + N more...}; {@code <unset>} when there are none. */
-  private static String shown(List<String> values, int count) {
-    String shown = String.join(",", values.subList(0, Math.min(SHOWN, values.size())));
-    if (count > SHOWN) {
-      return shown + " + " + (count - SHOWN) + " more...";
+  /** The first three, then {@code + N more...}; {@code none} when there are none. */
+  private static String firstThree(List<String> values, String none) {
+    if (values.isEmpty()) {
+      return none;
     }
-    return shown.isEmpty() ? "<unset>" : shown;
+    String shown = String.join(",", values.subList(0, Math.min(SHOWN, values.size())));
+    return values.size() > SHOWN ? shown + " + " + (values.size() - SHOWN) + " more..." : shown;
   }
 }

@@ -37,6 +37,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Base64;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -182,7 +183,7 @@ final class ProtobufBodies {
   }
 
   /** Every message of the models. */
-  static java.util.Collection<Descriptor> messages() {
+  static Collection<Descriptor> messages() {
     return MESSAGES.values();
   }
 
