@@ -14,7 +14,8 @@ public sealed interface EventData
         EventbusMessage,
         TwinReport,
         DeviceState,
-        NodeHeartbeat {
+        NodeHeartbeat,
+        ReferrerNodes {
 
   /** The type this data is carried as. */
   EventType type();

@@ -23,7 +23,8 @@ public enum EventType {
   EVENTBUS_MESSAGE("io.kedge.eventbus.message", EventbusMessage.class),
   TWIN_REPORT("io.kedge.twin.report", TwinReport.class),
   DEVICE_STATE("io.kedge.device.state", DeviceState.class),
-  NODE_HEARTBEAT("io.kedge.node.heartbeat", NodeHeartbeat.class);
+  NODE_HEARTBEAT("io.kedge.node.heartbeat", NodeHeartbeat.class),
+  REFERRER_NODES("io.kedge.router.referrer-nodes", ReferrerNodes.class);
 
   /** The major version this code reads and writes. */
   public static final int MAJOR_VERSION = 1;

@@ -9,11 +9,11 @@ import org.apache.kafka.common.utils.Utils;
 
 /**
  * Places records of {@code kedge.resources} so that what the router must see together meets in one
- * partition: a Pod with the ConfigMaps and Secrets it references, a Device with its DeviceModel.
- * Those kinds are spread by namespace; every other object by its version-free identity, so a
- * namespace of many Leases or Events spreads over every partition. Every producer to {@code
- * kedge.resources} must place records this way ({@link #CONFIG} names the topic); records to other
- * topics are placed as Kafka's default partitioner places keyed records.
+ * partition: a Pod with the ConfigMaps, Secrets and PersistentVolumeClaims it references, a Device
+ * with its DeviceModel. Those kinds are spread by namespace; every other object by its version-free
+ * identity, so a namespace of many Leases or Events spreads over every partition. Every producer to
+ * {@code kedge.resources} must place records this way ({@link #CONFIG} names the topic); records to
+ * other topics are placed as Kafka's default partitioner places keyed records.
  */
 public final class ResourcePartitioner implements Partitioner {
   /** The producer setting naming the resources topic this partitioner places. */
@@ -54,7 +54,10 @@ public final class ResourcePartitioner implements Partitioner {
     String namespace = parts[3];
     boolean followsReferences =
         group.isEmpty()
-            ? kind.equals("Pod") || kind.equals("ConfigMap") || kind.equals("Secret")
+            ? kind.equals("Pod")
+                || kind.equals("ConfigMap")
+                || kind.equals("Secret")
+                || kind.equals("PersistentVolumeClaim")
             : group.equals("devices.kubeedge.io")
                 && (kind.equals("Device") || kind.equals("DeviceModel"));
     if (followsReferences && !namespace.isEmpty()) {

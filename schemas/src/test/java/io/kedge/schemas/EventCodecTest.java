@@ -86,7 +86,8 @@ class EventCodecTest {
           Map.of("temperature", new TwinReport.ReportedValue("25.5", "double", 5L))),
       new DeviceState("edge-1", "default", "d1", DeviceState.State.ONLINE, 5L),
       new NodeHeartbeat(
-          "edge-1", 10L, 1L, "0.1.0", "CONNECTED", 41L, 43L, 0L, 1L << 30, 1L << 29, 7L)
+          "edge-1", 10L, 1L, "0.1.0", "CONNECTED", 41L, 43L, 0L, 1L << 30, 1L << 29, 7L),
+      new ReferrerNodes("/PersistentVolumeClaim/default/data", List.of("edge-1", "edge-2"))
     };
     assertThat(all).extracting(EventData::type).containsExactly(EventType.values());
     List<EventData> parts = List.of(new ResyncBegin("r1", 2, 6), new ResyncEnd("r1", 42, 5, 6));

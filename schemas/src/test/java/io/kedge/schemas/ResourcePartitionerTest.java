@@ -18,12 +18,16 @@ class ResourcePartitionerTest {
   private static final int PARTITIONS = 12;
 
   @Test
-  void aPodMeetsTheConfigMapsAndSecretsOfItsNamespaceAndADeviceItsModel() {
+  void aPodMeetsTheConfigMapsSecretsAndClaimsOfItsNamespaceAndADeviceItsModel() {
     for (String ns : List.of("default", "shop-17", "kube-system")) {
       int pod = ResourcePartitioner.partition("/v1/Pod/" + ns + "/web-0", PARTITIONS);
       assertThat(ResourcePartitioner.partition("/v1/ConfigMap/" + ns + "/settings", PARTITIONS))
           .isEqualTo(pod);
       assertThat(ResourcePartitioner.partition("/v1/Secret/" + ns + "/token", PARTITIONS))
+          .isEqualTo(pod);
+      assertThat(
+              ResourcePartitioner.partition(
+                  "/v1/PersistentVolumeClaim/" + ns + "/data", PARTITIONS))
           .isEqualTo(pod);
       assertThat(
               ResourcePartitioner.partition(
@@ -35,7 +39,7 @@ class ResourcePartitionerTest {
   }
 
   @Test
-  void leasesOfOneNamespaceAndNodesSpreadOverEveryPartition() {
+  void leasesOfOneNamespaceNodesAndVolumesSpreadOverEveryPartition() {
     Set<Integer> leases = new HashSet<>();
     Set<Integer> nodes = new HashSet<>();
     for (int i = 0; i < 500; i++) {
@@ -44,8 +48,13 @@ class ResourcePartitionerTest {
               "coordination.k8s.io/v1/Lease/kube-node-lease/edge-" + i, PARTITIONS));
       nodes.add(ResourcePartitioner.partition("/v1/Node//edge-" + i, PARTITIONS));
     }
+    Set<Integer> volumes = new HashSet<>();
+    for (int i = 0; i < 500; i++) {
+      volumes.add(ResourcePartitioner.partition("/v1/PersistentVolume//pv-" + i, PARTITIONS));
+    }
     assertThat(leases).hasSize(PARTITIONS);
     assertThat(nodes).hasSize(PARTITIONS);
+    assertThat(volumes).as("cluster-scoped volumes").hasSize(PARTITIONS);
   }
 
   @Test

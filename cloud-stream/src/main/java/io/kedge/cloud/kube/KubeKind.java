@@ -22,6 +22,9 @@ public record KubeKind(
           new KubeKind("", "v1", "Service", "services", true),
           new KubeKind("", "v1", "Endpoints", "endpoints", true),
           new KubeKind("", "v1", "Node", "nodes", false),
+          // what a kubelet reads to mount a pod's persistent volumes
+          new KubeKind("", "v1", "PersistentVolumeClaim", "persistentvolumeclaims", true),
+          new KubeKind("", "v1", "PersistentVolume", "persistentvolumes", false),
           new KubeKind("", "v1", "Namespace", "namespaces", false),
           new KubeKind("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", true),
           new KubeKind("devices.kubeedge.io", "v1alpha2", "Device", "devices", true),
@@ -41,7 +44,9 @@ public record KubeKind(
           new KubeKind("storage.k8s.io", "v1", "CSINode", "csinodes", false),
           new KubeKind("", "v1", "ServiceAccount", "serviceaccounts", true),
           new KubeKind("storage.k8s.io", "v1", "CSIDriver", "csidrivers", false),
-          new KubeKind("node.k8s.io", "v1", "RuntimeClass", "runtimeclasses", false));
+          new KubeKind("node.k8s.io", "v1", "RuntimeClass", "runtimeclasses", false),
+          // for CSI drivers that attach: the attacher's answer the kubelet waits for
+          new KubeKind("storage.k8s.io", "v1", "VolumeAttachment", "volumeattachments", false));
 
   /** Written through edge APIs, but not routed by default: see {@link #DEFAULTS}. */
   private static final java.util.Set<String> NOT_WATCHED_BY_DEFAULT =
@@ -54,7 +59,8 @@ public record KubeKind(
           "storage.k8s.io/v1/CSINode",
           "v1/ServiceAccount",
           "storage.k8s.io/v1/CSIDriver",
-          "node.k8s.io/v1/RuntimeClass");
+          "node.k8s.io/v1/RuntimeClass",
+          "storage.k8s.io/v1/VolumeAttachment");
 
   static final Map<String, KubeKind> BY_NAME =
       WELL_KNOWN.stream()

@@ -36,6 +36,10 @@ public final class ManifestReader {
           "rbac.authorization.k8s.io/ClusterRole",
           "rbac.authorization.k8s.io/ClusterRoleBinding",
           "storage.k8s.io/StorageClass",
+          "storage.k8s.io/CSIDriver",
+          "storage.k8s.io/CSINode",
+          "storage.k8s.io/VolumeAttachment",
+          "node.k8s.io/RuntimeClass",
           "scheduling.k8s.io/PriorityClass",
           "admissionregistration.k8s.io/MutatingWebhookConfiguration",
           "admissionregistration.k8s.io/ValidatingWebhookConfiguration");

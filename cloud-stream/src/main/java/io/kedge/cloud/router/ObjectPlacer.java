@@ -3,6 +3,7 @@ package io.kedge.cloud.router;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kedge.schemas.EventData;
 import io.kedge.schemas.ObjectKey;
+import io.kedge.schemas.ReferrerNodes;
 import io.kedge.schemas.ResourceDelete;
 import io.kedge.schemas.ResourceUpsert;
 import java.util.ArrayList;
@@ -24,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * the nodes it is bound to, or the nodes of the objects that reference it), and the upserts and
  * deletes that move it there. Referenced objects follow their referrers through the referrer index:
  * they reach a node before the first object that needs them and leave after the last. An object
- * bound to a node not known yet waits for it ({@link RouteProcessor#WAITING}).
+ * bound to a node not known yet waits for it ({@link RouteProcessor#WAITING}). A PersistentVolume
+ * follows the claim bound to it from another partition ({@link RemoteReferences}).
  */
 final class ObjectPlacer {
   private static final Logger LOG = LoggerFactory.getLogger(ObjectPlacer.class);
@@ -39,6 +41,7 @@ final class ObjectPlacer {
   private final KeyValueStore<String, String> nodes;
   private final KeyValueStore<String, String> waiting;
   private final Function<String, ResourceUpsert> objects;
+  private final RemoteReferences remote;
 
   ObjectPlacer(
       ProcessorContext<String, Object> context,
@@ -47,7 +50,8 @@ final class ObjectPlacer {
       KeyValueStore<String, String> referrers,
       KeyValueStore<String, String> nodes,
       KeyValueStore<String, String> waiting,
-      Function<String, ResourceUpsert> objects) {
+      Function<String, ResourceUpsert> objects,
+      RemoteReferences remote) {
     this.context = context;
     this.placement = placement;
     this.holdings = holdings;
@@ -55,6 +59,7 @@ final class ObjectPlacer {
     this.nodes = nodes;
     this.waiting = waiting;
     this.objects = objects;
+    this.remote = remote;
   }
 
   /**
@@ -80,7 +85,7 @@ final class ObjectPlacer {
     for (String node : holders) {
       emit(node, key, new ResourceDelete(key, ""));
     }
-    holdings.set(id, holders, Set.of());
+    setHolders(key, id, null, holders, Set.of());
     referenceChanges.forEach(ref -> place(ref, false, true));
   }
 
@@ -121,13 +126,14 @@ final class ObjectPlacer {
           case BROADCAST -> holdings.knownNodes();
           case DIRECT -> placement.directNodes(upsert.key(), upsert.object());
           case REFERENCED -> nodesOfReferrers(id);
+          case CLAIMED -> remote.nodes(id);
         };
     Set<String> known = new TreeSet<>();
     for (String node : wanted) {
       if (nodes.get(node) != null) {
         known.add(node);
-      } else if (placement.rule(upsert.key()) == Placement.Rule.DIRECT) {
-        waiting.put(node + "\n" + id, ""); // sent when the node joins
+      } else if (placement.rule(upsert.key()) != Placement.Rule.REFERENCED) {
+        waiting.put(node + "\n" + id, ""); // sent when this task hears of the node
       }
     }
     return known;
@@ -155,7 +161,7 @@ final class ObjectPlacer {
     for (String node : after) {
       emit(node, upsert.key(), upsert);
     }
-    holdings.set(id, before, after);
+    setHolders(upsert.key(), id, upsert, before, after);
   }
 
   /**
@@ -183,7 +189,28 @@ final class ObjectPlacer {
         }
       }
     }
-    holdings.set(id, before, next);
+    if (object != null) {
+      setHolders(object.key(), id, object, before, next);
+    } else {
+      holdings.set(id, before, next);
+    }
+  }
+
+  /**
+   * A referrer kept in another partition (a PersistentVolumeClaim) said which nodes hold it: the
+   * object it references ({@code referencedKey}, kept here) moves to them.
+   */
+  void heard(String referencedKey, ReferrerNodes word) {
+    String id = Placement.identity(ObjectKey.parse(referencedKey));
+    remote.heard(id, word);
+    place(id, true, true);
+  }
+
+  /** Records {@code id}'s holders; what it references in another partition hears of them. */
+  private void setHolders(
+      ObjectKey key, String id, ResourceUpsert object, Set<String> before, Set<String> after) {
+    holdings.set(id, before, after);
+    remote.placed(key, id, object, after);
   }
 
   /**
@@ -235,7 +262,7 @@ final class ObjectPlacer {
     emit(node, object.key(), object);
     Set<String> after = new TreeSet<>(before);
     after.add(node);
-    holdings.set(id, before, after);
+    setHolders(object.key(), id, object, before, after);
     return 1;
   }
 

@@ -11,8 +11,10 @@ import java.util.Set;
  * {@code spec.nodeName}, Nodes to themselves, Devices to the node their selector names, broadcast
  * kinds everywhere; what a node's agents write comes back to that node (its Lease in {@code
  * kube-node-lease} and its CSINode by name, Events by the host that reported them); other kinds
- * follow the {@code kedge.io/node} label. ConfigMaps, Secrets and DeviceModels go where the objects
- * that reference them are; {@link #references} lists those references.
+ * follow the {@code kedge.io/node} label; VolumeAttachments go to their {@code spec.nodeName}.
+ * ConfigMaps, Secrets, PersistentVolumeClaims and DeviceModels go where the objects that reference
+ * them are ({@link #references} lists those references), and a PersistentVolume where the claim
+ * bound to it is.
  */
 public final class Placement {
   /** The label that routes an object of any other kind to one node. */
@@ -33,8 +35,16 @@ public final class Placement {
     DIRECT,
     /** To every known node. */
     BROADCAST,
-    /** To the nodes of the objects that reference it (ConfigMap, Secret, DeviceModel). */
-    REFERENCED
+    /**
+     * To the nodes of the objects that reference it (ConfigMap, Secret, PersistentVolumeClaim,
+     * DeviceModel).
+     */
+    REFERENCED,
+    /**
+     * To the nodes of the PersistentVolumeClaim bound to it, which is kept in another partition
+     * (the router's partitions tell each other, see {@link #remoteReference}).
+     */
+    CLAIMED
   }
 
   /** {@code group/Kind} of the kinds every node receives. */
@@ -48,7 +58,9 @@ public final class Placement {
       return Rule.BROADCAST;
     }
     return switch (gk) {
-      case "/ConfigMap", "/Secret", "devices.kubeedge.io/DeviceModel" -> Rule.REFERENCED;
+      case "/ConfigMap", "/Secret", "/PersistentVolumeClaim", "devices.kubeedge.io/DeviceModel" ->
+          Rule.REFERENCED;
+      case "/PersistentVolume" -> Rule.CLAIMED;
       default -> Rule.DIRECT;
     };
   }
@@ -57,7 +69,8 @@ public final class Placement {
   public Set<String> directNodes(ObjectKey key, JsonNode object) {
     Set<String> nodes = new LinkedHashSet<>();
     switch (key.group() + "/" + key.kind()) {
-      case "/Pod" -> addIfPresent(nodes, object.path("spec").path("nodeName").asText(""));
+      case "/Pod", "storage.k8s.io/VolumeAttachment" ->
+          addIfPresent(nodes, object.path("spec").path("nodeName").asText(""));
       case "/Node", "storage.k8s.io/CSINode" -> nodes.add(key.name());
       case "coordination.k8s.io/Lease" -> {
         if (key.namespace().equals(NODE_LEASES)) {
@@ -94,14 +107,16 @@ public final class Placement {
   }
 
   /**
-   * The objects {@code object} refers to whose placement follows it: the ConfigMaps and Secrets a
-   * Pod uses (volumes, projected volumes, env valueFrom, envFrom) and a Device's DeviceModel.
+   * The objects {@code object} refers to whose placement follows it: the ConfigMaps, Secrets and
+   * PersistentVolumeClaims a Pod uses (volumes, projected volumes, ephemeral volumes, env
+   * valueFrom, envFrom) and a Device's DeviceModel. They are kept in the referrer's partition.
    */
   public Set<ObjectKey> references(ObjectKey key, JsonNode object) {
     Set<ObjectKey> refs = new LinkedHashSet<>();
     String ns = key.namespace();
     if (key.group().isEmpty() && key.kind().equals("Pod")) {
       refs.addAll(Bindings.podReferences(ns, object));
+      refs.addAll(Bindings.podClaims(ns, object));
     } else if (key.group().equals("devices.kubeedge.io") && key.kind().equals("Device")) {
       String model = object.path("spec").path("deviceModelRef").path("name").asText("");
       if (!model.isEmpty()) {
@@ -109,6 +124,23 @@ public final class Placement {
       }
     }
     return refs;
+  }
+
+  /** Whether objects of {@code key}'s kind may reference an object kept in another partition. */
+  public boolean referencesRemotely(ObjectKey key) {
+    return key.group().isEmpty() && key.kind().equals("PersistentVolumeClaim");
+  }
+
+  /**
+   * The object kept in another partition whose placement follows {@code object}: the
+   * PersistentVolume a claim is bound to ({@code spec.volumeName}), or null.
+   */
+  public ObjectKey remoteReference(ObjectKey key, JsonNode object) {
+    if (!referencesRemotely(key) || object == null) {
+      return null;
+    }
+    String volume = object.path("spec").path("volumeName").asText("");
+    return volume.isEmpty() ? null : new ObjectKey("", "v1", "PersistentVolume", "", volume);
   }
 
   /** Version-free identity of an object, so references match whatever version was applied. */

@@ -11,6 +11,7 @@ import io.kedge.schemas.EventType;
 import io.kedge.schemas.InvalidEventException;
 import io.kedge.schemas.KedgeEvent;
 import io.kedge.schemas.ObjectKey;
+import io.kedge.schemas.ReferrerNodes;
 import io.kedge.schemas.ResourceDelete;
 import io.kedge.schemas.ResourceUpsert;
 import io.kedge.schemas.ResyncRequest;
@@ -27,10 +28,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The ROUTER: stores each resource event's object (versioned as kube-apiserver would in standalone
  * mode), answers the edge write it carries out, and has {@link ObjectPlacer} turn it into upserts
- * and deletes for node topics. Referenced objects (ConfigMaps, Secrets, DeviceModels) are
- * reference-counted: they reach a node no later than the first object that needs them and leave it
- * with the last. A resync request is answered by every task with its part ({@link ResyncAnswer});
- * what the router sends goes out through {@link RouterOutputs}.
+ * and deletes for node topics. Referenced objects (ConfigMaps, Secrets, PersistentVolumeClaims,
+ * DeviceModels) are reference-counted: they reach a node no later than the first object that needs
+ * them and leave it with the last. A resync request is answered by every task with its part ({@link
+ * ResyncAnswer}); what the router sends goes out through {@link RouterOutputs}.
  *
  * <p>One instance runs per partition of the resources topic and holds that partition's objects.
  * Every instance must know every node (broadcast kinds go to all of them, and only known nodes'
@@ -61,6 +62,7 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
   private final boolean kubernetes;
   private final int partitions;
   private final String fanoutTopic;
+  private final String requestsTopic;
   private KeyValueStore<String, byte[]> awaiting;
   private ResyncAnswer resyncs;
 
@@ -69,18 +71,21 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
    *     version is routed (see {@link KubernetesApplier})
    * @param partitions the partitions of the resources topic: the parts of a resync
    * @param fanoutTopic the topic whose records every instance receives
+   * @param requestsTopic the topic of requests by object, which partitions tell each other on too
    */
   RouteProcessor(
       Placement placement,
       NodeTopics nodeTopics,
       boolean kubernetes,
       int partitions,
-      String fanoutTopic) {
+      String fanoutTopic,
+      String requestsTopic) {
     this.placement = placement;
     this.nodeTopics = nodeTopics;
     this.kubernetes = kubernetes;
     this.partitions = partitions;
     this.fanoutTopic = fanoutTopic;
+    this.requestsTopic = requestsTopic;
   }
 
   @Override
@@ -107,7 +112,8 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
             context.getStateStore(REFERRERS),
             nodes,
             context.getStateStore(WAITING),
-            this::loadObject);
+            this::loadObject,
+            new RemoteReferences(context, placement));
     this.resyncs =
         new ResyncAnswer(
             context, nodes, holdings, placer::isReferenced, this::loadObject, partitions);
@@ -131,6 +137,14 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
     EventData data = event.data();
     if (fromFanout()) {
       onFanout(data);
+      return;
+    }
+    if (data instanceof ReferrerNodes word) {
+      if (fromTopic(requestsTopic)) {
+        placer.heard(record.key(), word); // another partition's claim moved
+      } else {
+        deadLetter(record, "referrer nodes are told between the router's partitions only");
+      }
       return;
     }
     try {
@@ -175,10 +189,11 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
   }
 
   private boolean fromFanout() {
-    return context
-        .recordMetadata()
-        .map(metadata -> metadata.topic().equals(fanoutTopic))
-        .orElse(false);
+    return fromTopic(fanoutTopic);
+  }
+
+  private boolean fromTopic(String topic) {
+    return context.recordMetadata().map(metadata -> metadata.topic().equals(topic)).orElse(false);
   }
 
   private void fanOut(Record<String, byte[]> record) {

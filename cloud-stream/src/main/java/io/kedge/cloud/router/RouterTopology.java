@@ -28,17 +28,19 @@ import org.apache.kafka.streams.state.Stores;
  * resources ◄───────────────────────────────────────┐ (applied writes)
  *     └──────────────────────────────┬─► route ─────┼─► node topics (objects, resync, answers)
  * upstream ─► request filter ─► requests ─┤  ▲   │  │   └─► dead-letter
- *  (resync and write requests)            │  └ fanout (node joins and leaves, resyncs)
+ *  (resync and write requests)  ▲         │  └ fanout (node joins and leaves, resyncs)
+ *                               └─────────┼─── route (claims' nodes, to their volumes' partition)
  *                                         └─► apply ┘
  * </pre>
  *
  * <p>The resources topic is partitioned by {@link ResourcePartitioner}; a task per partition holds
- * the stores of its objects, so a Pod meets the ConfigMaps and Secrets it references. A write
- * request goes to the partition of its object, so the applier decides against exactly the state the
- * router routes. A resync request goes to the partition of the node's Node, whose task knows
- * whether the node exists; it, and each Node's arrival and removal, are then sent to every
- * partition through the fanout topic, so every task knows every node and answers its part of a
- * resync (see docs/architecture.md).
+ * the stores of its objects, so a Pod meets the ConfigMaps, Secrets and claims it references; a
+ * PersistentVolume, placed by its name, hears through the requests topic where the claim bound to
+ * it is held ({@link RemoteReferences}). A write request goes to the partition of its object, so
+ * the applier decides against exactly the state the router routes. A resync request goes to the
+ * partition of the node's Node, whose task knows whether the node exists; it, and each Node's
+ * arrival and removal, are then sent to every partition through the fanout topic, so every task
+ * knows every node and answers its part of a resync (see docs/architecture.md).
  */
 public final class RouterTopology {
   /** Kinds every edge node receives unless configured otherwise. */
@@ -146,10 +148,24 @@ public final class RouterTopology {
     topology.addSource("fanout-in", keys, Serdes.ByteArray().deserializer(), fanoutTopic(topics));
     topology.addProcessor(
         "route",
-        () -> new RouteProcessor(placement, nodeTopics, kube, partitions, fanoutTopic(topics)),
+        () ->
+            new RouteProcessor(
+                placement,
+                nodeTopics,
+                kube,
+                partitions,
+                fanoutTopic(topics),
+                requestsTopic(topics)),
         "resources",
         "requests-in",
         "fanout-in");
+    topology.addSink(
+        RemoteReferences.SINK,
+        requestsTopic(topics),
+        new StringSerializer(),
+        new ByteArraySerializer(),
+        ROUTED_BY_OBJECT,
+        "route");
     topology.addSink(
         RouterOutputs.FANOUT_SINK,
         fanoutTopic(topics),
@@ -202,7 +218,13 @@ public final class RouterTopology {
             Stores.persistentKeyValueStore(RouteProcessor.NODES), Serdes.String(), Serdes.String()),
         "route",
         "apply");
-    for (String store : List.of(NodeJoins.JOINING, RouteProcessor.WAITING, Holdings.HELD)) {
+    for (String store :
+        List.of(
+            NodeJoins.JOINING,
+            RouteProcessor.WAITING,
+            Holdings.HELD,
+            RemoteReferences.TOLD,
+            RemoteReferences.REFERRERS)) {
       topology.addStateStore(
           Stores.keyValueStoreBuilder(
               Stores.persistentKeyValueStore(store), Serdes.String(), Serdes.String()),

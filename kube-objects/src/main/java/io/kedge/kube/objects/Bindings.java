@@ -6,9 +6,9 @@ import java.util.LinkedHashSet;
 import java.util.Set;
 
 /**
- * What ties an object to nodes and to other objects: a Pod's node and the ConfigMaps and Secrets it
- * uses, a KubeEdge Device's nodes. The router places objects by them; node authorization decides by
- * them what a node may write.
+ * What ties an object to nodes and to other objects: a Pod's node and the ConfigMaps, Secrets and
+ * PersistentVolumeClaims it uses, a KubeEdge Device's nodes. The router places objects by them;
+ * node authorization decides by them what a node may write.
  */
 public final class Bindings {
   private Bindings() {}
@@ -75,6 +75,30 @@ public final class Bindings {
       addRef(refs, namespace, "Secret", pull.path("name"));
     }
     return refs;
+  }
+
+  /**
+   * The PersistentVolumeClaims a Pod in {@code namespace} mounts: its {@code persistentVolumeClaim}
+   * volumes and the claim of each generic ephemeral volume, which Kubernetes names {@code
+   * <pod>-<volume>}.
+   */
+  public static Set<ObjectKey> podClaims(String namespace, JsonNode pod) {
+    Set<ObjectKey> claims = new LinkedHashSet<>();
+    String podName = pod.path("metadata").path("name").asText("");
+    for (JsonNode volume : pod.path("spec").path("volumes")) {
+      addRef(
+          claims,
+          namespace,
+          "PersistentVolumeClaim",
+          volume.path("persistentVolumeClaim").path("claimName"));
+      String volumeName = volume.path("name").asText("");
+      if (volume.has("ephemeral") && !podName.isEmpty() && !volumeName.isEmpty()) {
+        claims.add(
+            new ObjectKey(
+                "", "v1", "PersistentVolumeClaim", namespace, podName + "-" + volumeName));
+      }
+    }
+    return claims;
   }
 
   private static void addRef(Set<ObjectKey> refs, String namespace, String kind, JsonNode name) {

@@ -1,13 +1,17 @@
 package io.kedge.kube.objects;
 
 import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.math.RoundingMode;
+import java.util.List;
 import java.util.Map;
 
 /**
  * Kubernetes resource quantities ({@code 500m}, {@code 1.5Gi}, {@code 2e3}) as exact decimals, so
- * quantities written differently compare equal ({@code 0.5} and {@code 500m}).
+ * quantities written differently compare equal ({@code 0.5} and {@code 500m}), and in the canonical
+ * form kube-apiserver prints them in ({@code 1024Mi} is {@code 1Gi}).
  */
-final class Quantities {
+public final class Quantities {
   private static final Map<String, BigDecimal> SUFFIXES =
       Map.ofEntries(
           Map.entry("n", new BigDecimal("1e-9")),
@@ -27,7 +31,54 @@ final class Quantities {
           Map.entry("Pi", BigDecimal.valueOf(1L << 50)),
           Map.entry("Ei", BigDecimal.valueOf(1L << 60)));
 
+  private static final List<String> DECIMAL_SUFFIXES =
+      List.of("n", "u", "m", "", "k", "M", "G", "T", "P", "E");
+  private static final List<String> BINARY_SUFFIXES =
+      List.of("", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei");
+  private static final BigInteger KIBI = BigInteger.valueOf(1024);
+
   private Quantities() {}
+
+  /**
+   * {@code text} as Kubernetes' {@code Quantity.String()} writes it: the format it was written in
+   * (binary suffixes, decimal suffixes or an exponent), with the largest suffix that keeps the
+   * number whole; binary quantities under 1Ki or with a fraction are written in decimal. Text that
+   * is no quantity comes back unchanged.
+   */
+  public static String canonical(String text) {
+    BigDecimal value = parse(text);
+    if (value == null) {
+      return text;
+    }
+    value = value.setScale(9, RoundingMode.UP); // Kubernetes keeps nano precision, rounding up
+    if (value.signum() == 0) {
+      return "0";
+    }
+    String suffix = text.strip().replaceAll("^[^A-Za-z]*", "");
+    boolean exponent = !SUFFIXES.containsKey(suffix);
+    if (suffix.endsWith("i")
+        && value.abs().compareTo(BigDecimal.valueOf(1024)) >= 0
+        && value.stripTrailingZeros().scale() <= 0) {
+      BigInteger amount = value.toBigIntegerExact();
+      int power = 0;
+      while (power < BINARY_SUFFIXES.size() - 1 && amount.mod(KIBI).signum() == 0) {
+        amount = amount.divide(KIBI);
+        power++;
+      }
+      return amount + BINARY_SUFFIXES.get(power);
+    }
+    BigDecimal stripped = value.stripTrailingZeros();
+    BigInteger mantissa = stripped.unscaledValue();
+    int tens = -stripped.scale();
+    int down = Math.floorMod(tens, 3); // to a multiple of 3
+    mantissa = mantissa.multiply(BigInteger.TEN.pow(down));
+    tens -= down;
+    int index = tens / 3 + 3;
+    if (exponent || index < 0 || index >= DECIMAL_SUFFIXES.size()) {
+      return mantissa + (tens == 0 ? "" : "e" + tens);
+    }
+    return mantissa + DECIMAL_SUFFIXES.get(index);
+  }
 
   /** The quantity's value, or null when {@code text} is empty or not a quantity. */
   static BigDecimal parse(String text) {

@@ -48,6 +48,9 @@ final class KindPrinters {
           Map.entry("/Endpoints", EndpointsPrinters.endpoints()),
           Map.entry("discovery.k8s.io/EndpointSlice", EndpointsPrinters.endpointSlices()),
           Map.entry("storage.k8s.io/CSINode", csiNodes()),
+          Map.entry("/PersistentVolume", VolumePrinters.persistentVolumes()),
+          Map.entry("/PersistentVolumeClaim", VolumePrinters.persistentVolumeClaims()),
+          Map.entry("storage.k8s.io/VolumeAttachment", VolumePrinters.volumeAttachments()),
           Map.entry("storage.k8s.io/CSIDriver", csiDrivers()),
           Map.entry(
               "node.k8s.io/RuntimeClass",

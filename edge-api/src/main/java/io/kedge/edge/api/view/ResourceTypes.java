@@ -32,6 +32,12 @@ public final class ResourceTypes {
     types.add(new ResourceType("", "v1", "Event", "events", true, List.of("ev")));
     types.add(new ResourceType("", "v1", "Node", "nodes", false, List.of("no")));
     types.add(new ResourceType("", "v1", "Namespace", "namespaces", false, List.of("ns")));
+    // what a kubelet reads to mount a pod's persistent volumes
+    types.add(
+        new ResourceType(
+            "", "v1", "PersistentVolumeClaim", "persistentvolumeclaims", true, List.of("pvc")));
+    types.add(
+        new ResourceType("", "v1", "PersistentVolume", "persistentvolumes", false, List.of("pv")));
     // a kubelet asks for its pods' tokens through serviceaccounts/<name>/token
     types.add(new ResourceType("", "v1", "ServiceAccount", "serviceaccounts", true, List.of("sa")));
     types.add(
@@ -45,6 +51,9 @@ public final class ResourceTypes {
     types.add(
         new ResourceType("storage.k8s.io", "v1", "CSIDriver", "csidrivers", false, List.of()));
     types.add(new ResourceType("storage.k8s.io", "v1", "CSINode", "csinodes", false, List.of()));
+    types.add(
+        new ResourceType(
+            "storage.k8s.io", "v1", "VolumeAttachment", "volumeattachments", false, List.of()));
     types.add(
         new ResourceType(
             "apiextensions.k8s.io",

@@ -465,6 +465,105 @@ class TablesTest {
   }
 
   @Test
+  void volumesGetKubeApiserversColumns() throws Exception {
+    JsonNode volumes =
+        one(
+            "persistentvolumes",
+            "",
+            object(
+                "{\"metadata\":{\"name\":\"pv-data\"},\"spec\":{\"capacity\":{\"storage\":"
+                    + "\"1024Mi\"},\"accessModes\":[\"ReadWriteOncePod\",\"ReadWriteOnce\","
+                    + "\"ReadWriteOnce\"],\"persistentVolumeReclaimPolicy\":\"Retain\","
+                    + "\"claimRef\":{\"namespace\":\"shop\",\"name\":\"data\"},"
+                    + "\"storageClassName\":\"local\",\"volumeMode\":\"Filesystem\"},"
+                    + "\"status\":{\"phase\":\"Bound\"}}"));
+    assertThat(volumes.path("columnDefinitions").findValuesAsText("name"))
+        .containsExactly(
+            "Name",
+            "Capacity",
+            "Access Modes",
+            "Reclaim Policy",
+            "Status",
+            "Claim",
+            "StorageClass",
+            "VolumeAttributesClass",
+            "Reason",
+            "Age",
+            "VolumeMode");
+    assertThat(cells(volumes, 0))
+        .containsExactly(
+            "pv-data",
+            "1Gi",
+            "RWO,RWOP",
+            "Retain",
+            "Bound",
+            "shop/data",
+            "local",
+            "<unset>",
+            "",
+            "5m30s",
+            "Filesystem");
+    ObjectNode released =
+        object(
+            "{\"metadata\":{\"name\":\"old\",\"deletionTimestamp\":\"2026-11-26T00:05:00Z\","
+                + "\"annotations\":{\"volume.beta.kubernetes.io/storage-class\":\"slow\"}},"
+                + "\"spec\":{\"storageClassName\":\"fast\"},\"status\":{\"phase\":\"Released\"}}");
+    assertThat(cells(one("persistentvolumes", "", released), 0))
+        .containsExactly(
+            "old", "0", "", "", "Terminating", "", "slow", "<unset>", "", "5m30s", "<unset>");
+
+    JsonNode bound =
+        one(
+            "persistentvolumeclaims",
+            "",
+            object(
+                "{\"metadata\":{\"name\":\"data\"},\"spec\":{\"volumeName\":\"pv-data\","
+                    + "\"resources\":{\"requests\":{\"storage\":\"500Mi\"}},"
+                    + "\"storageClassName\":\"local\",\"volumeAttributesClassName\":\"gold\"},"
+                    + "\"status\":{\"phase\":\"Bound\",\"capacity\":{\"storage\":\"1.5Gi\"},"
+                    + "\"accessModes\":[\"ReadWriteMany\",\"ReadOnlyMany\"]}}"));
+    assertThat(bound.path("columnDefinitions").findValuesAsText("name"))
+        .containsExactly(
+            "Name",
+            "Status",
+            "Volume",
+            "Capacity",
+            "Access Modes",
+            "StorageClass",
+            "VolumeAttributesClass",
+            "Age",
+            "VolumeMode");
+    assertThat(cells(bound, 0))
+        .containsExactly(
+            "data", "Bound", "pv-data", "1536Mi", "ROX,RWX", "local", "gold", "5m30s", "<unset>");
+    JsonNode pending =
+        one(
+            "persistentvolumeclaims",
+            "",
+            object(
+                "{\"metadata\":{\"name\":\"wait\"},\"spec\":{\"resources\":{\"requests\":"
+                    + "{\"storage\":\"1Gi\"}},\"volumeMode\":\"Block\"},"
+                    + "\"status\":{\"phase\":\"Pending\"}}"));
+    assertThat(cells(pending, 0))
+        .as("no capacity or access modes before the claim is bound")
+        .containsExactly("wait", "Pending", "", "", "", "", "<unset>", "5m30s", "Block");
+
+    JsonNode attachments =
+        one(
+            "volumeattachments",
+            "storage.k8s.io",
+            object(
+                "{\"metadata\":{\"name\":\"csi-0a1b\"},\"spec\":{\"attacher\":"
+                    + "\"ebs.csi.aws.com\",\"nodeName\":\"edge-1\",\"source\":"
+                    + "{\"persistentVolumeName\":\"pv-data\"}},\"status\":{\"attached\":true}}"));
+    assertThat(attachments.path("columnDefinitions").findValuesAsText("name"))
+        .containsExactly("Name", "Attacher", "PV", "Node", "Attached", "Age");
+    assertThat(cells(attachments, 0))
+        .containsExactly("csi-0a1b", "ebs.csi.aws.com", "pv-data", "edge-1", "true", "5m30s");
+    assertThat(attachments.path("rows").get(0).path("cells").get(4).isBoolean()).isTrue();
+  }
+
+  @Test
   void agesReadLikeKubectls() {
     assertThat(Tables.humanDuration(Duration.ofSeconds(-5))).isEqualTo("<invalid>");
     assertThat(Tables.humanDuration(Duration.ofSeconds(0))).isEqualTo("0s");
