@@ -193,6 +193,43 @@ final class CloudEnvironment implements AutoCloseable {
     return pod;
   }
 
+  /**
+   * A pod as {@link #podUsing}, also mounting PersistentVolumeClaim {@code claim} of its namespace.
+   */
+  static ObjectNode podUsingClaim(
+      String namespace, String name, String node, String configMap, String claim) {
+    ObjectNode pod = podUsing(namespace, name, node, configMap);
+    ObjectNode volume = pod.withObject("spec").withArray("volumes").addObject();
+    volume.put("name", "data").putObject("persistentVolumeClaim").put("claimName", claim);
+    return pod;
+  }
+
+  /** A claim bound to PersistentVolume {@code volume}, as the cluster's binder leaves it. */
+  static ObjectNode claim(String namespace, String name, String volume) {
+    ObjectNode claim = EventCodec.json().createObjectNode();
+    claim.put("apiVersion", "v1").put("kind", "PersistentVolumeClaim");
+    claim.putObject("metadata").put("name", name).put("namespace", namespace);
+    ObjectNode spec = claim.putObject("spec").put("volumeName", volume);
+    spec.putArray("accessModes").add("ReadWriteOnce");
+    spec.putObject("resources").putObject("requests").put("storage", "1Gi");
+    claim.putObject("status").put("phase", "Bound");
+    return claim;
+  }
+
+  /** A local PersistentVolume bound to claim {@code namespace/claim}. */
+  static ObjectNode persistentVolume(String name, String namespace, String claim) {
+    ObjectNode volume = EventCodec.json().createObjectNode();
+    volume.put("apiVersion", "v1").put("kind", "PersistentVolume");
+    volume.putObject("metadata").put("name", name);
+    ObjectNode spec = volume.putObject("spec");
+    spec.putObject("capacity").put("storage", "1Gi");
+    spec.putArray("accessModes").add("ReadWriteOnce");
+    spec.putObject("local").put("path", "/mnt/disks/" + name);
+    spec.putObject("claimRef").put("namespace", namespace).put("name", claim);
+    volume.putObject("status").put("phase", "Bound");
+    return volume;
+  }
+
   static ObjectNode configMap(String namespace, String name) {
     ObjectNode map = EventCodec.json().createObjectNode();
     map.put("apiVersion", "v1").put("kind", "ConfigMap");

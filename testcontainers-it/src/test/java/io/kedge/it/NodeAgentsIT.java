@@ -405,6 +405,23 @@ class NodeAgentsIT {
                     .code())
             .isEqualTo(200);
 
+        // volume manager: a pod mounting a claim; the kubelet reads the claim, then the volume
+        // bound to it, and mounts only if the volume's claimRef names the claim's uid
+        cloud.apply(CloudEnvironment.claim("default", "data", "pv-data"));
+        cloud.apply(CloudEnvironment.podUsingClaim("default", "db", NODE, "settings", "data"));
+        Awaitility.await("the claim reaches the node with the pod")
+            .atMost(Duration.ofSeconds(30))
+            .until(() -> claim(edge).code() == 200);
+        String claimUid = claim(edge).body().at("/metadata/uid").asText();
+        assertThat(claimUid).isNotEmpty();
+        ObjectNode bound = CloudEnvironment.persistentVolume("pv-data", "default", "data");
+        bound.withObject("spec").withObject("claimRef").put("uid", claimUid); // as the binder sets
+        cloud.apply(bound);
+        Awaitility.await("the volume bound to the claim follows it to the node")
+            .atMost(Duration.ofSeconds(30))
+            .until(() -> volume(edge).code() == 200);
+        assertMountable(edge, claimUid);
+
         // the link goes down: the node's own writes are still answered at once
         cloud.link.cut();
         Awaitility.await("link down")
@@ -457,6 +474,8 @@ class NodeAgentsIT {
           heartbeat(edge, leases, heartbeat);
         }
         assertThat(podStatus(edge, uid, "Succeeded").code()).isEqualTo(200);
+        Reply restartedClaim = claim(edge);
+        assertMountable(edge, restartedClaim.body().at("/metadata/uid").asText());
 
         cloud.link.restore();
         Instant lastHeartbeat = heartbeat;
@@ -538,6 +557,26 @@ class NodeAgentsIT {
     Reply status =
         call(edge, "PATCH", "/api/v1/nodes/" + NODE + "/status", STRATEGIC, nodeStatusPatch(at));
     assertThat(status.code()).as(status.body().toString()).isEqualTo(200);
+  }
+
+  private Reply claim(EdgeNode edge) throws Exception {
+    return call(edge, "GET", "/api/v1/namespaces/default/persistentvolumeclaims/data", null, null);
+  }
+
+  private Reply volume(EdgeNode edge) throws Exception {
+    return call(edge, "GET", "/api/v1/persistentvolumes/pv-data", null, null);
+  }
+
+  /** What the kubelet's volume manager checks before it mounts a claim's volume. */
+  private void assertMountable(EdgeNode edge, String claimUid) throws Exception {
+    Reply claim = claim(edge);
+    assertThat(claim.code()).isEqualTo(200);
+    assertThat(claim.body().at("/status/phase").asText()).isEqualTo("Bound");
+    assertThat(claim.body().at("/spec/volumeName").asText()).isEqualTo("pv-data");
+    Reply volume = volume(edge);
+    assertThat(volume.code()).isEqualTo(200);
+    assertThat(volume.body().at("/spec/claimRef/uid").asText()).isEqualTo(claimUid);
+    assertThat(volume.body().at("/spec/local/path").asText()).isEqualTo("/mnt/disks/pv-data");
   }
 
   private boolean hasNode(EdgeNode edge) {

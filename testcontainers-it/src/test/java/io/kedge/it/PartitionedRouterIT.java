@@ -23,10 +23,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A partitioned cloud: {@code kedge.resources} in four partitions and two router instances routing
- * at once, each owning some. Pods and the ConfigMaps they use, spread over six namespaces, reach
- * one edge node from both; the node's resync comes in four parts and deletes exactly what the cloud
- * no longer holds; its writes are answered by the instance owning their object; and when one
- * instance stops, the other routes everything.
+ * at once, each owning some. Pods, the ConfigMaps and claims they use, spread over six namespaces,
+ * and the PersistentVolumes bound to the claims (placed by their own names, so mostly in other
+ * partitions than their claims) reach one edge node from both; the node's resync comes in four
+ * parts and deletes exactly what the cloud no longer holds; its writes are answered by the instance
+ * owning their object; and when one instance stops, the other routes everything.
  */
 class PartitionedRouterIT {
   private static final String NODE = "edge-1";
@@ -55,24 +56,32 @@ class PartitionedRouterIT {
       cloud.apply(CloudEnvironment.node(NODE));
       for (int i = 0; i < NAMESPACES; i++) {
         cloud.apply(CloudEnvironment.configMap("ns-" + i, "settings"));
-        cloud.apply(CloudEnvironment.podUsing("ns-" + i, "web", NODE, "settings"));
+        cloud.apply(CloudEnvironment.persistentVolume("pv-ns-" + i, "ns-" + i, "data"));
+        cloud.apply(CloudEnvironment.claim("ns-" + i, "data", "pv-ns-" + i));
+        cloud.apply(CloudEnvironment.podUsingClaim("ns-" + i, "web", NODE, "settings", "data"));
       }
       try (EdgeNode edge = EdgeNode.start(cloud.edgeConfig(NODE, tmp.resolve("edge")), "test");
           KubernetesClient client = CloudEnvironment.edgeClient(edge)) {
-        Awaitility.await("the node holds every pod and the ConfigMap each uses")
+        Awaitility.await(
+                "the node holds every pod, the ConfigMap and claim each uses and its volume")
             .atMost(Duration.ofSeconds(90))
             .until(
                 () ->
                     edge.linkState() == LinkState.CONNECTED
                         && names(edge, "pods").size() == NAMESPACES
-                        && names(edge, "configmaps").size() == NAMESPACES);
+                        && names(edge, "configmaps").size() == NAMESPACES
+                        && names(edge, "persistentvolumeclaims").size() == NAMESPACES
+                        && names(edge, "persistentvolumes").size() == NAMESPACES);
+        assertThat(volumePartitions())
+            .as("volumes kept in other partitions than their claims")
+            .isGreaterThan(0);
 
         // the cloud changes while the node is away; the node asks for a snapshot in parts
         cloud.link.cut();
         Awaitility.await("link down")
             .atMost(Duration.ofSeconds(60))
             .until(() -> edge.linkState() == LinkState.DISCONNECTED);
-        cloud.delete(CloudEnvironment.podUsing("ns-0", "web", NODE, "settings"));
+        cloud.delete(CloudEnvironment.podUsingClaim("ns-0", "web", NODE, "settings", "data"));
         cloud.apply(CloudEnvironment.podUsing("ns-3", "extra", NODE, "settings"));
         edge.downlink().resyncSoon("test: snapshot after changes made while away");
         cloud.link.restore();
@@ -82,11 +91,17 @@ class PartitionedRouterIT {
                 () ->
                     edge.linkState() == LinkState.CONNECTED
                         && names(edge, "pods").size() == NAMESPACES
-                        && names(edge, "configmaps").size() == NAMESPACES - 1);
+                        && names(edge, "configmaps").size() == NAMESPACES - 1
+                        && names(edge, "persistentvolumes").size() == NAMESPACES - 1);
         assertThat(names(edge, "pods")).contains("ns-3/extra").doesNotContain("ns-0/web");
         assertThat(names(edge, "configmaps"))
             .as("the ConfigMap no pod of the node uses any more left it")
             .doesNotContain("ns-0/settings");
+        assertThat(names(edge, "persistentvolumeclaims")).doesNotContain("ns-0/data");
+        assertThat(names(edge, "persistentvolumes"))
+            .as("the volume of a claim no pod of the node mounts any more left it")
+            .doesNotContain("/pv-ns-0")
+            .contains("/pv-ns-1");
 
         // writes are answered by whichever instance owns their object
         for (int i = 0; i < NAMESPACES; i++) {
@@ -119,6 +134,18 @@ class PartitionedRouterIT {
           "partitioned-router: partitions=%d instances=2 namespaces=%d time=%ds%n",
           PARTITIONS, NAMESPACES, (System.nanoTime() - started) / 1_000_000_000);
     }
+  }
+
+  /** How many of the test's volumes are placed in another partition than their claim. */
+  private static long volumePartitions() {
+    return java.util.stream.IntStream.range(0, NAMESPACES)
+        .filter(
+            i ->
+                io.kedge.schemas.ResourcePartitioner.partition(
+                        "/v1/PersistentVolume//pv-ns-" + i, PARTITIONS)
+                    != io.kedge.schemas.ResourcePartitioner.partition(
+                        "/v1/PersistentVolumeClaim/ns-" + i + "/data", PARTITIONS))
+        .count();
   }
 
   private static int activeTasks(Router router) {

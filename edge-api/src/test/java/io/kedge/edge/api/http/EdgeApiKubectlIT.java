@@ -233,5 +233,62 @@ class EdgeApiKubectlIT {
     Kubectl.Result slice = kubectl.run("explain", "endpointslices.endpoints");
     assertThat(slice.exitCode()).as(slice.stderr()).isZero();
     assertThat(slice.stdout()).contains("addresses\t<[]string>");
+    Kubectl.Result claimRef = kubectl.run("explain", "pv.spec.claimRef");
+    assertThat(claimRef.exitCode()).as(claimRef.stderr()).isZero();
+    assertThat(claimRef.stdout()).contains("FIELD: claimRef <ObjectReference>", "uid\t<string>");
+  }
+
+  @Test
+  void claimsVolumesAndAttachmentsPrintKubeApiserversColumns() throws Exception {
+    edge.append(
+        upsert(
+            json(
+                "{\"apiVersion\":\"v1\",\"kind\":\"PersistentVolumeClaim\",\"metadata\":"
+                    + "{\"name\":\"data\",\"namespace\":\"default\"},\"spec\":{\"volumeName\":"
+                    + "\"pv-data\",\"storageClassName\":\"local\"},\"status\":{\"phase\":\"Bound\","
+                    + "\"capacity\":{\"storage\":\"1024Mi\"},\"accessModes\":[\"ReadWriteOnce\"]}}"),
+            "30"));
+    edge.append(
+        upsert(
+            json(
+                "{\"apiVersion\":\"v1\",\"kind\":\"PersistentVolume\",\"metadata\":"
+                    + "{\"name\":\"pv-data\"},\"spec\":{\"capacity\":{\"storage\":\"1Gi\"},"
+                    + "\"accessModes\":[\"ReadWriteOnce\"],\"persistentVolumeReclaimPolicy\":"
+                    + "\"Retain\",\"claimRef\":{\"namespace\":\"default\",\"name\":\"data\"},"
+                    + "\"storageClassName\":\"local\",\"local\":{\"path\":\"/mnt/data\"}},"
+                    + "\"status\":{\"phase\":\"Bound\"}}"),
+            "31"));
+    edge.append(
+        upsert(
+            json(
+                "{\"apiVersion\":\"storage.k8s.io/v1\",\"kind\":\"VolumeAttachment\","
+                    + "\"metadata\":{\"name\":\"csi-0a1b\"},\"spec\":{\"attacher\":"
+                    + "\"hostpath.csi.k8s.io\",\"nodeName\":\"edge-1\",\"source\":"
+                    + "{\"persistentVolumeName\":\"pv-data\"}},\"status\":{\"attached\":true}}"),
+            "32"));
+    Kubectl.Result claims = kubectl.run("get", "pvc");
+    assertThat(claims.exitCode()).as(claims.stderr()).isZero();
+    assertThat(claims.stdout().lines().findFirst().orElse(""))
+        .matches(
+            "NAME +STATUS +VOLUME +CAPACITY +ACCESS MODES +STORAGECLASS +VOLUMEATTRIBUTESCLASS"
+                + " +AGE");
+    assertThat(claims.stdout().lines().skip(1).findFirst().orElse(""))
+        .matches("data +Bound +pv-data +1Gi +RWO +local +<unset> +\\S+");
+    Kubectl.Result volumes = kubectl.run("get", "pv");
+    assertThat(volumes.exitCode()).as(volumes.stderr()).isZero();
+    assertThat(volumes.stdout().lines().findFirst().orElse(""))
+        .matches(
+            "NAME +CAPACITY +ACCESS MODES +RECLAIM POLICY +STATUS +CLAIM +STORAGECLASS"
+                + " +VOLUMEATTRIBUTESCLASS +REASON +AGE");
+    assertThat(volumes.stdout()).contains("pv-data", "Retain", "default/data");
+    Kubectl.Result attachments = kubectl.run("get", "volumeattachments");
+    assertThat(attachments.exitCode()).as(attachments.stderr()).isZero();
+    assertThat(attachments.stdout().lines().findFirst().orElse(""))
+        .matches("NAME +ATTACHER +PV +NODE +ATTACHED +AGE");
+    assertThat(attachments.stdout()).contains("hostpath.csi.k8s.io", "true");
+  }
+
+  private static com.fasterxml.jackson.databind.node.ObjectNode json(String text) throws Exception {
+    return (com.fasterxml.jackson.databind.node.ObjectNode) EventCodec.json().readTree(text);
   }
 }
