@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kedge.kube.objects.KubeStatus;
 import io.kedge.kube.objects.ObjectWrites;
 import io.kedge.kube.objects.PodQos;
+import io.kedge.kube.objects.VolumeDefaults;
 import io.kedge.schemas.EventCodec;
 import io.kedge.schemas.EventData;
 import io.kedge.schemas.EventType;
@@ -312,8 +313,8 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
    * kube-apiserver sets on every write whatever its source (edge writes, manifests, CDC): the
    * record's offset becomes the resourceVersion, as etcd's revision does; the uid and
    * creationTimestamp are the first version's and never change; generation counts changes of {@code
-   * spec}; a new Pod is Pending with its QoS class. In Kubernetes mode the cluster has set them
-   * all.
+   * spec}; a new Pod is Pending with its QoS class; volumes and claims get their defaults ({@link
+   * VolumeDefaults}). In Kubernetes mode the cluster has set them all.
    */
   private ResourceUpsert versioned(ResourceUpsert upsert, ResourceUpsert previous, long timestamp) {
     if (!upsert.cloudResourceVersion().isEmpty()) {
@@ -326,6 +327,9 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
         object, previous == null ? null : previous.object(), upsert.key(), offset, timestamp);
     if (previous == null && upsert.key().group().isEmpty() && upsert.key().kind().equals("Pod")) {
       PodQos.fillNewPodStatus(object);
+    }
+    if (upsert.key().group().isEmpty()) {
+      VolumeDefaults.fill(upsert.key().kind(), object);
     }
     object.withObject("metadata").put("resourceVersion", version);
     return new ResourceUpsert(upsert.key(), version, object);

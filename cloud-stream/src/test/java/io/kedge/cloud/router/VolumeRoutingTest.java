@@ -162,6 +162,35 @@ class VolumeRoutingTest extends RouterTestBase {
         .contains("between the router's partitions only");
   }
 
+  @Test
+  void volumesAndClaimsGetKubeApiserversDefaults() {
+    upsert(node("edge-1"));
+    upsert(volume("pv-data"));
+    ObjectNode bound = claim("data", "pv-data");
+    bound.putObject("status").put("phase", "Bound");
+    bound.withObject("spec").put("volumeMode", "Block");
+    upsert(bound);
+    upsert(podWithClaim("web", "edge-1", "data"));
+    var out =
+        driver.createOutputTopic(
+            topics.node("edge-1").name(),
+            new StringDeserializer(),
+            new io.kedge.schemas.KedgeEventSerde(codec).deserializer());
+    java.util.Map<String, ObjectNode> objects = new java.util.HashMap<>();
+    for (KedgeEvent event : out.readValuesToList()) {
+      if (event.data() instanceof io.kedge.schemas.ResourceUpsert upsert) {
+        objects.put(upsert.key().kind(), upsert.object());
+      }
+    }
+    ObjectNode volume = objects.get("PersistentVolume");
+    assertThat(volume.at("/spec/volumeMode").asText()).isEqualTo("Filesystem");
+    assertThat(volume.at("/spec/persistentVolumeReclaimPolicy").asText()).isEqualTo("Retain");
+    assertThat(volume.at("/status/phase").asText()).isEqualTo("Pending");
+    ObjectNode claim = objects.get("PersistentVolumeClaim");
+    assertThat(claim.at("/spec/volumeMode").asText()).as("given, so kept").isEqualTo("Block");
+    assertThat(claim.at("/status/phase").asText()).isEqualTo("Bound");
+  }
+
   private static ObjectNode volume(String name) {
     ObjectNode pv = object("v1", "PersistentVolume", "", name);
     pv.putObject("spec").putObject("hostPath").put("path", "/data/" + name);

@@ -1,0 +1,32 @@
+package io.kedge.kube.objects;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * What kube-apiserver's defaulting sets on every PersistentVolume and PersistentVolumeClaim it
+ * stores: phase Pending until a binder says otherwise, the Filesystem volume mode, and a volume's
+ * Retain reclaim policy. {@code kubectl get -o wide} and the kubelet read them.
+ */
+public final class VolumeDefaults {
+  private VolumeDefaults() {}
+
+  /** Fills the defaults of a PersistentVolume or PersistentVolumeClaim where they are absent. */
+  public static void fill(String kind, ObjectNode object) {
+    boolean volume = kind.equals("PersistentVolume");
+    if (!volume && !kind.equals("PersistentVolumeClaim")) {
+      return;
+    }
+    ObjectNode spec = object.withObject("spec");
+    putIfAbsent(spec, "volumeMode", "Filesystem");
+    if (volume) {
+      putIfAbsent(spec, "persistentVolumeReclaimPolicy", "Retain");
+    }
+    putIfAbsent(object.withObject("status"), "phase", "Pending");
+  }
+
+  private static void putIfAbsent(ObjectNode node, String field, String value) {
+    if (!node.hasNonNull(field) || node.get(field).asText().isEmpty()) {
+      node.put(field, value);
+    }
+  }
+}
