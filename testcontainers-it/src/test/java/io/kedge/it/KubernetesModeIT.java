@@ -154,6 +154,59 @@ class KubernetesModeIT {
                 .build())
         .create();
     cluster.pods().inNamespace(NS).resource(pod("web")).create();
+    // a pod mounting a claim the binder has bound to a local volume
+    io.fabric8.kubernetes.api.model.PersistentVolumeClaim claim =
+        cluster
+            .persistentVolumeClaims()
+            .inNamespace(NS)
+            .resource(
+                new io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder()
+                    .withNewMetadata()
+                    .withName("data")
+                    .withUid("claim-uid-1")
+                    .endMetadata()
+                    .withNewSpec()
+                    .withVolumeName("pv-data")
+                    .endSpec()
+                    .withNewStatus()
+                    .withPhase("Bound")
+                    .endStatus()
+                    .build())
+            .create();
+    cluster
+        .persistentVolumes()
+        .resource(
+            new io.fabric8.kubernetes.api.model.PersistentVolumeBuilder()
+                .withNewMetadata()
+                .withName("pv-data")
+                .endMetadata()
+                .withNewSpec()
+                .withNewLocal()
+                .withPath("/mnt/disks/data")
+                .endLocal()
+                .withNewClaimRef()
+                .withNamespace(NS)
+                .withName("data")
+                .withUid(claim.getMetadata().getUid())
+                .endClaimRef()
+                .endSpec()
+                .build())
+        .create();
+    cluster
+        .pods()
+        .inNamespace(NS)
+        .resource(
+            new PodBuilder(pod("db"))
+                .editSpec()
+                .addNewVolume()
+                .withName("data")
+                .withNewPersistentVolumeClaim()
+                .withClaimName("data")
+                .endPersistentVolumeClaim()
+                .endVolume()
+                .endSpec()
+                .build())
+        .create();
     cluster
         .services()
         .inNamespace(NS)
@@ -182,7 +235,25 @@ class KubernetesModeIT {
               () ->
                   edgeApi.pods().inNamespace(NS).withName("web").get() != null
                       && edgeApi.configMaps().inNamespace(NS).withName("cfg").get() != null
-                      && edgeApi.services().inNamespace(NS).withName("svc").get() != null);
+                      && edgeApi.services().inNamespace(NS).withName("svc").get() != null
+                      && edgeApi.persistentVolumes().withName("pv-data").get() != null);
+      // what the kubelet checks before it mounts: the volume names the claim's uid
+      assertThat(
+              edgeApi
+                  .persistentVolumes()
+                  .withName("pv-data")
+                  .get()
+                  .getSpec()
+                  .getClaimRef()
+                  .getUid())
+          .isEqualTo(
+              edgeApi
+                  .persistentVolumeClaims()
+                  .inNamespace(NS)
+                  .withName("data")
+                  .get()
+                  .getMetadata()
+                  .getUid());
 
       // a label set on the edge is applied to the cluster; the edge client reads its own write
       Pod labelled =
@@ -262,8 +333,8 @@ class KubernetesModeIT {
           .as("records published on restart: the delete of svc only, nothing listed again")
           .isEqualTo(1);
       assertThat(cloud.kubernetesSource().unchanged())
-          .as("informer events dropped as already published: the node, cfg and web")
-          .isEqualTo(3);
+          .as("informer events dropped as already published: the node, cfg, web, db, data, pv-data")
+          .isEqualTo(6);
       assertThat(names(edgeApi)).contains("web").doesNotContain("made-on-edge");
     } finally {
       cloud.close();
