@@ -290,6 +290,11 @@ public final class NodeRestriction {
       if (volume.has("persistentVolumeClaim")) {
         return who + " can not create pods that reference persistentvolumeclaims";
       }
+      if (volume.has("ephemeral")) {
+        // stricter than Kubernetes: the router sends a pod's node the claim named
+        // <pod>-<volume>, so such a pod could name another pod's claim
+        return who + " can not create pods that use generic ephemeral volumes";
+      }
       for (JsonNode source : volume.path("projected").path("sources")) {
         if (source.has("clusterTrustBundle")) {
           return who + " can not create pods that reference clustertrustbundles";

@@ -138,6 +138,33 @@ class NodeRestrictionTest {
             null,
             "can not create pods that reference secrets"),
         row(
+            "a mirror pod mounting a claim",
+            create(
+                "v1",
+                "Pod",
+                "default",
+                "p",
+                mirror(
+                    NODE,
+                    NODE_UID,
+                    ",'volumes':[{'name':'d','persistentVolumeClaim':{'claimName':'data'}}]")),
+            null,
+            "can not create pods that reference persistentvolumeclaims"),
+        row(
+            // kedge routes the claim named <pod>-<volume> to the pod's node
+            "a mirror pod with a generic ephemeral volume",
+            create(
+                "v1",
+                "Pod",
+                "default",
+                "victim",
+                mirror(
+                    NODE,
+                    NODE_UID,
+                    ",'volumes':[{'name':'data','ephemeral':{'volumeClaimTemplate':{}}}]")),
+            null,
+            "can not create pods that use generic ephemeral volumes"),
+        row(
             "a pod eviction",
             new WriteRequest(
                 "r",
