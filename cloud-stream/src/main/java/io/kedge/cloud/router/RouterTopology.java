@@ -28,9 +28,9 @@ import org.apache.kafka.streams.state.Stores;
  * resources ◄───────────────────────────────────────┐ (applied writes)
  *     └──────────────────────────────┬─► route ─────┼─► node topics (objects, resync, answers)
  * upstream ─► request filter ─► requests ─┤  ▲   │  │   └─► dead-letter
- *  (resync and write requests)  ▲         │  └ fanout (node joins and leaves, resyncs)
- *                               └─────────┼─── route (claims' nodes, to their volumes' partition)
+ *  (resync and write requests)            │  └ fanout (node joins and leaves, resyncs)
  *                                         └─► apply ┘
+ * route ─► requests (the nodes holding a claim, to the partition of its volume)
  * </pre>
  *
  * <p>The resources topic is partitioned by {@link ResourcePartitioner}; a task per partition holds
