@@ -28,10 +28,7 @@ final class ObjectReads {
 
   FullHttpResponse get(ByteBufAllocator alloc, ResourceType type, ApiPath api, Presentation as) {
     if (!api.subresource().isEmpty() && !api.subresource().equals("status")) {
-      return Responses.json(
-          alloc,
-          HttpResponseStatus.NOT_FOUND,
-          KubeStatus.failure(404, "NotFound", "the server could not find the requested resource"));
+      return Responses.subresourceNotServed(alloc, type, api.subresource());
     }
     return view.get(type, type.namespaced() ? api.namespace() : "", api.name())
         .map(

@@ -44,6 +44,26 @@ final class Responses {
         KubeStatus.failure(404, "NotFound", "the server could not find the requested resource"));
   }
 
+  /** Pod subresources kube-apiserver proxies to the node's kubelet. */
+  private static final java.util.Set<String> KUBELET_PROXIED =
+      java.util.Set.of("log", "exec", "attach", "portforward", "proxy");
+
+  /**
+   * 404 for a subresource the edge API does not serve, naming it (kube-apiserver serves it, so its
+   * generic words would send a user looking for a typo).
+   */
+  static FullHttpResponse subresourceNotServed(
+      ByteBufAllocator alloc, io.kedge.edge.api.view.ResourceType type, String subresource) {
+    String what = type.qualifiedPlural() + "/" + subresource;
+    String message =
+        type.group().isEmpty() && type.kind().equals("Pod") && KUBELET_PROXIED.contains(subresource)
+            ? what
+                + " is not served by the edge API: kube-apiserver passes it to the node's kubelet;"
+                + " on the node, ask the container runtime (crictl logs, crictl exec)"
+            : what + " is not served by the edge API";
+    return json(alloc, HttpResponseStatus.NOT_FOUND, KubeStatus.failure(404, "NotFound", message));
+  }
+
   /** An object already serialized as JSON. */
   static FullHttpResponse json(ByteBufAllocator alloc, HttpResponseStatus status, byte[] body) {
     return jsonResponse(status, alloc.buffer(body.length).writeBytes(body));

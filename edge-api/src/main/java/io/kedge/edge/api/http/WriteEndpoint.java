@@ -52,6 +52,11 @@ final class WriteEndpoint {
       long id,
       Consumer<FullHttpResponse> answer) {
     HttpMethod method = request.method();
+    if (!api.subresource().isEmpty()
+        && !api.subresource().equals("status")
+        && !(api.subresource().equals(WriteRequests.TOKEN) && isServiceAccount(type))) {
+      return Responses.subresourceNotServed(ctx.alloc(), type, api.subresource());
+    }
     WriteOperation operation = WriteRequests.operation(method, api.name(), api.subresource());
     if (writes == null || operation == null) {
       return Responses.json(
@@ -64,11 +69,6 @@ final class WriteEndpoint {
                   + (api.name().isEmpty() ? " on a collection" : " on an object")
                   + " is not supported by this edge API"
                   + (writes == null ? ": it is read-only" : "")));
-    }
-    if (!api.subresource().isEmpty()
-        && !api.subresource().equals("status")
-        && !(api.subresource().equals(WriteRequests.TOKEN) && isServiceAccount(type))) {
-      return Responses.notFoundPath(ctx.alloc());
     }
     String contentType = request.headers().get(HttpHeaderNames.CONTENT_TYPE, "");
     String mediaType = contentType.split(";")[0].trim().toLowerCase(Locale.ROOT);

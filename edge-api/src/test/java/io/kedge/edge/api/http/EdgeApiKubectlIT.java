@@ -239,6 +239,16 @@ class EdgeApiKubectlIT {
   }
 
   @Test
+  void logsAndExecSayTheEdgeApiDoesNotServeThem() {
+    Kubectl.Result logs = kubectl.run("logs", "web-0");
+    assertThat(logs.exitCode()).isNotZero();
+    assertThat(logs.stderr()).contains("pods/log is not served by the edge API", "crictl logs");
+    Kubectl.Result exec = kubectl.run("exec", "web-0", "--", "ls");
+    assertThat(exec.exitCode()).isNotZero();
+    assertThat(exec.stderr()).contains("pods/exec is not served by the edge API");
+  }
+
+  @Test
   void claimsVolumesAndAttachmentsPrintKubeApiserversColumns() throws Exception {
     edge.append(
         upsert(
