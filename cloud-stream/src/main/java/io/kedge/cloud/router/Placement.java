@@ -2,6 +2,7 @@ package io.kedge.cloud.router;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kedge.kube.objects.Bindings;
+import io.kedge.schemas.NodeNames;
 import io.kedge.schemas.ObjectKey;
 import java.util.LinkedHashSet;
 import java.util.Set;
@@ -140,7 +141,10 @@ public final class Placement {
       return null;
     }
     String volume = object.path("spec").path("volumeName").asText("");
-    return volume.isEmpty() ? null : new ObjectKey("", "v1", "PersistentVolume", "", volume);
+    // a volume's name is a DNS subdomain, as a node's is; no other name can be a volume's
+    return NodeNames.isValid(volume)
+        ? new ObjectKey("", "v1", "PersistentVolume", "", volume)
+        : null;
   }
 
   /** Version-free identity of an object, so references match whatever version was applied. */

@@ -140,17 +140,15 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
       onFanout(data);
       return;
     }
-    if (data instanceof ReferrerNodes word) {
-      if (fromTopic(requestsTopic)) {
-        placer.heard(record.key(), word); // another partition's claim moved
-      } else {
-        deadLetter(record, "referrer nodes are told between the router's partitions only");
-      }
-      return;
-    }
     try {
       WriteOrigin origin = WriteOrigin.of(record.headers());
-      if (data instanceof ResourceUpsert upsert) {
+      if (data instanceof ReferrerNodes word) {
+        if (fromTopic(requestsTopic)) {
+          placer.heard(record.key(), word); // another partition's claim moved
+        } else {
+          deadLetter(record, "referrer nodes are told between the router's partitions only");
+        }
+      } else if (data instanceof ResourceUpsert upsert) {
         ResourceUpsert previous = loadObject(Placement.identity(upsert.key()));
         if (repeats(upsert, previous)) {
           return;

@@ -138,6 +138,21 @@ class VolumeRoutingTest extends RouterTestBase {
   }
 
   @Test
+  void aClaimNamingNoPossibleVolumeBringsNoneAndRoutingGoesOn() {
+    upsert(node("edge-1"));
+    upsert(claim("data", "shop/pv-data"));
+    upsert(podWithClaim("web", "edge-1", "data"));
+    upsert(volume("pv-data"));
+    upsert(pod("after", "edge-1"));
+    assertThat(received("edge-1"))
+        .containsExactly(
+            "upsert Node/edge-1",
+            "upsert PersistentVolumeClaim/data",
+            "upsert Pod/web",
+            "upsert Pod/after");
+  }
+
+  @Test
   void volumeAttachmentsGoToTheirNode() {
     upsert(node("edge-1"));
     ObjectNode attachment = object("storage.k8s.io/v1", "VolumeAttachment", "", "csi-0123");
