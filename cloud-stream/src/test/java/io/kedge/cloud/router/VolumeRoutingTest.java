@@ -153,6 +153,24 @@ class VolumeRoutingTest extends RouterTestBase {
   }
 
   @Test
+  void theExampleDoesWhatItsCommentSays() {
+    upsert(node("edge-1"));
+    upsert(node("edge-2"));
+    for (io.kedge.cloud.manifest.Manifest manifest :
+        new io.kedge.cloud.manifest.ManifestReader()
+            .read(java.nio.file.Path.of("..", "examples", "volume.yaml"))) {
+      upsert(manifest.object());
+    }
+    assertThat(received("edge-1"))
+        .containsExactly(
+            "upsert Node/edge-1",
+            "upsert PersistentVolumeClaim/data",
+            "upsert Pod/db",
+            "upsert PersistentVolume/edge-1-data");
+    assertThat(received("edge-2")).containsExactly("upsert Node/edge-2");
+  }
+
+  @Test
   void volumeAttachmentsGoToTheirNode() {
     upsert(node("edge-1"));
     ObjectNode attachment = object("storage.k8s.io/v1", "VolumeAttachment", "", "csi-0123");
