@@ -1,7 +1,5 @@
 package io.kedge.cloud.router;
 
-import io.kedge.schemas.EventCodec;
-import io.kedge.schemas.KedgeEvent;
 import io.kedge.schemas.ObjectKey;
 import io.kedge.schemas.ReferrerNodes;
 import io.kedge.schemas.ResourceUpsert;
@@ -9,10 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
-import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
@@ -38,7 +34,6 @@ final class RemoteReferences {
   private final Placement placement;
   private final KeyValueStore<String, String> told;
   private final KeyValueStore<String, String> referrers;
-  private final EventCodec codec = new EventCodec();
 
   RemoteReferences(ProcessorContext<String, Object> context, Placement placement) {
     this.context = context;
@@ -79,12 +74,8 @@ final class RemoteReferences {
   }
 
   private void tell(String referencedKey, String referrerId, Set<String> nodes) {
-    ReferrerNodes data = new ReferrerNodes(referrerId, List.copyOf(nodes));
-    RecordHeaders headers = new RecordHeaders();
-    byte[] value = codec.encode(KedgeEvent.of(RouterOutputs.SOURCE, referencedKey, data), headers);
-    context.forward(
-        new Record<String, Object>(referencedKey, value, context.currentSystemTimeMs(), headers),
-        SINK);
+    RouterOutputs.forwardEvent(
+        context, SINK, referencedKey, new ReferrerNodes(referrerId, List.copyOf(nodes)));
   }
 
   /** The referenced object's side: records what one of its referrers said. */

@@ -18,7 +18,6 @@ import io.kedge.schemas.ResourceUpsert;
 import io.kedge.schemas.ResyncRequest;
 import io.kedge.schemas.WriteResponse;
 import java.nio.charset.StandardCharsets;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -289,11 +288,7 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
 
   /** Sends {@code data} to every instance through the fanout topic. */
   private void fanOut(String key, EventData data) {
-    RecordHeaders headers = new RecordHeaders();
-    byte[] value = codec.encode(KedgeEvent.of(RouterOutputs.SOURCE, key, data), headers);
-    context.forward(
-        new Record<String, Object>(key, value, context.currentSystemTimeMs(), headers),
-        RouterOutputs.FANOUT_SINK);
+    RouterOutputs.forwardEvent(context, RouterOutputs.FANOUT_SINK, key, data);
   }
 
   /**

@@ -49,6 +49,18 @@ final class RouterOutputs {
   }
 
   /**
+   * Sends {@code data} about {@code key} as a router event, keyed by {@code key}, to one of the
+   * router's own topics ({@code sink}: the fanout or the requests topic).
+   */
+  static void forwardEvent(
+      ProcessorContext<String, Object> context, String sink, String key, EventData data) {
+    RecordHeaders headers = new RecordHeaders();
+    byte[] value = CODEC.encode(KedgeEvent.of(SOURCE, key, data), headers);
+    context.forward(
+        new Record<String, Object>(key, value, context.currentSystemTimeMs(), headers), sink);
+  }
+
+  /**
    * Write answers for nodes this task does not know yet, by {@code node\nrequestId}: a node that
    * has just joined writes before its topic exists, or before the instance of its Node's partition
    * has told this one of it. They are sent when the node becomes known ({@link #releaseHeld}).
