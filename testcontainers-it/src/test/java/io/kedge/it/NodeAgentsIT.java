@@ -547,8 +547,33 @@ class NodeAgentsIT {
                 null,
                 null);
         assertThat(lease.body().at("/spec/renewTime").asText()).isEqualTo(leases.lastRenew);
+
+        // status manager: a finished pod is deleted by its kubelet, at once and only if it is still
+        // the pod that ran (DeleteOptions in protobuf, the pod's uid as precondition)
+        Reply stale =
+            send(
+                edge,
+                "DELETE",
+                "/api/v1/namespaces/default/pods/web",
+                deleteOptions("00000000-0000-4000-8000-000000000000"),
+                "v1");
+        assertThat(stale.code()).as(stale.body().toString()).isEqualTo(409);
+        assertThat(stale.body().path("message").asText()).contains("Precondition failed: UID");
+        Reply deleted =
+            send(edge, "DELETE", "/api/v1/namespaces/default/pods/web", deleteOptions(uid), "v1");
+        assertThat(deleted.code()).as(deleted.body().toString()).isEqualTo(200);
+        assertThat(call(edge, "GET", "/api/v1/namespaces/default/pods/web", null, null).code())
+            .as("gone from the node once the cloud has deleted it")
+            .isEqualTo(404);
       }
     }
+  }
+
+  private static Meta.DeleteOptions deleteOptions(String uid) {
+    return Meta.DeleteOptions.newBuilder()
+        .setGracePeriodSeconds(0)
+        .setPreconditions(Meta.Preconditions.newBuilder().setUid(uid))
+        .build();
   }
 
   /** What a kubelet does every 10 s: renew its Lease, and patch its Node's status. */
