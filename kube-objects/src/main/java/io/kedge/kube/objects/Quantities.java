@@ -4,7 +4,6 @@ import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.math.RoundingMode;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Kubernetes resource quantities ({@code 500m}, {@code 1.5Gi}, {@code 2e3}) as exact decimals, so
@@ -12,29 +11,14 @@ import java.util.Map;
  * form kube-apiserver prints them in ({@code 1024Mi} is {@code 1Gi}).
  */
 public final class Quantities {
-  private static final Map<String, BigDecimal> SUFFIXES =
-      Map.ofEntries(
-          Map.entry("n", new BigDecimal("1e-9")),
-          Map.entry("u", new BigDecimal("1e-6")),
-          Map.entry("m", new BigDecimal("1e-3")),
-          Map.entry("", BigDecimal.ONE),
-          Map.entry("k", new BigDecimal("1e3")),
-          Map.entry("M", new BigDecimal("1e6")),
-          Map.entry("G", new BigDecimal("1e9")),
-          Map.entry("T", new BigDecimal("1e12")),
-          Map.entry("P", new BigDecimal("1e15")),
-          Map.entry("E", new BigDecimal("1e18")),
-          Map.entry("Ki", BigDecimal.valueOf(1L << 10)),
-          Map.entry("Mi", BigDecimal.valueOf(1L << 20)),
-          Map.entry("Gi", BigDecimal.valueOf(1L << 30)),
-          Map.entry("Ti", BigDecimal.valueOf(1L << 40)),
-          Map.entry("Pi", BigDecimal.valueOf(1L << 50)),
-          Map.entry("Ei", BigDecimal.valueOf(1L << 60)));
-
+  /** Decimal suffixes, each a thousand times the one before; "" is 10^0. */
   private static final List<String> DECIMAL_SUFFIXES =
       List.of("n", "u", "m", "", "k", "M", "G", "T", "P", "E");
+
+  /** Binary suffixes, each 1024 times the one before. */
   private static final List<String> BINARY_SUFFIXES =
       List.of("", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei");
+
   private static final BigInteger KIBI = BigInteger.valueOf(1024);
 
   private Quantities() {}
@@ -54,9 +38,11 @@ public final class Quantities {
     if (value.signum() == 0) {
       return "0";
     }
-    String suffix = text.strip().replaceAll("^[^A-Za-z]*", "");
-    boolean exponent = !SUFFIXES.containsKey(suffix);
-    if (suffix.endsWith("i")
+    String written = text.strip();
+    String suffix = suffix(written);
+    boolean exponent = written.substring(0, written.length() - suffix.length()).matches(".*[eE].*");
+    if (BINARY_SUFFIXES.contains(suffix)
+        && !suffix.isEmpty()
         && value.abs().compareTo(BigDecimal.valueOf(1024)) >= 0
         && value.stripTrailingZeros().scale() <= 0) {
       BigInteger amount = value.toBigIntegerExact();
@@ -83,23 +69,35 @@ public final class Quantities {
   /** The quantity's value, or null when {@code text} is empty or not a quantity. */
   static BigDecimal parse(String text) {
     String s = text.strip();
-    if (s.isEmpty()) {
+    String suffix = suffix(s);
+    String number = s.substring(0, s.length() - suffix.length());
+    BigDecimal scale = scale(suffix);
+    if (number.isEmpty() || scale == null) {
       return null;
     }
+    try {
+      return new BigDecimal(number).multiply(scale); // the number may carry an exponent: 2e3
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+
+  /** The letters that end {@code s}. */
+  private static String suffix(String s) {
     int end = s.length();
     while (end > 0 && Character.isLetter(s.charAt(end - 1))) {
       end--;
     }
-    String number = s.substring(0, end);
-    String suffix = s.substring(end);
-    BigDecimal scale = SUFFIXES.get(suffix);
-    try {
-      if (scale == null) {
-        return new BigDecimal(s); // decimal exponent: 1e3, 2E-3
-      }
-      return new BigDecimal(number).multiply(scale);
-    } catch (NumberFormatException e) {
-      return null;
+    return s.substring(end);
+  }
+
+  /** What a suffix multiplies by, or null when it is none of Kubernetes' suffixes. */
+  private static BigDecimal scale(String suffix) {
+    int binary = BINARY_SUFFIXES.indexOf(suffix);
+    if (binary > 0) {
+      return new BigDecimal(BigInteger.ONE.shiftLeft(10 * binary));
     }
+    int decimal = DECIMAL_SUFFIXES.indexOf(suffix);
+    return decimal < 0 ? null : BigDecimal.ONE.scaleByPowerOfTen(3 * (decimal - 3));
   }
 }

@@ -2,6 +2,7 @@ package io.kedge.edge.api.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kedge.edge.api.view.ResourceType;
 import io.kedge.kube.objects.KubeStatus;
 import io.kedge.schemas.EventCodec;
 import io.netty.buffer.ByteBuf;
@@ -17,6 +18,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Set;
 
 /** Full HTTP responses with JSON or text bodies. */
 final class Responses {
@@ -45,15 +47,15 @@ final class Responses {
   }
 
   /** Pod subresources kube-apiserver proxies to the node's kubelet. */
-  private static final java.util.Set<String> KUBELET_PROXIED =
-      java.util.Set.of("log", "exec", "attach", "portforward", "proxy");
+  private static final Set<String> KUBELET_PROXIED =
+      Set.of("log", "exec", "attach", "portforward", "proxy");
 
   /**
    * 404 for a subresource the edge API does not serve, naming it (kube-apiserver serves it, so its
    * generic words would send a user looking for a typo).
    */
   static FullHttpResponse subresourceNotServed(
-      ByteBufAllocator alloc, io.kedge.edge.api.view.ResourceType type, String subresource) {
+      ByteBufAllocator alloc, ResourceType type, String subresource) {
     String what = type.qualifiedPlural() + "/" + subresource;
     String message =
         type.group().isEmpty() && type.kind().equals("Pod") && KUBELET_PROXIED.contains(subresource)

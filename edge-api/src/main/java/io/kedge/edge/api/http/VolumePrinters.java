@@ -106,12 +106,7 @@ final class VolumePrinters {
                   ? ""
                   : Quantities.canonical(status.path("capacity").path("storage").asText("0")));
           cells.add(volume.isEmpty() ? "" : accessModes(status.path("accessModes")));
-          cells.add(
-              storageClass(
-                  pvc,
-                  spec.hasNonNull("storageClassName")
-                      ? spec.get("storageClassName").asText()
-                      : ""));
+          cells.add(storageClass(pvc, spec.path("storageClassName").asText("")));
           cells.add(spec.path("volumeAttributesClassName").asText(UNSET));
           cells.add(age.apply(KindPrinters.created(pvc)));
           cells.add(spec.path("volumeMode").asText(UNSET));
