@@ -14,10 +14,11 @@ import java.util.zip.GZIPInputStream;
  * Kubernetes' own descriptions of its types and their fields, which {@code /openapi/v3} adds to the
  * schemas it builds from the protobuf models (those carry none), so {@code kubectl explain} prints
  * them. The resource is generated from the models of Kubernetes' official Java client
- * (client-java-api), which carry the descriptions of Kubernetes' OpenAPI document, keyed by the
- * client's model name ({@code V1PodSpec}, or {@code CoreV1Event} where two groups share a kind) and
- * then by JSON field name, {@code ""} for the type itself. It is read only while a document is
- * built: {@code kubectl explain} is rare, and the edge keeps no memory for it.
+ * (client-java-api), which carry the descriptions of Kubernetes' OpenAPI document, and, for the
+ * fields those leave undescribed, from Kubernetes' comments in the sources of its protobuf models;
+ * it is keyed by the client's model name ({@code V1PodSpec}, or {@code CoreV1Event} where two
+ * groups share a kind) and then by JSON field name, {@code ""} for the type itself. It is read only
+ * while a document is built: {@code kubectl explain} is rare, and the edge keeps no memory for it.
  */
 final class OpenApiDescriptions {
   /** Next to this class; {@code OpenApiDescriptionsTest} writes it. */

@@ -220,7 +220,11 @@ class EdgeApiKubectlIT {
         .contains("Optional duration in seconds the pod may be active on the node");
     Kubectl.Result port = kubectl.run("explain", "service.spec.ports.targetPort");
     assertThat(port.exitCode()).as(port.stderr()).isZero();
-    assertThat(port.stdout()).contains("FIELD: targetPort <string>");
+    assertThat(port.stdout())
+        .contains("FIELD: targetPort <string>", "Number or name of the port to access on the pods");
+    // a field of another type gets its own description, not the type's
+    assertThat(kubectl.run("explain", "pod.spec").stdout())
+        .contains("FIELD: spec <PodSpec>", "Specification of the desired behavior of the pod.");
     Kubectl.Result recursive = kubectl.run("explain", "configmap", "--recursive");
     assertThat(recursive.stdout())
         .contains("data\t<map[string]string>", "creationTimestamp\t<string>");

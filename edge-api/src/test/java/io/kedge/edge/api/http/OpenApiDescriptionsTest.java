@@ -14,7 +14,9 @@ import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.jar.JarEntry;
@@ -25,15 +27,16 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The descriptions {@code /openapi/v3} adds to built-in kinds are generated from the official Java
- * client's models (a test dependency), so the committed resource cannot drift from them: this test
- * fails when it differs, and {@code -Dkedge.docs.update=true} writes it again.
+ * client's models and its protobuf models' sources (test dependencies), so the committed resource
+ * cannot drift from them: this test fails when it differs, and {@code -Dkedge.docs.update=true}
+ * writes it again.
  */
 class OpenApiDescriptionsTest {
   private static final String PACKAGE = "io/kubernetes/client/openapi/models/";
 
   @Test
   void theResourceMatchesTheClientsModels() throws Exception {
-    String expected = EventCodec.json().writeValueAsString(fromClientModels());
+    String expected = EventCodec.json().writeValueAsString(generated());
     Path resource =
         Path.of("src/main/resources/io/kedge/edge/api/http/" + OpenApiDescriptions.RESOURCE);
     if (Boolean.getBoolean("kedge.docs.update")) {
@@ -57,6 +60,78 @@ class OpenApiDescriptionsTest {
   }
 
   @Test
+  void protoCommentsReadAsTheClientsDescriptions() throws Exception {
+    // where both describe a field, Kubernetes' comment formatted here must read as the client's
+    // description (both come from the same Go comment; the client's generator turned line breaks
+    // into spaces), so those that fill the gaps read as kube-apiserver writes them; a few differ
+    // where the two were generated from different revisions of a comment
+    Map<String, Map<String, String>> models = fromClientModels();
+    int compared = 0;
+    List<String> different = new ArrayList<>();
+    for (ProtoComments.Comment comment : ProtoComments.all()) {
+      for (String model : OpenApiDescriptions.modelNames(comment.message())) {
+        String client = models.getOrDefault(model, Map.of()).get(comment.jsonName());
+        if (client != null) {
+          compared++;
+          if (!comment.scalarType() && !spaced(client).equals(spaced(comment.text()))) {
+            different.add(model + "." + comment.jsonName());
+          }
+          break;
+        }
+      }
+    }
+    assertThat(compared).isGreaterThan(2_500);
+    assertThat(different.size())
+        .as("descriptions that differ from the client's: %s", different)
+        .isLessThan(compared / 50);
+  }
+
+  @Test
+  void commentsAreLaidOutAsKubernetesOpenApiGeneratorDoes() {
+    assertThat(
+            ProtoComments.formatted(
+                List.of(
+                    "Valid options are:",
+                    "  Localhost - a profile pre-loaded on the node.",
+                    "  Unconfined - no enforcement.",
+                    "+optional",
+                    "TODO: one day",
+                    "",
+                    "Defaults to",
+                    "Unconfined.",
+                    "---",
+                    "for the generators only")))
+        .isEqualTo(
+            "Valid options are:\n  Localhost - a profile pre-loaded on the node.\n"
+                + "  Unconfined - no enforcement.\n\nDefaults to Unconfined.");
+  }
+
+  private static String spaced(String text) {
+    return text.replaceAll("\\s+", " ");
+  }
+
+  @Test
+  void fieldsOfMessageTypesAreDescribed() {
+    OpenApiDescriptions descriptions = OpenApiDescriptions.load();
+    assertThat(descriptions.field(V1.Pod.getDescriptor(), "spec"))
+        .isEqualTo(
+            "Specification of the desired behavior of the pod. More info:"
+                + " https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status");
+    assertThat(descriptions.field(V1.PersistentVolumeSpec.getDescriptor(), "claimRef"))
+        .startsWith("claimRef is part of a bi-directional binding");
+    assertThat(descriptions.field(V1.Pod.getDescriptor(), "metadata"))
+        .startsWith("Standard object's metadata.");
+    // the client's model describes IntOrString here, not the field
+    assertThat(
+            descriptions.field(
+                io.kubernetes.client.proto.V1Apps.RollingUpdateDeployment.getDescriptor(),
+                "maxSurge"))
+        .startsWith("The maximum number of pods that can be scheduled above the desired number");
+    assertThat(descriptions.field(V1.EmptyDirVolumeSource.getDescriptor(), "sizeLimit"))
+        .startsWith("sizeLimit is the total amount of local storage required");
+  }
+
+  @Test
   void messagesFindTheirModelsDescriptions() {
     OpenApiDescriptions descriptions = OpenApiDescriptions.load();
     assertThat(descriptions.type(V1.PodSpec.getDescriptor()))
@@ -74,6 +149,26 @@ class OpenApiDescriptionsTest {
                 io.kubernetes.client.proto.Meta.ObjectMeta.getDescriptor(), "resourceVersion"))
         .startsWith("An opaque value that represents the internal version of this object");
     assertThat(descriptions.field(V1.PodSpec.getDescriptor(), "noSuchField")).isNull();
+  }
+
+  /**
+   * Model name, then JSON field name ("" for the type) to its description: the client's models',
+   * and Kubernetes' comments from the protobuf sources where the models have none (fields whose
+   * type is another message) or describe the field's type instead (IntOrString, Quantity).
+   */
+  private static Map<String, Map<String, String>> generated() throws Exception {
+    Map<String, Map<String, String>> models = fromClientModels();
+    for (ProtoComments.Comment comment : ProtoComments.all()) {
+      List<String> names = OpenApiDescriptions.modelNames(comment.message());
+      String model = names.stream().filter(models::containsKey).findFirst().orElse(names.get(0));
+      Map<String, String> described = models.computeIfAbsent(model, name -> new TreeMap<>());
+      if (comment.scalarType()) {
+        described.put(comment.jsonName(), comment.text());
+      } else {
+        described.putIfAbsent(comment.jsonName(), comment.text());
+      }
+    }
+    return models;
   }
 
   /** Model name, then JSON field name ("" for the type) to its description. */
