@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kedge.edge.api.view.ResourceType;
 import io.kedge.edge.api.view.ResourceTypes;
+import io.kedge.kube.authorization.NodeRestriction;
 import io.kedge.kube.objects.KubeStatus;
 import io.kedge.schemas.EventCodec;
 import io.netty.buffer.ByteBufAllocator;
@@ -16,6 +17,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -23,7 +25,10 @@ import java.util.Set;
  * {@code SelfSubjectAccessReview} and {@code SelfSubjectRulesReview} ({@code kubectl auth can-i},
  * {@code can-i --list}), answered from what this edge API itself allows its authenticated clients:
  * reads of every served kind; writes when the API forwards writes, with the verbs it serves; the
- * discovery, health and OpenAPI paths for GET.
+ * discovery, health and OpenAPI paths for GET. And {@code SelfSubjectReview} ({@code kubectl auth
+ * whoami}): every client of an edge API acts as its node (its writes reach the cloud as the node's,
+ * and node authorization decides them), so the answer is the node's identity, named as
+ * kube-apiserver names a kubelet's.
  */
 final class AccessReviews {
   static final Set<String> READ_VERBS = Set.of("get", "list", "watch");
@@ -40,17 +45,33 @@ final class AccessReviews {
           "/readyz",
           "/openapi/*");
 
+  /** The resources this class answers, by group. */
+  static final Map<String, List<String>> RESOURCES =
+      Map.of(
+          "authorization.k8s.io",
+          List.of("selfsubjectaccessreviews", "selfsubjectrulesreviews"),
+          "authentication.k8s.io",
+          List.of("selfsubjectreviews"));
+
   private final ResourceTypes types;
   private final boolean writable;
   private final io.kedge.edge.api.write.EdgeWrites writes;
+  private final String node;
 
   /**
    * @param writes the API's writes, which say what this node may write; null: read-only
+   * @param node the node this edge API serves
    */
-  AccessReviews(ResourceTypes types, io.kedge.edge.api.write.EdgeWrites writes) {
+  AccessReviews(ResourceTypes types, io.kedge.edge.api.write.EdgeWrites writes, String node) {
     this.types = types;
     this.writable = writes != null;
     this.writes = writes;
+    this.node = node;
+  }
+
+  /** Whether {@code group}/{@code version} {@code resource} is a review this class answers. */
+  static boolean answers(String group, String version, String resource) {
+    return version.equals("v1") && RESOURCES.getOrDefault(group, List.of()).contains(resource);
   }
 
   /** A decision and why, as {@code SubjectAccessReviewStatus} reports it. */
@@ -65,14 +86,36 @@ final class AccessReviews {
           KubeStatus.failure(405, "MethodNotAllowed", resource + " can only be created"));
     }
     String mediaType = request.headers().get(HttpHeaderNames.CONTENT_TYPE, "").split(";")[0].trim();
-    String kind =
-        resource.equals("selfsubjectaccessreviews")
-            ? "SelfSubjectAccessReview"
-            : "SelfSubjectRulesReview";
-    return Responses.json(
-        alloc,
-        HttpResponseStatus.CREATED,
-        review(kind, WriteRequests.body(request.content(), mediaType)));
+    JsonNode body = WriteRequests.body(request.content(), mediaType);
+    ObjectNode answer =
+        switch (resource) {
+          case "selfsubjectaccessreviews" -> review("SelfSubjectAccessReview", body);
+          case "selfsubjectrulesreviews" -> review("SelfSubjectRulesReview", body);
+          default -> whoami(body);
+        };
+    return Responses.json(alloc, HttpResponseStatus.CREATED, answer);
+  }
+
+  /**
+   * The {@code SelfSubjectReview} with its {@code status.userInfo}: the node's user and groups.
+   *
+   * @throws IllegalArgumentException (a 400) for a body that is not a JSON object
+   */
+  ObjectNode whoami(JsonNode body) {
+    if (body == null || !body.isObject()) {
+      throw new IllegalArgumentException("the body of a SelfSubjectReview must be a JSON object");
+    }
+    ObjectNode review = ((ObjectNode) body).deepCopy();
+    review.put("apiVersion", "authentication.k8s.io/v1").put("kind", "SelfSubjectReview");
+    review.withObject("metadata");
+    ObjectNode user = review.putObject("status").putObject("userInfo");
+    if (node.isEmpty()) { // a read-only API serving no node (tests, benchmarks)
+      user.putArray("groups").add("system:authenticated");
+    } else {
+      user.put("username", "system:node:" + node);
+      user.putArray("groups").add("system:nodes").add("system:authenticated");
+    }
+    return review;
   }
 
   /**
@@ -161,7 +204,7 @@ final class AccessReviews {
                     t.version(),
                     t.kind(),
                     t.namespaced() ? namespace : "",
-                    name.isEmpty() ? io.kedge.kube.authorization.NodeRestriction.ANY_NAME : name),
+                    name.isEmpty() ? NodeRestriction.ANY_NAME : name),
                 subresource);
         if (why != null) {
           return new Decision(false, why);

@@ -60,9 +60,10 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       EdgeApiOptions options,
       ApiStats stats,
       EdgeWrites writes,
-      HttpBounds bounds) {
+      HttpBounds bounds,
+      String node) {
     this.bounds = bounds;
-    this.accessReviews = new AccessReviews(view.types(), writes);
+    this.accessReviews = new AccessReviews(view.types(), writes, node);
     this.reads = new ObjectReads(view, tables);
     this.openApiV3 = new OpenApiV3(view, discovery.version().path("gitVersion").asText());
     this.writeEndpoint = new WriteEndpoint(writes, openApiV3, stats);
@@ -222,11 +223,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     if (api == null) {
       return notFoundPath(ctx);
     }
-    if (api.group().equals("authorization.k8s.io")
-        && api.version().equals("v1")
-        && api.name().isEmpty()
-        && (api.resource().equals("selfsubjectaccessreviews")
-            || api.resource().equals("selfsubjectrulesreviews"))) {
+    if (api.name().isEmpty() && AccessReviews.answers(api.group(), api.version(), api.resource())) {
       return accessReviews.answer(ctx.alloc(), request, api.resource());
     }
     ResourceType type =

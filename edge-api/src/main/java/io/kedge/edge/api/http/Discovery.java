@@ -27,14 +27,14 @@ final class Discovery {
   static final String AGGREGATED =
       "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList";
 
-  /** A resource that is not stored: the access reviews {@link AccessReviews} answers. */
-  private record Review(String plural, String kind) {}
+  /** A resource that is not stored: the reviews {@link AccessReviews} answers. */
+  private record Review(String group, String plural, String kind) {}
 
-  private static final String AUTHORIZATION = "authorization.k8s.io";
   private static final List<Review> REVIEWS =
       List.of(
-          new Review("selfsubjectaccessreviews", "SelfSubjectAccessReview"),
-          new Review("selfsubjectrulesreviews", "SelfSubjectRulesReview"));
+          new Review("authorization.k8s.io", "selfsubjectaccessreviews", "SelfSubjectAccessReview"),
+          new Review("authorization.k8s.io", "selfsubjectrulesreviews", "SelfSubjectRulesReview"),
+          new Review("authentication.k8s.io", "selfsubjectreviews", "SelfSubjectReview"));
 
   /** What {@code serviceaccounts/<name>/token} creates. */
   private static final ResourceType TOKEN_REQUEST =
@@ -115,7 +115,13 @@ final class Discovery {
                     ResourceType::group,
                     TreeMap::new,
                     Collectors.mapping(ResourceType::version, Collectors.toList())));
-    byGroup.put(AUTHORIZATION, List.of("v1"));
+    REVIEWS.forEach(
+        review ->
+            byGroup.merge(
+                review.group(),
+                List.of("v1"),
+                (served, v1) ->
+                    java.util.stream.Stream.concat(served.stream(), v1.stream()).toList()));
     byGroup.replaceAll(
         (group, versions) ->
             versions.stream().distinct().sorted(Comparator.reverseOrder()).toList());
@@ -152,14 +158,16 @@ final class Discovery {
         .toList();
   }
 
-  private static boolean reviews(String group, String version) {
-    return group.equals(AUTHORIZATION) && version.equals("v1");
+  private static List<Review> reviews(String group, String version) {
+    return version.equals("v1")
+        ? REVIEWS.stream().filter(review -> review.group().equals(group)).toList()
+        : List.of();
   }
 
   /** The APIResourceList of one group/version, or {@code null} when nothing is served there. */
   ObjectNode resources(String group, String version) {
     List<ResourceType> served = served(group, version);
-    if (served.isEmpty() && !reviews(group, version)) {
+    if (served.isEmpty() && reviews(group, version).isEmpty()) {
       return null;
     }
     ObjectNode list = EventCodec.json().createObjectNode();
@@ -194,15 +202,13 @@ final class Discovery {
         token.putArray("verbs").add("create");
       }
     }
-    if (reviews(group, version)) {
-      for (Review review : REVIEWS) {
-        ObjectNode r = resources.addObject();
-        r.put("name", review.plural())
-            .put("singularName", review.kind().toLowerCase(Locale.ROOT))
-            .put("namespaced", false)
-            .put("kind", review.kind());
-        r.putArray("verbs").add("create");
-      }
+    for (Review review : reviews(group, version)) {
+      ObjectNode r = resources.addObject();
+      r.put("name", review.plural())
+          .put("singularName", review.kind().toLowerCase(Locale.ROOT))
+          .put("namespaced", false)
+          .put("kind", review.kind());
+      r.putArray("verbs").add("create");
     }
     return list;
   }
@@ -269,19 +275,17 @@ final class Discovery {
                 token.putArray("verbs").add("create");
               }
             }
-            if (reviews(group, version)) {
-              for (Review review : REVIEWS) {
-                ObjectNode r =
-                    resource(
-                        resources,
-                        review.plural(),
-                        review.kind().toLowerCase(Locale.ROOT),
-                        group,
-                        version,
-                        review.kind());
-                r.put("scope", "Cluster");
-                r.putArray("verbs").add("create");
-              }
+            for (Review review : reviews(group, version)) {
+              ObjectNode r =
+                  resource(
+                      resources,
+                      review.plural(),
+                      review.kind().toLowerCase(Locale.ROOT),
+                      group,
+                      version,
+                      review.kind());
+              r.put("scope", "Cluster");
+              r.putArray("verbs").add("create");
             }
             v.put("freshness", "Current");
           }

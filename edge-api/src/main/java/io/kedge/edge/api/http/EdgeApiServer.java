@@ -91,7 +91,8 @@ public final class EdgeApiServer implements AutoCloseable {
                     ch.pipeline()
                         .addLast(new BoundedBodyAggregator(options.maxBodyBytes()))
                         .addLast(
-                            new ApiHandler(view, discovery, ready, options, stats, writes, bounds));
+                            new ApiHandler(
+                                view, discovery, ready, options, stats, writes, bounds, node));
                   })
               .childOption(
                   io.netty.channel.ChannelOption.WRITE_BUFFER_WATER_MARK,

@@ -44,7 +44,8 @@ class ApiHandlerChannelTest {
               EdgeApiOptions.loopback(0),
               new ApiStats(),
               null,
-              new HttpBounds(EdgeApiOptions.loopback(0).limits())));
+              new HttpBounds(EdgeApiOptions.loopback(0).limits()),
+              "edge-1"));
 
   @AfterEach
   void close() {

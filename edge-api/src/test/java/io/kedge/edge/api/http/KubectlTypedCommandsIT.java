@@ -104,6 +104,23 @@ class KubectlTypedCommandsIT {
   }
 
   @Test
+  void authWhoamiNamesTheNode() {
+    // every client of a node's edge API acts as that node: its writes reach the cloud as the
+    // node's and node authorization decides them
+    Kubectl.Result whoami = kubectl.run("auth", "whoami");
+    assertThat(whoami.exitCode()).as(whoami.stderr()).isZero();
+    assertThat(whoami.stdout())
+        .contains("Username", "system:node:edge-1")
+        .contains("Groups", "[system:nodes system:authenticated]");
+    Kubectl.Result json = kubectl.run("auth", "whoami", "-o", "json");
+    assertThat(json.stdout())
+        .contains(
+            "\"kind\": \"SelfSubjectReview\"", "\"apiVersion\": \"authentication.k8s.io/v1\"");
+    Kubectl.Result resources = kubectl.run("api-resources", "--api-group=authentication.k8s.io");
+    assertThat(resources.stdout()).contains("selfsubjectreviews", "SelfSubjectReview");
+  }
+
+  @Test
   void createTokenSendsItsTokenRequestToTheCloud() {
     Kubectl.Result token =
         kubectl.run(
