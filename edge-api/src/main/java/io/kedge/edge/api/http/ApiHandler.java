@@ -229,7 +229,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     ResourceType type =
         view.types().byResource(api.group(), api.version(), api.resource()).orElse(null);
     if (type == null) {
-      return notFoundPath(ctx);
+      return Responses.resourceNotServed(ctx.alloc(), api.group(), api.resource());
     }
     if (!request.method().equals(HttpMethod.GET)) {
       boolean keepAlive = HttpUtil.isKeepAlive(request);

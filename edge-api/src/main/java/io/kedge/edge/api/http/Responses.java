@@ -46,6 +46,24 @@ final class Responses {
         KubeStatus.failure(404, "NotFound", "the server could not find the requested resource"));
   }
 
+  /**
+   * 404 for a resource the edge API does not serve (a workload kind such as {@code
+   * deployments.apps}, or a custom resource whose definition has not reached the node), naming it
+   * and where to see what is served: kube-apiserver's generic words would read as a typo.
+   */
+  static FullHttpResponse resourceNotServed(ByteBufAllocator alloc, String group, String plural) {
+    String what = group.isEmpty() ? plural : plural + "." + group;
+    return json(
+        alloc,
+        HttpResponseStatus.NOT_FOUND,
+        KubeStatus.failure(
+            404,
+            "NotFound",
+            what
+                + " is not served by the edge API, which serves the kinds routed to its node"
+                + " (kubectl api-resources lists them)"));
+  }
+
   /** Pod subresources kube-apiserver proxies to the node's kubelet. */
   private static final Set<String> KUBELET_PROXIED =
       Set.of("log", "exec", "attach", "portforward", "proxy");

@@ -243,6 +243,18 @@ class EdgeApiKubectlIT {
   }
 
   @Test
+  void aKindTheEdgeApiDoesNotServeIsNamed() {
+    Kubectl.Result deployment = kubectl.run("create", "deployment", "web", "--image=nginx");
+    assertThat(deployment.exitCode()).isNotZero();
+    assertThat(deployment.stderr())
+        .contains("deployments.apps is not served by the edge API", "kubectl api-resources");
+    // a get asks discovery first, as against kube-apiserver
+    Kubectl.Result get = kubectl.run("get", "deployments");
+    assertThat(get.exitCode()).isNotZero();
+    assertThat(get.stderr()).contains("the server doesn't have a resource type \"deployments\"");
+  }
+
+  @Test
   void logsAndExecSayTheEdgeApiDoesNotServeThem() {
     Kubectl.Result logs = kubectl.run("logs", "web-0");
     assertThat(logs.exitCode()).isNotZero();
