@@ -35,17 +35,30 @@ public final class Kubectl {
   }
 
   public static Optional<Path> find() {
+    return find("kedge.kubectl", "KEDGE_KUBECTL", ".kubectl/kubectl");
+  }
+
+  /**
+   * Debian 12's kubectl (1.20), an older client, looked up in {@code -Dkedge.kubectl.debian},
+   * {@code $KEDGE_KUBECTL_DEBIAN}, then {@code .kubectl/debian/kubectl} (which {@code
+   * .ci/fetch-kubectl-debian} fills).
+   */
+  public static Optional<Path> findDebian() {
+    return find("kedge.kubectl.debian", "KEDGE_KUBECTL_DEBIAN", ".kubectl/debian/kubectl");
+  }
+
+  private static Optional<Path> find(String property, String variable, String inRepository) {
     List<Path> candidates = new ArrayList<>();
-    String property = System.getProperty("kedge.kubectl");
-    if (property != null) {
-      candidates.add(Path.of(property));
+    String set = System.getProperty(property);
+    if (set != null) {
+      candidates.add(Path.of(set));
     }
-    String env = System.getenv("KEDGE_KUBECTL");
+    String env = System.getenv(variable);
     if (env != null) {
       candidates.add(Path.of(env));
     }
     for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-      candidates.add(dir.resolve(".kubectl/kubectl"));
+      candidates.add(dir.resolve(inRepository));
     }
     return candidates.stream().filter(Files::isExecutable).findFirst();
   }

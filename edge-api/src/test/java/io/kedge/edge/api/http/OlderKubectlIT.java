@@ -1,0 +1,112 @@
+package io.kedge.edge.api.http;
+
+import static io.kedge.edge.api.view.TestObjects.pod;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kedge.schemas.ObjectKey;
+import io.kedge.testkit.Kubectl;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Debian 12's kubectl, 1.20, against an edge API whose writes the simulated cloud decides: an edge
+ * machine often carries an older kubectl than the cluster's. It reads legacy discovery (no
+ * aggregated documents), fetches {@code /openapi/v2} in protobuf for its client-side validation,
+ * and sends protobuf bodies for its typed commands.
+ */
+class OlderKubectlIT {
+  private EdgeApiFixture edge;
+  private Kubectl kubectl;
+
+  @BeforeEach
+  void start() throws Exception {
+    Path binary = Kubectl.findDebian().orElse(null);
+    Assumptions.assumeTrue(
+        binary != null,
+        "SKIPPED: no Debian kubectl found; run .ci/fetch-kubectl-debian to fetch one");
+    edge = new EdgeApiFixture(Duration.ofSeconds(10));
+    kubectl = Kubectl.at(binary, edge.url());
+    edge.seed(pod("default", "web-0", "edge-1", "Running", "app", "web"));
+  }
+
+  @AfterEach
+  void stop() {
+    if (edge != null) {
+      edge.close();
+    }
+  }
+
+  private static void ok(Kubectl.Result result) {
+    assertThat(result.exitCode()).as(result.stderr()).isZero();
+  }
+
+  @Test
+  void readsWithLegacyDiscovery() {
+    Kubectl.Result version = kubectl.run("version");
+    ok(version);
+    assertThat(version.stdout()).contains("GitVersion:\"v1.20", "GitVersion:\"v1.35.0-kedge");
+    Kubectl.Result pods = kubectl.run("get", "pods", "-o", "wide");
+    ok(pods);
+    assertThat(pods.stdout()).contains("web-0", "Running", "edge-1");
+    Kubectl.Result describe = kubectl.run("describe", "pod", "web-0");
+    ok(describe);
+    assertThat(describe.stdout()).contains("Name:", "web-0", "Node:", "edge-1");
+    Kubectl.Result resources = kubectl.run("api-resources");
+    ok(resources);
+    assertThat(resources.stdout()).contains("pods", "configmaps", "leases");
+    Kubectl.Result can = kubectl.run("auth", "can-i", "create", "configmaps");
+    assertThat(can.stdout().trim()).as(can.stderr()).isEqualTo("yes");
+  }
+
+  @Test
+  void writesWithValidationAndProtobufBodies(@TempDir Path tmp) throws Exception {
+    ok(kubectl.run("create", "configmap", "settings", "--from-literal=mode=fast"));
+    assertThat(edge.cloud.stored(ObjectKey.parse("/v1/ConfigMap/default/settings"))).isNotNull();
+
+    Path manifest = tmp.resolve("app.yaml");
+    Files.writeString(
+        manifest, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\ndata:\n  mode: fast\n");
+    Kubectl.Result created = kubectl.run("apply", "-f", manifest.toString());
+    ok(created);
+    assertThat(created.stdout()).contains("configmap/app created");
+    Files.writeString(
+        manifest, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\ndata:\n  mode: slow\n");
+    Kubectl.Result configured = kubectl.run("apply", "-f", manifest.toString());
+    ok(configured);
+    assertThat(configured.stdout()).contains("configmap/app configured");
+    assertThat(edge.cloud.stored(ObjectKey.parse("/v1/ConfigMap/default/app")).at("/data/mode"))
+        .hasToString("\"slow\"");
+
+    Kubectl.Result serverSide = kubectl.run("apply", "--server-side", "-f", manifest.toString());
+    ok(serverSide);
+    assertThat(serverSide.stdout()).contains("configmap/app serverside-applied");
+
+    ok(kubectl.run("label", "pod", "web-0", "tier=front"));
+    Kubectl.Result labels = kubectl.run("get", "pod", "web-0", "--show-labels");
+    assertThat(labels.stdout()).contains("tier=front");
+
+    Kubectl.Result deleted = kubectl.run("delete", "configmap", "settings");
+    ok(deleted);
+    assertThat(edge.cloud.stored(ObjectKey.parse("/v1/ConfigMap/default/settings"))).isNull();
+  }
+
+  @Test
+  void watchSeesAChange(@TempDir Path tmp) throws Exception {
+    Path out = tmp.resolve("watch.out");
+    Process watch =
+        kubectl.start(out, tmp.resolve("watch.err"), "get", "pods", "-w", "--output-watch-events");
+    try {
+      Kubectl.awaitContains(out, "ADDED", Duration.ofSeconds(30));
+      ok(kubectl.run("annotate", "pod", "web-0", "note=hello"));
+      Kubectl.awaitContains(out, "MODIFIED", Duration.ofSeconds(30));
+    } finally {
+      watch.destroy();
+    }
+  }
+}
