@@ -17,7 +17,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -45,13 +44,14 @@ final class AccessReviews {
           "/readyz",
           "/openapi/*");
 
-  /** The resources this class answers, by group. */
-  static final Map<String, List<String>> RESOURCES =
-      Map.of(
-          "authorization.k8s.io",
-          List.of("selfsubjectaccessreviews", "selfsubjectrulesreviews"),
-          "authentication.k8s.io",
-          List.of("selfsubjectreviews"));
+  /** A review this class answers: created, never stored (discovery lists them, version v1). */
+  record Review(String group, String plural, String kind) {}
+
+  static final List<Review> REVIEWS =
+      List.of(
+          new Review("authorization.k8s.io", "selfsubjectaccessreviews", "SelfSubjectAccessReview"),
+          new Review("authorization.k8s.io", "selfsubjectrulesreviews", "SelfSubjectRulesReview"),
+          new Review("authentication.k8s.io", "selfsubjectreviews", "SelfSubjectReview"));
 
   private final ResourceTypes types;
   private final boolean writable;
@@ -69,30 +69,28 @@ final class AccessReviews {
     this.node = node;
   }
 
-  /** Whether {@code group}/{@code version} {@code resource} is a review this class answers. */
-  static boolean answers(String group, String version, String resource) {
-    return version.equals("v1") && RESOURCES.getOrDefault(group, List.of()).contains(resource);
+  /** The review {@code group}/{@code version} {@code resource} names, if this class answers it. */
+  static Optional<Review> review(String group, String version, String resource) {
+    return REVIEWS.stream()
+        .filter(r -> version.equals("v1") && r.group().equals(group) && r.plural().equals(resource))
+        .findFirst();
   }
 
   /** A decision and why, as {@code SubjectAccessReviewStatus} reports it. */
   record Decision(boolean allowed, String reason) {}
 
-  /** Answers {@code kubectl auth can-i}: the review with its status, as created (201). */
-  FullHttpResponse answer(ByteBufAllocator alloc, FullHttpRequest request, String resource) {
+  /** Answers {@code kubectl auth can-i} and {@code whoami}: the review with its status (201). */
+  FullHttpResponse answer(ByteBufAllocator alloc, FullHttpRequest request, Review asked) {
     if (!request.method().equals(HttpMethod.POST)) {
       return Responses.json(
           alloc,
           HttpResponseStatus.METHOD_NOT_ALLOWED,
-          KubeStatus.failure(405, "MethodNotAllowed", resource + " can only be created"));
+          KubeStatus.failure(405, "MethodNotAllowed", asked.plural() + " can only be created"));
     }
     String mediaType = request.headers().get(HttpHeaderNames.CONTENT_TYPE, "").split(";")[0].trim();
     JsonNode body = WriteRequests.body(request.content(), mediaType);
     ObjectNode answer =
-        switch (resource) {
-          case "selfsubjectaccessreviews" -> review("SelfSubjectAccessReview", body);
-          case "selfsubjectrulesreviews" -> review("SelfSubjectRulesReview", body);
-          default -> whoami(body);
-        };
+        asked.kind().equals("SelfSubjectReview") ? whoami(body) : review(asked.kind(), body);
     return Responses.json(alloc, HttpResponseStatus.CREATED, answer);
   }
 

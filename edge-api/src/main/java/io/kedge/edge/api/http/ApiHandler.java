@@ -223,8 +223,9 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     if (api == null) {
       return notFoundPath(ctx);
     }
-    if (api.name().isEmpty() && AccessReviews.answers(api.group(), api.version(), api.resource())) {
-      return accessReviews.answer(ctx.alloc(), request, api.resource());
+    var review = AccessReviews.review(api.group(), api.version(), api.resource());
+    if (api.name().isEmpty() && review.isPresent()) {
+      return accessReviews.answer(ctx.alloc(), request, review.get());
     }
     ResourceType type =
         view.types().byResource(api.group(), api.version(), api.resource()).orElse(null);

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kedge.edge.api.view.ResourceType;
 import io.kedge.edge.api.view.ResourceTypes;
 import io.kedge.schemas.EventCodec;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -26,15 +27,6 @@ final class Discovery {
   /** The media type of aggregated discovery, as an Accept range and as the answer's type. */
   static final String AGGREGATED =
       "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList";
-
-  /** A resource that is not stored: the reviews {@link AccessReviews} answers. */
-  private record Review(String group, String plural, String kind) {}
-
-  private static final List<Review> REVIEWS =
-      List.of(
-          new Review("authorization.k8s.io", "selfsubjectaccessreviews", "SelfSubjectAccessReview"),
-          new Review("authorization.k8s.io", "selfsubjectrulesreviews", "SelfSubjectRulesReview"),
-          new Review("authentication.k8s.io", "selfsubjectreviews", "SelfSubjectReview"));
 
   /** What {@code serviceaccounts/<name>/token} creates. */
   private static final ResourceType TOKEN_REQUEST =
@@ -114,14 +106,10 @@ final class Discovery {
                 Collectors.groupingBy(
                     ResourceType::group,
                     TreeMap::new,
-                    Collectors.mapping(ResourceType::version, Collectors.toList())));
-    REVIEWS.forEach(
-        review ->
-            byGroup.merge(
-                review.group(),
-                List.of("v1"),
-                (served, v1) ->
-                    java.util.stream.Stream.concat(served.stream(), v1.stream()).toList()));
+                    Collectors.mapping(
+                        ResourceType::version, Collectors.toCollection(ArrayList::new))));
+    AccessReviews.REVIEWS.forEach(
+        review -> byGroup.computeIfAbsent(review.group(), group -> new ArrayList<>()).add("v1"));
     byGroup.replaceAll(
         (group, versions) ->
             versions.stream().distinct().sorted(Comparator.reverseOrder()).toList());
@@ -158,10 +146,11 @@ final class Discovery {
         .toList();
   }
 
-  private static List<Review> reviews(String group, String version) {
-    return version.equals("v1")
-        ? REVIEWS.stream().filter(review -> review.group().equals(group)).toList()
-        : List.of();
+  /** The reviews (resources created, never stored) of a group-version. */
+  private static List<AccessReviews.Review> reviews(String group, String version) {
+    return AccessReviews.REVIEWS.stream()
+        .filter(review -> version.equals("v1") && review.group().equals(group))
+        .toList();
   }
 
   /** The APIResourceList of one group/version, or {@code null} when nothing is served there. */
@@ -202,7 +191,7 @@ final class Discovery {
         token.putArray("verbs").add("create");
       }
     }
-    for (Review review : reviews(group, version)) {
+    for (AccessReviews.Review review : reviews(group, version)) {
       ObjectNode r = resources.addObject();
       r.put("name", review.plural())
           .put("singularName", review.kind().toLowerCase(Locale.ROOT))
@@ -275,7 +264,7 @@ final class Discovery {
                 token.putArray("verbs").add("create");
               }
             }
-            for (Review review : reviews(group, version)) {
+            for (AccessReviews.Review review : reviews(group, version)) {
               ObjectNode r =
                   resource(
                       resources,
