@@ -16,6 +16,7 @@ import io.kedge.schemas.ReferrerNodes;
 import io.kedge.schemas.ResourceDelete;
 import io.kedge.schemas.ResourceUpsert;
 import io.kedge.schemas.ResyncRequest;
+import io.kedge.schemas.StatusWrites;
 import io.kedge.schemas.WriteResponse;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -147,8 +148,17 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
         } else {
           deadLetter(record, "referrer nodes are told between the router's partitions only");
         }
-      } else if (data instanceof ResourceUpsert upsert) {
-        ResourceUpsert previous = loadObject(Placement.identity(upsert.key()));
+      } else if (data instanceof ResourceUpsert written) {
+        ResourceUpsert previous = loadObject(Placement.identity(written.key()));
+        ResourceUpsert upsert = written;
+        if (StatusWrites.is(event)) {
+          ObjectNode applied =
+              StatusWrites.applied(previous == null ? null : previous.object(), written.object());
+          if (applied == null) {
+            return; // the object was deleted (and maybe created again) since the status was read
+          }
+          upsert = new ResourceUpsert(written.key(), written.cloudResourceVersion(), applied);
+        }
         if (repeats(upsert, previous)) {
           return;
         }

@@ -6,9 +6,11 @@ import io.kedge.runtime.lifecycle.DaemonThreads;
 import io.kedge.schemas.EventCodec;
 import io.kedge.schemas.EventData;
 import io.kedge.schemas.InvalidEventException;
+import io.kedge.schemas.KedgeEvent;
 import io.kedge.schemas.ObjectKey;
 import io.kedge.schemas.ResourceDelete;
 import io.kedge.schemas.ResourceUpsert;
+import io.kedge.schemas.StatusWrites;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -41,13 +43,15 @@ public final class ResourceFollower implements AutoCloseable {
   private final EventCodec codec;
   private final Predicate<ObjectKey> wanted;
   private final BiConsumer<ObjectKey, ObjectNode> listener;
+  private final BiConsumer<ObjectKey, ObjectNode> statusListener;
   private final Thread thread;
   private volatile boolean running = true;
   private volatile boolean caughtUp;
   private final CompletableFuture<Void> loaded = new CompletableFuture<>();
 
   /**
-   * @param listener gets each wanted upsert's object, or null for a delete
+   * @param listener gets each wanted upsert's object, or null for a delete; status writes ({@link
+   *     StatusWrites}) are left out
    */
   public ResourceFollower(
       Consumer<String, byte[]> consumer,
@@ -55,11 +59,27 @@ public final class ResourceFollower implements AutoCloseable {
       EventCodec codec,
       Predicate<ObjectKey> wanted,
       BiConsumer<ObjectKey, ObjectNode> listener) {
+    this(consumer, topic, codec, wanted, listener, (key, write) -> {});
+  }
+
+  /**
+   * @param listener gets each wanted upsert's object, or null for a delete
+   * @param statusListener gets each wanted status write ({@link StatusWrites}), to apply to what it
+   *     holds of that object
+   */
+  public ResourceFollower(
+      Consumer<String, byte[]> consumer,
+      String topic,
+      EventCodec codec,
+      Predicate<ObjectKey> wanted,
+      BiConsumer<ObjectKey, ObjectNode> listener,
+      BiConsumer<ObjectKey, ObjectNode> statusListener) {
     this.consumer = consumer;
     this.topic = topic;
     this.codec = codec;
     this.wanted = wanted;
     this.listener = listener;
+    this.statusListener = statusListener;
     this.thread = new Thread(this::run, "kedge-follow-" + topic);
     thread.setDaemon(true);
   }
@@ -141,9 +161,14 @@ public final class ResourceFollower implements AutoCloseable {
         }
         return;
       }
-      EventData data = codec.decode(record.headers(), record.value()).data();
+      KedgeEvent event = codec.decode(record.headers(), record.value());
+      EventData data = event.data();
       if (data instanceof ResourceUpsert upsert && wanted.test(upsert.key())) {
-        listener.accept(upsert.key(), upsert.object());
+        if (StatusWrites.is(event)) {
+          statusListener.accept(upsert.key(), upsert.object());
+        } else {
+          listener.accept(upsert.key(), upsert.object());
+        }
       } else if (data instanceof ResourceDelete delete && wanted.test(delete.key())) {
         listener.accept(delete.key(), null);
       }

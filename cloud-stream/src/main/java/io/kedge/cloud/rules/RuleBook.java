@@ -3,6 +3,7 @@ package io.kedge.cloud.rules;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kedge.schemas.ObjectKey;
+import io.kedge.schemas.StatusWrites;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -68,6 +69,24 @@ public final class RuleBook {
       }
     }
     recompute();
+  }
+
+  /**
+   * Applies a status write ({@link StatusWrites}) to the rule it names: its status changes if the
+   * rule is still here with the same uid; nothing else changes, and a rule deleted meanwhile stays
+   * deleted.
+   */
+  public void applyStatus(ObjectKey key, ObjectNode write) {
+    if (!(GROUP.equals(key.group()) && key.kind().equals("Rule"))) {
+      return;
+    }
+    String id = key.namespace() + "/" + key.name();
+    ObjectNode current = rules.get(id);
+    ObjectNode applied = StatusWrites.applied(current, write);
+    if (applied != null) {
+      put(rules, id, withKnownCounts(current, applied));
+      recompute();
+    }
   }
 
   /** True for the kinds {@link #apply} keeps. */

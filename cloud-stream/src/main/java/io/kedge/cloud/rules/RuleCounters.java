@@ -6,6 +6,7 @@ import io.kedge.schemas.EventCodec;
 import io.kedge.schemas.KedgeEvent;
 import io.kedge.schemas.ObjectKey;
 import io.kedge.schemas.ResourceUpsert;
+import io.kedge.schemas.StatusWrites;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -133,7 +134,9 @@ final class RuleCounters {
                         resourcesTopic,
                         key.toString(),
                         KedgeEvent.of(
-                            URI.create("/kedge/rules"), "", new ResourceUpsert(key, "", updated))));
+                            URI.create("/kedge/rules"),
+                            StatusWrites.SUBJECT, // never brings back a rule deleted meanwhile
+                            new ResourceUpsert(key, "", updated))));
               });
     }
     return records;

@@ -129,7 +129,8 @@ public final class Rules implements AutoCloseable {
                     topics.resources().name(),
                     codec,
                     RuleBook::follows,
-                    book::apply)
+                    book::apply,
+                    book::applyStatus)
                 .start());
 
     Map<String, Object> producerProps = new HashMap<>(kafka);

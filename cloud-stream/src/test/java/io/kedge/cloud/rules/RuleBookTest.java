@@ -79,6 +79,26 @@ class RuleBookTest {
   }
 
   @Test
+  void aStatusWriteChangesTheStatusOfTheRuleHereAndNeverBringsADeletedOneBack() {
+    var rule = restToEventbus("default", "a", "rest-in", "mqtt", "/a", "topic-a");
+    apply(rule);
+    // the counters' write, from a copy read before the user changed the rule's path
+    var counted = rule.deepCopy();
+    counted.putObject("status").put("successMessages", 3).put("failMessages", 0);
+    var changed = rule.deepCopy();
+    changed.withObject("spec").withObject("sourceResource").put("path", "/b");
+    apply(changed);
+    book.applyStatus(ObjectKey.of(counted), counted);
+    var kept = book.rule("default", "a").orElseThrow();
+    assertThat(kept.at("/status/successMessages").asLong()).isEqualTo(3);
+    assertThat(kept.at("/spec/sourceResource/path").asText()).isEqualTo("/b");
+
+    book.apply(ObjectKey.of(rule), null);
+    book.applyStatus(ObjectKey.of(counted), counted);
+    assertThat(book.rule("default", "a")).isEmpty();
+  }
+
+  @Test
   void aRuleReadBackWithOlderCountsKeepsTheHigherOnes() {
     var rule = restToEventbus("default", "a", "rest-in", "mqtt", "/a", "topic-a");
     rule.putObject("status").put("successMessages", 7).put("failMessages", 1);
