@@ -1,10 +1,13 @@
 package io.kedge.cloud.topics;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kedge.schemas.EventCodec;
 import io.kedge.schemas.EventData;
 import io.kedge.schemas.InvalidEventException;
+import io.kedge.schemas.KedgeEvent;
 import io.kedge.schemas.ResourceDelete;
 import io.kedge.schemas.ResourceUpsert;
+import io.kedge.schemas.StatusWrites;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -53,12 +56,7 @@ public final class ResourcesSnapshot {
           continue;
         }
         try {
-          EventData data = codec.decode(record.headers(), record.value()).data();
-          if (data instanceof ResourceUpsert upsert) {
-            objects.put(upsert.key().toString(), upsert);
-          } else if (data instanceof ResourceDelete delete) {
-            objects.remove(delete.key().toString());
-          }
+          apply(objects, codec.decode(record.headers(), record.value()));
         } catch (InvalidEventException e) {
           LOG.warn(
               "{}-{}@{} skipped while reading published versions: {}",
@@ -71,6 +69,30 @@ public final class ResourcesSnapshot {
     }
     LOG.info("{} read: {} records, {} objects", topic, read, objects.size());
     return objects;
+  }
+
+  /**
+   * Applies one event of the topic to {@code objects}: an upsert replaces, a delete removes, a
+   * status write ({@link StatusWrites}) changes the status of an object held, and nothing else.
+   */
+  static void apply(Map<String, ResourceUpsert> objects, KedgeEvent event) {
+    EventData data = event.data();
+    if (data instanceof ResourceUpsert upsert) {
+      String key = upsert.key().toString();
+      if (StatusWrites.is(event)) {
+        ResourceUpsert current = objects.get(key);
+        ObjectNode applied =
+            StatusWrites.applied(current == null ? null : current.object(), upsert.object());
+        if (applied != null) {
+          objects.put(
+              key, new ResourceUpsert(upsert.key(), upsert.cloudResourceVersion(), applied));
+        }
+      } else {
+        objects.put(key, upsert);
+      }
+    } else if (data instanceof ResourceDelete delete) {
+      objects.remove(delete.key().toString());
+    }
   }
 
   private static boolean caughtUp(Consumer<?, ?> consumer, Map<TopicPartition, Long> ends) {
