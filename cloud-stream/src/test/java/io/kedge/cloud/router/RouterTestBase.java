@@ -84,7 +84,12 @@ abstract class RouterTestBase {
   }
 
   void send(EventData data) {
-    KedgeEvent event = KedgeEvent.of(SOURCE, "", data);
+    send("", data);
+  }
+
+  /** Sends {@code data} to the resources topic in an event with {@code subject}. */
+  void send(String subject, EventData data) {
+    KedgeEvent event = KedgeEvent.of(SOURCE, subject, data);
     ProducerRecord<String, byte[]> record = codec.toRecord("t", "k", event);
     resources.pipeInput(new TestRecord<>(record.key(), record.value(), record.headers()));
   }
@@ -128,15 +133,20 @@ abstract class RouterTestBase {
     return cm;
   }
 
-  /** What a node topic received, as "upsert Kind/name" lines. */
-  List<String> received(String node) {
-    var out =
-        driver.createOutputTopic(
+  /** The events a node topic received since last read. */
+  List<KedgeEvent> events(String node) {
+    return driver
+        .createOutputTopic(
             topics.node(node).name(),
             new StringDeserializer(),
-            new KedgeEventSerde(codec).deserializer());
+            new KedgeEventSerde(codec).deserializer())
+        .readValuesToList();
+  }
+
+  /** What a node topic received, as "upsert Kind/name" lines. */
+  List<String> received(String node) {
     List<String> lines = new ArrayList<>();
-    for (KedgeEvent event : out.readValuesToList()) {
+    for (KedgeEvent event : events(node)) {
       EventData data = event.data();
       if (data instanceof ResourceUpsert u) {
         lines.add("upsert " + u.key().kind() + "/" + u.key().name());

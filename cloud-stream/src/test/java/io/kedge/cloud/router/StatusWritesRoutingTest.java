@@ -4,14 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kedge.schemas.KedgeEvent;
-import io.kedge.schemas.KedgeEventSerde;
 import io.kedge.schemas.ObjectKey;
 import io.kedge.schemas.ResourceUpsert;
 import io.kedge.schemas.StatusWrites;
 import java.util.List;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,20 +16,7 @@ import org.junit.jupiter.api.Test;
  */
 class StatusWritesRoutingTest extends RouterTestBase {
   private void writeStatus(ObjectNode object) {
-    KedgeEvent event =
-        KedgeEvent.of(
-            SOURCE, StatusWrites.SUBJECT, new ResourceUpsert(ObjectKey.of(object), "", object));
-    ProducerRecord<String, byte[]> record = codec.toRecord("t", "k", event);
-    resources.pipeInput(new TestRecord<>(record.key(), record.value(), record.headers()));
-  }
-
-  private List<KedgeEvent> events(String node) {
-    return driver
-        .createOutputTopic(
-            topics.node(node).name(),
-            new StringDeserializer(),
-            new KedgeEventSerde(codec).deserializer())
-        .readValuesToList();
+    send(StatusWrites.SUBJECT, new ResourceUpsert(ObjectKey.of(object), "", object));
   }
 
   @Test

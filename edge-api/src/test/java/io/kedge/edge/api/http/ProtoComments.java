@@ -10,9 +10,8 @@ import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
+import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
@@ -75,7 +74,7 @@ final class ProtoComments {
 
   private static void read(String outer, BufferedReader lines, List<Comment> comments)
       throws Exception {
-    Map<String, Boolean> seen = new LinkedHashMap<>(); // each field's javadoc repeats per accessor
+    Set<String> seen = new HashSet<>(); // each field's javadoc repeats per accessor
     Descriptor message = null;
     List<String> pre = null; // the lines of the last <pre> block
     List<String> text = List.of();
@@ -103,7 +102,7 @@ final class ProtoComments {
           FieldDescriptor described = message.findFieldByName(field.group(1));
           if (described != null
               && !ProtobufBodies.inline(described)
-              && seen.putIfAbsent(described.getFullName(), true) == null) {
+              && seen.add(described.getFullName())) {
             boolean scalarType =
                 described.getJavaType() == FieldDescriptor.JavaType.MESSAGE
                     && SCALAR_TYPES.contains(described.getMessageType().getFullName());
