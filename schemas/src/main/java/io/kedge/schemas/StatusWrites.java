@@ -38,6 +38,18 @@ public final class StatusWrites {
     return applied;
   }
 
+  /**
+   * The upsert that {@code write}, a status write, makes of {@code current} (the object as held,
+   * null when none): {@code current}'s object with the write's status, under the write's version;
+   * null when the write applies to nothing.
+   */
+  public static ResourceUpsert applied(ResourceUpsert current, ResourceUpsert write) {
+    ObjectNode applied = applied(current == null ? null : current.object(), write.object());
+    return applied == null
+        ? null
+        : new ResourceUpsert(write.key(), write.cloudResourceVersion(), applied);
+  }
+
   private static String uid(ObjectNode object) {
     return object.path("metadata").path("uid").asText("");
   }

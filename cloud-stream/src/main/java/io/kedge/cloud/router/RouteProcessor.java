@@ -150,14 +150,10 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
         }
       } else if (data instanceof ResourceUpsert written) {
         ResourceUpsert previous = loadObject(Placement.identity(written.key()));
-        ResourceUpsert upsert = written;
-        if (StatusWrites.is(event)) {
-          ObjectNode applied =
-              StatusWrites.applied(previous == null ? null : previous.object(), written.object());
-          if (applied == null) {
-            return; // the object was deleted (and maybe created again) since the status was read
-          }
-          upsert = new ResourceUpsert(written.key(), written.cloudResourceVersion(), applied);
+        ResourceUpsert upsert =
+            StatusWrites.is(event) ? StatusWrites.applied(previous, written) : written;
+        if (upsert == null) {
+          return; // the object was deleted (and maybe created again) since the status was read
         }
         if (repeats(upsert, previous)) {
           return;

@@ -1,6 +1,5 @@
 package io.kedge.cloud.topics;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kedge.schemas.EventCodec;
 import io.kedge.schemas.EventData;
 import io.kedge.schemas.InvalidEventException;
@@ -80,12 +79,9 @@ public final class ResourcesSnapshot {
     if (data instanceof ResourceUpsert upsert) {
       String key = upsert.key().toString();
       if (StatusWrites.is(event)) {
-        ResourceUpsert current = objects.get(key);
-        ObjectNode applied =
-            StatusWrites.applied(current == null ? null : current.object(), upsert.object());
+        ResourceUpsert applied = StatusWrites.applied(objects.get(key), upsert);
         if (applied != null) {
-          objects.put(
-              key, new ResourceUpsert(upsert.key(), upsert.cloudResourceVersion(), applied));
+          objects.put(key, applied);
         }
       } else {
         objects.put(key, upsert);

@@ -223,9 +223,11 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     if (api == null) {
       return notFoundPath(ctx);
     }
-    var review = AccessReviews.review(api.group(), api.version(), api.resource());
-    if (api.name().isEmpty() && review.isPresent()) {
-      return accessReviews.answer(ctx.alloc(), request, review.get());
+    if (api.name().isEmpty()) {
+      var review = AccessReviews.review(api.group(), api.version(), api.resource());
+      if (review.isPresent()) {
+        return accessReviews.answer(ctx.alloc(), request, review.get());
+      }
     }
     ResourceType type =
         view.types().byResource(api.group(), api.version(), api.resource()).orElse(null);
