@@ -4,36 +4,70 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import java.util.zip.CRC32C;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.utils.ByteUtils;
 
 /**
- * The bytes of one log entry (format 2), encoded in one reusable buffer so the append is a single
- * copy into the queue:
+ * The bytes of one log entry, encoded in one reusable buffer so the append is a single copy into
+ * the queue. Entries are written in format 3:
  *
  * <pre>
- * format u8 | kind u8 | partition i32 | offset i64 | crc32c i32 of the body
- * body: key str | header count i32 | (name str, value bin)* | value bin | reason str
- * reason: always written empty (poison is no longer logged as such); read for the layout's sake
- * str, bin: length i32 (-1: null) then the bytes (UTF-8 for str); little-endian
+ * format u8 | crc32c i32 of what follows
+ * kind u8 | partition varint | offset varlong | key bin | header count uvarint | header* | value bin
+ * header: name code uvarint (0: the name follows as bin; n: {@link #NAMES}[n - 1]) | value bin
+ * bin: uvarint length + 1 (0: null) then the bytes (UTF-8 for the key and names)
+ * varint, varlong: zig-zag, as in Kafka's record format; crc little-endian
  * </pre>
  *
- * The checksum tells an entry damaged on disk (unreadable: the relay asks for a resync) from a
- * record that arrived invalid (poison: readers skip it, it is dead-lettered). Format 1 entries (no
- * key, no checksum) are still read by {@link DownlinkLog}.
+ * An entry is mostly its value: in a pod event of 1 KiB the lengths, the coordinates and the
+ * CloudEvents header names were a tenth of format 2's bytes, and each byte the log writes is paid
+ * for in new pages (docs/decisions/0002). Format 2 ({@code format u8 | kind u8 | partition i32 |
+ * offset i64 | crc32c i32 | key str | header count i32 | (name str, value bin)* | value bin |
+ * reason str}, with i32 lengths, -1 for null) and format 1 ({@link RawEntry}) are still read.
+ *
+ * <p>The checksum tells an entry damaged on disk (unreadable: the relay asks for a resync) from a
+ * record that arrived invalid (poison: readers skip it, it is dead-lettered).
  */
 final class EntryFormat {
-  static final byte FORMAT = 2;
+  static final byte FORMAT = 3;
+
+  /** The layout with fixed-width lengths and coordinates, still read. */
+  static final byte FORMAT_2 = 2;
 
   /** Entry kinds: a record from the node topic, and a change made on this node. */
   static final byte EVENT = 1;
 
   static final byte LOCAL = 3;
 
-  /** format, kind, partition, offset, checksum. */
-  static final int PREFIX = 1 + 1 + 4 + 8 + 4;
+  /** Format 3's prefix: format and checksum, which covers every byte after it. */
+  static final int PREFIX = 1 + 4;
+
+  /** Format 2's prefix: format, kind, partition, offset, checksum. */
+  private static final int PREFIX_2 = 1 + 1 + 4 + 8 + 4;
+
+  /**
+   * The header names written as a code: the CloudEvents 1.0 attributes in Kafka's binary mode. Part
+   * of format 3: never reordered or changed (a name not listed is written out).
+   */
+  static final List<String> NAMES =
+      List.of(
+          "ce_specversion",
+          "ce_id",
+          "ce_source",
+          "ce_type",
+          "ce_time",
+          "ce_subject",
+          "ce_dataschema",
+          "content-type");
+
+  private static final ByteBuffer[] NAME_BYTES =
+      NAMES.stream()
+          .map(name -> ByteBuffer.wrap(name.getBytes(StandardCharsets.UTF_8)))
+          .toArray(ByteBuffer[]::new);
 
   private final CRC32C crc = new CRC32C();
   private ByteBuffer buffer = ByteBuffer.allocate(4096).order(ByteOrder.LITTLE_ENDIAN);
@@ -44,7 +78,8 @@ final class EntryFormat {
   /** Encodes an entry into {@link #buffer()}; returns its length. Not thread-safe. */
   int encode(
       byte kind, int partition, long offset, ByteBuffer key, Headers headers, ByteBuffer value) {
-    int size = PREFIX + 4 + 4 + 4 + 4 + remaining(key) + remaining(value);
+    // an upper bound: the coordinates, counts and lengths at their widest
+    int size = PREFIX + 1 + 5 + 10 + 5 + 5 + 5 + remaining(key) + remaining(value);
     int count = 0;
     for (Header header : headers) {
       if (2 * count + 2 > parts.length) {
@@ -54,7 +89,7 @@ final class EntryFormat {
       ByteBuffer headerValue = HeaderBytes.value(header);
       parts[2 * count] = name;
       parts[2 * count + 1] = headerValue;
-      size += 8 + name.remaining() + remaining(headerValue);
+      size += 5 + 5 + name.remaining() + 5 + remaining(headerValue);
       count++;
     }
     if (buffer.capacity() < size) {
@@ -62,19 +97,21 @@ final class EntryFormat {
           ByteBuffer.allocate(Math.max(size, buffer.capacity() * 2)).order(ByteOrder.LITTLE_ENDIAN);
     }
     ByteBuffer out = buffer.clear();
-    out.put(FORMAT).put(kind).putInt(partition).putLong(offset).putInt(0);
+    out.put(FORMAT).putInt(0).put(kind);
+    ByteUtils.writeVarint(partition, out);
+    ByteUtils.writeVarlong(offset, out);
     putBytes(out, key);
-    out.putInt(count);
-    for (int i = 0; i < 2 * count; i++) {
-      putBytes(out, parts[i]);
+    ByteUtils.writeUnsignedVarint(count, out);
+    for (int i = 0; i < 2 * count; i += 2) {
+      putName(out, parts[i]);
+      putBytes(out, parts[i + 1]);
     }
     Arrays.fill(parts, 0, 2 * count, null); // the record's buffers are not kept past its append
     putBytes(out, value);
-    out.putInt(0); // reason: empty
     int length = out.position();
     crc.reset();
     crc.update(out.array(), PREFIX, length - PREFIX);
-    out.putInt(PREFIX - 4, (int) crc.getValue());
+    out.putInt(1, (int) crc.getValue());
     return length;
   }
 
@@ -83,31 +120,38 @@ final class EntryFormat {
   }
 
   /**
-   * Decodes an entry of this format.
+   * Decodes an entry of format 3 or 2.
    *
    * @throws IllegalStateException when the checksum does not match or the entry is cut short
    */
   static RawEntry decode(long index, byte[] entry) {
     ByteBuffer in = ByteBuffer.wrap(entry).order(ByteOrder.LITTLE_ENDIAN);
     try {
-      in.get(); // format
-      byte kind = in.get();
-      int partition = in.getInt();
-      long offset = in.getLong();
-      int expected = in.getInt();
-      CRC32C crc = new CRC32C();
-      crc.update(entry, PREFIX, entry.length - PREFIX);
-      if ((int) crc.getValue() != expected) {
-        throw new IllegalStateException("checksum mismatch: damaged on disk");
+      boolean compact = in.get() == FORMAT;
+      byte kind;
+      int partition;
+      long offset;
+      int expected;
+      if (compact) {
+        expected = in.getInt();
+        check(entry, PREFIX, expected);
+        kind = in.get();
+        partition = ByteUtils.readVarint(in);
+        offset = ByteUtils.readVarlong(in);
+      } else {
+        kind = in.get();
+        partition = in.getInt();
+        offset = in.getLong();
+        check(entry, PREFIX_2, in.getInt());
       }
-      String key = string(in);
-      int count = in.getInt();
+      String key = string(in, compact);
+      int count = compact ? ByteUtils.readUnsignedVarint(in) : in.getInt();
       RecordHeaders headers = new RecordHeaders();
       for (int i = 0; i < count; i++) {
-        headers.add(string(in), bytes(in));
+        headers.add(compact ? name(in) : string(in, false), bytes(in, compact));
       }
-      byte[] value = bytes(in);
-      String reason = string(in);
+      byte[] value = bytes(in, compact);
+      String reason = compact ? null : string(in, false);
       return new RawEntry(
           index,
           false,
@@ -123,23 +167,52 @@ final class EntryFormat {
     }
   }
 
+  private static void check(byte[] entry, int from, int expected) {
+    CRC32C crc = new CRC32C();
+    crc.update(entry, from, entry.length - from);
+    if ((int) crc.getValue() != expected) {
+      throw new IllegalStateException("checksum mismatch: damaged on disk");
+    }
+  }
+
   private static int remaining(ByteBuffer bytes) {
     return bytes == null ? 0 : bytes.remaining();
+  }
+
+  /** Writes a header name as its code, or as 0 and the name. */
+  private static void putName(ByteBuffer out, ByteBuffer name) {
+    for (int i = 0; i < NAME_BYTES.length; i++) {
+      if (NAME_BYTES[i].equals(name)) { // compares the remaining bytes only
+        ByteUtils.writeUnsignedVarint(i + 1, out);
+        return;
+      }
+    }
+    ByteUtils.writeUnsignedVarint(0, out);
+    putBytes(out, name);
   }
 
   /** Writes the bytes from the buffer's position to its limit, leaving the buffer as it was. */
   private static void putBytes(ByteBuffer out, ByteBuffer bytes) {
     if (bytes == null) {
-      out.putInt(-1);
+      ByteUtils.writeUnsignedVarint(0, out);
     } else {
       int length = bytes.remaining();
-      out.putInt(length).put(out.position(), bytes, bytes.position(), length);
+      ByteUtils.writeUnsignedVarint(length + 1, out);
+      out.put(out.position(), bytes, bytes.position(), length);
       out.position(out.position() + length);
     }
   }
 
-  private static byte[] bytes(ByteBuffer in) {
-    int length = in.getInt();
+  private static String name(ByteBuffer in) {
+    int code = ByteUtils.readUnsignedVarint(in);
+    if (code > NAMES.size()) {
+      throw new IllegalArgumentException("header name code " + code + " is not defined");
+    }
+    return code == 0 ? string(in, true) : NAMES.get(code - 1);
+  }
+
+  private static byte[] bytes(ByteBuffer in, boolean compact) {
+    int length = compact ? ByteUtils.readUnsignedVarint(in) - 1 : in.getInt();
     if (length < 0) {
       return null;
     }
@@ -151,8 +224,8 @@ final class EntryFormat {
     return bytes;
   }
 
-  private static String string(ByteBuffer in) {
-    byte[] bytes = bytes(in);
+  private static String string(ByteBuffer in, boolean compact) {
+    byte[] bytes = bytes(in, compact);
     return bytes == null ? null : new String(bytes, StandardCharsets.UTF_8);
   }
 }

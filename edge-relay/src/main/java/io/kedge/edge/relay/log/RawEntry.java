@@ -29,7 +29,7 @@ public record RawEntry(
   static RawEntry decode(DocumentContext dc) {
     Bytes<?> bytes = dc.wire().bytes();
     int format = bytes.peekUnsignedByte();
-    if (format == EntryFormat.FORMAT) {
+    if (format == EntryFormat.FORMAT || format == EntryFormat.FORMAT_2) {
       byte[] entry = new byte[(int) bytes.readRemaining()];
       bytes.read(entry);
       return EntryFormat.decode(dc.index(), entry);
