@@ -8,10 +8,13 @@ import io.kedge.schemas.KedgeEvent;
 import io.kedge.schemas.ObjectKey;
 import io.kedge.schemas.ResourceUpsert;
 import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.zip.CRC32C;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.RollCycles;
@@ -122,6 +125,51 @@ class DownlinkLogPoisonTest {
       assertThat(LogFiles.podNames(log)).containsExactly("old", "new");
       assertThat(reported).isEmpty(); // format 1 poison was reported when it was logged
       assertThat(log.unreadableCount()).isZero();
+    }
+  }
+
+  /** Format 2: fixed-width coordinates, checksum, i32 lengths (-1: null), an empty reason. */
+  private static void writeFormat2(
+      ExcerptAppender appender, long offset, String key, Record record) {
+    ByteBuffer out = ByteBuffer.allocate(8192).order(ByteOrder.LITTLE_ENDIAN);
+    out.put((byte) 2).put((byte) 1).putInt(0).putLong(offset).putInt(0);
+    byte[] keyBytes = key.getBytes(StandardCharsets.UTF_8);
+    out.putInt(keyBytes.length).put(keyBytes);
+    Header[] all = record.headers().toArray();
+    out.putInt(all.length);
+    for (Header header : all) {
+      byte[] name = header.key().getBytes(StandardCharsets.UTF_8);
+      out.putInt(name.length).put(name).putInt(header.value().length).put(header.value());
+    }
+    out.putInt(record.value().length).put(record.value()).putInt(0);
+    CRC32C crc = new CRC32C();
+    crc.update(out.array(), 18, out.position() - 18);
+    out.putInt(14, (int) crc.getValue());
+    try (DocumentContext dc = appender.writingDocument()) {
+      dc.wire().bytes().write(out.array(), 0, out.position());
+    }
+  }
+
+  @Test
+  void aLogWrittenInFormat2IsStillReadAndContinuedInFormat3() {
+    Path logDir = dir.resolve("log");
+    try (SingleChronicleQueue queue =
+            SingleChronicleQueueBuilder.binary(logDir).rollCycle(RollCycles.FAST_DAILY).build();
+        ExcerptAppender appender = queue.createAppender()) {
+      writeFormat2(appender, 8, "k-old", pod("old"));
+      writeFormat2(appender, 9, "k-bad", unknownVersion());
+    }
+    try (DownlinkLog log = DownlinkLog.open(logDir, RollCycles.FAST_DAILY, codec)) {
+      assertThat(log.lastPosition().orElseThrow().offset()).isEqualTo(9);
+      Record next = pod("new");
+      log.appendEvent(0, 10, "k-new", next.headers(), next.value());
+      List<RawEntry> reported = new ArrayList<>();
+      log.onPoison((entry, reason) -> reported.add(entry));
+
+      assertThat(LogFiles.podNames(log)).containsExactly("old", "new");
+      assertThat(reported).extracting(RawEntry::key).containsExactly("k-bad");
+      assertThat(log.unreadableCount()).isZero();
+      assertThat(log.lastPosition().orElseThrow().offset()).isEqualTo(10);
     }
   }
 }
