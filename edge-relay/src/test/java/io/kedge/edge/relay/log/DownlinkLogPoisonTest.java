@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.zip.CRC32C;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptAppender;
@@ -106,21 +107,37 @@ class DownlinkLogPoisonTest {
     }
   }
 
-  @Test
-  void aLogWrittenBeforeChecksumsIsStillReadAndContinued() {
+  /** A log as an earlier kedge wrote it: {@code writes} append its entries. */
+  private Path earlierLog(Consumer<ExcerptAppender> writes) {
     Path logDir = dir.resolve("log");
     try (SingleChronicleQueue queue =
             SingleChronicleQueueBuilder.binary(logDir).rollCycle(RollCycles.FAST_DAILY).build();
         ExcerptAppender appender = queue.createAppender()) {
-      writeFormat1(appender, (byte) 1, 5, pod("old"), "");
-      writeFormat1(appender, (byte) 2, 6, unknownVersion(), "unknown version"); // POISON
+      writes.accept(appender);
     }
+    return logDir;
+  }
+
+  /** Opens the log, checks where it resumes, appends a new pod; returns what readers report. */
+  private List<RawEntry> continued(DownlinkLog log, long lastOffset) {
+    assertThat(log.lastPosition().orElseThrow().offset()).isEqualTo(lastOffset);
+    Record next = pod("new");
+    log.appendEvent(0, lastOffset + 1, "k-new", next.headers(), next.value());
+    List<RawEntry> reported = new ArrayList<>();
+    log.onPoison((entry, reason) -> reported.add(entry));
+    return reported;
+  }
+
+  @Test
+  void aLogWrittenBeforeChecksumsIsStillReadAndContinued() {
+    Path logDir =
+        earlierLog(
+            appender -> {
+              writeFormat1(appender, (byte) 1, 5, pod("old"), "");
+              writeFormat1(appender, (byte) 2, 6, unknownVersion(), "unknown version"); // POISON
+            });
     try (DownlinkLog log = DownlinkLog.open(logDir, RollCycles.FAST_DAILY, codec)) {
-      assertThat(log.lastPosition().orElseThrow().offset()).isEqualTo(6);
-      Record next = pod("new");
-      log.appendEvent(0, 7, "k", next.headers(), next.value());
-      List<RawEntry> reported = new ArrayList<>();
-      log.onPoison((entry, reason) -> reported.add(entry));
+      List<RawEntry> reported = continued(log, 6);
 
       assertThat(LogFiles.podNames(log)).containsExactly("old", "new");
       assertThat(reported).isEmpty(); // format 1 poison was reported when it was logged
@@ -152,19 +169,14 @@ class DownlinkLogPoisonTest {
 
   @Test
   void aLogWrittenInFormat2IsStillReadAndContinuedInFormat3() {
-    Path logDir = dir.resolve("log");
-    try (SingleChronicleQueue queue =
-            SingleChronicleQueueBuilder.binary(logDir).rollCycle(RollCycles.FAST_DAILY).build();
-        ExcerptAppender appender = queue.createAppender()) {
-      writeFormat2(appender, 8, "k-old", pod("old"));
-      writeFormat2(appender, 9, "k-bad", unknownVersion());
-    }
+    Path logDir =
+        earlierLog(
+            appender -> {
+              writeFormat2(appender, 8, "k-old", pod("old"));
+              writeFormat2(appender, 9, "k-bad", unknownVersion());
+            });
     try (DownlinkLog log = DownlinkLog.open(logDir, RollCycles.FAST_DAILY, codec)) {
-      assertThat(log.lastPosition().orElseThrow().offset()).isEqualTo(9);
-      Record next = pod("new");
-      log.appendEvent(0, 10, "k-new", next.headers(), next.value());
-      List<RawEntry> reported = new ArrayList<>();
-      log.onPoison((entry, reason) -> reported.add(entry));
+      List<RawEntry> reported = continued(log, 9);
 
       assertThat(LogFiles.podNames(log)).containsExactly("old", "new");
       assertThat(reported).extracting(RawEntry::key).containsExactly("k-bad");
