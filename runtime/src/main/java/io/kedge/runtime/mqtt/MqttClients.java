@@ -59,10 +59,16 @@ public final class MqttClients {
         client.subscribe(filter, 1, listener);
         return;
       } catch (MqttException e) {
-        if (e.getReasonCode() != MqttException.REASON_CODE_CONNECTION_LOST || attempt == ATTEMPTS) {
+        // lost while the SUBSCRIBE was out, or already noticed lost before it went
+        boolean dropped =
+            e.getReasonCode() == MqttException.REASON_CODE_CONNECTION_LOST
+                || e.getReasonCode() == MqttException.REASON_CODE_CLIENT_NOT_CONNECTED;
+        if (!dropped || attempt == ATTEMPTS) {
           throw e;
         }
-        client.connect(options(client.getServerURI()));
+        if (!client.isConnected()) {
+          client.connect(options(client.getServerURI()));
+        }
       }
     }
   }
