@@ -123,12 +123,14 @@ final class RelayBenchmark {
         }
         progress(
             "round %d of %d: plain consumer %.0f rec/s (reading as the relay %.0f), relay %.0f"
-                + " rec/s",
+                + " rec/s (CPU per record %.2f and %.2f us)",
             round,
             pairRounds,
             consumerRuns.last().perSecond,
             asTheRelayRuns.last().perSecond,
-            relayRuns.last().perSecond);
+            relayRuns.last().perSecond,
+            consumerRuns.last().cpuMicros,
+            relayRuns.last().cpuMicros);
       }
       Runs relayFsyncRuns = new Runs();
       Runs writeRuns = new Runs();

@@ -157,6 +157,33 @@ class EdgeWritesIT {
         expectOk(kubectl.run("delete", "pod", "web", "--wait=false"), "pod \"web\" deleted");
         expectOk(kubectl.run("wait", "--for=delete", "pod/web", "--timeout=60s"), "");
         assertThat(kubectl.run("get", "pods", "-o", "name").stdout()).isEmpty();
+
+        // a pod its kubelet runs is deleted gracefully: Terminating until the kubelet, having
+        // stopped it, deletes it with a grace period of 0
+        Files.writeString(manifest, podYaml("v1"));
+        expectOk(kubectl.run("apply", "-f", manifest.toString()), "pod/web created");
+        expectOk(
+            kubectl.run(
+                "patch",
+                "pod",
+                "web",
+                "--subresource=status",
+                "--type=merge",
+                "-p",
+                "{\"status\":{\"phase\":\"Running\",\"startTime\":\"2026-01-01T00:00:00Z\"}}"),
+            "pod/web patched");
+        expectOk(kubectl.run("delete", "pod", "web", "--wait=false"), "pod \"web\" deleted");
+        JsonNode terminating = getJson(kubectl, "pod", "web");
+        assertThat(terminating.at("/metadata/deletionTimestamp").asText()).isNotEmpty();
+        assertThat(terminating.at("/metadata/deletionGracePeriodSeconds").asLong()).isEqualTo(30);
+        assertThat(kubectl.run("get", "pod", "web").stdout()).contains("Terminating");
+        patchPhase(kubectl, "Succeeded"); // the kubelet's last status keeps the pod
+        assertThat(getJson(kubectl, "pod", "web").at("/status/phase").asText())
+            .isEqualTo("Succeeded");
+        expectOk(
+            kubectl.run("delete", "pod", "web", "--grace-period=0", "--force", "--wait=false"),
+            "pod \"web\" force deleted");
+        expectOk(kubectl.run("wait", "--for=delete", "pod/web", "--timeout=60s"), "");
         System.out.printf(
             "edge-writes: kubectl writes ok, offline status write forwarded, time=%.1fs%n",
             (System.nanoTime() - started) / 1e9);

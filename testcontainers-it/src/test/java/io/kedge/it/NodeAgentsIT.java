@@ -513,13 +513,14 @@ class NodeAgentsIT {
             stored.get("/Pod/default/web").stream()
                 .map(p -> p.at("/status/phase").asText(""))
                 .toList();
-        // stored as applied, then the kubelet's changes: its Pending changed nothing (the pod was
-        // created Pending), so it is no version of its own
+        // stored as applied, then the kubelet's changes: its first status (still Pending) adds
+        // the pod's startTime
         assertThat(phases)
             .as("pod statuses once each, in order")
-            .containsSubsequence("Running", "Succeeded")
-            .doesNotContain("Pending");
-        assertThat(phases.stream().filter(p -> p.equals("Running")).count()).isEqualTo(1);
+            .containsSubsequence("Pending", "Running", "Succeeded");
+        for (String phase : List.of("Pending", "Running", "Succeeded")) {
+          assertThat(phases.stream().filter(p -> p.equals(phase)).count()).as(phase).isEqualTo(1);
+        }
         assertThat(
                 last(stored.get("storage.k8s.io/CSINode//" + NODE))
                     .at("/spec/drivers/0/name")
@@ -615,7 +616,11 @@ class NodeAgentsIT {
         "PATCH",
         "/api/v1/namespaces/default/pods/web/status",
         STRATEGIC,
-        "{\"metadata\":{\"uid\":\"" + uid + "\"},\"status\":{\"phase\":\"" + phase + "\"}}");
+        "{\"metadata\":{\"uid\":\""
+            + uid
+            + "\"},\"status\":{\"phase\":\""
+            + phase
+            + "\",\"startTime\":\"2026-01-01T00:00:00Z\"}}"); // set by a kubelet's first status
   }
 
   private static V1.Event event(String name, String reason) {

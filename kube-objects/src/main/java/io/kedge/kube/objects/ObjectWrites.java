@@ -350,7 +350,19 @@ public final class ObjectWrites {
                   + ", UID in object meta: "
                   + current.path("metadata").path("uid").asText("")));
     }
-    if (!current.path("metadata").path("finalizers").isEmpty()) {
+    boolean finalizers = !current.path("metadata").path("finalizers").isEmpty();
+    if (GracefulDeletion.applies(key)) {
+      GracefulDeletion.Decision decision = GracefulDeletion.decide(current, body, now);
+      if (decision instanceof GracefulDeletion.Pending) {
+        return new Outcome(200, current.deepCopy(), new None());
+      }
+      if (decision instanceof GracefulDeletion.Mark mark && (mark.seconds() > 0 || finalizers)) {
+        ObjectNode marked = GracefulDeletion.marked(current, mark, version);
+        return new Outcome(200, marked, new Upsert(marked));
+      }
+      // otherwise deleted now, as any object
+    }
+    if (finalizers) {
       // kept until its finalizers are gone: marked, and removed by the write that empties them
       if (current.path("metadata").has("deletionTimestamp")) {
         return new Outcome(200, current.deepCopy(), new None());
@@ -443,8 +455,10 @@ public final class ObjectWrites {
                   + "\"]");
         }
       }
-      if (metadata.path("finalizers").isEmpty()) {
-        return new Outcome(200, next, new Delete()); // the last finalizer is gone
+      if (metadata.path("finalizers").isEmpty()
+          && held.path("deletionGracePeriodSeconds").asLong(0) == 0) {
+        // the last finalizer is gone; a pod in its grace period waits for its node's agent
+        return new Outcome(200, next, new Delete());
       }
     }
     if (recordUpdate) {

@@ -311,4 +311,158 @@ class ObjectWritesTest {
     assertThat(last.code()).isEqualTo(200);
     assertThat(last.change()).isInstanceOf(ObjectWrites.Delete.class);
   }
+
+  /** A pod its node's kubelet has started: it has a status.startTime. */
+  private static ObjectNode runningPod() {
+    ObjectNode pod = pod();
+    pod.withObject("status").put("startTime", "2026-11-26T09:00:00Z");
+    return pod;
+  }
+
+  private static ObjectWrites.Outcome delete(ObjectNode pod, String options, String version) {
+    return ObjectWrites.apply(
+        request(WriteOperation.DELETE, "", "", options == null ? null : json(options)),
+        pod,
+        version,
+        NOW);
+  }
+
+  @Test
+  void aRunningPodIsMarkedForItsGracePeriodAndGoesWhenItsKubeletDeletesItWithZero() {
+    ObjectWrites.Outcome marked = delete(runningPod(), "{'propagationPolicy':'Background'}", "8");
+    assertThat(marked.code()).isEqualTo(200);
+    ObjectNode terminating = ((ObjectWrites.Upsert) marked.change()).object();
+    assertThat(terminating.at("/metadata/deletionTimestamp").asText())
+        .as("now plus Kubernetes' default grace period")
+        .isEqualTo("2026-11-26T10:00:30Z");
+    assertThat(terminating.at("/metadata/deletionGracePeriodSeconds").asLong()).isEqualTo(30);
+    assertThat(terminating.at("/metadata/generation").asLong()).isEqualTo(2);
+    assertThat(terminating.at("/metadata/resourceVersion").asText()).isEqualTo("8");
+    assertThat(marked.body()).isEqualTo(terminating);
+
+    ObjectWrites.Outcome again = delete(terminating, null, "9");
+    assertThat(again.code()).isEqualTo(200);
+    assertThat(again.change()).as("a deletion under way").isInstanceOf(ObjectWrites.None.class);
+    assertThat(delete(terminating, "{'gracePeriodSeconds':60}", "9").change())
+        .as("a longer period changes nothing")
+        .isInstanceOf(ObjectWrites.None.class);
+
+    ObjectWrites.Outcome status =
+        ObjectWrites.apply(
+            request(
+                WriteOperation.PATCH,
+                "status",
+                "application/merge-patch+json",
+                anyJson("{'status':{'phase':'Succeeded'}}")),
+            terminating,
+            "9",
+            NOW);
+    ObjectNode finished = ((ObjectWrites.Upsert) status.change()).object();
+    assertThat(finished.at("/metadata/deletionTimestamp").asText())
+        .as("the kubelet's status writes during the grace period keep the pod")
+        .isEqualTo("2026-11-26T10:00:30Z");
+
+    ObjectWrites.Outcome stale =
+        delete(finished, "{'gracePeriodSeconds':0,'preconditions':{'uid':'u-0'}}", "10");
+    assertThat(stale.code()).as("the kubelet's uid precondition").isEqualTo(409);
+    ObjectWrites.Outcome gone =
+        delete(finished, "{'gracePeriodSeconds':0,'preconditions':{'uid':'u-1'}}", "10");
+    assertThat(gone.code()).isEqualTo(200);
+    assertThat(gone.change()).isInstanceOf(ObjectWrites.Delete.class);
+  }
+
+  @Test
+  void aDeleteMayOnlyShortenTheGracePeriodAndTakesThePodsOwnPeriod() {
+    ObjectNode pod = runningPod();
+    pod.withObject("spec").put("terminationGracePeriodSeconds", 120);
+    ObjectNode terminating = ((ObjectWrites.Upsert) delete(pod, null, "8").change()).object();
+    assertThat(terminating.at("/metadata/deletionTimestamp").asText())
+        .isEqualTo("2026-11-26T10:02:00Z");
+
+    ObjectWrites.Outcome shorter =
+        ObjectWrites.apply(
+            request(WriteOperation.DELETE, "", "", json("{'gracePeriodSeconds':5}")),
+            terminating,
+            "9",
+            NOW.plusSeconds(10));
+    ObjectNode sooner = ((ObjectWrites.Upsert) shorter.change()).object();
+    assertThat(sooner.at("/metadata/deletionTimestamp").asText())
+        .as("counted from when the deletion was asked for")
+        .isEqualTo("2026-11-26T10:00:05Z");
+    assertThat(sooner.at("/metadata/deletionGracePeriodSeconds").asLong()).isEqualTo(5);
+    assertThat(sooner.at("/metadata/generation").asLong()).as("bumped once").isEqualTo(2);
+
+    ObjectNode negative =
+        ((ObjectWrites.Upsert) delete(runningPod(), "{'gracePeriodSeconds':-3}", "8").change())
+            .object();
+    assertThat(negative.at("/metadata/deletionGracePeriodSeconds").asLong())
+        .as("a negative period counts as 1 second")
+        .isEqualTo(1);
+  }
+
+  @Test
+  void aPodNothingRunsOrThatHasFinishedIsDeletedAtOnce() {
+    ObjectNode unscheduled = runningPod();
+    unscheduled.withObject("spec").remove("nodeName");
+    ObjectNode succeeded = runningPod();
+    succeeded.withObject("status").put("phase", "Succeeded");
+    ObjectNode failed = runningPod();
+    failed.withObject("status").put("phase", "Failed");
+    ObjectNode notStarted = pod(); // no kubelet has reported it: no status.startTime
+    for (ObjectNode pod : new ObjectNode[] {unscheduled, succeeded, failed, notStarted}) {
+      assertThat(delete(pod, null, "8").change()).isInstanceOf(ObjectWrites.Delete.class);
+    }
+    assertThat(delete(runningPod(), "{'gracePeriodSeconds':0}", "8").change())
+        .as("kubectl delete --grace-period=0 --force")
+        .isInstanceOf(ObjectWrites.Delete.class);
+
+    WriteRequest configMapDelete =
+        new WriteRequest(
+            "r",
+            "edge-1",
+            WriteOperation.DELETE,
+            ObjectKey.parse("/v1/ConfigMap/default/settings"),
+            "",
+            "",
+            json("{'gracePeriodSeconds':30}"),
+            "",
+            false,
+            "");
+    ObjectNode configMap =
+        json(
+            "{'apiVersion':'v1','kind':'ConfigMap','metadata':{'name':'settings',"
+                + "'namespace':'default','resourceVersion':'3'}}");
+    assertThat(ObjectWrites.apply(configMapDelete, configMap, "8", NOW).change())
+        .as("only pods are deleted gracefully")
+        .isInstanceOf(ObjectWrites.Delete.class);
+  }
+
+  @Test
+  void aTerminatingPodWithFinalizersStaysUntilTheLastIsGone() {
+    ObjectNode pod = runningPod();
+    pod.withObject("metadata").putArray("finalizers").add("example.com/a");
+    ObjectNode terminating = ((ObjectWrites.Upsert) delete(pod, null, "8").change()).object();
+    assertThat(terminating.at("/metadata/deletionGracePeriodSeconds").asLong()).isEqualTo(30);
+
+    ObjectNode confirmed =
+        ((ObjectWrites.Upsert) delete(terminating, "{'gracePeriodSeconds':0}", "9").change())
+            .object();
+    assertThat(confirmed.at("/metadata/deletionGracePeriodSeconds").asLong())
+        .as("the kubelet's confirmation, held by the finalizer")
+        .isZero();
+    assertThat(confirmed.at("/metadata/deletionTimestamp").asText())
+        .isEqualTo("2026-11-26T10:00:00Z");
+
+    ObjectWrites.Outcome last =
+        ObjectWrites.apply(
+            request(
+                WriteOperation.PATCH,
+                "",
+                "application/json-patch+json",
+                anyJson("[{'op':'remove','path':'/metadata/finalizers'}]")),
+            confirmed,
+            "10",
+            NOW);
+    assertThat(last.change()).isInstanceOf(ObjectWrites.Delete.class);
+  }
 }

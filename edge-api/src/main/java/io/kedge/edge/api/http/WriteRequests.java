@@ -1,6 +1,7 @@
 package io.kedge.edge.api.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.kedge.edge.api.view.ResourceType;
 import io.kedge.edge.api.write.EdgeWrites;
@@ -14,6 +15,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.io.IOException;
+import java.util.OptionalLong;
 import java.util.Set;
 
 /** How an HTTP write request maps to a write: its operation, body and media type. */
@@ -85,9 +87,10 @@ final class WriteRequests {
     QueryParams params = new QueryParams(uri);
     boolean dryRun = params.dryRun();
     params.fieldValidation();
+    JsonNode body = body(request.content(), mediaType);
     if (operation == WriteOperation.DELETE) {
       params.propagationPolicy();
-      params.int64("gracePeriodSeconds");
+      body = withGracePeriod(body, params.int64("gracePeriodSeconds"));
     }
     return new EdgeWrites.Write(
         operation,
@@ -96,10 +99,27 @@ final class WriteRequests {
         api.name(),
         api.subresource(),
         operation == WriteOperation.PATCH ? mediaType : "",
-        body(request.content(), mediaType),
+        body,
         dryRun,
         fieldManager(params, request),
         params.bool("force"));
+  }
+
+  /**
+   * DeleteOptions with the {@code gracePeriodSeconds} query parameter ({@code curl -X DELETE
+   * ...?gracePeriodSeconds=0}) where the body does not set one, as kube-apiserver reads the
+   * parameters into the options the body may then override.
+   */
+  private static JsonNode withGracePeriod(JsonNode body, OptionalLong seconds) {
+    if (seconds.isEmpty() || (body != null && !body.isObject())) {
+      return body; // a body that is not an object is refused where it is read
+    }
+    ObjectNode options =
+        body == null ? EventCodec.json().createObjectNode() : ((ObjectNode) body).deepCopy();
+    if (!options.hasNonNull("gracePeriodSeconds")) {
+      options.put("gracePeriodSeconds", seconds.getAsLong());
+    }
+    return options;
   }
 
   /**

@@ -294,7 +294,7 @@ public final class EdgeWrites {
     }
     if (!ok
         || request.dryRun()
-        || request.operation() == WriteOperation.DELETE
+        || !response.body().isObject() // a delete's answer is the object or a Status
         || KubeStatus.isStatus(response.body())
         || answersOtherKind(request)) {
       return WriteReply.of(response.code(), response.body());

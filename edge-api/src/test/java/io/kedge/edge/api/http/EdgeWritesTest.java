@@ -126,6 +126,38 @@ class EdgeWritesTest {
   }
 
   @Test
+  void aRunningPodIsDeletedGracefullyWithTheGracePeriodOfTheQueryOrTheBody() throws Exception {
+    for (String name : new String[] {"a", "b", "c"}) {
+      ObjectNode running = (ObjectNode) EventCodec.json().readTree(pod(name));
+      running.withObject("status").put("phase", "Running").put("startTime", "2026-12-01T00:00:00Z");
+      edge.cloud.seed(running);
+      awaitGet(name);
+    }
+    Reply marked = call("DELETE", PODS + "/a?gracePeriodSeconds=10", null, null);
+    assertThat(marked.code()).isEqualTo(200);
+    assertThat(marked.body().at("/metadata/deletionGracePeriodSeconds").asLong()).isEqualTo(10);
+    assertThat(Long.parseLong(marked.body().at("/metadata/resourceVersion").asText()))
+        .as("answered at its edge resourceVersion, as the node's clients know it")
+        .isEqualTo(edge.view.get(type(), "default", "a").orElseThrow().resourceVersion());
+
+    Reply overridden =
+        call(
+            "DELETE",
+            PODS + "/b?gracePeriodSeconds=0",
+            "application/json",
+            "{\"kind\":\"DeleteOptions\",\"apiVersion\":\"v1\",\"gracePeriodSeconds\":20}");
+    assertThat(overridden.body().at("/metadata/deletionGracePeriodSeconds").asLong())
+        .as("the body's options win over the query's")
+        .isEqualTo(20);
+
+    assertThat(call("DELETE", PODS + "/c?gracePeriodSeconds=0", null, null).code()).isEqualTo(200);
+    Awaitility.await("c is gone at once")
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> edge.view.get(type(), "default", "c").isEmpty());
+    assertThat(edge.view.get(type(), "default", "a")).as("a waits for its kubelet").isPresent();
+  }
+
+  @Test
   void badRequestsGetPreciseStatuses() throws Exception {
     assertThat(call("POST", PODS, "application/json", "{not json").code()).isEqualTo(400);
     assertThat(call("POST", PODS, "application/yaml", "kind: Pod").code())
