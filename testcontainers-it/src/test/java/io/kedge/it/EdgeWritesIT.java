@@ -162,16 +162,7 @@ class EdgeWritesIT {
         // stopped it, deletes it with a grace period of 0
         Files.writeString(manifest, podYaml("v1"));
         expectOk(kubectl.run("apply", "-f", manifest.toString()), "pod/web created");
-        expectOk(
-            kubectl.run(
-                "patch",
-                "pod",
-                "web",
-                "--subresource=status",
-                "--type=merge",
-                "-p",
-                "{\"status\":{\"phase\":\"Running\",\"startTime\":\"2026-01-01T00:00:00Z\"}}"),
-            "pod/web patched");
+        patchStatus(kubectl, "{\"phase\":\"Running\",\"startTime\":\"2026-01-01T00:00:00Z\"}");
         expectOk(kubectl.run("delete", "pod", "web", "--wait=false"), "pod \"web\" deleted");
         JsonNode terminating = getJson(kubectl, "pod", "web");
         assertThat(terminating.at("/metadata/deletionTimestamp").asText()).isNotEmpty();
@@ -193,6 +184,10 @@ class EdgeWritesIT {
 
   /** A status write, as a kubelet-like agent on the edge makes it. */
   private static void patchPhase(Kubectl kubectl, String phase) {
+    patchStatus(kubectl, "{\"phase\":\"" + phase + "\"}");
+  }
+
+  private static void patchStatus(Kubectl kubectl, String status) {
     expectOk(
         kubectl.run(
             "patch",
@@ -201,7 +196,7 @@ class EdgeWritesIT {
             "--subresource=status",
             "--type=merge",
             "-p",
-            "{\"status\":{\"phase\":\"" + phase + "\"}}"),
+            "{\"status\":" + status + "}"),
         "pod/web patched");
   }
 

@@ -273,16 +273,11 @@ class ObjectWritesTest {
         .isInstanceOf(ObjectWrites.None.class);
 
     ObjectWrites.Outcome added =
-        ObjectWrites.apply(
-            request(
-                WriteOperation.PATCH,
-                "",
-                "application/merge-patch+json",
-                anyJson(
-                    "{'metadata':{'finalizers':['example.com/a','example.com/b','example.com/c']}}")),
+        patch(
             kept,
-            "9",
-            NOW);
+            "",
+            "{'metadata':{'finalizers':['example.com/a','example.com/b','example.com/c']}}",
+            "9");
     assertThat(added.code()).as("no new finalizers while being deleted").isEqualTo(422);
 
     ObjectWrites.Outcome one =
@@ -299,15 +294,7 @@ class ObjectWritesTest {
     assertThat(stillThere.at("/metadata/deletionTimestamp").asText()).isNotEmpty();
 
     ObjectWrites.Outcome last =
-        ObjectWrites.apply(
-            request(
-                WriteOperation.PATCH,
-                "",
-                "application/merge-patch+json",
-                anyJson("{'metadata':{'finalizers':null,'deletionTimestamp':null}}")),
-            stillThere,
-            "10",
-            NOW);
+        patch(stillThere, "", "{'metadata':{'finalizers':null,'deletionTimestamp':null}}", "10");
     assertThat(last.code()).isEqualTo(200);
     assertThat(last.change()).isInstanceOf(ObjectWrites.Delete.class);
   }
@@ -317,6 +304,16 @@ class ObjectWritesTest {
     ObjectNode pod = pod();
     pod.withObject("status").put("startTime", "2026-11-26T09:00:00Z");
     return pod;
+  }
+
+  private static ObjectWrites.Outcome patch(
+      ObjectNode pod, String subresource, String mergePatch, String version) {
+    return ObjectWrites.apply(
+        request(
+            WriteOperation.PATCH, subresource, "application/merge-patch+json", anyJson(mergePatch)),
+        pod,
+        version,
+        NOW);
   }
 
   private static ObjectWrites.Outcome delete(ObjectNode pod, String options, String version) {
@@ -348,15 +345,7 @@ class ObjectWritesTest {
         .isInstanceOf(ObjectWrites.None.class);
 
     ObjectWrites.Outcome status =
-        ObjectWrites.apply(
-            request(
-                WriteOperation.PATCH,
-                "status",
-                "application/merge-patch+json",
-                anyJson("{'status':{'phase':'Succeeded'}}")),
-            terminating,
-            "9",
-            NOW);
+        patch(terminating, "status", "{'status':{'phase':'Succeeded'}}", "9");
     ObjectNode finished = ((ObjectWrites.Upsert) status.change()).object();
     assertThat(finished.at("/metadata/deletionTimestamp").asText())
         .as("the kubelet's status writes during the grace period keep the pod")
