@@ -1,5 +1,6 @@
 package io.kedge.cloud.router;
 
+import io.kedge.schemas.ObjectKey;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -145,6 +146,14 @@ final class Holdings {
     }
     held.put(HELD_MARKER, kinds);
     LOG.info("index of what nodes hold built: {} entries", entries);
+  }
+
+  /**
+   * Whether {@code placements} has {@code key} on {@code node}: for a claim, whether that node's
+   * pods use it (the Node authorizer's relation, which a node's write of the claim's status needs).
+   */
+  static boolean placedOn(KeyValueStore<String, String> placements, String node, ObjectKey key) {
+    return nodesOf(placements.get(Placement.identity(key))).contains(node);
   }
 
   /** The members of a set kept as lines. */

@@ -51,6 +51,7 @@ final class KubernetesApplier implements Processor<String, byte[], String, Objec
   private ProcessorContext<String, Object> context;
   private KeyValueStore<String, Long> applied;
   private KeyValueStore<String, String> nodes;
+  private KeyValueStore<String, String> placements;
   private KeyValueStore<String, byte[]> awaiting;
 
   /**
@@ -72,6 +73,7 @@ final class KubernetesApplier implements Processor<String, byte[], String, Objec
     this.nodes = context.getStateStore(RouteProcessor.NODES);
     this.awaiting = context.getStateStore(AWAITING);
     this.objects = context.getStateStore(RouteProcessor.OBJECTS);
+    this.placements = context.getStateStore(Holdings.PLACEMENTS);
     context.schedule(Duration.ofSeconds(1), PunctuationType.WALL_CLOCK_TIME, this::answerLate);
     context.schedule(Duration.ofMinutes(10), PunctuationType.WALL_CLOCK_TIME, this::forgetOld);
   }
@@ -131,7 +133,15 @@ final class KubernetesApplier implements Processor<String, byte[], String, Objec
    */
   private String forbidden(WriteRequest request) {
     ObjectNode current = stored(request.key());
-    String why = trust.restriction().forbidden(request.node(), request, current, this::stored);
+    String why =
+        trust
+            .restriction()
+            .forbidden(
+                request.node(),
+                request,
+                current,
+                this::stored,
+                (node, key) -> Holdings.placedOn(placements, node, key));
     if (why != null || current == null || request.operation() == WriteOperation.CREATE) {
       return why;
     }

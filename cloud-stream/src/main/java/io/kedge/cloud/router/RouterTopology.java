@@ -206,7 +206,8 @@ public final class RouterTopology {
     topology.addStateStore(
         Stores.keyValueStoreBuilder(
             Stores.persistentKeyValueStore(Holdings.PLACEMENTS), Serdes.String(), Serdes.String()),
-        "route");
+        "route",
+        "apply"); // which nodes' pods use a claim whose status a node writes
     topology.addStateStore(
         Stores.keyValueStoreBuilder(
             Stores.persistentKeyValueStore(RouteProcessor.REFERRERS),

@@ -56,6 +56,7 @@ final class UplinkApplier implements Processor<String, byte[], String, Object> {
   private KeyValueStore<String, byte[]> pending;
   private KeyValueStore<String, Long> applied;
   private KeyValueStore<String, String> nodes;
+  private KeyValueStore<String, String> placements;
 
   /**
    * @param dedupeWindow how long request ids are remembered (at least the upstream retention)
@@ -79,6 +80,7 @@ final class UplinkApplier implements Processor<String, byte[], String, Object> {
     this.pending = context.getStateStore(PENDING);
     this.applied = context.getStateStore(APPLIED);
     this.nodes = context.getStateStore(RouteProcessor.NODES);
+    this.placements = context.getStateStore(Holdings.PLACEMENTS);
     context.schedule(Duration.ofMinutes(10), PunctuationType.WALL_CLOCK_TIME, this::forgetOld);
   }
 
@@ -127,7 +129,14 @@ final class UplinkApplier implements Processor<String, byte[], String, Object> {
               : ((ResourceUpsert) codec.decodeData(EventType.RESOURCE_UPSERT, stored)).object();
     }
     String forbidden =
-        trust.restriction().forbidden(request.node(), request, current, this::stored);
+        trust
+            .restriction()
+            .forbidden(
+                request.node(),
+                request,
+                current,
+                this::stored,
+                (node, key) -> Holdings.placedOn(placements, node, key));
     ObjectWrites.Outcome outcome =
         forbidden != null
             ? null

@@ -3,6 +3,7 @@ package io.kedge.cloud.router;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kedge.kube.authorization.NodeWriteRules;
 import io.kedge.schemas.EventCodec;
 import io.kedge.schemas.KedgeEvent;
@@ -36,6 +37,12 @@ class CloudNodeAuthorizationTest extends RouterTestBase {
     upsert(node("edge-2"));
     upsert(pod("mine", "edge-1"));
     upsert(pod("theirs", "edge-2"));
+    ObjectNode data = claim("data", "pv-data");
+    data.putObject("status").put("phase", "Bound").putObject("capacity").put("storage", "1Gi");
+    upsert(data);
+    upsert(claim("logs", "pv-logs"));
+    upsert(podWithClaim("db", "edge-1", "data"));
+    upsert(podWithClaim("logger", "edge-2", "logs"));
     received("edge-1");
   }
 
@@ -119,6 +126,51 @@ class CloudNodeAuthorizationTest extends RouterTestBase {
             delete("v1", "Pod", "default", "theirs"),
             403,
             "can only delete pods with spec.nodeName set to itself"),
+        row(
+            "the capacity and conditions of its pod's claim (a volume's expansion)",
+            patch(
+                "v1",
+                "PersistentVolumeClaim",
+                "default",
+                "data",
+                "status",
+                "{'status':{'capacity':{'storage':'2Gi'},"
+                    + "'conditions':[{'type':'FileSystemResizePending','status':'True'}]}}"),
+            200,
+            ""),
+        row(
+            "the status of a claim only another node's pod uses",
+            patch(
+                "v1",
+                "PersistentVolumeClaim",
+                "default",
+                "logs",
+                "status",
+                "{'status':{'capacity':{'storage':'2Gi'}}}"),
+            403,
+            "no relationship found between node 'edge-1' and this object"),
+        row(
+            "its pod's claim's phase",
+            patch(
+                "v1",
+                "PersistentVolumeClaim",
+                "default",
+                "data",
+                "status",
+                "{'status':{'phase':'Lost'}}"),
+            403,
+            "is not allowed to update fields other than status.capacity, status.conditions"),
+        row(
+            "its pod's claim's spec",
+            patch(
+                "v1",
+                "PersistentVolumeClaim",
+                "default",
+                "data",
+                "",
+                "{'spec':{'resources':{'requests':{'storage':'5Gi'}}}}"),
+            403,
+            "may write only its own objects"),
         row(
             "an Event",
             create("v1", "Event", "default", "mine.1", "{'reason':'Started'}"),

@@ -127,6 +127,23 @@ abstract class RouterTestBase {
     return pod;
   }
 
+  static ObjectNode claim(String name, String volume) {
+    ObjectNode pvc = object("v1", "PersistentVolumeClaim", "default", name);
+    pvc.putObject("spec").put("volumeName", volume);
+    return pvc;
+  }
+
+  static ObjectNode podWithClaim(String name, String node, String claim) {
+    ObjectNode pod = pod(name, node);
+    pod.withObject("spec")
+        .withArray("volumes")
+        .addObject()
+        .put("name", "data")
+        .putObject("persistentVolumeClaim")
+        .put("claimName", claim);
+    return pod;
+  }
+
   static ObjectNode configMap(String name) {
     ObjectNode cm = object("v1", "ConfigMap", "default", name);
     cm.putObject("data").put("k", "v");

@@ -230,23 +230,6 @@ class VolumeRoutingTest extends RouterTestBase {
     return pv;
   }
 
-  private static ObjectNode claim(String name, String volume) {
-    ObjectNode pvc = object("v1", "PersistentVolumeClaim", "default", name);
-    pvc.putObject("spec").put("volumeName", volume);
-    return pvc;
-  }
-
-  private static ObjectNode podWithClaim(String name, String node, String claim) {
-    ObjectNode pod = pod(name, node);
-    pod.withObject("spec")
-        .withArray("volumes")
-        .addObject()
-        .put("name", "data")
-        .putObject("persistentVolumeClaim")
-        .put("claimName", claim);
-    return pod;
-  }
-
   private void resync(String node) {
     KedgeEvent request = KedgeEvent.of(SOURCE, "", new ResyncRequest(node, "r-" + node, "test"));
     ProducerRecord<String, byte[]> record = codec.toRecord("t", node, request);

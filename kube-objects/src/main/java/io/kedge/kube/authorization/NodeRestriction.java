@@ -11,15 +11,17 @@ import io.kedge.schemas.WriteRequest;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.BiPredicate;
 import java.util.function.Function;
 
 /**
  * What a node may write, as Kubernetes' Node authorizer and NodeRestriction admission plugin allow
  * a kubelet: its own Node (not its taints, nor labels outside the kubelet's), its Lease in {@code
  * kube-node-lease}, its CSINode, the status of pods bound to it, mirror pods bound to it, Events,
- * tokens for its pods' service accounts, and (kedge's addition) the status of KubeEdge Devices
- * bound to it. Anything else needs an operator's {@link NodeWriteRules}. The edge API decides with
- * it before a write leaves the node and the cloud again before applying (the edge is not trusted).
+ * tokens for its pods' service accounts, the capacity and conditions in the status of the claims
+ * its pods use (a volume's expansion), and (kedge's addition) the status of KubeEdge Devices bound
+ * to it. Anything else needs an operator's {@link NodeWriteRules}. The edge API decides with it
+ * before a write leaves the node and the cloud again before applying (the edge is not trusted).
  *
  * <p>{@link #forbidden} decides from the request and the objects it names; {@link #forbiddenChange}
  * from the object a write would make, where the writer computes it.
@@ -73,6 +75,20 @@ public final class NodeRestriction {
    */
   public String forbidden(
       String node, WriteRequest request, JsonNode current, Function<ObjectKey, JsonNode> lookup) {
+    return forbidden(node, request, current, lookup, (n, k) -> false);
+  }
+
+  /**
+   * As {@link #forbidden(String, WriteRequest, JsonNode, Function)}, where {@code holds} says
+   * whether a node holds an object because its pods use it (a claim whose status it writes), as the
+   * Node authorizer's graph of pods and what they reference does.
+   */
+  public String forbidden(
+      String node,
+      WriteRequest request,
+      JsonNode current,
+      Function<ObjectKey, JsonNode> lookup,
+      BiPredicate<String, ObjectKey> holds) {
     ObjectKey key = request.key();
     String unauthorized = unauthorized(node, request.operation(), key, request.subresource());
     if (unauthorized != null || allowed.allows(key)) {
@@ -88,6 +104,10 @@ public final class NodeRestriction {
               ? "node \"" + node + "\" is not allowed to create its Node with a configSource"
               : null;
       case "/Pod" -> pod(node, request, current, lookup);
+      case "/PersistentVolumeClaim" ->
+          current == null || holds.test(node, key)
+              ? null
+              : "no relationship found between node '" + node + "' and this object";
       case "/ServiceAccount" -> token(node, request, lookup);
       case "devices.kubeedge.io/Device" ->
           current == null || Bindings.deviceNodes(current).contains(node)
@@ -127,6 +147,10 @@ public final class NodeRestriction {
                     : "unexpected operation " + op + " on pod status";
             default -> "unexpected pod subresource \"" + sub + "\", only 'status' is allowed";
           };
+      case "/PersistentVolumeClaim" ->
+          sub.equals("status") && (op == WriteOperation.UPDATE || op == WriteOperation.PATCH)
+              ? null
+              : notOwn(node, key);
       case "coordination.k8s.io/Lease" ->
           !key.namespace().equals(NODE_LEASES)
               ? "can only access leases in the \"" + NODE_LEASES + "\" system namespace"
@@ -196,7 +220,26 @@ public final class NodeRestriction {
             .equals(result.path("metadata").path("labels"))) {
       return "node \"" + node + "\" cannot update labels through pod status";
     }
+    if (key.group().isEmpty()
+        && key.kind().equals("PersistentVolumeClaim")
+        && current != null
+        && !claimStatusRest(current).equals(claimStatusRest(result))) {
+      return "node \""
+          + node
+          + "\" is not allowed to update fields other than status.capacity, status.conditions,"
+          + " status.allocatedResources and status.allocatedResourceStatuses";
+    }
     return null;
+  }
+
+  /** A claim without what a kubelet may change in it (and the server's bookkeeping). */
+  private static JsonNode claimStatusRest(JsonNode claim) {
+    ObjectNode rest = claim.deepCopy();
+    rest.withObject("metadata").remove(Set.of("resourceVersion", "generation", "managedFields"));
+    rest.withObject("status")
+        .remove(
+            Set.of("capacity", "conditions", "allocatedResources", "allocatedResourceStatuses"));
+    return rest;
   }
 
   /** A 403 Status naming the object and the rule, as kube-apiserver words it. */
@@ -213,7 +256,7 @@ public final class NodeRestriction {
     return "node \""
         + node
         + "\" may write only its own objects (its Node, Lease, CSINode, mirror pods, the status of"
-        + " its pods and devices, Events, its pods' tokens), not "
+        + " its pods, their claims and devices, Events, its pods' tokens), not "
         + ObjectWrites.resourceName(key)
         + (key.namespace().isEmpty() ? "" : " in namespace \"" + key.namespace() + "\"")
         + "; an operator allows more with node write rules (edge.node-writes, router.node-writes)";

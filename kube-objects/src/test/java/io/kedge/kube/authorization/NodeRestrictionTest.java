@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kedge.schemas.EventCodec;
 import io.kedge.schemas.ObjectKey;
 import io.kedge.schemas.WriteOperation;
@@ -288,6 +289,41 @@ class NodeRestrictionTest {
     } else {
       assertThat(why).as(what).isNotNull().contains(refusal);
     }
+  }
+
+  @org.junit.jupiter.api.Test
+  void aNodeWritesTheCapacityAndConditionsOfTheClaimsItsPodsUseAndNothingElse() {
+    WriteRequest write = status("v1", "PersistentVolumeClaim", "default", "data");
+    JsonNode claim =
+        json(
+            "{'apiVersion':'v1','kind':'PersistentVolumeClaim','metadata':{'name':'data',"
+                + "'namespace':'default','resourceVersion':'4'},'spec':{'volumeName':'pv-1'},"
+                + "'status':{'phase':'Bound','capacity':{'storage':'1Gi'}}}");
+    assertThat(RESTRICTION.forbidden(NODE, write, claim, k -> null, (n, k) -> true)).isNull();
+    assertThat(RESTRICTION.forbidden(NODE, write, claim, k -> null, (n, k) -> false))
+        .isEqualTo("no relationship found between node 'edge-1' and this object");
+    assertThat(RESTRICTION.forbidden(NODE, write, claim, k -> null))
+        .as("without knowing what the node holds, no claim is its")
+        .isNotNull();
+    assertThat(
+            RESTRICTION.unauthorized(
+                NODE,
+                WriteOperation.PATCH,
+                key("v1", "PersistentVolumeClaim", "default", "data"),
+                ""))
+        .as("its spec")
+        .contains("may write only its own objects");
+
+    ObjectNode expanded = (ObjectNode) claim.deepCopy();
+    expanded.withObject("status").putObject("capacity").put("storage", "2Gi");
+    expanded.withObject("status").putArray("conditions").addObject().put("type", "Resizing");
+    expanded.withObject("status").putObject("allocatedResources").put("storage", "2Gi");
+    expanded.withObject("metadata").put("resourceVersion", "5");
+    assertThat(RESTRICTION.forbiddenChange(NODE, write, claim, expanded)).isNull();
+    ObjectNode lost = (ObjectNode) claim.deepCopy();
+    lost.withObject("status").put("phase", "Lost");
+    assertThat(RESTRICTION.forbiddenChange(NODE, write, claim, lost))
+        .startsWith("node \"edge-1\" is not allowed to update fields other than status.capacity");
   }
 
   @org.junit.jupiter.api.Test

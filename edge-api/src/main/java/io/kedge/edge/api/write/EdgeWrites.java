@@ -192,7 +192,11 @@ public final class EdgeWrites {
             write.force());
     String forbidden =
         restriction.forbidden(
-            node, request, stored.map(View.Stored::object).orElse(null), this::held);
+            node,
+            request,
+            stored.map(View.Stored::object).orElse(null),
+            this::held,
+            (n, k) -> held(k) != null); // the node's view holds what its pods use
     if (forbidden != null) {
       LOG.info("node {}: {} {} refused: {}", node, write.operation(), key, forbidden);
       return done(NodeRestriction.status(key, forbidden));
