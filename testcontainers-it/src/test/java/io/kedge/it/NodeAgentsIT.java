@@ -421,6 +421,20 @@ class NodeAgentsIT {
             .atMost(Duration.ofSeconds(30))
             .until(() -> volume(edge).code() == 200);
         assertMountable(edge, claimUid);
+        // the volume manager reports an expansion in the claim's status (a node may write only
+        // its capacity and conditions: CloudNodeAuthorizationTest)
+        Reply expanded =
+            call(
+                edge,
+                "PATCH",
+                "/api/v1/namespaces/default/persistentvolumeclaims/data/status",
+                STRATEGIC,
+                "{\"status\":{\"capacity\":{\"storage\":\"2Gi\"},\"conditions\":"
+                    + "[{\"type\":\"FileSystemResizePending\",\"status\":\"True\"}]}}");
+        assertThat(expanded.code()).as(expanded.body().toString()).isEqualTo(200);
+        Awaitility.await("the cloud applied the claim's new capacity and sent it back")
+            .atMost(Duration.ofSeconds(30))
+            .until(() -> claim(edge).body().at("/status/capacity/storage").asText().equals("2Gi"));
 
         // the link goes down: the node's own writes are still answered at once
         cloud.link.cut();
