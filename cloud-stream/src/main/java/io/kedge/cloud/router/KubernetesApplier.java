@@ -133,15 +133,7 @@ final class KubernetesApplier implements Processor<String, byte[], String, Objec
    */
   private String forbidden(WriteRequest request) {
     ObjectNode current = stored(request.key());
-    String why =
-        trust
-            .restriction()
-            .forbidden(
-                request.node(),
-                request,
-                current,
-                this::stored,
-                (node, key) -> Holdings.placedOn(placements, node, key));
+    String why = trust.forbidden(request, current, this::stored, placements);
     if (why != null || current == null || request.operation() == WriteOperation.CREATE) {
       return why;
     }

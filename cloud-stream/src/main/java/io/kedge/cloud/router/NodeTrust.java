@@ -1,9 +1,14 @@
 package io.kedge.cloud.router;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.kedge.kube.authorization.NodeRestriction;
 import io.kedge.kube.authorization.NodeWriteRules;
+import io.kedge.schemas.ObjectKey;
+import io.kedge.schemas.WriteRequest;
 import io.kedge.schemas.authorization.NodeSignatures;
+import java.util.function.Function;
 import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * How far the cloud trusts what edge nodes send: who wrote an upstream event (its node's signature,
@@ -43,6 +48,24 @@ public record NodeTrust(
     }
     rejections.refused(reason);
     return reason + ": " + detail;
+  }
+
+  /**
+   * Why the request's node may not make {@code request} ({@link NodeRestriction#forbidden}),
+   * decided on the router's stores: {@code stored} reads an object, {@code placements} tells which
+   * nodes' pods use a claim.
+   */
+  String forbidden(
+      WriteRequest request,
+      JsonNode current,
+      Function<ObjectKey, JsonNode> stored,
+      KeyValueStore<String, String> placements) {
+    return restriction.forbidden(
+        request.node(),
+        request,
+        current,
+        stored,
+        (node, key) -> Holdings.placedOn(placements, node, key));
   }
 
   /**

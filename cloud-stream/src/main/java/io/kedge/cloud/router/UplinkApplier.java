@@ -128,15 +128,7 @@ final class UplinkApplier implements Processor<String, byte[], String, Object> {
               ? null
               : ((ResourceUpsert) codec.decodeData(EventType.RESOURCE_UPSERT, stored)).object();
     }
-    String forbidden =
-        trust
-            .restriction()
-            .forbidden(
-                request.node(),
-                request,
-                current,
-                this::stored,
-                (node, key) -> Holdings.placedOn(placements, node, key));
+    String forbidden = trust.forbidden(request, current, this::stored, placements);
     ObjectWrites.Outcome outcome =
         forbidden != null
             ? null

@@ -128,36 +128,20 @@ class CloudNodeAuthorizationTest extends RouterTestBase {
             "can only delete pods with spec.nodeName set to itself"),
         row(
             "the capacity and conditions of its pod's claim (a volume's expansion)",
-            patch(
-                "v1",
-                "PersistentVolumeClaim",
-                "default",
+            claimStatus(
                 "data",
-                "status",
                 "{'status':{'capacity':{'storage':'2Gi'},"
                     + "'conditions':[{'type':'FileSystemResizePending','status':'True'}]}}"),
             200,
             ""),
         row(
             "the status of a claim only another node's pod uses",
-            patch(
-                "v1",
-                "PersistentVolumeClaim",
-                "default",
-                "logs",
-                "status",
-                "{'status':{'capacity':{'storage':'2Gi'}}}"),
+            claimStatus("logs", "{'status':{'capacity':{'storage':'2Gi'}}}"),
             403,
             "no relationship found between node 'edge-1' and this object"),
         row(
             "its pod's claim's phase",
-            patch(
-                "v1",
-                "PersistentVolumeClaim",
-                "default",
-                "data",
-                "status",
-                "{'status':{'phase':'Lost'}}"),
+            claimStatus("data", "{'status':{'phase':'Lost'}}"),
             403,
             "is not allowed to update fields other than status.capacity, status.conditions"),
         row(
@@ -285,6 +269,10 @@ class CloudNodeAuthorizationTest extends RouterTestBase {
   private static WriteRequest patch(
       String apiVersion, String kind, String ns, String name, String sub, String body) {
     return write(WriteOperation.PATCH, apiVersion, kind, ns, name, sub, body);
+  }
+
+  private static WriteRequest claimStatus(String claim, String body) {
+    return patch("v1", "PersistentVolumeClaim", "default", claim, "status", body);
   }
 
   private static WriteRequest delete(String apiVersion, String kind, String ns, String name) {
