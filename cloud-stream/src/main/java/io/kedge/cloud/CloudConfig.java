@@ -83,9 +83,9 @@ public record CloudConfig(
               "router.node-writes",
               List.of(),
               "Writes the cloud applies for an edge node beyond the node's own objects (its Node,"
-                  + " Lease, CSINode, mirror pods, the status of its pods, their claims and devices, Events, its"
-                  + " pods' tokens), each apiVersion/Kind, apiVersion/Kind@namespace or *"
-                  + " (everything).")
+                  + " Lease, CSINode, mirror pods, the status of its pods, their claims and"
+                  + " devices, Events, its pods' tokens), each apiVersion/Kind,"
+                  + " apiVersion/Kind@namespace or * (everything).")
           .withRule(
               SecretFiles.parses(NodeWriteRules::parse),
               "each must be apiVersion/Kind, apiVersion/Kind@namespace or *");

@@ -227,9 +227,9 @@ public record EdgeConfig(
       nodeWritesKey(
           "edge.node-writes",
           "Writes this node's edge API accepts beyond the node's own objects (its Node, Lease,"
-              + " CSINode, mirror pods, the status of its pods, their claims and devices, Events, its pods'"
-              + " tokens), each apiVersion/Kind, apiVersion/Kind@namespace or * (everything);"
-              + " the cloud decides again with router.node-writes.");
+              + " CSINode, mirror pods, the status of its pods, their claims and devices, Events,"
+              + " its pods' tokens), each apiVersion/Kind, apiVersion/Kind@namespace or *"
+              + " (everything); the cloud decides again with router.node-writes.");
 
   public static final ConfigKey<String> NODE_KEY_FILE =
       ConfigKey.string(
