@@ -9,13 +9,13 @@ import io.kedge.cloud.manifest.ManifestPublisher;
 import io.kedge.cloud.rules.RulesConfig;
 import io.kedge.edge.relay.EdgeConfig;
 import io.kedge.edge.relay.EdgeNode;
+import io.kedge.edge.relay.HostNode;
 import io.kedge.edge.relay.link.LinkState;
 import io.kedge.kafka.local.LocalKafkaCluster;
 import io.kedge.kube.authorization.NodeWriteRules;
 import io.kedge.runtime.config.ConfigSources;
 import io.kedge.runtime.lifecycle.Components;
 import io.kedge.runtime.ops.OpsServer;
-import io.kedge.schemas.EventCodec;
 import io.kedge.schemas.KedgeTopics;
 import io.kedge.schemas.ObjectKey;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -242,20 +242,12 @@ public final class LocalStack implements AutoCloseable {
     }
   }
 
-  /** A Node object for each local node, so the router creates its topic and routes to it. */
+  /**
+   * A Node object for each local node, so the router creates its topic and routes to it; each is
+   * described from this host, as a node registering itself describes its own.
+   */
   private void registerNodes(List<String> nodes) {
-    List<ObjectNode> objects = new ArrayList<>();
-    for (String node : nodes) {
-      ObjectNode object = EventCodec.json().createObjectNode();
-      object.put("apiVersion", "v1").put("kind", "Node");
-      object
-          .putObject("metadata")
-          .put("name", node)
-          .putObject("labels")
-          .put("node-role.kubernetes.io/edge", "");
-      objects.add(object);
-    }
-    apply(objects);
+    apply(nodes.stream().map(HostNode::describe).toList());
   }
 
   @Override

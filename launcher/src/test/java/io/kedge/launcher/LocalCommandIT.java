@@ -132,6 +132,40 @@ class LocalCommandIT {
               java.net.http.HttpResponse.BodyHandlers.ofString());
       assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
 
+      // each node is described from the host, as a kubelet describes its node
+      var node =
+          io.kedge.schemas.EventCodec.json()
+              .readTree(
+                  http.send(
+                          java.net.http.HttpRequest.newBuilder(
+                                  java.net.URI.create(api.group(1) + "/api/v1/nodes/edge-1"))
+                              .build(),
+                          java.net.http.HttpResponse.BodyHandlers.ofString())
+                      .body());
+      assertThat(node.at("/status/capacity/cpu").asInt())
+          .isEqualTo(Runtime.getRuntime().availableProcessors());
+      assertThat(node.at("/status/allocatable/memory").asText()).matches("[1-9][0-9]*Ki");
+      assertThat(node.at("/status/nodeInfo/operatingSystem").asText()).isEqualTo("linux");
+      assertThat(node.at("/status/nodeInfo/kernelVersion").asText())
+          .isEqualTo(System.getProperty("os.version"));
+      assertThat(node.at("/metadata/labels").toString())
+          .contains(
+              "\"kubernetes.io/arch\":\"" + node.at("/status/nodeInfo/architecture").asText());
+      java.util.Optional<Path> kubectl = io.kedge.testkit.Kubectl.find();
+      if (kubectl.isPresent()) {
+        io.kedge.testkit.Kubectl.Result describe =
+            io.kedge.testkit.Kubectl.at(kubectl.get(), api.group(1))
+                .run("describe", "node", "edge-1");
+        assertThat(describe.exitCode()).as(describe.stderr()).isZero();
+        // requests as a share of what the node has, not of a missing capacity
+        assertThat(describe.stdout())
+            .containsPattern("Kernel Version: +" + Pattern.quote(System.getProperty("os.version")))
+            .doesNotContain("-9223372036854775808%")
+            .containsPattern("cpu +0 \\(0%\\)");
+      } else {
+        System.out.println("SKIPPED describe node: no kubectl (.ci/fetch-kubectl fetches one)");
+      }
+
       int exit = local.stop(Duration.ofSeconds(60));
       assertThat(exit)
           .as("0, or 143: the JVM's status after SIGTERM once its shutdown hooks finished")

@@ -269,6 +269,10 @@ class NodeAgentsIT {
         assertThat(node.code()).isEqualTo(200);
         assertThat(node.body().at("/metadata/labels/node-role.kubernetes.io~1edge").isTextual())
             .isTrue();
+        // registered as the host describes itself, until the kubelet's status replaces it
+        assertThat(node.body().at("/status/capacity/cpu").asInt()).isPositive();
+        assertThat(node.body().at("/status/nodeInfo/kernelVersion").asText())
+            .isEqualTo(System.getProperty("os.version"));
         Reply status =
             call(
                 edge,

@@ -1,9 +1,7 @@
 package io.kedge.edge.relay;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kedge.edge.api.view.View;
 import io.kedge.edge.relay.uplink.UplinkLog;
-import io.kedge.schemas.EventCodec;
 import io.kedge.schemas.ObjectKey;
 import io.kedge.schemas.WriteOperation;
 import io.kedge.schemas.WriteRequest;
@@ -15,7 +13,7 @@ import org.slf4j.LoggerFactory;
  * Registers a node the cloud may not know: when the node's VIEW does not hold its own Node, a
  * create of that Node goes into the durable uplink, as a kubelet registers itself. The cloud
  * applies it (409 if the Node exists after all) and, seeing the Node, provisions the node's topic;
- * the downlink waits for that topic. The Node carries the labels KubeEdge's edgecore sets.
+ * the downlink waits for that topic. The Node is described by {@link HostNode}.
  */
 final class NodeRegistration {
   private static final Logger LOG = LoggerFactory.getLogger(NodeRegistration.class);
@@ -40,7 +38,7 @@ final class NodeRegistration {
             key,
             "",
             "",
-            nodeObject(node),
+            HostNode.describe(node),
             "",
             false,
             FIELD_MANAGER),
@@ -49,18 +47,5 @@ final class NodeRegistration {
         "node {}: does not hold its own Node; asked the cloud to register it (edge.register-node)",
         node);
     return true;
-  }
-
-  static ObjectNode nodeObject(String node) {
-    ObjectNode object = EventCodec.json().createObjectNode();
-    object.put("apiVersion", "v1").put("kind", "Node");
-    ObjectNode labels = object.putObject("metadata").put("name", node).putObject("labels");
-    labels.put("kubernetes.io/hostname", node);
-    labels.put(
-        "kubernetes.io/os",
-        System.getProperty("os.name", "linux").toLowerCase(java.util.Locale.ROOT));
-    labels.put("node-role.kubernetes.io/edge", "");
-    labels.put("node-role.kubernetes.io/agent", "");
-    return object;
   }
 }
