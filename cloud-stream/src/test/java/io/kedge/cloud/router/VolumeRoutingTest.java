@@ -170,6 +170,29 @@ class VolumeRoutingTest extends RouterTestBase {
     assertThat(received("edge-2")).containsExactly("upsert Node/edge-2");
   }
 
+  /**
+   * What a kubelet's volume manager checks before it mounts a claim: the claim Bound and naming the
+   * volume, the volume's claimRef naming the claim's uid.
+   */
+  @Test
+  void theExamplesPairIsBoundAsAKubeletChecksIt() {
+    upsert(node("edge-1"));
+    for (io.kedge.cloud.manifest.Manifest manifest :
+        new io.kedge.cloud.manifest.ManifestReader()
+            .read(java.nio.file.Path.of("..", "examples", "volume.yaml"))) {
+      upsert(manifest.object());
+    }
+    java.util.Map<String, ObjectNode> objects = receivedObjects("edge-1");
+    ObjectNode claim = objects.get("PersistentVolumeClaim");
+    ObjectNode volume = objects.get("PersistentVolume");
+    assertThat(claim.at("/status/phase").asText()).isEqualTo("Bound");
+    assertThat(claim.at("/spec/volumeName").asText())
+        .isEqualTo(volume.at("/metadata/name").asText());
+    assertThat(volume.at("/spec/claimRef/uid").asText())
+        .isNotEmpty()
+        .isEqualTo(claim.at("/metadata/uid").asText());
+  }
+
   @Test
   void volumeAttachmentsGoToTheirNode() {
     upsert(node("edge-1"));
@@ -204,9 +227,21 @@ class VolumeRoutingTest extends RouterTestBase {
     bound.withObject("spec").put("volumeMode", "Block");
     upsert(bound);
     upsert(podWithClaim("web", "edge-1", "data"));
+    java.util.Map<String, ObjectNode> objects = receivedObjects("edge-1");
+    ObjectNode volume = objects.get("PersistentVolume");
+    assertThat(volume.at("/spec/volumeMode").asText()).isEqualTo("Filesystem");
+    assertThat(volume.at("/spec/persistentVolumeReclaimPolicy").asText()).isEqualTo("Retain");
+    assertThat(volume.at("/status/phase").asText()).isEqualTo("Pending");
+    ObjectNode claim = objects.get("PersistentVolumeClaim");
+    assertThat(claim.at("/spec/volumeMode").asText()).as("given, so kept").isEqualTo("Block");
+    assertThat(claim.at("/status/phase").asText()).isEqualTo("Bound");
+  }
+
+  /** The last object of each kind {@code node}'s topic carries. */
+  private java.util.Map<String, ObjectNode> receivedObjects(String node) {
     var out =
         driver.createOutputTopic(
-            topics.node("edge-1").name(),
+            topics.node(node).name(),
             new StringDeserializer(),
             new io.kedge.schemas.KedgeEventSerde(codec).deserializer());
     java.util.Map<String, ObjectNode> objects = new java.util.HashMap<>();
@@ -215,13 +250,7 @@ class VolumeRoutingTest extends RouterTestBase {
         objects.put(upsert.key().kind(), upsert.object());
       }
     }
-    ObjectNode volume = objects.get("PersistentVolume");
-    assertThat(volume.at("/spec/volumeMode").asText()).isEqualTo("Filesystem");
-    assertThat(volume.at("/spec/persistentVolumeReclaimPolicy").asText()).isEqualTo("Retain");
-    assertThat(volume.at("/status/phase").asText()).isEqualTo("Pending");
-    ObjectNode claim = objects.get("PersistentVolumeClaim");
-    assertThat(claim.at("/spec/volumeMode").asText()).as("given, so kept").isEqualTo("Block");
-    assertThat(claim.at("/status/phase").asText()).isEqualTo("Bound");
+    return objects;
   }
 
   private static ObjectNode volume(String name) {
