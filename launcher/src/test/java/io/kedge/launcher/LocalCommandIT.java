@@ -85,11 +85,7 @@ class LocalCommandIT {
           Pattern.compile("metrics    (http://\\S+)/metrics").matcher(local.readOutput());
       assertThat(ops.find()).as("the metrics endpoint is printed").isTrue();
       java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
-      var metrics =
-          http.send(
-              java.net.http.HttpRequest.newBuilder(java.net.URI.create(ops.group(1) + "/metrics"))
-                  .build(),
-              java.net.http.HttpResponse.BodyHandlers.ofString());
+      var metrics = get(http, ops.group(1) + "/metrics");
       assertThat(metrics.statusCode()).isEqualTo(200);
       assertThat(metrics.body())
           .contains("kedge_link_state{node=\"edge-1\",state=\"CONNECTED\"} 1.0")
@@ -97,11 +93,7 @@ class LocalCommandIT {
           .contains("kedge_view_objects{node=\"edge-2\"}")
           .contains("kedge_router_running 1.0")
           .contains("jvm_memory_used_bytes");
-      var ready =
-          http.send(
-              java.net.http.HttpRequest.newBuilder(java.net.URI.create(ops.group(1) + "/readyz"))
-                  .build(),
-              java.net.http.HttpResponse.BodyHandlers.ofString());
+      var ready = get(http, ops.group(1) + "/readyz");
       assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
 
       // kedge nodes reads the fleet kedge local serves on its ops port
@@ -121,27 +113,16 @@ class LocalCommandIT {
           Pattern.compile("edge-1  edge API (http://\\S+)").matcher(local.readOutput());
       assertThat(api.find()).isTrue();
       var created =
-          http.send(
-              java.net.http.HttpRequest.newBuilder(
-                      java.net.URI.create(api.group(1) + "/api/v1/namespaces/default/configmaps"))
-                  .header("Content-Type", "application/json")
-                  .POST(
-                      java.net.http.HttpRequest.BodyPublishers.ofString(
-                          "{\"metadata\":{\"name\":\"settings\"},\"data\":{\"k\":\"v\"}}"))
-                  .build(),
-              java.net.http.HttpResponse.BodyHandlers.ofString());
+          post(
+              http,
+              api.group(1) + "/api/v1/namespaces/default/configmaps",
+              "{\"metadata\":{\"name\":\"settings\"},\"data\":{\"k\":\"v\"}}");
       assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
 
       // each node is described from the host, as a kubelet describes its node
       var node =
           io.kedge.schemas.EventCodec.json()
-              .readTree(
-                  http.send(
-                          java.net.http.HttpRequest.newBuilder(
-                                  java.net.URI.create(api.group(1) + "/api/v1/nodes/edge-1"))
-                              .build(),
-                          java.net.http.HttpResponse.BodyHandlers.ofString())
-                      .body());
+              .readTree(get(http, api.group(1) + "/api/v1/nodes/edge-1").body());
       assertThat(node.at("/status/capacity/cpu").asInt())
           .isEqualTo(Runtime.getRuntime().availableProcessors());
       assertThat(node.at("/status/allocatable/memory").asText()).matches("[1-9][0-9]*Ki");
@@ -172,6 +153,23 @@ class LocalCommandIT {
           .isIn(0, 143);
       assertThat(local.readOutput()).contains("kedge local stopped");
     }
+  }
+
+  private static java.net.http.HttpResponse<String> get(java.net.http.HttpClient http, String url)
+      throws Exception {
+    return http.send(
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static java.net.http.HttpResponse<String> post(
+      java.net.http.HttpClient http, String url, String json) throws Exception {
+    return http.send(
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create(url))
+            .header("Content-Type", "application/json")
+            .POST(java.net.http.HttpRequest.BodyPublishers.ofString(json))
+            .build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
   }
 
   /** {@code kedge nodes ARGS}, run in this JVM; its output. */
@@ -267,27 +265,16 @@ class LocalCommandIT {
       assertThat(api.find()).as("the edge API is printed").isTrue();
       java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
       var secret =
-          http.send(
-              java.net.http.HttpRequest.newBuilder(
-                      java.net.URI.create(api.group(1) + "/api/v1/namespaces/default/secrets"))
-                  .header("Content-Type", "application/json")
-                  .POST(
-                      java.net.http.HttpRequest.BodyPublishers.ofString(
-                          "{\"metadata\":{\"name\":\"db\"}}"))
-                  .build(),
-              java.net.http.HttpResponse.BodyHandlers.ofString());
+          post(
+              http,
+              api.group(1) + "/api/v1/namespaces/default/secrets",
+              "{\"metadata\":{\"name\":\"db\"}}");
       assertThat(secret.statusCode()).as(secret.body()).isEqualTo(403);
 
       java.util.regex.Matcher ops =
           Pattern.compile("metrics    (http://\\S+)/metrics").matcher(output);
       assertThat(ops.find()).isTrue();
-      String metrics =
-          http.send(
-                  java.net.http.HttpRequest.newBuilder(
-                          java.net.URI.create(ops.group(1) + "/metrics"))
-                      .build(),
-                  java.net.http.HttpResponse.BodyHandlers.ofString())
-              .body();
+      String metrics = get(http, ops.group(1) + "/metrics").body();
       assertThat(metrics)
           .contains("kedge_link_state{node=\"edge-1\",state=\"CONNECTED\"} 1.0")
           .contains("kedge_upstream_rejected_total{reason=\"unsigned\"} 0.0")
