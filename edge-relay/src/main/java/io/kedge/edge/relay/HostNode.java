@@ -30,7 +30,12 @@ public final class HostNode {
 
   /** The Node {@code node} registers with, described from this host. */
   public static ObjectNode describe(String node) {
-    return describe(node, Host.read());
+    return describe(node, ThisHost.HOST);
+  }
+
+  /** This host, read once: {@code kedge local} describes every node it runs from it. */
+  private static final class ThisHost {
+    static final Host HOST = Host.read();
   }
 
   static ObjectNode describe(String node, Host host) {
@@ -80,11 +85,10 @@ public final class HostNode {
       Optional<String> internalIp) {
 
     static Host read() {
-      String kernel = System.getProperty("os.version", "");
       return new Host(
           goOs(System.getProperty("os.name", "")),
           goArch(System.getProperty("os.arch", "")),
-          kernel,
+          System.getProperty("os.version", ""),
           HostNode.osImage(readText(Path.of("/etc/os-release")).orElse("")),
           readText(Path.of("/etc/machine-id")).orElse("").strip(),
           readText(Path.of("/proc/sys/kernel/random/boot_id")).orElse("").strip(),
