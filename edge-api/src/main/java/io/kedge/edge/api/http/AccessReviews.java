@@ -27,7 +27,8 @@ import java.util.Set;
  * discovery, health and OpenAPI paths for GET. And {@code SelfSubjectReview} ({@code kubectl auth
  * whoami}): every client of an edge API acts as its node (its writes reach the cloud as the node's,
  * and node authorization decides them), so the answer is the node's identity, named as
- * kube-apiserver names a kubelet's.
+ * kube-apiserver names a kubelet's. A kubelet's {@code TokenReview} and {@code SubjectAccessReview}
+ * are answered by {@link DelegatedReviews}.
  */
 final class AccessReviews {
   static final Set<String> READ_VERBS = Set.of("get", "list", "watch");
@@ -51,22 +52,31 @@ final class AccessReviews {
       List.of(
           new Review("authorization.k8s.io", "selfsubjectaccessreviews", "SelfSubjectAccessReview"),
           new Review("authorization.k8s.io", "selfsubjectrulesreviews", "SelfSubjectRulesReview"),
-          new Review("authentication.k8s.io", "selfsubjectreviews", "SelfSubjectReview"));
+          new Review("authentication.k8s.io", "selfsubjectreviews", "SelfSubjectReview"),
+          new Review("authentication.k8s.io", "tokenreviews", "TokenReview"),
+          new Review("authorization.k8s.io", "subjectaccessreviews", "SubjectAccessReview"));
 
   private final ResourceTypes types;
   private final boolean writable;
   private final io.kedge.edge.api.write.EdgeWrites writes;
   private final String node;
+  private final DelegatedReviews delegated;
 
   /**
    * @param writes the API's writes, which say what this node may write; null: read-only
+   * @param security the tokens the API accepts, which token reviews check
    * @param node the node this edge API serves
    */
-  AccessReviews(ResourceTypes types, io.kedge.edge.api.write.EdgeWrites writes, String node) {
+  AccessReviews(
+      ResourceTypes types,
+      io.kedge.edge.api.write.EdgeWrites writes,
+      ApiSecurity security,
+      String node) {
     this.types = types;
     this.writable = writes != null;
     this.writes = writes;
     this.node = node;
+    this.delegated = new DelegatedReviews(this, security, node);
   }
 
   /** The review {@code group}/{@code version} {@code resource} names, if this class answers it. */
@@ -79,7 +89,10 @@ final class AccessReviews {
   /** A decision and why, as {@code SubjectAccessReviewStatus} reports it. */
   record Decision(boolean allowed, String reason) {}
 
-  /** Answers {@code kubectl auth can-i} and {@code whoami}: the review with its status (201). */
+  /**
+   * Answers {@code kubectl auth can-i} and {@code whoami}, and a kubelet's delegated token and
+   * access reviews: the review with its status (201).
+   */
   FullHttpResponse answer(ByteBufAllocator alloc, FullHttpRequest request, Review asked) {
     if (!request.method().equals(HttpMethod.POST)) {
       return Responses.json(
@@ -90,7 +103,12 @@ final class AccessReviews {
     String mediaType = request.headers().get(HttpHeaderNames.CONTENT_TYPE, "").split(";")[0].trim();
     JsonNode body = WriteRequests.body(request.content(), mediaType);
     ObjectNode answer =
-        asked.kind().equals("SelfSubjectReview") ? whoami(body) : review(asked.kind(), body);
+        switch (asked.kind()) {
+          case "SelfSubjectReview" -> whoami(body);
+          case "TokenReview" -> delegated.tokenReview(body);
+          case "SubjectAccessReview" -> delegated.subjectAccessReview(body);
+          default -> review(asked.kind(), body);
+        };
     return Responses.json(alloc, HttpResponseStatus.CREATED, answer);
   }
 

@@ -63,7 +63,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       HttpBounds bounds,
       String node) {
     this.bounds = bounds;
-    this.accessReviews = new AccessReviews(view.types(), writes, node);
+    this.accessReviews = new AccessReviews(view.types(), writes, options.security(), node);
     this.reads = new ObjectReads(view, tables);
     this.openApiV3 = new OpenApiV3(view, discovery.version().path("gitVersion").asText());
     this.writeEndpoint = new WriteEndpoint(writes, openApiV3, stats);

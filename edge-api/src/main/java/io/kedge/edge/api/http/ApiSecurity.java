@@ -68,10 +68,15 @@ public record ApiSecurity(SSLContext tls, boolean clientCertificates, List<byte[
     if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
       return false;
     }
-    byte[] presented = digest(authorization.substring(7).trim());
+    return acceptsToken(authorization.substring(7).trim());
+  }
+
+  /** Whether {@code token} is an accepted bearer token. */
+  boolean acceptsToken(String token) {
+    byte[] presented = digest(token);
     boolean accepted = false;
-    for (byte[] token : tokenDigests) {
-      accepted |= MessageDigest.isEqual(token, presented); // no early exit: constant time
+    for (byte[] accepts : tokenDigests) {
+      accepted |= MessageDigest.isEqual(accepts, presented); // no early exit: constant time
     }
     return accepted;
   }

@@ -55,11 +55,21 @@ final class EdgeApiFixture implements AutoCloseable {
 
   /** A read-only edge API with {@code security}. */
   EdgeApiFixture(ApiSecurity security) throws InterruptedException {
+    this(security, "");
+  }
+
+  /** A read-only edge API of {@code node} (empty: of none) with {@code security}. */
+  EdgeApiFixture(ApiSecurity security, String node) throws InterruptedException {
     view = new View(ResourceTypes.builtIn(), 10_000);
     applier = new ViewApplier(view, log, Duration.ofMillis(200), "test").start();
     server =
         EdgeApiServer.start(
-            view, EdgeApiOptions.loopback(0).withSecurity(security), applier::caughtUp, "test");
+            view,
+            EdgeApiOptions.loopback(0).withSecurity(security),
+            applier::caughtUp,
+            "test",
+            null,
+            node);
     this.security = security;
   }
 

@@ -5,13 +5,17 @@ import static io.kedge.edge.api.view.TestObjects.upsert;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.kedge.runtime.tls.TlsMaterial;
+import io.kedge.schemas.EventCodec;
 import io.kedge.testkit.Kubectl;
+import io.kubernetes.client.proto.V1Authentication;
+import io.kubernetes.client.proto.V1Authorization;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -49,12 +53,18 @@ class EdgeApiSecurityIT {
   }
 
   private EdgeApiFixture start(boolean clientCertificates, List<String> tokens) throws Exception {
+    return start(clientCertificates, tokens, "");
+  }
+
+  private EdgeApiFixture start(boolean clientCertificates, List<String> tokens, String node)
+      throws Exception {
     EdgeApiFixture edge =
         new EdgeApiFixture(
             ApiSecurity.of(
                 TlsMaterial.fromPem(serverCert, serverKey, clientCertificates ? clientCert : null),
                 clientCertificates,
-                tokens));
+                tokens),
+            node);
     edge.append(upsert(pod("default", "web-0", "edge-1", "Running"), "1"));
     return edge;
   }
@@ -156,6 +166,112 @@ class EdgeApiSecurityIT {
               "pods");
       assertThat(intruder.exitCode()).isNotZero();
     }
+  }
+
+  /**
+   * A kubelet that delegates the authentication and authorization of its own API (its defaults)
+   * sends TokenReviews and SubjectAccessReviews in protobuf; kubectl creates them from JSON.
+   */
+  @Test
+  void aKubeletsTokenAndAccessReviewsAreAnsweredForTheNode() throws Exception {
+    try (EdgeApiFixture edge = start(false, List.of(TOKEN), "edge-1")) {
+      HttpClient http = HttpClient.newBuilder().sslContext(trusting(serverCert)).build();
+      var tokenReview =
+          V1Authentication.TokenReview.newBuilder()
+              .setSpec(V1Authentication.TokenReviewSpec.newBuilder().setToken(TOKEN))
+              .build();
+      JsonNode authenticated =
+          postProtobuf(
+              http,
+              edge.url() + "/apis/authentication.k8s.io/v1/tokenreviews",
+              ProtobufBodiesTest.envelope("authentication.k8s.io/v1", "TokenReview", tokenReview));
+      assertThat(authenticated.path("status").path("authenticated").asBoolean()).isTrue();
+      assertThat(authenticated.path("status").path("user").path("username").asText())
+          .isEqualTo("system:node:edge-1");
+
+      var metrics =
+          V1Authorization.SubjectAccessReview.newBuilder()
+              .setSpec(
+                  V1Authorization.SubjectAccessReviewSpec.newBuilder()
+                      .setUser("system:node:edge-1")
+                      .addGroups("system:nodes")
+                      .addGroups("system:authenticated")
+                      .setResourceAttributes(
+                          V1Authorization.ResourceAttributes.newBuilder()
+                              .setVerb("get")
+                              .setResource("nodes")
+                              .setSubresource("metrics")
+                              .setName("edge-1")))
+              .build();
+      JsonNode allowed =
+          postProtobuf(
+              http,
+              edge.url() + "/apis/authorization.k8s.io/v1/subjectaccessreviews",
+              ProtobufBodiesTest.envelope(
+                  "authorization.k8s.io/v1", "SubjectAccessReview", metrics));
+      assertThat(allowed.path("status").path("allowed").asBoolean())
+          .as(allowed.toString())
+          .isTrue();
+
+      Kubectl kubectl = Kubectl.at(EdgeApiFixture.kubectlOrSkip(), edge.url());
+      Path reviews = dir.resolve("reviews.yaml");
+      Files.writeString(
+          reviews,
+          """
+          apiVersion: authentication.k8s.io/v1
+          kind: TokenReview
+          spec:
+            token: a-stolen-guess
+          ---
+          apiVersion: authorization.k8s.io/v1
+          kind: SubjectAccessReview
+          spec:
+            user: system:serviceaccount:monitoring:prometheus
+            resourceAttributes:
+              verb: get
+              resource: nodes
+              subresource: metrics
+              name: edge-1
+          """);
+      Kubectl.Result created =
+          kubectl.run(
+              "--token",
+              TOKEN,
+              "--certificate-authority",
+              serverCert.toString(),
+              "create",
+              "-f",
+              reviews.toString(),
+              "-o",
+              "json");
+      assertThat(created.exitCode()).as(created.stderr()).isZero();
+      // kubectl prints one JSON document per object created
+      List<JsonNode> answers =
+          EventCodec.json()
+              .readerFor(JsonNode.class)
+              .<JsonNode>readValues(created.stdout())
+              .readAll();
+      assertThat(answers)
+          .extracting(a -> a.path("kind").asText())
+          .containsExactly("TokenReview", "SubjectAccessReview");
+      assertThat(answers.get(0).path("status").path("authenticated").asBoolean(true)).isFalse();
+      assertThat(answers.get(1).path("status").path("allowed").asBoolean(true)).isFalse();
+      assertThat(created.stdout()).contains("may do nothing here");
+    }
+  }
+
+  private static JsonNode postProtobuf(HttpClient http, String url, byte[] body) throws Exception {
+    HttpResponse<String> response =
+        http.send(
+            HttpRequest.newBuilder(URI.create(url))
+                .header("Authorization", "Bearer " + TOKEN)
+                .header("Content-Type", "application/vnd.kubernetes.protobuf")
+                .header("Accept", "application/vnd.kubernetes.protobuf, application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+    return EventCodec.json().readTree(response.body());
   }
 
   private static HttpResponse<String> get(HttpClient http, String url, String authorization)

@@ -34,7 +34,8 @@ class ProtobufBodiesTest {
     return envelope("v1", kind, object);
   }
 
-  private static byte[] envelope(String apiVersion, String kind, DynamicMessage object)
+  /** {@code object} as a Go client sends it: the magic, then the {@code runtime.Unknown}. */
+  static byte[] envelope(String apiVersion, String kind, com.google.protobuf.Message object)
       throws Exception {
     Descriptor unknown = Runtime.getDescriptor().findMessageTypeByName("Unknown");
     Descriptor typeMeta = unknown.findFieldByName("typeMeta").getMessageType();
