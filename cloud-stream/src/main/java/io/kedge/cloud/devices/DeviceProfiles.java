@@ -15,8 +15,8 @@ import java.util.TreeMap;
 /**
  * The ConfigMaps KubeEdge's device controller writes for its mappers: {@code
  * device-profile-config-<node>} in the devices' namespace, key {@code deviceProfile.json}, listing
- * the node's devices (with their property visitors, twins and data), the device models they use and
- * one protocol entry per device, in KubeEdge's {@code DeviceProfile} format
+ * the node's devices (with their property visitors, twins' desired values and data), the device
+ * models they use and one protocol entry per device, in KubeEdge's {@code DeviceProfile} format
  * (cloud/pkg/devicecontroller/types/deviceprofile.go). A KubeEdge mapper pod mounts it; kedge
  * routes it to the node like any ConfigMap a pod uses.
  */
@@ -33,6 +33,23 @@ public final class DeviceProfiles {
       List.of("opcua", "modbus", "bluetooth", "customizedProtocol");
 
   private DeviceProfiles() {}
+
+  /**
+   * The twins with their desired values only. Mappers read the profile at start for each twin's
+   * name, type and desired value; a reported value in it would rewrite the node's profile, and send
+   * it to the node, on every report.
+   */
+  private static ArrayNode withoutReported(JsonNode twins) {
+    ArrayNode copy = EventCodec.json().createArrayNode();
+    for (JsonNode twin : twins) {
+      JsonNode kept = twin.deepCopy();
+      if (kept.isObject()) {
+        ((ObjectNode) kept).remove("reported");
+      }
+      copy.add(kept);
+    }
+    return copy;
+  }
 
   /**
    * The profile ConfigMap of every (namespace, node) some device is bound to, by key.
@@ -89,7 +106,7 @@ public final class DeviceProfiles {
       }
       JsonNode twins = device.path("status").path("twins");
       if (twins.isArray() && !twins.isEmpty()) {
-        instance.set("twins", twins.deepCopy());
+        instance.set("twins", withoutReported(twins));
       }
       JsonNode data = spec.path("data");
       if (data.path("dataProperties").isArray() && !data.path("dataProperties").isEmpty()) {
