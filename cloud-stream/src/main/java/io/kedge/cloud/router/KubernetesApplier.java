@@ -92,8 +92,7 @@ final class KubernetesApplier implements Processor<String, byte[], String, Objec
       return;
     }
     if (applied.get(request.requestId()) != null) {
-      LOG.info(
-          "write {} from node {} was applied before: dropped", request.requestId(), request.node());
+      AppliedWrites.duplicate(request);
       return;
     }
     applied.put(request.requestId(), context.currentSystemTimeMs());
@@ -103,14 +102,7 @@ final class KubernetesApplier implements Processor<String, byte[], String, Objec
       return;
     }
     KubeWrites.Result result = writes.apply(request);
-    LOG.info(
-        "write {} from node {}: {} {}{} -> Kubernetes {}",
-        request.requestId(),
-        request.node(),
-        request.operation(),
-        request.key(),
-        request.subresource().isEmpty() ? "" : "/" + request.subresource(),
-        result.code());
+    AppliedWrites.log(request, result.code(), "Kubernetes");
     // a token request changes no object: its answer (holding the token) goes back at once
     boolean change =
         result.succeeded()

@@ -25,8 +25,6 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The UPLINK APPLIER in standalone mode, where {@code kedge.resources} is the store: it applies
@@ -41,7 +39,6 @@ import org.slf4j.LoggerFactory;
  * before is dropped: applied once and answered once.
  */
 final class UplinkApplier implements Processor<String, byte[], String, Object> {
-  private static final Logger LOG = LoggerFactory.getLogger(UplinkApplier.class);
   private static final URI SOURCE = URI.create("/kedge/cloud/applier");
 
   static final String PENDING = "applier-pending";
@@ -98,10 +95,7 @@ final class UplinkApplier implements Processor<String, byte[], String, Object> {
       return;
     }
     if (applied.get(request.requestId()) != null) {
-      LOG.info(
-          "write {} from node {} was applied before: dropped as a duplicate",
-          request.requestId(),
-          request.node());
+      AppliedWrites.duplicate(request);
       return;
     }
     applied.put(request.requestId(), context.currentSystemTimeMs());
@@ -142,14 +136,7 @@ final class UplinkApplier implements Processor<String, byte[], String, Object> {
       trust.refuseWrite(context, nodes, request, forbidden);
       return;
     }
-    LOG.info(
-        "write {} from node {}: {} {}{} -> {}",
-        request.requestId(),
-        request.node(),
-        request.operation(),
-        request.key(),
-        request.subresource().isEmpty() ? "" : "/" + request.subresource(),
-        outcome.code());
+    AppliedWrites.log(request, outcome.code(), "");
     ObjectKey key = request.key();
     WriteOrigin origin = new WriteOrigin(request.requestId(), request.node(), outcome.code());
     if (outcome.change() instanceof ObjectWrites.Upsert upsert) {
