@@ -158,7 +158,7 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
         if (repeats(upsert, previous)) {
           return;
         }
-        ResourceUpsert versioned = versioned(upsert, previous, record.timestamp());
+        ResourceUpsert versioned = versioned(upsert, previous, origin == null, record.timestamp());
         onUpsert(versioned, previous);
         answered(origin, versioned.key(), versioned.object());
         if (awaiting != null) {
@@ -313,15 +313,27 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
    * record's offset becomes the resourceVersion, as etcd's revision does; the uid and
    * creationTimestamp are the first version's and never change; generation counts changes of {@code
    * spec}; a new Pod is Pending with its QoS class; volumes and claims get their defaults ({@link
-   * VolumeDefaults}). In Kubernetes mode the cluster has set them all.
+   * VolumeDefaults}). A source's upsert that states no status (a manifest applied again, as every
+   * manifest is when the cloud starts) keeps the status stored, which the node reported. In
+   * Kubernetes mode the cluster has set them all.
+   *
+   * @param fromSource whether a source wrote it (manifests, CDC), not a node's write the applier
+   *     decided, which has its status as Kubernetes' write rules left it
    */
-  private ResourceUpsert versioned(ResourceUpsert upsert, ResourceUpsert previous, long timestamp) {
+  private ResourceUpsert versioned(
+      ResourceUpsert upsert, ResourceUpsert previous, boolean fromSource, long timestamp) {
     if (!upsert.cloudResourceVersion().isEmpty()) {
       return upsert;
     }
     long offset = context.recordMetadata().orElseThrow().offset();
     String version = Long.toString(offset);
     ObjectNode object = upsert.object().deepCopy();
+    if (fromSource && previous != null && object.path("status").isEmpty()) {
+      JsonNode reported = previous.object().path("status");
+      if (!reported.isEmpty()) {
+        object.set("status", reported.deepCopy());
+      }
+    }
     ServerMetadata.fill(
         object, previous == null ? null : previous.object(), upsert.key(), offset, timestamp);
     if (previous == null && upsert.key().group().isEmpty() && upsert.key().kind().equals("Pod")) {

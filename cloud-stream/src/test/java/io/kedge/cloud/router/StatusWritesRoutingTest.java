@@ -41,6 +41,35 @@ class StatusWritesRoutingTest extends RouterTestBase {
   }
 
   @Test
+  void aSourceUpsertWithoutStatusKeepsTheStatusReported() {
+    upsert(node("edge-1"));
+    ObjectNode web = pod("web", "edge-1");
+    upsert(web);
+    ObjectNode running = web.deepCopy();
+    running.putObject("status").put("phase", "Running");
+    writeStatus(running);
+    events("edge-1");
+
+    // the manifest applied again, as when the cloud starts, with a changed label
+    ObjectNode again = web.deepCopy();
+    again.withObject("metadata").withObject("labels").put("tier", "front");
+    upsert(again);
+    List<KedgeEvent> routed = events("edge-1");
+    assertThat(routed).hasSize(1);
+    ObjectNode pod = ((ResourceUpsert) routed.get(0).data()).object();
+    assertThat(pod.at("/metadata/labels/tier").asText()).isEqualTo("front");
+    assertThat(pod.at("/status/phase").asText()).isEqualTo("Running");
+
+    // a source that states a status sets it
+    ObjectNode stated = web.deepCopy();
+    stated.putObject("status").put("phase", "Failed");
+    upsert(stated);
+    assertThat(
+            ((ResourceUpsert) events("edge-1").get(0).data()).object().at("/status/phase").asText())
+        .isEqualTo("Failed");
+  }
+
+  @Test
   void aStatusWriteAfterTheDeleteDoesNotBringTheObjectBack() {
     upsert(node("edge-1"));
     ObjectNode web = pod("web", "edge-1");
