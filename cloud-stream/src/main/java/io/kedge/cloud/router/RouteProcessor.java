@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kedge.kube.objects.KubeStatus;
 import io.kedge.kube.objects.ObjectWrites;
 import io.kedge.kube.objects.PodQos;
+import io.kedge.kube.objects.SecretData;
 import io.kedge.kube.objects.VolumeDefaults;
 import io.kedge.schemas.EventCodec;
 import io.kedge.schemas.EventData;
@@ -313,9 +314,10 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
    * record's offset becomes the resourceVersion, as etcd's revision does; the uid and
    * creationTimestamp are the first version's and never change; generation counts changes of {@code
    * spec}; a new Pod is Pending with its QoS class; volumes and claims get their defaults ({@link
-   * VolumeDefaults}). A source's upsert that states no status (a manifest applied again, as every
-   * manifest is when the cloud starts) keeps the status stored, which the node reported. In
-   * Kubernetes mode the cluster has set them all.
+   * VolumeDefaults}); a Secret's {@code stringData} is folded into its data ({@link SecretData}). A
+   * source's upsert that states no status (a manifest applied again, as every manifest is when the
+   * cloud starts) keeps the status stored, which the node reported. In Kubernetes mode the cluster
+   * has set them all.
    *
    * @param fromSource whether a source wrote it (manifests, CDC), not a node's write the applier
    *     decided, which has its status as Kubernetes' write rules left it
@@ -341,6 +343,7 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
     }
     if (upsert.key().group().isEmpty()) {
       VolumeDefaults.fill(upsert.key().kind(), object);
+      SecretData.fold(upsert.key(), object);
     }
     object.withObject("metadata").put("resourceVersion", version);
     return new ResourceUpsert(upsert.key(), version, object);

@@ -3,6 +3,9 @@ package io.kedge.kube.objects;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kedge.schemas.EventCodec;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Kubernetes {@code Status} objects (meta/v1): every error a kedge API returns is one of these,
@@ -50,10 +53,49 @@ public final class KubeStatus {
     return failure(400, "BadRequest", message);
   }
 
-  public static ObjectNode invalid(String resource, String name, String message) {
+  /** Field error types as kube-apiserver words them, and the cause reason each reports. */
+  private static final Map<String, String> FIELD_ERRORS =
+      Map.of(
+          "Forbidden", "FieldValueForbidden",
+          "Invalid value", "FieldValueInvalid",
+          "Required value", "FieldValueRequired",
+          "Unsupported value", "FieldValueNotSupported",
+          "Duplicate value", "FieldValueDuplicate",
+          "Too long", "FieldValueTooLong",
+          "Too many", "FieldValueTooMany",
+          "Not found", "FieldValueNotFound");
+
+  private static final Pattern FIELD_ERROR =
+      Pattern.compile(
+          "([\\w.\\[\\]*/-]+): (" + String.join("|", FIELD_ERRORS.keySet()) + ")(: .*)?",
+          Pattern.DOTALL);
+
+  /**
+   * A 422 as kube-apiserver answers an invalid object: {@code <Kind> "<name>" is invalid:
+   * <message>}, where a message in the form of a field error ({@code spec: Forbidden: ...}) is also
+   * the details' cause, which kubectl prints ({@code The Pod "web" is invalid: * spec: ...}).
+   *
+   * @param qualifiedKind the kind with its group, e.g. {@code Pod} or {@code
+   *     Device.devices.kubeedge.io}
+   */
+  public static ObjectNode invalid(String qualifiedKind, String name, String message) {
     ObjectNode status =
-        failure(422, "Invalid", resource + " \"" + name + "\" is invalid: " + message);
-    status.putObject("details").put("name", name).put("kind", resource);
+        failure(422, "Invalid", qualifiedKind + " \"" + name + "\" is invalid: " + message);
+    Matcher field = FIELD_ERROR.matcher(message);
+    if (field.matches()) { // else no details: kubectl then prints the message itself
+      int dot = qualifiedKind.indexOf('.');
+      ObjectNode details = status.putObject("details").put("name", name);
+      if (dot > 0) {
+        details.put("group", qualifiedKind.substring(dot + 1));
+      }
+      details.put("kind", dot > 0 ? qualifiedKind.substring(0, dot) : qualifiedKind);
+      details
+          .putArray("causes")
+          .addObject()
+          .put("reason", FIELD_ERRORS.get(field.group(2)))
+          .put("message", message.substring(field.end(1) + 2))
+          .put("field", field.group(1));
+    }
     return status;
   }
 

@@ -79,7 +79,7 @@ public final class ObjectWrites {
       }
       return outcome;
     } catch (IllegalArgumentException e) {
-      return rejected(KubeStatus.invalid(resource, key.name(), e.getMessage()));
+      return rejected(KubeStatus.invalid(qualifiedKind(key), key.name(), e.getMessage()));
     }
   }
 
@@ -109,6 +109,7 @@ public final class ObjectWrites {
       return rejected(KubeStatus.alreadyExists(resource, key.name()));
     }
     ObjectNode object = body.deepCopy();
+    SecretData.fold(key, object);
     String mismatch = identityMismatch(key, object);
     if (mismatch != null) {
       return rejected(KubeStatus.badRequest(mismatch));
@@ -200,7 +201,7 @@ public final class ObjectWrites {
     }
     String mismatch = identityMismatch(key, config);
     if (mismatch != null) {
-      return rejected(KubeStatus.invalid(resource, key.name(), mismatch));
+      return rejected(KubeStatus.invalid(qualifiedKind(key), key.name(), mismatch));
     }
     if (current == null) {
       if (!request.subresource().isEmpty()) {
@@ -273,7 +274,9 @@ public final class ObjectWrites {
         } catch (JsonPatchApplicationException e) {
           return rejected(
               KubeStatus.invalid(
-                  resource, key.name(), "the JSON patch cannot be applied: " + e.getMessage()));
+                  qualifiedKind(key),
+                  key.name(),
+                  "the JSON patch cannot be applied: " + e.getMessage()));
         }
       }
       case MERGE_PATCH -> {
@@ -300,12 +303,12 @@ public final class ObjectWrites {
     }
     if (!patched.isObject()) {
       return rejected(
-          KubeStatus.invalid(resource, key.name(), "the patch does not leave an object"));
+          KubeStatus.invalid(qualifiedKind(key), key.name(), "the patch does not leave an object"));
     }
     ObjectNode next = (ObjectNode) patched;
     String mismatch = identityMismatch(key, next);
     if (mismatch != null) {
-      return rejected(KubeStatus.invalid(resource, key.name(), mismatch));
+      return rejected(KubeStatus.invalid(qualifiedKind(key), key.name(), mismatch));
     }
     String requested = next.path("metadata").path("resourceVersion").asText("");
     if (!requested.equals(current.path("metadata").path("resourceVersion").asText(""))) {
@@ -427,6 +430,7 @@ public final class ObjectWrites {
       Instant now,
       boolean recordUpdate) {
     ObjectKey key = request.key();
+    SecretData.fold(key, next);
     ObjectNode metadata = next.withObject("metadata");
     JsonNode held = current.path("metadata");
     for (String kept :
@@ -445,6 +449,10 @@ public final class ObjectWrites {
       }
     }
     fillIdentity(key, next);
+    String forbidden = UpdateRules.forbidden(key, request.subresource(), current, next);
+    if (forbidden != null) {
+      throw new IllegalArgumentException(forbidden);
+    }
     if (held.has("deletionTimestamp")) {
       for (JsonNode finalizer : metadata.path("finalizers")) {
         if (!containsText(held.path("finalizers"), finalizer.asText())) {
@@ -564,6 +572,11 @@ public final class ObjectWrites {
     return operation == WriteOperation.DELETE
         ? body.path("preconditions").path("resourceVersion").asText("")
         : body.path("metadata").path("resourceVersion").asText("");
+  }
+
+  /** The kind with its group, as kube-apiserver names it in a 422, e.g. {@code Pod}. */
+  public static String qualifiedKind(ObjectKey key) {
+    return key.group().isEmpty() ? key.kind() : key.kind() + "." + key.group();
   }
 
   /** The lower-case plural Kubernetes names a kind by in messages, e.g. {@code pods}. */

@@ -159,23 +159,183 @@ class ObjectWritesTest {
                 "",
                 "application/strategic-merge-patch+json",
                 json(
-                    "{'spec':{'containers':[{'name':'app','image':'nginx:2',"
-                        + "'env':[{'name':'B','$patch':'delete'},{'name':'C','value':'3'}]}],"
+                    "{'spec':{'containers':[{'name':'app','image':'nginx:2'}],"
                         + "'$setElementOrder/containers':[{'name':'app'},{'name':'side'}],"
-                        + "'tolerations':[{'key':'b','operator':'Exists'}]}}")),
+                        + "'tolerations':[{'key':'a','operator':'Exists'},"
+                        + "{'key':'b','operator':'Exists'}]}}")),
             pod(),
             "8",
             NOW);
     ObjectNode object = ((ObjectWrites.Upsert) strategic.change()).object();
     assertThat(object.at("/spec/containers")).hasSize(2);
     assertThat(object.at("/spec/containers/0/image").asText()).isEqualTo("nginx:2");
-    assertThat(object.at("/spec/containers/0/env").toString())
-        .isEqualTo("[{\"name\":\"A\",\"value\":\"1\"},{\"name\":\"C\",\"value\":\"3\"}]");
+    assertThat(object.at("/spec/containers/0/env")).hasSize(2); // merged by name: kept
     assertThat(object.at("/spec/containers/1/image").asText()).isEqualTo("busybox");
-    assertThat(object.at("/spec/tolerations").toString())
-        .isEqualTo("[{\"key\":\"b\",\"operator\":\"Exists\"}]"); // no merge key: replaced
+    assertThat(object.at("/spec/tolerations")).hasSize(2); // no merge key: replaced
     assertThat(object.has("$setElementOrder/containers")).isFalse();
     assertThat(object.at("/metadata/generation").asInt()).isEqualTo(2);
+  }
+
+  @Test
+  void aPodUpdateMayChangeOnlyWhatKubeApiserverLetsItChange() {
+    ObjectWrites.Outcome env =
+        ObjectWrites.apply(
+            request(
+                WriteOperation.PATCH,
+                "",
+                "application/strategic-merge-patch+json",
+                json(
+                    "{'spec':{'containers':[{'name':'app',"
+                        + "'env':[{'name':'B','$patch':'delete'},{'name':'C','value':'3'}]}]}}")),
+            pod(),
+            "8",
+            NOW);
+    assertThat(env.code()).isEqualTo(422);
+    assertThat(env.change()).isInstanceOf(ObjectWrites.None.class);
+    JsonNode status = env.body();
+    assertThat(status.path("message").asText())
+        .startsWith(
+            "Pod \"web\" is invalid: spec: Forbidden: pod updates may not change fields other"
+                + " than `spec.containers[*].image`")
+        .contains("changed: spec.containers[0].env");
+    assertThat(status.at("/details/kind").asText()).isEqualTo("Pod");
+    assertThat(status.at("/details/causes/0/field").asText()).isEqualTo("spec");
+    assertThat(status.at("/details/causes/0/reason").asText()).isEqualTo("FieldValueForbidden");
+
+    ObjectNode moved = pod();
+    moved.withObject("spec").put("nodeName", "edge-2");
+    moved.withObject("metadata").remove("resourceVersion");
+    ObjectWrites.Outcome rebound =
+        ObjectWrites.apply(request(WriteOperation.UPDATE, "", "", moved), pod(), "8", NOW);
+    assertThat(rebound.code()).isEqualTo(422);
+    assertThat(rebound.body().path("message").asText()).contains("changed: spec.nodeName");
+
+    ObjectNode status2 = pod();
+    status2.withObject("spec").put("nodeName", "edge-2"); // a status write takes the status only
+    status2.putObject("status").put("phase", "Succeeded");
+    ObjectWrites.Outcome statusWrite =
+        ObjectWrites.apply(request(WriteOperation.UPDATE, "status", "", status2), pod(), "8", NOW);
+    assertThat(statusWrite.code()).isEqualTo(200);
+  }
+
+  @Test
+  void anImmutableConfigMapOrSecretKeepsItsDataAndASecretItsType() {
+    ObjectKey config = ObjectKey.parse("/v1/ConfigMap/default/settings");
+    ObjectNode frozen =
+        json(
+            "{'apiVersion':'v1','kind':'ConfigMap','metadata':{'name':'settings','namespace':"
+                + "'default','resourceVersion':'7'},'immutable':true,'data':{'mode':'fast'}}");
+    ObjectWrites.Outcome data =
+        ObjectWrites.apply(
+            new WriteRequest(
+                "r",
+                "edge-1",
+                WriteOperation.PATCH,
+                config,
+                "",
+                "application/merge-patch+json",
+                json("{'data':{'mode':'slow'}}"),
+                "",
+                false,
+                ""),
+            frozen,
+            "8",
+            NOW);
+    assertThat(data.code()).isEqualTo(422);
+    assertThat(data.body().path("message").asText())
+        .isEqualTo(
+            "ConfigMap \"settings\" is invalid: data: Forbidden: field is immutable when"
+                + " `immutable` is set");
+    ObjectWrites.Outcome labels =
+        ObjectWrites.apply(
+            new WriteRequest(
+                "r",
+                "edge-1",
+                WriteOperation.PATCH,
+                config,
+                "",
+                "application/merge-patch+json",
+                json("{'metadata':{'labels':{'a':'b'}}}"),
+                "",
+                false,
+                ""),
+            frozen,
+            "8",
+            NOW);
+    assertThat(labels.code()).isEqualTo(200);
+
+    ObjectKey secret = ObjectKey.parse("/v1/Secret/default/db");
+    ObjectNode opaque =
+        json(
+            "{'apiVersion':'v1','kind':'Secret','metadata':{'name':'db','namespace':'default',"
+                + "'resourceVersion':'7'},'data':{'pw':'eA=='}}");
+    ObjectWrites.Outcome retyped =
+        ObjectWrites.apply(
+            new WriteRequest(
+                "r",
+                "edge-1",
+                WriteOperation.PATCH,
+                secret,
+                "",
+                "application/merge-patch+json",
+                json("{'type':'kubernetes.io/tls'}"),
+                "",
+                false,
+                ""),
+            opaque,
+            "8",
+            NOW);
+    assertThat(retyped.code()).isEqualTo(422);
+    assertThat(retyped.body().path("message").asText())
+        .endsWith("type: Invalid value: \"kubernetes.io/tls\": field is immutable");
+  }
+
+  @Test
+  void aSecretsStringDataIsFoldedIntoItsDataOnEveryWrite() {
+    ObjectKey secret = ObjectKey.parse("/v1/Secret/default/db");
+    ObjectWrites.Outcome created =
+        ObjectWrites.apply(
+            new WriteRequest(
+                "r",
+                "edge-1",
+                WriteOperation.CREATE,
+                secret,
+                "",
+                "",
+                json(
+                    "{'apiVersion':'v1','kind':'Secret','metadata':{'name':'db'},"
+                        + "'data':{'user':'YWRtaW4='},'stringData':{'password':'s3cr3t'}}"),
+                "",
+                false,
+                ""),
+            null,
+            "8",
+            NOW);
+    ObjectNode stored = ((ObjectWrites.Upsert) created.change()).object();
+    assertThat(stored.has("stringData")).isFalse();
+    assertThat(stored.at("/data/user").asText()).isEqualTo("YWRtaW4=");
+    assertThat(stored.at("/data/password").asText()).isEqualTo("czNjcjN0");
+
+    ObjectWrites.Outcome patched =
+        ObjectWrites.apply(
+            new WriteRequest(
+                "r2",
+                "edge-1",
+                WriteOperation.PATCH,
+                secret,
+                "",
+                "application/merge-patch+json",
+                json("{'stringData':{'user':'root'}}"),
+                "",
+                false,
+                ""),
+            stored,
+            "9",
+            NOW);
+    ObjectNode changed = ((ObjectWrites.Upsert) patched.change()).object();
+    assertThat(changed.has("stringData")).isFalse();
+    assertThat(changed.at("/data/user").asText()).isEqualTo("cm9vdA==");
+    assertThat(changed.at("/data/password").asText()).isEqualTo("czNjcjN0");
   }
 
   @Test

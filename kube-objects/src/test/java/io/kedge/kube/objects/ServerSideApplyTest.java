@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 
 /** Server-side apply and managed fields, decided as kube-apiserver decides them. */
 class ServerSideApplyTest {
-  private static final ObjectKey POD = ObjectKey.parse("/v1/Pod/default/web");
+  private static final ObjectKey WIDGET = ObjectKey.parse("example.io/v1/Widget/default/web");
   private static final Instant T1 = Instant.parse("2026-12-01T10:00:00Z");
   private static final Instant T2 = Instant.parse("2026-12-01T11:00:00Z");
   private int version = 10;
@@ -35,7 +35,7 @@ class ServerSideApplyTest {
             "r-" + version,
             "edge-1",
             WriteOperation.PATCH,
-            POD,
+            WIDGET,
             "",
             ServerSideApply.APPLY_PATCH,
             json(config),
@@ -52,7 +52,7 @@ class ServerSideApplyTest {
             "r-" + version,
             "edge-1",
             WriteOperation.PATCH,
-            POD,
+            WIDGET,
             "",
             "application/merge-patch+json",
             json(patch),
@@ -76,7 +76,7 @@ class ServerSideApplyTest {
   }
 
   private static final String WEB =
-      "{'apiVersion':'v1','kind':'Pod','metadata':{'name':'web','labels':{'app':'web','tier':'front'}},"
+      "{'apiVersion':'example.io/v1','kind':'Widget','metadata':{'name':'web','labels':{'app':'web','tier':'front'}},"
           + "'spec':{'containers':[{'name':'app','image':'nginx:1'},{'name':'log','image':'fluent:1'}]}}";
 
   @Test
@@ -127,7 +127,8 @@ class ServerSideApplyTest {
     assertThat(conflict.code()).isEqualTo(409);
     assertThat(conflict.body().path("reason").asText()).isEqualTo("Conflict");
     assertThat(conflict.body().path("message").asText())
-        .startsWith("Apply failed with 1 conflict: conflict with \"kubectl-label\" using v1")
+        .startsWith(
+            "Apply failed with 1 conflict: conflict with \"kubectl-label\" using example.io/v1")
         .endsWith(": .metadata.labels.tier");
     assertThat(conflict.body().at("/details/causes/0/field").asText())
         .isEqualTo(".metadata.labels.tier");
@@ -150,7 +151,7 @@ class ServerSideApplyTest {
                 "operator",
                 "{'metadata':{'annotations':{'note':'x'},'labels':{'app':'web2'}}}"));
     String lean =
-        "{'apiVersion':'v1','kind':'Pod','metadata':{'name':'web'},"
+        "{'apiVersion':'example.io/v1','kind':'Widget','metadata':{'name':'web'},"
             + "'spec':{'containers':[{'name':'app','image':'nginx:1'}]}}";
     ObjectNode next = stored(apply(annotated, "kubectl", false, lean));
     assertThat(next.at("/metadata/labels/tier").isMissingNode())
@@ -182,7 +183,7 @@ class ServerSideApplyTest {
                     "c",
                     "edge-1",
                     WriteOperation.CREATE,
-                    POD,
+                    WIDGET,
                     "",
                     "",
                     json(WEB),
@@ -200,7 +201,7 @@ class ServerSideApplyTest {
                     "s",
                     "edge-1",
                     WriteOperation.PATCH,
-                    POD,
+                    WIDGET,
                     "status",
                     "application/merge-patch+json",
                     json("{'status':{'phase':'Running'}}"),

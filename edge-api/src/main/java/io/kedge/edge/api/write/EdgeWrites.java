@@ -154,7 +154,7 @@ public final class EdgeWrites {
     if (name.isEmpty() || name.length() > 253) {
       return done(
           KubeStatus.invalid(
-              resource,
+              type.group().isEmpty() ? type.kind() : type.kind() + "." + type.group(),
               name,
               "metadata.name: Required value: a name (or generateName) of at most 253 characters"));
     }

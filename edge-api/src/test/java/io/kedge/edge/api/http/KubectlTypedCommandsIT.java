@@ -370,4 +370,33 @@ class KubectlTypedCommandsIT {
     assertThat(stored("/v1/Pod/default/web-0").at("/metadata/labels/app").asText())
         .isEqualTo("web3");
   }
+
+  @Test
+  void aPodUpdateBeyondImagesIsInvalidAsKubectlShowsIt() {
+    edge.seed(pod("default", "web-0", "edge-1", "Running", "app", "web"));
+    Kubectl.Result env = kubectl.run("set", "env", "pod/web-0", "MODE=fast");
+    assertThat(env.exitCode()).isNotZero();
+    assertThat(env.stderr())
+        .contains("Pod \"web-0\" is invalid: spec: Forbidden: pod updates may not change fields")
+        .contains("changed: spec.containers[0].env");
+    Kubectl.Result patch =
+        kubectl.run(
+            "patch",
+            "pod",
+            "web-0",
+            "-p",
+            "{\"spec\":{\"containers\":[{\"name\":\"app\",\"ports\":[{\"containerPort\":80}]}]}}");
+    assertThat(patch.exitCode()).isNotZero();
+    assertThat(patch.stderr()) // kubectl prints the cause of a 422 as the field and its error
+        .contains("The Pod \"web-0\" is invalid: ")
+        .contains("is invalid: spec: Forbidden: pod updates may not change fields other than")
+        .contains("changed: spec.containers[0].ports");
+    assertThat(stored("/v1/Pod/default/web-0").at("/spec/containers/0/env").isMissingNode())
+        .isTrue();
+
+    Kubectl.Result image = kubectl.run("set", "image", "pod/web-0", "app=nginx:3");
+    assertThat(image.exitCode()).as(image.stderr()).isZero();
+    assertThat(stored("/v1/Pod/default/web-0").at("/spec/containers/0/image").asText())
+        .isEqualTo("nginx:3");
+  }
 }
