@@ -63,6 +63,12 @@ public final class ObjectWrites {
     Objects.requireNonNull(nextVersion, "nextVersion");
     ObjectKey key = request.key();
     String resource = resourceName(key);
+    if (current != null && isPod(key)) {
+      // as kube-apiserver defaults what it reads from storage: a pod stored before is compared
+      // whole
+      current = current.deepCopy();
+      PodDefaults.fill(current);
+    }
     try {
       Outcome outcome =
           switch (request.operation()) {
@@ -109,7 +115,7 @@ public final class ObjectWrites {
       return rejected(KubeStatus.alreadyExists(resource, key.name()));
     }
     ObjectNode object = body.deepCopy();
-    SecretData.fold(key, object);
+    defaults(key, object);
     String mismatch = identityMismatch(key, object);
     if (mismatch != null) {
       return rejected(KubeStatus.badRequest(mismatch));
@@ -430,7 +436,7 @@ public final class ObjectWrites {
       Instant now,
       boolean recordUpdate) {
     ObjectKey key = request.key();
-    SecretData.fold(key, next);
+    defaults(key, next);
     ObjectNode metadata = next.withObject("metadata");
     JsonNode held = current.path("metadata");
     for (String kept :
@@ -572,6 +578,18 @@ public final class ObjectWrites {
     return operation == WriteOperation.DELETE
         ? body.path("preconditions").path("resourceVersion").asText("")
         : body.path("metadata").path("resourceVersion").asText("");
+  }
+
+  /** What kube-apiserver sets on every write of a kind: a Pod's defaults, a Secret's data. */
+  private static void defaults(ObjectKey key, ObjectNode object) {
+    if (isPod(key)) {
+      PodDefaults.fill(object);
+    }
+    SecretData.fold(key, object);
+  }
+
+  private static boolean isPod(ObjectKey key) {
+    return key.group().isEmpty() && key.kind().equals("Pod");
   }
 
   /** The kind with its group, as kube-apiserver names it in a 422, e.g. {@code Pod}. */
