@@ -3,11 +3,9 @@ package io.kedge.cloud.router;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kedge.kube.objects.KubeStatus;
+import io.kedge.kube.objects.ObjectDefaults;
 import io.kedge.kube.objects.ObjectWrites;
-import io.kedge.kube.objects.PodDefaults;
 import io.kedge.kube.objects.PodQos;
-import io.kedge.kube.objects.SecretData;
-import io.kedge.kube.objects.VolumeDefaults;
 import io.kedge.schemas.EventCodec;
 import io.kedge.schemas.EventData;
 import io.kedge.schemas.EventType;
@@ -314,11 +312,11 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
    * kube-apiserver sets on every write whatever its source (edge writes, manifests, CDC): the
    * record's offset becomes the resourceVersion, as etcd's revision does; the uid and
    * creationTimestamp are the first version's and never change; generation counts changes of {@code
-   * spec}; a Pod gets kube-apiserver's defaults ({@link PodDefaults}) and, new, is Pending with its
-   * QoS class; volumes and claims get their defaults ({@link VolumeDefaults}); a Secret's {@code
-   * stringData} is folded into its data ({@link SecretData}). A source's upsert that states no
-   * status (a manifest applied again, as every manifest is when the cloud starts) keeps the status
-   * stored, which the node reported. In Kubernetes mode the cluster has set them all.
+   * spec}; every object gets kube-apiserver's defaults ({@link ObjectDefaults}: a Pod's spec, a
+   * Service's ports, a volume's mode, a Secret's {@code stringData} folded into its data), and a
+   * new Pod is Pending with its QoS class. A source's upsert that states no status (a manifest
+   * applied again, as every manifest is when the cloud starts) keeps the status stored, which the
+   * node reported. In Kubernetes mode the cluster has set them all.
    *
    * @param fromSource whether a source wrote it (manifests, CDC), not a node's write the applier
    *     decided, which has its status as Kubernetes' write rules left it
@@ -339,16 +337,9 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
     }
     ServerMetadata.fill(
         object, previous == null ? null : previous.object(), upsert.key(), offset, timestamp);
-    boolean pod = upsert.key().group().isEmpty() && upsert.key().kind().equals("Pod");
-    if (pod) {
-      PodDefaults.fill(object);
-    }
-    if (previous == null && pod) {
+    ObjectDefaults.fill(upsert.key(), object);
+    if (previous == null && upsert.key().group().isEmpty() && upsert.key().kind().equals("Pod")) {
       PodQos.fillNewPodStatus(object);
-    }
-    if (upsert.key().group().isEmpty()) {
-      VolumeDefaults.fill(upsert.key().kind(), object);
-      SecretData.fold(upsert.key(), object);
     }
     object.withObject("metadata").put("resourceVersion", version);
     return new ResourceUpsert(upsert.key(), version, object);

@@ -63,11 +63,11 @@ public final class ObjectWrites {
     Objects.requireNonNull(nextVersion, "nextVersion");
     ObjectKey key = request.key();
     String resource = resourceName(key);
-    if (current != null && isPod(key)) {
-      // as kube-apiserver defaults what it reads from storage: a pod stored before is compared
-      // whole
+    if (current != null) {
+      // as kube-apiserver defaults what it reads from storage: an object stored before its
+      // defaults were set is compared with them
       current = current.deepCopy();
-      PodDefaults.fill(current);
+      ObjectDefaults.fill(key, current);
     }
     try {
       Outcome outcome =
@@ -115,7 +115,7 @@ public final class ObjectWrites {
       return rejected(KubeStatus.alreadyExists(resource, key.name()));
     }
     ObjectNode object = body.deepCopy();
-    defaults(key, object);
+    ObjectDefaults.fill(key, object);
     String mismatch = identityMismatch(key, object);
     if (mismatch != null) {
       return rejected(KubeStatus.badRequest(mismatch));
@@ -436,7 +436,7 @@ public final class ObjectWrites {
       Instant now,
       boolean recordUpdate) {
     ObjectKey key = request.key();
-    defaults(key, next);
+    ObjectDefaults.fill(key, next);
     ObjectNode metadata = next.withObject("metadata");
     JsonNode held = current.path("metadata");
     for (String kept :
@@ -578,18 +578,6 @@ public final class ObjectWrites {
     return operation == WriteOperation.DELETE
         ? body.path("preconditions").path("resourceVersion").asText("")
         : body.path("metadata").path("resourceVersion").asText("");
-  }
-
-  /** What kube-apiserver sets on every write of a kind: a Pod's defaults, a Secret's data. */
-  private static void defaults(ObjectKey key, ObjectNode object) {
-    if (isPod(key)) {
-      PodDefaults.fill(object);
-    }
-    SecretData.fold(key, object);
-  }
-
-  private static boolean isPod(ObjectKey key) {
-    return key.group().isEmpty() && key.kind().equals("Pod");
   }
 
   /** The kind with its group, as kube-apiserver names it in a 422, e.g. {@code Pod}. */

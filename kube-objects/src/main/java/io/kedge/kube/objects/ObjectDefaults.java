@@ -1,0 +1,35 @@
+package io.kedge.kube.objects;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kedge.schemas.ObjectKey;
+
+/**
+ * What kube-apiserver sets on every write of an object where the object leaves it out, by kind: a
+ * Pod's spec defaults ({@link PodDefaults}), a Service's, an EndpointSlice's and Endpoints' port
+ * defaults ({@link ServiceDefaults}), a volume's and a claim's ({@link VolumeDefaults}), and a
+ * Secret's {@code stringData} folded into its data ({@link SecretData}). The standalone authority
+ * applies it to every write, whatever its source, so a node's agents read what they would read from
+ * kube-apiserver.
+ */
+public final class ObjectDefaults {
+  private ObjectDefaults() {}
+
+  /** Fills {@code object}'s defaults, where its kind has any. */
+  public static void fill(ObjectKey key, ObjectNode object) {
+    if (key.group().equals("discovery.k8s.io") && key.kind().equals("EndpointSlice")) {
+      ServiceDefaults.endpointSlice(object);
+      return;
+    }
+    if (!key.group().isEmpty()) {
+      return;
+    }
+    switch (key.kind()) {
+      case "Pod" -> PodDefaults.fill(object);
+      case "Service" -> ServiceDefaults.service(object);
+      case "Endpoints" -> ServiceDefaults.endpoints(object);
+      case "Secret" -> SecretData.fold(key, object);
+      case "PersistentVolume", "PersistentVolumeClaim" -> VolumeDefaults.fill(key.kind(), object);
+      default -> {}
+    }
+  }
+}
