@@ -27,9 +27,19 @@ public final class ObjectDefaults {
       case "Pod" -> PodDefaults.fill(object);
       case "Service" -> ServiceDefaults.service(object);
       case "Endpoints" -> ServiceDefaults.endpoints(object);
-      case "Secret" -> SecretData.fold(key, object);
+      case "Secret" -> {
+        SecretData.fold(key, object);
+        putIfAbsent(object, "type", "Opaque");
+      }
+      case "Namespace" -> putIfAbsent(object.withObject("status"), "phase", "Active");
       case "PersistentVolume", "PersistentVolumeClaim" -> VolumeDefaults.fill(key.kind(), object);
       default -> {}
+    }
+  }
+
+  private static void putIfAbsent(ObjectNode node, String field, String value) {
+    if (node.path(field).asText("").isEmpty()) {
+      node.put(field, value);
     }
   }
 }

@@ -62,6 +62,11 @@ class ObjectDefaultsTest {
     ObjectNode secret = json("{'stringData':{'k':'v'}}");
     ObjectDefaults.fill(ObjectKey.parse("/v1/Secret/default/s"), secret);
     assertThat(secret.at("/data/k").asText()).isEqualTo("dg==");
+    assertThat(secret.at("/type").asText()).isEqualTo("Opaque");
+
+    ObjectNode namespace = json("{'metadata':{'name':'shop'}}");
+    ObjectDefaults.fill(ObjectKey.parse("/v1/Namespace//shop"), namespace);
+    assertThat(namespace.at("/status/phase").asText()).isEqualTo("Active");
 
     ObjectNode claim = json("{'spec':{}}");
     ObjectDefaults.fill(ObjectKey.parse("/v1/PersistentVolumeClaim/default/data"), claim);
