@@ -3,18 +3,13 @@ package io.kedge.kube.objects;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.kedge.schemas.EventCodec;
 import io.kedge.schemas.ObjectKey;
 import org.junit.jupiter.api.Test;
 
 /** The defaults of the kinds kube-proxy reads, and which kinds get which defaults. */
 class ObjectDefaultsTest {
   private static ObjectNode json(String singleQuoted) {
-    try {
-      return (ObjectNode) EventCodec.json().readTree(singleQuoted.replace('\'', '"'));
-    } catch (Exception e) {
-      throw new IllegalArgumentException(e);
-    }
+    return TestJson.object(singleQuoted);
   }
 
   @Test

@@ -15,12 +15,8 @@ class ObjectWritesTest {
   private static final ObjectKey POD = ObjectKey.parse("/v1/Pod/default/web");
   private static final Instant NOW = Instant.parse("2026-11-26T10:00:00Z");
 
-  private static ObjectNode json(String text) {
-    try {
-      return (ObjectNode) EventCodec.json().readTree(text.replace('\'', '"'));
-    } catch (Exception e) {
-      throw new IllegalArgumentException(e);
-    }
+  private static ObjectNode json(String singleQuoted) {
+    return TestJson.object(singleQuoted);
   }
 
   private static JsonNode anyJson(String text) {
@@ -29,6 +25,21 @@ class ObjectWritesTest {
     } catch (Exception e) {
       throw new IllegalArgumentException(e);
     }
+  }
+
+  /** A merge patch of {@code key}'s object, {@code current} now. */
+  private static ObjectWrites.Outcome mergePatch(ObjectKey key, ObjectNode current, String patch) {
+    return ObjectWrites.apply(
+        write(WriteOperation.PATCH, key, "application/merge-patch+json", json(patch)),
+        current,
+        "9",
+        NOW);
+  }
+
+  /** A write of {@code key}'s object itself. */
+  private static WriteRequest write(
+      WriteOperation op, ObjectKey key, String patchType, JsonNode body) {
+    return new WriteRequest("req-1", "edge-1", op, key, "", patchType, body, "", false, "");
   }
 
   private static WriteRequest request(
@@ -225,43 +236,13 @@ class ObjectWritesTest {
         json(
             "{'apiVersion':'v1','kind':'ConfigMap','metadata':{'name':'settings','namespace':"
                 + "'default','resourceVersion':'7'},'immutable':true,'data':{'mode':'fast'}}");
-    ObjectWrites.Outcome data =
-        ObjectWrites.apply(
-            new WriteRequest(
-                "r",
-                "edge-1",
-                WriteOperation.PATCH,
-                config,
-                "",
-                "application/merge-patch+json",
-                json("{'data':{'mode':'slow'}}"),
-                "",
-                false,
-                ""),
-            frozen,
-            "8",
-            NOW);
+    ObjectWrites.Outcome data = mergePatch(config, frozen, "{'data':{'mode':'slow'}}");
     assertThat(data.code()).isEqualTo(422);
     assertThat(data.body().path("message").asText())
         .isEqualTo(
             "ConfigMap \"settings\" is invalid: data: Forbidden: field is immutable when"
                 + " `immutable` is set");
-    ObjectWrites.Outcome labels =
-        ObjectWrites.apply(
-            new WriteRequest(
-                "r",
-                "edge-1",
-                WriteOperation.PATCH,
-                config,
-                "",
-                "application/merge-patch+json",
-                json("{'metadata':{'labels':{'a':'b'}}}"),
-                "",
-                false,
-                ""),
-            frozen,
-            "8",
-            NOW);
+    ObjectWrites.Outcome labels = mergePatch(config, frozen, "{'metadata':{'labels':{'a':'b'}}}");
     assertThat(labels.code()).isEqualTo(200);
 
     ObjectKey secret = ObjectKey.parse("/v1/Secret/default/db");
@@ -269,22 +250,7 @@ class ObjectWritesTest {
         json(
             "{'apiVersion':'v1','kind':'Secret','metadata':{'name':'db','namespace':'default',"
                 + "'resourceVersion':'7'},'data':{'pw':'eA=='}}");
-    ObjectWrites.Outcome retyped =
-        ObjectWrites.apply(
-            new WriteRequest(
-                "r",
-                "edge-1",
-                WriteOperation.PATCH,
-                secret,
-                "",
-                "application/merge-patch+json",
-                json("{'type':'kubernetes.io/tls'}"),
-                "",
-                false,
-                ""),
-            opaque,
-            "8",
-            NOW);
+    ObjectWrites.Outcome retyped = mergePatch(secret, opaque, "{'type':'kubernetes.io/tls'}");
     assertThat(retyped.code()).isEqualTo(422);
     assertThat(retyped.body().path("message").asText())
         .endsWith("type: Invalid value: \"kubernetes.io/tls\": field is immutable");
@@ -295,19 +261,13 @@ class ObjectWritesTest {
     ObjectKey secret = ObjectKey.parse("/v1/Secret/default/db");
     ObjectWrites.Outcome created =
         ObjectWrites.apply(
-            new WriteRequest(
-                "r",
-                "edge-1",
+            write(
                 WriteOperation.CREATE,
                 secret,
                 "",
-                "",
                 json(
                     "{'apiVersion':'v1','kind':'Secret','metadata':{'name':'db'},"
-                        + "'data':{'user':'YWRtaW4='},'stringData':{'password':'s3cr3t'}}"),
-                "",
-                false,
-                ""),
+                        + "'data':{'user':'YWRtaW4='},'stringData':{'password':'s3cr3t'}}")),
             null,
             "8",
             NOW);
@@ -316,22 +276,7 @@ class ObjectWritesTest {
     assertThat(stored.at("/data/user").asText()).isEqualTo("YWRtaW4=");
     assertThat(stored.at("/data/password").asText()).isEqualTo("czNjcjN0");
 
-    ObjectWrites.Outcome patched =
-        ObjectWrites.apply(
-            new WriteRequest(
-                "r2",
-                "edge-1",
-                WriteOperation.PATCH,
-                secret,
-                "",
-                "application/merge-patch+json",
-                json("{'stringData':{'user':'root'}}"),
-                "",
-                false,
-                ""),
-            stored,
-            "9",
-            NOW);
+    ObjectWrites.Outcome patched = mergePatch(secret, stored, "{'stringData':{'user':'root'}}");
     ObjectNode changed = ((ObjectWrites.Upsert) patched.change()).object();
     assertThat(changed.has("stringData")).isFalse();
     assertThat(changed.at("/data/user").asText()).isEqualTo("cm9vdA==");

@@ -3,17 +3,12 @@ package io.kedge.kube.objects;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.kedge.schemas.EventCodec;
 import org.junit.jupiter.api.Test;
 
 /** The defaults a Pod gets on a write, as kube-apiserver gives them and a kubelet needs them. */
 class PodDefaultsTest {
   private static ObjectNode json(String singleQuoted) {
-    try {
-      return (ObjectNode) EventCodec.json().readTree(singleQuoted.replace('\'', '"'));
-    } catch (Exception e) {
-      throw new IllegalArgumentException(e);
-    }
+    return TestJson.object(singleQuoted);
   }
 
   @Test

@@ -3,18 +3,13 @@ package io.kedge.kube.objects;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.kedge.schemas.EventCodec;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /** What an update of a Pod may change in its spec, case by case. */
 class PodUpdatesTest {
   private static ObjectNode json(String singleQuoted) {
-    try {
-      return (ObjectNode) EventCodec.json().readTree(singleQuoted.replace('\'', '"'));
-    } catch (Exception e) {
-      throw new IllegalArgumentException(e);
-    }
+    return TestJson.object(singleQuoted);
   }
 
   private static ObjectNode pod() {

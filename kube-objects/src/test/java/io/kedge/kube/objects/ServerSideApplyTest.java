@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.kedge.schemas.EventCodec;
 import io.kedge.schemas.ObjectKey;
 import io.kedge.schemas.WriteOperation;
 import io.kedge.schemas.WriteRequest;
@@ -20,12 +19,8 @@ class ServerSideApplyTest {
   private static final Instant T2 = Instant.parse("2026-12-01T11:00:00Z");
   private int version = 10;
 
-  private static ObjectNode json(String text) {
-    try {
-      return (ObjectNode) EventCodec.json().readTree(text.replace('\'', '"'));
-    } catch (Exception e) {
-      throw new IllegalArgumentException(e);
-    }
+  private static ObjectNode json(String singleQuoted) {
+    return TestJson.object(singleQuoted);
   }
 
   private ObjectWrites.Outcome apply(
