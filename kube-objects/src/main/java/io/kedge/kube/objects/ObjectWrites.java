@@ -114,6 +114,10 @@ public final class ObjectWrites {
     if (current != null) {
       return rejected(KubeStatus.alreadyExists(resource, key.name()));
     }
+    String badName = ObjectNames.invalid(key);
+    if (badName != null) {
+      return rejected(KubeStatus.invalid(qualifiedKind(key), key.name(), badName));
+    }
     ObjectNode object = body.deepCopy();
     ObjectDefaults.fill(key, object);
     String mismatch = identityMismatch(key, object);

@@ -7,6 +7,7 @@ import io.kedge.edge.api.view.ResourceType;
 import io.kedge.edge.api.view.View;
 import io.kedge.kube.authorization.NodeRestriction;
 import io.kedge.kube.objects.KubeStatus;
+import io.kedge.kube.objects.ObjectNames;
 import io.kedge.kube.objects.ObjectWrites;
 import io.kedge.kube.objects.OfflineAutonomy;
 import io.kedge.schemas.EventData;
@@ -151,14 +152,19 @@ public final class EdgeWrites {
       }
     }
     String resource = type.qualifiedPlural();
-    if (name.isEmpty() || name.length() > 253) {
+    String qualifiedKind = type.group().isEmpty() ? type.kind() : type.kind() + "." + type.group();
+    if (name.isEmpty()) {
       return done(
           KubeStatus.invalid(
-              type.group().isEmpty() ? type.kind() : type.kind() + "." + type.group(),
+              qualifiedKind,
               name,
-              "metadata.name: Required value: a name (or generateName) of at most 253 characters"));
+              "metadata.name: Required value: name or generateName is required"));
     }
     ObjectKey key = new ObjectKey(type.group(), type.version(), type.kind(), namespace, name);
+    String badName = write.operation() == WriteOperation.CREATE ? ObjectNames.invalid(key) : null;
+    if (badName != null) {
+      return done(KubeStatus.invalid(qualifiedKind, name, badName));
+    }
     Optional<View.Stored> stored = view.get(type, namespace, name);
     boolean edgeOwned = edgeOwned(type, write.subresource(), name);
 

@@ -399,4 +399,19 @@ class KubectlTypedCommandsIT {
     assertThat(stored("/v1/Pod/default/web-0").at("/spec/containers/0/image").asText())
         .isEqualTo("nginx:3");
   }
+
+  @Test
+  void aNameKubeApiserverWouldRefuseIsInvalid() {
+    Kubectl.Result configMap =
+        kubectl.run("create", "configmap", "Bad_Name", "--from-literal=mode=fast");
+    assertThat(configMap.exitCode()).isNotZero();
+    assertThat(configMap.stderr())
+        .contains(
+            "ConfigMap \"Bad_Name\" is invalid: metadata.name: Invalid value: \"Bad_Name\": a"
+                + " lowercase RFC 1123 subdomain");
+    Kubectl.Result service = kubectl.run("create", "service", "clusterip", "1web", "--tcp=80");
+    assertThat(service.exitCode()).isNotZero();
+    assertThat(service.stderr()).contains("a DNS-1035 label");
+    assertThat(edge.cloud.stored(ObjectKey.parse("/v1/ConfigMap/default/Bad_Name"))).isNull();
+  }
 }
