@@ -48,6 +48,7 @@ public final class FleetState implements AutoCloseable {
   private final NodeTrust trust;
   private final FleetSettings settings;
   private final Clock clock;
+  private final RefusedHeartbeats refused;
   private final EventCodec codec = new EventCodec();
   private final Map<String, Tracked> nodes = new ConcurrentHashMap<>();
   private final List<Consumer<String>> newNodeListeners = new ArrayList<>();
@@ -76,6 +77,7 @@ public final class FleetState implements AutoCloseable {
     this.trust = trust;
     this.settings = settings;
     this.clock = clock;
+    this.refused = new RefusedHeartbeats(clock::millis, Duration.ofMinutes(1));
     this.thread = new Thread(this::run, "kedge-fleet");
     thread.setDaemon(true);
   }
@@ -221,13 +223,14 @@ public final class FleetState implements AutoCloseable {
     }
     String refusal = trust.refusal(record.key(), record.value(), record.headers(), beat.node());
     if (refusal != null) {
-      LOG.warn(
-          "heartbeat {}-{}@{} of node {} refused: {}",
-          record.topic(),
-          record.partition(),
-          record.offset(),
-          beat.node(),
-          refusal);
+      String line =
+          refused.refused(
+              beat.node(),
+              record.topic() + "-" + record.partition() + "@" + record.offset(),
+              refusal);
+      if (line != null) {
+        LOG.warn(line);
+      }
       return;
     }
     boolean[] fresh = new boolean[1];
