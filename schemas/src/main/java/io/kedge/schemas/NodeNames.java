@@ -20,7 +20,9 @@ public final class NodeNames {
   public static final int MAX_NODE_NAME_LENGTH = 253;
 
   private static final int HASH_HEX_DIGITS = 16;
-  private static final Pattern DNS_SUBDOMAIN =
+
+  /** A Kubernetes DNS-1123 subdomain, without its length limit. */
+  public static final Pattern DNS_SUBDOMAIN =
       Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
 
   private NodeNames() {}

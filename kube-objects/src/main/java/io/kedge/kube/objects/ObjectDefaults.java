@@ -2,6 +2,7 @@ package io.kedge.kube.objects;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kedge.schemas.ObjectKey;
+import java.util.Set;
 
 /**
  * What kube-apiserver sets on every write of an object where the object leaves it out, by kind: a
@@ -14,13 +15,30 @@ import io.kedge.schemas.ObjectKey;
 public final class ObjectDefaults {
   private ObjectDefaults() {}
 
+  private static final Set<String> CORE_KINDS =
+      Set.of(
+          "Pod",
+          "Service",
+          "Endpoints",
+          "Secret",
+          "Namespace",
+          "PersistentVolume",
+          "PersistentVolumeClaim");
+
+  /** Whether {@code key}'s kind has defaults. */
+  public static boolean exist(ObjectKey key) {
+    return key.group().isEmpty()
+        ? CORE_KINDS.contains(key.kind())
+        : key.group().equals("discovery.k8s.io") && key.kind().equals("EndpointSlice");
+  }
+
   /** Fills {@code object}'s defaults, where its kind has any. */
   public static void fill(ObjectKey key, ObjectNode object) {
-    if (key.group().equals("discovery.k8s.io") && key.kind().equals("EndpointSlice")) {
-      ServiceDefaults.endpointSlice(object);
+    if (!exist(key)) {
       return;
     }
     if (!key.group().isEmpty()) {
+      ServiceDefaults.endpointSlice(object);
       return;
     }
     switch (key.kind()) {

@@ -1,5 +1,6 @@
 package io.kedge.kube.objects;
 
+import io.kedge.schemas.NodeNames;
 import io.kedge.schemas.ObjectKey;
 import java.util.regex.Pattern;
 
@@ -11,7 +12,7 @@ import java.util.regex.Pattern;
  */
 public final class ObjectNames {
   private static final String LABEL = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";
-  private static final String SUBDOMAIN = LABEL + "(\\." + LABEL + ")*";
+  private static final String SUBDOMAIN = NodeNames.DNS_SUBDOMAIN.pattern();
   private static final String DNS1035 = "[a-z]([-a-z0-9]*[a-z0-9])?";
 
   private enum Rule {

@@ -63,7 +63,7 @@ public final class ObjectWrites {
     Objects.requireNonNull(nextVersion, "nextVersion");
     ObjectKey key = request.key();
     String resource = resourceName(key);
-    if (current != null) {
+    if (current != null && ObjectDefaults.exist(key)) {
       // as kube-apiserver defaults what it reads from storage: an object stored before its
       // defaults were set is compared with them
       current = current.deepCopy();

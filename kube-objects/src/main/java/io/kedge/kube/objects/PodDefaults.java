@@ -11,7 +11,7 @@ import java.util.Map;
  * ConfigMap or Secret volume without a {@code defaultMode}, a downward API field without its {@code
  * apiVersion}, and cannot tick a probe with a period of 0.
  */
-public final class PodDefaults {
+final class PodDefaults {
   private static final int DEFAULT_MODE = 0644;
   private static final String[] CONTAINER_LISTS = {
     "containers", "initContainers", "ephemeralContainers"
@@ -22,7 +22,7 @@ public final class PodDefaults {
   private PodDefaults() {}
 
   /** Fills the defaults {@code pod}'s spec leaves out; what it sets is kept. */
-  public static void fill(ObjectNode pod) {
+  static void fill(ObjectNode pod) {
     if (!pod.path("spec").isObject()) {
       return;
     }

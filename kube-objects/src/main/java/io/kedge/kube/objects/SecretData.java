@@ -12,11 +12,11 @@ import java.util.Map;
  * value base64-encoded, replacing the key's value in {@code data}) and never stores: a kubelet
  * reads {@code data} only, so a Secret stored with its {@code stringData} would give pods nothing.
  */
-public final class SecretData {
+final class SecretData {
   private SecretData() {}
 
   /** Folds {@code object}'s {@code stringData} into its {@code data}, if it is a core Secret. */
-  public static void fold(ObjectKey key, ObjectNode object) {
+  static void fold(ObjectKey key, ObjectNode object) {
     if (!key.group().isEmpty() || !key.kind().equals("Secret") || !object.has("stringData")) {
       return;
     }

@@ -7,11 +7,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * stores: phase Pending until a binder says otherwise, the Filesystem volume mode, and a volume's
  * Retain reclaim policy. {@code kubectl get -o wide} and the kubelet read them.
  */
-public final class VolumeDefaults {
+final class VolumeDefaults {
   private VolumeDefaults() {}
 
   /** Fills the defaults of a PersistentVolume or PersistentVolumeClaim where they are absent. */
-  public static void fill(String kind, ObjectNode object) {
+  static void fill(String kind, ObjectNode object) {
     boolean volume = kind.equals("PersistentVolume");
     if (!volume && !kind.equals("PersistentVolumeClaim")) {
       return;

@@ -27,8 +27,7 @@ public final class LabelSelector implements Predicate<JsonNode> {
   private record Requirement(String key, Op op, Set<String> values) {}
 
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?");
-  private static final Pattern DNS_SUBDOMAIN =
-      Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+  private static final Pattern DNS_SUBDOMAIN = io.kedge.schemas.NodeNames.DNS_SUBDOMAIN;
   private static final Pattern VALUE =
       Pattern.compile("(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?");
 
