@@ -55,7 +55,8 @@ public final class ObjectDefaults {
     }
   }
 
-  private static void putIfAbsent(ObjectNode node, String field, String value) {
+  /** Sets {@code field} to {@code value} where it is absent, null or empty text. */
+  static void putIfAbsent(ObjectNode node, String field, String value) {
     if (node.path(field).asText("").isEmpty()) {
       node.put(field, value);
     }

@@ -27,9 +27,9 @@ final class PodDefaults {
       return;
     }
     ObjectNode spec = (ObjectNode) pod.get("spec");
-    putIfAbsent(spec, "restartPolicy", "Always");
-    putIfAbsent(spec, "dnsPolicy", "ClusterFirst");
-    putIfAbsent(spec, "schedulerName", "default-scheduler");
+    ObjectDefaults.putIfAbsent(spec, "restartPolicy", "Always");
+    ObjectDefaults.putIfAbsent(spec, "dnsPolicy", "ClusterFirst");
+    ObjectDefaults.putIfAbsent(spec, "schedulerName", "default-scheduler");
     if (!spec.has("terminationGracePeriodSeconds")) {
       spec.put("terminationGracePeriodSeconds", 30);
     }
@@ -55,13 +55,14 @@ final class PodDefaults {
   }
 
   private static void container(ObjectNode container, boolean hostNetwork, boolean resources) {
-    putIfAbsent(container, "imagePullPolicy", pullPolicy(container.path("image").asText("")));
-    putIfAbsent(container, "terminationMessagePath", "/dev/termination-log");
-    putIfAbsent(container, "terminationMessagePolicy", "File");
+    ObjectDefaults.putIfAbsent(
+        container, "imagePullPolicy", pullPolicy(container.path("image").asText("")));
+    ObjectDefaults.putIfAbsent(container, "terminationMessagePath", "/dev/termination-log");
+    ObjectDefaults.putIfAbsent(container, "terminationMessagePolicy", "File");
     for (JsonNode port : container.path("ports")) {
       if (port.isObject()) {
         ObjectNode p = (ObjectNode) port;
-        putIfAbsent(p, "protocol", "TCP");
+        ObjectDefaults.putIfAbsent(p, "protocol", "TCP");
         if (hostNetwork && p.path("hostPort").asInt(0) == 0 && p.has("containerPort")) {
           p.set("hostPort", p.get("containerPort"));
         }
@@ -113,14 +114,14 @@ final class PodDefaults {
 
   private static void httpGet(JsonNode action) {
     if (action.isObject()) {
-      putIfAbsent((ObjectNode) action, "path", "/");
-      putIfAbsent((ObjectNode) action, "scheme", "HTTP");
+      ObjectDefaults.putIfAbsent((ObjectNode) action, "path", "/");
+      ObjectDefaults.putIfAbsent((ObjectNode) action, "scheme", "HTTP");
     }
   }
 
   private static void fieldRef(JsonNode selector) {
     if (selector.isObject()) {
-      putIfAbsent((ObjectNode) selector, "apiVersion", "v1");
+      ObjectDefaults.putIfAbsent((ObjectNode) selector, "apiVersion", "v1");
     }
   }
 
@@ -145,12 +146,6 @@ final class PodDefaults {
       if (token.isObject() && !token.has("expirationSeconds")) {
         ((ObjectNode) token).put("expirationSeconds", 3600);
       }
-    }
-  }
-
-  private static void putIfAbsent(ObjectNode node, String field, String value) {
-    if (node.path(field).asText("").isEmpty()) {
-      node.put(field, value);
     }
   }
 

@@ -16,8 +16,8 @@ final class ServiceDefaults {
       return;
     }
     ObjectNode spec = (ObjectNode) service.get("spec");
-    putIfAbsent(spec, "type", "ClusterIP");
-    putIfAbsent(spec, "sessionAffinity", "None");
+    ObjectDefaults.putIfAbsent(spec, "type", "ClusterIP");
+    ObjectDefaults.putIfAbsent(spec, "sessionAffinity", "None");
     String type = spec.path("type").asText();
     if (spec.path("sessionAffinity").asText().equals("ClientIP")
         && spec.at("/sessionAffinityConfig/clientIP/timeoutSeconds").asInt(0) == 0) {
@@ -25,10 +25,10 @@ final class ServiceDefaults {
     }
     boolean external = type.equals("NodePort") || type.equals("LoadBalancer");
     if (external) {
-      putIfAbsent(spec, "externalTrafficPolicy", "Cluster");
+      ObjectDefaults.putIfAbsent(spec, "externalTrafficPolicy", "Cluster");
     }
     if (external || type.equals("ClusterIP")) {
-      putIfAbsent(spec, "internalTrafficPolicy", "Cluster");
+      ObjectDefaults.putIfAbsent(spec, "internalTrafficPolicy", "Cluster");
     }
     if (type.equals("LoadBalancer") && !spec.has("allocateLoadBalancerNodePorts")) {
       spec.put("allocateLoadBalancerNodePorts", true);
@@ -36,7 +36,7 @@ final class ServiceDefaults {
     for (JsonNode port : spec.path("ports")) {
       if (port.isObject()) {
         ObjectNode p = (ObjectNode) port;
-        putIfAbsent(p, "protocol", "TCP");
+        ObjectDefaults.putIfAbsent(p, "protocol", "TCP");
         JsonNode target = p.path("targetPort");
         if ((target.isMissingNode()
                 || target.isNull()
@@ -53,7 +53,7 @@ final class ServiceDefaults {
   static void endpointSlice(ObjectNode slice) {
     for (JsonNode port : slice.path("ports")) {
       if (port.isObject()) {
-        putIfAbsent((ObjectNode) port, "protocol", "TCP");
+        ObjectDefaults.putIfAbsent((ObjectNode) port, "protocol", "TCP");
         if (!port.has("name")) {
           ((ObjectNode) port).put("name", "");
         }
@@ -66,15 +66,9 @@ final class ServiceDefaults {
     for (JsonNode subset : endpoints.path("subsets")) {
       for (JsonNode port : subset.path("ports")) {
         if (port.isObject()) {
-          putIfAbsent((ObjectNode) port, "protocol", "TCP");
+          ObjectDefaults.putIfAbsent((ObjectNode) port, "protocol", "TCP");
         }
       }
-    }
-  }
-
-  private static void putIfAbsent(ObjectNode node, String field, String value) {
-    if (node.path(field).asText("").isEmpty()) {
-      node.put(field, value);
     }
   }
 }

@@ -17,16 +17,10 @@ final class VolumeDefaults {
       return;
     }
     ObjectNode spec = object.withObject("spec");
-    putIfAbsent(spec, "volumeMode", "Filesystem");
+    ObjectDefaults.putIfAbsent(spec, "volumeMode", "Filesystem");
     if (volume) {
-      putIfAbsent(spec, "persistentVolumeReclaimPolicy", "Retain");
+      ObjectDefaults.putIfAbsent(spec, "persistentVolumeReclaimPolicy", "Retain");
     }
-    putIfAbsent(object.withObject("status"), "phase", "Pending");
-  }
-
-  private static void putIfAbsent(ObjectNode node, String field, String value) {
-    if (!node.hasNonNull(field) || node.get(field).asText().isEmpty()) {
-      node.put(field, value);
-    }
+    ObjectDefaults.putIfAbsent(object.withObject("status"), "phase", "Pending");
   }
 }
