@@ -68,7 +68,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     this.openApiV3 = new OpenApiV3(view, discovery.version().path("gitVersion").asText());
     this.writeEndpoint = new WriteEndpoint(writes, openApiV3, stats);
     this.watchEndpoint = new WatchEndpoint(view, tables, options);
-    this.openApi = new OpenApiV2(discovery.version().path("gitVersion").asText());
+    this.openApi = new OpenApiV2(openApiV3, discovery.version().path("gitVersion").asText());
     this.view = view;
     this.discovery = discovery;
     this.ready = ready;

@@ -17,32 +17,55 @@ import java.util.zip.GZIPInputStream;
  * (client-java-api), which carry the descriptions of Kubernetes' OpenAPI document, and, for the
  * fields those leave undescribed, from Kubernetes' comments in the sources of its protobuf models;
  * it is keyed by the client's model name ({@code V1PodSpec}, or {@code CoreV1Event} where two
- * groups share a kind) and then by JSON field name, {@code ""} for the type itself. It is read only
- * while a document is built: {@code kubectl explain} is rare, and the edge keeps no memory for it.
+ * groups share a kind) and then by JSON field name, {@code ""} for the type itself. Beside them,
+ * the fields' strategic merge patch tags, from the same comments. Both are read only while a
+ * document is built: documents are rare, and the edge keeps no memory for them.
  */
 final class OpenApiDescriptions {
   /** Next to this class; {@code OpenApiDescriptionsTest} writes it. */
   static final String RESOURCE = "openapi-descriptions.json.gz";
 
-  private static final OpenApiDescriptions NONE =
-      new OpenApiDescriptions(MissingNode.getInstance());
+  /**
+   * The fields' strategic merge patch tags, by message full name and JSON field name, as the
+   * extensions below; written by {@code OpenApiDescriptionsTest} from the same sources.
+   */
+  static final String PATCH_TAGS_RESOURCE = "openapi-patch-tags.json.gz";
+
+  static final String PATCH_STRATEGY = "x-kubernetes-patch-strategy";
+  static final String PATCH_MERGE_KEY = "x-kubernetes-patch-merge-key";
 
   private final JsonNode byModel;
+  private final JsonNode patchTags;
 
-  private OpenApiDescriptions(JsonNode byModel) {
+  private OpenApiDescriptions(JsonNode byModel, JsonNode patchTags) {
     this.byModel = byModel;
+    this.patchTags = patchTags;
   }
 
-  /** The descriptions, or none when the resource is missing. */
+  /** The descriptions and patch tags, or none where a resource is missing. */
   static OpenApiDescriptions load() {
-    try (InputStream in = OpenApiDescriptions.class.getResourceAsStream(RESOURCE)) {
+    return new OpenApiDescriptions(read(RESOURCE), read(PATCH_TAGS_RESOURCE));
+  }
+
+  private static JsonNode read(String resource) {
+    try (InputStream in = OpenApiDescriptions.class.getResourceAsStream(resource)) {
       if (in == null) {
-        return NONE;
+        return MissingNode.getInstance();
       }
-      return new OpenApiDescriptions(EventCodec.json().readTree(new GZIPInputStream(in)));
+      return EventCodec.json().readTree(new GZIPInputStream(in));
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + RESOURCE, e);
+      throw new UncheckedIOException("cannot read " + resource, e);
     }
+  }
+
+  /**
+   * The patch extensions of {@code message}'s field {@code jsonName} ({@value #PATCH_STRATEGY},
+   * {@value #PATCH_MERGE_KEY}), or null when it has none: kubectl computes its strategic merge
+   * patches from them when an OpenAPI document describes the kind.
+   */
+  JsonNode patchTags(Descriptor message, String jsonName) {
+    JsonNode tags = patchTags.path(message.getFullName()).get(jsonName);
+    return tags != null && tags.isObject() ? tags : null;
   }
 
   /** The description of {@code message}'s type, or null. */

@@ -9,8 +9,8 @@ import io.kedge.edge.api.view.View;
 import io.kedge.schemas.EventCodec;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.Map;
-import java.util.TreeMap;
+import java.util.SortedSet;
+import java.util.TreeSet;
 
 /**
  * {@code /openapi/v3}: the index of group-versions and one document per group-version, which {@code
@@ -34,14 +34,18 @@ final class OpenApiV3 {
   ObjectNode index() {
     ObjectNode index = EventCodec.json().createObjectNode();
     ObjectNode paths = index.putObject("paths");
-    Map<String, String> sorted = new TreeMap<>();
-    for (ResourceType type : view.types().all()) {
-      sorted.put(groupVersionPath(type), "");
-    }
-    sorted
-        .keySet()
+    groupVersions()
         .forEach(p -> paths.putObject(p).put("serverRelativeURL", PREFIX + p + "?hash=" + version));
     return index;
+  }
+
+  /** Every served group-version's path, e.g. {@code api/v1}, {@code apis/apps/v1}, sorted. */
+  SortedSet<String> groupVersions() {
+    SortedSet<String> paths = new TreeSet<>();
+    for (ResourceType type : view.types().all()) {
+      paths.add(groupVersionPath(type));
+    }
+    return paths;
   }
 
   private static String groupVersionPath(ResourceType type) {
@@ -52,9 +56,25 @@ final class OpenApiV3 {
 
   /** The document of {@code path} (e.g. {@code api/v1}), or null when nothing is served there. */
   ObjectNode document(String path) {
+    return document(path, new Descriptions());
+  }
+
+  /** {@link OpenApiDescriptions}, read once, when a built-in kind is first described. */
+  static final class Descriptions {
+    private OpenApiDescriptions loaded;
+
+    OpenApiDescriptions get() {
+      if (loaded == null) {
+        loaded = OpenApiDescriptions.load();
+      }
+      return loaded;
+    }
+  }
+
+  /** The document of {@code path}, reading Kubernetes' descriptions through {@code described}. */
+  ObjectNode document(String path, Descriptions described) {
     ObjectNode schemas = EventCodec.json().createObjectNode();
     ObjectNode paths = EventCodec.json().createObjectNode();
-    OpenApiDescriptions descriptions = null; // read once, if a built-in kind is described
     boolean any = false;
     for (ResourceType type : view.types().all()) {
       if (!groupVersionPath(type).equals(path)) {
@@ -71,10 +91,7 @@ final class OpenApiV3 {
         if (message == null) {
           continue; // no model of this kind: kubectl explain says it finds no schema
         }
-        if (descriptions == null) {
-          descriptions = OpenApiDescriptions.load();
-        }
-        name = addMessage(message, schemas, descriptions);
+        name = addMessage(message, schemas, described.get());
       }
       ObjectNode gvk =
           ((ObjectNode) schemas.get(name))
@@ -149,7 +166,27 @@ final class OpenApiV3 {
       schema.put("type", "object");
       addProperties(message, schema.putObject("properties"), todo, descriptions);
     }
+    addTypeMeta(root, (ObjectNode) schemas.get(schemaName(root)), descriptions);
     return schemaName(root);
+  }
+
+  /**
+   * A kind's {@code apiVersion} and {@code kind}, first, as kube-apiserver's schemas have them: the
+   * protobuf models carry them in the envelope, not in the message, and kubectl's client-side
+   * validation refuses a field its schema lacks.
+   */
+  private static void addTypeMeta(
+      Descriptor kind, ObjectNode schema, OpenApiDescriptions descriptions) {
+    ObjectNode properties = EventCodec.json().createObjectNode();
+    for (String name : new String[] {"apiVersion", "kind"}) {
+      ObjectNode field = properties.putObject(name).put("type", "string");
+      String description = descriptions.field(kind, name);
+      if (description != null) {
+        field.put("description", description);
+      }
+    }
+    properties.setAll((ObjectNode) schema.get("properties"));
+    schema.set("properties", properties);
   }
 
   /** A message's fields as JSON properties; an inlined field's own fields stand in its place. */
@@ -167,6 +204,10 @@ final class OpenApiV3 {
         String description = descriptions.field(message, jsonName);
         if (description != null) {
           schema.put("description", description);
+        }
+        JsonNode patchTags = descriptions.patchTags(message, jsonName);
+        if (patchTags != null) {
+          schema.setAll((ObjectNode) patchTags);
         }
         properties.set(jsonName, schema);
       }

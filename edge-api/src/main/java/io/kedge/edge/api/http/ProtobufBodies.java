@@ -41,6 +41,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 
 /**
@@ -66,6 +67,18 @@ final class ProtobufBodies {
   private static final String QUANTITY = "k8s.io.apimachinery.pkg.api.resource.Quantity";
   private static final String INT_OR_STRING = "k8s.io.apimachinery.pkg.util.intstr.IntOrString";
   private static final String RAW_EXTENSION = "k8s.io.apimachinery.pkg.runtime.RawExtension";
+
+  /**
+   * Go string slices with a protobuf message of their own ({@code type ExtraValue []string}): a
+   * message of one repeated {@code items} field, a JSON array of strings.
+   */
+  private static final Set<String> STRING_LISTS =
+      Set.of(
+          "k8s.io.api.authentication.v1.ExtraValue",
+          "k8s.io.api.authorization.v1.ExtraValue",
+          "k8s.io.api.certificates.v1.ExtraValue",
+          META + "Verbs");
+
   private static final DateTimeFormatter MICROS =
       DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSX").withZone(ZoneOffset.UTC);
   private static final JsonNodeFactory NODES = EventCodec.json().getNodeFactory();
@@ -270,6 +283,11 @@ final class ProtobufBodies {
     return "k8s.io.api." + group + "." + version + "." + kind;
   }
 
+  /** Whether {@code message} is a Go string slice of its own type, a JSON array of strings. */
+  static boolean isStringList(Descriptor message) {
+    return STRING_LISTS.contains(message.getFullName());
+  }
+
   private static JsonNode toJson(Message message, String path) {
     if (!message.getUnknownFields().asMap().isEmpty()) {
       throw new UndecodableException(
@@ -280,6 +298,12 @@ final class ProtobufBodies {
               + " that this edge API's "
               + message.getDescriptorForType().getFullName()
               + " does not know: send it as application/json");
+    }
+    if (isStringList(message.getDescriptorForType())) {
+      ArrayNode items = NODES.arrayNode();
+      FieldDescriptor field = message.getDescriptorForType().findFieldByName("items");
+      ((List<?>) message.getField(field)).forEach(item -> items.add((String) item));
+      return items;
     }
     switch (message.getDescriptorForType().getFullName()) {
       case TIME -> {

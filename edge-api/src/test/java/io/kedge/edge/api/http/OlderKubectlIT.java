@@ -1,6 +1,7 @@
 package io.kedge.edge.api.http;
 
 import static io.kedge.edge.api.view.TestObjects.pod;
+import static io.kedge.edge.api.view.TestObjects.upsert;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kedge.schemas.ObjectKey;
@@ -17,8 +18,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Debian 12's kubectl, 1.20, against an edge API whose writes the simulated cloud decides: an edge
  * machine often carries an older kubectl than the cluster's. It reads legacy discovery (no
- * aggregated documents), fetches {@code /openapi/v2} in protobuf for its client-side validation,
- * and sends protobuf bodies for its typed commands.
+ * aggregated documents), fetches {@code /openapi/v2} in protobuf to explain kinds, to validate
+ * manifests and to compute its strategic merge patches, and sends protobuf bodies for its typed
+ * commands.
  */
 class OlderKubectlIT {
   private EdgeApiFixture edge;
@@ -108,5 +110,74 @@ class OlderKubectlIT {
     } finally {
       watch.destroy();
     }
+  }
+
+  @Test
+  void explainsBuiltInAndCustomKindsFromTheOpenApiDocument() throws Exception {
+    Kubectl.Result containers = kubectl.run("explain", "pod.spec.containers");
+    ok(containers);
+    assertThat(containers.stdout())
+        .contains("KIND:     Pod", "RESOURCE: containers <[]Object>", "List of containers")
+        .contains("image\t<string>", "ports\t<[]Object>");
+    Kubectl.Result pod = kubectl.run("explain", "pods");
+    ok(pod);
+    assertThat(pod.stdout()).contains("Pod is a collection of containers", "spec\t<Object>");
+
+    com.fasterxml.jackson.databind.node.ObjectNode crd;
+    try (var in = getClass().getResourceAsStream("/crds/crontabs.yaml")) {
+      crd =
+          (com.fasterxml.jackson.databind.node.ObjectNode)
+              new com.fasterxml.jackson.dataformat.yaml.YAMLMapper().readTree(in);
+    }
+    edge.append(upsert(crd, "10"));
+    Kubectl.Result custom = kubectl.run("explain", "crontabs.spec");
+    ok(custom);
+    assertThat(custom.stdout()).contains("cronSpec\t<string>", "replicas\t<integer>");
+  }
+
+  @Test
+  void validatesManifestsAgainstTheDefinitionsBeforeSending(@TempDir Path tmp) throws Exception {
+    Path manifest = tmp.resolve("typo.yaml");
+    Files.writeString(
+        manifest,
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: typo\nspec:\n  nodeName: edge-1\n"
+            + "  contaners:\n  - name: app\n    image: app:1\n");
+    Kubectl.Result refused = kubectl.run("apply", "-f", manifest.toString());
+    assertThat(refused.exitCode()).isNotZero();
+    assertThat(refused.stderr())
+        .contains(
+            "ValidationError(Pod.spec): unknown field \"contaners\" in io.k8s.api.core.v1.PodSpec");
+    assertThat(edge.cloud.stored(ObjectKey.parse("/v1/Pod/default/typo"))).isNull();
+  }
+
+  @Test
+  void applyMergesListsOnKubernetesMergeKeys(@TempDir Path tmp) throws Exception {
+    Path manifest = tmp.resolve("app.yaml");
+    String pod =
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: app\nspec:\n  nodeName: edge-1\n"
+            + "  containers:\n  - name: app\n    image: app:%s\n    ports:\n"
+            + "    - containerPort: 8080\n  - name: sidecar\n    image: sidecar:1\n";
+    Files.writeString(manifest, pod.formatted("1"));
+    ok(kubectl.run("apply", "-f", manifest.toString()));
+    Files.writeString(manifest, pod.formatted("2"));
+    Kubectl.Result configured = kubectl.run("apply", "-f", manifest.toString(), "-v=8");
+    ok(configured);
+    // the patch names the changed container by its merge key, as computed from the document's
+    // x-kubernetes-patch-merge-key; without it kubectl would send the whole list
+    String body =
+        configured
+            .stderr()
+            .lines()
+            .filter(l -> l.contains("Request Body") && l.contains("containers"))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError(configured.stderr()));
+    assertThat(body)
+        .contains(
+            "\"spec\":{\"$setElementOrder/containers\":[{\"name\":\"app\"},{\"name\":\"sidecar\"}],"
+                + "\"containers\":[{\"image\":\"app:2\",\"name\":\"app\"}]}");
+    var stored = edge.cloud.stored(ObjectKey.parse("/v1/Pod/default/app"));
+    assertThat(stored.at("/spec/containers/0/image").asText()).isEqualTo("app:2");
+    assertThat(stored.at("/spec/containers/0/ports/0/containerPort").asInt()).isEqualTo(8080);
+    assertThat(stored.at("/spec/containers/1/image").asText()).isEqualTo("sidecar:1");
   }
 }

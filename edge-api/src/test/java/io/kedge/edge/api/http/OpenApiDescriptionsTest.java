@@ -36,9 +36,37 @@ class OpenApiDescriptionsTest {
 
   @Test
   void theResourceMatchesTheClientsModels() throws Exception {
-    String expected = EventCodec.json().writeValueAsString(generated());
-    Path resource =
-        Path.of("src/main/resources/io/kedge/edge/api/http/" + OpenApiDescriptions.RESOURCE);
+    assertCommitted(
+        OpenApiDescriptions.RESOURCE, EventCodec.json().writeValueAsString(generated()));
+  }
+
+  @Test
+  void thePatchTagsMatchTheModelsSources() throws Exception {
+    // message, then JSON field name, to the extensions kube-apiserver's OpenAPI documents give it
+    Map<String, Map<String, Map<String, String>>> tags = new TreeMap<>();
+    for (ProtoComments.PatchTags tag : ProtoComments.patchTags()) {
+      Map<String, String> extensions = new TreeMap<>();
+      extensions.put(OpenApiDescriptions.PATCH_STRATEGY, tag.strategy());
+      if (tag.mergeKey() != null) {
+        extensions.put(OpenApiDescriptions.PATCH_MERGE_KEY, tag.mergeKey());
+      }
+      tags.computeIfAbsent(tag.message().getFullName(), m -> new TreeMap<>())
+          .put(tag.jsonName(), extensions);
+    }
+    assertThat(tags.get("k8s.io.api.core.v1.PodSpec").get("containers"))
+        .containsEntry(OpenApiDescriptions.PATCH_STRATEGY, "merge")
+        .containsEntry(OpenApiDescriptions.PATCH_MERGE_KEY, "name");
+    assertThat(tags.get("k8s.io.api.core.v1.PodSpec").get("volumes"))
+        .containsEntry(OpenApiDescriptions.PATCH_STRATEGY, "merge,retainKeys");
+    assertThat(tags.get("k8s.io.api.core.v1.Container").get("ports"))
+        .containsEntry(OpenApiDescriptions.PATCH_MERGE_KEY, "containerPort");
+    assertCommitted(
+        OpenApiDescriptions.PATCH_TAGS_RESOURCE, EventCodec.json().writeValueAsString(tags));
+  }
+
+  /** The committed resource holds {@code expected}; {@code -Dkedge.docs.update=true} writes it. */
+  private static void assertCommitted(String name, String expected) throws Exception {
+    Path resource = Path.of("src/main/resources/io/kedge/edge/api/http/" + name);
     if (Boolean.getBoolean("kedge.docs.update")) {
       ByteArrayOutputStream bytes = new ByteArrayOutputStream();
       try (GZIPOutputStream gzip = new GZIPOutputStream(bytes)) {

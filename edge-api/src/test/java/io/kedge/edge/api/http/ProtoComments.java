@@ -40,6 +40,16 @@ final class ProtoComments {
    */
   record Comment(Descriptor message, String jsonName, String text, boolean scalarType) {}
 
+  /**
+   * A field's strategic merge patch tags ({@code +patchStrategy=merge}, {@code
+   * +patchMergeKey=name}), which kubectl reads from the OpenAPI document as {@code
+   * x-kubernetes-patch-strategy} and {@code x-kubernetes-patch-merge-key}; mergeKey may be null.
+   */
+  record PatchTags(Descriptor message, String jsonName, String strategy, String mergeKey) {}
+
+  private static final Pattern TAG =
+      Pattern.compile("^\\s*\\+(patchStrategy|patchMergeKey)=(\\S+)");
+
   private static final Set<String> SCALAR_TYPES =
       Set.of(
           "k8s.io.apimachinery.pkg.util.intstr.IntOrString",
@@ -49,12 +59,24 @@ final class ProtoComments {
 
   /** Every comment in the sources, in their order. */
   static List<Comment> all() throws Exception {
+    List<Comment> comments = new ArrayList<>();
+    readSources(comments, new ArrayList<>());
+    return comments;
+  }
+
+  /** Every field's patch tags in the sources, in their order. */
+  static List<PatchTags> patchTags() throws Exception {
+    List<PatchTags> tags = new ArrayList<>();
+    readSources(new ArrayList<>(), tags);
+    return tags;
+  }
+
+  private static void readSources(List<Comment> comments, List<PatchTags> tags) throws Exception {
     URL anchor = ProtoComments.class.getClassLoader().getResource(PACKAGE + "V1.java");
     if (anchor == null) {
       throw new IllegalStateException(
           "client-java-proto's sources jar is not on the test classpath");
     }
-    List<Comment> comments = new ArrayList<>();
     JarURLConnection connection = (JarURLConnection) anchor.openConnection();
     try (JarFile sources = new JarFile(connection.getJarFileURL().getPath())) {
       for (JarEntry entry : Collections.list(sources.entries())) {
@@ -64,15 +86,15 @@ final class ProtoComments {
           try (BufferedReader lines =
               new BufferedReader(
                   new InputStreamReader(sources.getInputStream(entry), StandardCharsets.UTF_8))) {
-            read(outer, lines, comments);
+            read(outer, lines, comments, tags);
           }
         }
       }
     }
-    return comments;
   }
 
-  private static void read(String outer, BufferedReader lines, List<Comment> comments)
+  private static void read(
+      String outer, BufferedReader lines, List<Comment> comments, List<PatchTags> tags)
       throws Exception {
     Set<String> seen = new HashSet<>(); // each field's javadoc repeats per accessor
     Descriptor message = null;
@@ -107,6 +129,7 @@ final class ProtoComments {
                 described.getJavaType() == FieldDescriptor.JavaType.MESSAGE
                     && SCALAR_TYPES.contains(described.getMessageType().getFullName());
             add(comments, message, ProtobufBodies.jsonName(described), text, scalarType);
+            addTags(tags, message, ProtobufBodies.jsonName(described), text);
           }
           text = List.of();
         } else if (type.find() && !text.isEmpty()) {
@@ -129,6 +152,26 @@ final class ProtoComments {
     String formatted = formatted(lines);
     if (!formatted.isEmpty()) {
       comments.add(new Comment(message, json, formatted, scalarType));
+    }
+  }
+
+  private static void addTags(
+      List<PatchTags> tags, Descriptor message, String json, List<String> lines) {
+    String strategy = null;
+    String mergeKey = null;
+    for (String line : lines) {
+      Matcher tag = TAG.matcher(line);
+      if (!tag.find()) {
+        continue;
+      }
+      if (tag.group(1).equals("patchStrategy")) {
+        strategy = tag.group(2);
+      } else {
+        mergeKey = tag.group(2);
+      }
+    }
+    if (strategy != null) {
+      tags.add(new PatchTags(message, json, strategy, mergeKey));
     }
   }
 

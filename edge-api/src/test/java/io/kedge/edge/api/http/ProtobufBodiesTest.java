@@ -131,6 +131,44 @@ class ProtobufBodiesTest {
   }
 
   @Test
+  void goStringSlicesOfTheirOwnTypeBecomeArrays() throws Exception {
+    // a SubjectAccessReview of a service account token's user carries extra values
+    Descriptor spec =
+        io.kubernetes.client.proto.V1Authorization.getDescriptor()
+            .findMessageTypeByName("SubjectAccessReviewSpec");
+    FieldDescriptor extra = spec.findFieldByName("extra");
+    Descriptor entry = extra.getMessageType();
+    Descriptor value = entry.findFieldByName("value").getMessageType();
+    DynamicMessage values =
+        DynamicMessage.newBuilder(value)
+            .addRepeatedField(value.findFieldByName("items"), "a1b2")
+            .addRepeatedField(value.findFieldByName("items"), "c3")
+            .build();
+    DynamicMessage specMessage =
+        DynamicMessage.newBuilder(spec)
+            .setField(spec.findFieldByName("user"), "system:serviceaccount:default:app")
+            .addRepeatedField(
+                extra,
+                DynamicMessage.newBuilder(entry)
+                    .setField(
+                        entry.findFieldByName("key"), "authentication.kubernetes.io/credential-id")
+                    .setField(entry.findFieldByName("value"), values)
+                    .build())
+            .build();
+    Descriptor review =
+        io.kubernetes.client.proto.V1Authorization.getDescriptor()
+            .findMessageTypeByName("SubjectAccessReview");
+    DynamicMessage sar =
+        DynamicMessage.newBuilder(review)
+            .setField(review.findFieldByName("spec"), specMessage)
+            .build();
+    ObjectNode json =
+        ProtobufBodies.decode(envelope("authorization.k8s.io/v1", "SubjectAccessReview", sar));
+    assertThat(json.at("/spec/extra").toString())
+        .isEqualTo("{\"authentication.kubernetes.io/credential-id\":[\"a1b2\",\"c3\"]}");
+  }
+
+  @Test
   void fieldsTheModelsDoNotKnowAreRefusedNotDropped() throws Exception {
     DynamicMessage withStranger =
         set(message("ConfigMap"), "immutable", true)
