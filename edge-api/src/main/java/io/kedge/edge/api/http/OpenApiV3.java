@@ -7,6 +7,7 @@ import com.google.protobuf.Descriptors.FieldDescriptor;
 import io.kedge.edge.api.view.ResourceType;
 import io.kedge.edge.api.view.View;
 import io.kedge.schemas.EventCodec;
+import io.kubernetes.client.proto.Meta;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.SortedSet;
@@ -85,13 +86,14 @@ final class OpenApiV3 {
       String name;
       if (schema != null) {
         name = reverseDomain(type.group()) + "." + type.version() + "." + type.kind();
-        schemas.set(name, schema);
+        schemas.set(name, withObjectMeta(schema, schemas, described.get()));
       } else {
         Descriptor message = ProtobufBodies.descriptor(type.apiVersion(), type.kind()).orElse(null);
         if (message == null) {
           continue; // no model of this kind: kubectl explain says it finds no schema
         }
         name = addMessage(message, schemas, described.get());
+        addTypeMeta(message, (ObjectNode) schemas.get(name), described.get());
       }
       ObjectNode gvk =
           ((ObjectNode) schemas.get(name))
@@ -147,6 +149,41 @@ final class OpenApiV3 {
         .orElse(null);
   }
 
+  /**
+   * A custom resource's schema as kube-apiserver publishes it: {@code apiVersion} and {@code kind}
+   * where the CRD leaves them out, {@code metadata} the ObjectMeta schema whatever the CRD says of
+   * it (kubectl's client-side validation would refuse every object's type fields otherwise).
+   */
+  private static ObjectNode withObjectMeta(
+      ObjectNode schema, ObjectNode schemas, OpenApiDescriptions descriptions) {
+    ObjectNode properties = EventCodec.json().createObjectNode();
+    for (String typeField : new String[] {"apiVersion", "kind"}) {
+      properties.putObject(typeField).put("type", "string");
+    }
+    // the lean edge image holds the models' file descriptors, not their message classes
+    String objectMeta =
+        addMessage(Meta.getDescriptor().findMessageTypeByName("ObjectMeta"), schemas, descriptions);
+    properties
+        .putObject("metadata")
+        .putArray("allOf")
+        .addObject()
+        .put("$ref", "#/components/schemas/" + objectMeta);
+    if (schema.path("properties").isObject()) {
+      schema
+          .get("properties")
+          .properties()
+          .forEach(
+              p -> {
+                if (!p.getKey().equals("metadata")) {
+                  properties.set(p.getKey(), p.getValue());
+                }
+              });
+    }
+    schema.put("type", "object");
+    schema.set("properties", properties);
+    return schema;
+  }
+
   /** Adds {@code message} and every message it uses; returns its schema name. */
   private static String addMessage(
       Descriptor root, ObjectNode schemas, OpenApiDescriptions descriptions) {
@@ -166,7 +203,6 @@ final class OpenApiV3 {
       schema.put("type", "object");
       addProperties(message, schema.putObject("properties"), todo, descriptions);
     }
-    addTypeMeta(root, (ObjectNode) schemas.get(schemaName(root)), descriptions);
     return schemaName(root);
   }
 

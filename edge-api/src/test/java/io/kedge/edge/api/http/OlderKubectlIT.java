@@ -123,13 +123,7 @@ class OlderKubectlIT {
     ok(pod);
     assertThat(pod.stdout()).contains("Pod is a collection of containers", "spec\t<Object>");
 
-    com.fasterxml.jackson.databind.node.ObjectNode crd;
-    try (var in = getClass().getResourceAsStream("/crds/crontabs.yaml")) {
-      crd =
-          (com.fasterxml.jackson.databind.node.ObjectNode)
-              new com.fasterxml.jackson.dataformat.yaml.YAMLMapper().readTree(in);
-    }
-    edge.append(upsert(crd, "10"));
+    serveCronTabs();
     Kubectl.Result custom = kubectl.run("explain", "crontabs.spec");
     ok(custom);
     assertThat(custom.stdout()).contains("cronSpec\t<string>", "replicas\t<integer>");
@@ -179,5 +173,73 @@ class OlderKubectlIT {
     assertThat(stored.at("/spec/containers/0/image").asText()).isEqualTo("app:2");
     assertThat(stored.at("/spec/containers/0/ports/0/containerPort").asInt()).isEqualTo(8080);
     assertThat(stored.at("/spec/containers/1/image").asText()).isEqualTo("sidecar:1");
+  }
+
+  @Test
+  void validatesCustomResourcesAgainstTheirSchema(@TempDir Path tmp) throws Exception {
+    serveCronTabs();
+    Path manifest = tmp.resolve("crontab.yaml");
+    String tab =
+        "apiVersion: stable.example.com/v1\nkind: CronTab\nmetadata:\n  name: nightly\n"
+            + "  labels:\n    team: ops\nspec:\n  cronSpec: '0 3 * * *'\n  %s: 2\n";
+    Files.writeString(manifest, tab.formatted("replicas"));
+    Kubectl.Result created = kubectl.run("apply", "-f", manifest.toString());
+    ok(created);
+    assertThat(created.stdout()).contains("crontab.stable.example.com/nightly created");
+    Files.writeString(manifest, tab.formatted("replica"));
+    Kubectl.Result refused = kubectl.run("apply", "-f", manifest.toString());
+    assertThat(refused.exitCode()).isNotZero();
+    assertThat(refused.stderr())
+        .contains("ValidationError(CronTab.spec): unknown field \"replica\"");
+  }
+
+  /** The CronTab CRD of Kubernetes' documentation, as the cloud sends it. */
+  private void serveCronTabs() throws Exception {
+    com.fasterxml.jackson.databind.node.ObjectNode crd;
+    try (var in = getClass().getResourceAsStream("/crds/crontabs.yaml")) {
+      crd =
+          (com.fasterxml.jackson.databind.node.ObjectNode)
+              new com.fasterxml.jackson.dataformat.yaml.YAMLMapper().readTree(in);
+    }
+    edge.append(upsert(crd, "10"));
+  }
+
+  @Test
+  void kubeEdgesOwnSamplesPassValidationAgainstKedgesCrds(@TempDir Path tmp) throws Exception {
+    // kedge's KubeEdge CRDs (deploy/crds) and KubeEdge's own sample manifests, as kept beside the
+    // cloud's tests: kubectl validates each against the edge API's document
+    Path root = Path.of("..").toAbsolutePath().normalize();
+    int version = 20;
+    try (var crds = Files.list(root.resolve("deploy/crds"))) {
+      for (Path file : crds.sorted().toList()) {
+        var crd =
+            (com.fasterxml.jackson.databind.node.ObjectNode)
+                new com.fasterxml.jackson.dataformat.yaml.YAMLMapper().readTree(file.toFile());
+        edge.append(upsert(crd, Integer.toString(version++)));
+      }
+    }
+    java.util.List<Path> samples;
+    try (var files = Files.walk(root.resolve("cloud-stream/src/test/resources/kubeedge-samples"))) {
+      samples = files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList();
+    }
+    assertThat(samples).hasSizeGreaterThan(5);
+    for (Path sample : samples) {
+      Kubectl.Result dryRun =
+          kubectl.run("create", "--dry-run=client", "-o", "name", "-f", sample.toString());
+      assertThat(dryRun.exitCode()).as(sample + ": " + dryRun.stderr()).isZero();
+    }
+    // the Devices were validated: a misspelt field is refused
+    Path device =
+        samples.stream()
+            .filter(f -> f.endsWith("modbustcp-device-instance.yaml"))
+            .findFirst()
+            .orElseThrow();
+    Path misspelt = tmp.resolve("device.yaml");
+    Files.writeString(
+        misspelt, Files.readString(device).replace("deviceModelRef:", "deviceModelRefs:"));
+    Kubectl.Result refused =
+        kubectl.run("create", "--dry-run=client", "-o", "name", "-f", misspelt.toString());
+    assertThat(refused.stderr())
+        .contains("ValidationError(Device.spec): unknown field \"deviceModelRefs\"");
   }
 }
