@@ -62,7 +62,11 @@ public final class StrategicMergePatch {
   private static final String SET_ORDER = "$setElementOrder/";
   private static final String DELETE_PRIMITIVE = "$deleteFromPrimitiveList/";
 
-  /** Field name → merge key, as tagged in k8s.io/api. */
+  /**
+   * Field name → merge key, as {@code patchMergeKey} tags them in k8s.io/api (a field name means
+   * the same wherever Kubernetes tags it; {@code ports} aside, see {@link #mergeKey}). Kept equal
+   * to Kubernetes' tags by {@code StrategicMergePatchTagsTest} in edge-api, which reads them.
+   */
   private static final Map<String, String> MERGE_KEYS =
       Map.ofEntries(
           Map.entry("containers", "name"),
@@ -71,19 +75,39 @@ public final class StrategicMergePatch {
           Map.entry("volumes", "name"),
           Map.entry("env", "name"),
           Map.entry("imagePullSecrets", "name"),
+          Map.entry("secrets", "name"),
           Map.entry("volumeMounts", "mountPath"),
           Map.entry("volumeDevices", "devicePath"),
           Map.entry("conditions", "type"),
           Map.entry("hostAliases", "ip"),
+          Map.entry("podIPs", "ip"),
+          Map.entry("hostIPs", "ip"),
           Map.entry("ownerReferences", "uid"),
-          Map.entry("readinessGates", "conditionType"),
+          Map.entry("reservedFor", "uid"),
           Map.entry("topologySpreadConstraints", "topologyKey"),
           Map.entry("addresses", "type"),
           Map.entry("resourceClaims", "name"),
-          Map.entry("schedulingGates", "name"));
+          Map.entry("resourceClaimStatuses", "name"),
+          Map.entry("allocatedResourcesStatus", "name"),
+          Map.entry("schedulingGates", "name"),
+          Map.entry("drivers", "name"),
+          Map.entry("webhooks", "name"),
+          Map.entry("matchConditions", "name"),
+          Map.entry("variables", "name"),
+          Map.entry("xKubernetesValidations", "rule"));
 
   /** Lists of scalars that merge as sets. */
-  private static final Set<String> MERGED_SCALAR_LISTS = Set.of("finalizers");
+  private static final Set<String> MERGED_SCALAR_LISTS = Set.of("finalizers", "podCIDRs");
+
+  /**
+   * Lists a strategic merge patch merges on their key that server-side apply treats as atomic
+   * ({@code +listType=atomic}), and the list-map keys server-side apply identifies elements by
+   * where they are more than the merge key.
+   */
+  private static final Set<String> ATOMIC_FOR_APPLY = Set.of("hostIPs");
+
+  private static final Map<String, java.util.List<String>> APPLY_KEYS =
+      Map.of("topologySpreadConstraints", java.util.List.of("topologyKey", "whenUnsatisfiable"));
 
   private StrategicMergePatch() {}
 
@@ -294,10 +318,13 @@ public final class StrategicMergePatch {
    */
   static java.util.List<String> mergeKeys(String field, ArrayNode sample) {
     String key = mergeKey(field, sample, sample);
-    if (key == null) {
+    if (key == null || ATOMIC_FOR_APPLY.contains(field)) {
       return null;
     }
-    return field.equals("ports") ? java.util.List.of(key, "protocol") : java.util.List.of(key);
+    if (field.equals("ports")) {
+      return java.util.List.of(key, "protocol");
+    }
+    return APPLY_KEYS.getOrDefault(field, java.util.List.of(key));
   }
 
   /** Whether a list of scalars is a set (merged by value). */
