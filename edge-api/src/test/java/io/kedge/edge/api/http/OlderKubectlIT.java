@@ -142,6 +142,15 @@ class OlderKubectlIT {
         .contains(
             "ValidationError(Pod.spec): unknown field \"contaners\" in io.k8s.api.core.v1.PodSpec");
     assertThat(edge.cloud.stored(ObjectKey.parse("/v1/Pod/default/typo"))).isNull();
+
+    // what `kubectl create --dry-run=client -o yaml` writes, with its null timestamp, passes
+    Path generated = tmp.resolve("generated.yaml");
+    Files.writeString(
+        generated,
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  creationTimestamp: null\n"
+            + "  name: generated\ndata:\n  mode: fast\n");
+    ok(kubectl.run("apply", "-f", generated.toString()));
+    assertThat(edge.cloud.stored(ObjectKey.parse("/v1/ConfigMap/default/generated"))).isNotNull();
   }
 
   @Test
