@@ -128,25 +128,25 @@ final class OpenApiV3 {
     return doc;
   }
 
-  /** The served version's schema from its CRD, or null for a kind without one. */
+  /**
+   * The served version's schema from its CRD, or null for a kind without one: the CRD the node
+   * holds, else kedge's own for the KubeEdge kinds ({@link BundledCrds}).
+   */
   ObjectNode customResourceSchema(ResourceType type) {
     var crds = view.types().byResource("apiextensions.k8s.io", "v1", "customresourcedefinitions");
-    if (crds.isEmpty()) {
-      return null;
+    if (crds.isPresent()) {
+      var stored = view.get(crds.get(), "", type.plural() + "." + type.group());
+      if (stored.isPresent()) {
+        for (JsonNode v : stored.get().object().path("spec").path("versions")) {
+          JsonNode schema = v.path("schema").path("openAPIV3Schema");
+          if (v.path("name").asText().equals(type.version()) && schema.isObject()) {
+            return ((ObjectNode) schema).deepCopy();
+          }
+        }
+        return null;
+      }
     }
-    return view.get(crds.get(), "", type.plural() + "." + type.group())
-        .map(stored -> stored.object().path("spec").path("versions"))
-        .flatMap(
-            versions -> {
-              for (JsonNode v : versions) {
-                JsonNode schema = v.path("schema").path("openAPIV3Schema");
-                if (v.path("name").asText().equals(type.version()) && schema.isObject()) {
-                  return java.util.Optional.of(((ObjectNode) schema).deepCopy());
-                }
-              }
-              return java.util.Optional.empty();
-            })
-        .orElse(null);
+    return BundledCrds.schema(type);
   }
 
   /**

@@ -207,6 +207,9 @@ class EdgeApiKubectlIT {
 
   @Test
   void explainDescribesBuiltInKindsFromTheirModels() {
+    Kubectl.Result device = kubectl.run("explain", "devices.spec.deviceModelRef");
+    assertThat(device.exitCode()).as(device.stderr()).isZero();
+    assertThat(device.stdout()).contains("KIND:", "Device", "name");
     Kubectl.Result pod = kubectl.run("explain", "pod.spec.containers");
     assertThat(pod.exitCode()).as(pod.stderr()).isZero();
     assertThat(pod.stdout())

@@ -334,6 +334,15 @@ class KubectlTypedCommandsIT {
         .contains("unknown field \"metadata.lables\"");
     assertThat(stored("/v1/ConfigMap/default/typo")).isNull();
 
+    // a KubeEdge kind's fields are those of kedge's CRD, which the node holds no copy of
+    Files.writeString(
+        manifest,
+        "apiVersion: devices.kubeedge.io/v1alpha2\nkind: Device\nmetadata:\n  name: sensor\n"
+            + "spec:\n  deviceModelRefs:\n    name: thermometer\n");
+    Kubectl.Result device = kubectl.run("create", "-f", manifest.toString());
+    assertThat(device.exitCode()).isNotZero();
+    assertThat(device.stderr()).contains("unknown field \"spec.deviceModelRefs\"");
+
     var warned =
         postConfigMap(
             "application/json",
