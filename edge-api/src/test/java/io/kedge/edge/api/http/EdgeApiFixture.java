@@ -107,6 +107,19 @@ final class EdgeApiFixture implements AutoCloseable {
     return index;
   }
 
+  /**
+   * The CronTab CRD of Kubernetes' documentation ({@code /crds/crontabs.yaml}), as the cloud sends
+   * it, applied by the VIEW.
+   */
+  void serveCronTabs() throws java.io.IOException {
+    try (var in = getClass().getResourceAsStream("/crds/crontabs.yaml")) {
+      var crd =
+          (com.fasterxml.jackson.databind.node.ObjectNode)
+              new com.fasterxml.jackson.dataformat.yaml.YAMLMapper().readTree(in);
+      append(io.kedge.edge.api.view.TestObjects.upsert(crd, "10"));
+    }
+  }
+
   @Override
   public void close() {
     server.close();

@@ -134,13 +134,7 @@ class EdgeApiKubectlIT {
 
   @Test
   void customResourcesPrintTheirColumnsAndJoinCategories() throws Exception {
-    com.fasterxml.jackson.databind.node.ObjectNode crd;
-    try (var in = getClass().getResourceAsStream("/crds/crontabs.yaml")) {
-      crd =
-          (com.fasterxml.jackson.databind.node.ObjectNode)
-              new com.fasterxml.jackson.dataformat.yaml.YAMLMapper().readTree(in);
-    }
-    edge.append(upsert(crd, "10"));
+    edge.serveCronTabs();
     com.fasterxml.jackson.databind.node.ObjectNode tab = EventCodec.json().createObjectNode();
     tab.put("apiVersion", "stable.example.com/v1").put("kind", "CronTab");
     tab.putObject("metadata")

@@ -1,7 +1,6 @@
 package io.kedge.edge.api.http;
 
 import static io.kedge.edge.api.view.TestObjects.pod;
-import static io.kedge.edge.api.view.TestObjects.upsert;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kedge.schemas.ObjectKey;
@@ -123,7 +122,7 @@ class OlderKubectlIT {
     ok(pod);
     assertThat(pod.stdout()).contains("Pod is a collection of containers", "spec\t<Object>");
 
-    serveCronTabs();
+    edge.serveCronTabs();
     Kubectl.Result custom = kubectl.run("explain", "crontabs.spec");
     ok(custom);
     assertThat(custom.stdout()).contains("cronSpec\t<string>", "replicas\t<integer>");
@@ -186,7 +185,7 @@ class OlderKubectlIT {
 
   @Test
   void validatesCustomResourcesAgainstTheirSchema(@TempDir Path tmp) throws Exception {
-    serveCronTabs();
+    edge.serveCronTabs();
     Path manifest = tmp.resolve("crontab.yaml");
     String tab =
         "apiVersion: stable.example.com/v1\nkind: CronTab\nmetadata:\n  name: nightly\n"
@@ -200,17 +199,6 @@ class OlderKubectlIT {
     assertThat(refused.exitCode()).isNotZero();
     assertThat(refused.stderr())
         .contains("ValidationError(CronTab.spec): unknown field \"replica\"");
-  }
-
-  /** The CronTab CRD of Kubernetes' documentation, as the cloud sends it. */
-  private void serveCronTabs() throws Exception {
-    com.fasterxml.jackson.databind.node.ObjectNode crd;
-    try (var in = getClass().getResourceAsStream("/crds/crontabs.yaml")) {
-      crd =
-          (com.fasterxml.jackson.databind.node.ObjectNode)
-              new com.fasterxml.jackson.dataformat.yaml.YAMLMapper().readTree(in);
-    }
-    edge.append(upsert(crd, "10"));
   }
 
   @Test
