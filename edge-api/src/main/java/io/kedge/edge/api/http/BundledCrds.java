@@ -32,18 +32,23 @@ final class BundledCrds {
         .orElse(null);
   }
 
+  /** The {@code openAPIV3Schema} of {@code crd}'s {@code version}, or null where it has none. */
+  static ObjectNode versionSchema(JsonNode crd, String version) {
+    for (JsonNode served : crd.path("spec").path("versions")) {
+      JsonNode schema = served.path("schema").path("openAPIV3Schema");
+      if (served.path("name").asText().equals(version) && schema.isObject()) {
+        return (ObjectNode) schema;
+      }
+    }
+    return null;
+  }
+
   private static Optional<ObjectNode> read(String file, String version) {
     try (InputStream in = BundledCrds.class.getResourceAsStream(DIRECTORY + file)) {
       if (in == null) {
         return Optional.empty();
       }
-      for (JsonNode served : new YAMLMapper().readTree(in).path("spec").path("versions")) {
-        JsonNode schema = served.path("schema").path("openAPIV3Schema");
-        if (served.path("name").asText().equals(version) && schema.isObject()) {
-          return Optional.of((ObjectNode) schema);
-        }
-      }
-      return Optional.empty();
+      return Optional.ofNullable(versionSchema(new YAMLMapper().readTree(in), version));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the bundled CRD " + file, e);
     }

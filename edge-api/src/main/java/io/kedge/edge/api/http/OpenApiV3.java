@@ -137,13 +137,8 @@ final class OpenApiV3 {
     if (crds.isPresent()) {
       var stored = view.get(crds.get(), "", type.plural() + "." + type.group());
       if (stored.isPresent()) {
-        for (JsonNode v : stored.get().object().path("spec").path("versions")) {
-          JsonNode schema = v.path("schema").path("openAPIV3Schema");
-          if (v.path("name").asText().equals(type.version()) && schema.isObject()) {
-            return ((ObjectNode) schema).deepCopy();
-          }
-        }
-        return null;
+        ObjectNode schema = BundledCrds.versionSchema(stored.get().object(), type.version());
+        return schema == null ? null : schema.deepCopy();
       }
     }
     return BundledCrds.schema(type);

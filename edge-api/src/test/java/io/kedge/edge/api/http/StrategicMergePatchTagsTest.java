@@ -5,17 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Descriptors.FieldDescriptor;
-import com.google.protobuf.Descriptors.FileDescriptor;
 import io.kedge.kube.objects.StrategicMergePatch;
 import io.kedge.schemas.EventCodec;
-import io.kubernetes.client.proto.Meta;
-import io.kubernetes.client.proto.V1;
-import io.kubernetes.client.proto.V1Apps;
-import io.kubernetes.client.proto.V1Coordination;
-import io.kubernetes.client.proto.V1Discovery;
-import io.kubernetes.client.proto.V1Events;
-import io.kubernetes.client.proto.V1Node;
-import io.kubernetes.client.proto.V1Storage;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -65,32 +56,21 @@ class StrategicMergePatchTagsTest {
       tagged.add(jsonName(tag.jsonName()));
     }
     List<String> merged = new ArrayList<>();
-    for (FileDescriptor file :
-        List.of(
-            V1.getDescriptor(),
-            V1Apps.getDescriptor(),
-            V1Coordination.getDescriptor(),
-            V1Discovery.getDescriptor(),
-            V1Events.getDescriptor(),
-            V1Node.getDescriptor(),
-            V1Storage.getDescriptor(),
-            Meta.getDescriptor())) {
-      for (Descriptor message : file.getMessageTypes()) {
-        for (FieldDescriptor field : message.getFields()) {
-          String name = ProtobufBodies.jsonName(field);
-          if (!field.isRepeated() || field.isMapField() || tagged.contains(name)) {
-            continue; // a name Kubernetes tags somewhere means that wherever the table names it
-          }
-          ArrayNode sample = EventCodec.json().createArrayNode();
-          if (field.getJavaType() == FieldDescriptor.JavaType.MESSAGE) {
-            var element = sample.addObject();
-            field.getMessageType().getFields().forEach(f -> element.put(f.getJsonName(), "a"));
-          } else {
-            sample.add("a");
-          }
-          if (SERVER.mergeKey(name, sample, sample) != null || SERVER.mergesScalars(name)) {
-            merged.add(message.getName() + "." + name);
-          }
+    for (Descriptor message : ProtobufBodies.messages()) {
+      for (FieldDescriptor field : message.getFields()) {
+        String name = ProtobufBodies.jsonName(field);
+        if (!field.isRepeated() || field.isMapField() || tagged.contains(name)) {
+          continue; // a name Kubernetes tags somewhere means that wherever the table names it
+        }
+        ArrayNode sample = EventCodec.json().createArrayNode();
+        if (field.getJavaType() == FieldDescriptor.JavaType.MESSAGE) {
+          var element = sample.addObject();
+          field.getMessageType().getFields().forEach(f -> element.put(f.getJsonName(), "a"));
+        } else {
+          sample.add("a");
+        }
+        if (SERVER.mergeKey(name, sample, sample) != null || SERVER.mergesScalars(name)) {
+          merged.add(message.getName() + "." + name);
         }
       }
     }
