@@ -203,7 +203,8 @@ class EdgeApiKubectlIT {
   void explainDescribesBuiltInKindsFromTheirModels() {
     Kubectl.Result device = kubectl.run("explain", "devices.spec.deviceModelRef");
     assertThat(device.exitCode()).as(device.stderr()).isZero();
-    assertThat(device.stdout()).contains("KIND:", "Device", "name");
+    assertThat(device.stdout())
+        .contains("KIND:", "Device", "The DeviceModel this device is one of", "name");
     Kubectl.Result pod = kubectl.run("explain", "pod.spec.containers");
     assertThat(pod.exitCode()).as(pod.stderr()).isZero();
     assertThat(pod.stdout())
