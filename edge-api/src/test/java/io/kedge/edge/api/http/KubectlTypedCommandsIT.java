@@ -176,6 +176,40 @@ class KubectlTypedCommandsIT {
   }
 
   @Test
+  void applyPrunesWhatTheAllowlistNames(@TempDir Path tmp) throws Exception {
+    String pod =
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: %s\n  labels:\n    set: b\nspec:\n"
+            + "  nodeName: edge-1\n  containers:\n  - name: c\n    image: nginx:1\n";
+    Path both = tmp.resolve("both.yaml");
+    Files.writeString(both, pod.formatted("pa") + "---\n" + pod.formatted("pb"));
+    Path one = tmp.resolve("one.yaml");
+    Files.writeString(one, pod.formatted("pa"));
+    String[] prune = {"apply", "--prune", "-l", "set=b", "--prune-allowlist=core/v1/Pod", "-f"};
+    ok(kubectl.run(concat(prune, both.toString())));
+    Kubectl.Result pruned = kubectl.run(concat(prune, one.toString()));
+    ok(pruned);
+    assertThat(pruned.stdout()).contains("pod/pa unchanged", "pod/pb pruned");
+    assertThat(stored("/v1/Pod/default/pb")).isNull();
+    assertThat(stored("/v1/Pod/default/pa")).isNotNull();
+
+    // kubectl's default list names kinds the edge API does not serve (ReplicationController,
+    // Deployment, Job...): without an allowlist it stops before pruning anything
+    Kubectl.Result unlisted = kubectl.run("apply", "--prune", "-l", "set=b", "-f", one.toString());
+    assertThat(unlisted.exitCode()).isNotZero();
+    assertThat(unlisted.stderr()).contains("ReplicationController");
+  }
+
+  private static String[] concat(String[] head, String last) {
+    String[] all = java.util.Arrays.copyOf(head, head.length + 1);
+    all[head.length] = last;
+    return all;
+  }
+
+  private static void ok(Kubectl.Result result) {
+    assertThat(result.exitCode()).as(result.stderr()).isZero();
+  }
+
+  @Test
   void aLabelChangeMovesAPodInAndOutOfAWatchWithASelector(@TempDir Path tmp) throws Exception {
     edge.seed(pod("default", "web-0", "edge-1", "Running", "app", "web"));
     Path out = tmp.resolve("watch.out");
