@@ -37,7 +37,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
   private final View view;
   private final Discovery discovery;
-  private final BooleanSupplier ready;
+  private final HealthChecks health;
   private final EdgeApiOptions options;
   private final ApiStats stats;
   private final WriteEndpoint writeEndpoint;
@@ -71,7 +71,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     this.openApi = new OpenApiV2(openApiV3, discovery.version().path("gitVersion").asText());
     this.view = view;
     this.discovery = discovery;
-    this.ready = ready;
+    this.health = new HealthChecks(ready);
     this.options = options;
     this.stats = stats;
   }
@@ -138,10 +138,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   /** Health endpoints are open; everything else needs a token or a verified client cert. */
   private boolean authenticated(ChannelHandlerContext ctx, FullHttpRequest request, String path) {
     ApiSecurity security = options.security();
-    if (!security.authenticates()
-        || path.equals("/healthz")
-        || path.equals("/livez")
-        || path.equals("/readyz")) {
+    if (!security.authenticates() || HealthChecks.isPath(path)) {
       return true;
     }
     if (security.acceptsBearer(request.headers().get(HttpHeaderNames.AUTHORIZATION))) {
@@ -181,14 +178,10 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       QueryStringDecoder uri,
       String path,
       long id) {
+    if (HealthChecks.isPath(path)) {
+      return health.answer(path, uri);
+    }
     switch (path) {
-      case "/healthz", "/livez":
-        return Responses.text(HttpResponseStatus.OK, "ok");
-      case "/readyz":
-        return ready.getAsBoolean()
-            ? Responses.text(HttpResponseStatus.OK, "ok")
-            : Responses.text(
-                HttpResponseStatus.SERVICE_UNAVAILABLE, "the view is still replaying the log");
       case "/version":
         return ok(ctx, discovery.version());
       case "/api", "/apis":

@@ -81,6 +81,8 @@ class EdgeApiKubectlIT {
     assertThat(resources.stdout()).contains("pods", "configmaps", "devices", "rules", "leases");
     Kubectl.Result version = kubectl.run("version");
     assertThat(version.stdout()).contains("Server Version: v1.35.0-kedge");
+    Kubectl.Result health = kubectl.run("get", "--raw", "/readyz?verbose");
+    assertThat(health.stdout()).contains("[+]log-replayed ok", "readyz check passed");
   }
 
   @Test
