@@ -68,7 +68,14 @@ public final class Kubectl {
   }
 
   /** A finished kubectl run. */
-  public record Result(int exitCode, String stdout, String stderr) {}
+  public record Result(int exitCode, String stdout, String stderr) {
+    /** Fails the test, with kubectl's stderr, unless kubectl exited 0. */
+    public void assertSucceeded() {
+      if (exitCode != 0) {
+        throw new AssertionError("kubectl exited " + exitCode + ": " + stderr);
+      }
+    }
+  }
 
   /** Runs {@code kubectl -s <server> args...} and waits for it. */
   public Result run(String... args) {

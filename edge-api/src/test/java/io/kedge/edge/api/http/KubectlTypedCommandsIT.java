@@ -184,10 +184,26 @@ class KubectlTypedCommandsIT {
     Files.writeString(both, pod.formatted("pa") + "---\n" + pod.formatted("pb"));
     Path one = tmp.resolve("one.yaml");
     Files.writeString(one, pod.formatted("pa"));
-    String[] prune = {"apply", "--prune", "-l", "set=b", "--prune-allowlist=core/v1/Pod", "-f"};
-    ok(kubectl.run(concat(prune, both.toString())));
-    Kubectl.Result pruned = kubectl.run(concat(prune, one.toString()));
-    ok(pruned);
+    kubectl
+        .run(
+            "apply",
+            "--prune",
+            "-l",
+            "set=b",
+            "--prune-allowlist=core/v1/Pod",
+            "-f",
+            both.toString())
+        .assertSucceeded();
+    Kubectl.Result pruned =
+        kubectl.run(
+            "apply",
+            "--prune",
+            "-l",
+            "set=b",
+            "--prune-allowlist=core/v1/Pod",
+            "-f",
+            one.toString());
+    pruned.assertSucceeded();
     assertThat(pruned.stdout()).contains("pod/pa unchanged", "pod/pb pruned");
     assertThat(stored("/v1/Pod/default/pb")).isNull();
     assertThat(stored("/v1/Pod/default/pa")).isNotNull();
@@ -197,16 +213,6 @@ class KubectlTypedCommandsIT {
     Kubectl.Result unlisted = kubectl.run("apply", "--prune", "-l", "set=b", "-f", one.toString());
     assertThat(unlisted.exitCode()).isNotZero();
     assertThat(unlisted.stderr()).contains("ReplicationController");
-  }
-
-  private static String[] concat(String[] head, String last) {
-    String[] all = java.util.Arrays.copyOf(head, head.length + 1);
-    all[head.length] = last;
-    return all;
-  }
-
-  private static void ok(Kubectl.Result result) {
-    assertThat(result.exitCode()).as(result.stderr()).isZero();
   }
 
   @Test

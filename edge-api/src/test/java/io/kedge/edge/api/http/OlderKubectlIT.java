@@ -43,23 +43,19 @@ class OlderKubectlIT {
     }
   }
 
-  private static void ok(Kubectl.Result result) {
-    assertThat(result.exitCode()).as(result.stderr()).isZero();
-  }
-
   @Test
   void readsWithLegacyDiscovery() {
     Kubectl.Result version = kubectl.run("version");
-    ok(version);
+    version.assertSucceeded();
     assertThat(version.stdout()).contains("GitVersion:\"v1.20", "GitVersion:\"v1.35.0-kedge");
     Kubectl.Result pods = kubectl.run("get", "pods", "-o", "wide");
-    ok(pods);
+    pods.assertSucceeded();
     assertThat(pods.stdout()).contains("web-0", "Running", "edge-1");
     Kubectl.Result describe = kubectl.run("describe", "pod", "web-0");
-    ok(describe);
+    describe.assertSucceeded();
     assertThat(describe.stdout()).contains("Name:", "web-0", "Node:", "edge-1");
     Kubectl.Result resources = kubectl.run("api-resources");
-    ok(resources);
+    resources.assertSucceeded();
     assertThat(resources.stdout()).contains("pods", "configmaps", "leases");
     Kubectl.Result can = kubectl.run("auth", "can-i", "create", "configmaps");
     assertThat(can.stdout().trim()).as(can.stderr()).isEqualTo("yes");
@@ -67,33 +63,33 @@ class OlderKubectlIT {
 
   @Test
   void writesWithValidationAndProtobufBodies(@TempDir Path tmp) throws Exception {
-    ok(kubectl.run("create", "configmap", "settings", "--from-literal=mode=fast"));
+    kubectl.run("create", "configmap", "settings", "--from-literal=mode=fast").assertSucceeded();
     assertThat(edge.cloud.stored(ObjectKey.parse("/v1/ConfigMap/default/settings"))).isNotNull();
 
     Path manifest = tmp.resolve("app.yaml");
     Files.writeString(
         manifest, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\ndata:\n  mode: fast\n");
     Kubectl.Result created = kubectl.run("apply", "-f", manifest.toString());
-    ok(created);
+    created.assertSucceeded();
     assertThat(created.stdout()).contains("configmap/app created");
     Files.writeString(
         manifest, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\ndata:\n  mode: slow\n");
     Kubectl.Result configured = kubectl.run("apply", "-f", manifest.toString());
-    ok(configured);
+    configured.assertSucceeded();
     assertThat(configured.stdout()).contains("configmap/app configured");
     assertThat(edge.cloud.stored(ObjectKey.parse("/v1/ConfigMap/default/app")).at("/data/mode"))
         .hasToString("\"slow\"");
 
     Kubectl.Result serverSide = kubectl.run("apply", "--server-side", "-f", manifest.toString());
-    ok(serverSide);
+    serverSide.assertSucceeded();
     assertThat(serverSide.stdout()).contains("configmap/app serverside-applied");
 
-    ok(kubectl.run("label", "pod", "web-0", "tier=front"));
+    kubectl.run("label", "pod", "web-0", "tier=front").assertSucceeded();
     Kubectl.Result labels = kubectl.run("get", "pod", "web-0", "--show-labels");
     assertThat(labels.stdout()).contains("tier=front");
 
     Kubectl.Result deleted = kubectl.run("delete", "configmap", "settings");
-    ok(deleted);
+    deleted.assertSucceeded();
     assertThat(edge.cloud.stored(ObjectKey.parse("/v1/ConfigMap/default/settings"))).isNull();
   }
 
@@ -104,7 +100,7 @@ class OlderKubectlIT {
         kubectl.start(out, tmp.resolve("watch.err"), "get", "pods", "-w", "--output-watch-events");
     try {
       Kubectl.awaitContains(out, "ADDED", Duration.ofSeconds(30));
-      ok(kubectl.run("annotate", "pod", "web-0", "note=hello"));
+      kubectl.run("annotate", "pod", "web-0", "note=hello").assertSucceeded();
       Kubectl.awaitContains(out, "MODIFIED", Duration.ofSeconds(30));
     } finally {
       watch.destroy();
@@ -114,17 +110,17 @@ class OlderKubectlIT {
   @Test
   void explainsBuiltInAndCustomKindsFromTheOpenApiDocument() throws Exception {
     Kubectl.Result containers = kubectl.run("explain", "pod.spec.containers");
-    ok(containers);
+    containers.assertSucceeded();
     assertThat(containers.stdout())
         .contains("KIND:     Pod", "RESOURCE: containers <[]Object>", "List of containers")
         .contains("image\t<string>", "ports\t<[]Object>");
     Kubectl.Result pod = kubectl.run("explain", "pods");
-    ok(pod);
+    pod.assertSucceeded();
     assertThat(pod.stdout()).contains("Pod is a collection of containers", "spec\t<Object>");
 
     edge.serveCronTabs();
     Kubectl.Result custom = kubectl.run("explain", "crontabs.spec");
-    ok(custom);
+    custom.assertSucceeded();
     assertThat(custom.stdout()).contains("cronSpec\t<string>", "replicas\t<integer>");
   }
 
@@ -148,7 +144,7 @@ class OlderKubectlIT {
         generated,
         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  creationTimestamp: null\n"
             + "  name: generated\ndata:\n  mode: fast\n");
-    ok(kubectl.run("apply", "-f", generated.toString()));
+    kubectl.run("apply", "-f", generated.toString()).assertSucceeded();
     assertThat(edge.cloud.stored(ObjectKey.parse("/v1/ConfigMap/default/generated"))).isNotNull();
   }
 
@@ -160,10 +156,10 @@ class OlderKubectlIT {
             + "  containers:\n  - name: app\n    image: app:%s\n    ports:\n"
             + "    - containerPort: 8080\n  - name: sidecar\n    image: sidecar:1\n";
     Files.writeString(manifest, pod.formatted("1"));
-    ok(kubectl.run("apply", "-f", manifest.toString()));
+    kubectl.run("apply", "-f", manifest.toString()).assertSucceeded();
     Files.writeString(manifest, pod.formatted("2"));
     Kubectl.Result configured = kubectl.run("apply", "-f", manifest.toString(), "-v=8");
-    ok(configured);
+    configured.assertSucceeded();
     // the patch names the changed container by its merge key, as computed from the document's
     // x-kubernetes-patch-merge-key; without it kubectl would send the whole list
     String body =
@@ -192,7 +188,7 @@ class OlderKubectlIT {
             + "  labels:\n    team: ops\nspec:\n  cronSpec: '0 3 * * *'\n  %s: 2\n";
     Files.writeString(manifest, tab.formatted("replicas"));
     Kubectl.Result created = kubectl.run("apply", "-f", manifest.toString());
-    ok(created);
+    created.assertSucceeded();
     assertThat(created.stdout()).contains("crontab.stable.example.com/nightly created");
     Files.writeString(manifest, tab.formatted("replica"));
     Kubectl.Result refused = kubectl.run("apply", "-f", manifest.toString());
