@@ -153,6 +153,13 @@ class EdgeWritesIT {
                 () -> cloudObject(cloud.kafka.bootstrapServers(), topics, "/v1/Pod/default/web"),
                 pod -> pod != null && pod.at("/status/phase").asText().equals("Succeeded"));
 
+        // a ConfigMap no pod uses: the node reads back what it wrote, and applies it again
+        expectOk(
+            kubectl.run("create", "configmap", "notes", "--from-literal=k=v"),
+            "configmap/notes created");
+        assertThat(getJson(kubectl, "configmap", "notes").at("/data/k").asText()).isEqualTo("v");
+        expectOk(kubectl.run("annotate", "configmap", "notes", "a=b"), "configmap/notes annotated");
+
         // delete, and kubectl wait sees it go
         expectOk(kubectl.run("delete", "pod", "web", "--wait=false"), "pod \"web\" deleted");
         expectOk(kubectl.run("wait", "--for=delete", "pod/web", "--timeout=60s"), "");

@@ -291,6 +291,24 @@ class KubernetesModeIT {
       edgeApi.pods().inNamespace(NS).resource(pod("made-on-edge")).create();
       assertThat(cluster.pods().inNamespace(NS).withName("made-on-edge").get()).isNotNull();
 
+      // a ConfigMap no pod uses, created on the edge API, comes back to the node that wrote it
+      edgeApi
+          .configMaps()
+          .inNamespace(NS)
+          .resource(
+              new ConfigMapBuilder()
+                  .withNewMetadata()
+                  .withName("written-on-edge")
+                  .endMetadata()
+                  .addToData("k", "v")
+                  .build())
+          .create();
+      assertThat(cluster.configMaps().inNamespace(NS).withName("written-on-edge").get())
+          .isNotNull();
+      assertThat(edgeApi.configMaps().inNamespace(NS).withName("written-on-edge").get())
+          .as("read back at once: routed before the write was answered")
+          .isNotNull();
+
       // a status write (edge-owned) reaches the cluster's status
       edgeApi
           .pods()
@@ -333,8 +351,10 @@ class KubernetesModeIT {
           .as("records published on restart: the delete of svc only, nothing listed again")
           .isEqualTo(1);
       assertThat(cloud.kubernetesSource().unchanged())
-          .as("informer events dropped as already published: the node, cfg, web, db, data, pv-data")
-          .isEqualTo(6);
+          .as(
+              "informer events dropped as already published: the node, cfg, web, db, data,"
+                  + " pv-data, written-on-edge")
+          .isEqualTo(7);
       assertThat(names(edgeApi)).contains("web").doesNotContain("made-on-edge");
     } finally {
       cloud.close();

@@ -145,6 +145,16 @@ final class KubernetesApplier implements Processor<String, byte[], String, Objec
             .object();
   }
 
+  /** The node whose write made version {@code version} of object {@code id}, or null. */
+  static String writer(KeyValueStore<String, byte[]> awaiting, String id, String version) {
+    byte[] bytes = awaiting.get(id);
+    if (bytes == null) {
+      return null;
+    }
+    Awaiting waiting = Awaiting.decode(bytes);
+    return waiting.version().equals(version) && waiting.code() < 300 ? waiting.node() : null;
+  }
+
   /**
    * Called by the router once it has routed a version of the object {@code id}: answers the write
    * that made it. {@code version} is empty for a delete; {@code object} is the routed object.

@@ -22,11 +22,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Where a task's objects go: the nodes each belongs on now (all known nodes for a broadcast kind,
- * the nodes it is bound to, or the nodes of the objects that reference it), and the upserts and
- * deletes that move it there. Referenced objects follow their referrers through the referrer index:
- * they reach a node before the first object that needs them and leave after the last. An object
- * bound to a node not known yet waits for it ({@link RouteProcessor#WAITING}). A PersistentVolume
- * follows the claim bound to it from another partition ({@link RemoteReferences}).
+ * the nodes it is bound to, or the nodes of the objects that reference it, and the nodes that wrote
+ * it), and the upserts and deletes that move it there. Referenced objects follow their referrers
+ * through the referrer index: they reach a node before the first object that needs them and leave
+ * after the last. An object bound to a node not known yet waits for it ({@link
+ * RouteProcessor#WAITING}). A PersistentVolume follows the claim bound to it from another partition
+ * ({@link RemoteReferences}).
  */
 final class ObjectPlacer {
   private static final Logger LOG = LoggerFactory.getLogger(ObjectPlacer.class);
@@ -40,6 +41,13 @@ final class ObjectPlacer {
 
   private final KeyValueStore<String, String> nodes;
   private final KeyValueStore<String, String> waiting;
+
+  /**
+   * Object id to the nodes that wrote it through their edge API: a node reads back what it wrote,
+   * as a client of kube-apiserver does, until the object is deleted.
+   */
+  private final KeyValueStore<String, String> writers;
+
   private final Function<String, ResourceUpsert> objects;
   private final RemoteReferences remote;
 
@@ -50,6 +58,7 @@ final class ObjectPlacer {
       KeyValueStore<String, String> referrers,
       KeyValueStore<String, String> nodes,
       KeyValueStore<String, String> waiting,
+      KeyValueStore<String, String> writers,
       Function<String, ResourceUpsert> objects,
       RemoteReferences remote) {
     this.context = context;
@@ -58,16 +67,25 @@ final class ObjectPlacer {
     this.referrers = referrers;
     this.nodes = nodes;
     this.waiting = waiting;
+    this.writers = writers;
     this.objects = objects;
     this.remote = remote;
   }
 
   /**
    * {@code upsert} is stored (over {@code previous}, null when new): it goes where it belongs now,
-   * and what it references moves with it: additions before it, removals after it.
+   * and what it references moves with it: additions before it, removals after it. {@code writer} is
+   * the node whose write made it, or null.
    */
-  void upserted(ResourceUpsert previous, ResourceUpsert upsert) {
+  void upserted(ResourceUpsert previous, ResourceUpsert upsert, String writer) {
     ObjectKey key = upsert.key();
+    if (writer != null && placement.rule(key) != Placement.Rule.BROADCAST) {
+      String id = Placement.identity(key);
+      Set<String> wrote = Holdings.nodesOf(writers.get(id));
+      if (wrote.add(writer)) {
+        Holdings.putSet(writers, id, wrote);
+      }
+    }
     Set<String> referenceChanges = updateReferences(key, previous, upsert.object());
     referenceChanges.forEach(ref -> place(ref, true, false));
     placeObject(Placement.identity(key), upsert);
@@ -81,6 +99,7 @@ final class ObjectPlacer {
     String id = Placement.identity(key);
     Set<String> referenceChanges =
         previous == null ? Set.of() : updateReferences(key, previous, null);
+    writers.delete(id);
     Set<String> holders = holdings.holders(id);
     for (String node : holders) {
       emit(node, key, new ResourceDelete(key, ""));
@@ -128,6 +147,11 @@ final class ObjectPlacer {
           case REFERENCED -> nodesOfReferrers(id);
           case CLAIMED -> remote.nodes(id);
         };
+    Set<String> wrote = Holdings.nodesOf(writers.get(id));
+    if (!wrote.isEmpty()) {
+      wanted = new TreeSet<>(wanted);
+      wanted.addAll(wrote);
+    }
     Set<String> known = new TreeSet<>();
     for (String node : wanted) {
       if (nodes.get(node) != null) {

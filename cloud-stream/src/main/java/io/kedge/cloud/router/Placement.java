@@ -15,7 +15,7 @@ import java.util.Set;
  * follow the {@code kedge.io/node} label; VolumeAttachments go to their {@code spec.nodeName}.
  * ConfigMaps, Secrets, PersistentVolumeClaims and DeviceModels go where the objects that reference
  * them are ({@link #references} lists those references), and a PersistentVolume where the claim
- * bound to it is.
+ * bound to it is. Every object also goes to the nodes that wrote it ({@link ObjectPlacer}).
  */
 public final class Placement {
   /** The label that routes an object of any other kind to one node. */

@@ -47,6 +47,9 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
   static final String REFERRERS = "router-referrers";
   static final String NODES = "router-nodes";
 
+  /** Object id to the nodes that wrote it ({@link ObjectPlacer}). */
+  static final String WRITERS = "router-writers";
+
   /** {@code node\nid}: objects that belong on a node not known yet, sent when it joins. */
   static final String WAITING = "router-waiting";
 
@@ -113,6 +116,7 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
             context.getStateStore(REFERRERS),
             nodes,
             context.getStateStore(WAITING),
+            context.getStateStore(WRITERS),
             this::loadObject,
             new RemoteReferences(context, placement));
     this.resyncs =
@@ -159,7 +163,7 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
           return;
         }
         ResourceUpsert versioned = versioned(upsert, previous, origin == null, record.timestamp());
-        onUpsert(versioned, previous);
+        onUpsert(versioned, previous, writer(origin, versioned));
         answered(origin, versioned.key(), versioned.object());
         if (awaiting != null) {
           KubernetesApplier.routed(
@@ -245,7 +249,21 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
     RouterOutputs.deadLetter(context, record, "router", reason);
   }
 
-  private void onUpsert(ResourceUpsert upsert, ResourceUpsert previous) {
+  /**
+   * The node whose edge write made {@code upsert}: the applier's origin header in standalone mode,
+   * the write awaiting this version in Kubernetes mode; null for other sources' changes.
+   */
+  private String writer(WriteOrigin origin, ResourceUpsert upsert) {
+    if (origin != null) {
+      return origin.code() < 300 ? origin.node() : null;
+    }
+    return awaiting == null
+        ? null
+        : KubernetesApplier.writer(
+            awaiting, Placement.identity(upsert.key()), upsert.cloudResourceVersion());
+  }
+
+  private void onUpsert(ResourceUpsert upsert, ResourceUpsert previous, String writer) {
     ObjectKey key = upsert.key();
     String id = Placement.identity(key);
     objects.put(id, codec.encodeData(upsert));
@@ -256,7 +274,7 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
         nodes.put(key.name(), "");
       }
     }
-    placer.upserted(previous, upsert);
+    placer.upserted(previous, upsert, writer);
     if (ready) {
       LOG.info("node {} appeared: its topic exists", key.name());
       activate(key.name());

@@ -223,6 +223,7 @@ public final class RouterTopology {
         List.of(
             NodeJoins.JOINING,
             RouteProcessor.WAITING,
+            RouteProcessor.WRITERS,
             Holdings.HELD,
             RemoteReferences.TOLD,
             RemoteReferences.REFERRERS)) {
