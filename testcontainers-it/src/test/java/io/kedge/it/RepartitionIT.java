@@ -48,13 +48,25 @@ class RepartitionIT {
             .inNamespace("ns-0")
             .resource(CloudEnvironment.mirrorPod("ns-0", NODE))
             .create();
+        // a ConfigMap no pod uses, held because the node wrote it
+        client
+            .configMaps()
+            .inNamespace("ns-0")
+            .resource(
+                new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
+                    .withNewMetadata()
+                    .withName("notes")
+                    .endMetadata()
+                    .addToData("k", "v")
+                    .build())
+            .create();
         Awaitility.await("the node holds every object")
             .atMost(Duration.ofSeconds(90))
             .until(
                 () ->
                     edge.linkState() == LinkState.CONNECTED
                         && held(edge, "pods").size() == NAMESPACES + 1
-                        && held(edge, "configmaps").size() == NAMESPACES);
+                        && held(edge, "configmaps").size() == NAMESPACES + 1);
         Map<String, String> pods = held(edge, "pods");
         Map<String, String> maps = held(edge, "configmaps");
         String nodeTopic = cloud.topics.node(NODE).name();
@@ -78,8 +90,10 @@ class RepartitionIT {
         cloud.router.close();
         KedgeCommand.Outcome moved = KedgeCommand.run(repartition);
         assertThat(moved.exit()).as(moved.err()).isZero();
-        assertThat(moved.out()).contains("moved from 1 to 4 partitions: 10 objects");
-        assertThat(Files.readAllLines(tmp.resolve("backup.jsonl"))).hasSize(10);
+        assertThat(moved.out()).contains("moved from 1 to 4 partitions: 11 objects");
+        assertThat(Files.readAllLines(tmp.resolve("backup.jsonl"))).hasSize(11);
+        assertThat(Files.readAllLines(tmp.resolve("backup.jsonl.writers")))
+            .containsExactly("/ConfigMap/ns-0/notes\t" + NODE, "/Pod/ns-0/mirror\t" + NODE);
 
         try (Router partitioned =
             Router.start(
@@ -106,6 +120,20 @@ class RepartitionIT {
               (name, versions) ->
                   assertThat(podsAfter.get(name)).as("pod " + name).isEqualTo(versions));
           assertThat(held(edge, "configmaps")).isEqualTo(maps);
+          // the node that wrote it still holds it: the cloud's change reaches it
+          ObjectNode notes = CloudEnvironment.configMap("ns-0", "notes");
+          cloud.apply(notes);
+          Awaitility.await("a change of the written ConfigMap reaches its writer")
+              .atMost(Duration.ofSeconds(60))
+              .until(
+                  () ->
+                      edge.view()
+                          .get(
+                              edge.view().types().byResource("", "v1", "configmaps").orElseThrow(),
+                              "ns-0",
+                              "notes")
+                          .map(o -> o.object().at("/data/mode").asText().equals("test"))
+                          .orElse(false));
           assertThat(partitioned.running()).isTrue();
         }
       }

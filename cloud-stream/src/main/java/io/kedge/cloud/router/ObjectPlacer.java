@@ -74,16 +74,16 @@ final class ObjectPlacer {
 
   /**
    * {@code upsert} is stored (over {@code previous}, null when new): it goes where it belongs now,
-   * and what it references moves with it: additions before it, removals after it. {@code writer} is
-   * the node whose write made it, or null.
+   * and what it references moves with it: additions before it, removals after it. {@code wrote} are
+   * the nodes whose writes made it.
    */
-  void upserted(ResourceUpsert previous, ResourceUpsert upsert, String writer) {
+  void upserted(ResourceUpsert previous, ResourceUpsert upsert, Set<String> wrote) {
     ObjectKey key = upsert.key();
-    if (writer != null && placement.rule(key) != Placement.Rule.BROADCAST) {
+    if (!wrote.isEmpty() && placement.rule(key) != Placement.Rule.BROADCAST) {
       String id = Placement.identity(key);
-      Set<String> wrote = Holdings.nodesOf(writers.get(id));
-      if (wrote.add(writer)) {
-        Holdings.putSet(writers, id, wrote);
+      Set<String> all = Holdings.nodesOf(writers.get(id));
+      if (all.addAll(wrote)) {
+        Holdings.putSet(writers, id, all);
       }
     }
     Set<String> referenceChanges = updateReferences(key, previous, upsert.object());

@@ -49,8 +49,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * Moves a stopped cloud's {@code kedge.resources} to another number of partitions without edge
  * nodes seeing a change: every object is written again with the resourceVersion, uid and creation
  * time the router gave it (read from the router's own store), so the router that starts next routes
- * each as the version the nodes hold. The router's topics and stores start over; its offsets in the
- * upstream topic stay, so no edge write is applied twice.
+ * each as the version the nodes hold, and the nodes that wrote an object through their edge API
+ * keep it (each written record names them). The router's topics and stores start over; its offsets
+ * in the upstream topic stay, so no edge write is applied twice.
  */
 public final class Repartition implements AutoCloseable {
   private static final URI SOURCE = URI.create("/kedge/repartition");
@@ -105,10 +106,12 @@ public final class Repartition implements AutoCloseable {
     boolean routed = checkStoppedAndCaughtUp();
     progress.accept("reading the objects as the router stores them");
     Map<String, ResourceUpsert> objects = routed ? routedObjects() : publishedObjects();
+    Map<String, String> writers = routed ? writers() : Map.of();
     progress.accept("writing " + objects.size() + " objects to " + backup);
     writeBackup(objects, backup);
+    writeWriters(writers, writersFile(backup));
     try {
-      rebuild(partitions, objects);
+      rebuild(partitions, objects, writers);
     } catch (RuntimeException e) {
       throw new IllegalStateException(
           "repartitioning stopped after the backup was written: "
@@ -130,11 +133,12 @@ public final class Repartition implements AutoCloseable {
    */
   public Result resume(int partitions, Path backup) throws InterruptedException {
     Map<String, ResourceUpsert> objects = readBackup(backup);
-    rebuild(partitions, objects);
+    rebuild(partitions, objects, readWriters(writersFile(backup)));
     return new Result(-1, partitions, objects.size(), backup);
   }
 
-  private void rebuild(int partitions, Map<String, ResourceUpsert> objects)
+  private void rebuild(
+      int partitions, Map<String, ResourceUpsert> objects, Map<String, String> writers)
       throws InterruptedException {
     progress.accept("deleting " + topics.resources().name() + " and the router's topics");
     deleteOffsets(); // while the topics exist: Kafka refuses offsets of unknown partitions
@@ -149,7 +153,51 @@ public final class Repartition implements AutoCloseable {
             partitions);
     createAnew(target);
     progress.accept("writing " + objects.size() + " objects back");
-    publish(objects.values());
+    publish(objects.values(), writers);
+  }
+
+  /** Beside the backup: each written object's id and the nodes that wrote it. */
+  static Path writersFile(Path backup) {
+    return backup.resolveSibling(backup.getFileName() + ".writers");
+  }
+
+  private static void writeWriters(Map<String, String> writers, Path file) {
+    try (Writer out =
+        Files.newBufferedWriter(
+            file,
+            StandardCharsets.UTF_8,
+            StandardOpenOption.CREATE_NEW,
+            StandardOpenOption.WRITE)) {
+      for (Map.Entry<String, String> entry : writers.entrySet()) {
+        out.write(entry.getKey() + "\t" + entry.getValue().replace('\n', ',') + "\n");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + file + ": " + e, e);
+    }
+  }
+
+  /** The writers kept beside a backup; none when the file is missing (an older backup). */
+  private static Map<String, String> readWriters(Path file) {
+    Map<String, String> writers = new TreeMap<>();
+    if (!Files.exists(file)) {
+      return writers;
+    }
+    try (var lines = Files.lines(file, StandardCharsets.UTF_8)) {
+      lines
+          .filter(line -> !line.isBlank())
+          .forEach(
+              line -> {
+                int tab = line.indexOf('\t');
+                if (tab <= 0) {
+                  throw new IllegalArgumentException(
+                      file + ": a line must be an object id, a tab and its writer nodes: " + line);
+                }
+                writers.put(line.substring(0, tab), line.substring(tab + 1).replace(',', '\n'));
+              });
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + file + ": " + e, e);
+    }
+    return writers;
   }
 
   private static Map<String, ResourceUpsert> readBackup(Path backup) {
@@ -264,15 +312,43 @@ public final class Repartition implements AutoCloseable {
 
   /** The objects as the router last routed them, from its store's changelog. */
   private Map<String, ResourceUpsert> routedObjects() {
-    String changelog = applicationId + "-" + RouteProcessor.OBJECTS + "-changelog";
     EventCodec codec = new EventCodec();
     Map<String, ResourceUpsert> objects = new TreeMap<>();
+    changelog(RouteProcessor.OBJECTS, true)
+        .forEach(
+            (id, value) ->
+                objects.put(
+                    id, (ResourceUpsert) codec.decodeData(EventType.RESOURCE_UPSERT, value)));
+    return objects;
+  }
+
+  /**
+   * The nodes that wrote each object, from the router's store; none from a router that kept no such
+   * store.
+   */
+  private Map<String, String> writers() {
+    Map<String, String> writers = new TreeMap<>();
+    changelog(RouteProcessor.WRITERS, false)
+        .forEach((id, value) -> writers.put(id, new String(value, StandardCharsets.UTF_8)));
+    return writers;
+  }
+
+  /**
+   * What one of the router's stores holds, from its changelog; {@code required}: whether a missing
+   * changelog is an error rather than an empty store.
+   */
+  private Map<String, byte[]> changelog(String store, boolean required) {
+    String changelog = applicationId + "-" + store + "-changelog";
+    Map<String, byte[]> entries = new TreeMap<>();
     try (KafkaConsumer<String, byte[]> consumer = reader()) {
       List<TopicPartition> partitions =
           consumer.partitionsFor(changelog, timeout).stream()
               .map(p -> new TopicPartition(changelog, p.partition()))
               .toList();
       if (partitions.isEmpty()) {
+        if (!required) {
+          return entries;
+        }
         throw new IllegalStateException(
             "the router's store " + changelog + " does not exist: nothing to read objects from");
       }
@@ -286,16 +362,14 @@ public final class Repartition implements AutoCloseable {
         }
         for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
           if (record.value() == null) {
-            objects.remove(record.key());
+            entries.remove(record.key());
           } else {
-            objects.put(
-                record.key(),
-                (ResourceUpsert) codec.decodeData(EventType.RESOURCE_UPSERT, record.value()));
+            entries.put(record.key(), record.value());
           }
         }
       }
     }
-    return objects;
+    return entries;
   }
 
   /** What the topic holds, for a router that never ran (nothing was versioned yet). */
@@ -418,7 +492,7 @@ public final class Repartition implements AutoCloseable {
     }
   }
 
-  private void publish(java.util.Collection<ResourceUpsert> objects) {
+  private void publish(java.util.Collection<ResourceUpsert> objects, Map<String, String> writers) {
     Map<String, Object> props = new HashMap<>(kafka);
     props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "kedge-repartition-" + UUID.randomUUID());
     props.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -431,8 +505,13 @@ public final class Repartition implements AutoCloseable {
       int inTransaction = 0;
       for (ResourceUpsert upsert : objects) {
         String key = upsert.key().toString();
-        producer.send(
-            codec.toRecord(topics.resources().name(), key, KedgeEvent.of(SOURCE, key, upsert)));
+        var record =
+            codec.toRecord(topics.resources().name(), key, KedgeEvent.of(SOURCE, key, upsert));
+        String wrote = writers.get(Placement.identity(upsert.key()));
+        if (wrote != null) {
+          WriteOrigin.addWriters(record.headers(), Holdings.nodesOf(wrote));
+        }
+        producer.send(record);
         if (++inTransaction == TRANSACTION_SIZE) {
           producer.commitTransaction();
           producer.beginTransaction();

@@ -19,6 +19,7 @@ import io.kedge.schemas.ResyncRequest;
 import io.kedge.schemas.StatusWrites;
 import io.kedge.schemas.WriteResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.Set;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -163,7 +164,7 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
           return;
         }
         ResourceUpsert versioned = versioned(upsert, previous, origin == null, record.timestamp());
-        onUpsert(versioned, previous, writer(origin, versioned));
+        onUpsert(versioned, previous, writers(record, origin, versioned));
         answered(origin, versioned.key(), versioned.object());
         if (awaiting != null) {
           KubernetesApplier.routed(
@@ -250,20 +251,24 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
   }
 
   /**
-   * The node whose edge write made {@code upsert}: the applier's origin header in standalone mode,
-   * the write awaiting this version in Kubernetes mode; null for other sources' changes.
+   * The nodes whose edge writes made {@code upsert}: the applier's origin header in standalone
+   * mode, the write awaiting this version in Kubernetes mode, the writers a repartition carried
+   * over; none for other sources' changes.
    */
-  private String writer(WriteOrigin origin, ResourceUpsert upsert) {
+  private Set<String> writers(
+      Record<String, byte[]> record, WriteOrigin origin, ResourceUpsert upsert) {
     if (origin != null) {
-      return origin.code() < 300 ? origin.node() : null;
+      return origin.code() < 300 ? Set.of(origin.node()) : Set.of();
     }
-    return awaiting == null
-        ? null
-        : KubernetesApplier.writer(
-            awaiting, Placement.identity(upsert.key()), upsert.cloudResourceVersion());
+    String writer =
+        awaiting == null
+            ? null
+            : KubernetesApplier.writer(
+                awaiting, Placement.identity(upsert.key()), upsert.cloudResourceVersion());
+    return writer != null ? Set.of(writer) : WriteOrigin.writers(record.headers());
   }
 
-  private void onUpsert(ResourceUpsert upsert, ResourceUpsert previous, String writer) {
+  private void onUpsert(ResourceUpsert upsert, ResourceUpsert previous, Set<String> writers) {
     ObjectKey key = upsert.key();
     String id = Placement.identity(key);
     objects.put(id, codec.encodeData(upsert));
@@ -274,7 +279,7 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
         nodes.put(key.name(), "");
       }
     }
-    placer.upserted(previous, upsert, writer);
+    placer.upserted(previous, upsert, writers);
     if (ready) {
       LOG.info("node {} appeared: its topic exists", key.name());
       activate(key.name());
