@@ -19,9 +19,10 @@ import java.util.TreeSet;
  * Kubernetes' {@code FieldsV1} form ({@code f:name} a field, {@code k:{"name":"app"}} an element of
  * a list keyed by its merge keys, {@code v:"x"} a value of a set, {@code .} the element itself).
  *
- * <p>Lists follow the Kubernetes API's list types: lists of named things (containers, env, volumes,
- * ports, conditions...) are maps keyed by their merge keys, {@code finalizers} is a set, every
- * other list is atomic and owned whole.
+ * <p>Lists, maps and structs follow the kind's schema ({@link ApplySchema}): a list is atomic and
+ * owned whole, a set, or a map keyed by some of its elements' fields; an atomic map or struct (a
+ * Service's selector, a label selector) is owned whole. Kinds without a schema here (custom
+ * resources) know lists by field name ({@link ListType#byName}).
  */
 public final class FieldSet {
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
@@ -59,6 +60,7 @@ public final class FieldSet {
    */
   public static FieldSet of(JsonNode object, String part) {
     FieldSet set = empty();
+    ApplySchema.Shape root = ApplySchema.of(object);
     for (Map.Entry<String, JsonNode> field : object.properties()) {
       String name = field.getKey();
       if (UNTRACKED_TOP.contains(name)
@@ -67,34 +69,37 @@ public final class FieldSet {
         continue;
       }
       List<String> path = List.of("f:" + name);
+      ApplySchema.Shape shape = root.child(name);
       if (name.equals("metadata") && field.getValue().isObject()) {
         for (Map.Entry<String, JsonNode> m : field.getValue().properties()) {
           if (!UNTRACKED_METADATA.contains(m.getKey())) {
-            set.collect(append(path, "f:" + m.getKey()), m.getKey(), m.getValue());
+            set.collect(append(path, "f:" + m.getKey()), shape.child(m.getKey()), m.getValue());
           }
         }
       } else {
-        set.collect(path, name, field.getValue());
+        set.collect(path, shape, field.getValue());
       }
     }
     return set;
   }
 
-  private void collect(List<String> path, String name, JsonNode value) {
-    if (value.isObject() && !value.isEmpty()) {
+  private void collect(List<String> path, ApplySchema.Shape shape, JsonNode value) {
+    if (value.isObject() && !value.isEmpty() && !shape.atomic()) {
       for (Map.Entry<String, JsonNode> field : value.properties()) {
-        collect(append(path, "f:" + field.getKey()), field.getKey(), field.getValue());
+        collect(append(path, "f:" + field.getKey()), shape.child(field.getKey()), field.getValue());
       }
       return;
     }
     if (value.isArray() && !value.isEmpty()) {
-      ListType type = ListType.of(name, (ArrayNode) value);
+      ListType type = shape.listType((ArrayNode) value);
       if (type.keys() != null) {
+        ApplySchema.Shape items = shape.items();
         for (JsonNode element : value) {
           List<String> item = append(path, type.keyOf(element));
           paths.add(append(item, SELF));
           for (Map.Entry<String, JsonNode> field : element.properties()) {
-            collect(append(item, "f:" + field.getKey()), field.getKey(), field.getValue());
+            collect(
+                append(item, "f:" + field.getKey()), items.child(field.getKey()), field.getValue());
           }
         }
         return;
@@ -148,7 +153,7 @@ public final class FieldSet {
   /** The value a path names in {@code object}, or null when it has none. */
   public static JsonNode valueAt(JsonNode object, List<String> path) {
     JsonNode node = object;
-    String field = "";
+    ApplySchema.Shape shape = ApplySchema.of(object);
     for (String element : path) {
       if (node == null) {
         return null;
@@ -157,13 +162,15 @@ public final class FieldSet {
         return node;
       }
       if (element.startsWith("f:")) {
-        field = element.substring(2);
+        String field = element.substring(2);
+        shape = shape.child(field);
         node = node.isObject() ? node.get(field) : null;
       } else if (element.startsWith("k:")) {
         node =
             node.isArray()
-                ? ListType.of(field, (ArrayNode) node).find((ArrayNode) node, element)
+                ? shape.listType((ArrayNode) node).find((ArrayNode) node, element)
                 : null;
+        shape = shape.items();
       } else if (element.startsWith("v:")) {
         JsonNode value = parse(element.substring(2));
         node = node.isArray() && contains((ArrayNode) node, value) ? value : null;
@@ -177,18 +184,20 @@ public final class FieldSet {
   /** Removes what {@code path} names from {@code object}, if it is there. */
   public static void remove(JsonNode object, List<String> path) {
     JsonNode parent = object;
-    String field = "";
+    ApplySchema.Shape shape = ApplySchema.of(object);
     for (int i = 0; i < path.size() - 1; i++) {
       String element = path.get(i);
       if (element.startsWith("f:")) {
-        field = element.substring(2);
+        String field = element.substring(2);
+        shape = shape.child(field);
         parent = parent == null || !parent.isObject() ? null : parent.get(field);
       } else if (element.startsWith("k:") && parent != null && parent.isArray()) {
-        JsonNode item = ListType.of(field, (ArrayNode) parent).find((ArrayNode) parent, element);
+        JsonNode item = shape.listType((ArrayNode) parent).find((ArrayNode) parent, element);
         if (i + 1 == path.size() - 1 && path.get(i + 1).equals(SELF)) {
           remove((ArrayNode) parent, item);
           return;
         }
+        shape = shape.items();
         parent = item;
       } else {
         return;
@@ -228,30 +237,39 @@ public final class FieldSet {
    * element by element, sets as unions; scalars and atomic lists are replaced.
    */
   public static void merge(ObjectNode target, JsonNode config) {
+    merge(target, config, ApplySchema.of(target));
+  }
+
+  private static void merge(ObjectNode target, JsonNode config, ApplySchema.Shape shape) {
     for (Map.Entry<String, JsonNode> field : config.properties()) {
       String name = field.getKey();
       JsonNode value = field.getValue();
       JsonNode existing = target.get(name);
-      if (value.isObject() && existing != null && existing.isObject()) {
-        merge((ObjectNode) existing, value);
+      ApplySchema.Shape child = shape.child(name);
+      if (value.isObject() && existing != null && existing.isObject() && !child.atomic()) {
+        merge((ObjectNode) existing, value, child);
       } else if (value.isArray() && existing != null && existing.isArray()) {
-        target.set(name, mergeList(name, (ArrayNode) existing, (ArrayNode) value));
+        target.set(name, mergeList(child, (ArrayNode) existing, (ArrayNode) value));
       } else {
         target.set(name, value.deepCopy());
       }
     }
   }
 
-  private static ArrayNode mergeList(String name, ArrayNode existing, ArrayNode config) {
+  private static ArrayNode mergeList(
+      ApplySchema.Shape shape, ArrayNode existing, ArrayNode config) {
     ArrayNode both = existing.deepCopy();
     both.addAll(config.deepCopy());
-    ListType type = ListType.of(name, both);
+    ListType type = shape.listType(both);
     if (type.keys() != null) {
       ArrayNode merged = existing.deepCopy();
+      ApplySchema.Shape items = shape.items();
       for (JsonNode element : config) {
         JsonNode held = type.find(merged, type.keyOf(element));
-        if (held != null && held.isObject()) {
-          merge((ObjectNode) held, element);
+        if (held != null && held.isObject() && !items.atomic()) {
+          merge((ObjectNode) held, element, items);
+        } else if (held != null) {
+          merged.set(indexOf(merged, held), element.deepCopy());
         } else {
           merged.add(element.deepCopy());
         }
@@ -342,19 +360,36 @@ public final class FieldSet {
     }
   }
 
+  private static int indexOf(ArrayNode list, JsonNode element) {
+    for (int i = 0; i < list.size(); i++) {
+      if (list.get(i) == element) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
   /** How a list merges: by keys (a map), as a set, or atomically (both null/false). */
   record ListType(List<String> keys, boolean set) {
-    static ListType of(String field, ArrayNode sample) {
+    static final ListType ATOMIC = new ListType(null, false);
+    static final ListType SET = new ListType(null, true);
+
+    /**
+     * A list of a kind without a schema, by its field's name: lists Kubernetes keys by merge key
+     * wherever they appear (containers, env, conditions...) are maps when their elements carry the
+     * key, {@code finalizers} is a set, every other list is atomic.
+     */
+    static ListType byName(String field, ArrayNode sample) {
       List<String> keys = StrategicMergePatch.mergeKeys(field, sample);
       if (keys != null) {
         for (JsonNode element : sample) {
           if (!element.isObject() || !element.has(keys.get(0))) {
-            return new ListType(null, false); // not a list of named things after all
+            return ATOMIC; // not a list of named things after all
           }
         }
         return new ListType(keys, false);
       }
-      return new ListType(null, StrategicMergePatch.isSetList(field));
+      return StrategicMergePatch.isSetList(field) ? SET : ATOMIC;
     }
 
     /** {@code k:{...}} of an element: its key fields, the protocol defaulting to TCP. */

@@ -99,16 +99,6 @@ public final class StrategicMergePatch {
   /** Lists of scalars that merge as sets. */
   private static final Set<String> MERGED_SCALAR_LISTS = Set.of("finalizers", "podCIDRs");
 
-  /**
-   * Lists a strategic merge patch merges on their key that server-side apply treats as atomic
-   * ({@code +listType=atomic}), and the list-map keys server-side apply identifies elements by
-   * where they are more than the merge key.
-   */
-  private static final Set<String> ATOMIC_FOR_APPLY = Set.of("hostIPs");
-
-  private static final Map<String, java.util.List<String>> APPLY_KEYS =
-      Map.of("topologySpreadConstraints", java.util.List.of("topologyKey", "whenUnsatisfiable"));
-
   private StrategicMergePatch() {}
 
   /**
@@ -313,18 +303,16 @@ public final class StrategicMergePatch {
   }
 
   /**
-   * The keys server-side apply identifies elements of a list by ({@code ports} by port and
-   * protocol, as the Kubernetes API's list-map-keys say), or null for a list that is not a map.
+   * The keys server-side apply identifies elements of a list by when only the list's name is known
+   * (a custom resource without a schema here): the merge key, and for {@code ports} the protocol
+   * beside it, as the Kubernetes API keys its port lists; null for a list that is not a map.
    */
   static java.util.List<String> mergeKeys(String field, ArrayNode sample) {
     String key = mergeKey(field, sample, sample);
-    if (key == null || ATOMIC_FOR_APPLY.contains(field)) {
+    if (key == null) {
       return null;
     }
-    if (field.equals("ports")) {
-      return java.util.List.of(key, "protocol");
-    }
-    return APPLY_KEYS.getOrDefault(field, java.util.List.of(key));
+    return field.equals("ports") ? java.util.List.of(key, "protocol") : java.util.List.of(key);
   }
 
   /** Whether a list of scalars is a set (merged by value). */

@@ -277,10 +277,7 @@ final class ProtobufBodies {
     if (kind.equals("DeleteOptions")) {
       return META + kind; // sent with the apiVersion of the resource, or meta.k8s.io/v1
     }
-    int slash = apiVersion.indexOf('/');
-    String group = slash < 0 ? "core" : apiVersion.substring(0, slash).split("\\.")[0];
-    String version = apiVersion.substring(slash + 1);
-    return "k8s.io.api." + group + "." + version + "." + kind;
+    return io.kedge.kube.objects.ApplySchema.modelName(apiVersion, kind);
   }
 
   /** Whether {@code message} is a Go string slice of its own type, a JSON array of strings. */

@@ -285,6 +285,29 @@ class KubectlTypedCommandsIT {
   }
 
   @Test
+  void applyServerSideOwnsAServicesSelectorWholeAsKubeApiserverDoes(@TempDir Path tmp)
+      throws Exception {
+    Path manifest = tmp.resolve("svc.yaml");
+    String service =
+        "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  selector:\n"
+            + "    app: web\n%s  ports:\n  - port: 80\n";
+    Files.writeString(manifest, service.formatted(""));
+    kubectl
+        .run("apply", "--server-side", "--field-manager=team-a", "-f", manifest.toString())
+        .assertSucceeded();
+    Kubectl.Result fields =
+        kubectl.run("get", "service", "web", "-o", "yaml", "--show-managed-fields");
+    assertThat(fields.stdout()).contains("f:selector: {}").doesNotContain("f:app: {}");
+
+    Files.writeString(manifest, service.formatted("    tier: front\n"));
+    Kubectl.Result conflict =
+        kubectl.run("apply", "--server-side", "--field-manager=team-b", "-f", manifest.toString());
+    assertThat(conflict.exitCode()).isNotZero();
+    assertThat(conflict.stderr())
+        .contains("Apply failed with 1 conflict", "conflict with \"team-a\"", ".spec.selector");
+  }
+
+  @Test
   void applyServerSideOfAnEdgeOwnedObjectWorksOffline(@TempDir Path tmp) throws Exception {
     edge.cloud.connected = false;
     Path lease = tmp.resolve("lease.yaml");

@@ -8,11 +8,8 @@ import io.kubernetes.client.openapi.models.V1Pod;
 import io.kubernetes.client.proto.V1;
 import io.swagger.annotations.ApiModel;
 import io.swagger.annotations.ApiModelProperty;
-import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -21,8 +18,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
-import java.util.zip.GZIPInputStream;
-import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -64,27 +59,11 @@ class OpenApiDescriptionsTest {
         OpenApiDescriptions.PATCH_TAGS_RESOURCE, EventCodec.json().writeValueAsString(tags));
   }
 
-  /** The committed resource holds {@code expected}; {@code -Dkedge.docs.update=true} writes it. */
   private static void assertCommitted(String name, String expected) throws Exception {
-    Path resource = Path.of("src/main/resources/io/kedge/edge/api/http/" + name);
-    if (Boolean.getBoolean("kedge.docs.update")) {
-      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-      try (GZIPOutputStream gzip = new GZIPOutputStream(bytes)) {
-        gzip.write(expected.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-      }
-      Files.createDirectories(resource.getParent());
-      Files.write(resource, bytes.toByteArray());
-    }
-    String committed;
-    try (InputStream in = new GZIPInputStream(Files.newInputStream(resource))) {
-      committed = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-    }
-    assertThat(committed)
-        .as(
-            "%s is stale: run ./mvnw -pl edge-api test -Dtest=OpenApiDescriptionsTest"
-                + " -Dkedge.docs.update=true",
-            resource)
-        .isEqualTo(expected);
+    CommittedResources.assertCommitted(
+        Path.of("src/main/resources/io/kedge/edge/api/http/" + name),
+        expected,
+        "./mvnw -pl edge-api test -Dtest=OpenApiDescriptionsTest -Dkedge.docs.update=true");
   }
 
   @Test

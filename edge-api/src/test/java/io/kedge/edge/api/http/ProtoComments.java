@@ -12,7 +12,9 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.regex.Matcher;
@@ -50,6 +52,16 @@ final class ProtoComments {
   private static final Pattern TAG =
       Pattern.compile("^\\s*\\+(patchStrategy|patchMergeKey)=(\\S+)");
 
+  /**
+   * A field's or (with {@code jsonName} {@code ""}) a message's server-side apply tags: {@code
+   * +listType}, {@code +listMapKey} (one per key), {@code +mapType}, {@code +structType}, each name
+   * to its values in order.
+   */
+  record ApplyTags(Descriptor message, String jsonName, Map<String, List<String>> tags) {}
+
+  private static final Pattern APPLY_TAG =
+      Pattern.compile("^\\s*\\+(listType|listMapKey|mapType|structType)=(\\S+)");
+
   private static final Set<String> SCALAR_TYPES =
       Set.of(
           "k8s.io.apimachinery.pkg.util.intstr.IntOrString",
@@ -60,18 +72,26 @@ final class ProtoComments {
   /** Every comment in the sources, in their order. */
   static List<Comment> all() throws Exception {
     List<Comment> comments = new ArrayList<>();
-    readSources(comments, new ArrayList<>());
+    readSources(comments, new ArrayList<>(), new ArrayList<>());
     return comments;
   }
 
   /** Every field's patch tags in the sources, in their order. */
   static List<PatchTags> patchTags() throws Exception {
     List<PatchTags> tags = new ArrayList<>();
-    readSources(new ArrayList<>(), tags);
+    readSources(new ArrayList<>(), tags, new ArrayList<>());
     return tags;
   }
 
-  private static void readSources(List<Comment> comments, List<PatchTags> tags) throws Exception {
+  /** Every field's and message's server-side apply tags in the sources, in their order. */
+  static List<ApplyTags> applyTags() throws Exception {
+    List<ApplyTags> tags = new ArrayList<>();
+    readSources(new ArrayList<>(), new ArrayList<>(), tags);
+    return tags;
+  }
+
+  private static void readSources(
+      List<Comment> comments, List<PatchTags> tags, List<ApplyTags> applyTags) throws Exception {
     URL anchor = ProtoComments.class.getClassLoader().getResource(PACKAGE + "V1.java");
     if (anchor == null) {
       throw new IllegalStateException(
@@ -86,7 +106,7 @@ final class ProtoComments {
           try (BufferedReader lines =
               new BufferedReader(
                   new InputStreamReader(sources.getInputStream(entry), StandardCharsets.UTF_8))) {
-            read(outer, lines, comments, tags);
+            read(outer, lines, comments, tags, applyTags);
           }
         }
       }
@@ -94,7 +114,11 @@ final class ProtoComments {
   }
 
   private static void read(
-      String outer, BufferedReader lines, List<Comment> comments, List<PatchTags> tags)
+      String outer,
+      BufferedReader lines,
+      List<Comment> comments,
+      List<PatchTags> tags,
+      List<ApplyTags> applyTags)
       throws Exception {
     Set<String> seen = new HashSet<>(); // each field's javadoc repeats per accessor
     Descriptor message = null;
@@ -130,12 +154,14 @@ final class ProtoComments {
                     && SCALAR_TYPES.contains(described.getMessageType().getFullName());
             add(comments, message, ProtobufBodies.jsonName(described), text, scalarType);
             addTags(tags, message, ProtobufBodies.jsonName(described), text);
+            addApplyTags(applyTags, message, ProtobufBodies.jsonName(described), text);
           }
           text = List.of();
         } else if (type.find() && !text.isEmpty()) {
           Descriptor typed = descriptor(outer, simpleName(type.group(1)));
           if (typed != null && typed.getFullName().equals(type.group(1))) {
             add(comments, typed, "", text, false);
+            addApplyTags(applyTags, typed, "", text);
           }
           text = List.of();
         }
@@ -172,6 +198,20 @@ final class ProtoComments {
     }
     if (strategy != null) {
       tags.add(new PatchTags(message, json, strategy, mergeKey));
+    }
+  }
+
+  private static void addApplyTags(
+      List<ApplyTags> tags, Descriptor message, String json, List<String> lines) {
+    Map<String, List<String>> found = new TreeMap<>();
+    for (String line : lines) {
+      Matcher tag = APPLY_TAG.matcher(line);
+      if (tag.find()) {
+        found.computeIfAbsent(tag.group(1), t -> new ArrayList<>()).add(tag.group(2));
+      }
+    }
+    if (!found.isEmpty()) {
+      tags.add(new ApplyTags(message, json, found));
     }
   }
 
