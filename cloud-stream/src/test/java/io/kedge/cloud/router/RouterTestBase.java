@@ -94,6 +94,30 @@ abstract class RouterTestBase {
     resources.pipeInput(new TestRecord<>(record.key(), record.value(), record.headers()));
   }
 
+  /** Makes nodes edge-1 and edge-2 known and reads what their topics got so far. */
+  void twoNodes() {
+    upsert(node("edge-1"));
+    upsert(node("edge-2"));
+    received("edge-1");
+    received("edge-2");
+  }
+
+  /** Sends a node's write request to the upstream topic, as its uplink does. */
+  void submit(io.kedge.schemas.WriteRequest request) {
+    ProducerRecord<String, byte[]> record =
+        codec.toRecord(
+            "t", request.node(), KedgeEvent.of(SOURCE, request.key().toString(), request));
+    upstream.pipeInput(new TestRecord<>(record.key(), record.value(), record.headers()));
+  }
+
+  static com.fasterxml.jackson.databind.JsonNode json(String text) {
+    try {
+      return EventCodec.json().readTree(text);
+    } catch (java.io.IOException e) {
+      throw new IllegalArgumentException(e);
+    }
+  }
+
   static ObjectNode object(String apiVersion, String kind, String namespace, String name) {
     ObjectNode o = EventCodec.json().createObjectNode();
     o.put("apiVersion", apiVersion).put("kind", kind);

@@ -12,7 +12,6 @@ import io.kedge.schemas.WriteOperation;
 import io.kedge.schemas.WriteRequest;
 import io.kedge.schemas.WriteResponse;
 import java.util.List;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -26,22 +25,13 @@ class UplinkApplierTest extends RouterTestBase {
 
   @BeforeEach
   void nodes() {
-    upsert(node("edge-1"));
-    upsert(node("edge-2"));
-    received("edge-1");
-    received("edge-2");
+    twoNodes();
   }
 
   private void write(String id, WriteOperation op, String sub, String patchType, JsonNode body) {
     WriteRequest request =
         new WriteRequest(id, "edge-1", op, WEB, sub, patchType, body, "", false, "");
     submit(request);
-  }
-
-  private void submit(WriteRequest request) {
-    ProducerRecord<String, byte[]> record =
-        codec.toRecord("t", request.node(), KedgeEvent.of(SOURCE, WEB.toString(), request));
-    upstream.pipeInput(new TestRecord<>(record.key(), record.value(), record.headers()));
   }
 
   private List<WriteResponse> answers(String node) {
@@ -189,13 +179,5 @@ class UplinkApplierTest extends RouterTestBase {
     assertThat(dead).hasSize(1);
     assertThat(DeadLetter.header(dead.get(0).headers(), DeadLetter.COMPONENT)).isEqualTo("applier");
     assertThat(answers("edge-1")).extracting(WriteResponse::code).containsExactly(201);
-  }
-
-  private static JsonNode json(String text) {
-    try {
-      return io.kedge.schemas.EventCodec.json().readTree(text);
-    } catch (Exception e) {
-      throw new IllegalArgumentException(e);
-    }
   }
 }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.kedge.schemas.EventCodec;
 import io.kedge.schemas.KedgeEvent;
 import io.kedge.schemas.ObjectKey;
 import io.kedge.schemas.ResyncRequest;
@@ -24,28 +23,11 @@ class WrittenObjectsRoutingTest extends RouterTestBase {
 
   @BeforeEach
   void nodes() {
-    upsert(node("edge-1"));
-    upsert(node("edge-2"));
-    received("edge-1");
-    received("edge-2");
+    twoNodes();
   }
 
   private void write(String node, String id, WriteOperation op, String patchType, JsonNode body) {
-    write(new WriteRequest(id, node, op, SETTINGS, "", patchType, body, "", false, ""));
-  }
-
-  private void write(WriteRequest request) {
-    ProducerRecord<String, byte[]> record =
-        codec.toRecord("t", request.node(), KedgeEvent.of(SOURCE, SETTINGS.toString(), request));
-    upstream.pipeInput(new TestRecord<>(record.key(), record.value(), record.headers()));
-  }
-
-  private static JsonNode json(String text) {
-    try {
-      return EventCodec.json().readTree(text);
-    } catch (java.io.IOException e) {
-      throw new IllegalArgumentException(e);
-    }
+    submit(new WriteRequest(id, node, op, SETTINGS, "", patchType, body, "", false, ""));
   }
 
   @Test
@@ -99,7 +81,7 @@ class WrittenObjectsRoutingTest extends RouterTestBase {
     upsert(configMap("settings"));
     write("edge-1", "r1", WriteOperation.CREATE, "", configMap("settings"));
     assertThat(received("edge-1")).containsExactly("answer 409");
-    write(
+    submit(
         new WriteRequest(
             "r2",
             "edge-1",
