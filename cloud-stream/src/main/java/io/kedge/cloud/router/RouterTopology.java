@@ -8,6 +8,7 @@ import io.kedge.schemas.TopicPolicy;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -16,7 +17,9 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.TopologyConfig;
 import org.apache.kafka.streams.processor.StreamPartitioner;
 import org.apache.kafka.streams.state.Stores;
 
@@ -117,6 +120,23 @@ public final class RouterTopology {
   }
 
   /**
+   * An empty topology. Its config is a placeholder that Kafka Streams replaces with the router's
+   * own when it starts (only topology overrides carry over, and there are none); it enables the
+   * processing exception handler for global processing as Kafka Streams 5 will, which the default
+   * placeholder does not, and warns about at every start.
+   */
+  private static Topology newTopology() {
+    Properties placeholder = new Properties();
+    placeholder.put(StreamsConfig.APPLICATION_ID_CONFIG, "kedge-router");
+    placeholder.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+    placeholder.put(GLOBAL_PROCESSING_HANDLER, true);
+    return new Topology(new TopologyConfig(new StreamsConfig(placeholder)));
+  }
+
+  /** Kafka Streams' {@code processing.exception.handler.global.enabled}. */
+  static final String GLOBAL_PROCESSING_HANDLER = "processing.exception.handler.global.enabled";
+
+  /**
    * The topology over a resources topic of {@code partitions} partitions (the router's own topics
    * have as many).
    */
@@ -129,7 +149,7 @@ public final class RouterTopology {
       int partitions) {
     boolean kube = kubernetes != null;
     Placement placement = new Placement(broadcastKinds);
-    Topology topology = new Topology();
+    Topology topology = newTopology();
     StringDeserializer keys = new StringDeserializer();
     topology.addSource(
         "resources", keys, Serdes.ByteArray().deserializer(), topics.resources().name());

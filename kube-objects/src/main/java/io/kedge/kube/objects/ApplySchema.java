@@ -50,6 +50,19 @@ public final class ApplySchema {
     return "k8s.io.api." + group + "." + version + "." + kind;
   }
 
+  /**
+   * Whether {@code apiVersion} {@code kind} is built into Kubernetes (a strategic merge patch
+   * applies to it), not a custom resource: the Kubernetes models have it, or it belongs to the API
+   * server's own extension groups.
+   */
+  public static boolean isBuiltIn(String apiVersion, String kind) {
+    if (apiVersion.startsWith("apiextensions.k8s.io/")
+        || apiVersion.startsWith("apiregistration.k8s.io/")) {
+      return true;
+    }
+    return TYPES.has(modelName(apiVersion, kind));
+  }
+
   /** The shape of {@code object}, from its apiVersion and kind. */
   static Shape of(JsonNode object) {
     String apiVersion = object.path("apiVersion").asText("");

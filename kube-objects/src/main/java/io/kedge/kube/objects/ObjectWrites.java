@@ -295,7 +295,23 @@ public final class ObjectWrites {
         }
         patched = MergePatch.apply(current, patch);
       }
-      case STRATEGIC_PATCH -> patched = StrategicMergePatch.apply(current, patch);
+      case STRATEGIC_PATCH -> {
+        if (!ApplySchema.isBuiltIn(key.apiVersion(), key.kind())) {
+          // as kube-apiserver answers for custom resources; clients fall back to a merge patch
+          return rejected(
+              KubeStatus.failure(
+                  415,
+                  "UnsupportedMediaType",
+                  "the body of the request was in an unknown format - accepted media types"
+                      + " include: "
+                      + JSON_PATCH
+                      + ", "
+                      + MERGE_PATCH
+                      + ", "
+                      + ServerSideApply.APPLY_PATCH));
+        }
+        patched = StrategicMergePatch.apply(current, patch);
+      }
       default -> {
         return rejected(
             KubeStatus.failure(

@@ -121,6 +121,34 @@ class ServerSideApplySchemaTest {
   }
 
   @Test
+  void aStrategicMergePatchIsForBuiltInKindsOnly() {
+    WriteRequest patch =
+        new WriteRequest(
+            "r-1",
+            "edge-1",
+            WriteOperation.PATCH,
+            ObjectKey.parse("example.io/v1/Widget/default/w"),
+            "",
+            "application/strategic-merge-patch+json",
+            TestJson.object("{'spec':{'replicas':2}}"),
+            "",
+            false,
+            "");
+    ObjectNode widget =
+        TestJson.object(
+            "{'apiVersion':'example.io/v1','kind':'Widget','metadata':{'name':'w',"
+                + "'namespace':'default','resourceVersion':'3'},'spec':{'replicas':1}}");
+    ObjectWrites.Outcome refused = ObjectWrites.apply(patch, widget, "4", NOW);
+    assertThat(refused.code()).isEqualTo(415);
+    assertThat(refused.body().path("reason").asText()).isEqualTo("UnsupportedMediaType");
+    assertThat(refused.change()).isInstanceOf(ObjectWrites.None.class);
+    assertThat(ApplySchema.isBuiltIn("v1", "ConfigMap")).isTrue();
+    assertThat(ApplySchema.isBuiltIn("apiextensions.k8s.io/v1", "CustomResourceDefinition"))
+        .isTrue();
+    assertThat(ApplySchema.isBuiltIn("devices.kubeedge.io/v1alpha2", "Device")).isFalse();
+  }
+
+  @Test
   void aCustomResourceWithoutASchemaKnowsListsByName() {
     ObjectNode widget =
         stored(

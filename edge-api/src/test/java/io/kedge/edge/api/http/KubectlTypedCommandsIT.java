@@ -308,6 +308,32 @@ class KubectlTypedCommandsIT {
   }
 
   @Test
+  void aStrategicPatchOfACustomResourceIsUnsupportedAsOnKubeApiserver() throws Exception {
+    edge.serveCronTabs();
+    var tab = EventCodec.json().createObjectNode();
+    tab.put("apiVersion", "stable.example.com/v1").put("kind", "CronTab");
+    tab.putObject("metadata").put("name", "nightly").put("namespace", "default");
+    tab.putObject("spec").put("cronSpec", "* * * * */5").put("replicas", 3);
+    edge.seed(tab);
+
+    // kubectl patch sends a strategic merge patch unless told otherwise
+    Kubectl.Result strategic = kubectl.run("patch", "crontab", "nightly", "-p", "{\"spec\":{}}");
+    assertThat(strategic.exitCode()).isNotZero();
+    // kubectl recognizes kube-apiserver's 415 and says which patch type the kind refuses
+    assertThat(strategic.stderr())
+        .contains(
+            "error: application/strategic-merge-patch+json is not supported by"
+                + " stable.example.com/v1, Kind=CronTab: the body of the request was in an unknown"
+                + " format - accepted media types include: application/json-patch+json,"
+                + " application/merge-patch+json, application/apply-patch+yaml");
+    kubectl
+        .run("patch", "crontab", "nightly", "--type=merge", "-p", "{\"spec\":{\"replicas\":5}}")
+        .assertSucceeded();
+    assertThat(stored("stable.example.com/v1/CronTab/default/nightly").at("/spec/replicas").asInt())
+        .isEqualTo(5);
+  }
+
+  @Test
   void applyServerSideOfAnEdgeOwnedObjectWorksOffline(@TempDir Path tmp) throws Exception {
     edge.cloud.connected = false;
     Path lease = tmp.resolve("lease.yaml");
