@@ -185,6 +185,8 @@ public final class Router implements AutoCloseable {
     props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, COMMIT_INTERVAL_MS);
     // as Kafka Streams 5 will (the router has no global stores; without it every start warns)
     props.put(RouterTopology.GLOBAL_PROCESSING_HANDLER, true);
+    // the partition assignor reads a StreamsConfig of its own from the main consumer's settings
+    props.put(StreamsConfig.mainConsumerPrefix(RouterTopology.GLOBAL_PROCESSING_HANDLER), true);
     // a task reads four topics (resources, upstream, requests, fanout), most of them empty at any
     // moment. With Kafka Streams' default (0) a task checks every empty input's lag before each
     // record and formats a log message about it whether or not it is logged: about a tenth of the
