@@ -143,6 +143,15 @@ class KubernetesModeIT {
         .resource(new NodeBuilder().withNewMetadata().withName(NODE).endMetadata().build())
         .create();
     cluster
+        .namespaces()
+        .resource(
+            new io.fabric8.kubernetes.api.model.NamespaceBuilder()
+                .withNewMetadata()
+                .withName(NS)
+                .endMetadata()
+                .build())
+        .create();
+    cluster
         .configMaps()
         .inNamespace(NS)
         .resource(
@@ -236,7 +245,8 @@ class KubernetesModeIT {
                   edgeApi.pods().inNamespace(NS).withName("web").get() != null
                       && edgeApi.configMaps().inNamespace(NS).withName("cfg").get() != null
                       && edgeApi.services().inNamespace(NS).withName("svc").get() != null
-                      && edgeApi.persistentVolumes().withName("pv-data").get() != null);
+                      && edgeApi.persistentVolumes().withName("pv-data").get() != null
+                      && edgeApi.namespaces().withName(NS).get() != null);
       // what the kubelet checks before it mounts: the volume names the claim's uid
       assertThat(
               edgeApi
@@ -352,9 +362,9 @@ class KubernetesModeIT {
           .isEqualTo(1);
       assertThat(cloud.kubernetesSource().unchanged())
           .as(
-              "informer events dropped as already published: the node, cfg, web, db, data,"
-                  + " pv-data, written-on-edge")
-          .isEqualTo(7);
+              "informer events dropped as already published: the node, its namespace, cfg, web,"
+                  + " db, data, pv-data, written-on-edge")
+          .isEqualTo(8);
       assertThat(names(edgeApi)).contains("web").doesNotContain("made-on-edge");
     } finally {
       cloud.close();

@@ -51,7 +51,6 @@ public record KubeKind(
   /** Written through edge APIs, but not routed by default: see {@link #DEFAULTS}. */
   private static final java.util.Set<String> NOT_WATCHED_BY_DEFAULT =
       java.util.Set.of(
-          "v1/Namespace",
           "apiextensions.k8s.io/v1/CustomResourceDefinition",
           "coordination.k8s.io/v1/Lease",
           "v1/Event",

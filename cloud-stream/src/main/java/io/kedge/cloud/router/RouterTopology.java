@@ -52,6 +52,8 @@ public final class RouterTopology {
           "/Service",
           "/Endpoints",
           "discovery.k8s.io/EndpointSlice",
+          // kubectl get namespaces, and the namespace pickers of k9s and other tools
+          "/Namespace",
           "apiextensions.k8s.io/CustomResourceDefinition",
           "rules.kubeedge.io/RuleEndpoint",
           // what a kubelet and CSI node plugins read on every node
