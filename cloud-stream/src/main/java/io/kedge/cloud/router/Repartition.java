@@ -162,18 +162,11 @@ public final class Repartition implements AutoCloseable {
   }
 
   private static void writeWriters(Map<String, String> writers, Path file) {
-    try (Writer out =
-        Files.newBufferedWriter(
-            file,
-            StandardCharsets.UTF_8,
-            StandardOpenOption.CREATE_NEW,
-            StandardOpenOption.WRITE)) {
-      for (Map.Entry<String, String> entry : writers.entrySet()) {
-        out.write(entry.getKey() + "\t" + entry.getValue().replace('\n', ',') + "\n");
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + file + ": " + e, e);
-    }
+    writeLines(
+        file,
+        writers.entrySet().stream()
+            .map(e -> e.getKey() + "\t" + e.getValue().replace('\n', ','))
+            .toList());
   }
 
   /** The writers kept beside a backup; none when the file is missing (an older backup). */
@@ -182,40 +175,56 @@ public final class Repartition implements AutoCloseable {
     if (!Files.exists(file)) {
       return writers;
     }
+    for (String line : readLines(file)) {
+      int tab = line.indexOf('\t');
+      if (tab <= 0) {
+        throw new IllegalArgumentException(
+            file + ": a line must be an object id, a tab and its writer nodes: " + line);
+      }
+      writers.put(line.substring(0, tab), line.substring(tab + 1).replace(',', '\n'));
+    }
+    return writers;
+  }
+
+  /** The lines of {@code file} that are not blank. */
+  private static List<String> readLines(Path file) {
     try (var lines = Files.lines(file, StandardCharsets.UTF_8)) {
-      lines
-          .filter(line -> !line.isBlank())
-          .forEach(
-              line -> {
-                int tab = line.indexOf('\t');
-                if (tab <= 0) {
-                  throw new IllegalArgumentException(
-                      file + ": a line must be an object id, a tab and its writer nodes: " + line);
-                }
-                writers.put(line.substring(0, tab), line.substring(tab + 1).replace(',', '\n'));
-              });
+      return lines.filter(line -> !line.isBlank()).toList();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + file + ": " + e, e);
     }
-    return writers;
+  }
+
+  /** Writes {@code lines} to {@code file}, which must not exist yet. */
+  private static void writeLines(Path file, List<String> lines) {
+    try {
+      if (file.getParent() != null) {
+        Files.createDirectories(file.getParent());
+      }
+      try (Writer out =
+          Files.newBufferedWriter(
+              file,
+              StandardCharsets.UTF_8,
+              StandardOpenOption.CREATE_NEW,
+              StandardOpenOption.WRITE)) {
+        for (String line : lines) {
+          out.write(line);
+          out.write('\n');
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + file + ": " + e, e);
+    }
   }
 
   private static Map<String, ResourceUpsert> readBackup(Path backup) {
     EventCodec codec = new EventCodec();
     Map<String, ResourceUpsert> objects = new TreeMap<>();
-    try (var lines = Files.lines(backup, StandardCharsets.UTF_8)) {
-      lines
-          .filter(line -> !line.isBlank())
-          .forEach(
-              line -> {
-                ResourceUpsert upsert =
-                    (ResourceUpsert)
-                        codec.decodeData(
-                            EventType.RESOURCE_UPSERT, line.getBytes(StandardCharsets.UTF_8));
-                objects.put(Placement.identity(upsert.key()), upsert);
-              });
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read the backup " + backup + ": " + e, e);
+    for (String line : readLines(backup)) {
+      ResourceUpsert upsert =
+          (ResourceUpsert)
+              codec.decodeData(EventType.RESOURCE_UPSERT, line.getBytes(StandardCharsets.UTF_8));
+      objects.put(Placement.identity(upsert.key()), upsert);
     }
     return objects;
   }
@@ -389,24 +398,11 @@ public final class Repartition implements AutoCloseable {
 
   private static void writeBackup(Map<String, ResourceUpsert> objects, Path backup) {
     EventCodec codec = new EventCodec();
-    try {
-      if (backup.getParent() != null) {
-        Files.createDirectories(backup.getParent());
-      }
-      try (Writer out =
-          Files.newBufferedWriter(
-              backup,
-              StandardCharsets.UTF_8,
-              StandardOpenOption.CREATE_NEW,
-              StandardOpenOption.WRITE)) {
-        for (ResourceUpsert upsert : objects.values()) {
-          out.write(new String(codec.encodeData(upsert), StandardCharsets.UTF_8));
-          out.write('\n');
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write the backup " + backup + ": " + e, e);
-    }
+    writeLines(
+        backup,
+        objects.values().stream()
+            .map(upsert -> new String(codec.encodeData(upsert), StandardCharsets.UTF_8))
+            .toList());
   }
 
   /** The resources topic, the router's own topics and its stores' changelogs. */

@@ -77,6 +77,7 @@ public final class ApplySchema {
   /** What a value is to server-side apply. */
   static final class Shape {
     private enum Kind {
+      SCALAR,
       STRUCT,
       MAP,
       LIST,
@@ -120,7 +121,7 @@ public final class ApplySchema {
       };
     }
 
-    private static final Shape SCALAR = new Shape(Kind.STRUCT, true, null, "");
+    private static final Shape SCALAR = new Shape(Kind.SCALAR, true, null, "");
     private static final Shape UNTYPED = new Shape(Kind.UNTYPED, false, null, "");
 
     /** Whether a value of this shape is owned whole: an atomic struct or map, or a scalar. */
@@ -136,7 +137,8 @@ public final class ApplySchema {
     /** The shape of field (or map key) {@code name} of an object of this shape. */
     Shape child(String name) {
       return switch (kind) {
-        case STRUCT -> spec == null ? SCALAR : from(spec.path("fields").get(name), name);
+        case STRUCT -> from(spec.path("fields").get(name), name);
+        case SCALAR -> SCALAR;
         case MAP -> from(spec.get("values"), name);
         case UNTYPED -> UNTYPED;
         case LIST -> unknown(name);

@@ -184,25 +184,18 @@ class KubectlTypedCommandsIT {
     Files.writeString(both, pod.formatted("pa") + "---\n" + pod.formatted("pb"));
     Path one = tmp.resolve("one.yaml");
     Files.writeString(one, pod.formatted("pa"));
-    kubectl
-        .run(
-            "apply",
-            "--prune",
-            "-l",
-            "set=b",
-            "--prune-allowlist=core/v1/Pod",
-            "-f",
-            both.toString())
-        .assertSucceeded();
-    Kubectl.Result pruned =
-        kubectl.run(
-            "apply",
-            "--prune",
-            "-l",
-            "set=b",
-            "--prune-allowlist=core/v1/Pod",
-            "-f",
-            one.toString());
+    java.util.function.Function<Path, Kubectl.Result> applyPruning =
+        file ->
+            kubectl.run(
+                "apply",
+                "--prune",
+                "-l",
+                "set=b",
+                "--prune-allowlist=core/v1/Pod",
+                "-f",
+                file.toString());
+    applyPruning.apply(both).assertSucceeded();
+    Kubectl.Result pruned = applyPruning.apply(one);
     pruned.assertSucceeded();
     assertThat(pruned.stdout()).contains("pod/pa unchanged", "pod/pb pruned");
     assertThat(stored("/v1/Pod/default/pb")).isNull();
