@@ -145,35 +145,31 @@ final class KubernetesApplier implements Processor<String, byte[], String, Objec
             .object();
   }
 
-  /** The node whose write made version {@code version} of object {@code id}, or null. */
-  static String writer(KeyValueStore<String, byte[]> awaiting, String id, String version) {
+  /**
+   * The write awaiting version {@code version} of object {@code id} ({@code ""}: its deletion), or
+   * null when none does.
+   */
+  static Awaiting awaited(KeyValueStore<String, byte[]> awaiting, String id, String version) {
     byte[] bytes = awaiting.get(id);
     if (bytes == null) {
       return null;
     }
     Awaiting waiting = Awaiting.decode(bytes);
-    return waiting.version().equals(version) && waiting.code() < 300 ? waiting.node() : null;
+    return waiting.version().equals(version) ? waiting : null;
   }
 
   /**
-   * Called by the router once it has routed a version of the object {@code id}: answers the write
-   * that made it. {@code version} is empty for a delete; {@code object} is the routed object.
+   * Called by the router once it has routed the version of object {@code id} that {@code waiting}
+   * awaited: answers the write that made it. {@code object} is the routed object, null for a
+   * delete.
    */
   static void routed(
       ProcessorContext<String, Object> context,
       KeyValueStore<String, String> nodes,
       KeyValueStore<String, byte[]> awaiting,
       String id,
-      String version,
+      Awaiting waiting,
       ObjectNode object) {
-    byte[] bytes = awaiting.get(id);
-    if (bytes == null) {
-      return;
-    }
-    Awaiting waiting = Awaiting.decode(bytes);
-    if (!waiting.version().equals(version)) {
-      return;
-    }
     awaiting.delete(id);
     JsonNode body = object == null ? waiting.body() : object;
     RouterOutputs.answer(

@@ -164,16 +164,15 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
           return;
         }
         ResourceUpsert versioned = versioned(upsert, previous, origin == null, record.timestamp());
-        onUpsert(versioned, previous, writers(record, origin, versioned));
+        String id = Placement.identity(versioned.key());
+        KubernetesApplier.Awaiting write =
+            awaiting == null
+                ? null
+                : KubernetesApplier.awaited(awaiting, id, versioned.cloudResourceVersion());
+        onUpsert(versioned, previous, writers(record, origin, write));
         answered(origin, versioned.key(), versioned.object());
-        if (awaiting != null) {
-          KubernetesApplier.routed(
-              context,
-              nodes,
-              awaiting,
-              Placement.identity(versioned.key()),
-              versioned.cloudResourceVersion(),
-              versioned.object());
+        if (write != null) {
+          KubernetesApplier.routed(context, nodes, awaiting, id, write, versioned.object());
         }
       } else if (data instanceof ResourceDelete delete) {
         ResourceUpsert previous = onDelete(delete.key());
@@ -182,8 +181,11 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
         }
         answered(origin, delete.key(), previous == null ? null : previous.object());
         if (awaiting != null) {
-          KubernetesApplier.routed(
-              context, nodes, awaiting, Placement.identity(delete.key()), "", null);
+          String id = Placement.identity(delete.key());
+          KubernetesApplier.Awaiting write = KubernetesApplier.awaited(awaiting, id, "");
+          if (write != null) {
+            KubernetesApplier.routed(context, nodes, awaiting, id, write, null);
+          }
         }
       } else if (data instanceof ResyncRequest request) {
         if (joins.isJoining(request.node())) {
@@ -251,21 +253,19 @@ final class RouteProcessor implements Processor<String, byte[], String, Object> 
   }
 
   /**
-   * The nodes whose edge writes made {@code upsert}: the applier's origin header in standalone
-   * mode, the write awaiting this version in Kubernetes mode, the writers a repartition carried
-   * over; none for other sources' changes.
+   * The nodes whose edge writes made an upsert: the applier's origin header in standalone mode, the
+   * write awaiting its version ({@code write}) in Kubernetes mode, the writers a repartition
+   * carried over; none for other sources' changes.
    */
   private Set<String> writers(
-      Record<String, byte[]> record, WriteOrigin origin, ResourceUpsert upsert) {
+      Record<String, byte[]> record, WriteOrigin origin, KubernetesApplier.Awaiting write) {
     if (origin != null) {
       return origin.code() < 300 ? Set.of(origin.node()) : Set.of();
     }
-    String writer =
-        awaiting == null
-            ? null
-            : KubernetesApplier.writer(
-                awaiting, Placement.identity(upsert.key()), upsert.cloudResourceVersion());
-    return writer != null ? Set.of(writer) : WriteOrigin.writers(record.headers());
+    if (write != null && write.code() < 300) {
+      return Set.of(write.node());
+    }
+    return WriteOrigin.writers(record.headers());
   }
 
   private void onUpsert(ResourceUpsert upsert, ResourceUpsert previous, Set<String> writers) {
