@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kedge.cloud.kube.KubeWrites;
+import io.kedge.kube.objects.KubeTime;
 import io.kedge.runtime.lifecycle.DaemonThreads;
 import io.kedge.schemas.EventCodec;
 import io.kedge.schemas.KedgeEvent;
@@ -254,9 +255,9 @@ public final class NodeConditions implements AutoCloseable {
                   + fleet.settings().offlineAfter().toSeconds()
                   + " s");
     }
-    condition.put("lastHeartbeatTime", Instant.ofEpochMilli(node.lastSeenMs()).toString());
+    condition.put("lastHeartbeatTime", KubeTime.of(Instant.ofEpochMilli(node.lastSeenMs())));
     if (transition) {
-      condition.put("lastTransitionTime", Instant.ofEpochMilli(nowMs).toString());
+      condition.put("lastTransitionTime", KubeTime.of(Instant.ofEpochMilli(nowMs)));
     }
     ObjectKey key = new ObjectKey("", "v1", "Node", "", node.node());
     WriteRequest request =

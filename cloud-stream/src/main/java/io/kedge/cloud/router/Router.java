@@ -119,7 +119,7 @@ public final class Router implements AutoCloseable {
       KafkaStreams streams =
           new KafkaStreams(
               RouterTopology.build(
-                  topics, config.broadcastKinds(), nodeTopics, kubernetes, trust, partitions),
+                  topics, config.broadcastKinds(), nodeTopics, kubernetes, trust, partitions, true),
               streamsConfig(config, processingGuarantee),
               clients);
       streams.setStateListener((next, previous) -> LOG.info("router {} -> {}", previous, next));

@@ -140,7 +140,7 @@ public final class RouterTopology {
 
   /**
    * The topology over a resources topic of {@code partitions} partitions (the router's own topics
-   * have as many).
+   * have as many), without kube-apiserver's system Namespaces.
    */
   public static Topology build(
       KedgeTopics topics,
@@ -149,6 +149,22 @@ public final class RouterTopology {
       KubeWrites kubernetes,
       NodeTrust trust,
       int partitions) {
+    return build(topics, broadcastKinds, nodeTopics, kubernetes, trust, partitions, false);
+  }
+
+  /**
+   * The same; with {@code systemNamespaces}, the standalone applier creates kube-apiserver's system
+   * Namespaces where they are missing ({@link SystemNamespaceKeeper}), as the router does when it
+   * runs. In Kubernetes mode the cluster has its own.
+   */
+  public static Topology build(
+      KedgeTopics topics,
+      Set<String> broadcastKinds,
+      NodeTopics nodeTopics,
+      KubeWrites kubernetes,
+      NodeTrust trust,
+      int partitions,
+      boolean systemNamespaces) {
     boolean kube = kubernetes != null;
     Placement placement = new Placement(broadcastKinds);
     Topology topology = newTopology();
@@ -209,7 +225,10 @@ public final class RouterTopology {
           "route",
           "apply");
     } else {
-      topology.addProcessor("apply", () -> new UplinkApplier(dedupeWindow, trust), "requests-in");
+      SystemNamespaceKeeper keeper =
+          systemNamespaces ? new SystemNamespaceKeeper(partitions) : null;
+      topology.addProcessor(
+          "apply", () -> new UplinkApplier(dedupeWindow, trust, keeper), "requests-in");
       topology.addSink(
           UplinkApplier.RESOURCES_SINK,
           topics.resources().name(),

@@ -2,6 +2,7 @@ package io.kedge.cloud.router;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kedge.kube.objects.KubeTime;
 import io.kedge.schemas.ObjectKey;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -35,7 +36,7 @@ final class ServerMetadata {
     if (before != null && !before.path("creationTimestamp").asText("").isEmpty()) {
       metadata.set("creationTimestamp", before.get("creationTimestamp"));
     } else if (metadata.path("creationTimestamp").asText("").isEmpty()) {
-      metadata.put("creationTimestamp", Instant.ofEpochMilli(timestamp / 1000 * 1000).toString());
+      metadata.put("creationTimestamp", KubeTime.of(Instant.ofEpochMilli(timestamp)));
     }
     long generation = before == null ? 0 : before.path("generation").asLong(0);
     if (previous == null) {

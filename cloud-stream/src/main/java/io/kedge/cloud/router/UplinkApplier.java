@@ -3,6 +3,7 @@ package io.kedge.cloud.router;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kedge.kube.objects.ObjectWrites;
+import io.kedge.kube.objects.SystemNamespaces;
 import io.kedge.schemas.EventCodec;
 import io.kedge.schemas.EventData;
 import io.kedge.schemas.EventType;
@@ -25,6 +26,8 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The UPLINK APPLIER in standalone mode, where {@code kedge.resources} is the store: it applies
@@ -45,8 +48,11 @@ final class UplinkApplier implements Processor<String, byte[], String, Object> {
   static final String APPLIED = "applier-requests";
   static final String RESOURCES_SINK = "applier-resources";
 
+  private static final Logger LOG = LoggerFactory.getLogger(UplinkApplier.class);
+
   private final Duration dedupeWindow;
   private final NodeTrust trust;
+  private final SystemNamespaceKeeper systemNamespaces;
   private final EventCodec codec = new EventCodec();
   private ProcessorContext<String, Object> context;
   private KeyValueStore<String, byte[]> objects;
@@ -66,8 +72,16 @@ final class UplinkApplier implements Processor<String, byte[], String, Object> {
    * @param trust what a node may write: others are answered 403 and counted
    */
   UplinkApplier(Duration dedupeWindow, NodeTrust trust) {
+    this(dedupeWindow, trust, null);
+  }
+
+  /**
+   * @param systemNamespaces what keeps kube-apiserver's system Namespaces, or null for none
+   */
+  UplinkApplier(Duration dedupeWindow, NodeTrust trust, SystemNamespaceKeeper systemNamespaces) {
     this.dedupeWindow = dedupeWindow;
     this.trust = trust;
+    this.systemNamespaces = systemNamespaces;
   }
 
   @Override
@@ -79,6 +93,27 @@ final class UplinkApplier implements Processor<String, byte[], String, Object> {
     this.nodes = context.getStateStore(RouteProcessor.NODES);
     this.placements = context.getStateStore(Holdings.PLACEMENTS);
     context.schedule(Duration.ofMinutes(10), PunctuationType.WALL_CLOCK_TIME, this::forgetOld);
+    if (systemNamespaces != null) {
+      context.schedule(
+          SystemNamespaceKeeper.EVERY,
+          PunctuationType.WALL_CLOCK_TIME,
+          this::createSystemNamespaces);
+    }
+  }
+
+  /** Writes the system Namespaces of this partition that neither the store nor a write holds. */
+  private void createSystemNamespaces(long now) {
+    int partition = context.taskId().partition();
+    for (ObjectKey key :
+        systemNamespaces.missing(
+            partition,
+            key ->
+                objects.get(Placement.identity(key)) != null
+                    || pending.get(Placement.identity(key)) != null)) {
+      LOG.info("namespace {} is missing: created, as kube-apiserver creates it", key.name());
+      writeResource(
+          key, new ResourceUpsert(key, "", SystemNamespaces.object(key.name())), null, now);
+    }
   }
 
   @Override
@@ -168,7 +203,9 @@ final class UplinkApplier implements Processor<String, byte[], String, Object> {
     KedgeEvent event = KedgeEvent.of(SOURCE, key.toString(), data);
     RecordHeaders headers = new RecordHeaders();
     byte[] value = codec.encode(event, headers);
-    origin.addTo(headers);
+    if (origin != null) {
+      origin.addTo(headers);
+    }
     context.forward(
         new Record<String, Object>(key.toString(), value, timestamp, headers), RESOURCES_SINK);
   }

@@ -39,6 +39,9 @@ abstract class RouterTestBase {
   TestInputTopic<String, byte[]> resources;
   TestInputTopic<String, byte[]> upstream;
 
+  /** Whether the applier keeps kube-apiserver's system Namespaces: no, unless a test says so. */
+  boolean systemNamespaces = false;
+
   /** What the router trusts nodes with: everything, unless a test says otherwise. */
   NodeTrust trust = NodeTrust.trusting();
 
@@ -68,7 +71,13 @@ abstract class RouterTestBase {
     driver =
         new TopologyTestDriver(
             RouterTopology.build(
-                topics, RouterTopology.DEFAULT_BROADCAST_KINDS, nodeTopics, null, trust),
+                topics,
+                RouterTopology.DEFAULT_BROADCAST_KINDS,
+                nodeTopics,
+                null,
+                trust,
+                1,
+                systemNamespaces),
             props);
     resources =
         driver.createInputTopic(

@@ -244,12 +244,7 @@ public final class NodeRestriction {
 
   /** A 403 Status naming the object and the rule, as kube-apiserver words it. */
   public static ObjectNode status(ObjectKey key, String why) {
-    String resource = ObjectWrites.resourceName(key);
-    ObjectNode status =
-        KubeStatus.failure(
-            403, "Forbidden", resource + " \"" + key.name() + "\" is forbidden: " + why);
-    status.putObject("details").put("name", key.name()).put("kind", resource);
-    return status;
+    return KubeStatus.forbidden(ObjectWrites.resourceName(key), key.name(), why);
   }
 
   private String notOwn(String node, ObjectKey key) {

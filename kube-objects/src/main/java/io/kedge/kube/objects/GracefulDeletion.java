@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kedge.schemas.ObjectKey;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.time.temporal.ChronoUnit;
 
 /**
  * How a pod is deleted, as kube-apiserver's pod strategy and {@code rest.BeforeDelete} decide it. A
@@ -84,7 +83,7 @@ final class GracefulDeletion {
       metadata.put("generation", metadata.path("generation").asLong() + 1);
     }
     metadata
-        .put("deletionTimestamp", mark.at().truncatedTo(ChronoUnit.SECONDS).toString())
+        .put("deletionTimestamp", KubeTime.of(mark.at()))
         .put("deletionGracePeriodSeconds", mark.seconds())
         .put("resourceVersion", version);
     return next;

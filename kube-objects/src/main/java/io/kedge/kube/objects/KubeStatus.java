@@ -49,6 +49,14 @@ public final class KubeStatus {
     return status;
   }
 
+  /** A 403 naming the object and the rule, as kube-apiserver words it. */
+  public static ObjectNode forbidden(String resource, String name, String why) {
+    ObjectNode status =
+        failure(403, "Forbidden", resource + " \"" + name + "\" is forbidden: " + why);
+    status.putObject("details").put("name", name).put("kind", resource);
+    return status;
+  }
+
   public static ObjectNode badRequest(String message) {
     return failure(400, "BadRequest", message);
   }

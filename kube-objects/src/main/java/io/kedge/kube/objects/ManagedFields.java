@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -78,10 +77,6 @@ public final class ManagedFields {
     }
   }
 
-  static String time(Instant now) {
-    return now.truncatedTo(ChronoUnit.SECONDS).toString();
-  }
-
   /** The part of an object a write on {@code subresource} touches. */
   static String part(String subresource) {
     return subresource.equals("status") ? "status" : "spec";
@@ -136,7 +131,7 @@ public final class ManagedFields {
                 "Update",
                 apiVersion,
                 subresource,
-                time(now),
+                KubeTime.of(now),
                 entry.fields().minus(removed).plus(changed)));
       } else {
         next.add(
@@ -152,7 +147,12 @@ public final class ManagedFields {
     if (!found) {
       next.add(
           new Entry(
-              name, "Update", apiVersion, subresource, time(now), FieldSet.empty().plus(changed)));
+              name,
+              "Update",
+              apiVersion,
+              subresource,
+              KubeTime.of(now),
+              FieldSet.empty().plus(changed)));
     }
     write(after, next);
   }

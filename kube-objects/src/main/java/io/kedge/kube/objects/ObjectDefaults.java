@@ -8,9 +8,9 @@ import java.util.Set;
  * What kube-apiserver sets on every write of an object where the object leaves it out, by kind: a
  * Pod's spec defaults ({@link PodDefaults}), a Service's, an EndpointSlice's and Endpoints' port
  * defaults ({@link ServiceDefaults}), a volume's and a claim's ({@link VolumeDefaults}), and a
- * Secret's {@code stringData} folded into its data ({@link SecretData}). The standalone authority
- * applies it to every write, whatever its source, so a node's agents read what they would read from
- * kube-apiserver.
+ * Secret's {@code stringData} folded into its data ({@link SecretData}), a Namespace's name label
+ * and phase ({@link SystemNamespaces}). The standalone authority applies it to every write,
+ * whatever its source, so a node's agents read what they would read from kube-apiserver.
  */
 public final class ObjectDefaults {
   private ObjectDefaults() {}
@@ -49,7 +49,7 @@ public final class ObjectDefaults {
         SecretData.fold(key, object);
         putIfAbsent(object, "type", "Opaque");
       }
-      case "Namespace" -> putIfAbsent(object.withObject("status"), "phase", "Active");
+      case "Namespace" -> SystemNamespaces.fill(object);
       case "PersistentVolume", "PersistentVolumeClaim" -> VolumeDefaults.fill(key.kind(), object);
       default -> {}
     }

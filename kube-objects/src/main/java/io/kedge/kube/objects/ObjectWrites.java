@@ -13,7 +13,6 @@ import io.kedge.schemas.WriteOperation;
 import io.kedge.schemas.WriteRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Objects;
@@ -135,7 +134,7 @@ public final class ObjectWrites {
           "uid",
           UUID.nameUUIDFromBytes(request.requestId().getBytes(StandardCharsets.UTF_8)).toString());
     }
-    metadata.put("creationTimestamp", now.truncatedTo(ChronoUnit.SECONDS).toString());
+    metadata.put("creationTimestamp", KubeTime.of(now));
     metadata.put("resourceVersion", version);
     metadata.put("generation", 1);
     fillIdentity(key, object);
@@ -245,7 +244,7 @@ public final class ObjectWrites {
                     "Apply",
                     config.path("apiVersion").asText(),
                     "",
-                    ManagedFields.time(now),
+                    KubeTime.of(now),
                     FieldSet.of(config, "spec"))));
       }
       return created;
@@ -358,6 +357,10 @@ public final class ObjectWrites {
   private static Outcome delete(
       WriteRequest request, ObjectNode current, String version, Instant now, String resource) {
     ObjectKey key = request.key();
+    if (SystemNamespaces.immortal(key)) { // admission, before the object is looked up
+      return rejected(
+          KubeStatus.forbidden(resource, key.name(), "this namespace may not be deleted"));
+    }
     if (current == null) {
       return rejected(KubeStatus.notFound(resource, key.name()));
     }
@@ -399,7 +402,7 @@ public final class ObjectWrites {
       ObjectNode marked = current.deepCopy();
       marked
           .withObject("metadata")
-          .put("deletionTimestamp", now.truncatedTo(ChronoUnit.SECONDS).toString())
+          .put("deletionTimestamp", KubeTime.of(now))
           .put("deletionGracePeriodSeconds", 0)
           .put("resourceVersion", version);
       return new Outcome(200, marked, new Upsert(marked));

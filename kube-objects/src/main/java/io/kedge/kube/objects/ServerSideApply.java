@@ -95,7 +95,7 @@ final class ServerSideApply {
             "Apply",
             config.path("apiVersion").asText(""),
             subresource,
-            same ? previous.time() : ManagedFields.time(now),
+            same ? previous.time() : KubeTime.of(now),
             applied));
     ManagedFields.write(next, result);
     return new Result(next, null);
