@@ -143,6 +143,35 @@ class LocalCommandIT {
             .containsPattern("Kernel Version: +" + Pattern.quote(System.getProperty("os.version")))
             .doesNotContain("-9223372036854775808%")
             .containsPattern("cpu +0 \\(0%\\)");
+
+        // kube-apiserver's system namespaces, selectable by their name label, and kept
+        io.kedge.testkit.Kubectl cli = io.kedge.testkit.Kubectl.at(kubectl.get(), api.group(1));
+        org.awaitility.Awaitility.await("the system namespaces on edge-1")
+            .atMost(Duration.ofSeconds(60))
+            .until(
+                () ->
+                    cli.run(
+                            "get",
+                            "ns",
+                            "-l",
+                            "kubernetes.io/metadata.name=kube-system",
+                            "-o",
+                            "name")
+                        .stdout()
+                        .strip()
+                        .equals("namespace/kube-system"));
+        assertThat(cli.run("get", "ns", "-o", "name").stdout().lines())
+            .contains(
+                "namespace/default",
+                "namespace/kube-node-lease",
+                "namespace/kube-public",
+                "namespace/kube-system");
+        io.kedge.testkit.Kubectl.Result deleteDefault = cli.run("delete", "ns", "default");
+        assertThat(deleteDefault.exitCode()).isNotZero();
+        assertThat(deleteDefault.stderr())
+            .contains(
+                "Error from server (Forbidden): namespaces \"default\" is forbidden: this"
+                    + " namespace may not be deleted");
       } else {
         System.out.println("SKIPPED describe node: no kubectl (.ci/fetch-kubectl fetches one)");
       }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kedge.edge.relay.EdgeNode;
 import io.kedge.edge.relay.link.LinkState;
+import io.kedge.kube.objects.SystemNamespaces;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -51,9 +52,12 @@ class SlowLinkIT {
     try (CloudEnvironment cloud = new CloudEnvironment("slowlink", tmp)) {
       cloud.apply(CloudEnvironment.node(NODE));
       try (EdgeNode edge = EdgeNode.start(cloud.edgeConfig(NODE, tmp.resolve("edge")), "test")) {
-        Awaitility.await("edge connected and holding its node")
+        Awaitility.await("edge connected and holding its node and the system namespaces")
             .atMost(Duration.ofSeconds(90))
-            .until(() -> edge.linkState() == LinkState.CONNECTED && edge.view().size() >= 1);
+            .until(
+                () ->
+                    edge.linkState() == LinkState.CONNECTED
+                        && edge.view().size() >= 1 + SystemNamespaces.NAMES.size());
         int before = edge.view().size();
         cloud.link.throttle(bytesPerSecond);
         List<ObjectNode> pods = paddedPods("slow-", podCount);
