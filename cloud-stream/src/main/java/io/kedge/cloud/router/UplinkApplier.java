@@ -103,13 +103,7 @@ final class UplinkApplier implements Processor<String, byte[], String, Object> {
 
   /** Writes the system Namespaces of this partition that neither the store nor a write holds. */
   private void createSystemNamespaces(long now) {
-    int partition = context.taskId().partition();
-    for (ObjectKey key :
-        systemNamespaces.missing(
-            partition,
-            key ->
-                objects.get(Placement.identity(key)) != null
-                    || pending.get(Placement.identity(key)) != null)) {
+    for (ObjectKey key : systemNamespaces.missing(context.taskId().partition(), this::held)) {
       LOG.info("namespace {} is missing: created, as kube-apiserver creates it", key.name());
       writeResource(
           key, new ResourceUpsert(key, "", SystemNamespaces.object(key.name())), null, now);
@@ -191,6 +185,12 @@ final class UplinkApplier implements Processor<String, byte[], String, Object> {
     }
   }
 
+  /** Whether the store holds {@code key}'s object or a write of it is pending. */
+  private boolean held(ObjectKey key) {
+    String id = Placement.identity(key);
+    return objects.get(id) != null || pending.get(id) != null;
+  }
+
   /** An object of the store, for decisions that read another object (a token's pod). */
   private ObjectNode stored(ObjectKey key) {
     byte[] bytes = objects.get(Placement.identity(key));
@@ -199,6 +199,7 @@ final class UplinkApplier implements Processor<String, byte[], String, Object> {
         : ((ResourceUpsert) codec.decodeData(EventType.RESOURCE_UPSERT, bytes)).object();
   }
 
+  /** Writes a change to the store: {@code origin} is the write it carries out, null for none. */
   private void writeResource(ObjectKey key, EventData data, WriteOrigin origin, long timestamp) {
     KedgeEvent event = KedgeEvent.of(SOURCE, key.toString(), data);
     RecordHeaders headers = new RecordHeaders();
