@@ -90,37 +90,6 @@ public final class RouterTopology {
         new TopicDescriptor<>(fanoutTopic(topics), Serdes.String(), Serdes.ByteArray(), policy));
   }
 
-  /** The standalone topology: kedge.resources is the store edge writes are applied to. */
-  public static Topology build(
-      KedgeTopics topics, Set<String> broadcastKinds, NodeTopics nodeTopics) {
-    return build(topics, broadcastKinds, nodeTopics, null);
-  }
-
-  /**
-   * The topology; with {@code kubernetes} writes, edge writes are applied to that cluster instead
-   * (its informers feed kedge.resources), and answered once routed back.
-   */
-  public static Topology build(
-      KedgeTopics topics,
-      Set<String> broadcastKinds,
-      NodeTopics nodeTopics,
-      KubeWrites kubernetes) {
-    return build(topics, broadcastKinds, nodeTopics, kubernetes, NodeTrust.trusting());
-  }
-
-  /**
-   * The topology, accepting from edge nodes what {@code trust} allows: events their node signed
-   * (when it checks signatures) and writes that are theirs to make.
-   */
-  public static Topology build(
-      KedgeTopics topics,
-      Set<String> broadcastKinds,
-      NodeTopics nodeTopics,
-      KubeWrites kubernetes,
-      NodeTrust trust) {
-    return build(topics, broadcastKinds, nodeTopics, kubernetes, trust, 1);
-  }
-
   /**
    * An empty topology. Its config is a placeholder that Kafka Streams replaces with the router's
    * own when it starts (only topology overrides carry over, and there are none); it enables the
@@ -139,23 +108,17 @@ public final class RouterTopology {
   static final String GLOBAL_PROCESSING_HANDLER = "processing.exception.handler.global.enabled";
 
   /**
-   * The topology over a resources topic of {@code partitions} partitions (the router's own topics
-   * have as many), without kube-apiserver's system Namespaces.
-   */
-  public static Topology build(
-      KedgeTopics topics,
-      Set<String> broadcastKinds,
-      NodeTopics nodeTopics,
-      KubeWrites kubernetes,
-      NodeTrust trust,
-      int partitions) {
-    return build(topics, broadcastKinds, nodeTopics, kubernetes, trust, partitions, false);
-  }
-
-  /**
-   * The same; with {@code systemNamespaces}, the standalone applier creates kube-apiserver's system
-   * Namespaces where they are missing ({@link SystemNamespaceKeeper}), as the router does when it
-   * runs. In Kubernetes mode the cluster has its own.
+   * The router's topology over a resources topic of {@code partitions} partitions (the router's own
+   * topics have as many).
+   *
+   * @param kubernetes the cluster edge writes are applied to (its informers feed kedge.resources,
+   *     and a write is answered once routed back), or null in standalone mode, where
+   *     kedge.resources is the store edge writes are applied to
+   * @param trust what is accepted from edge nodes: events their node signed (when it checks
+   *     signatures) and writes that are theirs to make
+   * @param systemNamespaces whether the standalone applier creates kube-apiserver's system
+   *     Namespaces where they are missing ({@link SystemNamespaceKeeper}), as the router does when
+   *     it runs; in Kubernetes mode the cluster has its own
    */
   public static Topology build(
       KedgeTopics topics,

@@ -63,19 +63,7 @@ final class UplinkApplier implements Processor<String, byte[], String, Object> {
 
   /**
    * @param dedupeWindow how long request ids are remembered (at least the upstream retention)
-   */
-  UplinkApplier(Duration dedupeWindow) {
-    this(dedupeWindow, NodeTrust.trusting());
-  }
-
-  /**
    * @param trust what a node may write: others are answered 403 and counted
-   */
-  UplinkApplier(Duration dedupeWindow, NodeTrust trust) {
-    this(dedupeWindow, trust, null);
-  }
-
-  /**
    * @param systemNamespaces what keeps kube-apiserver's system Namespaces, or null for none
    */
   UplinkApplier(Duration dedupeWindow, NodeTrust trust, SystemNamespaceKeeper systemNamespaces) {
